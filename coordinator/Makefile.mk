@@ -1,0 +1,1 @@
+# coordinator: build fragment (filled in by its owner)

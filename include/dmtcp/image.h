@@ -1,0 +1,246 @@
+/*
+ * image.h - the checkpoint image format (contract, version 1).
+ *
+ * One image file per process.  Shared by the writer (preload library,
+ * libc world), the reader/validator (dmtcp_restart, dmtcp_inspect) and
+ * the freestanding mtcp_restart, so this header must only use
+ * freestanding headers.  All fields are little-endian, fixed size, and
+ * laid out without implicit padding.  doc/image-format.md explains it.
+ *
+ * File layout:
+ *   offset 0: struct img_file_header, zero padded to IMG_HEADER_SPACE
+ *   then records, each: struct img_rec + payload (img_rec.size bytes)
+ *   order: PROC, THREAD..., FDS, ENV, AUXV, CMDLINE,
+ *          { AREA, PAGES... }..., END
+ * In raw images (no IMG_F_GZIP) the payload of every PAGES record starts
+ * at a file offset that is a multiple of IMG_PAGE_SIZE (PAD records fill
+ * the gap), so restart can read or map page data straight into place.
+ */
+#ifndef DMTCP_IMAGE_H
+#define DMTCP_IMAGE_H
+
+#include <stdint.h>
+
+#define IMG_MAGIC		"DMTCPIMG"	/* 8 bytes, no NUL */
+#define IMG_VERSION		1
+#define IMG_ARCH_X86_64		62		/* EM_X86_64 */
+#define IMG_PAGE_SIZE		4096
+#define IMG_HEADER_SPACE	4096
+#define IMG_REC_MAGIC		0x44434552u	/* "RECD" */
+
+/* img_file_header.flags */
+#define IMG_F_GZIP		0x1	/* PAGES payloads are zlib chunks */
+
+struct img_file_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t header_size;	/* sizeof(struct img_file_header) */
+	uint32_t arch;		/* IMG_ARCH_X86_64 */
+	uint32_t page_size;	/* IMG_PAGE_SIZE */
+	uint32_t flags;		/* IMG_F_* */
+	uint32_t hdr_crc;	/* crc32 of this struct with hdr_crc = 0 */
+	uint64_t ctime_sec;	/* when the checkpoint was taken (realtime) */
+	uint64_t reserved[4];
+};
+
+/* Record types */
+enum img_rec_type {
+	IMG_REC_PROC = 1,	/* struct img_proc */
+	IMG_REC_THREAD = 2,	/* struct img_thread */
+	IMG_REC_FDS = 3,	/* sequence of struct img_fd + path bytes */
+	IMG_REC_ENV = 4,	/* NUL-separated "K=V" strings */
+	IMG_REC_AUXV = 5,	/* raw /proc/self/auxv (pairs of uint64_t) */
+	IMG_REC_CMDLINE = 6,	/* NUL-separated argv strings */
+	IMG_REC_AREA = 7,	/* struct img_area + path bytes */
+	IMG_REC_PAGES = 8,	/* page data of the last AREA, see below */
+	IMG_REC_PAD = 9,	/* zero bytes, ignored */
+	IMG_REC_END = 10,	/* struct img_end; a complete image ends here */
+};
+
+/* img_rec.flags */
+#define IMG_RF_CRC		0x1	/* crc covers the stored payload */
+#define IMG_RF_ZCHUNKS		0x2	/* payload is a sequence of zlib chunks */
+
+/*
+ * Record header, 48 bytes.  For PAGES records: arg0 = first address,
+ * arg1 = IMG_PF_* flags, raw_size = bytes of memory covered (a multiple
+ * of the page size).  size = bytes stored after this header.
+ */
+struct img_rec {
+	uint32_t magic;		/* IMG_REC_MAGIC */
+	uint32_t type;		/* enum img_rec_type */
+	uint64_t size;		/* stored payload bytes following */
+	uint64_t raw_size;	/* payload bytes once decoded */
+	uint64_t arg0;
+	uint64_t arg1;
+	uint32_t crc;		/* crc32 of stored payload if IMG_RF_CRC */
+	uint32_t flags;		/* IMG_RF_* */
+};
+
+/*
+ * IMG_RF_ZCHUNKS payload: chunks until size is consumed, each
+ *   struct img_zchunk + comp_len bytes of zlib (deflate with zlib header)
+ * raw data of all chunks concatenated is raw_size bytes.
+ */
+struct img_zchunk {
+	uint32_t raw_len;	/* bytes once inflated, <= IMG_ZCHUNK_MAX */
+	uint32_t comp_len;	/* bytes of zlib data following */
+	uint32_t crc;		/* crc32 of the inflated bytes */
+	uint32_t reserved;
+};
+#define IMG_ZCHUNK_MAX		(1u << 20)
+
+/* PAGES arg1 flags */
+#define IMG_PF_FILE_CLEAN	0x1	/* identical to the backing file's
+					   bytes: may be skipped if the file
+					   is mapped and unchanged */
+
+/* Limits for freestanding parsers */
+#define IMG_PATH_MAX		4096
+#define IMG_MAX_THREADS		4096
+
+/* struct img_proc.flags */
+#define IMG_PROC_PIDNS		0x1	/* was running in a restart pid ns */
+
+/* Fields of the kernel's mm that PR_SET_MM_MAP can restore */
+struct img_mm {
+	uint64_t start_code, end_code, start_data, end_data;
+	uint64_t start_brk, brk, start_stack;
+	uint64_t arg_start, arg_end, env_start, env_end;
+};
+
+struct img_proc {
+	uint32_t pid, ppid, pgid, sid;
+	uint32_t uid, gid, nthreads, nareas;
+	uint32_t generation;	/* 1 for the first checkpoint */
+	uint32_t num_peers;	/* processes in the computation */
+	uint32_t flags;		/* IMG_PROC_* */
+	uint32_t ckpt_signal;
+	uint64_t ckpt_usec;	/* time spent writing the previous image */
+	/* hand-off to the restored library (see restore.h) */
+	uint64_t restore_entry;	/* address of dmtcp_restore_entry() */
+	uint64_t restore_stack;	/* top of a stack usable by it */
+	uint64_t reserve_addr;	/* range kept free for mtcp_restart */
+	uint64_t reserve_len;
+	/* kernel special areas at checkpoint time: [vvar*] + [vdso] span */
+	uint64_t vdso_start, vdso_end;	/* [vdso] */
+	uint64_t vspecial_start, vspecial_end;	/* lowest..highest of all */
+	struct img_mm mm;
+	char comp_id[64];	/* computation id */
+	char unique_id[64];	/* this process's id (in the file name) */
+	char progname[64];
+	char hostname[64];
+	char kernel[64];	/* uname -r of the checkpointing kernel */
+	char exe[IMG_PATH_MAX];	/* /proc/self/exe */
+	char cwd[IMG_PATH_MAX];
+	char coord_host[256];
+	uint32_t coord_port;
+	uint32_t reserved0;
+	uint64_t reserved[8];
+};
+
+/* struct img_thread.state */
+#define IMG_THREAD_USER		0	/* an application thread */
+#define IMG_THREAD_CKPT		1	/* the checkpoint thread */
+
+/*
+ * Registers, in the order of struct user_regs_struct from <sys/user.h>
+ * (and of NT_PRSTATUS's pr_reg), so core export can copy them as is.
+ */
+struct img_regs {
+	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10;
+	uint64_t r9, r8, rax, rcx, rdx, rsi, rdi, orig_rax;
+	uint64_t rip, cs, eflags, rsp, ss, fs_base, gs_base;
+	uint64_t ds, es, fs, gs;
+};
+
+struct img_thread {
+	uint32_t tid;
+	uint32_t state;		/* IMG_THREAD_* */
+	char name[16];
+	struct img_regs regs;	/* where the thread was interrupted */
+	uint8_t fpregs[512];	/* FXSAVE layout (user_fpregs_struct) */
+	uint64_t sigmask;	/* blocked signals (bit n-1 = signal n) */
+	uint64_t sigpending;	/* thread-directed pending signals */
+	uint64_t altstack_sp, altstack_size;
+	uint32_t altstack_flags;
+	uint32_t reserved0;
+	uint64_t clear_tid;	/* set_tid_address() pointer */
+	uint64_t robust_list, robust_len;
+	uint64_t rseq_addr;	/* 0 if none */
+	uint32_t rseq_len;
+	uint32_t rseq_sig;
+	uint64_t reserved[4];
+};
+
+/* struct img_area.kind */
+enum img_area_kind {
+	IMG_AREA_ANON = 1,	/* private anonymous (incl. heap, stacks) */
+	IMG_AREA_FILE = 2,	/* private mapping of a regular file */
+	IMG_AREA_SHARED_FILE = 3, /* shared mapping of a regular file */
+	IMG_AREA_SHARED_ANON = 4, /* MAP_SHARED|MAP_ANONYMOUS, /dev/zero */
+	IMG_AREA_DELETED = 5,	/* mapping of a deleted file or memfd */
+	IMG_AREA_SPECIAL = 6,	/* [vdso], [vvar], [vsyscall]: not restored */
+};
+
+/* struct img_area.flags */
+#define IMG_AF_HEAP		0x1	/* [heap] */
+#define IMG_AF_STACK		0x2	/* [stack] */
+#define IMG_AF_SHARED		0x4	/* MAP_SHARED */
+#define IMG_AF_NORESERVE	0x8	/* reservation, pages may be absent */
+#define IMG_AF_GROWSDOWN	0x10
+#define IMG_AF_HAS_BUILD_ID	0x20
+#define IMG_AF_DATA_ALL		0x40	/* pages cover every readable page */
+
+/* PROT_* bits as in <sys/mman.h> */
+#define IMG_PROT_READ		0x1
+#define IMG_PROT_WRITE		0x2
+#define IMG_PROT_EXEC		0x4
+
+struct img_area {
+	uint64_t start, end;
+	uint64_t offset;	/* file offset of start */
+	uint32_t prot;		/* IMG_PROT_* */
+	uint32_t kind;		/* enum img_area_kind */
+	uint32_t flags;		/* IMG_AF_* */
+	uint32_t path_len;	/* bytes of path following, no NUL */
+	uint64_t dev, inode;	/* st_dev, st_ino of the file */
+	uint64_t file_size;
+	int64_t mtime_sec;
+	int64_t mtime_nsec;
+	uint64_t stored_bytes;	/* page bytes in the following PAGES */
+	uint8_t build_id[20];	/* ELF NT_GNU_BUILD_ID of the file */
+	uint32_t build_id_len;
+	uint64_t load_bias;	/* ELF objects: address - p_vaddr */
+	uint64_t reserved[2];
+};
+
+/* struct img_fd.kind */
+enum img_fd_kind {
+	IMG_FD_FILE = 1,	/* regular file */
+	IMG_FD_DIR = 2,
+	IMG_FD_CHR = 3,		/* character device (tty, /dev/null) */
+	IMG_FD_PIPE = 4,
+	IMG_FD_SOCKET = 5,
+	IMG_FD_OTHER = 6,	/* anon_inode and others */
+	IMG_FD_TTY = 7,		/* a terminal */
+};
+
+struct img_fd {
+	int32_t fd;
+	uint32_t kind;		/* enum img_fd_kind */
+	uint32_t flags;		/* fcntl(F_GETFL) */
+	uint32_t fdflags;	/* fcntl(F_GETFD) */
+	int64_t offset;		/* lseek(fd, 0, SEEK_CUR), -1 if none */
+	uint64_t dev, inode, size;
+	uint32_t mode;		/* st_mode */
+	uint32_t path_len;	/* bytes of path following, no NUL */
+};
+
+struct img_end {
+	uint64_t nrecords;	/* records before END */
+	uint64_t page_bytes;	/* total raw page bytes */
+	uint64_t reserved[2];
+};
+
+#endif /* DMTCP_IMAGE_H */

@@ -1,0 +1,137 @@
+/*
+ * protocol.h - coordinator wire protocol (contract, version 1).
+ *
+ * Every message is a fixed 48-byte header (struct dmtcp_msg) followed by
+ * payload_len bytes of payload.  Fields are little-endian.  A receiver
+ * rejects a header whose magic or version is wrong or whose payload_len
+ * exceeds DMTCP_MSG_MAX_PAYLOAD, and drops that peer.  doc/protocol.md
+ * describes the message flow.
+ */
+#ifndef DMTCP_PROTOCOL_H
+#define DMTCP_PROTOCOL_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define DMTCP_MSG_MAGIC		0x50434d44u	/* "DMCP" */
+#define DMTCP_PROTO_VERSION	1
+#define DMTCP_MSG_MAX_PAYLOAD	(1u << 20)
+#define DMTCP_DEFAULT_PORT	7779
+#define DMTCP_SECRET_LEN	32	/* hex characters */
+
+enum dmtcp_msg_type {
+	/* worker (preload library) -> coordinator */
+	DMTCP_MSG_HELLO_WORKER = 1,	/* payload: struct dmtcp_hello */
+	DMTCP_MSG_BARRIER = 2,		/* arg0 = barrier id */
+	DMTCP_MSG_CKPT_WRITTEN = 3,	/* arg0 = image bytes, arg1 = usec;
+					   payload: absolute image path */
+	DMTCP_MSG_WORKER_STATE = 4,	/* arg0 = enum dmtcp_worker_state */
+
+	/* dmtcp_command -> coordinator */
+	DMTCP_MSG_HELLO_COMMAND = 10,	/* payload: struct dmtcp_hello */
+	DMTCP_MSG_COMMAND = 11,		/* arg0 = enum dmtcp_cmd, arg1 = arg */
+
+	/* coordinator -> worker */
+	DMTCP_MSG_WELCOME = 20,		/* arg0 = client id, arg1 = interval;
+					   payload: struct dmtcp_welcome */
+	DMTCP_MSG_DO_CHECKPOINT = 21,	/* arg0 = generation; payload:
+					   ckpt dir chosen by the coordinator
+					   (empty = the worker's own) */
+	DMTCP_MSG_BARRIER_RELEASE = 22,	/* arg0 = barrier id */
+	DMTCP_MSG_KILL = 23,		/* terminate the process */
+
+	/* coordinator -> dmtcp_command */
+	DMTCP_MSG_REPLY = 30,		/* arg0 = enum dmtcp_reply_status;
+					   payload: text, "KEY=VALUE\n" lines */
+
+	/* coordinator -> anyone it turns away */
+	DMTCP_MSG_REFUSE = 40,		/* payload: reason text */
+};
+
+/* Barriers a checkpoint and a restart go through, in this order. */
+enum dmtcp_barrier {
+	DMTCP_BAR_SUSPENDED = 1,
+	DMTCP_BAR_FD_LEADER_ELECTION = 2,
+	DMTCP_BAR_DRAINED = 3,
+	DMTCP_BAR_CHECKPOINTED = 4,	/* images written (CKPT_WRITTEN sent) */
+	DMTCP_BAR_REFILLED = 5,		/* then workers resume: RUNNING */
+	DMTCP_BAR_RESTARTED = 6,	/* restart: every process is back */
+	DMTCP_BAR_RESTART_REFILLED = 7,	/* restart: then RUNNING */
+};
+
+enum dmtcp_worker_state {
+	DMTCP_WS_RUNNING = 1,
+	DMTCP_WS_SUSPENDED = 2,
+	DMTCP_WS_CHECKPOINTING = 3,
+	DMTCP_WS_RESTARTING = 4,
+};
+
+enum dmtcp_cmd {
+	DMTCP_CMD_CHECKPOINT = 1,	/* reply when the checkpoint started */
+	DMTCP_CMD_BCHECKPOINT = 2,	/* reply when every image is written */
+	DMTCP_CMD_KILL = 3,
+	DMTCP_CMD_QUIT = 4,		/* kill, then the coordinator exits */
+	DMTCP_CMD_STATUS = 5,
+	DMTCP_CMD_LIST = 6,
+	DMTCP_CMD_INTERVAL = 7,		/* arg1 = seconds, 0 disables */
+};
+
+enum dmtcp_reply_status {
+	DMTCP_REPLY_OK = 0,
+	DMTCP_REPLY_ERROR = 1,		/* payload says why */
+	DMTCP_REPLY_NO_PEERS = 2,	/* nothing to checkpoint */
+	DMTCP_REPLY_BUSY = 3,		/* a checkpoint is in progress */
+};
+
+struct dmtcp_msg {
+	uint32_t magic;		/* DMTCP_MSG_MAGIC */
+	uint16_t version;	/* DMTCP_PROTO_VERSION */
+	uint16_t type;		/* enum dmtcp_msg_type */
+	uint32_t payload_len;	/* bytes following, <= DMTCP_MSG_MAX_PAYLOAD */
+	uint32_t flags;
+	uint64_t arg0;
+	uint64_t arg1;
+	uint64_t client_id;	/* set by the coordinator in WELCOME */
+	uint64_t reserved;
+};
+
+/* struct dmtcp_hello.flags */
+#define DMTCP_HELLO_RESTART	0x1	/* a process coming back from an image */
+
+struct dmtcp_hello {
+	char secret[DMTCP_SECRET_LEN + 1]; /* from the coordinator's secret
+					      file; empty if none */
+	uint8_t pad0[7];
+	uint32_t pid, ppid, uid, flags;	/* DMTCP_HELLO_* */
+	uint32_t generation;	/* checkpoints taken so far */
+	uint32_t num_peers;	/* restart: processes in the computation */
+	char hostname[64];
+	char progname[64];
+	char comp_id[64];	/* restart: the computation's id */
+	char unique_id[64];	/* process id used in image names */
+	char image[4096];	/* restart: the image restarted from */
+};
+
+struct dmtcp_welcome {
+	char comp_id[64];	/* computation id the worker now belongs to */
+	char ckpt_dir[4096];	/* coordinator's --ckptdir, or empty */
+	uint32_t generation;	/* last generation of this computation */
+	uint32_t reserved;
+};
+
+/* Framing helpers, src/common/protocol.c.  Return 0 or -1 with errno. */
+void dmtcp_msg_init(struct dmtcp_msg *m, uint16_t type);
+/* Validates magic, version and payload_len; returns 0 or -1 (EPROTO). */
+int dmtcp_msg_check(const struct dmtcp_msg *m);
+/* Writes header + payload, retrying on EINTR/short writes. */
+int dmtcp_msg_send(int fd, struct dmtcp_msg *m, const void *payload,
+		   size_t len);
+/*
+ * Reads one header and its payload into buf (capacity cap; bytes beyond
+ * cap are an error: EMSGSIZE).  Returns 0, or -1 with errno: 0 for a
+ * clean EOF before the header, EPROTO for a bad header, EIO for EOF in
+ * the middle of a message.
+ */
+int dmtcp_msg_recv(int fd, struct dmtcp_msg *m, void *buf, size_t cap);
+
+#endif /* DMTCP_PROTOCOL_H */

@@ -1,0 +1,43 @@
+/*
+ * restore.h - hand-off contract between mtcp_restart and the restored
+ * preload library (freestanding: stdint only).
+ *
+ * mtcp_restart maps every area of the image back, then calls
+ *   img_proc.restore_entry(struct rst_handoff *h)
+ * on the stack at img_proc.restore_stack.  The hand-off lives in the
+ * reserved range that mtcp_restart occupies; the callee copies it before
+ * it unmaps that range.
+ */
+#ifndef DMTCP_RESTORE_H
+#define DMTCP_RESTORE_H
+
+#include <stdint.h>
+
+/* Address range every launched process keeps free for mtcp_restart. */
+#define DMTCP_RESERVE_ADDR	0x3d0000000000UL
+#define DMTCP_RESERVE_LEN	(64UL << 20)
+
+#define RST_HANDOFF_MAGIC	0x52535448u	/* "RSTH" */
+
+/* rst_handoff.flags */
+#define RST_F_PIDNS		0x1	/* running in a fresh pid namespace:
+					   threads get their old tids */
+#define RST_F_GDB_STOP		0x2	/* stop (SIGSTOP) before resuming
+					   user threads, for a debugger */
+#define RST_F_DROP_CAPS		0x4	/* drop the namespace capabilities
+					   before user code runs */
+
+struct rst_handoff {
+	uint32_t magic;
+	uint32_t flags;
+	uint64_t restart_usec;	/* time mtcp_restart spent so far */
+	char image[4096];	/* absolute path of the image */
+	char coord_host[256];	/* coordinator to join; empty: as before */
+	uint32_t coord_port;	/* 0: as before */
+	uint32_t reserved0;
+	char ckpt_dir[4096];	/* new checkpoint dir; empty: as before */
+	char tmpdir[4096];	/* DMTCP_TMPDIR at restart; empty: as before */
+	char secret[64];	/* coordinator secret; empty: as before */
+};
+
+#endif /* DMTCP_RESTORE_H */

@@ -1,0 +1,1 @@
+# src/command: build fragment (filled in by its owner)

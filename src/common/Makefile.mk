@@ -1,0 +1,11 @@
+# src/common: helpers linked into every libc-world component (PIC so the
+# preload library can use them too).
+noinst_LIBRARIES += lib/libdmtcpcommon.a
+lib_libdmtcpcommon_a_CFLAGS = $(AM_CFLAGS) -fPIC -fvisibility=hidden
+lib_libdmtcpcommon_a_SOURCES = \
+	src/common/log.c src/common/log.h \
+	src/common/util.c src/common/util.h \
+	src/common/protocol.c \
+	src/common/maps.c src/common/maps.h \
+	src/common/coord-client.c src/common/coord-client.h \
+	include/dmtcp/protocol.h include/dmtcp/image.h include/dmtcp/restore.h

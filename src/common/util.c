@@ -1,0 +1,204 @@
+/* util.c - small shared helpers; see util.h. */
+#include "config.h"
+#include "util.h"
+#include "dmtcp/protocol.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int util_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+ssize_t util_read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(fd, p + done, len - done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+const char *util_tmpdir(void)
+{
+	const char *d = getenv("DMTCP_TMPDIR");
+
+	if (!d || !*d)
+		d = getenv("TMPDIR");
+	if (!d || !*d)
+		d = "/tmp";
+	return d;
+}
+
+int util_state_dir(char *buf, size_t cap)
+{
+	char host[256] = "localhost";
+	const char *user = getenv("USER");
+	char ubuf[32];
+	int n;
+
+	gethostname(host, sizeof(host) - 1);
+	if (!user || !*user) {
+		snprintf(ubuf, sizeof(ubuf), "%d", (int)getuid());
+		user = ubuf;
+	}
+	n = snprintf(buf, cap, "%s/dmtcp-%s@%s", util_tmpdir(), user, host);
+	if (n < 0 || (size_t)n >= cap) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int util_exe_dir(char *buf, size_t cap)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, cap - 1);
+	char *slash;
+
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return -1;
+	*slash = 0;
+	return 0;
+}
+
+int util_find_file(char *buf, size_t cap, const char *rel1,
+		   const char *rel2, const char *fallback)
+{
+	char dir[PATH_MAX];
+	const char *rels[2] = { rel1, rel2 };
+
+	if (util_exe_dir(dir, sizeof(dir)) == 0) {
+		for (int i = 0; i < 2; i++) {
+			if (!rels[i])
+				continue;
+			snprintf(buf, cap, "%s/%s", dir, rels[i]);
+			if (access(buf, F_OK) == 0)
+				return 0;
+		}
+	}
+	if (fallback && access(fallback, F_OK) == 0) {
+		snprintf(buf, cap, "%s", fallback);
+		return 0;
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+const char *util_coord_host(const char *opt)
+{
+	const char *h = opt;
+
+	if (!h || !*h)
+		h = getenv("DMTCP_COORD_HOST");
+	if (!h || !*h)
+		h = getenv("DMTCP_HOST");	/* older DMTCP name */
+	if (!h || !*h)
+		h = "localhost";
+	return h;
+}
+
+long util_parse_ulong(const char *s)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 0)
+		return -1;
+	return v;
+}
+
+int util_parse_port(const char *s)
+{
+	long v = util_parse_ulong(s);
+
+	return (v < 0 || v > 65535) ? -1 : (int)v;
+}
+
+int util_coord_port(int opt)
+{
+	const char *e;
+
+	if (opt >= 0)
+		return opt;
+	e = getenv("DMTCP_COORD_PORT");
+	if (!e || !*e)
+		e = getenv("DMTCP_PORT");	/* older DMTCP name */
+	if (e && *e)
+		return util_parse_port(e);
+	return DMTCP_DEFAULT_PORT;
+}
+
+int util_abspath(const char *path, char *buf, size_t cap)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (path[0] == '/') {
+		n = snprintf(buf, cap, "%s", path);
+	} else {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return -1;
+		n = snprintf(buf, cap, "%s/%s", cwd, path);
+	}
+	if (n < 0 || (size_t)n >= cap) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int util_strlcpy(char *dst, const char *src, size_t cap)
+{
+	size_t n = strlen(src);
+
+	if (cap == 0)
+		return -1;
+	if (n >= cap) {
+		memcpy(dst, src, cap - 1);
+		dst[cap - 1] = 0;
+		return -1;
+	}
+	memcpy(dst, src, n + 1);
+	return 0;
+}

@@ -1,0 +1,1 @@
+# src/image: build fragment (filled in by its owner)

@@ -1,0 +1,1 @@
+# src/launch: build fragment (filled in by its owner)

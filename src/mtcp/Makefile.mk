@@ -1,0 +1,1 @@
+# src/mtcp: build fragment (filled in by its owner)

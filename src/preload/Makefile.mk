@@ -1,0 +1,1 @@
+# src/preload: build fragment (filled in by its owner)

@@ -1,0 +1,1 @@
+# src/restart: build fragment (filled in by its owner)

@@ -1,0 +1,1 @@
+# tests: build fragment (filled in by its owner)
