@@ -1,1 +1,6 @@
-# tests: build fragment (filled in by its owner)
+# tests: unit tests (cmocka) and the programs the end-to-end tests run.
+# Each area keeps its own fragment.
+include tests/unit/common.mk
+include tests/unit/protocol.mk
+include tests/unit/image.mk
+include tests/progs/progs.mk

@@ -1,0 +1,1 @@
+# tests/progs/progs.mk: test build fragment (filled in by its owner)

@@ -1,0 +1,1 @@
+# tests/unit/common.mk: test build fragment (filled in by its owner)

@@ -1,0 +1,1 @@
+# tests/unit/image.mk: test build fragment (filled in by its owner)

@@ -1,0 +1,1 @@
+# tests/unit/protocol.mk: test build fragment (filled in by its owner)
