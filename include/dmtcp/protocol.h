@@ -24,7 +24,9 @@ enum dmtcp_msg_type {
 	DMTCP_MSG_HELLO_WORKER = 1,	/* payload: struct dmtcp_hello */
 	DMTCP_MSG_BARRIER = 2,		/* arg0 = barrier id */
 	DMTCP_MSG_CKPT_WRITTEN = 3,	/* arg0 = image bytes, arg1 = usec;
-					   payload: absolute image path */
+					   payload: absolute image path; with
+					   flags DMTCP_CKPT_FAILED the payload
+					   is the error message instead */
 	DMTCP_MSG_WORKER_STATE = 4,	/* arg0 = enum dmtcp_worker_state */
 
 	/* dmtcp_command -> coordinator */
@@ -94,6 +96,9 @@ struct dmtcp_msg {
 	uint64_t client_id;	/* set by the coordinator in WELCOME */
 	uint64_t reserved;
 };
+
+/* dmtcp_msg.flags of CKPT_WRITTEN */
+#define DMTCP_CKPT_FAILED	0x1
 
 /* struct dmtcp_hello.flags */
 #define DMTCP_HELLO_RESTART	0x1	/* a process coming back from an image */
