@@ -1,1 +1,16 @@
-# coordinator: build fragment (filled in by its owner)
+# coordinator: dmtcp_coordinator, one event loop (see coordinator/coord.h)
+bin_PROGRAMS += bin/dmtcp_coordinator
+bin_dmtcp_coordinator_SOURCES = \
+	coordinator/coord.h \
+	coordinator/main.c \
+	coordinator/options.c \
+	coordinator/loop.c \
+	coordinator/clients.c \
+	coordinator/dispatch.c \
+	coordinator/ckpt.c \
+	coordinator/commands.c \
+	coordinator/console.c \
+	coordinator/script.c \
+	coordinator/textbuf.c
+bin_dmtcp_coordinator_CFLAGS = $(AM_CFLAGS) $(READLINE_CFLAGS)
+bin_dmtcp_coordinator_LDADD = lib/libdmtcpcommon.a $(READLINE_LIBS)

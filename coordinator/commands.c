@@ -1,0 +1,203 @@
+/*
+ * commands.c - coordinator commands, shared by the console (requester
+ * NULL) and dmtcp_command connections: checkpoint, blocking checkpoint,
+ * kill, quit, status, list, interval.  Replies are "KEY=VALUE\n" text.
+ */
+#include "config.h"
+#include "coord.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static const char *co_state_name(int state)
+{
+	switch (state) {
+	case DMTCP_WS_RUNNING:
+		return "RUNNING";
+	case DMTCP_WS_SUSPENDED:
+		return "SUSPENDED";
+	case DMTCP_WS_CHECKPOINTING:
+		return "CHECKPOINTING";
+	case DMTCP_WS_RESTARTING:
+		return "RESTARTING";
+	}
+	return "UNKNOWN";
+}
+
+void co_reply(struct co_client *c, int status, const char *text)
+{
+	if (!c) {
+		co_console_print(text);
+		return;
+	}
+	if (c->kind != CO_COMMAND || c->closing)
+		return;
+	co_send(c, DMTCP_MSG_REPLY, status, 0, text, strlen(text));
+}
+
+void co_status_text(struct co_buf *b)
+{
+	int n = co_num_workers();
+	char when[64] = "";
+
+	if (co.last_ckpt_time) {
+		struct tm tm;
+
+		localtime_r(&co.last_ckpt_time, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S%z", &tm);
+	}
+	co_buf_printf(b, "COORDINATOR=%s:%d\n", co.host, co.port);
+	co_buf_printf(b, "COMPUTATION=%s\n",
+		      co.comp_id[0] ? co.comp_id : "none");
+	co_buf_printf(b, "NUM_PEERS=%d\n", n);
+	co_buf_printf(b, "RUNNING=%s\n",
+		      n > 0 && co.phase == CO_IDLE && !co.killing ?
+		      "yes" : "no");
+	co_buf_printf(b, "GENERATION=%u\n", co.generation);
+	co_buf_printf(b, "INTERVAL=%ld\n", co.interval);
+	co_buf_printf(b, "CKPT_DIR=%s\n", co.ckpt_dir);
+	co_buf_printf(b, "LAST_CKPT_TIME=%s\n", when);
+	if (co.last_ckpt_time)
+		co_buf_printf(b, "LAST_CKPT_DURATION_MS=%llu\n",
+			      (unsigned long long)co.last_ckpt_ms);
+	else
+		co_buf_printf(b, "LAST_CKPT_DURATION_MS=\n");
+}
+
+void co_list_text(struct co_buf *b)
+{
+	for (size_t i = 0; i < co_nclients; i++) {
+		struct co_client *w = co_clients[i];
+
+		if (w->kind != CO_WORKER || w->closing)
+			continue;
+		co_buf_printf(b, "%llu, %u, %s, %s, %s, %s\n",
+			      (unsigned long long)w->id, w->pid, w->host,
+			      w->prog, co_state_name(w->state),
+			      w->image[0] ? w->image : "-");
+	}
+}
+
+static void co_start_kill(struct co_client *c, enum co_wait wait)
+{
+	if (c)
+		c->wait = wait;
+	else
+		co.console_wait = wait;
+	if (!co.killing)
+		co_kill_all();
+	/* nothing to wait for: answer right away */
+	co_tick(co_now_ms());
+}
+
+void co_command(struct co_client *c, int cmd, uint64_t arg)
+{
+	struct co_buf b = { 0 };
+	const char *why;
+	int st;
+
+	switch (cmd) {
+	case DMTCP_CMD_CHECKPOINT:
+	case DMTCP_CMD_BCHECKPOINT:
+		st = co_ckpt_start(&why);
+		if (st) {
+			co_buf_printf(&b, "%s\n", why);
+			co_reply(c, st, b.s);
+			break;
+		}
+		if (cmd == DMTCP_CMD_BCHECKPOINT && c) {
+			c->wait = CO_WAIT_BCKPT;
+			break;
+		}
+		co_buf_printf(&b, "GENERATION=%u\nNUM_PEERS=%d\n",
+			      co.generation, co_num_workers());
+		co_reply(c, DMTCP_REPLY_OK, b.s);
+		break;
+	case DMTCP_CMD_KILL:
+		co_start_kill(c, CO_WAIT_KILL);
+		break;
+	case DMTCP_CMD_QUIT:
+		co_start_kill(c, CO_WAIT_QUIT);
+		break;
+	case DMTCP_CMD_STATUS:
+		co_status_text(&b);
+		co_reply(c, DMTCP_REPLY_OK, b.s);
+		break;
+	case DMTCP_CMD_LIST:
+		co_list_text(&b);
+		co_reply(c, DMTCP_REPLY_OK, b.s ? b.s : "");
+		break;
+	case DMTCP_CMD_INTERVAL:
+		if (arg > 100000000ull) {
+			co_reply(c, DMTCP_REPLY_ERROR,
+				 "interval out of range\n");
+			break;
+		}
+		co.interval = (long)arg;
+		co_schedule_interval();
+		if (co_num_workers() == 0)
+			co.next_ckpt_ms = 0;
+		co_event(0, "checkpoint interval set to %ld s%s", co.interval,
+			 co.interval ? "" : " (disabled)");
+		co_buf_printf(&b, "INTERVAL=%ld\n", co.interval);
+		co_reply(c, DMTCP_REPLY_OK, b.s);
+		break;
+	default:
+		co_buf_printf(&b, "unknown command %d\n", cmd);
+		co_reply(c, DMTCP_REPLY_ERROR, b.s);
+		break;
+	}
+	co_buf_free(&b);
+}
+
+void co_ckpt_finished(int ok, const char *text)
+{
+	for (size_t i = 0; i < co_nclients; i++) {
+		struct co_client *c = co_clients[i];
+
+		if (c->kind != CO_COMMAND || c->wait != CO_WAIT_BCKPT)
+			continue;
+		c->wait = CO_WAIT_NONE;
+		co_reply(c, ok ? DMTCP_REPLY_OK : DMTCP_REPLY_ERROR, text);
+	}
+}
+
+void co_kill_finished(int remaining)
+{
+	char text[160];
+	int quit = co.console_wait == CO_WAIT_QUIT;
+
+	if (remaining)
+		snprintf(text, sizeof(text), "KILLED=yes\nWARNING=%d "
+			 "process%s still connected after the kill\n",
+			 remaining, remaining == 1 ? "" : "es");
+	else
+		snprintf(text, sizeof(text), "KILLED=yes\n");
+	if (remaining)
+		co_event(1, "%d process%s did not exit after the kill",
+			 remaining, remaining == 1 ? "" : "es");
+	for (size_t i = 0; i < co_nclients; i++) {
+		struct co_client *c = co_clients[i];
+
+		if (c->kind != CO_COMMAND ||
+		    (c->wait != CO_WAIT_KILL && c->wait != CO_WAIT_QUIT))
+			continue;
+		if (c->wait == CO_WAIT_QUIT)
+			quit = 1;
+		c->wait = CO_WAIT_NONE;
+		co_reply(c, DMTCP_REPLY_OK, text);
+	}
+	if (co.console_wait == CO_WAIT_KILL)
+		co_console_print(text);
+	co.console_wait = CO_WAIT_NONE;
+	if (quit) {
+		co_event(0, "quitting on request");
+		co.quit = 1;
+	} else if (co.opts.exit_on_last && co.had_workers &&
+		   co_num_workers() == 0) {
+		co_event(0, "last process left; exiting (--exit-on-last)");
+		co.quit = 1;
+	}
+}

@@ -1,0 +1,209 @@
+/*
+ * coord.h - internal interfaces of dmtcp_coordinator.
+ *
+ * The coordinator is one single-threaded event loop (loop.c) over a
+ * listening socket, its clients (clients.c), the console on stdin
+ * (console.c) and a signalfd.  Messages from clients are dispatched in
+ * dispatch.c; the checkpoint/restart barrier state machine lives in
+ * ckpt.c; commands shared by the console and dmtcp_command in
+ * commands.c; the restart script writer in script.c.  There is exactly
+ * one coordinator state, the global `co`.
+ */
+#ifndef DMTCP_COORD_H
+#define DMTCP_COORD_H
+
+#include <limits.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "dmtcp/protocol.h"
+
+/* ---- options.c ---- */
+struct co_opts {
+	int port;		/* -1 = default (env/7779), 0 = any */
+	const char *port_file;
+	const char *listen_addr;	/* default 127.0.0.1 */
+	const char *ckptdir;	/* explicit --ckptdir (or NULL) */
+	const char *tmpdir;
+	long interval;		/* seconds, 0 = off, -1 = env/default */
+	int exit_on_last;
+	int exit_after_ckpt;
+	int daemon;
+	const char *logfile;
+	int quiet;
+};
+
+/* Returns 0 to run, 1 if --help/--version was handled, -1 on usage error */
+int co_opts_parse(int argc, char **argv, struct co_opts *o);
+void co_usage(FILE *f);
+
+/* ---- textbuf.c: growable text buffer ---- */
+struct co_buf {
+	char *s;
+	size_t len, cap;
+};
+void co_buf_printf(struct co_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void co_buf_free(struct co_buf *b);
+/* Monotonic milliseconds. */
+uint64_t co_now_ms(void);
+
+/* ---- clients.c ---- */
+enum co_kind { CO_NEW, CO_WORKER, CO_COMMAND };
+
+/* What a dmtcp_command connection (or the console) is waiting for. */
+enum co_wait { CO_WAIT_NONE, CO_WAIT_BCKPT, CO_WAIT_KILL, CO_WAIT_QUIT };
+
+struct co_client {
+	int fd;
+	enum co_kind kind;
+	uint64_t id;			/* 0 until a worker is welcomed */
+	char peer[64];			/* remote address, for messages */
+	uint64_t connected_ms;
+	int closing;			/* close once out is flushed */
+	uint64_t close_deadline_ms;
+
+	unsigned char *in;		/* partial input */
+	size_t in_len, in_cap;
+	unsigned char *out;		/* unsent output */
+	size_t out_len, out_cap;
+
+	/* worker */
+	uint32_t pid;
+	char host[64];
+	char prog[64];
+	char unique_id[64];
+	int state;			/* enum dmtcp_worker_state */
+	int barrier;			/* last barrier reached, 0 = none */
+	int in_ckpt;			/* takes part in the current ckpt */
+	int restarting;			/* takes part in the current restart */
+	char image[PATH_MAX];		/* last image written */
+
+	/* command */
+	enum co_wait wait;
+};
+
+/* Table of connected clients; iterate i < co_nclients. */
+extern struct co_client **co_clients;
+extern size_t co_nclients;
+
+struct co_client *co_client_add(int fd, const char *peer);
+/* Closes and frees; callers must not touch c afterwards. */
+void co_client_remove(struct co_client *c);
+/* Queue a message (never blocks); 0, or -1 if the client was marked
+ * for dropping (output overflow or write error). */
+int co_send(struct co_client *c, uint16_t type, uint64_t arg0,
+	    uint64_t arg1, const void *payload, size_t len);
+/* Try to write queued output; -1 on a fatal write error. */
+int co_flush(struct co_client *c);
+/* Send REFUSE with a reason and close after it is flushed. */
+void co_refuse(struct co_client *c, const char *reason);
+int co_num_workers(void);
+
+/* ---- global state (main.c) ---- */
+enum co_phase { CO_IDLE, CO_CKPT, CO_RESTART };
+
+struct co_image {
+	char *path;
+	uint64_t bytes;
+};
+
+struct co_state {
+	struct co_opts opts;
+	int listen_fd;
+	int port;
+	char host[256];			/* how clients should reach us */
+	char hostname[256];		/* gethostname() */
+	char secret[DMTCP_SECRET_LEN + 1];
+	char secret_path[PATH_MAX];
+	char ckpt_dir[PATH_MAX];	/* where the restart script goes */
+	char ckpt_dir_explicit[PATH_MAX]; /* sent to workers, or "" */
+	char restart_bin[PATH_MAX];	/* dmtcp_restart for the script */
+
+	uint64_t next_client_id;
+	char comp_id[64];		/* "" = no computation */
+	uint32_t generation;
+	int had_workers;
+
+	enum co_phase phase;
+	int released;			/* last barrier released */
+	uint64_t ckpt_start_ms;
+	struct co_image *images;	/* images of the current ckpt */
+	size_t nimages, images_cap;
+	uint64_t images_bytes;
+	int restart_expected;		/* num_peers of the restart */
+	int console_bckpt;		/* console waits for completion */
+
+	long interval;			/* seconds, 0 = off */
+	uint64_t next_ckpt_ms;		/* 0 = not scheduled */
+	time_t last_ckpt_time;		/* wall clock, 0 = never */
+	uint64_t last_ckpt_ms;		/* duration */
+	int ckpts_done;
+
+	int killing;			/* KILL sent, waiting for exits */
+	uint64_t kill_deadline_ms;
+	int console_wait;		/* enum co_wait for the console */
+	int quit;			/* leave the event loop */
+};
+
+extern struct co_state co;
+
+/* Events for the user: stderr (unless quiet for info) + logfile. */
+void co_event(int important, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- dispatch.c ---- */
+/* Handle one complete message from c; payload is NUL-terminated.
+ * Returns -1 if c must be dropped. */
+int co_dispatch(struct co_client *c, const struct dmtcp_msg *m,
+		char *payload);
+/* Bookkeeping when a client goes away (before it is freed). */
+void co_client_gone(struct co_client *c);
+
+/* ---- ckpt.c ---- */
+/* Start a checkpoint; 0, or a DMTCP_REPLY_* status with why in *why. */
+int co_ckpt_start(const char **why);
+void co_barrier_reached(struct co_client *c, int barrier);
+void co_ckpt_written(struct co_client *c, uint64_t bytes, uint64_t usec,
+		     const char *path);
+/* Re-check barriers after a worker left. */
+void co_barrier_recheck(void);
+void co_kill_all(void);
+void co_tick(uint64_t now);
+/* Earliest deadline for the poll timeout, or 0. */
+uint64_t co_next_deadline(void);
+void co_schedule_interval(void);
+
+/* ---- commands.c ---- */
+/* Requester c (NULL = console) asks for cmd; replies now or later. */
+void co_command(struct co_client *c, int cmd, uint64_t arg);
+/* Deliver a reply to c or print it on the console (c == NULL). */
+void co_reply(struct co_client *c, int status, const char *text);
+void co_status_text(struct co_buf *b);
+void co_list_text(struct co_buf *b);
+/* Checkpoint finished (ok) or was abandoned; answers the waiters. */
+void co_ckpt_finished(int ok, const char *text);
+/* Every worker is gone after a kill (or the wait timed out). */
+void co_kill_finished(int remaining);
+
+/* ---- console.c ---- */
+int co_console_init(void);	/* 0, or -1 if there is no console */
+int co_console_fd(void);	/* fd to poll, or -1 */
+void co_console_readable(void);
+void co_console_close(void);
+/* Print console output without garbling a readline prompt. */
+void co_console_print(const char *text);
+void co_console_write(FILE *f, const char *text);
+
+/* ---- script.c ---- */
+/* Writes the restart script for the current images; 0 or -1. */
+int co_write_restart_script(char *path_out, size_t cap);
+/* Turn a computation id into something safe in a file name. */
+void co_sanitize_name(char *dst, size_t cap, const char *src);
+
+/* ---- loop.c ---- */
+int co_loop_run(void);
+
+#endif /* DMTCP_COORD_H */

@@ -1,0 +1,237 @@
+/*
+ * dispatch.c - what the coordinator does with each message a client
+ * sends: the hello handshake (secret check, computation id, restart
+ * admission), worker barrier/image reports and dmtcp_command requests.
+ */
+#include "config.h"
+#include "coord.h"
+#include "log.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Compare secrets without leaking the matching prefix length. */
+static int co_secret_ok(const char *given)
+{
+	unsigned char diff = 0;
+
+	if (strlen(given) != DMTCP_SECRET_LEN)
+		return 0;
+	for (int i = 0; i < DMTCP_SECRET_LEN; i++)
+		diff |= (unsigned char)given[i] ^ (unsigned char)co.secret[i];
+	return diff == 0;
+}
+
+static void co_new_comp_id(void)
+{
+	char host[32];
+
+	util_strlcpy(host, co.hostname, sizeof(host));
+	/* "." would make the id ambiguous in file names; keep it short */
+	for (char *p = host; *p; p++)
+		if (*p == '.') {
+			*p = 0;
+			break;
+		}
+	snprintf(co.comp_id, sizeof(co.comp_id), "%s-%d-%lx", host,
+		 (int)getpid(), (unsigned long)time(NULL));
+	co.generation = 0;
+}
+
+/* Is a non-restarted worker of a computation other than comp alive? */
+static int co_live_other_comp(const char *comp)
+{
+	for (size_t i = 0; i < co_nclients; i++) {
+		struct co_client *w = co_clients[i];
+
+		if (w->kind != CO_WORKER || w->closing || w->restarting)
+			continue;
+		if (strcmp(co.comp_id, comp) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int co_hello_worker(struct co_client *c, struct dmtcp_hello *h)
+{
+	struct dmtcp_welcome wel;
+	int restart = !!(h->flags & DMTCP_HELLO_RESTART);
+	char reason[256];
+
+	if (restart) {
+		if (co.phase == CO_CKPT) {
+			co_refuse(c, "a checkpoint is in progress on this "
+				  "coordinator; restart after it completes");
+			return 0;
+		}
+		if (co_live_other_comp(h->comp_id)) {
+			snprintf(reason, sizeof(reason),
+				 "this coordinator is running computation %s "
+				 "(%d processes); restart %s with another "
+				 "coordinator (-p PORT) or kill it first",
+				 co.comp_id, co_num_workers(), h->comp_id);
+			co_refuse(c, reason);
+			return 0;
+		}
+		if (co.phase == CO_RESTART && co.comp_id[0] &&
+		    strcmp(co.comp_id, h->comp_id) != 0) {
+			snprintf(reason, sizeof(reason),
+				 "restart of computation %s in progress; "
+				 "cannot join %s to it", co.comp_id,
+				 h->comp_id);
+			co_refuse(c, reason);
+			return 0;
+		}
+	}
+
+	c->kind = CO_WORKER;
+	c->id = co.next_client_id++;
+	c->pid = h->pid;
+	snprintf(c->host, sizeof(c->host), "%s", h->hostname);
+	snprintf(c->prog, sizeof(c->prog), "%s", h->progname);
+	snprintf(c->unique_id, sizeof(c->unique_id), "%s", h->unique_id);
+	snprintf(c->image, sizeof(c->image), "%s", restart ? h->image : "");
+	c->state = restart ? DMTCP_WS_RESTARTING : DMTCP_WS_RUNNING;
+
+	if (restart) {
+		if (co.phase != CO_RESTART) {
+			co.phase = CO_RESTART;
+			co.released = 0;
+			co.restart_expected = 0;
+			snprintf(co.comp_id, sizeof(co.comp_id), "%s",
+				 h->comp_id);
+			co.generation = h->generation;
+		}
+		if (h->generation > co.generation)
+			co.generation = h->generation;
+		if ((int)h->num_peers > co.restart_expected)
+			co.restart_expected = h->num_peers;
+		c->restarting = 1;
+	} else if (co_num_workers() == 0 && co.phase != CO_RESTART) {
+		co_new_comp_id();
+	}
+	co.had_workers = 1;
+	if (!co.next_ckpt_ms)
+		co_schedule_interval();
+
+	memset(&wel, 0, sizeof(wel));
+	snprintf(wel.comp_id, sizeof(wel.comp_id), "%s", co.comp_id);
+	snprintf(wel.ckpt_dir, sizeof(wel.ckpt_dir), "%s",
+		 co.ckpt_dir_explicit);
+	wel.generation = co.generation;
+	co_event(0, "worker %llu joined: %s pid %u on %s%s (%s)",
+		 (unsigned long long)c->id, c->prog, c->pid, c->host,
+		 restart ? ", restarting" : "", c->peer);
+	return co_send(c, DMTCP_MSG_WELCOME, c->id, co.interval, &wel,
+		       sizeof(wel));
+}
+
+static int co_hello(struct co_client *c, const struct dmtcp_msg *m,
+		    char *payload)
+{
+	struct dmtcp_hello h;
+
+	if (m->payload_len != sizeof(h)) {
+		co_refuse(c, "malformed hello (wrong size: client and "
+			  "coordinator are from different releases?)");
+		return 0;
+	}
+	memcpy(&h, payload, sizeof(h));
+	h.secret[sizeof(h.secret) - 1] = 0;
+	h.hostname[sizeof(h.hostname) - 1] = 0;
+	h.progname[sizeof(h.progname) - 1] = 0;
+	h.comp_id[sizeof(h.comp_id) - 1] = 0;
+	h.unique_id[sizeof(h.unique_id) - 1] = 0;
+	h.image[sizeof(h.image) - 1] = 0;
+	if (!co_secret_ok(h.secret)) {
+		co_refuse(c, h.secret[0] ?
+			  "wrong secret (the client read the secret of "
+			  "another coordinator on this port?)" :
+			  "no secret given (DMTCP_COORD_SECRET unset and "
+			  "the coordinator's secret file not readable)");
+		return 0;
+	}
+	if (m->type == DMTCP_MSG_HELLO_COMMAND) {
+		c->kind = CO_COMMAND;
+		pr_debug("command connection from %s", c->peer);
+		return 0;
+	}
+	return co_hello_worker(c, &h);
+}
+
+static int co_worker_msg(struct co_client *c, const struct dmtcp_msg *m,
+			 char *payload)
+{
+	switch (m->type) {
+	case DMTCP_MSG_BARRIER:
+		co_barrier_reached(c, (int)m->arg0);
+		return 0;
+	case DMTCP_MSG_CKPT_WRITTEN:
+		co_ckpt_written(c, m->arg0, m->arg1, payload);
+		return 0;
+	case DMTCP_MSG_WORKER_STATE:
+		c->state = (int)m->arg0;
+		return 0;
+	default:
+		co_event(1, "worker %llu (%s pid %u) sent unexpected message "
+			 "type %u; dropping it", (unsigned long long)c->id,
+			 c->prog, c->pid, m->type);
+		return -1;
+	}
+}
+
+int co_dispatch(struct co_client *c, const struct dmtcp_msg *m,
+		char *payload)
+{
+	switch (c->kind) {
+	case CO_NEW:
+		if (m->type == DMTCP_MSG_HELLO_WORKER ||
+		    m->type == DMTCP_MSG_HELLO_COMMAND)
+			return co_hello(c, m, payload);
+		co_event(1, "client %s sent message type %u before hello; "
+			 "dropping it", c->peer, m->type);
+		return -1;
+	case CO_WORKER:
+		return co_worker_msg(c, m, payload);
+	case CO_COMMAND:
+		if (m->type != DMTCP_MSG_COMMAND) {
+			co_event(1, "command client %s sent message type %u; "
+				 "dropping it", c->peer, m->type);
+			return -1;
+		}
+		co_command(c, (int)m->arg0, m->arg1);
+		return 0;
+	}
+	return -1;
+}
+
+void co_client_gone(struct co_client *c)
+{
+	if (c->kind != CO_WORKER) {
+		c->kind = CO_NEW;
+		return;
+	}
+	co_event(0, "worker %llu left: %s pid %u on %s",
+		 (unsigned long long)c->id, c->prog, c->pid, c->host);
+	if (co.phase == CO_RESTART && c->restarting &&
+	    co.released < DMTCP_BAR_RESTARTED && co.restart_expected > 0)
+		co.restart_expected--;
+	/* no longer counted by barriers or co_num_workers() */
+	c->kind = CO_NEW;
+	c->in_ckpt = c->restarting = 0;
+	co_barrier_recheck();
+	if (co_num_workers() == 0) {
+		if (co.phase != CO_IDLE)
+			co_barrier_recheck();
+		co.comp_id[0] = 0;
+		co.next_ckpt_ms = 0;
+		if (co.opts.exit_on_last && co.had_workers && !co.killing) {
+			co_event(0, "last process left; exiting "
+				 "(--exit-on-last)");
+			co.quit = 1;
+		}
+	}
+}

@@ -1,0 +1,375 @@
+/*
+ * main.c - dmtcp_coordinator start-up and shut-down: options, the
+ * listening socket, the secret file, the port file, daemonizing, the
+ * event log.
+ */
+#include "config.h"
+#include "coord.h"
+#include "log.h"
+#include "util.h"
+#include "coord-client.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct co_state co;
+static int co_log_fd = -1;
+
+void co_event(int important, const char *fmt, ...)
+{
+	char msg[1024], line[1200];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (co_log_fd >= 0) {
+		char when[32];
+		time_t now = time(NULL);
+		struct tm tm;
+
+		localtime_r(&now, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		n = snprintf(line, sizeof(line), "[%s] %s\n", when, msg);
+		if (n > 0)
+			util_write_all(co_log_fd, line,
+				       (size_t)n < sizeof(line) ? (size_t)n :
+				       sizeof(line) - 1);
+	}
+	if (!co.opts.daemon && (important || !co.opts.quiet)) {
+		snprintf(line, sizeof(line), "dmtcp_coordinator: %s", msg);
+		co_console_write(stderr, line);
+	}
+}
+
+static int co_is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr)
+			>> 24) == 127;
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(
+			&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return 0;
+}
+
+static int co_is_wildcard(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr ==
+			htonl(INADDR_ANY);
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(
+			&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return 0;
+}
+
+static int co_listen(void)
+{
+	struct addrinfo hints, *res = NULL;
+	struct sockaddr_storage ss;
+	socklen_t slen = sizeof(ss);
+	char portstr[16];
+	int fd, one = 1, rc, err;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(portstr, sizeof(portstr), "%d", co.opts.port);
+	rc = getaddrinfo(co.opts.listen_addr, portstr, &hints, &res);
+	if (rc) {
+		fprintf(stderr, "dmtcp_coordinator: cannot listen on '%s': %s\n",
+			co.opts.listen_addr, gai_strerror(rc));
+		return -1;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    0);
+	if (fd < 0) {
+		fprintf(stderr, "dmtcp_coordinator: socket: %s\n",
+			strerror(errno));
+		goto fail;
+	}
+	/* lets a restarted coordinator reuse a port in TIME_WAIT; two
+	 * listeners on one port still fail with EADDRINUSE */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0) {
+		err = errno;
+		if (err == EADDRINUSE)
+			fprintf(stderr, "dmtcp_coordinator: port %d is already "
+				"in use (another coordinator?); use -p to pick "
+				"another port or -p 0\n", co.opts.port);
+		else
+			fprintf(stderr, "dmtcp_coordinator: cannot listen on "
+				"%s port %d: %s\n", co.opts.listen_addr,
+				co.opts.port, strerror(err));
+		goto fail;
+	}
+	if (listen(fd, 128) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &slen) < 0) {
+		fprintf(stderr, "dmtcp_coordinator: listen on %s port %d: %s\n",
+			co.opts.listen_addr, co.opts.port, strerror(errno));
+		goto fail;
+	}
+	co.port = ntohs(ss.ss_family == AF_INET6 ?
+			((struct sockaddr_in6 *)&ss)->sin6_port :
+			((struct sockaddr_in *)&ss)->sin_port);
+	if (co_is_loopback(res->ai_addr))
+		snprintf(co.host, sizeof(co.host), "localhost");
+	else if (co_is_wildcard(res->ai_addr))
+		snprintf(co.host, sizeof(co.host), "%s", co.hostname);
+	else
+		snprintf(co.host, sizeof(co.host), "%s", co.opts.listen_addr);
+	freeaddrinfo(res);
+	co.listen_fd = fd;
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(res);
+	return -1;
+}
+
+static int co_write_secret(void)
+{
+	unsigned char raw[DMTCP_SECRET_LEN / 2];
+	char line[DMTCP_SECRET_LEN + 2];
+	ssize_t got = 0;
+	int fd;
+
+	while (got < (ssize_t)sizeof(raw)) {
+		ssize_t n = getrandom(raw + got, sizeof(raw) - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "dmtcp_coordinator: getrandom: %s\n",
+				strerror(errno));
+			return -1;
+		}
+		got += n;
+	}
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(co.secret + 2 * i, 3, "%02x", raw[i]);
+	if (coord_secret_path(co.port, co.secret_path,
+			      sizeof(co.secret_path)) < 0) {
+		fprintf(stderr, "dmtcp_coordinator: cannot create the state "
+			"directory under %s: %s\n", util_tmpdir(),
+			strerror(errno));
+		return -1;
+	}
+	/* we own the port now: any file there is stale */
+	unlink(co.secret_path);
+	fd = open(co.secret_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		  0600);
+	if (fd < 0) {
+		fprintf(stderr, "dmtcp_coordinator: cannot create secret file "
+			"%s: %s\n", co.secret_path, strerror(errno));
+		co.secret_path[0] = 0;
+		return -1;
+	}
+	snprintf(line, sizeof(line), "%s\n", co.secret);
+	if (util_write_all(fd, line, strlen(line)) < 0) {
+		fprintf(stderr, "dmtcp_coordinator: write %s: %s\n",
+			co.secret_path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int co_write_port_file(const char *path)
+{
+	char tmp[PATH_MAX], text[16];
+	int fd, n;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		goto fail;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		goto fail;
+	n = snprintf(text, sizeof(text), "%d\n", co.port);
+	if (util_write_all(fd, text, n) < 0) {
+		close(fd);
+		unlink(tmp);
+		goto fail;
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		unlink(tmp);
+		goto fail;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "dmtcp_coordinator: cannot write port file %s: %s\n",
+		path, strerror(errno));
+	return -1;
+}
+
+static int co_setup_dirs(void)
+{
+	const char *env = getenv("DMTCP_CHECKPOINT_DIR");
+	const char *dir = co.opts.ckptdir;
+	char exe[PATH_MAX], path[PATH_MAX];
+
+	if (!dir && env && *env)
+		dir = env;
+	if (!dir)
+		dir = ".";
+	if (util_abspath(dir, co.ckpt_dir, sizeof(co.ckpt_dir)) < 0) {
+		fprintf(stderr, "dmtcp_coordinator: checkpoint directory %s: "
+			"%s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (mkdir(co.ckpt_dir, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "dmtcp_coordinator: cannot create checkpoint "
+			"directory %s: %s\n", co.ckpt_dir, strerror(errno));
+		return -1;
+	}
+	if (realpath(co.ckpt_dir, path))
+		util_strlcpy(co.ckpt_dir, path, sizeof(co.ckpt_dir));
+	if (co.opts.ckptdir)
+		snprintf(co.ckpt_dir_explicit, sizeof(co.ckpt_dir_explicit),
+			 "%s", co.ckpt_dir);
+
+	snprintf(co.restart_bin, sizeof(co.restart_bin), "dmtcp_restart");
+	if (util_exe_dir(exe, sizeof(exe)) == 0) {
+		int n = snprintf(path, sizeof(path), "%s/dmtcp_restart", exe);
+
+		if (n > 0 && (size_t)n < sizeof(path) &&
+		    access(path, X_OK) == 0)
+			snprintf(co.restart_bin, sizeof(co.restart_bin), "%s",
+				 path);
+	}
+	return 0;
+}
+
+static int co_open_logfile(void)
+{
+	if (!co.opts.logfile)
+		return 0;
+	co_log_fd = open(co.opts.logfile, O_WRONLY | O_CREAT | O_APPEND |
+			 O_CLOEXEC, 0644);
+	if (co_log_fd < 0) {
+		fprintf(stderr, "dmtcp_coordinator: cannot open log file %s: "
+			"%s\n", co.opts.logfile, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int co_daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0) {
+		fprintf(stderr, "dmtcp_coordinator: fork: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	if (pid > 0)
+		_exit(0);	/* the listener is ready: callers may connect */
+	setsid();
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(co_log_fd >= 0 ? co_log_fd : fd, 1);
+		dup2(co_log_fd >= 0 ? co_log_fd : fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	return 0;
+}
+
+static void co_banner(void)
+{
+	printf("dmtcp_coordinator starting...\n"
+	       "    Host: %s (listening on %s)\n"
+	       "    Port: %d\n"
+	       "    Checkpoint interval: ",
+	       co.host, co.opts.listen_addr, co.port);
+	if (co.interval)
+		printf("%ld s\n", co.interval);
+	else
+		printf("disabled (checkpoint manually)\n");
+	printf("    Checkpoint directory: %s\n"
+	       "    Exit on last client: %s\n"
+	       "Type h<return> for help.\n",
+	       co.ckpt_dir, co.opts.exit_on_last ? "yes" : "no");
+	fflush(stdout);
+}
+
+static void co_cleanup(void)
+{
+	co_console_close();
+	if (co.secret_path[0])
+		unlink(co.secret_path);
+	while (co_nclients)
+		co_client_remove(co_clients[0]);
+	free(co_clients);
+	for (size_t i = 0; i < co.nimages; i++)
+		free(co.images[i].path);
+	free(co.images);
+	if (co.listen_fd >= 0)
+		close(co.listen_fd);
+	if (co_log_fd >= 0)
+		close(co_log_fd);
+}
+
+int main(int argc, char **argv)
+{
+	int rc, requested_port;
+
+	co.listen_fd = -1;
+	co.next_client_id = 1;
+	rc = co_opts_parse(argc, argv, &co.opts);
+	if (rc)
+		return rc > 0 ? 0 : 1;
+	log_init("dmtcp_coordinator");
+	if (co.opts.tmpdir)
+		setenv("DMTCP_TMPDIR", co.opts.tmpdir, 1);
+	co.interval = co.opts.interval;
+	requested_port = co.opts.port;
+	if (gethostname(co.hostname, sizeof(co.hostname) - 1) < 0)
+		snprintf(co.hostname, sizeof(co.hostname), "localhost");
+
+	if (co_setup_dirs() < 0 || co_open_logfile() < 0 || co_listen() < 0)
+		goto fail;
+	if (co_write_secret() < 0)
+		goto fail;
+	if (co.opts.port_file && co_write_port_file(co.opts.port_file) < 0)
+		goto fail;
+	if (!co.opts.quiet && !co.opts.daemon)
+		co_banner();
+	else if (requested_port == 0 && !co.opts.port_file)
+		printf("%d\n", co.port);
+	fflush(stdout);
+	co_event(0, "listening on %s port %d (pid %d)", co.opts.listen_addr,
+		 co.port, (int)getpid());
+	if (co.opts.daemon && co_daemonize() < 0)
+		goto fail;
+	co_console_init();
+	rc = co_loop_run();
+	co_event(0, "exiting");
+	co_cleanup();
+	return rc;
+fail:
+	co_cleanup();
+	return 1;
+}
