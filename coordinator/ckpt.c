@@ -23,6 +23,8 @@ static void co_images_clear(void)
 		free(co.images[i].path);
 	co.nimages = 0;
 	co.images_bytes = 0;
+	co_buf_free(&co.failures);
+	co.nfailed = 0;
 }
 
 void co_schedule_interval(void)
@@ -85,13 +87,16 @@ static void co_ckpt_complete(void)
 		co_clients[i]->in_ckpt = 0;
 	for (size_t i = 0; i < co.nimages; i++)
 		co_buf_printf(&b, "IMAGE=%s\n", co.images[i].path);
+	if (co.failures.s)
+		co_buf_printf(&b, "%s", co.failures.s);
 	co_buf_printf(&b, "NUM_IMAGES=%zu\nTOTAL_BYTES=%llu\nTIME_MS=%llu\n",
 		      co.nimages, (unsigned long long)co.images_bytes,
 		      (unsigned long long)ms);
-	co_event(1, "checkpoint %u done: %zu image%s, %.1f MiB, %llu ms",
+	co_event(1, "checkpoint %u done: %zu image%s, %.1f MiB, %llu ms%s",
 		 co.generation, co.nimages, co.nimages == 1 ? "" : "s",
-		 co.images_bytes / 1048576.0, (unsigned long long)ms);
-	co_ckpt_finished(1, b.s ? b.s : "");
+		 co.images_bytes / 1048576.0, (unsigned long long)ms,
+		 co.nfailed ? " (SOME IMAGES FAILED)" : "");
+	co_ckpt_finished(co.nfailed == 0, b.s ? b.s : "");
 	co_buf_free(&b);
 	co_schedule_interval();
 	if (co.opts.exit_after_ckpt) {
@@ -124,7 +129,11 @@ static void co_release(int barrier)
 	}
 	pr_debug("released barrier %d", barrier);
 	if (barrier == DMTCP_BAR_CHECKPOINTED) {
-		if (co.nimages == 0)
+		if (co.nfailed)
+			co_event(1, "checkpoint %u: %d image%s failed; not "
+				 "writing a restart script", co.generation,
+				 co.nfailed, co.nfailed == 1 ? "" : "s");
+		else if (co.nimages == 0)
 			co_event(1, "checkpoint %u: no process reported an "
 				 "image; not writing a restart script",
 				 co.generation);
@@ -219,11 +228,24 @@ void co_barrier_reached(struct co_client *c, int barrier)
 	co_barrier_recheck();
 }
 
-void co_ckpt_written(struct co_client *c, uint64_t bytes, uint64_t usec,
+void co_ckpt_written(struct co_client *c, const struct dmtcp_msg *m,
 		     const char *path)
 {
+	uint64_t bytes = m->arg0, usec = m->arg1;
 	struct co_image *im;
 
+	if (co.phase == CO_CKPT && c->in_ckpt &&
+	    (m->flags & DMTCP_CKPT_FAILED)) {
+		co_event(1, "checkpoint %u: worker %llu (%s pid %u) could not "
+			 "write its image: %s", co.generation,
+			 (unsigned long long)c->id, c->prog, c->pid,
+			 path[0] ? path : "(no reason given)");
+		co_buf_printf(&co.failures, "FAILED=%llu %s pid %u: %s\n",
+			      (unsigned long long)c->id, c->prog, c->pid,
+			      path[0] ? path : "(no reason given)");
+		co.nfailed++;
+		return;
+	}
 	if (co.phase != CO_CKPT || !c->in_ckpt || !path[0]) {
 		co_event(1, "worker %llu reported image '%s' outside a "
 			 "checkpoint; ignored", (unsigned long long)c->id,

@@ -133,6 +133,8 @@ struct co_state {
 	struct co_image *images;	/* images of the current ckpt */
 	size_t nimages, images_cap;
 	uint64_t images_bytes;
+	struct co_buf failures;		/* "FAILED=..." lines of this ckpt */
+	int nfailed;
 	int restart_expected;		/* num_peers of the restart */
 	int console_bckpt;		/* console waits for completion */
 
@@ -166,8 +168,8 @@ void co_client_gone(struct co_client *c);
 /* Start a checkpoint; 0, or a DMTCP_REPLY_* status with why in *why. */
 int co_ckpt_start(const char **why);
 void co_barrier_reached(struct co_client *c, int barrier);
-void co_ckpt_written(struct co_client *c, uint64_t bytes, uint64_t usec,
-		     const char *path);
+void co_ckpt_written(struct co_client *c, const struct dmtcp_msg *m,
+		     const char *payload);
 /* Re-check barriers after a worker left. */
 void co_barrier_recheck(void);
 void co_kill_all(void);

@@ -60,6 +60,7 @@ static int co_hello_worker(struct co_client *c, struct dmtcp_hello *h)
 	struct dmtcp_welcome wel;
 	int restart = !!(h->flags & DMTCP_HELLO_RESTART);
 	char reason[256];
+	int fresh = co_num_workers() == 0;
 
 	if (restart) {
 		if (co.phase == CO_CKPT) {
@@ -110,7 +111,7 @@ static int co_hello_worker(struct co_client *c, struct dmtcp_hello *h)
 		if ((int)h->num_peers > co.restart_expected)
 			co.restart_expected = h->num_peers;
 		c->restarting = 1;
-	} else if (co_num_workers() == 0 && co.phase != CO_RESTART) {
+	} else if (fresh && co.phase != CO_RESTART) {
 		co_new_comp_id();
 	}
 	co.had_workers = 1;
@@ -170,7 +171,7 @@ static int co_worker_msg(struct co_client *c, const struct dmtcp_msg *m,
 		co_barrier_reached(c, (int)m->arg0);
 		return 0;
 	case DMTCP_MSG_CKPT_WRITTEN:
-		co_ckpt_written(c, m->arg0, m->arg1, payload);
+		co_ckpt_written(c, m, payload);
 		return 0;
 	case DMTCP_MSG_WORKER_STATE:
 		c->state = (int)m->arg0;

@@ -326,6 +326,7 @@ static void co_cleanup(void)
 	for (size_t i = 0; i < co.nimages; i++)
 		free(co.images[i].path);
 	free(co.images);
+	co_buf_free(&co.failures);
 	if (co.listen_fd >= 0)
 		close(co.listen_fd);
 	if (co_log_fd >= 0)
