@@ -1,1 +1,18 @@
-# src/image: build fragment (filled in by its owner)
+# src/image: the checkpoint image library (format: include/dmtcp/image.h,
+# doc/image-format.md).  PIC and hidden: it is linked into libdmtcp.so
+# (the writer) and into the command-line tools (reader, validator,
+# decoder).
+noinst_LIBRARIES += lib/libdmtcpimage.a
+lib_libdmtcpimage_a_CPPFLAGS = $(AM_CPPFLAGS) $(ZLIB_CFLAGS)
+lib_libdmtcpimage_a_CFLAGS = $(AM_CFLAGS) -fPIC -fvisibility=hidden
+lib_libdmtcpimage_a_SOURCES = \
+	src/image/img.h src/image/img-int.h \
+	src/image/img-write.c \
+	src/image/img-read.c \
+	src/image/img-walk.c \
+	src/image/img-meta.c \
+	src/image/img-validate.c \
+	src/image/img-decode.c \
+	include/dmtcp/image.h
+# users of the library link $(IMG_LIBS)
+IMG_LIBS = lib/libdmtcpimage.a $(ZLIB_LIBS)

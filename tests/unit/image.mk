@@ -1,1 +1,13 @@
-# tests/unit/image.mk: test build fragment (filled in by its owner)
+# tests/unit/image.mk: unit tests of the image library (src/image).
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_image
+
+TEST_IMAGE_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(ZLIB_CFLAGS)
+TEST_IMAGE_LDADD = lib/libdmtcpimage.a $(ZLIB_LIBS) $(CMOCKA_LIBS)
+
+tests_unit_test_image_SOURCES = tests/unit/test_image.c \
+	tests/unit/test_image_util.c tests/unit/test_image_util.h
+tests_unit_test_image_CFLAGS = $(TEST_IMAGE_CFLAGS)
+tests_unit_test_image_LDADD = $(TEST_IMAGE_LDADD)
+
+endif

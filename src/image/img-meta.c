@@ -1,0 +1,201 @@
+/*
+ * img-meta.c - load every record of an image but the page data into a
+ * struct img_meta (what dmtcp_restart and dmtcp_inspect work from).
+ */
+#include "config.h"
+#include "img-int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* grow *arr (of *n elements of size sz) by one zeroed element */
+static void *grow(void **arr, size_t *n, size_t *cap, size_t sz)
+{
+	char *p;
+
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+
+		p = realloc(*arr, nc * sz);
+		if (!p)
+			return NULL;
+		*arr = p;
+		*cap = nc;
+	}
+	p = (char *)*arr + *n * sz;
+	memset(p, 0, sz);
+	(*n)++;
+	return p;
+}
+
+/* NULL-terminated vector of the NUL-separated strings of buf */
+static char **split(char *buf, size_t len)
+{
+	size_t n = 0, i, k = 0;
+	char **v;
+
+	for (i = 0; i < len; i++)
+		if (!buf[i] || i == len - 1)
+			n++;
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (i = 0; i < len; i += strlen(buf + i) + 1)
+		v[k++] = buf + i;	/* buf[len] is a NUL (read_all) */
+	return v;
+}
+
+static int take_fds(struct img_meta *m, struct img_walk *w)
+{
+	const char *p = w->payload;
+	size_t left = w->payload_len, cap = 0;
+
+	/* img_walk_next has checked the framing */
+	while (left) {
+		struct img_meta_fd *f = grow((void **)&m->fds, &m->nfds, &cap,
+					     sizeof(*f));
+
+		if (!f)
+			return -1;
+		memcpy(&f->fd, p, sizeof(f->fd));
+		f->path = strndup(p + sizeof(f->fd), f->fd.path_len);
+		if (!f->path)
+			return -1;
+		p += sizeof(f->fd) + f->fd.path_len;
+		left -= sizeof(f->fd) + f->fd.path_len;
+	}
+	return 0;
+}
+
+/* move the walker's payload into *dst */
+static void take(struct img_walk *w, char **dst, size_t *len)
+{
+	*dst = w->payload;
+	*len = w->payload_len;
+	w->payload = NULL;
+}
+
+static int take_rec(struct img_meta *m, struct img_walk *w,
+		    const struct img_rec *rec, size_t *tcap, size_t *acap)
+{
+	struct img_meta_area *a;
+	struct img_thread *t;
+	char *buf;
+	size_t len;
+
+	switch (rec->type) {
+	case IMG_REC_PROC:
+		m->proc = w->proc;
+		m->threads = calloc(m->proc.nthreads ? m->proc.nthreads : 1,
+				    sizeof(*m->threads));
+		*tcap = m->proc.nthreads;
+		return m->threads ? 0 : -1;
+	case IMG_REC_THREAD:
+		t = grow((void **)&m->threads, &m->nthreads, tcap,
+			 sizeof(*t));
+		if (!t)
+			return -1;
+		memcpy(t, w->payload, sizeof(*t));
+		return 0;
+	case IMG_REC_FDS:
+		return take_fds(m, w);
+	case IMG_REC_ENV:
+		take(w, &m->env, &m->env_len);
+		m->envv = split(m->env, m->env_len);
+		return m->envv ? 0 : -1;
+	case IMG_REC_CMDLINE:
+		take(w, &m->cmdline, &m->cmdline_len);
+		m->argv = split(m->cmdline, m->cmdline_len);
+		return m->argv ? 0 : -1;
+	case IMG_REC_AUXV:
+		take(w, &buf, &len);
+		m->auxv = (uint64_t *)buf;
+		m->auxv_len = len / sizeof(uint64_t);
+		return 0;
+	case IMG_REC_AREA:
+		a = grow((void **)&m->areas, &m->nareas, acap, sizeof(*a));
+		if (!a)
+			return -1;
+		memcpy(&a->area, w->payload, sizeof(a->area));
+		a->path = strndup((char *)w->payload + sizeof(a->area),
+				  a->area.path_len);
+		a->rec_off = w->r.rec_off;
+		return a->path ? 0 : -1;
+	case IMG_REC_PAGES:
+		a = &m->areas[m->nareas - 1];
+		a->npages++;
+		a->page_bytes += rec->raw_size;
+		a->file_bytes += rec->size;
+		return 0;
+	case IMG_REC_END:
+		m->end = w->end;
+		return 0;
+	}
+	return 0;	/* PAD */
+}
+
+int img_load_meta(const char *path, struct img_meta **out, char *err,
+		  size_t errcap)
+{
+	struct img_walk w;
+	struct img_meta *m;
+	struct img_rec rec;
+	size_t tcap = 0, acap = 0;
+	int rc;
+
+	*out = NULL;
+	m = calloc(1, sizeof(*m));
+	if (!m || !(m->path = strdup(path))) {
+		snprintf(err, errcap, "%s: out of memory", path);
+		free(m);
+		errno = ENOMEM;
+		return -1;
+	}
+	if (img_walk_open(&w, path, 0, err, errcap) < 0)
+		goto out_close;
+	m->hdr = w.r.hdr;
+	m->file_size = w.r.file_size;
+	while ((rc = img_walk_next(&w, &rec)) > 0) {
+		if (take_rec(m, &w, &rec, &tcap, &acap) < 0) {
+			img_reader_error(&w.r, "out of memory");
+			errno = ENOMEM;
+			goto out_close;
+		}
+	}
+	if (rc < 0)
+		goto out_close;
+	img_walk_close(&w);
+	*out = m;
+	return 0;
+
+out_close:
+	rc = errno;
+	img_walk_close(&w);
+	img_free_meta(m);
+	errno = rc;
+	return -1;
+}
+
+void img_free_meta(struct img_meta *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	for (i = 0; i < m->nareas; i++)
+		free(m->areas[i].path);
+	for (i = 0; i < m->nfds; i++)
+		free(m->fds[i].path);
+	free(m->areas);
+	free(m->fds);
+	free(m->threads);
+	free(m->env);
+	free(m->envv);
+	free(m->cmdline);
+	free(m->argv);
+	free(m->auxv);
+	free(m->path);
+	free(m);
+}

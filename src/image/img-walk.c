@@ -1,0 +1,295 @@
+/*
+ * img-walk.c - record walker: the reader plus the rules that span
+ * records (order, PROC counts, AREA/PAGES consistency, END totals),
+ * so that img_load_meta, img_validate and img_decode_to_fd accept
+ * exactly the same images and word their errors the same way.
+ */
+#include "config.h"
+#include "img-int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef unsigned long long ull;
+
+enum { ST_PROC, ST_META, ST_AREAS, ST_END };
+
+int img_walk_open(struct img_walk *w, const char *path, int check_chunks,
+		  char *err, size_t errcap)
+{
+	memset(w, 0, sizeof(*w));
+	w->check_chunks = check_chunks;
+	return img_reader_open(&w->r, path, err, errcap);
+}
+
+void img_walk_close(struct img_walk *w)
+{
+	free(w->payload);
+	w->payload = NULL;
+	img_reader_close(&w->r);
+}
+
+static int check_str(struct img_walk *w, const char *rec, const char *field,
+		     const char *s, size_t n)
+{
+	if (!memchr(s, 0, n))
+		return img_reader_error(&w->r, "%s record: %s is not "
+			"NUL-terminated (corrupt image)", rec, field);
+	return 0;
+}
+
+#define CHECK_STR(w, rec, p, f) check_str(w, rec, #f, (p)->f, sizeof((p)->f))
+
+static int walk_proc(struct img_walk *w)
+{
+	const struct img_proc *p = w->payload;
+
+	if (w->payload_len != sizeof(*p))
+		return img_reader_error(&w->r, "PROC record of %zu bytes, "
+			"expected %zu (corrupt image)", w->payload_len,
+			sizeof(*p));
+	if (p->nthreads > IMG_MAX_THREADS)
+		return img_reader_error(&w->r, "PROC record: %u threads, at "
+			"most %u supported (corrupt image)", p->nthreads,
+			IMG_MAX_THREADS);
+	if (CHECK_STR(w, "PROC", p, comp_id) ||
+	    CHECK_STR(w, "PROC", p, unique_id) ||
+	    CHECK_STR(w, "PROC", p, progname) ||
+	    CHECK_STR(w, "PROC", p, hostname) ||
+	    CHECK_STR(w, "PROC", p, kernel) || CHECK_STR(w, "PROC", p, exe) ||
+	    CHECK_STR(w, "PROC", p, cwd) ||
+	    CHECK_STR(w, "PROC", p, coord_host))
+		return -1;
+	w->proc = *p;
+	w->state = ST_META;
+	return 0;
+}
+
+static int walk_thread(struct img_walk *w)
+{
+	const struct img_thread *t = w->payload;
+
+	if (w->payload_len != sizeof(*t))
+		return img_reader_error(&w->r, "THREAD record of %zu bytes, "
+			"expected %zu (corrupt image)", w->payload_len,
+			sizeof(*t));
+	if (w->nthreads >= w->proc.nthreads)
+		return img_reader_error(&w->r, "more THREAD records than the "
+			"%u of the PROC record (corrupt image)",
+			w->proc.nthreads);
+	if (CHECK_STR(w, "THREAD", t, name))
+		return -1;
+	w->nthreads++;
+	return 0;
+}
+
+static int walk_fds(struct img_walk *w)
+{
+	const char *p = w->payload;
+	size_t left = w->payload_len;
+
+	while (left) {
+		struct img_fd f;
+
+		if (left < sizeof(f))
+			return img_reader_error(&w->r, "FDS record: %zu bytes "
+				"left, too short for an fd (corrupt image)",
+				left);
+		memcpy(&f, p, sizeof(f));
+		if (f.path_len > IMG_PATH_MAX ||
+		    f.path_len > left - sizeof(f))
+			return img_reader_error(&w->r, "FDS record: fd %d has a "
+				"path of %u bytes (corrupt image)", f.fd,
+				f.path_len);
+		if (memchr(p + sizeof(f), 0, f.path_len))
+			return img_reader_error(&w->r, "FDS record: path of fd "
+				"%d holds a NUL byte (corrupt image)", f.fd);
+		p += sizeof(f) + f.path_len;
+		left -= sizeof(f) + f.path_len;
+	}
+	return 0;
+}
+
+/* after the PAGES of an AREA: they must add up to its stored_bytes */
+static int close_area(struct img_walk *w)
+{
+	if (w->state == ST_AREAS && w->area_got != w->area.stored_bytes)
+		return img_reader_error(&w->r, "area %#llx-%#llx: PAGES "
+			"records hold %llu bytes, its AREA record says %llu "
+			"(corrupt image)", (ull)w->area.start,
+			(ull)w->area.end, (ull)w->area_got,
+			(ull)w->area.stored_bytes);
+	return 0;
+}
+
+static int walk_area(struct img_walk *w)
+{
+	const struct img_area *a = w->payload;
+	uint64_t m = IMG_PAGE_SIZE - 1;
+
+	if (close_area(w) < 0)
+		return -1;
+	if (w->payload_len < sizeof(*a) ||
+	    w->payload_len - sizeof(*a) != a->path_len)
+		return img_reader_error(&w->r, "AREA record of %zu bytes does "
+			"not match its path length (corrupt image)",
+			w->payload_len);
+	if (a->start >= a->end || (a->start & m) || (a->end & m) ||
+	    (a->stored_bytes & m) || a->stored_bytes > a->end - a->start)
+		return img_reader_error(&w->r, "AREA %#llx-%#llx with %llu "
+			"stored bytes is not a valid page range "
+			"(corrupt image)", (ull)a->start, (ull)a->end,
+			(ull)a->stored_bytes);
+	if (a->start < w->prev_end)
+		return img_reader_error(&w->r, "AREA %#llx-%#llx overlaps or "
+			"precedes the previous area (corrupt image)",
+			(ull)a->start, (ull)a->end);
+	if (a->kind < IMG_AREA_ANON || a->kind > IMG_AREA_SPECIAL)
+		return img_reader_error(&w->r, "AREA %#llx-%#llx of unknown "
+			"kind %u (corrupt image)", (ull)a->start,
+			(ull)a->end, a->kind);
+	if (memchr(a + 1, 0, a->path_len))
+		return img_reader_error(&w->r, "AREA %#llx-%#llx: path holds "
+			"a NUL byte (corrupt image)", (ull)a->start,
+			(ull)a->end);
+	if (w->nareas >= w->proc.nareas)
+		return img_reader_error(&w->r, "more AREA records than the %u "
+			"of the PROC record (corrupt image)",
+			w->proc.nareas);
+	w->nareas++;
+	w->area = *a;
+	w->area_next = a->start;
+	w->area_got = 0;
+	w->prev_end = a->end;
+	w->state = ST_AREAS;
+	return 0;
+}
+
+static int walk_pages(struct img_walk *w, const struct img_rec *rec)
+{
+	if (w->state != ST_AREAS)
+		return img_reader_error(&w->r, "PAGES record before any AREA "
+					"record (corrupt image)");
+	if (rec->arg0 < w->area_next || rec->arg0 > w->area.end ||
+	    rec->raw_size > w->area.end - rec->arg0)
+		return img_reader_error(&w->r, "PAGES %#llx-%#llx outside of "
+			"area %#llx-%#llx or out of order (corrupt image)",
+			(ull)rec->arg0, (ull)(rec->arg0 + rec->raw_size),
+			(ull)w->area.start, (ull)w->area.end);
+	if (rec->raw_size > w->area.stored_bytes - w->area_got)
+		return img_reader_error(&w->r, "PAGES %#llx-%#llx: more bytes "
+			"than the %llu stored bytes of the area "
+			"(corrupt image)", (ull)rec->arg0,
+			(ull)(rec->arg0 + rec->raw_size),
+			(ull)w->area.stored_bytes);
+	w->area_next = rec->arg0 + rec->raw_size;
+	w->area_got += rec->raw_size;
+	w->page_bytes += rec->raw_size;
+	return 0;
+}
+
+static int walk_end(struct img_walk *w)
+{
+	const struct img_end *e = w->payload;
+
+	if (close_area(w) < 0)
+		return -1;
+	if (w->payload_len != sizeof(*e))
+		return img_reader_error(&w->r, "END record of %zu bytes, "
+			"expected %zu (corrupt image)", w->payload_len,
+			sizeof(*e));
+	if (w->nthreads != w->proc.nthreads ||
+	    w->nareas != w->proc.nareas)
+		return img_reader_error(&w->r, "image holds %u threads and "
+			"%u areas, its PROC record says %u and %u "
+			"(corrupt image)", w->nthreads, w->nareas,
+			w->proc.nthreads, w->proc.nareas);
+	if (e->nrecords != w->nrecords || e->page_bytes != w->page_bytes)
+		return img_reader_error(&w->r, "END record counts %llu records"
+			" and %llu page bytes, the image holds %llu and %llu "
+			"(corrupt image)", (ull)e->nrecords,
+			(ull)e->page_bytes, (ull)w->nrecords,
+			(ull)w->page_bytes);
+	w->end = *e;
+	w->state = ST_END;
+	return 0;
+}
+
+static int walk_meta(struct img_walk *w, uint32_t type)
+{
+	const char *name = img_rec_name(type);
+	uint32_t bit = 1u << type;
+
+	if (w->state == ST_AREAS)
+		return img_reader_error(&w->r, "%s record after the first "
+					"AREA record (corrupt image)", name);
+	switch (type) {
+	case IMG_REC_THREAD:
+		return walk_thread(w);
+	case IMG_REC_FDS:
+	case IMG_REC_ENV:
+	case IMG_REC_AUXV:
+	case IMG_REC_CMDLINE:
+		if (w->seen & bit)
+			return img_reader_error(&w->r, "second %s record "
+						"(corrupt image)", name);
+		w->seen |= bit;
+		if (type == IMG_REC_AUXV && w->payload_len % 16)
+			return img_reader_error(&w->r, "AUXV record of %zu "
+				"bytes, not pairs of 64-bit words "
+				"(corrupt image)", w->payload_len);
+		if (type == IMG_REC_FDS)
+			return walk_fds(w);
+		return 0;
+	}
+	return img_reader_error(&w->r, "unexpected %s record "
+				"(corrupt image)", name);
+}
+
+int img_walk_next(struct img_walk *w, struct img_rec *rec)
+{
+	int rc;
+
+	free(w->payload);
+	w->payload = NULL;
+	w->payload_len = 0;
+	if (w->r.have_rec && w->r.rec.type == IMG_REC_PAGES &&
+	    img_reader_skip(&w->r, w->check_chunks) < 0)
+		return -1;
+	rc = img_reader_next(&w->r, rec);
+	if (rc <= 0)
+		return rc;
+	if (rec->type == IMG_REC_PAD)
+		return 1;
+	if (w->state == ST_PROC && rec->type != IMG_REC_PROC)
+		return img_reader_error(&w->r, "%s record where the PROC "
+			"record must come first (corrupt image)",
+			img_rec_name(rec->type));
+	if (rec->type == IMG_REC_PAGES) {
+		rc = walk_pages(w, rec);
+		w->nrecords++;
+		return rc < 0 ? -1 : 1;
+	}
+	if (img_reader_read_all(&w->r, IMG_META_MAX, &w->payload,
+				&w->payload_len) < 0)
+		return -1;
+	switch (rec->type) {
+	case IMG_REC_PROC:
+		rc = w->state == ST_PROC ? walk_proc(w) :
+			img_reader_error(&w->r, "second PROC record "
+					 "(corrupt image)");
+		break;
+	case IMG_REC_AREA:
+		rc = walk_area(w);
+		break;
+	case IMG_REC_END:
+		rc = walk_end(w);
+		break;
+	default:
+		rc = walk_meta(w, rec->type);
+		break;
+	}
+	w->nrecords++;
+	return rc < 0 ? -1 : 1;
+}

@@ -1,0 +1,500 @@
+/*
+ * img-write.c - the image writer, run by the checkpoint thread while
+ * the other threads are frozen (maybe inside malloc): no malloc, free
+ * or stdio here.  Buffers and zlib's state come from mmap; raw page
+ * data goes from memory to the file with one writev per PAGES record.
+ */
+#include "config.h"
+#include "img-int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define WBUF_RAW	(256u << 10)	/* metadata only */
+#define WBUF_GZIP	(4u << 20)	/* metadata and zlib chunks */
+#define ZARENA_SIZE	(512u << 10)	/* deflate needs ~270 KiB */
+
+enum { WS_PROC, WS_META, WS_AREAS, WS_DONE };
+
+/* zlib allocator on the mmap'd arena: bump pointer, never freed (the
+ * arena goes away whole in img_writer_close) */
+static voidpf arena_alloc(voidpf opaque, uInt items, uInt size)
+{
+	struct img_writer *w = opaque;
+	size_t n = (size_t)items * size;
+	size_t at = (w->arena_used + 15) & ~(size_t)15;
+
+	if (size && n / size != items)
+		return Z_NULL;
+	if (at > w->arena_cap || w->arena_cap - at < n)
+		return Z_NULL;
+	w->arena_used = at + n;
+	return w->arena + at;
+}
+
+static void arena_free(voidpf opaque, voidpf p)
+{
+	(void)opaque;
+	(void)p;
+}
+
+static int fail(struct img_writer *w, int err)
+{
+	if (!w->dead)
+		w->dead = err;
+	errno = w->dead;
+	return -1;
+}
+
+static int check_alive(struct img_writer *w)
+{
+	if (w->dead) {
+		errno = w->dead;
+		return -1;
+	}
+	if (w->state == WS_DONE)
+		return fail(w, EINVAL);
+	return 0;
+}
+
+/* write(2) all of iov[0..n), retrying on EINTR and short writes */
+static int writev_all(int fd, struct iovec *iov, int n)
+{
+	while (n > 0) {
+		ssize_t k = writev(fd, iov, n);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (k == 0) {
+			errno = EIO;
+			return -1;
+		}
+		while (n > 0 && (size_t)k >= iov->iov_len) {
+			k -= iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + k;
+			iov->iov_len -= k;
+		}
+	}
+	return 0;
+}
+
+static int flush_buf(struct img_writer *w)
+{
+	struct iovec iov = { w->buf, w->buf_len };
+
+	if (w->buf_len && writev_all(w->fd, &iov, 1) < 0)
+		return fail(w, errno);
+	w->buf_len = 0;
+	return 0;
+}
+
+/* make room for n bytes in the buffer (n <= buf_cap) */
+static int reserve(struct img_writer *w, size_t n)
+{
+	if (w->buf_cap - w->buf_len < n)
+		return flush_buf(w);
+	return 0;
+}
+
+static int append(struct img_writer *w, const void *p, size_t n)
+{
+	struct iovec iov = { (void *)p, n };
+
+	if (!n)
+		return 0;
+	if (reserve(w, n <= w->buf_cap ? n : w->buf_cap) < 0)
+		return -1;
+	if (n <= w->buf_cap - w->buf_len) {
+		memcpy(w->buf + w->buf_len, p, n);
+		w->buf_len += n;
+	} else {
+		/* bigger than the buffer (which reserve() emptied) */
+		if (writev_all(w->fd, &iov, 1) < 0)
+			return fail(w, errno);
+	}
+	w->off += n;
+	return 0;
+}
+
+static int append_zeros(struct img_writer *w, size_t n)
+{
+	if (reserve(w, n) < 0)
+		return -1;
+	memset(w->buf + w->buf_len, 0, n);
+	w->buf_len += n;
+	w->off += n;
+	return 0;
+}
+
+static int append_rec(struct img_writer *w, uint32_t type, uint64_t size,
+		      uint64_t raw_size, uint64_t arg0, uint64_t arg1,
+		      uint32_t crc, uint32_t flags)
+{
+	struct img_rec r = {
+		.magic = IMG_REC_MAGIC, .type = type, .size = size,
+		.raw_size = raw_size, .arg0 = arg0, .arg1 = arg1,
+		.crc = crc, .flags = flags,
+	};
+
+	if (type != IMG_REC_PAD)
+		w->nrecords++;
+	return append(w, &r, sizeof(r));
+}
+
+/* a metadata record made of two pieces, with a CRC of both */
+static int write_meta(struct img_writer *w, uint32_t type, const void *p1,
+		      size_t l1, const void *p2, size_t l2)
+{
+	uint32_t crc = crc32(0, Z_NULL, 0);
+
+	if (l1)
+		crc = crc32_z(crc, p1, l1);
+	if (l2)
+		crc = crc32_z(crc, p2, l2);
+	if (append_rec(w, type, l1 + l2, l1 + l2, 0, 0, crc, IMG_RF_CRC) < 0 ||
+	    append(w, p1, l1) < 0 || append(w, p2, l2) < 0)
+		return -1;
+	w->seen |= 1u << type;
+	return 0;
+}
+
+static int parse_level(void)
+{
+	const char *s = getenv("DMTCP_GZIP_LEVEL");
+
+	if (s && s[0] >= '0' && s[0] <= '9' && s[1] == 0)
+		return s[0] - '0';
+	return Z_BEST_SPEED;
+}
+
+static int open_zlib(struct img_writer *w)
+{
+	z_stream *zs;
+
+	w->arena = mmap(NULL, ZARENA_SIZE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (w->arena == MAP_FAILED) {
+		w->arena = NULL;
+		return -1;
+	}
+	w->arena_cap = ZARENA_SIZE;
+	zs = arena_alloc(w, 1, sizeof(*zs));
+	memset(zs, 0, sizeof(*zs));
+	zs->zalloc = arena_alloc;
+	zs->zfree = arena_free;
+	zs->opaque = w;
+	w->level = parse_level();
+	if (deflateInit2(zs, w->level, Z_DEFLATED, 15, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK) {
+		errno = ENOMEM;
+		return -1;
+	}
+	w->zs = zs;
+	w->zbound = deflateBound(zs, IMG_ZCHUNK_MAX);
+	return 0;
+}
+
+int img_writer_open(struct img_writer *w, int fd, uint32_t flags,
+		    uint64_t ctime_sec)
+{
+	struct img_file_header h;
+	off_t pos;
+	int fl, err;
+
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	w->flags = flags;
+	if (flags & ~(uint32_t)IMG_F_GZIP) {
+		err = EINVAL;
+		goto out_dead;
+	}
+	pos = lseek(fd, 0, SEEK_CUR);
+	if (pos < 0 && errno != ESPIPE) {
+		err = errno;
+		goto out_dead;
+	}
+	w->seekable = pos >= 0;
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0) {
+		err = errno;
+		goto out_dead;
+	}
+	/* offsets are relative to the file start (alignment, pwrite) */
+	if (w->seekable && (pos != 0 || (fl & O_APPEND))) {
+		err = EINVAL;
+		goto out_dead;
+	}
+	if ((flags & IMG_F_GZIP) && !w->seekable) {
+		err = ESPIPE;
+		goto out_dead;
+	}
+	w->buf_cap = (flags & IMG_F_GZIP) ? WBUF_GZIP : WBUF_RAW;
+	w->buf = mmap(NULL, w->buf_cap, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (w->buf == MAP_FAILED) {
+		err = errno;
+		w->buf = NULL;
+		goto out_dead;
+	}
+	if ((flags & IMG_F_GZIP) && open_zlib(w) < 0) {
+		err = errno;
+		goto out_dead;
+	}
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, IMG_MAGIC, sizeof(h.magic));
+	h.version = IMG_VERSION;
+	h.header_size = sizeof(h);
+	h.arch = IMG_ARCH_X86_64;
+	h.page_size = IMG_PAGE_SIZE;
+	h.flags = flags;
+	h.ctime_sec = ctime_sec;
+	h.hdr_crc = crc32_z(0, (const Bytef *)&h, sizeof(h));
+	if (append(w, &h, sizeof(h)) < 0 ||
+	    append_zeros(w, IMG_HEADER_SPACE - sizeof(h)) < 0)
+		return -1;
+	w->state = WS_PROC;
+	return 0;
+
+out_dead:
+	return fail(w, err);
+}
+
+int img_write_rec(struct img_writer *w, uint32_t type, const void *payload,
+		  size_t len)
+{
+	const struct img_proc *p = payload;
+
+	if (check_alive(w) < 0)
+		return -1;
+	switch (type) {
+	case IMG_REC_PROC:
+		if (w->state != WS_PROC || len != sizeof(*p) ||
+		    p->nthreads > IMG_MAX_THREADS)
+			return fail(w, EINVAL);
+		w->want_threads = p->nthreads;
+		w->want_areas = p->nareas;
+		w->state = WS_META;
+		break;
+	case IMG_REC_THREAD:
+		if (w->state != WS_META || len != sizeof(struct img_thread) ||
+		    w->nthreads >= w->want_threads)
+			return fail(w, EINVAL);
+		w->nthreads++;
+		break;
+	case IMG_REC_FDS:
+	case IMG_REC_ENV:
+	case IMG_REC_AUXV:
+	case IMG_REC_CMDLINE:
+		if (w->state != WS_META || (w->seen & (1u << type)) ||
+		    len > IMG_META_MAX)
+			return fail(w, EINVAL);
+		if (type == IMG_REC_AUXV && len % 16)
+			return fail(w, EINVAL);
+		break;
+	default:
+		return fail(w, EINVAL);
+	}
+	return write_meta(w, type, payload, len, NULL, 0);
+}
+
+/* the PAGES after the current AREA must add up to its stored_bytes */
+static int close_area(struct img_writer *w)
+{
+	if (w->state == WS_AREAS && w->area_got != w->area_want)
+		return fail(w, EINVAL);
+	return 0;
+}
+
+int img_write_area(struct img_writer *w, const struct img_area *a,
+		   const char *path)
+{
+	struct img_area ar = *a;
+	size_t plen = path ? strnlen(path, IMG_PATH_MAX + 1) : 0;
+	uint64_t m = IMG_PAGE_SIZE - 1;
+
+	if (check_alive(w) < 0 || close_area(w) < 0)
+		return -1;
+	if (w->state == WS_PROC || plen > IMG_PATH_MAX ||
+	    w->nareas >= w->want_areas)
+		return fail(w, EINVAL);
+	if (a->start >= a->end || (a->start & m) || (a->end & m) ||
+	    a->start < w->area_end || (a->stored_bytes & m) ||
+	    a->stored_bytes > a->end - a->start)
+		return fail(w, EINVAL);
+	ar.path_len = plen;
+	if (write_meta(w, IMG_REC_AREA, &ar, sizeof(ar), path, plen) < 0)
+		return -1;
+	w->state = WS_AREAS;
+	w->nareas++;
+	w->area_start = a->start;
+	w->area_end = a->end;
+	w->area_next = a->start;
+	w->area_want = a->stored_bytes;
+	w->area_got = 0;
+	return 0;
+}
+
+/* patch a record header written at logical offset at */
+static int patch_rec(struct img_writer *w, uint64_t at,
+		     const struct img_rec *r)
+{
+	uint64_t base = w->off - w->buf_len;	/* offset of buf[0] */
+	ssize_t k;
+
+	if (at >= base) {
+		memcpy(w->buf + (at - base), r, sizeof(*r));
+		return 0;
+	}
+	do
+		k = pwrite(w->fd, r, sizeof(*r), at);
+	while (k < 0 && errno == EINTR);
+	if (k != (ssize_t)sizeof(*r))
+		return fail(w, k < 0 ? errno : EIO);
+	return 0;
+}
+
+static int write_pages_gzip(struct img_writer *w, uint64_t addr,
+			    const unsigned char *data, size_t len,
+			    uint32_t pflags)
+{
+	z_stream *zs = w->zs;
+	struct img_rec r = {
+		.magic = IMG_REC_MAGIC, .type = IMG_REC_PAGES,
+		.raw_size = len, .arg0 = addr, .arg1 = pflags,
+		.flags = IMG_RF_ZCHUNKS,
+	};
+	uint64_t at = w->off, stored = 0;
+	size_t done = 0;
+
+	if (append_rec(w, IMG_REC_PAGES, 0, 0, 0, 0, 0, 0) < 0)
+		return -1;
+	while (done < len) {
+		struct img_zchunk c = { 0 };
+		size_t n = len - done;
+		unsigned char *out;
+		int rc;
+
+		if (n > IMG_ZCHUNK_MAX)
+			n = IMG_ZCHUNK_MAX;
+		if (reserve(w, sizeof(c) + w->zbound) < 0)
+			return -1;
+		out = w->buf + w->buf_len + sizeof(c);
+		if (deflateReset(zs) != Z_OK)
+			return fail(w, EIO);
+		zs->next_in = (Bytef *)(data + done);
+		zs->avail_in = n;
+		zs->next_out = out;
+		zs->avail_out = w->buf_cap - w->buf_len - sizeof(c);
+		rc = deflate(zs, Z_FINISH);
+		if (rc != Z_STREAM_END)
+			return fail(w, rc == Z_BUF_ERROR || rc == Z_OK ?
+				    EOVERFLOW : EIO);
+		c.raw_len = n;
+		c.comp_len = zs->total_out;
+		c.crc = crc32_z(0, data + done, n);
+		memcpy(w->buf + w->buf_len, &c, sizeof(c));
+		w->buf_len += sizeof(c) + c.comp_len;
+		w->off += sizeof(c) + c.comp_len;
+		stored += sizeof(c) + c.comp_len;
+		done += n;
+	}
+	r.size = stored;
+	return patch_rec(w, at, &r);
+}
+
+static int write_pages_raw(struct img_writer *w, uint64_t addr,
+			   const void *data, size_t len, uint32_t pflags)
+{
+	uint64_t pad = img_pad_len(w->off);
+	struct iovec iov[2];
+
+	if (pad != UINT64_MAX &&
+	    (append_rec(w, IMG_REC_PAD, pad, pad, 0, 0, 0, 0) < 0 ||
+	     append_zeros(w, pad) < 0))
+		return -1;
+	if (append_rec(w, IMG_REC_PAGES, len, len, addr, pflags, 0, 0) < 0)
+		return -1;
+	/* the buffered headers and the page data in one system call */
+	iov[0].iov_base = w->buf;
+	iov[0].iov_len = w->buf_len;
+	iov[1].iov_base = (void *)data;
+	iov[1].iov_len = len;
+	if (writev_all(w->fd, iov, 2) < 0)
+		return fail(w, errno);
+	w->buf_len = 0;
+	w->off += len;
+	return 0;
+}
+
+int img_write_pages(struct img_writer *w, uint64_t addr, const void *data,
+		    size_t len, uint32_t pflags)
+{
+	uint64_t m = IMG_PAGE_SIZE - 1;
+	int rc;
+
+	if (check_alive(w) < 0)
+		return -1;
+	if (w->state != WS_AREAS || !len || (addr & m) || (len & m) ||
+	    addr < w->area_next || addr > w->area_end ||
+	    len > w->area_end - addr || len > w->area_want - w->area_got)
+		return fail(w, EINVAL);
+	if (w->flags & IMG_F_GZIP)
+		rc = write_pages_gzip(w, addr, data, len, pflags);
+	else
+		rc = write_pages_raw(w, addr, data, len, pflags);
+	if (rc < 0)
+		return -1;
+	w->area_next = addr + len;
+	w->area_got += len;
+	w->page_bytes += len;
+	return 0;
+}
+
+int img_writer_finish(struct img_writer *w)
+{
+	struct img_end e = { 0 };
+
+	if (check_alive(w) < 0 || close_area(w) < 0)
+		return -1;
+	if (w->state == WS_PROC || w->nthreads != w->want_threads ||
+	    w->nareas != w->want_areas)
+		return fail(w, EINVAL);
+	e.nrecords = w->nrecords;
+	e.page_bytes = w->page_bytes;
+	if (write_meta(w, IMG_REC_END, &e, sizeof(e), NULL, 0) < 0 ||
+	    flush_buf(w) < 0)
+		return -1;
+	w->state = WS_DONE;
+	return 0;
+}
+
+void img_writer_close(struct img_writer *w)
+{
+	if (w->buf)
+		munmap(w->buf, w->buf_cap);
+	if (w->arena)
+		munmap(w->arena, w->arena_cap);
+	w->buf = NULL;
+	w->arena = NULL;
+	w->zs = NULL;
+	w->buf_len = 0;
+}
+
+uint64_t img_writer_bytes(const struct img_writer *w)
+{
+	return w->off;
+}

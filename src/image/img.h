@@ -1,0 +1,231 @@
+/*
+ * img.h - checkpoint image library: writer, reader, metadata loader,
+ * validator and decoder for the format of include/dmtcp/image.h.
+ *
+ * Two worlds share this header:
+ *  - the writer (img_writer_*) runs in the checkpoint thread while the
+ *    other threads are frozen, maybe inside malloc.  It never calls
+ *    malloc/free/stdio; all its memory comes from mmap and is released
+ *    by img_writer_close().  struct img_writer is caller storage.
+ *  - everything else (img_reader_*, img_load_meta, img_validate,
+ *    img_decode_to_fd) is for tools (dmtcp_restart, dmtcp_inspect) and
+ *    may use malloc.  Errors come back as one message in a caller
+ *    buffer: "<path>: record N at offset O: what is wrong".
+ *
+ * Functions return 0 (or a count) on success and -1 on failure; the
+ * writer sets errno, the reader side fills err (and sets errno).
+ */
+#ifndef DMTCP_IMG_H
+#define DMTCP_IMG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "dmtcp/image.h"
+
+/* ------------------------------------------------------------------ */
+/* Writer                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Records must come in the order of image.h:
+ *   PROC, THREAD..., FDS, ENV, AUXV, CMDLINE (img_write_rec),
+ *   { AREA (img_write_area), PAGES... (img_write_pages) }...,
+ *   END (img_writer_finish).
+ * The writer enforces what it can cheaply, failing with EINVAL:
+ *  - PROC first, once; no metadata record after the first AREA;
+ *  - PAGES only after an AREA, page aligned, inside [start, end) of
+ *    that area, not overlapping or going backwards;
+ *  - the raw bytes of the PAGES records after an AREA add up to the
+ *    area's stored_bytes (so the caller decides which pages it stores
+ *    before it writes the AREA);
+ *  - at finish, THREAD and AREA counts equal proc.nthreads/nareas.
+ * After any failure the writer is dead: every later call fails with
+ * the first errno; img_writer_close() is still required.
+ *
+ * fd: raw images may go to a pipe; gzip images need a seekable fd
+ * (the PAGES record header is patched with pwrite once its compressed
+ * size is known).  A seekable fd must be at offset 0 and not O_APPEND.
+ */
+struct img_writer {
+	int fd;
+	int dead;		/* errno of the first failure, or 0 */
+	uint32_t flags;		/* IMG_F_* of the file header */
+	int level;		/* zlib level (gzip images) */
+	int seekable;
+	int state;		/* internal: where in the record order */
+	uint32_t seen;		/* internal: bit n = record type n seen */
+	size_t zbound;		/* deflateBound() of a full chunk */
+	uint64_t off;		/* bytes of the image produced so far */
+	uint64_t nrecords;	/* records written, PAD excluded */
+	uint64_t page_bytes;	/* raw page bytes written */
+	uint32_t nthreads, nareas;	/* records written */
+	uint32_t want_threads, want_areas;	/* from the PROC record */
+	uint64_t area_start, area_end;	/* current AREA */
+	uint64_t area_next;	/* lowest address the next PAGES may use */
+	uint64_t area_want, area_got;	/* stored_bytes vs written */
+	/* output buffer (metadata, zlib chunks), mmap'd */
+	unsigned char *buf;
+	size_t buf_cap, buf_len;
+	/* zlib state lives in this mmap'd arena (bump allocator) */
+	unsigned char *arena;
+	size_t arena_cap, arena_used;
+	void *zs;		/* z_stream *, inside the arena */
+};
+
+/* Flags for img_writer_open(): IMG_F_GZIP (compress page data). */
+
+/* Writes the file header.  DMTCP_GZIP_LEVEL (1..9) overrides the zlib
+ * level (default Z_BEST_SPEED). */
+int img_writer_open(struct img_writer *w, int fd, uint32_t flags,
+		    uint64_t ctime_sec);
+/* A metadata record (PROC, THREAD, FDS, ENV, AUXV, CMDLINE), with a
+ * CRC.  PROC and THREAD payloads must have the size of their struct. */
+int img_write_rec(struct img_writer *w, uint32_t type, const void *payload,
+		  size_t len);
+/* An AREA record: *a with path_len = strlen(path) (path may be NULL or
+ * "" for anonymous memory; a->path_len is ignored and set here). */
+int img_write_area(struct img_writer *w, const struct img_area *a,
+		   const char *path);
+/* One PAGES record for [addr, addr + len).  addr and len are multiples
+ * of IMG_PAGE_SIZE, len > 0.  Raw images: data is written straight
+ * with write(2), the payload page aligned in the file.  pflags:
+ * IMG_PF_*. */
+int img_write_pages(struct img_writer *w, uint64_t addr, const void *data,
+		    size_t len, uint32_t pflags);
+/* The END record, then flush.  Does not fsync or close fd. */
+int img_writer_finish(struct img_writer *w);
+/* Unmap buffers.  Safe after any failure and on a zeroed struct. */
+void img_writer_close(struct img_writer *w);
+/* Bytes of image produced so far (the file size after finish). */
+uint64_t img_writer_bytes(const struct img_writer *w);
+
+/* ------------------------------------------------------------------ */
+/* Reader (libc world)                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Sequential record reader.  Owns fd and its buffers; close with
+ * img_reader_close().  Checks as it goes: record magic, known type,
+ * sizes against the file size, PAGES/PAD/END shapes, metadata CRCs
+ * (when the payload has been read to its end), zlib chunk framing and
+ * CRCs.  Record order and cross-record consistency are checked by the
+ * walker below (img_load_meta, img_validate, img_decode_to_fd).
+ */
+struct img_reader {
+	int fd;
+	char *path;		/* malloc'd copy, used in messages */
+	uint64_t file_size;
+	struct img_file_header hdr;
+	uint64_t next_off;	/* offset of the next record header */
+	uint64_t recno;		/* index of the current record (PAD too) */
+	uint64_t rec_off;	/* offset of the current record header */
+	struct img_rec rec;	/* the current record */
+	int have_rec;
+	int ended;		/* END record seen */
+	int failed;		/* an error was reported: r is dead */
+	/* payload cursor of the current record */
+	uint64_t pay_pos;	/* stored bytes consumed */
+	uint64_t raw_pos;	/* decoded bytes returned */
+	uint32_t crc;		/* running crc of the stored payload */
+	/* zlib chunk state */
+	unsigned char *zin, *zout;	/* IMG_ZCHUNK_MAX-ish buffers */
+	size_t zin_cap;
+	uint32_t zout_len, zout_pos;
+	void *zs;		/* z_stream * */
+	char *err;
+	size_t errcap;
+};
+
+/*
+ * Open and check the file header.  err (errcap bytes) receives the
+ * message of this and every later failure of r; it must outlive r.
+ */
+int img_reader_open(struct img_reader *r, const char *path, char *err,
+		    size_t errcap);
+/* Advance to the next record (the rest of the current payload is
+ * skipped).  Returns 1 with *rec filled, 0 after the END record has
+ * been returned (and the file ends there), -1 on error. */
+int img_reader_next(struct img_reader *r, struct img_rec *rec);
+/* Read up to len decoded payload bytes of the current record.  Returns
+ * bytes read, 0 at the end of the payload, -1 on error.  A CRC error
+ * is reported by the call that consumes the last stored byte. */
+ssize_t img_reader_read(struct img_reader *r, void *buf, size_t len);
+/* Read the whole decoded payload (raw_size bytes, at most max) into a
+ * malloc'd buffer with a NUL byte appended; *out owned by the caller. */
+int img_reader_read_all(struct img_reader *r, size_t max, void **out,
+			size_t *len);
+/* Skip the rest of the payload.  Raw payloads: seek only.  With
+ * check (zlib chunks only): walk the chunk headers. */
+int img_reader_skip(struct img_reader *r, int check);
+void img_reader_close(struct img_reader *r);
+/* Format an error message about the current record. */
+int img_reader_error(struct img_reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ------------------------------------------------------------------ */
+/* Metadata, validation, decoding                                     */
+/* ------------------------------------------------------------------ */
+
+struct img_meta_area {
+	struct img_area area;
+	char *path;		/* NUL-terminated, "" for anonymous */
+	uint64_t rec_off;	/* file offset of the AREA record */
+	uint64_t npages;	/* PAGES records that follow */
+	uint64_t page_bytes;	/* their raw bytes (== area.stored_bytes) */
+	uint64_t file_bytes;	/* their stored bytes in the file */
+};
+
+struct img_meta_fd {
+	struct img_fd fd;
+	char *path;		/* NUL-terminated */
+};
+
+/* Everything but page data.  One allocation tree owned by the caller,
+ * freed with img_free_meta(). */
+struct img_meta {
+	char *path;
+	uint64_t file_size;
+	struct img_file_header hdr;
+	struct img_proc proc;
+	struct img_thread *threads;	/* proc.nthreads entries */
+	size_t nthreads;
+	struct img_meta_area *areas;
+	size_t nareas;
+	struct img_meta_fd *fds;
+	size_t nfds;
+	char *env;		/* NUL-separated, env_len bytes */
+	size_t env_len;
+	char **envv;		/* NULL-terminated pointers into env */
+	char *cmdline;		/* NUL-separated, cmdline_len bytes */
+	size_t cmdline_len;
+	char **argv;		/* NULL-terminated pointers into cmdline */
+	uint64_t *auxv;		/* pairs (type, value) */
+	size_t auxv_len;	/* in uint64_t words */
+	struct img_end end;
+};
+
+/* Read every record but page data, with the full structural checks.
+ * *out is NULL on failure. */
+int img_load_meta(const char *path, struct img_meta **out, char *err,
+		  size_t errcap);
+void img_free_meta(struct img_meta *m);
+
+/* Structural check of a whole image: header, every record header,
+ * record order, metadata CRCs, area/pages consistency, END.  With
+ * check_pages, zlib chunks are inflated and CRC checked too. */
+int img_validate(const char *path, int check_pages, char *err,
+		 size_t errcap);
+
+/* Write to outfd the byte stream of the equivalent raw image (see
+ * doc/image-format.md): header without IMG_F_GZIP, records copied,
+ * PAGES inflated, PAD records omitted.  On an error nothing more is
+ * written.  outfd is not closed. */
+int img_decode_to_fd(const char *path, int outfd, char *err, size_t errcap);
+
+/* Names for messages: "PROC", ..., "type 77" (static buffer for
+ * unknown types: not thread safe for those). */
+const char *img_rec_name(uint32_t type);
+
+#endif /* DMTCP_IMG_H */
