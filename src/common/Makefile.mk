@@ -8,4 +8,5 @@ lib_libdmtcpcommon_a_SOURCES = \
 	src/common/protocol.c \
 	src/common/maps.c src/common/maps.h \
 	src/common/coord-client.c src/common/coord-client.h \
+	src/common/coord-start.c src/common/coord-start.h \
 	include/dmtcp/protocol.h include/dmtcp/image.h include/dmtcp/restore.h
