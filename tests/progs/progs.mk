@@ -1,1 +1,31 @@
-# tests/progs/progs.mk: test build fragment (filled in by its owner)
+# tests/progs/progs.mk - the small self-checking programs the end-to-end
+# tests (tests/e2e) checkpoint and restart.  Built by `make check` before
+# the runner starts; the demo's counter is built by plain `make`.
+check_PROGRAMS += tests/progs/threads_tls tests/progs/heap_pattern \
+	tests/progs/signals_timers tests/progs/file_offsets \
+	tests/progs/mmap_file tests/progs/dlopen_lib \
+	tests/progs/sparse_reserve tests/progs/interrupted_calls \
+	tests/progs/api tests/progs/static_hello tests/progs/libdltest.so
+noinst_PROGRAMS += tests/progs/counter
+EXTRA_DIST += tests/progs/testprog.h
+
+tests_progs_threads_tls_SOURCES = tests/progs/threads_tls.c tests/progs/testprog.h
+tests_progs_threads_tls_LDADD = -lpthread
+tests_progs_heap_pattern_SOURCES = tests/progs/heap_pattern.c
+tests_progs_signals_timers_SOURCES = tests/progs/signals_timers.c
+tests_progs_file_offsets_SOURCES = tests/progs/file_offsets.c
+tests_progs_mmap_file_SOURCES = tests/progs/mmap_file.c
+tests_progs_dlopen_lib_SOURCES = tests/progs/dlopen_lib.c
+tests_progs_dlopen_lib_LDADD = -ldl
+tests_progs_sparse_reserve_SOURCES = tests/progs/sparse_reserve.c
+tests_progs_interrupted_calls_SOURCES = tests/progs/interrupted_calls.c
+tests_progs_interrupted_calls_LDADD = -lpthread
+tests_progs_api_SOURCES = tests/progs/api.c
+tests_progs_static_hello_SOURCES = tests/progs/static_hello.c
+tests_progs_static_hello_LDFLAGS = -static
+tests_progs_counter_SOURCES = tests/progs/counter.c
+
+# The library dlopen_lib loads (no libtool here: link it with -shared).
+tests_progs_libdltest_so_SOURCES = tests/progs/libdltest.c
+tests_progs_libdltest_so_CFLAGS = $(AM_CFLAGS) -fPIC
+tests_progs_libdltest_so_LDFLAGS = -shared -fPIC

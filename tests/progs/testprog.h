@@ -1,0 +1,150 @@
+/*
+ * testprog.h - shared helpers for the end-to-end checkpoint test programs.
+ *
+ * Protocol every program follows: set up state, print READY, loop doing
+ * work every ~10-20 ms, and when the file named by $TEST_STOP_FILE exists
+ * verify everything and print "PASS <name> ckpts=<c> restarts=<r>" (exit 0)
+ * or "FAIL <name>: <what>" (exit 1).  Header-only: every program is one .c
+ * file plus this header.  Failure reporting is async-signal-safe enough to
+ * be used from any thread (one write() of the whole line, then _exit).
+ */
+#ifndef TESTPROG_H
+#define TESTPROG_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dmtcp.h"
+
+static const char *tp_name = "?";
+static const char *tp_stop_file;
+static double tp_deadline;
+
+static inline double tp_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void tp_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2),
+							   noreturn));
+static void tp_fail(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	fflush(stdout);
+	n = snprintf(buf, sizeof(buf), "FAIL %s: ", tp_name);
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - n - 2, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(STDOUT_FILENO, buf, n) < 0 || !isatty(STDERR_FILENO))
+		(void)!write(STDERR_FILENO, buf, n);
+	_exit(1);
+}
+
+/* Checks a condition, failing with the stringified expression and a note. */
+#define TP_CHECK(cond, ...)						\
+	do {								\
+		if (!(cond)) {						\
+			char tp_msg_[512];				\
+			snprintf(tp_msg_, sizeof(tp_msg_), __VA_ARGS__); \
+			tp_fail("%s:%d: %s (%s)", __FILE__, __LINE__,	\
+				tp_msg_, #cond);			\
+		}							\
+	} while (0)
+
+/*
+ * Reads the environment.  TEST_STOP_FILE defaults to "<name>.stop" in the
+ * current directory; TEST_MAX_SECONDS (default 900) is a safety net so a
+ * forgotten program does not run forever.
+ */
+static void tp_init(const char *name)
+{
+	const char *s;
+
+	tp_name = name;
+	tp_stop_file = getenv("TEST_STOP_FILE");
+	if (!tp_stop_file || !*tp_stop_file) {
+		static char def[256];
+
+		snprintf(def, sizeof(def), "%s.stop", name);
+		tp_stop_file = def;
+		fprintf(stderr, "%s: TEST_STOP_FILE not set, using %s\n",
+			name, def);
+	}
+	s = getenv("TEST_MAX_SECONDS");
+	tp_deadline = tp_now() + (s ? atof(s) : 900.0);
+}
+
+static void tp_ready(void)
+{
+	printf("READY\n");
+	fflush(stdout);
+}
+
+/* True once the stop file exists.  Fails when the safety deadline passed. */
+static int tp_should_stop(void)
+{
+	if (access(tp_stop_file, F_OK) == 0)
+		return 1;
+	if (tp_now() > tp_deadline)
+		tp_fail("stop file %s never appeared (TEST_MAX_SECONDS)",
+			tp_stop_file);
+	return 0;
+}
+
+/* Sleeps about ms milliseconds; an interrupted sleep is simply resumed. */
+static void tp_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Checkpoint/restart counters, 0/0 when running without the tool. */
+static void tp_status(int *ckpts, int *restarts)
+{
+	*ckpts = 0;
+	*restarts = 0;
+	if (dmtcp_get_local_status(ckpts, restarts) != DMTCP_IS_PRESENT) {
+		*ckpts = 0;
+		*restarts = 0;
+	}
+}
+
+static void tp_pass(void) __attribute__((noreturn));
+static void tp_pass(void)
+{
+	int c, r;
+
+	tp_status(&c, &r);
+	printf("PASS %s ckpts=%d restarts=%d\n", tp_name, c, r);
+	fflush(stdout);
+	exit(0);
+}
+
+/* splitmix64: small deterministic PRNG. */
+static inline uint64_t tp_rand(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+#endif /* TESTPROG_H */
