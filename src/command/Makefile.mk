@@ -1,1 +1,6 @@
-# src/command: build fragment (filled in by its owner)
+# src/command: dmtcp_command (talks to the coordinator, prints its replies)
+bin_PROGRAMS += bin/dmtcp_command
+bin_dmtcp_command_SOURCES = \
+	src/command/command.c \
+	src/command/cmd-opts.c src/command/cmd-opts.h
+bin_dmtcp_command_LDADD = lib/libdmtcpcommon.a

@@ -1,0 +1,38 @@
+/*
+ * cmd-opts.h - dmtcp_command's command line: options and DMTCP-style
+ * command words, parsed into a list of requests (unit-tested).
+ */
+#ifndef DMTCP_CMD_OPTS_H
+#define DMTCP_CMD_OPTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CMD_MAX_REQUESTS 16
+
+struct cmd_request {
+	int cmd;		/* enum dmtcp_cmd */
+	uint64_t arg;
+};
+
+struct cmd_opts {
+	const char *host;	/* NULL = env/default */
+	int port;		/* -1 = env/default */
+	int help, version;
+	int nreq;
+	struct cmd_request req[CMD_MAX_REQUESTS];
+};
+
+/*
+ * Parse argv (argv[0] is the program).  Returns 0, or -1 with a message
+ * in err for a usage error.  No requests and no --help/--version is a
+ * usage error too (err is "" then: print the usage).
+ */
+int cmd_opts_parse(int argc, char **argv, struct cmd_opts *o, char *err,
+		   size_t errcap);
+void cmd_usage(FILE *f);
+/* Name of a DMTCP_CMD_* for messages. */
+const char *cmd_name(int cmd);
+
+#endif /* DMTCP_CMD_OPTS_H */
