@@ -1,6 +1,6 @@
 # tests/unit/image.mk: unit tests of the image library (src/image).
 if HAVE_CMOCKA
-check_PROGRAMS += tests/unit/test_image
+check_PROGRAMS += tests/unit/test_image tests/unit/test_image_corrupt
 
 TEST_IMAGE_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(ZLIB_CFLAGS)
 TEST_IMAGE_LDADD = lib/libdmtcpimage.a $(ZLIB_LIBS) $(CMOCKA_LIBS)
@@ -10,4 +10,8 @@ tests_unit_test_image_SOURCES = tests/unit/test_image.c \
 tests_unit_test_image_CFLAGS = $(TEST_IMAGE_CFLAGS)
 tests_unit_test_image_LDADD = $(TEST_IMAGE_LDADD)
 
+tests_unit_test_image_corrupt_SOURCES = tests/unit/test_image_corrupt.c \
+	tests/unit/test_image_util.c tests/unit/test_image_util.h
+tests_unit_test_image_corrupt_CFLAGS = $(TEST_IMAGE_CFLAGS)
+tests_unit_test_image_corrupt_LDADD = $(TEST_IMAGE_LDADD)
 endif

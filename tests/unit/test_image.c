@@ -31,7 +31,7 @@ static int setup(void **state)
 {
 	struct ctx *c = calloc(1, sizeof(*c));
 
-	ti_build(&c->t);
+	ti_build(&c->t, 0);
 	c->raw = ti_tmpname("raw");
 	c->gz = ti_tmpname("gz");
 	if (ti_write(&c->t, c->raw, 0) < 0 ||
@@ -235,7 +235,11 @@ static void test_raw_to_pipe(void **state)
 	pid = fork();
 	if (pid == 0) {
 		close(p[0]);
-		_exit(ti_write_fd(&c->t, p[1], 0) ? 1 : 0);
+		if (ti_write_fd(&c->t, p[1], 0) < 0) {
+			fprintf(stderr, "writer: %s\n", strerror(errno));
+			_exit(1);
+		}
+		_exit(0);
 	}
 	close(p[1]);
 	while ((k = read(p[0], buf + n, cap - n)) > 0)

@@ -61,7 +61,7 @@ static void set_area(struct ti_area *a, uint64_t start, unsigned npages,
 		a->a.stored_bytes += (uint64_t)a->ranges[r][1] * IMG_PAGE_SIZE;
 }
 
-void ti_build(struct ti_image *t)
+void ti_build(struct ti_image *t, int small)
 {
 	unsigned i;
 
@@ -131,7 +131,12 @@ void ti_build(struct ti_image *t)
 	t->areas[2].ranges[1][1] = 700;
 	t->areas[2].ranges[2][0] = 900;
 	t->areas[2].ranges[2][1] = 3;
-	set_area(&t->areas[2], 0x30000000, 1000, IMG_AREA_ANON, NULL, 0);
+	if (small) {
+		t->areas[2].ranges[1][1] = 7;
+		t->areas[2].ranges[2][0] = 9;
+	}
+	set_area(&t->areas[2], 0x30000000, small ? 12 : 1000, IMG_AREA_ANON,
+		 NULL, 0);
 	/* a stack */
 	t->areas[3].nranges = 1;
 	t->areas[3].ranges[0][0] = 2;

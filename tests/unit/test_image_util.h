@@ -38,8 +38,9 @@ struct ti_image {
 	uint64_t ctime;
 };
 
-/* Build the content (deterministic). */
-void ti_build(struct ti_image *t);
+/* Build the content (deterministic); small: ~150 KiB of pages instead
+ * of ~3 MiB (for loops that rewrite the image many times). */
+void ti_build(struct ti_image *t, int small);
 void ti_free(struct ti_image *t);
 /* Write it to path with flags (IMG_F_GZIP or 0); 0 or -1 */
 int ti_write(const struct ti_image *t, const char *path, uint32_t flags);
