@@ -1,1 +1,8 @@
-# src/launch: build fragment (filled in by its owner)
+# src/launch: dmtcp_launch (checks the program, ensures a coordinator,
+# preloads libdmtcp.so and execs)
+bin_PROGRAMS += bin/dmtcp_launch
+bin_dmtcp_launch_SOURCES = \
+	src/launch/launch.c \
+	src/launch/launch-opts.c src/launch/launch-opts.h \
+	src/launch/launch-check.c
+bin_dmtcp_launch_LDADD = lib/libdmtcpcommon.a

@@ -1,0 +1,186 @@
+/* launch-opts.c - dmtcp_launch's command line; see launch-opts.h. */
+#include "config.h"
+#include "launch-opts.h"
+#include "coord-start.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+
+enum {
+	OPT_NEW = 256,
+	OPT_JOIN,
+	OPT_GZIP,
+	OPT_NO_GZIP,
+	OPT_SIGNAL,
+	OPT_CKPTDIR,
+	OPT_TMPDIR,
+	OPT_HELP,
+	OPT_VERSION,
+};
+
+static const struct option launch_longopts[] = {
+	{ "coord-host", required_argument, NULL, 'h' },
+	{ "coord-port", required_argument, NULL, 'p' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "new-coordinator", no_argument, NULL, OPT_NEW },
+	{ "join-coordinator", no_argument, NULL, OPT_JOIN },
+	{ "join", no_argument, NULL, OPT_JOIN },
+	{ "gzip", no_argument, NULL, OPT_GZIP },
+	{ "no-gzip", no_argument, NULL, OPT_NO_GZIP },
+	{ "ckpt-signal", required_argument, NULL, OPT_SIGNAL },
+	{ "ckptdir", required_argument, NULL, OPT_CKPTDIR },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+void launch_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: dmtcp_launch [OPTIONS] PROGRAM [ARGS...]\n"
+"Run PROGRAM under checkpoint control, connected to a coordinator.\n"
+"\n"
+"Coordinator:\n"
+"  -h, --coord-host HOST   coordinator host (env DMTCP_COORD_HOST,\n"
+"                          default localhost)\n"
+"  -p, --coord-port PORT   coordinator port (env DMTCP_COORD_PORT,\n"
+"                          default 7779; 0 with --new-coordinator)\n"
+"  --new-coordinator       start a new coordinator (error if the port\n"
+"                          is in use)\n"
+"  -j, --join-coordinator  use a running coordinator (error if none)\n"
+"                          default: use one if running, else start one\n"
+"  -i, --interval N        checkpoint interval of a coordinator started\n"
+"                          here, in seconds (0 = never)\n"
+"\n"
+"Checkpointing:\n"
+"  --ckptdir DIR           where images are written (env\n"
+"                          DMTCP_CHECKPOINT_DIR, default: cwd)\n"
+"  --no-gzip, --gzip       compress images or not (env DMTCP_GZIP,\n"
+"                          default: compress)\n"
+"  --ckpt-signal N         signal used internally (env DMTCP_SIGCKPT,\n"
+"                          default 12, SIGUSR2)\n"
+"  --tmpdir DIR            temporary files (env DMTCP_TMPDIR)\n"
+"\n"
+"  --help                  print this help and exit\n"
+"  --version               print the version and exit\n"
+"  --                      end of options\n"
+"\n"
+"Exit status: that of PROGRAM; 1 if it could not be started.\n");
+}
+
+static void launch_err(char *err, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void launch_err(char *err, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, cap, fmt, ap);
+	va_end(ap);
+}
+
+int launch_opts_parse(int argc, char **argv, struct launch_opts *o,
+		      char *err, size_t errcap)
+{
+	int c, new_coord = 0, join = 0;
+	long v;
+
+	memset(o, 0, sizeof(*o));
+	o->port = -1;
+	o->gzip = -1;
+	o->ckpt_signal = -1;
+	o->interval = -1;
+	o->mode = COORD_AUTO;
+	err[0] = 0;
+	optind = 0;
+	opterr = 0;
+	/* '+': stop at PROGRAM, its options are its own */
+	while ((c = getopt_long(argc, argv, "+:h:p:i:j", launch_longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			o->host = optarg;
+			break;
+		case 'p':
+			o->port = util_parse_port(optarg);
+			if (o->port < 0) {
+				launch_err(err, errcap, "invalid port '%s' "
+					   "(expected 0..65535)", optarg);
+				return -1;
+			}
+			break;
+		case 'i':
+			o->interval = util_parse_ulong(optarg);
+			if (o->interval < 0 || o->interval > 100000000) {
+				launch_err(err, errcap, "invalid interval '%s' "
+					   "(expected seconds >= 0)", optarg);
+				return -1;
+			}
+			break;
+		case 'j':
+		case OPT_JOIN:
+			join = 1;
+			break;
+		case OPT_NEW:
+			new_coord = 1;
+			break;
+		case OPT_GZIP:
+			o->gzip = 1;
+			break;
+		case OPT_NO_GZIP:
+			o->gzip = 0;
+			break;
+		case OPT_SIGNAL:
+			v = util_parse_ulong(optarg);
+			if (v < 1 || v > 64 || v == SIGKILL || v == SIGSTOP) {
+				launch_err(err, errcap, "invalid checkpoint "
+					   "signal '%s' (expected 1..64, not "
+					   "SIGKILL/SIGSTOP)", optarg);
+				return -1;
+			}
+			o->ckpt_signal = (int)v;
+			break;
+		case OPT_CKPTDIR:
+			o->ckptdir = optarg;
+			break;
+		case OPT_TMPDIR:
+			o->tmpdir = optarg;
+			break;
+		case OPT_HELP:
+			o->help = 1;
+			return 0;
+		case OPT_VERSION:
+			o->version = 1;
+			return 0;
+		case ':':
+			launch_err(err, errcap, "option %s needs an argument",
+				   argv[optind - 1]);
+			return -1;
+		default:
+			launch_err(err, errcap, "unknown option '%s'",
+				   argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (new_coord && join) {
+		launch_err(err, errcap, "--new-coordinator and "
+			   "--join-coordinator exclude each other");
+		return -1;
+	}
+	o->mode = new_coord ? COORD_NEW : join ? COORD_JOIN : COORD_AUTO;
+	if (o->port == 0 && o->mode == COORD_JOIN) {
+		launch_err(err, errcap, "port 0 means \"any free port\": it "
+			   "needs --new-coordinator, not --join-coordinator");
+		return -1;
+	}
+	if (optind >= argc)
+		return -1;	/* no program: usage */
+	o->prog_index = optind;
+	return 0;
+}

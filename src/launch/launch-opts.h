@@ -1,0 +1,44 @@
+/*
+ * launch-opts.h - dmtcp_launch's command line (unit-tested) and the
+ * checks that the program can run with the checkpoint library preloaded.
+ */
+#ifndef DMTCP_LAUNCH_OPTS_H
+#define DMTCP_LAUNCH_OPTS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct launch_opts {
+	const char *host;	/* NULL = env/default */
+	int port;		/* -1 = env/default */
+	int mode;		/* enum coord_mode */
+	int gzip;		/* -1 = env/default */
+	int ckpt_signal;	/* -1 = env/default */
+	const char *ckptdir;
+	const char *tmpdir;
+	long interval;		/* -1 = not given */
+	int help, version;
+	int prog_index;		/* argv index of PROGRAM */
+};
+
+/* 0, or -1 with a message in err (err "" = no program: print usage). */
+int launch_opts_parse(int argc, char **argv, struct launch_opts *o,
+		      char *err, size_t errcap);
+void launch_usage(FILE *f);
+
+/*
+ * Find prog like execvp does (PATH search when it has no '/') and check
+ * that it is an executable regular file.  0 with the path in buf, or -1
+ * with a message in err.
+ */
+int launch_resolve(const char *prog, char *buf, size_t cap, char *err,
+		   size_t errcap);
+/*
+ * Check that the library can be preloaded into path: dynamically linked
+ * 64-bit ELF (following "#!" interpreters), not setuid/setgid to another
+ * user.  0, or -1 with a message in err naming prog.
+ */
+int launch_check_preloadable(const char *prog, const char *path, char *err,
+			     size_t errcap);
+
+#endif /* DMTCP_LAUNCH_OPTS_H */

@@ -1,0 +1,219 @@
+/*
+ * launch.c - dmtcp_launch: check the program, make sure a coordinator
+ * is there, set up the environment the checkpoint library reads
+ * (LD_PRELOAD, DMTCP_COORD_*, DMTCP_CHECKPOINT_DIR, ...) and exec the
+ * program.
+ */
+#include "config.h"
+#include "coord-client.h"
+#include "coord-start.h"
+#include "dmtcp/protocol.h"
+#include "launch-opts.h"
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define LAUNCH_EXIT_FAIL 1
+
+static int launch_setenv(const char *name, const char *value)
+{
+	if (setenv(name, value, 1) < 0) {
+		fprintf(stderr, "dmtcp_launch: cannot set %s: %s\n", name,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int launch_setenv_int(const char *name, long value)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%ld", value);
+	return launch_setenv(name, buf);
+}
+
+/* Absolute path of libdmtcp.so (build tree or installed).  0 or -1. */
+static int launch_find_library(char *buf, size_t cap)
+{
+	char found[PATH_MAX], exe[PATH_MAX] = "?";
+
+	if (util_find_file(found, sizeof(found), "../lib/libdmtcp.so",
+			   "../lib/dmtcp/libdmtcp.so",
+			   DMTCP_LIBDIR "/libdmtcp.so") < 0 ||
+	    !realpath(found, buf)) {
+		util_exe_dir(exe, sizeof(exe));
+		fprintf(stderr, "dmtcp_launch: cannot find the checkpoint "
+			"library libdmtcp.so (looked in %s/../lib, "
+			"%s/../lib/dmtcp and %s); build it with make or "
+			"install the toolkit\n", exe, exe, DMTCP_LIBDIR);
+		return -1;
+	}
+	(void)cap;
+	return 0;
+}
+
+/* LD_PRELOAD = lib, then whatever was preloaded already. */
+static int launch_set_preload(const char *lib)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *val;
+	int rc;
+
+	if (!old || !*old)
+		return launch_setenv("LD_PRELOAD", lib);
+	if (strstr(old, lib))
+		return 0;	/* nested launch: already there */
+	if (asprintf(&val, "%s:%s", lib, old) < 0)
+		return -1;
+	rc = launch_setenv("LD_PRELOAD", val);
+	free(val);
+	return rc;
+}
+
+/* The secret of the coordinator at port: its file first (it may be a
+ * new coordinator), else an inherited DMTCP_COORD_SECRET. */
+static int launch_secret(int port, char *buf, size_t cap)
+{
+	char *inherited = getenv("DMTCP_COORD_SECRET");
+	char *saved = inherited ? strdup(inherited) : NULL;
+
+	unsetenv("DMTCP_COORD_SECRET");
+	coord_get_secret(port, buf, cap);
+	if (!buf[0] && saved)
+		util_strlcpy(buf, saved, cap);
+	free(saved);
+	return buf[0] ? 0 : -1;
+}
+
+static int launch_ckptdir(const char *opt, char *buf, size_t cap)
+{
+	const char *dir = opt;
+	char abs[PATH_MAX];
+
+	if (!dir || !*dir)
+		dir = getenv("DMTCP_CHECKPOINT_DIR");
+	if (!dir || !*dir)
+		dir = ".";
+	if (util_abspath(dir, abs, sizeof(abs)) < 0) {
+		fprintf(stderr, "dmtcp_launch: checkpoint directory %s: %s\n",
+			dir, strerror(errno));
+		return -1;
+	}
+	if (mkdir(abs, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "dmtcp_launch: cannot create checkpoint "
+			"directory %s: %s\n", abs, strerror(errno));
+		return -1;
+	}
+	if (!realpath(abs, buf)) {
+		fprintf(stderr, "dmtcp_launch: checkpoint directory %s: %s\n",
+			abs, strerror(errno));
+		return -1;
+	}
+	(void)cap;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct launch_opts o;
+	char err[1024], prog[PATH_MAX], lib[PATH_MAX], ckptdir[PATH_MAX];
+	char secret[DMTCP_SECRET_LEN * 2 + 2], abs_opt_ckptdir[PATH_MAX];
+	const char *host, *env;
+	int port, gzip, sig;
+
+	if (launch_opts_parse(argc, argv, &o, err, sizeof(err)) < 0) {
+		if (err[0]) {
+			fprintf(stderr, "dmtcp_launch: %s\n", err);
+			launch_usage(stderr);
+		} else {
+			launch_usage(stdout);
+		}
+		return LAUNCH_EXIT_FAIL;
+	}
+	if (o.help) {
+		launch_usage(stdout);
+		return 0;
+	}
+	if (o.version) {
+		printf("dmtcp_launch (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		return 0;
+	}
+	if (launch_resolve(argv[o.prog_index], prog, sizeof(prog), err,
+			   sizeof(err)) < 0 ||
+	    launch_check_preloadable(argv[o.prog_index], prog, err,
+				     sizeof(err)) < 0) {
+		fprintf(stderr, "dmtcp_launch: %s\n", err);
+		return LAUNCH_EXIT_FAIL;
+	}
+	if (launch_find_library(lib, sizeof(lib)) < 0)
+		return LAUNCH_EXIT_FAIL;
+
+	env = getenv("DMTCP_GZIP");
+	gzip = o.gzip >= 0 ? o.gzip : (env && *env) ? atoi(env) != 0 : 1;
+	env = getenv("DMTCP_SIGCKPT");
+	sig = o.ckpt_signal > 0 ? o.ckpt_signal :
+		(env && atoi(env) > 0) ? atoi(env) : 12;
+	host = util_coord_host(o.host);
+	port = o.port >= 0 ? o.port : util_coord_port(-1);
+	if (port < 0) {
+		fprintf(stderr, "dmtcp_launch: invalid DMTCP_COORD_PORT '%s'\n",
+			getenv("DMTCP_COORD_PORT"));
+		return LAUNCH_EXIT_FAIL;
+	}
+	if (o.tmpdir && launch_setenv("DMTCP_TMPDIR", o.tmpdir) < 0)
+		return LAUNCH_EXIT_FAIL;
+	if (launch_ckptdir(o.ckptdir, ckptdir, sizeof(ckptdir)) < 0)
+		return LAUNCH_EXIT_FAIL;
+	if (o.ckptdir)
+		util_strlcpy(abs_opt_ckptdir, ckptdir, sizeof(abs_opt_ckptdir));
+
+	if (coord_ensure(host, &port, o.mode, (int)o.interval,
+			 o.ckptdir ? abs_opt_ckptdir : NULL, err,
+			 sizeof(err)) < 0) {
+		fprintf(stderr, "dmtcp_launch: %s\n", err);
+		return LAUNCH_EXIT_FAIL;
+	}
+	if (launch_secret(port, secret, sizeof(secret)) < 0) {
+		char path[600] = "";
+
+		coord_secret_path(port, path, sizeof(path));
+		fprintf(stderr, "dmtcp_launch: no secret for the coordinator at "
+			"%s:%d: copy the contents of %s from the coordinator's "
+			"host into DMTCP_COORD_SECRET\n", host, port, path);
+		return LAUNCH_EXIT_FAIL;
+	}
+
+	if (launch_set_preload(lib) < 0 ||
+	    launch_setenv("DMTCP_COORD_HOST", host) < 0 ||
+	    launch_setenv_int("DMTCP_COORD_PORT", port) < 0 ||
+	    launch_setenv("DMTCP_COORD_SECRET", secret) < 0 ||
+	    launch_setenv("DMTCP_CHECKPOINT_DIR", ckptdir) < 0 ||
+	    launch_setenv_int("DMTCP_GZIP", gzip) < 0 ||
+	    launch_setenv_int("DMTCP_SIGCKPT", sig) < 0)
+		return LAUNCH_EXIT_FAIL;
+
+	execv(prog, &argv[o.prog_index]);
+	if (errno == ENOEXEC) {
+		/* no "#!": run it with /bin/sh, as execvp would */
+		char **sh_argv = calloc(argc - o.prog_index + 2,
+					sizeof(*sh_argv));
+
+		if (sh_argv) {
+			sh_argv[0] = "/bin/sh";
+			sh_argv[1] = prog;
+			for (int i = o.prog_index + 1; i < argc; i++)
+				sh_argv[i - o.prog_index + 1] = argv[i];
+			execv("/bin/sh", sh_argv);
+		}
+	}
+	fprintf(stderr, "dmtcp_launch: cannot run %s: %s\n", prog,
+		strerror(errno));
+	return LAUNCH_EXIT_FAIL;
+}
