@@ -1,1 +1,16 @@
-# src/preload: build fragment (filled in by its owner)
+# src/preload: lib/libdmtcp.so, the library dmtcp_launch preloads into
+# the application.  Built without the stack protector: its restore path
+# runs before the thread pointer (and so the canary) is back.
+dmtcplib_PROGRAMS += lib/libdmtcp.so
+lib_libdmtcp_so_SOURCES = \
+	src/preload/internal.h src/preload/sys.h src/preload/ctx.S \
+	src/preload/init.c src/preload/api.c src/preload/threads.c \
+	src/preload/ckpt-thread.c src/preload/procstate.c src/preload/fds.c \
+	src/preload/write-image.c src/preload/restore.c \
+	src/preload/wrappers-signal.c src/preload/wrappers-sleep.c
+lib_libdmtcp_so_CFLAGS = $(AM_CFLAGS) -fPIC -fno-stack-protector \
+	-fvisibility=hidden -ftls-model=initial-exec -pthread
+lib_libdmtcp_so_CCASFLAGS = -fPIC
+lib_libdmtcp_so_LDFLAGS = -shared -pthread -Wl,-z,defs -Wl,-z,now
+lib_libdmtcp_so_LDADD = lib/libdmtcpimage.a lib/libdmtcpcommon.a \
+	$(ZLIB_LIBS) -ldl

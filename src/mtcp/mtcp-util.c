@@ -1,0 +1,117 @@
+/* mtcp-util.c - string and output helpers for freestanding mtcp_restart. */
+#include "mtcp-sys.h"
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+	char *dp = d;
+	const char *sp = s;
+
+	/* 8 bytes at a time: page data goes through read(2), not here */
+	while (n >= 8) {
+		*(uint64_t *)dp = *(const uint64_t *)sp;
+		dp += 8;
+		sp += 8;
+		n -= 8;
+	}
+	while (n--)
+		*dp++ = *sp++;
+	return d;
+}
+
+void *memset(void *d, int c, size_t n)
+{
+	volatile char *dp = d;
+
+	while (n--)
+		*dp++ = (char)c;
+	return d;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return x[i] - y[i];
+	return 0;
+}
+
+size_t mtcp_strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+int mtcp_streq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+int mtcp_strneq(const char *a, const char *b, size_t n)
+{
+	return memcmp(a, b, n) == 0;
+}
+
+void mtcp_strlcpy(char *d, const char *s, size_t cap)
+{
+	size_t i = 0;
+
+	if (!cap)
+		return;
+	for (; s[i] && i + 1 < cap; i++)
+		d[i] = s[i];
+	d[i] = 0;
+}
+
+long mtcp_atol(const char *s)
+{
+	long v = 0;
+
+	while (*s >= '0' && *s <= '9')
+		v = v * 10 + (*s++ - '0');
+	return v;
+}
+
+void mtcp_puts(const char *s)
+{
+	sys3(NR_write, 2, s, mtcp_strlen(s));
+}
+
+void mtcp_put_hex(uint64_t v)
+{
+	char buf[19];
+	int i = 18;
+
+	buf[i] = 0;
+	do {
+		buf[--i] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	buf[--i] = 'x';
+	buf[--i] = '0';
+	mtcp_puts(buf + i);
+}
+
+void mtcp_put_dec(int64_t v)
+{
+	char buf[24];
+	int i = 23;
+	uint64_t u = v < 0 ? -v : v;
+
+	buf[i] = 0;
+	do {
+		buf[--i] = '0' + u % 10;
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		buf[--i] = '-';
+	mtcp_puts(buf + i);
+}

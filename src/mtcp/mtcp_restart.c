@@ -1,0 +1,568 @@
+/*
+ * mtcp_restart.c - put a process image back in memory and hand over to
+ * the restored preload library.
+ *
+ * Started by dmtcp_restart (with the pid it should have) as a static,
+ * freestanding program linked inside the address range every launched
+ * process keeps free (DMTCP_RESERVE_ADDR), so it can never collide with
+ * the areas it restores.  It reads a raw image sequentially from an fd
+ * (the image file, or a pipe from dmtcp_restart's decoder for gzip
+ * images), unmaps everything it does not need, moves the kernel's
+ * vdso/vvar to where the image had them, maps each area back with
+ * MAP_FIXED_NOREPLACE (a collision is reported, never overwritten),
+ * fills in the stored pages, restores the kernel's view of the memory
+ * layout (brk, arg/env, auxv, /proc/self/exe) and jumps to
+ * img_proc.restore_entry.
+ *
+ * Usage: mtcp_restart --fd N --image PATH [--flags F] [--coord-host H]
+ *        [--coord-port P] [--ckptdir D] [--secret S] [--debug]
+ */
+#include "mtcp-sys.h"
+#include "dmtcp/image.h"
+#include "dmtcp/restore.h"
+
+#define PAGE 4096UL
+
+void mtcp_main(uint64_t *sp) __attribute__((noreturn, used));
+void mtcp_jump(uint64_t entry, uint64_t stack, void *arg)
+	__attribute__((noreturn));
+
+static int debug;
+static int img_fd = -1;
+static int seekable = 1;
+static struct rst_handoff handoff;
+static struct img_proc proc;
+static uint64_t auxv[512];
+static uint32_t auxv_len;
+static char scratch[64 * 1024];
+static char maps_buf[128 * 1024];
+static uint64_t t_start_ns;
+
+static uint64_t now_ns(void)
+{
+	struct k_timespec ts;
+
+	sys2(NR_clock_gettime, 1, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void __attribute__((noreturn)) die(const char *what, const char *obj,
+					   long err)
+{
+	mtcp_puts("mtcp_restart: ");
+	mtcp_puts(what);
+	if (obj) {
+		mtcp_puts(" ");
+		mtcp_puts(obj);
+	}
+	if (err) {
+		mtcp_puts(" (errno ");
+		mtcp_put_dec(err < 0 ? -err : err);
+		mtcp_puts(")");
+	}
+	mtcp_puts("\n");
+	sys1(NR_exit_group, 1);
+	for (;;)
+		;
+}
+
+static void dbg(const char *s, uint64_t a, uint64_t b)
+{
+	if (!debug)
+		return;
+	mtcp_puts("[mtcp_restart] ");
+	mtcp_puts(s);
+	mtcp_puts(" ");
+	mtcp_put_hex(a);
+	mtcp_puts(" ");
+	mtcp_put_hex(b);
+	mtcp_puts("\n");
+}
+
+/* Read exactly n bytes; dies on EOF (truncated stream). */
+static void read_exact(void *buf, uint64_t n)
+{
+	char *p = buf;
+
+	while (n > 0) {
+		uint64_t chunk = n > (1ul << 30) ? (1ul << 30) : n;
+		long r = sys3(NR_read, img_fd, p, chunk);
+
+		if (r == -EINTR)
+			continue;
+		if (r < 0)
+			die("read error on image", handoff.image, r);
+		if (r == 0)
+			die("image ended early (truncated or corrupt):",
+			    handoff.image, 0);
+		p += r;
+		n -= r;
+	}
+}
+
+static void skip_bytes(uint64_t n)
+{
+	if (n == 0)
+		return;
+	if (seekable) {
+		long r = sys3(NR_lseek, img_fd, (long)n, SEEK_CUR);
+
+		if (r >= 0)
+			return;
+		seekable = 0;
+	}
+	while (n > 0) {
+		uint64_t c = n > sizeof(scratch) ? sizeof(scratch) : n;
+
+		read_exact(scratch, c);
+		n -= c;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Clearing the address space                                         */
+
+struct kmap {
+	uint64_t start, end;
+	char name[24];
+};
+
+static struct kmap kmaps[256];
+static int nkmaps;
+
+static uint64_t parse_hex(const char **p)
+{
+	uint64_t v = 0;
+
+	for (;; (*p)++) {
+		char c = **p;
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (c - 'a' + 10);
+		else
+			return v;
+	}
+}
+
+static void read_own_maps(void)
+{
+	long fd = sys2(NR_open, "/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	long len = 0, r;
+	const char *p, *end;
+
+	if (fd < 0)
+		die("cannot open /proc/self/maps", 0, fd);
+	while ((r = sys3(NR_read, fd, maps_buf + len,
+			 sizeof(maps_buf) - 1 - len)) > 0)
+		len += r;
+	sys1(NR_close, fd);
+	maps_buf[len] = 0;
+	nkmaps = 0;
+	for (p = maps_buf, end = maps_buf + len; p < end && nkmaps < 256;) {
+		struct kmap *m = &kmaps[nkmaps++];
+		const char *eol = p, *name;
+		int fields = 0;
+
+		while (eol < end && *eol != '\n')
+			eol++;
+		m->start = parse_hex(&p);
+		p++;
+		m->end = parse_hex(&p);
+		/* the name is the 6th field */
+		name = p;
+		while (name < eol && fields < 5) {
+			while (name < eol && *name == ' ')
+				name++;
+			while (name < eol && *name != ' ')
+				name++;
+			fields++;
+		}
+		while (name < eol && *name == ' ')
+			name++;
+		mtcp_strlcpy(m->name, name,
+			     (size_t)(eol - name) + 1 < sizeof(m->name)
+			     ? (size_t)(eol - name) + 1 : sizeof(m->name));
+		p = eol + 1;
+	}
+}
+
+static int is_kernel_special(const char *n)
+{
+	return mtcp_strneq(n, "[vdso]", 6) || mtcp_strneq(n, "[vvar", 5) ||
+	       mtcp_strneq(n, "[vsyscall]", 10);
+}
+
+static void clear_address_space(void)
+{
+	read_own_maps();
+	for (int i = 0; i < nkmaps; i++) {
+		struct kmap *m = &kmaps[i];
+
+		if (m->start >= DMTCP_RESERVE_ADDR &&
+		    m->end <= DMTCP_RESERVE_ADDR + DMTCP_RESERVE_LEN)
+			continue;
+		if (is_kernel_special(m->name))
+			continue;
+		dbg("unmap", m->start, m->end);
+		sys2(NR_munmap, m->start, m->end - m->start);
+	}
+}
+
+/*
+ * Move [vvar]/[vvar_vclock]/[vdso] as one block to where the image had
+ * them: the restored libc calls into the vdso at its old address.
+ */
+static void move_vdso(void)
+{
+	uint64_t lo = ~0ull, hi = 0, vdso = 0, delta;
+	uint64_t tmp = DMTCP_RESERVE_ADDR + DMTCP_RESERVE_LEN / 2;
+
+	if (!proc.vspecial_start)
+		return;
+	read_own_maps();
+	for (int i = 0; i < nkmaps; i++) {
+		struct kmap *m = &kmaps[i];
+
+		if (!mtcp_strneq(m->name, "[vdso]", 6) &&
+		    !mtcp_strneq(m->name, "[vvar", 5))
+			continue;
+		if (m->start < lo)
+			lo = m->start;
+		if (m->end > hi)
+			hi = m->end;
+		if (mtcp_strneq(m->name, "[vdso]", 6))
+			vdso = m->start;
+	}
+	if (!vdso)
+		return;
+	if (hi - lo != proc.vspecial_end - proc.vspecial_start ||
+	    vdso - lo != proc.vdso_start - proc.vspecial_start) {
+		mtcp_puts("mtcp_restart: warning: this kernel's vdso/vvar "
+			  "layout differs from the checkpointing kernel's ");
+		mtcp_puts(proc.kernel);
+		mtcp_puts("; time functions may fail after restart\n");
+		return;
+	}
+	if (lo == proc.vspecial_start)
+		return;
+	/* via a spot in our own range, so old and new never overlap */
+	for (int pass = 0; pass < 2; pass++) {
+		uint64_t from = pass == 0 ? lo : tmp;
+		uint64_t to = pass == 0 ? tmp : proc.vspecial_start;
+
+		delta = to - from;
+		for (int i = 0; i < nkmaps; i++) {
+			struct kmap *m = &kmaps[i];
+			uint64_t s = m->start - lo + from;
+			long r;
+
+			if (!mtcp_strneq(m->name, "[vdso]", 6) &&
+			    !mtcp_strneq(m->name, "[vvar", 5))
+				continue;
+			r = sys5(NR_mremap, s, m->end - m->start,
+				 m->end - m->start,
+				 MREMAP_MAYMOVE | MREMAP_FIXED, s + delta);
+			if (r < 0)
+				die("cannot move the vdso/vvar", m->name, r);
+		}
+	}
+	dbg("vdso moved to", proc.vspecial_start, proc.vspecial_end);
+}
+
+/* ------------------------------------------------------------------ */
+/* Areas                                                              */
+
+static struct img_area cur;	/* the area being filled */
+static char cur_path[IMG_PATH_MAX];
+static int cur_from_file;	/* mapped from the unchanged file */
+static int cur_mapped;
+static int cur_prot;		/* protection while filling */
+
+static int file_unchanged(const struct img_area *a, const char *path)
+{
+	struct k_stat st;
+
+	if (!path[0] || sys2(NR_stat, path, &st) < 0)
+		return 0;
+	return st.st_ino == a->inode && st.st_dev == a->dev &&
+	       (uint64_t)st.st_size == a->file_size &&
+	       (int64_t)st.st_mtime == a->mtime_sec &&
+	       (int64_t)st.st_mtime_nsec == a->mtime_nsec;
+}
+
+static void finish_area(void)
+{
+	if (cur_mapped && cur_prot != (int)cur.prot)
+		sys3(NR_mprotect, cur.start, cur.end - cur.start, cur.prot);
+	cur_mapped = 0;
+}
+
+static void map_area(void)
+{
+	uint64_t len = cur.end - cur.start;
+	int prot = cur.prot;
+	int flags = MAP_FIXED_NOREPLACE;
+	long fd = -1, r;
+
+	cur_from_file = 0;
+	cur_mapped = 0;
+	if (cur.kind == IMG_AREA_SPECIAL)
+		return;
+	if (cur.start >= DMTCP_RESERVE_ADDR &&
+	    cur.start < DMTCP_RESERVE_ADDR + DMTCP_RESERVE_LEN)
+		return;
+	if (cur.stored_bytes)
+		prot |= PROT_READ | PROT_WRITE;
+	switch (cur.kind) {
+	case IMG_AREA_FILE:
+		if (file_unchanged(&cur, cur_path)) {
+			fd = sys2(NR_open, cur_path, O_RDONLY | O_CLOEXEC);
+			if (fd >= 0)
+				cur_from_file = 1;
+		}
+		flags |= MAP_PRIVATE;
+		if (!cur_from_file)
+			flags |= MAP_ANONYMOUS | MAP_NORESERVE;
+		break;
+	case IMG_AREA_SHARED_FILE:
+		fd = sys2(NR_open, cur_path,
+			  (cur.prot & PROT_WRITE ? O_RDWR : O_RDONLY) |
+			  O_CLOEXEC);
+		if (fd < 0)
+			die("cannot open the file mapped shared:", cur_path, fd);
+		flags |= MAP_SHARED;
+		cur_from_file = 1;
+		break;
+	case IMG_AREA_SHARED_ANON:
+		flags |= MAP_SHARED | MAP_ANONYMOUS;
+		break;
+	case IMG_AREA_DELETED:
+		flags |= (cur.flags & IMG_AF_SHARED ? MAP_SHARED : MAP_PRIVATE) |
+			 MAP_ANONYMOUS;
+		break;
+	default:	/* IMG_AREA_ANON */
+		flags |= MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+		if (cur.flags & IMG_AF_GROWSDOWN)
+			flags |= MAP_GROWSDOWN;
+		break;
+	}
+	r = sys6(NR_mmap, cur.start, len, prot, flags, fd,
+		 cur_from_file ? (long)cur.offset : 0);
+	if (fd >= 0)
+		sys1(NR_close, fd);
+	if (r == -EEXIST) {
+		mtcp_puts("mtcp_restart: address range ");
+		mtcp_put_hex(cur.start);
+		mtcp_puts("-");
+		mtcp_put_hex(cur.end);
+		mtcp_puts(" of the image is already in use; cannot restore ");
+		die(cur_path[0] ? cur_path : "(anonymous memory)", 0, 0);
+	}
+	if (r < 0 || (uint64_t)r != cur.start)
+		die("cannot map area of", cur_path[0] ? cur_path :
+		    "anonymous memory", r < 0 ? r : 0);
+	dbg(cur_from_file ? "mapped file" : "mapped", cur.start, cur.end);
+	cur_mapped = 1;
+	cur_prot = prot;
+}
+
+static void read_area_record(uint64_t size)
+{
+	if (size < sizeof(cur))
+		die("bad AREA record in", handoff.image, 0);
+	read_exact(&cur, sizeof(cur));
+	size -= sizeof(cur);
+	if (cur.path_len >= sizeof(cur_path) || cur.path_len > size)
+		die("bad AREA path in", handoff.image, 0);
+	read_exact(cur_path, cur.path_len);
+	cur_path[cur.path_len] = 0;
+	skip_bytes(size - cur.path_len);
+}
+
+static void read_pages(const struct img_rec *r)
+{
+	uint64_t addr = r->arg0;
+
+	if (r->flags & IMG_RF_ZCHUNKS)
+		die("compressed page data in a raw stream:", handoff.image, 0);
+	if (!cur_mapped || addr < cur.start || addr + r->size > cur.end) {
+		skip_bytes(r->size);
+		return;
+	}
+	if ((r->arg1 & IMG_PF_FILE_CLEAN) && cur_from_file) {
+		skip_bytes(r->size);
+		return;
+	}
+	read_exact((void *)addr, r->size);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void restore_mm(void)
+{
+	struct prctl_mm_map m;
+	long exe_fd = sys2(NR_open, proc.exe, O_RDONLY | O_CLOEXEC);
+	long r;
+
+	m.start_code = proc.mm.start_code;
+	m.end_code = proc.mm.end_code;
+	m.start_data = proc.mm.start_data;
+	m.end_data = proc.mm.end_data;
+	m.start_brk = proc.mm.start_brk;
+	m.brk = proc.mm.brk;
+	m.start_stack = proc.mm.start_stack;
+	m.arg_start = proc.mm.arg_start;
+	m.arg_end = proc.mm.arg_end;
+	m.env_start = proc.mm.env_start;
+	m.env_end = proc.mm.env_end;
+	m.auxv = auxv_len ? auxv : 0;
+	m.auxv_size = auxv_len;
+	m.exe_fd = exe_fd >= 0 ? (uint32_t)exe_fd : (uint32_t)-1;
+	r = sys5(NR_prctl, PR_SET_MM, PR_SET_MM_MAP, &m, sizeof(m), 0);
+	if (r < 0 && exe_fd >= 0) {
+		m.exe_fd = (uint32_t)-1;
+		r = sys5(NR_prctl, PR_SET_MM, PR_SET_MM_MAP, &m, sizeof(m), 0);
+	}
+	dbg("PR_SET_MM_MAP result", (uint64_t)r, proc.mm.brk);
+	if (exe_fd >= 0)
+		sys1(NR_close, exe_fd);
+}
+
+static const char *arg_value(char **argv, int *i, int argc)
+{
+	if (*i + 1 >= argc)
+		die("missing value for option", argv[*i], 0);
+	return argv[++*i];
+}
+
+static void parse_args(int argc, char **argv)
+{
+	handoff.magic = RST_HANDOFF_MAGIC;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (mtcp_streq(a, "--fd"))
+			img_fd = mtcp_atol(arg_value(argv, &i, argc));
+		else if (mtcp_streq(a, "--image"))
+			mtcp_strlcpy(handoff.image, arg_value(argv, &i, argc),
+				     sizeof(handoff.image));
+		else if (mtcp_streq(a, "--flags"))
+			handoff.flags = mtcp_atol(arg_value(argv, &i, argc));
+		else if (mtcp_streq(a, "--coord-host"))
+			mtcp_strlcpy(handoff.coord_host,
+				     arg_value(argv, &i, argc),
+				     sizeof(handoff.coord_host));
+		else if (mtcp_streq(a, "--coord-port"))
+			handoff.coord_port = mtcp_atol(arg_value(argv, &i, argc));
+		else if (mtcp_streq(a, "--ckptdir"))
+			mtcp_strlcpy(handoff.ckpt_dir, arg_value(argv, &i, argc),
+				     sizeof(handoff.ckpt_dir));
+		else if (mtcp_streq(a, "--tmpdir"))
+			mtcp_strlcpy(handoff.tmpdir, arg_value(argv, &i, argc),
+				     sizeof(handoff.tmpdir));
+		else if (mtcp_streq(a, "--secret"))
+			mtcp_strlcpy(handoff.secret, arg_value(argv, &i, argc),
+				     sizeof(handoff.secret));
+		else if (mtcp_streq(a, "--debug"))
+			debug = 1;
+		else if (mtcp_streq(a, "--help")) {
+			mtcp_puts("usage: mtcp_restart --fd N --image PATH "
+				  "[--flags F] [--coord-host H] [--coord-port P]"
+				  " [--ckptdir D] [--secret S] [--debug]\n"
+				  "Internal helper of dmtcp_restart: run "
+				  "dmtcp_restart instead.\n");
+			sys1(NR_exit_group, 0);
+		} else if (mtcp_streq(a, "--version")) {
+			mtcp_puts("mtcp_restart (dmtcp-debug) 0.1.0\n");
+			sys1(NR_exit_group, 0);
+		} else {
+			die("unknown option", a, 0);
+		}
+	}
+	if (img_fd < 0)
+		die("usage: mtcp_restart --fd N --image PATH (run dmtcp_restart"
+		    " instead)", 0, 0);
+}
+
+void mtcp_main(uint64_t *sp)
+{
+	int argc = (int)sp[0];
+	char **argv = (char **)(sp + 1);
+	char **envp = argv + argc + 1;
+	uint64_t all = ~0ull;
+	struct img_file_header hdr;
+	struct img_rec rec;
+	int cleared = 0;
+
+	t_start_ns = now_ns();
+	sys4(NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &all, 0, 8);
+	for (char **e = envp; *e; e++)
+		if (mtcp_strneq(*e, "DMTCP_DEBUG=1", 13))
+			debug = 1;
+	parse_args(argc, argv);	/* copies everything out of the stack */
+
+	read_exact(&hdr, sizeof(hdr));
+	if (memcmp(hdr.magic, IMG_MAGIC, 8) != 0)
+		die("not a checkpoint image:", handoff.image, 0);
+	if (hdr.version != IMG_VERSION || hdr.arch != IMG_ARCH_X86_64)
+		die("image version or architecture not supported:",
+		    handoff.image, 0);
+	if (hdr.flags & IMG_F_GZIP)
+		die("compressed image given to mtcp_restart directly (use "
+		    "dmtcp_restart):", handoff.image, 0);
+	skip_bytes(IMG_HEADER_SPACE - sizeof(hdr));
+
+	for (;;) {
+		read_exact(&rec, sizeof(rec));
+		if (rec.magic != IMG_REC_MAGIC)
+			die("corrupt record header in", handoff.image, 0);
+		switch (rec.type) {
+		case IMG_REC_PROC:
+			if (rec.size != sizeof(proc))
+				die("bad PROC record in", handoff.image, 0);
+			read_exact(&proc, sizeof(proc));
+			break;
+		case IMG_REC_AUXV:
+			auxv_len = rec.size <= sizeof(auxv) ? rec.size : 0;
+			if (auxv_len)
+				read_exact(auxv, auxv_len);
+			else
+				skip_bytes(rec.size);
+			break;
+		case IMG_REC_AREA:
+			if (!cleared) {
+				if (!proc.restore_entry)
+					die("image has no PROC record:",
+					    handoff.image, 0);
+				clear_address_space();
+				move_vdso();
+				cleared = 1;
+			}
+			finish_area();
+			read_area_record(rec.size);
+			map_area();
+			break;
+		case IMG_REC_PAGES:
+			read_pages(&rec);
+			break;
+		case IMG_REC_END:
+			skip_bytes(rec.size);
+			finish_area();
+			goto done;
+		default:	/* THREAD, FDS, ENV, CMDLINE, PAD */
+			skip_bytes(rec.size);
+			break;
+		}
+	}
+done:
+	if (!cleared)
+		die("image has no memory areas:", handoff.image, 0);
+	sys1(NR_close, img_fd);
+	restore_mm();
+	handoff.restart_usec = (now_ns() - t_start_ns) / 1000;
+	dbg("jumping to restore entry", proc.restore_entry,
+	    proc.restore_stack);
+	mtcp_jump(proc.restore_entry, proc.restore_stack, &handoff);
+}

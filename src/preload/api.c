@@ -1,0 +1,176 @@
+/*
+ * api.c - the application API of include/dmtcp.h, as implemented by the
+ * preload library (the header's weak references resolve to these).
+ */
+#include "config.h"
+#include "internal.h"
+#include "log.h"
+#include "sys.h"
+#include "coord-client.h"
+#include "dmtcp/protocol.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dmtcp.h"
+#undef dmtcp_is_enabled
+#undef dmtcp_checkpoint
+#undef dmtcp_disable_ckpt
+#undef dmtcp_enable_ckpt
+#undef dmtcp_get_coordinator_status
+#undef dmtcp_get_local_status
+#undef dmtcp_get_ckpt_dir
+#undef dmtcp_set_ckpt_dir
+#undef dmtcp_get_ckpt_filename
+#undef dmtcp_get_uniquepid_str
+
+#define API __attribute__((visibility("default")))
+
+extern volatile int dmtcp_ckpt_done_seq HIDDEN;
+int dmtcp_crit_enter(void) HIDDEN;
+int dmtcp_crit_leave(void) HIDDEN;
+
+API int dmtcp_is_enabled(void)
+{
+	return dmtcp_enabled;
+}
+
+/* Send one command to our coordinator; fills reply text.  0 or -1. */
+static int send_command(int cmd, uint64_t arg, char *reply, size_t cap,
+			uint64_t *status)
+{
+	struct dmtcp_hello h;
+	struct dmtcp_msg m;
+	int fd = coord_connect(dmtcp_cfg.coord_host, dmtcp_cfg.coord_port,
+			       5000);
+
+	if (fd < 0)
+		return -1;
+	memset(&h, 0, sizeof(h));
+	util_strlcpy(h.secret, dmtcp_cfg.secret, sizeof(h.secret));
+	h.pid = getpid();
+	h.uid = getuid();
+	dmtcp_msg_init(&m, DMTCP_MSG_HELLO_COMMAND);
+	if (dmtcp_msg_send(fd, &m, &h, sizeof(h)) < 0)
+		goto fail;
+	dmtcp_msg_init(&m, DMTCP_MSG_COMMAND);
+	m.arg0 = cmd;
+	m.arg1 = arg;
+	if (dmtcp_msg_send(fd, &m, NULL, 0) < 0)
+		goto fail;
+	for (;;) {
+		if (dmtcp_msg_recv(fd, &m, reply, cap - 1) < 0)
+			goto fail;
+		if (m.type == DMTCP_MSG_REPLY || m.type == DMTCP_MSG_REFUSE)
+			break;
+	}
+	close(fd);
+	*status = m.type == DMTCP_MSG_REPLY ? m.arg0 : DMTCP_REPLY_ERROR;
+	return 0;
+fail:
+	close(fd);
+	return -1;
+}
+
+API int dmtcp_checkpoint(void)
+{
+	char reply[4096];
+	uint64_t st;
+	int seq = dmtcp_ckpt_done_seq;
+	int restarts = dmtcp_num_restarts;
+
+	if (!dmtcp_enabled)
+		return DMTCP_NOT_PRESENT;
+	if (send_command(DMTCP_CMD_CHECKPOINT, 0, reply, sizeof(reply),
+			 &st) < 0 || st != DMTCP_REPLY_OK) {
+		pr_warn("dmtcp_checkpoint: the coordinator did not start a "
+			"checkpoint");
+		return -1;
+	}
+	while (dmtcp_ckpt_done_seq == seq)
+		futex_wait(&dmtcp_ckpt_done_seq, seq);
+	return dmtcp_num_restarts != restarts ? DMTCP_AFTER_RESTART
+					      : DMTCP_AFTER_CHECKPOINT;
+}
+
+API int dmtcp_disable_ckpt(void)
+{
+	if (!dmtcp_enabled)
+		return DMTCP_NOT_PRESENT;
+	return dmtcp_crit_enter();
+}
+
+API int dmtcp_enable_ckpt(void)
+{
+	if (!dmtcp_enabled)
+		return DMTCP_NOT_PRESENT;
+	return dmtcp_crit_leave();
+}
+
+API int dmtcp_get_coordinator_status(int *num_peers, int *is_running)
+{
+	char reply[4096];
+	uint64_t st;
+	char *p;
+
+	if (!dmtcp_enabled)
+		return DMTCP_NOT_PRESENT;
+	*num_peers = 0;
+	*is_running = 0;
+	if (send_command(DMTCP_CMD_STATUS, 0, reply, sizeof(reply), &st) < 0)
+		return -1;
+	p = strstr(reply, "NUM_PEERS=");
+	if (p)
+		*num_peers = atoi(p + 10);
+	p = strstr(reply, "RUNNING=");
+	if (p)
+		*is_running = strncmp(p + 8, "yes", 3) == 0;
+	return DMTCP_IS_PRESENT;
+}
+
+API int dmtcp_get_local_status(int *num_checkpoints, int *num_restarts)
+{
+	if (!dmtcp_enabled)
+		return DMTCP_NOT_PRESENT;
+	*num_checkpoints = dmtcp_num_ckpts;
+	*num_restarts = dmtcp_num_restarts;
+	return DMTCP_IS_PRESENT;
+}
+
+API const char *dmtcp_get_ckpt_dir(void)
+{
+	return dmtcp_cfg.coord_ckpt_dir[0] ? dmtcp_cfg.coord_ckpt_dir
+					   : dmtcp_cfg.ckpt_dir;
+}
+
+API int dmtcp_set_ckpt_dir(const char *dir)
+{
+	if (!dir || util_abspath(dir, dmtcp_cfg.ckpt_dir,
+				 sizeof(dmtcp_cfg.ckpt_dir)) < 0)
+		return -1;
+	dmtcp_cfg.coord_ckpt_dir[0] = 0;
+	return DMTCP_IS_PRESENT;
+}
+
+API const char *dmtcp_get_ckpt_filename(void)
+{
+	return dmtcp_cfg.image_path[0] ? dmtcp_cfg.image_path : NULL;
+}
+
+API const char *dmtcp_get_uniquepid_str(void)
+{
+	return dmtcp_cfg.unique_id;
+}
+
+API uint32_t dmtcp_get_generation(void)
+{
+	return dmtcp_generation;
+}
+
+API int dmtcp_get_ckpt_signal(void)
+{
+	return dmtcp_cfg.ckpt_signal;
+}

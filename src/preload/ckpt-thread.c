@@ -1,0 +1,392 @@
+/*
+ * ckpt-thread.c - the checkpoint thread: talks to the coordinator and
+ * runs the checkpoint sequence (suspend, barriers, write the image,
+ * resume) and, in a restarted process, the restart sequence (restore
+ * process state and fds, rejoin the coordinator, release the threads).
+ *
+ * While application threads are frozen they may hold any lock (malloc's
+ * included), so nothing here may allocate from the heap.
+ */
+#include "config.h"
+#include "internal.h"
+#include "log.h"
+#include "sys.h"
+#include "coord-client.h"
+#include "dmtcp/protocol.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+int dmtcp_ckpt_tid;
+int dmtcp_coord_fd = -1;
+uint32_t dmtcp_generation;
+int dmtcp_num_ckpts, dmtcp_num_restarts;
+uint64_t dmtcp_last_ckpt_usec;
+volatile int dmtcp_ckpt_in_progress;
+volatile int dmtcp_ckpt_done_seq;	/* futex: bumped after each cycle */
+
+static char msgbuf[8192];
+
+/* app critical sections (dmtcp_disable_ckpt) */
+static pthread_mutex_t crit_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t crit_cond = PTHREAD_COND_INITIALIZER;
+static int crit_depth;
+static int crit_owner;
+
+int dmtcp_crit_enter(void) HIDDEN;
+int dmtcp_crit_leave(void) HIDDEN;
+
+int dmtcp_crit_enter(void)
+{
+	int tid = rsys_gettid();
+
+	pthread_mutex_lock(&crit_lock);
+	while (dmtcp_ckpt_in_progress || (crit_depth && crit_owner != tid))
+		pthread_cond_wait(&crit_cond, &crit_lock);
+	crit_depth++;
+	crit_owner = tid;
+	pthread_mutex_unlock(&crit_lock);
+	return 1;
+}
+
+int dmtcp_crit_leave(void)
+{
+	pthread_mutex_lock(&crit_lock);
+	if (crit_depth > 0 && --crit_depth == 0) {
+		crit_owner = 0;
+		pthread_cond_broadcast(&crit_cond);
+	}
+	pthread_mutex_unlock(&crit_lock);
+	return 1;
+}
+
+static void ckpt_begin(void)
+{
+	pthread_mutex_lock(&crit_lock);
+	while (crit_depth > 0)
+		pthread_cond_wait(&crit_cond, &crit_lock);
+	dmtcp_ckpt_in_progress = 1;
+	pthread_mutex_unlock(&crit_lock);
+}
+
+static void ckpt_end(void)
+{
+	pthread_mutex_lock(&crit_lock);
+	dmtcp_ckpt_in_progress = 0;
+	pthread_cond_broadcast(&crit_cond);
+	pthread_mutex_unlock(&crit_lock);
+	__atomic_add_fetch(&dmtcp_ckpt_done_seq, 1, __ATOMIC_SEQ_CST);
+	futex_wake(&dmtcp_ckpt_done_seq);
+}
+
+static int coord_send(uint16_t type, uint64_t a0, uint64_t a1,
+		      const void *payload, size_t len, uint32_t flags)
+{
+	struct dmtcp_msg m;
+
+	if (dmtcp_coord_fd < 0) {
+		errno = ENOTCONN;
+		return -1;
+	}
+	dmtcp_msg_init(&m, type);
+	m.arg0 = a0;
+	m.arg1 = a1;
+	m.flags = flags;
+	return dmtcp_msg_send(dmtcp_coord_fd, &m, payload, len);
+}
+
+static void die_killed(void)
+{
+	pr_debug("killed by the coordinator");
+	rsys2(SYS_kill, rsys_getpid(), SIGKILL);
+}
+
+/* Receive one message; KILL is handled here.  0 or -1. */
+static int coord_recv(struct dmtcp_msg *m)
+{
+	for (;;) {
+		if (dmtcp_msg_recv(dmtcp_coord_fd, m, msgbuf,
+				   sizeof(msgbuf) - 1) < 0)
+			return -1;
+		if (m->type == DMTCP_MSG_KILL)
+			die_killed();
+		return 0;
+	}
+}
+
+/* Without a coordinator (it died), barriers are no-ops. */
+static int barrier(int id)
+{
+	struct dmtcp_msg m;
+
+	if (dmtcp_coord_fd < 0)
+		return 0;
+	if (coord_send(DMTCP_MSG_BARRIER, id, 0, NULL, 0, 0) < 0)
+		goto lost;
+	for (;;) {
+		if (coord_recv(&m) < 0)
+			goto lost;
+		if (m.type == DMTCP_MSG_BARRIER_RELEASE && (int)m.arg0 == id)
+			return 0;
+		pr_debug("ignoring message %d while in barrier %d", m.type, id);
+	}
+lost:
+	pr_warn("lost the coordinator during barrier %d: %s", id,
+		strerror(errno));
+	close(dmtcp_coord_fd);
+	dmtcp_coord_fd = -1;
+	return -1;
+}
+
+int dmtcp_coord_join(int restart)
+{
+	static struct dmtcp_hello h;
+	struct dmtcp_msg m;
+	const char *host = dmtcp_cfg.coord_host;
+	int port = dmtcp_cfg.coord_port;
+	int fd;
+
+	memset(&h, 0, sizeof(h));
+	fd = coord_connect(host, port, 5000);
+	if (fd < 0) {
+		pr_err("cannot connect to the coordinator at %s:%d: %s", host,
+		       port, strerror(errno));
+		return -1;
+	}
+	if (fd < DMTCP_PROTECTED_FD_BASE) {
+		int hi = fcntl(fd, F_DUPFD_CLOEXEC, DMTCP_PROTECTED_FD_BASE);
+
+		if (hi >= 0) {
+			close(fd);
+			fd = hi;
+		}
+	}
+	util_strlcpy(h.secret, dmtcp_cfg.secret, sizeof(h.secret));
+	h.pid = rsys_getpid();
+	h.ppid = getppid();
+	h.uid = getuid();
+	h.flags = restart ? DMTCP_HELLO_RESTART : 0;
+	h.generation = dmtcp_generation;
+	h.num_peers = 1;
+	util_strlcpy(h.hostname, dmtcp_cfg.hostname, sizeof(h.hostname));
+	util_strlcpy(h.progname, dmtcp_cfg.progname, sizeof(h.progname));
+	util_strlcpy(h.comp_id, dmtcp_cfg.comp_id, sizeof(h.comp_id));
+	util_strlcpy(h.unique_id, dmtcp_cfg.unique_id, sizeof(h.unique_id));
+	if (restart)
+		util_strlcpy(h.image, dmtcp_handoff.image, sizeof(h.image));
+	dmtcp_coord_fd = fd;
+	if (coord_send(DMTCP_MSG_HELLO_WORKER, 0, 0, &h, sizeof(h), 0) < 0 ||
+	    dmtcp_msg_recv(fd, &m, msgbuf, sizeof(msgbuf) - 1) < 0) {
+		pr_err("coordinator at %s:%d did not answer: %s", host, port,
+		       errno ? strerror(errno) : "connection closed");
+		goto fail;
+	}
+	if (m.type == DMTCP_MSG_REFUSE) {
+		pr_err("coordinator at %s:%d refused this process: %s", host,
+		       port, msgbuf);
+		goto fail;
+	}
+	if (m.type != DMTCP_MSG_WELCOME ||
+	    m.payload_len < sizeof(struct dmtcp_welcome)) {
+		pr_err("unexpected answer %d from the coordinator", m.type);
+		goto fail;
+	}
+	struct dmtcp_welcome *w = (struct dmtcp_welcome *)msgbuf;
+
+	w->comp_id[sizeof(w->comp_id) - 1] = 0;
+	w->ckpt_dir[sizeof(w->ckpt_dir) - 1] = 0;
+	util_strlcpy(dmtcp_cfg.comp_id, w->comp_id, sizeof(dmtcp_cfg.comp_id));
+	util_strlcpy(dmtcp_cfg.coord_ckpt_dir, w->ckpt_dir,
+		     sizeof(dmtcp_cfg.coord_ckpt_dir));
+	pr_debug("joined coordinator %s:%d as client %llu (%s)", host, port,
+		 (unsigned long long)m.arg0, restart ? "restart" : "new");
+	return 0;
+fail:
+	close(fd);
+	dmtcp_coord_fd = -1;
+	return -1;
+}
+
+static void restart_sequence(void);
+
+static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
+{
+	char err[512] = "";
+	char path[PATH_MAX];
+	uint64_t bytes = 0, t0, usec;
+	const char *dir;
+	int rc;
+
+	ckpt_begin();
+	pr_debug("checkpoint generation %u: suspending threads", gen);
+	if (dmtcp_suspend_threads() < 0) {
+		snprintf(err, sizeof(err), "cannot suspend threads: %s",
+			 strerror(errno));
+		dmtcp_resume_threads();
+		coord_send(DMTCP_MSG_CKPT_WRITTEN, 0, 0, err, strlen(err) + 1,
+			   DMTCP_CKPT_FAILED);
+		pr_err("checkpoint failed: %s", err);
+		for (int b = DMTCP_BAR_SUSPENDED; b <= DMTCP_BAR_REFILLED; b++)
+			barrier(b);
+		ckpt_end();
+		return;
+	}
+	barrier(DMTCP_BAR_SUSPENDED);
+	dmtcp_capture_procstate();
+	dmtcp_capture_fds();
+	barrier(DMTCP_BAR_FD_LEADER_ELECTION);
+	barrier(DMTCP_BAR_DRAINED);
+
+	dmtcp_generation = gen;
+	dmtcp_num_ckpts++;
+	if (dmtcp_ctx_save(&dmtcp_thread_slot(dmtcp_ckpt_tid)->ctx) != 0) {
+		restart_sequence();
+		return;
+	}
+	dir = dir_from_coord && *dir_from_coord ? dir_from_coord
+						: dmtcp_cfg.ckpt_dir;
+	t0 = dmtcp_now_mono_ns();
+	rc = dmtcp_write_image(dir, path, &bytes, err, sizeof(err));
+	usec = (dmtcp_now_mono_ns() - t0) / 1000;
+	if (rc == 0) {
+		dmtcp_last_ckpt_usec = usec;
+		util_strlcpy(dmtcp_cfg.image_path, path,
+			     sizeof(dmtcp_cfg.image_path));
+		pr_debug("wrote %s: %llu bytes in %llu us", path,
+			 (unsigned long long)bytes, (unsigned long long)usec);
+		coord_send(DMTCP_MSG_CKPT_WRITTEN, bytes, usec, path,
+			   strlen(path) + 1, 0);
+	} else {
+		dmtcp_num_ckpts--;
+		pr_err("checkpoint failed: %s", err);
+		coord_send(DMTCP_MSG_CKPT_WRITTEN, 0, usec, err,
+			   strlen(err) + 1, DMTCP_CKPT_FAILED);
+	}
+	barrier(DMTCP_BAR_CHECKPOINTED);
+	barrier(DMTCP_BAR_REFILLED);
+	dmtcp_resume_threads();
+	ckpt_end();
+}
+
+/*
+ * Entered in a restarted process, on the checkpoint thread's own stack,
+ * right after dmtcp_ctx_save() returned for the second time.
+ */
+static void restart_sequence(void)
+{
+	int nthreads = 0;
+
+	dmtcp_restarting = 1;
+	dmtcp_restore_procstate();
+	dmtcp_restore_fds();
+	dmtcp_thread_restore_self(dmtcp_thread_slot(dmtcp_ckpt_tid));
+	dmtcp_num_restarts++;
+	for (int i = 0; i < DMTCP_MAX_THREADS; i++)
+		if (dmtcp_threads[i].state != THR_FREE &&
+		    !dmtcp_threads[i].is_ckpt)
+			nthreads++;
+
+	if (dmtcp_handoff.coord_host[0])
+		util_strlcpy(dmtcp_cfg.coord_host, dmtcp_handoff.coord_host,
+			     sizeof(dmtcp_cfg.coord_host));
+	if (dmtcp_handoff.coord_port)
+		dmtcp_cfg.coord_port = dmtcp_handoff.coord_port;
+	if (dmtcp_handoff.secret[0])
+		util_strlcpy(dmtcp_cfg.secret, dmtcp_handoff.secret,
+			     sizeof(dmtcp_cfg.secret));
+	if (dmtcp_handoff.ckpt_dir[0])
+		util_strlcpy(dmtcp_cfg.ckpt_dir, dmtcp_handoff.ckpt_dir,
+			     sizeof(dmtcp_cfg.ckpt_dir));
+	dmtcp_coord_fd = -1;
+	if (dmtcp_coord_join(1) == 0) {
+		barrier(DMTCP_BAR_RESTARTED);
+	} else {
+		pr_err("restarted without a coordinator: no further "
+		       "checkpoints of this process");
+	}
+	/* every user thread must be back before anyone runs */
+	for (;;) {
+		int n = dmtcp_nrestored;
+
+		if (n >= nthreads)
+			break;
+		futex_wait(&dmtcp_nrestored, n);
+	}
+	barrier(DMTCP_BAR_RESTART_REFILLED);
+	pr_debug("restart complete: %d threads, %llu us in mtcp_restart",
+		 nthreads, (unsigned long long)dmtcp_handoff.restart_usec);
+	dmtcp_restarting = 0;
+	if (dmtcp_handoff.flags & RST_F_GDB_STOP)
+		rsys2(SYS_kill, rsys_getpid(), SIGSTOP);
+	dmtcp_resume_threads();
+	dmtcp_raise_pending();
+	ckpt_end();
+}
+
+static void *ckpt_thread_main(void *arg)
+{
+	struct dmtcp_msg m;
+
+	(void)arg;
+	dmtcp_ckpt_tid = rsys_gettid();
+	prctl(PR_SET_NAME, "dmtcp:ckpt");
+	for (;;) {
+		if (dmtcp_coord_fd < 0) {
+			/* nothing to do: sleep until the process ends */
+			pause();
+			continue;
+		}
+		if (coord_recv(&m) < 0) {
+			pr_debug("coordinator connection closed: %s",
+				 strerror(errno));
+			close(dmtcp_coord_fd);
+			dmtcp_coord_fd = -1;
+			continue;
+		}
+		switch (m.type) {
+		case DMTCP_MSG_DO_CHECKPOINT:
+			/* the payload is in msgbuf; do_checkpoint reuses it */
+		{
+			char dir[PATH_MAX];
+
+			util_strlcpy(dir, m.payload_len ? msgbuf : "",
+				     sizeof(dir));
+			do_checkpoint((uint32_t)m.arg0, dir);
+			break;
+		}
+		default:
+			pr_debug("ignoring message type %d", m.type);
+			break;
+		}
+	}
+	return NULL;
+}
+
+int dmtcp_start_ckpt_thread(void)
+{
+	pthread_t th;
+	pthread_attr_t attr;
+	sigset_t all, old;
+	int rc;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 1 << 20);
+	sigfillset(&all);
+	dmtcp_real_sigprocmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&th, &attr, ckpt_thread_main, NULL);
+	dmtcp_real_sigprocmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (rc) {
+		errno = rc;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,149 @@
+/*
+ * init.c - the preload library's constructor: read the configuration
+ * dmtcp_launch put in the environment, keep the restart range free,
+ * install the checkpoint signal handler, join the coordinator and start
+ * the checkpoint thread.
+ */
+#include "config.h"
+#include "internal.h"
+#include "log.h"
+#include "sys.h"
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+struct dmtcp_config dmtcp_cfg;
+struct dmtcp_procstate dmtcp_ps;
+struct rst_handoff dmtcp_handoff;
+int dmtcp_enabled;
+int dmtcp_restarting;
+char dmtcp_restore_stack[256 * 1024] __attribute__((aligned(64)));
+const unsigned long dmtcp_restore_stack_size = sizeof(dmtcp_restore_stack);
+
+static int reserve_range(void)
+{
+	void *p = mmap((void *)DMTCP_RESERVE_ADDR, DMTCP_RESERVE_LEN,
+		       PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+		       MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	if (p != (void *)DMTCP_RESERVE_ADDR) {	/* old kernel: hint only */
+		munmap(p, DMTCP_RESERVE_LEN);
+		errno = EEXIST;
+		return -1;
+	}
+	return 0;
+}
+
+static void env_str(const char *name, char *dst, size_t cap,
+		    const char *dflt)
+{
+	const char *v = getenv(name);
+
+	util_strlcpy(dst, v && *v ? v : dflt, cap);
+}
+
+static void read_config(void)
+{
+	char buf[PATH_MAX];
+	const char *v;
+	ssize_t n;
+	char *slash;
+
+	util_strlcpy(dmtcp_cfg.coord_host, util_coord_host(NULL),
+		     sizeof(dmtcp_cfg.coord_host));
+	dmtcp_cfg.coord_port = util_coord_port(-1);
+	if (dmtcp_cfg.coord_port < 0)
+		dmtcp_cfg.coord_port = 7779;
+	env_str("DMTCP_COORD_SECRET", dmtcp_cfg.secret,
+		sizeof(dmtcp_cfg.secret), "");
+	if (!getcwd(buf, sizeof(buf)))
+		strcpy(buf, ".");
+	env_str("DMTCP_CHECKPOINT_DIR", dmtcp_cfg.ckpt_dir,
+		sizeof(dmtcp_cfg.ckpt_dir), buf);
+	if (dmtcp_cfg.ckpt_dir[0] != '/') {
+		char abs[PATH_MAX];
+
+		if (util_abspath(dmtcp_cfg.ckpt_dir, abs, sizeof(abs)) == 0)
+			util_strlcpy(dmtcp_cfg.ckpt_dir, abs,
+				     sizeof(dmtcp_cfg.ckpt_dir));
+	}
+	env_str("DMTCP_TMPDIR", dmtcp_cfg.tmpdir, sizeof(dmtcp_cfg.tmpdir),
+		util_tmpdir());
+	v = getenv("DMTCP_GZIP");
+	dmtcp_cfg.gzip = !(v && strcmp(v, "0") == 0);
+	v = getenv("DMTCP_SIGCKPT");
+	dmtcp_cfg.ckpt_signal = v ? atoi(v) : SIGUSR2;
+	if (dmtcp_cfg.ckpt_signal <= 0 || dmtcp_cfg.ckpt_signal >= 65 ||
+	    dmtcp_cfg.ckpt_signal == SIGKILL ||
+	    dmtcp_cfg.ckpt_signal == SIGSTOP) {
+		pr_warn("DMTCP_SIGCKPT=%s is not a usable signal; using %d",
+			v, SIGUSR2);
+		dmtcp_cfg.ckpt_signal = SIGUSR2;
+	}
+	v = getenv("DMTCP_UNIQUE_CKPT");
+	dmtcp_cfg.unique_names = v ? atoi(v) > 0 : DMTCP_UNIQUE_CKPT_DEFAULT;
+
+	n = readlink("/proc/self/exe", dmtcp_cfg.exe, sizeof(dmtcp_cfg.exe) - 1);
+	dmtcp_cfg.exe[n > 0 ? n : 0] = 0;
+	slash = strrchr(dmtcp_cfg.exe, '/');
+	util_strlcpy(dmtcp_cfg.progname, slash ? slash + 1 : dmtcp_cfg.exe,
+		     sizeof(dmtcp_cfg.progname));
+	gethostname(dmtcp_cfg.hostname, sizeof(dmtcp_cfg.hostname) - 1);
+	snprintf(dmtcp_cfg.unique_id, sizeof(dmtcp_cfg.unique_id),
+		 "%08lx-%d-%lx", (unsigned long)gethostid() & 0xffffffffUL,
+		 (int)getpid(), (unsigned long)time(NULL));
+}
+
+static void atfork_child(void)
+{
+	/*
+	 * The connection and the checkpoint thread belong to the parent.
+	 * Following children is the job of the multi-process support; a
+	 * child must at least never write on the parent's connection.
+	 */
+	if (dmtcp_coord_fd >= 0) {
+		close(dmtcp_coord_fd);
+		dmtcp_coord_fd = -1;
+	}
+	dmtcp_enabled = 0;
+}
+
+__attribute__((constructor)) static void dmtcp_init(void)
+{
+	static int done;
+
+	if (done++)
+		return;
+	log_init("libdmtcp");
+	read_config();
+	dmtcp_install_ckpt_handler();
+	if (reserve_range() < 0) {
+		pr_warn("address range %#lx-%#lx is in use in %s: this process "
+			"cannot be checkpointed", DMTCP_RESERVE_ADDR,
+			DMTCP_RESERVE_ADDR + DMTCP_RESERVE_LEN,
+			dmtcp_cfg.progname);
+		return;
+	}
+	pthread_atfork(NULL, NULL, atfork_child);
+	if (dmtcp_coord_join(0) < 0)
+		return;
+	if (dmtcp_start_ckpt_thread() < 0) {
+		pr_err("cannot start the checkpoint thread: %s",
+		       strerror(errno));
+		return;
+	}
+	dmtcp_enabled = 1;
+	pr_debug("%s (pid %d) under checkpoint control, signal %d, dir %s",
+		 dmtcp_cfg.progname, (int)getpid(), dmtcp_cfg.ckpt_signal,
+		 dmtcp_cfg.ckpt_dir);
+}

@@ -1,0 +1,673 @@
+/*
+ * write-image.c - write this process's checkpoint image.
+ *
+ * Runs in the checkpoint thread with every other thread frozen: no heap
+ * allocation (scratch memory is mmap'd and its pages are left out of
+ * the image).  Memory areas come from /proc/self/maps; which pages are
+ * stored comes from /proc/self/pagemap (private memory: present or
+ * swapped pages that are not all zero; private file mappings: every
+ * page, flagged clean when it still equals the file) or mincore (shared
+ * memory).  The file is written under a temporary name, fsync'd and
+ * renamed, so a failed checkpoint never damages the previous image.
+ */
+#include "config.h"
+#include "internal.h"
+#include "log.h"
+#include "maps.h"
+#include "sys.h"
+#include "util.h"
+#include "img.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#define PAGE 4096UL
+#define PM_BATCH 8192		/* pagemap entries read at once */
+#define MAX_RUNS (1u << 18)
+#define PM_PRESENT (1ull << 63)
+#define PM_SWAPPED (1ull << 62)
+#define PM_FILE (1ull << 61)
+
+extern char **environ;
+
+struct run {
+	uint64_t addr, len;
+	uint32_t flags;
+};
+
+/* Scratch memory of one checkpoint; all of it mmap'd. */
+struct scratch {
+	char *maps;
+	size_t maps_cap;
+	long maps_len;
+	uint64_t *pm;		/* pagemap batch */
+	unsigned char *mc;	/* mincore batch */
+	struct run *runs;
+	char *meta;		/* env/auxv/cmdline/fds payloads */
+	size_t meta_cap;
+	int pagemap_fd;
+	/* ranges whose pages never go into the image */
+	struct { uint64_t lo, hi; } priv[8];
+	int npriv;
+};
+
+static void *scratch_map(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void add_priv(struct scratch *s, const void *p, size_t len)
+{
+	if (p && s->npriv < 8) {
+		s->priv[s->npriv].lo = (uint64_t)p & ~(PAGE - 1);
+		s->priv[s->npriv].hi = ((uint64_t)p + len + PAGE - 1) &
+				       ~(PAGE - 1);
+		s->npriv++;
+	}
+}
+
+static int is_priv(const struct scratch *s, uint64_t addr)
+{
+	for (int i = 0; i < s->npriv; i++)
+		if (addr >= s->priv[i].lo && addr < s->priv[i].hi)
+			return 1;
+	return 0;
+}
+
+static int page_is_zero(const void *p)
+{
+	const uint64_t *w = p;
+	uint64_t acc = 0;
+
+	if (w[0] || w[PAGE / 16] || w[PAGE / 8 - 1])
+		return 0;
+	for (unsigned i = 0; i < PAGE / 8; i += 8)
+		acc |= w[i] | w[i + 1] | w[i + 2] | w[i + 3] | w[i + 4] |
+		       w[i + 5] | w[i + 6] | w[i + 7];
+	return acc == 0;
+}
+
+static ssize_t read_file(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = util_read_all(fd, buf, cap);
+	close(fd);
+	return n;
+}
+
+/* Fields of /proc/self/stat that PR_SET_MM_MAP can restore. */
+static void read_mm(struct img_mm *mm)
+{
+	char buf[2048];
+	ssize_t n = read_file("/proc/self/stat", buf, sizeof(buf) - 1);
+	uint64_t f[64];
+	int nf = 0;
+	char *p;
+
+	memset(mm, 0, sizeof(*mm));
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	if (!p)
+		return;
+	p += 2;			/* field 3: state */
+	f[nf++] = 0;		/* state placeholder (field 3) */
+	while (*p && *p != ' ')
+		p++;
+	while (*p && nf < 60) {
+		while (*p == ' ')
+			p++;
+		f[nf++] = strtoull(p, &p, 10);
+	}
+	/* f[i] is field i + 3 */
+#define FIELD(k) ((k) - 3 < nf ? f[(k) - 3] : 0)
+	mm->start_code = FIELD(26);
+	mm->end_code = FIELD(27);
+	mm->start_stack = FIELD(28);
+	mm->start_data = FIELD(45);
+	mm->end_data = FIELD(46);
+	mm->start_brk = FIELD(47);
+	mm->arg_start = FIELD(48);
+	mm->arg_end = FIELD(49);
+	mm->env_start = FIELD(50);
+	mm->env_end = FIELD(51);
+#undef FIELD
+	mm->brk = rsys1(SYS_brk, 0);
+}
+
+/* ELF identity of a mapped file: build-id and load bias. */
+struct elf_id {
+	uint64_t dev, inode;
+	int valid, is_elf;
+	uint64_t first_vaddr;	/* page-aligned vaddr of the offset-0 load */
+	uint8_t build_id[20];
+	uint32_t build_id_len;
+};
+
+static void elf_identify(const char *path, struct elf_id *id)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[64];
+	char note[2048];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int nph;
+
+	id->is_elf = 0;
+	id->build_id_len = 0;
+	if (fd < 0)
+		return;
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr))
+		goto out;
+	nph = eh.e_phnum < 64 ? eh.e_phnum : 64;
+	if (pread(fd, ph, nph * sizeof(ph[0]), eh.e_phoff) !=
+	    (ssize_t)(nph * sizeof(ph[0])))
+		goto out;
+	id->is_elf = 1;
+	id->first_vaddr = 0;
+	for (int i = 0; i < nph; i++) {
+		if (ph[i].p_type == PT_LOAD) {
+			id->first_vaddr = (ph[i].p_vaddr - ph[i].p_offset) &
+					  ~(PAGE - 1);
+			break;
+		}
+	}
+	for (int i = 0; i < nph && !id->build_id_len; i++) {
+		size_t len = ph[i].p_filesz < sizeof(note) ? ph[i].p_filesz
+							   : sizeof(note);
+		size_t off = 0;
+
+		if (ph[i].p_type != PT_NOTE)
+			continue;
+		if (pread(fd, note, len, ph[i].p_offset) != (ssize_t)len)
+			continue;
+		while (off + sizeof(Elf64_Nhdr) <= len) {
+			Elf64_Nhdr *nh = (Elf64_Nhdr *)(note + off);
+			size_t name_sz = (nh->n_namesz + 3) & ~3u;
+			size_t desc_sz = (nh->n_descsz + 3) & ~3u;
+			const char *name = note + off + sizeof(*nh);
+			const uint8_t *desc = (const uint8_t *)name + name_sz;
+
+			if (off + sizeof(*nh) + name_sz + desc_sz > len)
+				break;
+			if (nh->n_type == NT_GNU_BUILD_ID &&
+			    nh->n_namesz == 4 && memcmp(name, "GNU", 4) == 0 &&
+			    nh->n_descsz <= sizeof(id->build_id)) {
+				memcpy(id->build_id, desc, nh->n_descsz);
+				id->build_id_len = nh->n_descsz;
+				break;
+			}
+			off += sizeof(*nh) + name_sz + desc_sz;
+		}
+	}
+out:
+	close(fd);
+}
+
+enum store_mode { STORE_NONE, STORE_ALL, STORE_SPARSE, STORE_RESIDENT };
+
+static int classify(const struct maps_entry *e, struct img_area *a,
+		    struct stat *st)
+{
+	const char *p = e->path;
+
+	memset(a, 0, sizeof(*a));
+	a->start = e->start;
+	a->end = e->end;
+	a->offset = e->offset;
+	a->prot = e->prot;
+	if (e->shared)
+		a->flags |= IMG_AF_SHARED;
+	if (p[0] == '[') {
+		if (strcmp(p, "[heap]") == 0) {
+			a->kind = IMG_AREA_ANON;
+			a->flags |= IMG_AF_HEAP;
+			return STORE_SPARSE;
+		}
+		if (strcmp(p, "[stack]") == 0) {
+			a->kind = IMG_AREA_ANON;
+			a->flags |= IMG_AF_STACK | IMG_AF_GROWSDOWN;
+			return STORE_SPARSE;
+		}
+		if (strncmp(p, "[anon:", 6) == 0) {
+			a->kind = e->shared ? IMG_AREA_SHARED_ANON
+					    : IMG_AREA_ANON;
+			return e->shared ? STORE_RESIDENT : STORE_SPARSE;
+		}
+		if (strncmp(p, "[anon_shmem:", 12) == 0) {
+			a->kind = IMG_AREA_SHARED_ANON;
+			return STORE_RESIDENT;
+		}
+		a->kind = IMG_AREA_SPECIAL;	/* vdso, vvar*, vsyscall, ... */
+		return STORE_NONE;
+	}
+	if (p[0] == 0) {
+		a->kind = e->shared ? IMG_AREA_SHARED_ANON : IMG_AREA_ANON;
+		return e->shared ? STORE_RESIDENT : STORE_SPARSE;
+	}
+	if (strcmp(p, "/dev/zero") == 0 || strncmp(p, "/SYSV", 5) == 0) {
+		a->kind = e->shared ? IMG_AREA_SHARED_ANON : IMG_AREA_ANON;
+		return e->shared ? STORE_RESIDENT : STORE_SPARSE;
+	}
+	if (e->deleted || strncmp(p, "/memfd:", 7) == 0 ||
+	    stat(p, st) < 0 || st->st_ino != e->inode ||
+	    major(st->st_dev) != e->dev_major ||
+	    minor(st->st_dev) != e->dev_minor) {
+		/* the file is gone or was replaced: keep every byte */
+		a->kind = IMG_AREA_DELETED;
+		a->inode = e->inode;
+		return e->shared ? STORE_RESIDENT : STORE_ALL;
+	}
+	a->dev = st->st_dev;
+	a->inode = st->st_ino;
+	a->file_size = st->st_size;
+	a->mtime_sec = st->st_mtim.tv_sec;
+	a->mtime_nsec = st->st_mtim.tv_nsec;
+	if (!S_ISREG(st->st_mode)) {
+		a->kind = IMG_AREA_SPECIAL;	/* device mapping */
+		return STORE_NONE;
+	}
+	if (e->shared) {
+		a->kind = IMG_AREA_SHARED_FILE;	/* the file holds the data */
+		return STORE_NONE;
+	}
+	a->kind = IMG_AREA_FILE;
+	if (!(e->prot & PROT_READ))
+		return STORE_NONE;	/* restored from the file */
+	a->flags |= IMG_AF_DATA_ALL;
+	return STORE_ALL;
+}
+
+/* Decide which pages of [start, end) are stored; fills s->runs. */
+static int plan_runs(struct scratch *s, const struct img_area *a, int mode,
+		     int *nruns, uint64_t *bytes)
+{
+	uint64_t start = a->start, end = a->end;
+	int n = 0;
+
+	*bytes = 0;
+	for (uint64_t base = start; base < end; base += PM_BATCH * PAGE) {
+		uint64_t cnt = (end - base) / PAGE;
+
+		if (cnt > PM_BATCH)
+			cnt = PM_BATCH;
+		if (mode == STORE_RESIDENT) {
+			if (mincore((void *)base, cnt * PAGE, s->mc) < 0)
+				memset(s->mc, 1, cnt);
+		} else if (pread(s->pagemap_fd, s->pm, cnt * 8,
+				 base / PAGE * 8) != (ssize_t)(cnt * 8)) {
+			/* no pagemap: store everything */
+			for (uint64_t i = 0; i < cnt; i++)
+				s->pm[i] = PM_PRESENT;
+		}
+		for (uint64_t i = 0; i < cnt; i++) {
+			uint64_t addr = base + i * PAGE;
+			uint32_t fl = 0;
+			int keep;
+
+			if (is_priv(s, addr))
+				continue;
+			if (mode == STORE_RESIDENT) {
+				keep = s->mc[i] & 1;
+			} else if (mode == STORE_ALL) {
+				uint64_t pm = s->pm[i];
+				int dirty = (pm & PM_SWAPPED) ||
+					    ((pm & PM_PRESENT) &&
+					     !(pm & PM_FILE));
+
+				keep = 1;
+				if (a->kind == IMG_AREA_FILE && !dirty)
+					fl = IMG_PF_FILE_CLEAN;
+			} else {
+				keep = (s->pm[i] & (PM_PRESENT | PM_SWAPPED))
+				       != 0;
+			}
+			if (keep && mode != STORE_ALL &&
+			    page_is_zero((void *)addr))
+				keep = 0;
+			if (!keep)
+				continue;
+			if (n > 0 && s->runs[n - 1].addr + s->runs[n - 1].len
+				     == addr && s->runs[n - 1].flags == fl) {
+				s->runs[n - 1].len += PAGE;
+			} else if (n < (int)MAX_RUNS) {
+				s->runs[n].addr = addr;
+				s->runs[n].len = PAGE;
+				s->runs[n].flags = fl;
+				n++;
+			} else {
+				/* too fragmented: extend the last run */
+				s->runs[n - 1].len = addr + PAGE -
+						     s->runs[n - 1].addr;
+				s->runs[n - 1].flags = 0;
+			}
+		}
+	}
+	for (int i = 0; i < n; i++)
+		*bytes += s->runs[i].len;
+	*nruns = n;
+	return 0;
+}
+
+static int write_meta(struct img_writer *w, struct scratch *s)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	/* FDS */
+	for (int i = 0; i < dmtcp_ps.nfds; i++) {
+		const struct dmtcp_fdrec *f = &dmtcp_ps.fds[i];
+		size_t need = sizeof(f->rec) + f->rec.path_len;
+
+		if (len + need > s->meta_cap)
+			break;
+		memcpy(s->meta + len, &f->rec, sizeof(f->rec));
+		memcpy(s->meta + len + sizeof(f->rec), f->path,
+		       f->rec.path_len);
+		len += need;
+	}
+	if (img_write_rec(w, IMG_REC_FDS, s->meta, len) < 0)
+		return -1;
+	/* ENV: the current environment, not the one at exec */
+	len = 0;
+	for (char **e = environ; e && *e; e++) {
+		size_t l = strlen(*e) + 1;
+
+		if (len + l > s->meta_cap)
+			break;
+		memcpy(s->meta + len, *e, l);
+		len += l;
+	}
+	if (img_write_rec(w, IMG_REC_ENV, s->meta, len) < 0)
+		return -1;
+	n = read_file("/proc/self/auxv", s->meta, s->meta_cap);
+	if (img_write_rec(w, IMG_REC_AUXV, s->meta, n > 0 ? n : 0) < 0)
+		return -1;
+	n = read_file("/proc/self/cmdline", s->meta, s->meta_cap);
+	if (img_write_rec(w, IMG_REC_CMDLINE, s->meta, n > 0 ? n : 0) < 0)
+		return -1;
+	return 0;
+}
+
+static void fill_proc(struct img_proc *p, int nthreads, int nareas,
+		      const struct scratch *s)
+{
+	struct utsname u;
+	size_t pos = 0;
+	struct maps_entry e;
+
+	memset(p, 0, sizeof(*p));
+	p->pid = rsys_getpid();
+	p->ppid = getppid();
+	p->pgid = getpgid(0);
+	p->sid = getsid(0);
+	p->uid = getuid();
+	p->gid = getgid();
+	p->nthreads = nthreads;
+	p->nareas = nareas;
+	p->generation = dmtcp_generation;
+	p->num_peers = 1;
+	p->ckpt_signal = dmtcp_cfg.ckpt_signal;
+	p->ckpt_usec = dmtcp_last_ckpt_usec;
+	p->restore_entry = (uint64_t)dmtcp_restore_entry;
+	p->restore_stack = ((uint64_t)dmtcp_restore_stack +
+			    dmtcp_restore_stack_size) & ~63ull;
+	p->reserve_addr = DMTCP_RESERVE_ADDR;
+	p->reserve_len = DMTCP_RESERVE_LEN;
+	p->vspecial_start = ~0ull;
+	while (maps_next(s->maps, s->maps_len, &pos, &e) == 1) {
+		if (strcmp(e.path, "[vdso]") == 0) {
+			p->vdso_start = e.start;
+			p->vdso_end = e.end;
+		}
+		if (strcmp(e.path, "[vdso]") == 0 ||
+		    strncmp(e.path, "[vvar", 5) == 0) {
+			if (e.start < p->vspecial_start)
+				p->vspecial_start = e.start;
+			if (e.end > p->vspecial_end)
+				p->vspecial_end = e.end;
+		}
+	}
+	if (p->vspecial_start == ~0ull)
+		p->vspecial_start = 0;
+	read_mm(&p->mm);
+	util_strlcpy(p->comp_id, dmtcp_cfg.comp_id, sizeof(p->comp_id));
+	util_strlcpy(p->unique_id, dmtcp_cfg.unique_id, sizeof(p->unique_id));
+	util_strlcpy(p->progname, dmtcp_cfg.progname, sizeof(p->progname));
+	util_strlcpy(p->hostname, dmtcp_cfg.hostname, sizeof(p->hostname));
+	if (uname(&u) == 0)
+		util_strlcpy(p->kernel, u.release, sizeof(p->kernel));
+	util_strlcpy(p->exe, dmtcp_cfg.exe, sizeof(p->exe));
+	util_strlcpy(p->cwd, dmtcp_ps.cwd, sizeof(p->cwd));
+	util_strlcpy(p->coord_host, dmtcp_cfg.coord_host, sizeof(p->coord_host));
+	p->coord_port = dmtcp_cfg.coord_port;
+}
+
+static int skip_entry(const struct maps_entry *e)
+{
+	return e->start >= DMTCP_RESERVE_ADDR &&
+	       e->end <= DMTCP_RESERVE_ADDR + DMTCP_RESERVE_LEN;
+}
+
+static int write_areas(struct img_writer *w, struct scratch *s)
+{
+	static struct maps_entry e;	/* 4 KiB: keep it off the stack */
+	static struct elf_id elf;
+	size_t pos = 0;
+	int r;
+
+	memset(&elf, 0, sizeof(elf));
+	while ((r = maps_next(s->maps, s->maps_len, &pos, &e)) == 1) {
+		struct img_area a;
+		struct stat st;
+		int mode, nruns = 0, reprotect = 0;
+		uint64_t bytes = 0;
+
+		if (skip_entry(&e))
+			continue;
+		mode = classify(&e, &a, &st);
+		if (a.kind == IMG_AREA_FILE || a.kind == IMG_AREA_SHARED_FILE) {
+			if (!elf.valid || elf.dev != a.dev ||
+			    elf.inode != a.inode) {
+				elf.valid = 1;
+				elf.dev = a.dev;
+				elf.inode = a.inode;
+				elf_identify(e.path, &elf);
+				elf.first_vaddr = elf.is_elf && e.offset == 0
+						  ? e.start - elf.first_vaddr
+						  : 0;
+			}
+			if (elf.is_elf) {
+				a.load_bias = elf.first_vaddr;
+				if (elf.build_id_len) {
+					memcpy(a.build_id, elf.build_id,
+					       elf.build_id_len);
+					a.build_id_len = elf.build_id_len;
+					a.flags |= IMG_AF_HAS_BUILD_ID;
+				}
+			}
+		}
+		if (mode != STORE_NONE && !(e.prot & PROT_READ)) {
+			/* e.g. a guard page the program wrote, then locked */
+			if (mprotect((void *)e.start, e.end - e.start,
+				     e.prot | PROT_READ) == 0)
+				reprotect = 1;
+			else
+				mode = STORE_NONE;
+		}
+		if (mode != STORE_NONE)
+			plan_runs(s, &a, mode, &nruns, &bytes);
+		a.stored_bytes = bytes;
+		if (img_write_area(w, &a, e.path) < 0)
+			goto fail;
+		for (int i = 0; i < nruns; i++)
+			if (img_write_pages(w, s->runs[i].addr,
+					    (void *)s->runs[i].addr,
+					    s->runs[i].len,
+					    s->runs[i].flags) < 0)
+				goto fail;
+		if (reprotect)
+			mprotect((void *)e.start, e.end - e.start, e.prot);
+		continue;
+fail:
+		if (reprotect)
+			mprotect((void *)e.start, e.end - e.start, e.prot);
+		return -1;
+	}
+	return r < 0 ? (errno = EPROTO, -1) : 0;
+}
+
+static int count_areas(const struct scratch *s)
+{
+	struct maps_entry *e = (struct maps_entry *)s->meta;
+	size_t pos = 0;
+	int n = 0;
+
+	while (maps_next(s->maps, s->maps_len, &pos, e) == 1)
+		if (!skip_entry(e))
+			n++;
+	return n;
+}
+
+static void scratch_free(struct scratch *s)
+{
+	if (s->pagemap_fd >= 0)
+		close(s->pagemap_fd);
+	maps_free_buf(s->maps, s->maps_cap);
+	if (s->pm)
+		munmap(s->pm, PM_BATCH * 8);
+	if (s->mc)
+		munmap(s->mc, PM_BATCH);
+	if (s->runs)
+		munmap(s->runs, MAX_RUNS * sizeof(struct run));
+	if (s->meta)
+		munmap(s->meta, s->meta_cap);
+}
+
+static int image_name(const char *dir, char *path, size_t cap)
+{
+	int n;
+
+	if (dmtcp_cfg.unique_names)
+		n = snprintf(path, cap, "%s/ckpt_%s_%s_%05u.dmtcp", dir,
+			     dmtcp_cfg.progname, dmtcp_cfg.unique_id,
+			     dmtcp_generation);
+	else
+		n = snprintf(path, cap, "%s/ckpt_%s_%s.dmtcp", dir,
+			     dmtcp_cfg.progname, dmtcp_cfg.unique_id);
+	return (n < 0 || (size_t)n >= cap) ? -1 : 0;
+}
+
+int dmtcp_write_image(const char *dir, char *path, uint64_t *bytes,
+		      char *err, size_t errcap)
+{
+	static struct img_writer w;
+	static struct img_proc proc;
+	static char tmp[PATH_MAX + 16];
+	struct scratch s;
+	int fd = -1, nthreads = 0, dfd;
+
+	memset(&s, 0, sizeof(s));
+	memset(&w, 0, sizeof(w));
+	s.pagemap_fd = -1;
+	if (image_name(dir, path, PATH_MAX) < 0) {
+		snprintf(err, errcap, "checkpoint directory name too long: %s",
+			 dir);
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errcap, "cannot create %s: %s", tmp,
+			 strerror(errno));
+		return -1;
+	}
+	s.meta_cap = 1 << 20;
+	s.pm = scratch_map(PM_BATCH * 8);
+	s.mc = scratch_map(PM_BATCH);
+	s.runs = scratch_map(MAX_RUNS * sizeof(struct run));
+	s.meta = scratch_map(s.meta_cap);
+	s.pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (!s.pm || !s.mc || !s.runs || !s.meta) {
+		snprintf(err, errcap, "out of memory for checkpoint scratch");
+		goto fail;
+	}
+	if (img_writer_open(&w, fd, dmtcp_cfg.gzip ? IMG_F_GZIP : 0,
+			    dmtcp_now_ns() / 1000000000ull) < 0)
+		goto io_fail;
+	/* the maps are read last: every scratch mapping exists by now */
+	s.maps_len = maps_read_file("/proc/self/maps", &s.maps, &s.maps_cap);
+	if (s.maps_len < 0) {
+		snprintf(err, errcap, "cannot read /proc/self/maps: %s",
+			 strerror(errno));
+		goto fail;
+	}
+	add_priv(&s, s.pm, PM_BATCH * 8);
+	add_priv(&s, s.mc, PM_BATCH);
+	add_priv(&s, s.runs, MAX_RUNS * sizeof(struct run));
+	add_priv(&s, s.meta, s.meta_cap);
+	add_priv(&s, s.maps, s.maps_cap);
+	add_priv(&s, w.buf, w.buf_cap);
+	add_priv(&s, w.arena, w.arena_cap);
+
+	for (int i = 0; i < DMTCP_MAX_THREADS; i++)
+		if (dmtcp_threads[i].state != THR_FREE)
+			nthreads++;
+	fill_proc(&proc, nthreads, count_areas(&s), &s);
+	if (img_write_rec(&w, IMG_REC_PROC, &proc, sizeof(proc)) < 0)
+		goto io_fail;
+	for (int i = 0; i < DMTCP_MAX_THREADS; i++)
+		if (dmtcp_threads[i].state != THR_FREE &&
+		    img_write_rec(&w, IMG_REC_THREAD, &dmtcp_threads[i].info,
+				  sizeof(struct img_thread)) < 0)
+			goto io_fail;
+	if (write_meta(&w, &s) < 0 || write_areas(&w, &s) < 0 ||
+	    img_writer_finish(&w) < 0)
+		goto io_fail;
+	if (fsync(fd) < 0)
+		goto io_fail;
+	*bytes = img_writer_bytes(&w);
+	img_writer_close(&w);
+	close(fd);
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		snprintf(err, errcap, "cannot rename %s to %s: %s", tmp, path,
+			 strerror(errno));
+		goto fail;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	scratch_free(&s);
+	return 0;
+io_fail:
+	snprintf(err, errcap, "writing %s: %s", tmp, strerror(errno));
+fail:
+	img_writer_close(&w);
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	scratch_free(&s);
+	return -1;
+}
