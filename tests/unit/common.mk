@@ -1,1 +1,8 @@
-# tests/unit/common.mk: test build fragment (filled in by its owner)
+# tests/unit/common.mk: unit tests of src/common.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_maps
+
+tests_unit_test_maps_SOURCES = tests/unit/test_maps.c
+tests_unit_test_maps_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_maps_LDADD = lib/libdmtcpcommon.a $(CMOCKA_LIBS)
+endif

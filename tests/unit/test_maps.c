@@ -1,0 +1,224 @@
+/*
+ * test_maps.c - the /proc/PID/maps line parser (src/common/maps.c):
+ * normal and special lines, paths with spaces, " (deleted)", malformed
+ * lines, iteration over a buffer, and this process's own maps.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <cmocka.h>
+
+#include "maps.h"
+
+static struct maps_entry e;
+
+static void parse_ok(const char *line)
+{
+	if (maps_parse_line(line, strlen(line), &e) != 0)
+		fail_msg("rejected: \"%s\"", line);
+}
+
+static void parse_bad(const char *line)
+{
+	if (maps_parse_line(line, strlen(line), &e) != -1)
+		fail_msg("accepted: \"%s\"", line);
+}
+
+static void test_file_line(void **state)
+{
+	(void)state;
+	parse_ok("7f1234560000-7f1234588000 r-xp 00028000 fd:01 1319523"
+		 "                    /usr/lib/x86_64-linux-gnu/libc.so.6\n");
+	assert_int_equal(e.start, 0x7f1234560000ull);
+	assert_int_equal(e.end, 0x7f1234588000ull);
+	assert_int_equal(e.offset, 0x28000);
+	assert_int_equal(e.prot, PROT_READ | PROT_EXEC);
+	assert_int_equal(e.shared, 0);
+	assert_int_equal(e.dev_major, 0xfd);
+	assert_int_equal(e.dev_minor, 1);
+	assert_int_equal(e.inode, 1319523);
+	assert_int_equal(e.deleted, 0);
+	assert_string_equal(e.path, "/usr/lib/x86_64-linux-gnu/libc.so.6");
+}
+
+static void test_anon_and_shared(void **state)
+{
+	(void)state;
+	/* anonymous: no path column at all, and with trailing spaces */
+	parse_ok("7f0000000000-7f0000021000 rw-p 00000000 00:00 0");
+	assert_string_equal(e.path, "");
+	assert_int_equal(e.prot, PROT_READ | PROT_WRITE);
+	parse_ok("7f0000000000-7f0000021000 ---p 00000000 00:00 0 \n");
+	assert_string_equal(e.path, "");
+	assert_int_equal(e.prot, 0);
+	parse_ok("7f0000000000-7f0000001000 rw-s 00000000 00:01 2050"
+		 "                       /dev/zero (deleted)");
+	assert_int_equal(e.shared, 1);
+	assert_int_equal(e.deleted, 1);
+	assert_string_equal(e.path, "/dev/zero");
+	parse_ok("7f0000000000-7f0000001000 rw-s 00000000 00:01 33"
+		 "                       /SYSV0000beef (deleted)");
+	assert_string_equal(e.path, "/SYSV0000beef");
+}
+
+static void test_special(void **state)
+{
+	(void)state;
+	parse_ok("55d4c0a00000-55d4c0a21000 rw-p 00000000 00:00 0"
+		 "                          [heap]\n");
+	assert_string_equal(e.path, "[heap]");
+	assert_int_equal(e.inode, 0);
+	parse_ok("7ffd3a1f1000-7ffd3a1f5000 r--p 00000000 00:00 0"
+		 "                          [vvar]");
+	assert_string_equal(e.path, "[vvar]");
+	parse_ok("7ffd3a1f5000-7ffd3a1f9000 r--p 00000000 00:00 0"
+		 "                          [vvar_vclock]");
+	assert_string_equal(e.path, "[vvar_vclock]");
+	assert_int_equal(e.end - e.start, 0x4000);
+	parse_ok("7ffd3a1f9000-7ffd3a1fb000 r-xp 00000000 00:00 0"
+		 "                          [vdso]");
+	assert_int_equal(e.prot, PROT_READ | PROT_EXEC);
+	parse_ok("ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0"
+		 "                  [vsyscall]");
+	assert_int_equal(e.start, 0xffffffffff600000ull);
+	assert_string_equal(e.path, "[vsyscall]");
+	parse_ok("7ffd3a000000-7ffd3a021000 rw-p 00000000 00:00 0"
+		 "                          [stack]");
+	assert_string_equal(e.path, "[stack]");
+	parse_ok("7f0000000000-7f0000001000 rw-p 00000000 00:00 0"
+		 "                          [anon:my buffer]");
+	assert_string_equal(e.path, "[anon:my buffer]");
+}
+
+static void test_spaces_and_deleted(void **state)
+{
+	(void)state;
+	parse_ok("00400000-00401000 r--p 00000000 08:02 777"
+		 "        /home/u/my dir/a b.out");
+	assert_string_equal(e.path, "/home/u/my dir/a b.out");
+	assert_int_equal(e.deleted, 0);
+	parse_ok("00400000-00401000 r--p 00000000 08:02 777"
+		 "        /home/u/my dir/a b.out (deleted)\n");
+	assert_string_equal(e.path, "/home/u/my dir/a b.out");
+	assert_int_equal(e.deleted, 1);
+	parse_ok("7f0000000000-7f0000100000 rw-s 00000000 00:01 4096"
+		 "          /memfd:arena (deleted)");
+	assert_string_equal(e.path, "/memfd:arena");
+	assert_int_equal(e.deleted, 1);
+	/* a path that ends in spaces keeps them */
+	parse_ok("00400000-00401000 r--p 00000000 08:02 777 /tmp/x  ");
+	assert_string_equal(e.path, "/tmp/x  ");
+	/* "(deleted)" inside a name is part of it */
+	parse_ok("00400000-00401000 r--p 00000000 08:02 777 /tmp/(deleted)x");
+	assert_string_equal(e.path, "/tmp/(deleted)x");
+	assert_int_equal(e.deleted, 0);
+	/* CRLF */
+	parse_ok("00400000-00401000 r--p 00000000 08:02 777 /bin/true\r\n");
+	assert_string_equal(e.path, "/bin/true");
+}
+
+static void test_malformed(void **state)
+{
+	static char longline[MAPS_PATH_MAX + 100];
+	int n;
+
+	(void)state;
+	parse_bad("");
+	parse_bad("\n");
+	parse_bad("garbage");
+	parse_bad("00400000 r--p 00000000 08:02 777 /bin/true");
+	parse_bad("00400000-00300000 r--p 00000000 08:02 777 /bin/true");
+	parse_bad("00400000-00401000 rwzp 00000000 08:02 777 /bin/true");
+	parse_bad("00400000-00401000 r--q 00000000 08:02 777 /bin/true");
+	parse_bad("00400000-00401000 r--p");
+	parse_bad("00400000-00401000 r--p 00000000");
+	parse_bad("00400000-00401000 r--p 00000000 08:02");
+	parse_bad("00400000-00401000 r--p 00000000 0802 777 /bin/true");
+	parse_bad("00400000-00401000 r--p 00000000 08:02 x /bin/true");
+	parse_bad("0040g000-00401000 r--p 00000000 08:02 777 /bin/true");
+	parse_bad("-00401000 r--p 00000000 08:02 777");
+	parse_bad("10000000000000000-10000000000000001 r--p 0 0:0 0");
+	parse_bad("00400000-00401000  r--p 00000000 08:02 777");
+	n = snprintf(longline, sizeof(longline),
+		     "00400000-00401000 r--p 00000000 08:02 777 /");
+	memset(longline + n, 'a', MAPS_PATH_MAX);
+	longline[n + MAPS_PATH_MAX] = 0;
+	parse_bad(longline);
+	/* the longest path that fits */
+	longline[n + MAPS_PATH_MAX - 2] = 0;
+	parse_ok(longline);
+	assert_int_equal(strlen(e.path), MAPS_PATH_MAX - 1);
+	/* a length that stops before the path */
+	assert_int_equal(maps_parse_line("00400000-00401000 r--p", 10, &e),
+			 -1);
+}
+
+static void test_next(void **state)
+{
+	static const char buf[] =
+		"00400000-00401000 r--p 00000000 08:02 777 /bin/a b\n"
+		"00401000-00402000 r-xp 00001000 08:02 777 /bin/a b\n"
+		"7ffd3a000000-7ffd3a021000 rw-p 00000000 00:00 0 [stack]";
+	static const char bad[] =
+		"00400000-00401000 r--p 00000000 08:02 777 /x\n"
+		"oops\n"
+		"00401000-00402000 r-xp 00001000 08:02 777 /x\n";
+	size_t pos = 0;
+	int n = 0, rc;
+
+	(void)state;
+	while ((rc = maps_next(buf, sizeof(buf) - 1, &pos, &e)) == 1)
+		n++;
+	assert_int_equal(rc, 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(e.path, "[stack]");
+	pos = 0;
+	assert_int_equal(maps_next(bad, sizeof(bad) - 1, &pos, &e), 1);
+	assert_int_equal(maps_next(bad, sizeof(bad) - 1, &pos, &e), -1);
+}
+
+static void test_self(void **state)
+{
+	char *buf = NULL;
+	size_t cap = 0, pos = 0;
+	long len = maps_read_file("/proc/self/maps", &buf, &cap);
+	uintptr_t here = (uintptr_t)&pos, code = (uintptr_t)test_self;
+	int rc, stack = 0, text = 0;
+
+	(void)state;
+	assert_true(len > 0);
+	while ((rc = maps_next(buf, len, &pos, &e)) == 1) {
+		if (here >= e.start && here < e.end &&
+		    !strcmp(e.path, "[stack]"))
+			stack = 1;
+		if (code >= e.start && code < e.end && (e.prot & PROT_EXEC) &&
+		    e.path[0] == '/')
+			text = 1;
+	}
+	assert_int_equal(rc, 0);
+	assert_true(stack);
+	assert_true(text);
+	maps_free_buf(buf, cap);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_file_line),
+		cmocka_unit_test(test_anon_and_shared),
+		cmocka_unit_test(test_special),
+		cmocka_unit_test(test_spaces_and_deleted),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_next),
+		cmocka_unit_test(test_self),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
