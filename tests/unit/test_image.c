@@ -343,6 +343,54 @@ static void test_gzip_level_env(void **state)
 	free(b9);
 }
 
+/* a PAGES record bigger than the writer's buffer: its header is patched
+ * with pwrite once the compressed size is known */
+static void test_gzip_large_record(void **state)
+{
+	struct ctx *c = *state;
+	size_t len = 9u << 20, i, got = 0;
+	unsigned char *mem = malloc(len), *back = malloc(len);
+	struct img_proc p = { .nareas = 1 };
+	struct img_area a = { .start = 0x40000000, .kind = IMG_AREA_ANON };
+	char *path = ti_tmpname("big");
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	struct img_writer w;
+	struct img_reader r;
+	struct img_rec rec;
+	uint64_t x = 12345;
+	ssize_t k;
+
+	for (i = 0; i < len; i += 8) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		memcpy(mem + i, &x, 8);
+	}
+	a.end = a.start + len;
+	a.stored_bytes = len;
+	assert_int_equal(img_writer_open(&w, fd, IMG_F_GZIP, 1), 0);
+	assert_int_equal(img_write_rec(&w, IMG_REC_PROC, &p, sizeof(p)), 0);
+	assert_int_equal(img_write_area(&w, &a, NULL), 0);
+	assert_int_equal(img_write_pages(&w, a.start, mem, len, 0), 0);
+	assert_int_equal(img_writer_finish(&w), 0);
+	assert_int_equal(img_writer_bytes(&w), lseek(fd, 0, SEEK_END));
+	img_writer_close(&w);
+	close(fd);
+	assert_int_equal(img_validate(path, 1, c->err, sizeof(c->err)), 0);
+	assert_int_equal(img_reader_open(&r, path, c->err, sizeof(c->err)), 0);
+	while (img_reader_next(&r, &rec) > 0 && rec.type != IMG_REC_PAGES)
+		;
+	assert_int_equal(rec.type, IMG_REC_PAGES);
+	assert_true(rec.size > len);	/* random data grows a little */
+	while ((k = img_reader_read(&r, back + got, len - got)) > 0)
+		got += k;
+	assert_int_equal(got, len);
+	assert_memory_equal(back, mem, len);
+	img_reader_close(&r);
+	unlink(path);
+	free(path);
+	free(mem);
+	free(back);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_gzip_needs_seekable),
 		cmocka_unit_test(test_writer_order),
 		cmocka_unit_test(test_gzip_level_env),
+		cmocka_unit_test(test_gzip_large_record),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
