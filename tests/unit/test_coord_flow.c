@@ -1,0 +1,512 @@
+/*
+ * test_coord_flow.c - drives a real dmtcp_coordinator through the worker
+ * protocol with fake workers: hello/welcome, secret check, checkpoint
+ * barriers and images, a worker dying mid-checkpoint, restart barriers,
+ * kill, and junk that must only drop the client sending it.  Every wait
+ * is bounded; every coordinator started is killed by pid.
+ */
+#include "config.h"
+#include "coord-client.h"
+#include "dmtcp/protocol.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#define WAIT_MS 5000
+
+static char tmpdir[PATH_MAX], ckptdir[PATH_MAX + 8];
+static pid_t coord_pid = -1;
+static int coord_port;
+static char secret[64];
+static char payload[DMTCP_MSG_MAX_PAYLOAD + 1];
+
+static void coordinator_path(char *buf, size_t cap)
+{
+	const char *b = getenv("DMTCP_BUILDDIR");
+	char dir[PATH_MAX];
+
+	if (b && *b) {
+		snprintf(buf, cap, "%s/bin/dmtcp_coordinator", b);
+		return;
+	}
+	if (util_exe_dir(dir, sizeof(dir)) < 0 ||
+	    snprintf(buf, cap, "%s/../../bin/dmtcp_coordinator", dir) >=
+	    (int)cap)
+		snprintf(buf, cap, "dmtcp_coordinator");
+}
+
+static int start_coordinator(void **state)
+{
+	char bin[PATH_MAX], pf[PATH_MAX + 8], line[32] = "";
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_coord_flow.XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	snprintf(ckptdir, sizeof(ckptdir), "%s/ckpt", tmpdir);
+	snprintf(pf, sizeof(pf), "%s/port", tmpdir);
+	setenv("DMTCP_TMPDIR", tmpdir, 1);
+	unsetenv("DMTCP_COORD_SECRET");
+	coordinator_path(bin, sizeof(bin));
+	coord_pid = fork();
+	if (coord_pid < 0)
+		return -1;
+	if (coord_pid == 0) {
+		int nul = open("/dev/null", O_RDWR);
+
+		dup2(nul, 0);
+		execl(bin, bin, "-p", "0", "--port-file", pf, "--ckptdir",
+		      ckptdir, "-q", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < WAIT_MS / 10; i++) {
+		int fd = open(pf, O_RDONLY);
+
+		if (fd >= 0) {
+			ssize_t n = read(fd, line, sizeof(line) - 1);
+
+			close(fd);
+			if (n > 0) {
+				line[n] = 0;
+				break;
+			}
+		}
+		nanosleep(&ts, NULL);
+	}
+	coord_port = atoi(line);
+	if (coord_port <= 0)
+		return -1;
+	if (coord_get_secret(coord_port, secret, sizeof(secret)) < 0)
+		return -1;
+	return strlen(secret) == DMTCP_SECRET_LEN ? 0 : -1;
+}
+
+static int stop_coordinator(void **state)
+{
+	char cmd[PATH_MAX + 16];
+	int status;
+
+	(void)state;
+	if (coord_pid > 0) {
+		kill(coord_pid, SIGTERM);
+		for (int i = 0; i < 500; i++) {
+			if (waitpid(coord_pid, &status, WNOHANG) == coord_pid)
+				break;
+			usleep(10000);
+			if (i == 499) {
+				kill(coord_pid, SIGKILL);
+				waitpid(coord_pid, &status, 0);
+			}
+		}
+	}
+	coord_pid = -1;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Receive one message within WAIT_MS; payload in the global buffer. */
+static int recv_msg(int fd, struct dmtcp_msg *m)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, WAIT_MS) != 1)
+		return -1;
+	return dmtcp_msg_recv(fd, m, payload, sizeof(payload));
+}
+
+/* 1 if nothing arrives within ms. */
+static int quiet_for(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 0;
+}
+
+static void send_msg(int fd, uint16_t type, uint64_t a0, uint64_t a1,
+		     const void *pl, size_t len)
+{
+	struct dmtcp_msg m;
+
+	dmtcp_msg_init(&m, type);
+	m.arg0 = a0;
+	m.arg1 = a1;
+	assert_int_equal(dmtcp_msg_send(fd, &m, pl, len), 0);
+}
+
+static int hello(int type, const char *sec, uint32_t pid, const char *prog,
+		 uint32_t flags, const char *comp, uint32_t gen,
+		 uint32_t npeers)
+{
+	struct dmtcp_hello h;
+	int fd = coord_connect("127.0.0.1", coord_port, WAIT_MS);
+
+	assert_true(fd >= 0);
+	memset(&h, 0, sizeof(h));
+	snprintf(h.secret, sizeof(h.secret), "%s", sec);
+	h.pid = pid;
+	h.flags = flags;
+	h.generation = gen;
+	h.num_peers = npeers;
+	snprintf(h.hostname, sizeof(h.hostname), "testhost");
+	snprintf(h.progname, sizeof(h.progname), "%s", prog);
+	snprintf(h.comp_id, sizeof(h.comp_id), "%s", comp ? comp : "");
+	send_msg(fd, type, 0, 0, &h, sizeof(h));
+	return fd;
+}
+
+/* A welcomed worker; returns fd, fills *w. */
+static int worker(uint32_t pid, const char *prog, uint32_t flags,
+		  const char *comp, uint32_t gen, uint32_t npeers,
+		  struct dmtcp_welcome *w)
+{
+	struct dmtcp_msg m;
+	int fd = hello(DMTCP_MSG_HELLO_WORKER, secret, pid, prog, flags, comp,
+		       gen, npeers);
+
+	assert_int_equal(recv_msg(fd, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_WELCOME);
+	assert_true(m.arg0 > 0);
+	assert_int_equal(m.payload_len, sizeof(*w));
+	if (w)
+		memcpy(w, payload, sizeof(*w));
+	return fd;
+}
+
+/* Send a command, return the reply status; text in payload. */
+static int command(int cmd, uint64_t arg)
+{
+	struct dmtcp_msg m;
+	int fd = hello(DMTCP_MSG_HELLO_COMMAND, secret, getpid(), "cmd", 0,
+		       NULL, 0, 0);
+
+	send_msg(fd, DMTCP_MSG_COMMAND, cmd, arg, NULL, 0);
+	assert_int_equal(recv_msg(fd, &m), 0);
+	close(fd);
+	assert_int_equal(m.type, DMTCP_MSG_REPLY);
+	return (int)m.arg0;
+}
+
+static void expect_release(int fd, int barrier)
+{
+	struct dmtcp_msg m;
+
+	assert_int_equal(recv_msg(fd, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_BARRIER_RELEASE);
+	assert_int_equal(m.arg0, barrier);
+}
+
+static void test_status_empty(void **state)
+{
+	(void)state;
+	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
+	assert_non_null(strstr(payload, "NUM_PEERS=0\n"));
+	assert_non_null(strstr(payload, "RUNNING=no\n"));
+	assert_non_null(strstr(payload, "COMPUTATION=none\n"));
+	assert_int_equal(command(DMTCP_CMD_CHECKPOINT, 0),
+			 DMTCP_REPLY_NO_PEERS);
+	assert_int_equal(command(DMTCP_CMD_INTERVAL, 7), DMTCP_REPLY_OK);
+	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
+	assert_non_null(strstr(payload, "INTERVAL=7\n"));
+}
+
+static void test_wrong_secret(void **state)
+{
+	struct dmtcp_msg m;
+	int fd;
+
+	(void)state;
+	fd = hello(DMTCP_MSG_HELLO_WORKER, "0123456789abcdef0123456789abcdef",
+		   1, "intruder", 0, NULL, 0, 0);
+	assert_int_equal(recv_msg(fd, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_REFUSE);
+	assert_non_null(strstr(payload, "secret"));
+	close(fd);
+	fd = hello(DMTCP_MSG_HELLO_COMMAND, "", 1, "cmd", 0, NULL, 0, 0);
+	assert_int_equal(recv_msg(fd, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_REFUSE);
+	close(fd);
+}
+
+static void test_checkpoint(void **state)
+{
+	struct dmtcp_welcome w1, w2;
+	struct dmtcp_msg m;
+	char img[2][64], script[PATH_MAX + 64], target[256];
+	struct stat st;
+	int a, b, bc, fds[2];
+	ssize_t n;
+
+	(void)state;
+	a = worker(100, "a.out", 0, NULL, 0, 0, &w1);
+	b = worker(101, "b.out", 0, NULL, 0, 0, &w2);
+	fds[0] = a;
+	fds[1] = b;
+	assert_string_not_equal(w1.comp_id, "");
+	assert_string_equal(w1.comp_id, w2.comp_id);
+	assert_string_equal(w1.ckpt_dir, ckptdir);
+	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
+	assert_non_null(strstr(payload, "NUM_PEERS=2\n"));
+	assert_non_null(strstr(payload, "RUNNING=yes\n"));
+
+	bc = hello(DMTCP_MSG_HELLO_COMMAND, secret, 1, "cmd", 0, NULL, 0, 0);
+	send_msg(bc, DMTCP_MSG_COMMAND, DMTCP_CMD_BCHECKPOINT, 0, NULL, 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(recv_msg(fds[i], &m), 0);
+		assert_int_equal(m.type, DMTCP_MSG_DO_CHECKPOINT);
+		assert_int_equal(m.arg0, 1);
+		assert_string_equal(payload, ckptdir);
+	}
+	assert_int_equal(command(DMTCP_CMD_CHECKPOINT, 0), DMTCP_REPLY_BUSY);
+	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
+	assert_non_null(strstr(payload, "RUNNING=no\n"));
+	for (int bar = DMTCP_BAR_SUSPENDED; bar <= DMTCP_BAR_REFILLED; bar++) {
+		send_msg(a, DMTCP_MSG_BARRIER, bar, 0, NULL, 0);
+		/* not released until everybody is there */
+		assert_true(quiet_for(a, 50));
+		if (bar == DMTCP_BAR_CHECKPOINTED) {
+			for (int i = 0; i < 2; i++) {
+				snprintf(img[i], sizeof(img[i]),
+					 "/ckpt/img'%d.dmtcp", i);
+				send_msg(fds[i], DMTCP_MSG_CKPT_WRITTEN,
+					 1000 * (i + 1), 10, img[i],
+					 strlen(img[i]));
+			}
+		}
+		send_msg(b, DMTCP_MSG_BARRIER, bar, 0, NULL, 0);
+		expect_release(a, bar);
+		expect_release(b, bar);
+	}
+	assert_int_equal(recv_msg(bc, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_REPLY);
+	assert_int_equal(m.arg0, DMTCP_REPLY_OK);
+	assert_non_null(strstr(payload, "IMAGE=/ckpt/img'0.dmtcp\n"));
+	assert_non_null(strstr(payload, "IMAGE=/ckpt/img'1.dmtcp\n"));
+	assert_non_null(strstr(payload, "NUM_IMAGES=2\n"));
+	assert_non_null(strstr(payload, "TOTAL_BYTES=3000\n"));
+	assert_non_null(strstr(payload, "TIME_MS="));
+	close(bc);
+
+	/* restart script: per-computation file + relative symlink */
+	snprintf(script, sizeof(script), "%s/dmtcp_restart_script.sh",
+		 ckptdir);
+	n = readlink(script, target, sizeof(target) - 1);
+	assert_true(n > 0);
+	target[n] = 0;
+	assert_null(strchr(target, '/'));
+	assert_non_null(strstr(target, "dmtcp_restart_script_"));
+	assert_int_equal(stat(script, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	{
+		char cmd[PATH_MAX * 2];
+		FILE *p;
+		char out[512] = "";
+
+		/* the script runs dmtcp_restart: check what it would exec
+		 * by pointing it at echo through a fake PATH-less copy */
+		snprintf(cmd, sizeof(cmd),
+			 "sed 's|^dmtcp_restart=.*|dmtcp_restart=echo|' '%s' "
+			 "| bash -s -- -p 4242 --extra", script);
+		p = popen(cmd, "r");
+		assert_non_null(p);
+		assert_non_null(fgets(out, sizeof(out), p));
+		pclose(p);
+		assert_non_null(strstr(out, "--coord-host localhost "
+				       "--coord-port 4242 --extra "
+				       "/ckpt/img'0.dmtcp /ckpt/img'1.dmtcp"));
+	}
+	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
+	assert_non_null(strstr(payload, "GENERATION=1\n"));
+	assert_non_null(strstr(payload, "RUNNING=yes\n"));
+	assert_null(strstr(payload, "LAST_CKPT_TIME=\n"));
+	assert_int_equal(command(DMTCP_CMD_LIST, 0), DMTCP_REPLY_OK);
+	assert_non_null(strstr(payload, ", 100, testhost, a.out, RUNNING, "
+			       "/ckpt/img'0.dmtcp\n"));
+	close(a);
+	close(b);
+}
+
+static void test_worker_dies_mid_checkpoint(void **state)
+{
+	struct dmtcp_msg m;
+	int a, b;
+
+	(void)state;
+	a = worker(200, "a", 0, NULL, 0, 0, NULL);
+	b = worker(201, "b", 0, NULL, 0, 0, NULL);
+	assert_int_equal(command(DMTCP_CMD_CHECKPOINT, 0), DMTCP_REPLY_OK);
+	assert_int_equal(recv_msg(a, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_DO_CHECKPOINT);
+	send_msg(a, DMTCP_MSG_BARRIER, DMTCP_BAR_SUSPENDED, 0, NULL, 0);
+	assert_true(quiet_for(a, 50));
+	close(b);	/* never reaches the barrier */
+	expect_release(a, DMTCP_BAR_SUSPENDED);
+	for (int bar = DMTCP_BAR_FD_LEADER_ELECTION;
+	     bar <= DMTCP_BAR_REFILLED; bar++) {
+		if (bar == DMTCP_BAR_CHECKPOINTED)
+			send_msg(a, DMTCP_MSG_CKPT_WRITTEN, 1, 1, "/x", 2);
+		send_msg(a, DMTCP_MSG_BARRIER, bar, 0, NULL, 0);
+		expect_release(a, bar);
+	}
+	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
+	assert_non_null(strstr(payload, "NUM_PEERS=1\n"));
+	assert_non_null(strstr(payload, "RUNNING=yes\n"));
+	close(a);
+}
+
+static void test_restart(void **state)
+{
+	struct dmtcp_welcome w;
+	struct dmtcp_msg m;
+	int a, b, c;
+
+	(void)state;
+	a = worker(300, "a", DMTCP_HELLO_RESTART, "comp-xyz", 4, 2, &w);
+	assert_string_equal(w.comp_id, "comp-xyz");
+	assert_int_equal(w.generation, 4);
+	send_msg(a, DMTCP_MSG_BARRIER, DMTCP_BAR_RESTARTED, 0, NULL, 0);
+	/* only one of two processes is back */
+	assert_true(quiet_for(a, 100));
+	assert_int_equal(command(DMTCP_CMD_CHECKPOINT, 0), DMTCP_REPLY_BUSY);
+	/* another computation cannot join this restart */
+	c = hello(DMTCP_MSG_HELLO_WORKER, secret, 302, "c",
+		  DMTCP_HELLO_RESTART, "other-comp", 1, 1);
+	assert_int_equal(recv_msg(c, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_REFUSE);
+	close(c);
+	b = worker(301, "b", DMTCP_HELLO_RESTART, "comp-xyz", 4, 2, NULL);
+	send_msg(b, DMTCP_MSG_BARRIER, DMTCP_BAR_RESTARTED, 0, NULL, 0);
+	expect_release(a, DMTCP_BAR_RESTARTED);
+	expect_release(b, DMTCP_BAR_RESTARTED);
+	send_msg(a, DMTCP_MSG_BARRIER, DMTCP_BAR_RESTART_REFILLED, 0, NULL, 0);
+	assert_true(quiet_for(a, 50));
+	send_msg(b, DMTCP_MSG_BARRIER, DMTCP_BAR_RESTART_REFILLED, 0, NULL, 0);
+	expect_release(a, DMTCP_BAR_RESTART_REFILLED);
+	expect_release(b, DMTCP_BAR_RESTART_REFILLED);
+	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
+	assert_non_null(strstr(payload, "COMPUTATION=comp-xyz\n"));
+	assert_non_null(strstr(payload, "GENERATION=4\n"));
+	assert_non_null(strstr(payload, "RUNNING=yes\n"));
+
+	/* live computation: restarting another one here is refused */
+	c = hello(DMTCP_MSG_HELLO_WORKER, secret, 303, "c",
+		  DMTCP_HELLO_RESTART, "other-comp", 1, 1);
+	assert_int_equal(recv_msg(c, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_REFUSE);
+	assert_non_null(strstr(payload, "comp-xyz"));
+	close(c);
+
+	/* next checkpoint continues the generation count */
+	assert_int_equal(command(DMTCP_CMD_CHECKPOINT, 0), DMTCP_REPLY_OK);
+	assert_int_equal(recv_msg(a, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_DO_CHECKPOINT);
+	assert_int_equal(m.arg0, 5);
+	close(a);
+	close(b);
+}
+
+static void test_kill(void **state)
+{
+	struct dmtcp_msg m;
+	int a, k;
+
+	(void)state;
+	a = worker(400, "a", 0, NULL, 0, 0, NULL);
+	k = hello(DMTCP_MSG_HELLO_COMMAND, secret, 1, "cmd", 0, NULL, 0, 0);
+	send_msg(k, DMTCP_MSG_COMMAND, DMTCP_CMD_KILL, 0, NULL, 0);
+	assert_int_equal(recv_msg(a, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_KILL);
+	/* the reply waits until the worker is gone */
+	assert_true(quiet_for(k, 100));
+	close(a);
+	assert_int_equal(recv_msg(k, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_REPLY);
+	assert_int_equal(m.arg0, DMTCP_REPLY_OK);
+	close(k);
+	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
+	assert_non_null(strstr(payload, "NUM_PEERS=0\n"));
+}
+
+static void test_junk_drops_only_sender(void **state)
+{
+	struct dmtcp_msg m;
+	int a, j, v, big, silent;
+
+	(void)state;
+	a = worker(500, "a", 0, NULL, 0, 0, NULL);
+	j = coord_connect("127.0.0.1", coord_port, WAIT_MS);
+	assert_int_equal(util_write_all(j, "GET / HTTP/1.0\r\n\r\n", 18), 0);
+	v = coord_connect("127.0.0.1", coord_port, WAIT_MS);
+	dmtcp_msg_init(&m, DMTCP_MSG_BARRIER);
+	m.version = 99;
+	assert_int_equal(util_write_all(v, &m, sizeof(m)), 0);
+	big = coord_connect("127.0.0.1", coord_port, WAIT_MS);
+	dmtcp_msg_init(&m, DMTCP_MSG_HELLO_WORKER);
+	m.payload_len = DMTCP_MSG_MAX_PAYLOAD + 1;
+	assert_int_equal(util_write_all(big, &m, sizeof(m)), 0);
+	silent = coord_connect("127.0.0.1", coord_port, WAIT_MS);
+	/* each junk sender is disconnected */
+	assert_int_equal(recv_msg(j, &m), -1);
+	assert_int_equal(recv_msg(v, &m), -1);
+	assert_int_equal(recv_msg(big, &m), -1);
+	/* the coordinator still answers, and the worker is still there */
+	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
+	assert_non_null(strstr(payload, "NUM_PEERS=1\n"));
+	/* a worker sending garbage after its hello is dropped too */
+	assert_int_equal(util_write_all(a, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+					"xxxxxxxxxxxxxxxxx", 48), 0);
+	assert_int_equal(recv_msg(a, &m), -1);
+	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
+	assert_non_null(strstr(payload, "NUM_PEERS=0\n"));
+	close(j);
+	close(v);
+	close(big);
+	close(silent);
+	close(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_status_empty,
+						start_coordinator,
+						stop_coordinator),
+		cmocka_unit_test_setup_teardown(test_wrong_secret,
+						start_coordinator,
+						stop_coordinator),
+		cmocka_unit_test_setup_teardown(test_checkpoint,
+						start_coordinator,
+						stop_coordinator),
+		cmocka_unit_test_setup_teardown(test_worker_dies_mid_checkpoint,
+						start_coordinator,
+						stop_coordinator),
+		cmocka_unit_test_setup_teardown(test_restart,
+						start_coordinator,
+						stop_coordinator),
+		cmocka_unit_test_setup_teardown(test_kill, start_coordinator,
+						stop_coordinator),
+		cmocka_unit_test_setup_teardown(test_junk_drops_only_sender,
+						start_coordinator,
+						stop_coordinator),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
