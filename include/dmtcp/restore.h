@@ -38,6 +38,13 @@ struct rst_handoff {
 	char ckpt_dir[4096];	/* new checkpoint dir; empty: as before */
 	char tmpdir[4096];	/* DMTCP_TMPDIR at restart; empty: as before */
 	char secret[64];	/* coordinator secret; empty: as before */
+	/*
+	 * PR_SET_MM_MAP arguments (struct prctl_mm_map, auxv cleared) to
+	 * repeat with exe_fd once mtcp_restart is unmapped: the kernel
+	 * refuses to change /proc/self/exe while the old one is mapped.
+	 */
+	uint64_t mm_map[13];
+	char exe[4096];		/* executable to show as /proc/self/exe */
 };
 
 #endif /* DMTCP_RESTORE_H */

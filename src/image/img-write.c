@@ -385,27 +385,36 @@ static int write_pages_gzip(struct img_writer *w, uint64_t addr,
 	while (done < len) {
 		struct img_zchunk c = { 0 };
 		size_t n = len - done;
-		unsigned char *out;
+		unsigned char *out, *snap;
 		int rc;
 
 		if (n > IMG_ZCHUNK_MAX)
 			n = IMG_ZCHUNK_MAX;
-		if (reserve(w, sizeof(c) + w->zbound) < 0)
+		/*
+		 * Snapshot the input at the end of the buffer first: the
+		 * memory being saved may change under us (the checkpoint
+		 * thread's own stack and data), and the CRC and the
+		 * compressed bytes must describe the same bytes.
+		 */
+		if (reserve(w, sizeof(c) + w->zbound + IMG_ZCHUNK_MAX) < 0)
 			return -1;
+		snap = w->buf + w->buf_cap - IMG_ZCHUNK_MAX;
+		memcpy(snap, data + done, n);
 		out = w->buf + w->buf_len + sizeof(c);
 		if (deflateReset(zs) != Z_OK)
 			return fail(w, EIO);
-		zs->next_in = (Bytef *)(data + done);
+		zs->next_in = snap;
 		zs->avail_in = n;
 		zs->next_out = out;
-		zs->avail_out = w->buf_cap - w->buf_len - sizeof(c);
+		zs->avail_out = w->buf_cap - IMG_ZCHUNK_MAX - w->buf_len -
+				sizeof(c);
 		rc = deflate(zs, Z_FINISH);
 		if (rc != Z_STREAM_END)
 			return fail(w, rc == Z_BUF_ERROR || rc == Z_OK ?
 				    EOVERFLOW : EIO);
 		c.raw_len = n;
 		c.comp_len = zs->total_out;
-		c.crc = crc32_z(0, data + done, n);
+		c.crc = crc32_z(0, snap, n);
 		memcpy(w->buf + w->buf_len, &c, sizeof(c));
 		w->buf_len += sizeof(c) + c.comp_len;
 		w->off += sizeof(c) + c.comp_len;

@@ -170,9 +170,9 @@ static void read_own_maps(void)
 		m->start = parse_hex(&p);
 		p++;
 		m->end = parse_hex(&p);
-		/* the name is the 6th field */
+		/* the name follows perms, offset, dev and inode */
 		name = p;
-		while (name < eol && fields < 5) {
+		while (name < eol && fields < 4) {
 			while (name < eol && *name == ' ')
 				name++;
 			while (name < eol && *name != ' ')
@@ -235,6 +235,8 @@ static void move_vdso(void)
 		if (mtcp_strneq(m->name, "[vdso]", 6))
 			vdso = m->start;
 	}
+	dbg("image vdso/vvar span", proc.vspecial_start, proc.vspecial_end);
+	dbg("our vdso/vvar span", lo, hi);
 	if (!vdso)
 		return;
 	if (hi - lo != proc.vspecial_end - proc.vspecial_start ||
@@ -403,7 +405,6 @@ static void read_pages(const struct img_rec *r)
 static void restore_mm(void)
 {
 	struct prctl_mm_map m;
-	long exe_fd = sys2(NR_open, proc.exe, O_RDONLY | O_CLOEXEC);
 	long r;
 
 	m.start_code = proc.mm.start_code;
@@ -420,14 +421,14 @@ static void restore_mm(void)
 	m.auxv = auxv_len ? auxv : 0;
 	m.auxv_size = auxv_len;
 	m.exe_fd = exe_fd >= 0 ? (uint32_t)exe_fd : (uint32_t)-1;
+	/* exe_fd is refused while mtcp_restart is mapped: set it later */
+	m.exe_fd = (uint32_t)-1;
 	r = sys5(NR_prctl, PR_SET_MM, PR_SET_MM_MAP, &m, sizeof(m), 0);
-	if (r < 0 && exe_fd >= 0) {
-		m.exe_fd = (uint32_t)-1;
-		r = sys5(NR_prctl, PR_SET_MM, PR_SET_MM_MAP, &m, sizeof(m), 0);
-	}
 	dbg("PR_SET_MM_MAP result", (uint64_t)r, proc.mm.brk);
-	if (exe_fd >= 0)
-		sys1(NR_close, exe_fd);
+	m.auxv = 0;
+	m.auxv_size = 0;
+	memcpy(handoff.mm_map, &m, sizeof(m));
+	mtcp_strlcpy(handoff.exe, proc.exe, sizeof(handoff.exe));
 }
 
 static const char *arg_value(char **argv, int *i, int argc)

@@ -121,6 +121,21 @@ void dmtcp_restore_entry(struct rst_handoff *h)
 	rsys6(SYS_mmap, DMTCP_RESERVE_ADDR, DMTCP_RESERVE_LEN, PROT_NONE,
 	      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
 
+	/* now that mtcp_restart is gone, /proc/self/exe can be restored */
+	if (dmtcp_handoff.exe[0] && dmtcp_handoff.mm_map[0]) {
+		long fd = rsys2(SYS_open, (long)dmtcp_handoff.exe, 0);
+
+		if (fd >= 0) {
+			uint32_t *exe_fd = (uint32_t *)&dmtcp_handoff.mm_map[12]
+					   + 1;
+
+			*exe_fd = (uint32_t)fd;
+			rsys5(SYS_prctl, 35 /* PR_SET_MM */, 14 /* MM_MAP */,
+			      (long)dmtcp_handoff.mm_map,
+			      sizeof(dmtcp_handoff.mm_map), 0);
+			rsys1(SYS_close, fd);
+		}
+	}
 	for (int i = 0; i < DMTCP_MAX_THREADS; i++) {
 		struct dmtcp_thread *t = &dmtcp_threads[i];
 

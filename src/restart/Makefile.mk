@@ -1,1 +1,6 @@
-# src/restart: build fragment (filled in by its owner)
+# src/restart: dmtcp_restart, the front end of a restart.
+bin_PROGRAMS += bin/dmtcp_restart
+bin_dmtcp_restart_SOURCES = src/restart/restart.c src/restart/restart.h \
+	src/restart/restart-opts.c src/restart/restart-ns.c
+bin_dmtcp_restart_LDADD = lib/libdmtcpimage.a lib/libdmtcpcommon.a \
+	$(ZLIB_LIBS)

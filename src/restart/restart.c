@@ -1,0 +1,276 @@
+/*
+ * restart.c - dmtcp_restart: check the images, make sure a coordinator
+ * is there, then bring every image back as a process with its old pid
+ * (see restart-ns.c) running mtcp_restart, and wait for them.
+ *
+ * Gzip images are inflated by a decoder child (forked before the
+ * namespace exists, so it never takes a pid an image needs) that feeds
+ * mtcp_restart the equivalent raw stream through a pipe; raw images are
+ * read by mtcp_restart straight from the file.
+ */
+#include "config.h"
+#include "restart.h"
+#include "coord-client.h"
+#include "coord-start.h"
+#include "img.h"
+#include "log.h"
+#include "util.h"
+#include "dmtcp/restore.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct image {
+	char path[PATH_MAX];
+	struct img_meta *meta;
+	int fd;			/* what mtcp_restart reads */
+	pid_t decoder;		/* gzip: the child writing into fd */
+	pid_t pid;		/* inside the namespace */
+};
+
+static int open_stream(struct image *im, char *err, size_t errcap)
+{
+	int p[2];
+
+	if (!(im->meta->hdr.flags & IMG_F_GZIP)) {
+		im->fd = open(im->path, O_RDONLY | O_CLOEXEC);
+		if (im->fd < 0) {
+			snprintf(err, errcap, "%s: %s", im->path,
+				 strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(err, errcap, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	im->decoder = fork();
+	if (im->decoder < 0) {
+		snprintf(err, errcap, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (im->decoder == 0) {
+		char derr[1024];
+
+		close(p[0]);
+		signal(SIGPIPE, SIG_IGN);
+		if (img_decode_to_fd(im->path, p[1], derr, sizeof(derr)) < 0) {
+			if (errno != EPIPE)
+				fprintf(stderr, "dmtcp_restart: %s\n", derr);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	im->fd = p[0];
+	return 0;
+}
+
+static int exec_mtcp(struct image *im, const struct rst_opts *o,
+		     const char *host, int port, const char *secret)
+{
+	char mtcp[PATH_MAX], fdstr[16], portstr[16], flags[16];
+	const char *argv[24];
+	int n = 0;
+
+	if (util_find_file(mtcp, sizeof(mtcp), "mtcp_restart", NULL,
+			   DMTCP_BINDIR "/mtcp_restart") < 0) {
+		fprintf(stderr, "dmtcp_restart: cannot find mtcp_restart next "
+			"to dmtcp_restart or in %s\n", DMTCP_BINDIR);
+		return -1;
+	}
+	if (im->fd == 3)
+		fcntl(3, F_SETFD, 0);	/* dup2(3, 3) keeps CLOEXEC */
+	else if (dup2(im->fd, 3) < 0)
+		return -1;
+	syscall(SYS_close_range, 4, ~0U, 0);
+	snprintf(fdstr, sizeof(fdstr), "3");
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	snprintf(flags, sizeof(flags), "%d", RST_F_PIDNS | RST_F_DROP_CAPS);
+	argv[n++] = "mtcp_restart";
+	argv[n++] = "--fd";
+	argv[n++] = fdstr;
+	argv[n++] = "--image";
+	argv[n++] = im->path;
+	argv[n++] = "--flags";
+	argv[n++] = flags;
+	argv[n++] = "--coord-host";
+	argv[n++] = host;
+	argv[n++] = "--coord-port";
+	argv[n++] = portstr;
+	if (secret[0]) {
+		argv[n++] = "--secret";
+		argv[n++] = secret;
+	}
+	if (o->ckptdir) {
+		argv[n++] = "--ckptdir";
+		argv[n++] = o->ckptdir;
+	}
+	if (o->debug)
+		argv[n++] = "--debug";
+	argv[n] = NULL;
+	execv(mtcp, (char **)argv);
+	fprintf(stderr, "dmtcp_restart: cannot run %s: %s\n", mtcp,
+		strerror(errno));
+	return -1;
+}
+
+static int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
+
+/* pid 1 of the namespace: start every image, reap, report the first. */
+static int run_init(struct image *ims, int n, const struct rst_opts *o,
+		    const char *host, int port, const char *secret)
+{
+	int first_status = -1, alive = 0;
+
+	rst_mount_proc();
+	signal(SIGINT, SIG_IGN);	/* the restored processes decide */
+	signal(SIGQUIT, SIG_IGN);
+	for (int i = 0; i < n; i++) {
+		pid_t want = ims[i].meta->proc.pid;
+		pid_t c = rst_clone_with_pid(want);
+
+		if (c < 0) {
+			fprintf(stderr, "dmtcp_restart: cannot create process "
+				"with pid %d for %s: %s\n", (int)want,
+				ims[i].path, strerror(errno));
+			return 1;
+		}
+		if (c == 0) {
+			signal(SIGINT, SIG_DFL);
+			signal(SIGQUIT, SIG_DFL);
+			rst_keep_caps_across_exec();
+			exec_mtcp(&ims[i], o, host, port, secret);
+			_exit(127);
+		}
+		ims[i].pid = c;
+		alive++;
+		close(ims[i].fd);
+	}
+	while (alive > 0) {
+		int status;
+		pid_t p = waitpid(-1, &status, 0);
+
+		if (p < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			if (ims[i].pid != p)
+				continue;
+			alive--;
+			if (first_status < 0)
+				first_status = status;
+			pr_debug("process %d (%s) ended: status %#x", (int)p,
+				 ims[i].path, status);
+		}
+	}
+	return first_status < 0 ? 1 : exit_code(first_status);
+}
+
+int main(int argc, char **argv)
+{
+	struct rst_opts o;
+	struct image *ims;
+	char err[2048], secret[128] = "";
+	const char *host;
+	int port, rc, status;
+	pid_t init;
+
+	rc = rst_parse_opts(argc, argv, &o);
+	if (rc != 0)
+		return rc > 0 ? 0 : 1;
+	if (o.tmpdir)
+		setenv("DMTCP_TMPDIR", o.tmpdir, 1);
+	if (o.debug)
+		setenv("DMTCP_DEBUG", "1", 1);
+	log_init("dmtcp_restart");
+
+	ims = calloc(o.nimages, sizeof(*ims));
+	if (!ims)
+		return 1;
+	for (int i = 0; i < o.nimages; i++) {
+		if (util_abspath(o.images[i], ims[i].path,
+				 sizeof(ims[i].path)) < 0 ||
+		    img_load_meta(ims[i].path, &ims[i].meta, err,
+				  sizeof(err)) < 0) {
+			fprintf(stderr, "dmtcp_restart: %s\n", err);
+			return 1;
+		}
+		for (int j = 0; j < i; j++)
+			if (ims[j].meta->proc.pid == ims[i].meta->proc.pid) {
+				fprintf(stderr, "dmtcp_restart: %s and %s are "
+					"both process %d; restart one of them\n",
+					ims[j].path, ims[i].path,
+					(int)ims[i].meta->proc.pid);
+				return 1;
+			}
+	}
+
+	host = o.coord_host ? o.coord_host : getenv("DMTCP_COORD_HOST");
+	if (!host || !*host)
+		host = ims[0].meta->proc.coord_host[0]
+		       ? ims[0].meta->proc.coord_host : "localhost";
+	port = o.coord_port >= 0 ? o.coord_port : util_coord_port(-1);
+	if (o.coord_port < 0 && !getenv("DMTCP_COORD_PORT") &&
+	    ims[0].meta->proc.coord_port)
+		port = ims[0].meta->proc.coord_port;
+	if (port < 0) {
+		fprintf(stderr, "dmtcp_restart: bad DMTCP_COORD_PORT\n");
+		return 1;
+	}
+	if (coord_ensure(host, &port, o.mode, o.interval, o.ckptdir, err,
+			 sizeof(err)) < 0) {
+		fprintf(stderr, "dmtcp_restart: %s\n", err);
+		return 1;
+	}
+	coord_get_secret(port, secret, sizeof(secret));
+
+	for (int i = 0; i < o.nimages; i++)
+		if (open_stream(&ims[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "dmtcp_restart: %s\n", err);
+			return 1;
+		}
+	if (rst_enter_namespace(err, sizeof(err)) < 0) {
+		fprintf(stderr, "dmtcp_restart: %s\n", err);
+		return 1;
+	}
+	init = fork();
+	if (init < 0) {
+		fprintf(stderr, "dmtcp_restart: fork: %s\n", strerror(errno));
+		return 1;
+	}
+	if (init == 0)
+		_exit(run_init(ims, o.nimages, &o, host, port, secret));
+	for (int i = 0; i < o.nimages; i++)
+		close(ims[i].fd);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	while (waitpid(init, &status, 0) < 0)
+		if (errno != EINTR)
+			return 1;
+	for (int i = 0; i < o.nimages; i++)
+		if (ims[i].decoder > 0)
+			waitpid(ims[i].decoder, NULL, 0);
+	for (int i = 0; i < o.nimages; i++)
+		img_free_meta(ims[i].meta);
+	free(ims);
+	return exit_code(status);
+}

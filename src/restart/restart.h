@@ -1,0 +1,30 @@
+/* restart.h - internals of dmtcp_restart shared by its files. */
+#ifndef DMTCP_RESTART_H
+#define DMTCP_RESTART_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* restart-ns.c */
+int rst_enter_namespace(char *err, size_t errcap);
+void rst_mount_proc(void);
+pid_t rst_clone_with_pid(pid_t pid);
+int rst_keep_caps_across_exec(void);
+
+/* restart-opts.c */
+struct rst_opts {
+	const char *coord_host;
+	int coord_port;		/* -1: not given */
+	int mode;		/* enum coord_mode */
+	int interval;		/* -1: not given */
+	const char *ckptdir;
+	const char *tmpdir;
+	int debug;
+	int nimages;
+	char **images;
+};
+
+/* 0 ok, 1 help/version printed (exit 0), -1 usage error (message out) */
+int rst_parse_opts(int argc, char **argv, struct rst_opts *o);
+
+#endif /* DMTCP_RESTART_H */
