@@ -101,8 +101,7 @@ t_marked_pids() {
 	for p in /proc/[0-9]*; do
 		[ "${p#/proc/}" = $$ ] && continue
 		[ "${p#/proc/}" = "$BASHPID" ] && continue
-		if tr '\0' '\n' <"$p/environ" 2>/dev/null |
-			grep -qxF "DMTCP_TEST_MARK=$T"; then
+		if grep -qzxF "DMTCP_TEST_MARK=$T" "$p/environ" 2>/dev/null; then
 			echo "${p#/proc/}"
 		fi
 	done
@@ -388,15 +387,11 @@ t_run() {
 	echo "=== $label: ok"
 }
 
-t_with_gzip() { # 0|1 CMD...
-	export DMTCP_GZIP=$1
-	shift
-	"$@"
-}
-
-# t_modes CMD...: runs the scenario with gzip images and with raw ones.
+# t_modes CMD...: runs the scenario with gzip images and with raw ones
+# (DMTCP_GZIP=1 / DMTCP_GZIP=0).
 t_modes() {
-	t_run gzip t_with_gzip 1 "$@" && t_run raw t_with_gzip 0 "$@"
+	(export DMTCP_GZIP=1 && t_run gzip "$@") &&
+		(export DMTCP_GZIP=0 && t_run raw "$@")
 }
 
 # t_main CMD...: runs CMD as the current user; when that is root and the

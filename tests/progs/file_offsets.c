@@ -7,7 +7,8 @@
  * work (read continues at the offset, O_APPEND writes land at the end,
  * the read-only one refuses writes).  Files live in $TEST_WORKDIR (default:
  * the directory of $TEST_STOP_FILE).  The loop only checks, it never
- * writes, so files on disk match the checkpoint.
+ * writes, and the final writes are undone, so files on disk match the
+ * checkpoint and the same image can be restarted again.
  */
 #include <fcntl.h>
 #include <libgen.h>
@@ -195,10 +196,14 @@ int main(void)
 	if (pread(fds[F3], buf, 8, 3000) != 8 ||
 	    memcmp(buf, "DUPWRITE", 8) != 0)
 		tp_fail("f3 does not contain the dup write at 3000");
+	/* undo the writes: the same image can be restarted again */
+	if (ftruncate(fds[F2], 5000) != 0)
+		tp_fail("ftruncate f2: %s", strerror(errno));
+	for (int i = 0; i < 8; i++)
+		buf[i] = pat("f3", 3000 + i);
+	if (pwrite(fds[F3], buf, 8, 3000) != 8)
+		tp_fail("pwrite f3: %s", strerror(errno));
 	for (int i = 0; i < NFD; i++)
 		close(fds[i]);
-	unlink(path1);
-	unlink(path2);
-	unlink(path3);
 	tp_pass();
 }
