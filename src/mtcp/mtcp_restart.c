@@ -420,7 +420,6 @@ static void restore_mm(void)
 	m.env_end = proc.mm.env_end;
 	m.auxv = auxv_len ? auxv : 0;
 	m.auxv_size = auxv_len;
-	m.exe_fd = exe_fd >= 0 ? (uint32_t)exe_fd : (uint32_t)-1;
 	/* exe_fd is refused while mtcp_restart is mapped: set it later */
 	m.exe_fd = (uint32_t)-1;
 	r = sys5(NR_prctl, PR_SET_MM, PR_SET_MM_MAP, &m, sizeof(m), 0);
