@@ -4,3 +4,5 @@ include tests/unit/common.mk
 include tests/unit/protocol.mk
 include tests/unit/image.mk
 include tests/progs/progs.mk
+include tests/unit/inspect.mk
+include tests/progs/inspect.mk

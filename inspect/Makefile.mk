@@ -1,0 +1,1 @@
+# inspect/Makefile.mk: build fragment (owned by the inspect helper)

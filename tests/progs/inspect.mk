@@ -1,0 +1,1 @@
+# tests/progs/inspect.mk: build fragment (owned by the inspect helper)

@@ -1,0 +1,1 @@
+# tests/unit/inspect.mk: build fragment (owned by the inspect helper)
