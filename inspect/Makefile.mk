@@ -1,1 +1,2 @@
-# inspect/Makefile.mk: build fragment (owned by the inspect helper)
+# inspect: dmtcp_inspect, the offline checkpoint-image inspector
+# (info, threads, maps, fds, env, auxv, symbol, backtrace, core, diff).
