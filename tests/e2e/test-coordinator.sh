@@ -10,6 +10,7 @@ export DMTCP_TMPDIR=$T
 unset DMTCP_COORD_SECRET DMTCP_COORD_HOST DMTCP_COORD_PORT DMTCP_CHECKPOINT_DIR
 pids=()
 failures=0
+cd "$T" || exit 1	# the coordinator writes restart scripts to its cwd
 
 cleanup() {
 	local p f
@@ -49,13 +50,14 @@ wait_gone() {
 	return 1
 }
 
-# start_coord NAME [ARGS...]: coordinator on a kernel-chosen port; sets
-# $port and $cpid
+# start_coord NAME STDIN [ARGS...]: coordinator on a kernel-chosen port;
+# sets $port and $cpid.  (A background job's stdin is /dev/null unless
+# redirected on the command itself, hence the STDIN argument.)
 start_coord() {
-	local name=$1; shift
+	local name=$1 input=$2; shift 2
 	rm -f "$T/$name.port"
 	"$B/dmtcp_coordinator" -p 0 --port-file "$T/$name.port" "$@" \
-		>"$T/$name.out" 2>"$T/$name.err" &
+		<"$input" >"$T/$name.out" 2>"$T/$name.err" &
 	cpid=$!
 	pids+=("$cpid")
 	if ! wait_for "$T/$name.port"; then
@@ -68,7 +70,7 @@ start_coord() {
 cmd() { timeout 30 "$B/dmtcp_command" -p "$port" "$@"; }
 
 # --- port 0, port file, status with no peers -------------------------
-start_coord c1 </dev/null || exit 1
+start_coord c1 /dev/null || exit 1
 c1pid=$cpid c1port=$port
 [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -gt 0 ] &&
 	pass "port file holds port $port" || fail "bad port file: '$port'"
@@ -194,8 +196,8 @@ out=$(timeout 10 "$B/dmtcp_command" -p "$c1port" -s 2>&1); rc=$?
 
 # --- console on a pipe: answers lines, EOF does not quit ----------------
 mkfifo "$T/console"
-start_coord c2 <"$T/console" || exit 1
-exec 6>"$T/console"
+exec 6<>"$T/console"	# a writer, so that opening for reading cannot block
+start_coord c2 "$T/console" || exit 1
 printf 's\nl\nbogus\n' >&6
 for i in $(seq 100); do
 	grep -q 'NUM_PEERS=0' "$T/c2.out" && break
@@ -215,7 +217,7 @@ out=$(cmd q); wait_gone "$cpid" && pass "q via dmtcp_command" ||
 	fail "c2 still running"
 
 # --- console 'q' quits ----------------------------------------------------
-start_coord c3 --exit-on-last < <(sleep 0.3; echo q; sleep 5) || exit 1
+start_coord c3 <(sleep 0.3; echo q; sleep 5) || exit 1
 wait_gone "$cpid" && pass "console 'q' quits" || fail "console q"
 
 # --- dmtcp_launch --new-coordinator -p 0 then --join to it ---------------
