@@ -42,6 +42,7 @@ static const struct co_console_cmd co_console_cmds[] = {
 
 static int co_con_fd = -1;
 static int co_con_tty;
+static int co_con_in_handler;	/* inside the readline line handler */
 static char co_con_line[4096];
 static size_t co_con_len;
 
@@ -52,7 +53,8 @@ void co_console_write(FILE *f, const char *text)
 
 	if (!text || !*text)
 		return;
-	if (co_con_tty && co_con_fd >= 0) {
+	/* readline is idle inside its line handler: plain output then */
+	if (co_con_tty && co_con_fd >= 0 && !co_con_in_handler) {
 		saved_point = rl_point;
 		saved_line = rl_copy_text(0, rl_end);
 		rl_save_prompt();
@@ -139,7 +141,9 @@ static void co_console_rl_line(char *line)
 	}
 	if (*line)
 		add_history(line);
+	co_con_in_handler = 1;
 	co_console_exec(line);
+	co_con_in_handler = 0;
 	free(line);
 }
 

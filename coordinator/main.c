@@ -361,10 +361,10 @@ int main(int argc, char **argv)
 	else if (requested_port == 0 && !co.opts.port_file)
 		printf("%d\n", co.port);
 	fflush(stdout);
-	co_event(0, "listening on %s port %d (pid %d)", co.opts.listen_addr,
-		 co.port, (int)getpid());
 	if (co.opts.daemon && co_daemonize() < 0)
 		goto fail;
+	co_event(0, "listening on %s port %d (pid %d)", co.opts.listen_addr,
+		 co.port, (int)getpid());
 	co_console_init();
 	rc = co_loop_run();
 	co_event(0, "exiting");
