@@ -1,2 +1,18 @@
 # inspect: dmtcp_inspect, the offline checkpoint-image inspector
 # (info, threads, maps, fds, env, auxv, symbol, backtrace, core, diff).
+# Reads images with the image library; libdw/libelf for symbols,
+# unwinding and core files.
+bin_PROGRAMS += bin/dmtcp_inspect
+bin_dmtcp_inspect_SOURCES = \
+	inspect/main.c inspect/inspect.h inspect/out.c \
+	inspect/buildid.c \
+	inspect/mem.c inspect/mem.h \
+	inspect/dwfl-session.c inspect/dwfl-session.h \
+	inspect/cmd-info.c inspect/cmd-threads.c inspect/cmd-maps.c \
+	inspect/cmd-fds.c inspect/cmd-env.c inspect/cmd-auxv.c \
+	inspect/cmd-symbol.c inspect/cmd-backtrace.c
+bin_dmtcp_inspect_CPPFLAGS = $(AM_CPPFLAGS) $(ZLIB_CFLAGS) \
+	$(LIBDW_CFLAGS) $(LIBELF_CFLAGS)
+bin_dmtcp_inspect_LDADD = lib/libdmtcpimage.a lib/libdmtcpcommon.a \
+	$(ZLIB_LIBS) $(LIBDW_LIBS) $(LIBELF_LIBS)
+EXTRA_DIST += doc/dmtcp_inspect.1

@@ -1,0 +1,99 @@
+/*
+ * inspect.h - what the files of dmtcp_inspect share: exit codes, the
+ * command table entry, output helpers (out.c) and image loading.
+ *
+ * The memory reader is mem.h, the libdwfl session dwfl-session.h.  Each
+ * cmd-*.c file exports one insp_cmd_*() entry point, listed in the
+ * command table of main.c.
+ */
+#ifndef DMTCP_INSPECT_H
+#define DMTCP_INSPECT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "img.h"
+
+/* Exit codes (documented in --help and doc/dmtcp_inspect.1) */
+enum {
+	INSP_EXIT_OK = 0,
+	INSP_EXIT_USAGE = 1,
+	INSP_EXIT_IMAGE = 2,	/* unreadable, bad or corrupt image */
+	INSP_EXIT_NOTFOUND = 3,	/* address not mapped, no such thread */
+};
+
+/* Options shared by every command */
+struct insp_opts {
+	int json;		/* --json */
+	const char *output;	/* -o FILE (core) */
+	int all_threads;	/* --all: include the checkpoint thread */
+};
+
+/*
+ * A command: args are the positional arguments after the command name
+ * (nargs between min_args and max_args, checked by main).  Returns an
+ * INSP_EXIT_* code; messages have been printed.
+ */
+struct insp_cmd {
+	const char *name;
+	const char *alias;
+	const char *usage;	/* "IMG ADDR" */
+	const char *summary;	/* one line for --help */
+	int min_args, max_args;
+	int (*run)(char **args, int nargs, const struct insp_opts *o);
+};
+
+int insp_cmd_info(char **args, int nargs, const struct insp_opts *o);
+int insp_cmd_threads(char **args, int nargs, const struct insp_opts *o);
+int insp_cmd_maps(char **args, int nargs, const struct insp_opts *o);
+int insp_cmd_fds(char **args, int nargs, const struct insp_opts *o);
+int insp_cmd_env(char **args, int nargs, const struct insp_opts *o);
+int insp_cmd_auxv(char **args, int nargs, const struct insp_opts *o);
+int insp_cmd_symbol(char **args, int nargs, const struct insp_opts *o);
+int insp_cmd_backtrace(char **args, int nargs, const struct insp_opts *o);
+int insp_cmd_core(char **args, int nargs, const struct insp_opts *o);
+int insp_cmd_diff(char **args, int nargs, const struct insp_opts *o);
+
+/* --- out.c: messages and output formatting ------------------------- */
+
+/* "dmtcp_inspect: <message>\n" on stderr. */
+void insp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "dmtcp_inspect: warning: <message>\n" on stderr. */
+void insp_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Loads the metadata of an image (img_load_meta); on failure prints the
+ * library's message and returns INSP_EXIT_IMAGE with *m NULL. */
+int insp_load(const char *path, struct img_meta **m);
+
+/* A JSON string literal (with quotes) of s; NULL prints null. */
+void insp_json_str(FILE *f, const char *s);
+/* A JSON string literal of n bytes (not NUL-terminated). */
+void insp_json_strn(FILE *f, const char *s, size_t n);
+/* Lowercase hex of n bytes into buf (2n+1 bytes). */
+char *insp_hex(char *buf, const uint8_t *p, size_t n);
+/* "1.5 MiB" style size into buf (at least 32 bytes). */
+const char *insp_size(char *buf, size_t cap, uint64_t n);
+
+/* Names of enum values for output ("anon", "file", ..., "user"). */
+const char *insp_area_kind_name(uint32_t kind);
+const char *insp_fd_kind_name(uint32_t kind);
+const char *insp_thread_state_name(uint32_t state);
+/* "r-xp" style permissions of an area into buf (5 bytes). */
+char *insp_perms(char *buf, const struct img_area *a);
+/* A printable name of an area: its path, or "[heap]", "[stack]", "[anon]". */
+const char *insp_area_name(const struct img_meta_area *ma);
+
+/* Index of the area containing addr, or -1. */
+long insp_find_area(const struct img_meta *m, uint64_t addr);
+/* Parses an address: hexadecimal, with or without 0x.  0 or -1. */
+int insp_parse_addr(const char *s, uint64_t *out);
+
+/* --- buildid.c --------------------------------------------------- */
+
+/* The NT_GNU_BUILD_ID of the ELF file at path into out: its length, or
+ * -1 (no such file, not ELF, no build-id, longer than cap). */
+int insp_file_build_id(const char *path, uint8_t *out, size_t cap);
+/* True if the area records a build-id and the file at path has it. */
+int insp_area_build_id_matches(const struct img_area *a, const char *path);
+
+#endif /* DMTCP_INSPECT_H */

@@ -1,0 +1,169 @@
+/*
+ * main.c - dmtcp_inspect: look inside checkpoint images without
+ * restoring them.  Parses the options, finds the command in the table
+ * below (which also drives --help) and runs it.
+ *
+ *   dmtcp_inspect [OPTIONS] IMG                 same as `info IMG`
+ *   dmtcp_inspect [OPTIONS] COMMAND ARGS...
+ */
+#include "config.h"
+#include "inspect.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const struct insp_cmd insp_cmds[] = {
+	{ "info", NULL, "IMG",
+	  "program, ids, host, time, kernel, sizes, counts", 1, 1,
+	  insp_cmd_info },
+	{ "threads", NULL, "IMG",
+	  "threads: tid, name, state, pc and sp, pc symbolized", 1, 1,
+	  insp_cmd_threads },
+	{ "maps", NULL, "IMG",
+	  "memory areas: range, perms, kind, file, build-id, stored bytes",
+	  1, 1, insp_cmd_maps },
+	{ "fds", NULL, "IMG", "open file descriptors", 1, 1, insp_cmd_fds },
+	{ "env", NULL, "IMG", "environment variables", 1, 1, insp_cmd_env },
+	{ "auxv", NULL, "IMG", "auxiliary vector with AT_ names", 1, 1,
+	  insp_cmd_auxv },
+	{ "symbol", "sym", "IMG ADDR",
+	  "module, function+offset and source line of an address", 2, 2,
+	  insp_cmd_symbol },
+	{ "backtrace", "bt", "IMG",
+	  "unwind every thread offline (libdwfl)", 1, 1,
+	  insp_cmd_backtrace },
+};
+
+#define INSP_NCMDS (sizeof(insp_cmds) / sizeof(insp_cmds[0]))
+
+static const struct insp_cmd *insp_find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < INSP_NCMDS; i++)
+		if (!strcmp(insp_cmds[i].name, name) ||
+		    (insp_cmds[i].alias && !strcmp(insp_cmds[i].alias, name)))
+			return &insp_cmds[i];
+	return NULL;
+}
+
+static void insp_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: dmtcp_inspect [OPTIONS] IMG\n"
+		"       dmtcp_inspect [OPTIONS] COMMAND ARGS...\n"
+		"Look inside a DMTCP checkpoint image (gzip or raw) without "
+		"restoring it.\n\nCommands:\n");
+	for (i = 0; i < INSP_NCMDS; i++) {
+		char left[64];
+
+		snprintf(left, sizeof(left), "%s%s%s %s", insp_cmds[i].name,
+			 insp_cmds[i].alias ? "|" : "",
+			 insp_cmds[i].alias ? insp_cmds[i].alias : "",
+			 insp_cmds[i].usage);
+		fprintf(f, "  %-22s %s\n", left, insp_cmds[i].summary);
+	}
+	fprintf(f,
+		"\nOptions:\n"
+		"  -j, --json         machine-readable output (one JSON "
+		"document)\n"
+		"  -o, --output FILE  output file (core)\n"
+		"  -a, --all          threads/backtrace/core: include the "
+		"checkpoint thread\n"
+		"  -h, --help         this help (COMMAND --help: that "
+		"command's)\n"
+		"  -V, --version      print the version\n"
+		"\nADDR is hexadecimal, with or without 0x.\n"
+		"\nExit status: 0 ok, 1 usage error, 2 unreadable, bad or "
+		"corrupt image,\n"
+		"3 not found (address not mapped).\n"
+		"See dmtcp_inspect(1).\n");
+}
+
+static void insp_cmd_usage(FILE *f, const struct insp_cmd *c)
+{
+	fprintf(f, "Usage: dmtcp_inspect [--json] %s %s\n%s%s%s\n", c->name,
+		c->usage, c->alias ? "Alias: " : "", c->alias ? c->alias : "",
+		c->alias ? "\n" : "");
+	fprintf(f, "%c%s.\n", c->summary[0] - 'a' + 'A', c->summary + 1);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct insp_opts o = { 0 };
+	const struct insp_cmd *c;
+	struct stat st;
+	char **args;
+	int help = 0, nargs, opt;
+
+	while ((opt = getopt_long(argc, argv, "jo:ahV", longopts,
+				  NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			o.json = 1;
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'a':
+			o.all_threads = 1;
+			break;
+		case 'h':
+			help = 1;
+			break;
+		case 'V':
+			printf("dmtcp_inspect (%s) %s\n", PACKAGE_NAME,
+			       PACKAGE_VERSION);
+			return INSP_EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'dmtcp_inspect --help'.\n");
+			return INSP_EXIT_USAGE;
+		}
+	}
+	args = argv + optind;
+	nargs = argc - optind;
+	if (nargs == 0) {
+		if (help) {
+			insp_usage(stdout);
+			return INSP_EXIT_OK;
+		}
+		insp_err("no image given");
+		insp_usage(stderr);
+		return INSP_EXIT_USAGE;
+	}
+	c = insp_find_cmd(args[0]);
+	if (c) {
+		args++;
+		nargs--;
+	} else if (stat(args[0], &st) == 0 || strchr(args[0], '/') ||
+		   strstr(args[0], ".dmtcp")) {
+		c = insp_find_cmd("info");	/* dmtcp_inspect IMG */
+	} else {
+		insp_err("unknown command '%s' (and no such image file)",
+			 args[0]);
+		fprintf(stderr, "Try 'dmtcp_inspect --help'.\n");
+		return INSP_EXIT_USAGE;
+	}
+	if (help) {
+		insp_cmd_usage(stdout, c);
+		return INSP_EXIT_OK;
+	}
+	if (nargs < c->min_args || nargs > c->max_args) {
+		insp_err("%s: expected %s", c->name, c->usage);
+		insp_cmd_usage(stderr, c);
+		return INSP_EXIT_USAGE;
+	}
+	return c->run(args, nargs, &o);
+}
