@@ -33,10 +33,8 @@ void co_schedule_interval(void)
 		co_now_ms() + (uint64_t)co.interval * 1000 : 0;
 }
 
-int co_ckpt_start(const char **why)
+int co_ckpt_can_start(const char **why)
 {
-	int n = 0;
-
 	if (co.killing) {
 		*why = "the processes are being killed";
 		return DMTCP_REPLY_BUSY;
@@ -53,6 +51,15 @@ int co_ckpt_start(const char **why)
 		*why = "no processes are connected to this coordinator";
 		return DMTCP_REPLY_NO_PEERS;
 	}
+	return 0;
+}
+
+int co_ckpt_start(const char **why)
+{
+	int n = 0, st = co_ckpt_can_start(why);
+
+	if (st)
+		return st;
 	co_images_clear();
 	co.phase = CO_CKPT;
 	co.released = 0;
@@ -284,6 +291,7 @@ void co_kill_all(void)
 		if (w->kind != CO_WORKER || w->closing)
 			continue;
 		co_send(w, DMTCP_MSG_KILL, 0, 0, NULL, 0);
+		w->in_ckpt = w->restarting = 0;
 		n++;
 	}
 	if (co.phase == CO_CKPT)

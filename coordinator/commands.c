@@ -101,7 +101,7 @@ void co_command(struct co_client *c, int cmd, uint64_t arg)
 	switch (cmd) {
 	case DMTCP_CMD_CHECKPOINT:
 	case DMTCP_CMD_BCHECKPOINT:
-		st = co_ckpt_start(&why);
+		st = co_ckpt_can_start(&why);
 		if (st) {
 			co_buf_printf(&b, "%s\n", why);
 			co_reply(c, st, b.s);
@@ -109,11 +109,17 @@ void co_command(struct co_client *c, int cmd, uint64_t arg)
 		}
 		if (cmd == DMTCP_CMD_BCHECKPOINT && c) {
 			c->wait = CO_WAIT_BCKPT;
-			break;
+		} else {
+			/*
+			 * Reply before DO_CHECKPOINT goes out: the requester
+			 * may be a thread of a worker (dmtcp_checkpoint()),
+			 * which the checkpoint is about to suspend.
+			 */
+			co_buf_printf(&b, "GENERATION=%u\nNUM_PEERS=%d\n",
+				      co.generation + 1, co_num_workers());
+			co_reply(c, DMTCP_REPLY_OK, b.s);
 		}
-		co_buf_printf(&b, "GENERATION=%u\nNUM_PEERS=%d\n",
-			      co.generation, co_num_workers());
-		co_reply(c, DMTCP_REPLY_OK, b.s);
+		co_ckpt_start(&why);
 		break;
 	case DMTCP_CMD_KILL:
 		co_start_kill(c, CO_WAIT_KILL);
@@ -127,6 +133,8 @@ void co_command(struct co_client *c, int cmd, uint64_t arg)
 		break;
 	case DMTCP_CMD_LIST:
 		co_list_text(&b);
+		if (!b.s && !c)
+			co_buf_printf(&b, "no processes connected\n");
 		co_reply(c, DMTCP_REPLY_OK, b.s ? b.s : "");
 		break;
 	case DMTCP_CMD_INTERVAL:

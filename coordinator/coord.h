@@ -167,6 +167,8 @@ void co_client_gone(struct co_client *c);
 /* ---- ckpt.c ---- */
 /* Start a checkpoint; 0, or a DMTCP_REPLY_* status with why in *why. */
 int co_ckpt_start(const char **why);
+/* Would co_ckpt_start() start one now?  Same return values. */
+int co_ckpt_can_start(const char **why);
 void co_barrier_reached(struct co_client *c, int barrier);
 void co_ckpt_written(struct co_client *c, const struct dmtcp_msg *m,
 		     const char *payload);
