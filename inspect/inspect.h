@@ -20,6 +20,7 @@ enum {
 	INSP_EXIT_USAGE = 1,
 	INSP_EXIT_IMAGE = 2,	/* unreadable, bad or corrupt image */
 	INSP_EXIT_NOTFOUND = 3,	/* address not mapped, no such thread */
+	INSP_EXIT_OUTPUT = 4,	/* cannot write the output file (core) */
 };
 
 /* Options shared by every command */

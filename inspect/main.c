@@ -34,6 +34,9 @@ static const struct insp_cmd insp_cmds[] = {
 	{ "backtrace", "bt", "IMG",
 	  "unwind every thread offline (libdwfl)", 1, 1,
 	  insp_cmd_backtrace },
+	{ "core", NULL, "IMG -o FILE",
+	  "write an ELF core file for gdb and eu-stack", 1, 1,
+	  insp_cmd_core },
 };
 
 #define INSP_NCMDS (sizeof(insp_cmds) / sizeof(insp_cmds[0]))
@@ -80,7 +83,8 @@ static void insp_usage(FILE *f)
 		"\nADDR is hexadecimal, with or without 0x.\n"
 		"\nExit status: 0 ok, 1 usage error, 2 unreadable, bad or "
 		"corrupt image,\n"
-		"3 not found (address not mapped).\n"
+		"3 not found (address not mapped), 4 cannot write the "
+		"output file.\n"
 		"See dmtcp_inspect(1).\n");
 }
 
