@@ -217,8 +217,16 @@ void co_barrier_reached(struct co_client *c, int barrier)
 	if (barrier >= DMTCP_BAR_SUSPENDED && barrier <= DMTCP_BAR_REFILLED)
 		ok = co.phase == CO_CKPT && c->in_ckpt &&
 			barrier == co.released + 1;
-	else if (barrier == DMTCP_BAR_RESTARTED ||
-		 barrier == DMTCP_BAR_RESTART_REFILLED)
+	else if (barrier == DMTCP_BAR_RESTARTED && co.phase == CO_RESTART &&
+		 c->restarting && co.released >= DMTCP_BAR_RESTARTED) {
+		/* came back after the others were released (num_peers was
+		 * low): let it catch up instead of holding everyone */
+		c->barrier = barrier;
+		co_send(c, DMTCP_MSG_BARRIER_RELEASE, barrier, 0, NULL, 0);
+		co_barrier_recheck();
+		return;
+	} else if (barrier == DMTCP_BAR_RESTARTED ||
+		   barrier == DMTCP_BAR_RESTART_REFILLED)
 		ok = co.phase == CO_RESTART && c->restarting &&
 			barrier == (co.released < DMTCP_BAR_RESTARTED ?
 				    DMTCP_BAR_RESTARTED : co.released + 1);

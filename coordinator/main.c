@@ -225,7 +225,7 @@ static int co_setup_dirs(void)
 {
 	const char *env = getenv("DMTCP_CHECKPOINT_DIR");
 	const char *dir = co.opts.ckptdir;
-	char exe[PATH_MAX], path[PATH_MAX];
+	char path[PATH_MAX];
 
 	if (!dir && env && *env)
 		dir = env;
@@ -246,16 +246,6 @@ static int co_setup_dirs(void)
 	if (co.opts.ckptdir)
 		snprintf(co.ckpt_dir_explicit, sizeof(co.ckpt_dir_explicit),
 			 "%s", co.ckpt_dir);
-
-	snprintf(co.restart_bin, sizeof(co.restart_bin), "dmtcp_restart");
-	if (util_exe_dir(exe, sizeof(exe)) == 0) {
-		int n = snprintf(path, sizeof(path), "%s/dmtcp_restart", exe);
-
-		if (n > 0 && (size_t)n < sizeof(path) &&
-		    access(path, X_OK) == 0)
-			snprintf(co.restart_bin, sizeof(co.restart_bin), "%s",
-				 path);
-	}
 	return 0;
 }
 

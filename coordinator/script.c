@@ -62,12 +62,25 @@ static void co_shell_quote(struct co_buf *b, const char *s)
 	co_buf_printf(b, "'");
 }
 
+/* dmtcp_restart next to this coordinator, else whatever PATH finds. */
+static void co_find_restart(char *buf, size_t cap)
+{
+	char exe[PATH_MAX];
+
+	if (util_exe_dir(exe, sizeof(exe)) == 0 &&
+	    co_path(buf, cap, "%s/dmtcp_restart", exe) == 0 &&
+	    access(buf, X_OK) == 0)
+		return;
+	util_strlcpy(buf, "dmtcp_restart", cap);
+}
+
 static void co_script_text(struct co_buf *b)
 {
 	char when[64];
 	time_t now = time(NULL);
 	struct tm tm;
 
+	co_find_restart(co.restart_bin, sizeof(co.restart_bin));
 	localtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	co_buf_printf(b,

@@ -422,6 +422,30 @@ static void test_restart(void **state)
 	close(b);
 }
 
+static void test_restart_late_joiner(void **state)
+{
+	int a, b;
+
+	(void)state;
+	/* num_peers says 1, but two processes come back */
+	a = worker(310, "a", DMTCP_HELLO_RESTART, "comp-late", 2, 1, NULL);
+	send_msg(a, DMTCP_MSG_BARRIER, DMTCP_BAR_RESTARTED, 0, NULL, 0);
+	expect_release(a, DMTCP_BAR_RESTARTED);
+	b = worker(311, "b", DMTCP_HELLO_RESTART, "comp-late", 2, 1, NULL);
+	send_msg(a, DMTCP_MSG_BARRIER, DMTCP_BAR_RESTART_REFILLED, 0, NULL, 0);
+	send_msg(b, DMTCP_MSG_BARRIER, DMTCP_BAR_RESTARTED, 0, NULL, 0);
+	expect_release(b, DMTCP_BAR_RESTARTED);
+	assert_true(quiet_for(a, 50));
+	send_msg(b, DMTCP_MSG_BARRIER, DMTCP_BAR_RESTART_REFILLED, 0, NULL, 0);
+	expect_release(a, DMTCP_BAR_RESTART_REFILLED);
+	expect_release(b, DMTCP_BAR_RESTART_REFILLED);
+	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
+	assert_non_null(strstr(payload, "NUM_PEERS=2\n"));
+	assert_non_null(strstr(payload, "RUNNING=yes\n"));
+	close(a);
+	close(b);
+}
+
 static void test_kill(void **state)
 {
 	struct dmtcp_msg m;
@@ -498,6 +522,9 @@ int main(void)
 						start_coordinator,
 						stop_coordinator),
 		cmocka_unit_test_setup_teardown(test_restart,
+						start_coordinator,
+						stop_coordinator),
+		cmocka_unit_test_setup_teardown(test_restart_late_joiner,
 						start_coordinator,
 						stop_coordinator),
 		cmocka_unit_test_setup_teardown(test_kill, start_coordinator,
