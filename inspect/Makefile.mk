@@ -10,7 +10,8 @@ bin_dmtcp_inspect_SOURCES = \
 	inspect/dwfl-session.c inspect/dwfl-session.h \
 	inspect/cmd-info.c inspect/cmd-threads.c inspect/cmd-maps.c \
 	inspect/cmd-fds.c inspect/cmd-env.c inspect/cmd-auxv.c \
-	inspect/cmd-symbol.c inspect/cmd-backtrace.c inspect/cmd-core.c
+	inspect/cmd-symbol.c inspect/cmd-backtrace.c inspect/cmd-core.c \
+	inspect/cmd-diff.c
 bin_dmtcp_inspect_CPPFLAGS = $(AM_CPPFLAGS) $(ZLIB_CFLAGS) \
 	$(LIBDW_CFLAGS) $(LIBELF_CFLAGS)
 bin_dmtcp_inspect_LDADD = lib/libdmtcpimage.a lib/libdmtcpcommon.a \

@@ -37,6 +37,9 @@ static const struct insp_cmd insp_cmds[] = {
 	{ "core", NULL, "IMG -o FILE",
 	  "write an ELF core file for gdb and eu-stack", 1, 1,
 	  insp_cmd_core },
+	{ "diff", NULL, "IMG1 IMG2",
+	  "areas, pages and threads that differ between two images", 2, 2,
+	  insp_cmd_diff },
 };
 
 #define INSP_NCMDS (sizeof(insp_cmds) / sizeof(insp_cmds[0]))
