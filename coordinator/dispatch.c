@@ -44,12 +44,12 @@ static void co_new_comp_id(void)
 /* Is a non-restarted worker of a computation other than comp alive? */
 static int co_live_other_comp(const char *comp)
 {
+	if (!co.comp_id[0] || !strcmp(co.comp_id, comp))
+		return 0;
 	for (size_t i = 0; i < co_nclients; i++) {
 		struct co_client *w = co_clients[i];
 
-		if (w->kind != CO_WORKER || w->closing || w->restarting)
-			continue;
-		if (strcmp(co.comp_id, comp) != 0)
+		if (w->kind == CO_WORKER && !w->closing && !w->restarting)
 			return 1;
 	}
 	return 0;
@@ -225,8 +225,10 @@ void co_client_gone(struct co_client *c)
 	c->in_ckpt = c->restarting = 0;
 	co_barrier_recheck();
 	if (co_num_workers() == 0) {
-		if (co.phase != CO_IDLE)
-			co_barrier_recheck();
+		if (co.phase == CO_RESTART)
+			co_event(1, "restart of %s abandoned: every restarting "
+				 "process left", co.comp_id);
+		co.phase = CO_IDLE;
 		co.comp_id[0] = 0;
 		co.next_ckpt_ms = 0;
 		if (co.opts.exit_on_last && co.had_workers && !co.killing) {
