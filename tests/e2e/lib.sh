@@ -13,7 +13,9 @@
 #   t_main t_modes scenario        # gzip + raw, as root and as dmtcptest
 #
 # Knobs (environment): T_TIMEOUT (seconds for ordinary waits, default 30),
-# T_CKPT_TIMEOUT (checkpoint, default 120), T_KEEP=1 keeps $T,
+# T_CKPT_TIMEOUT (checkpoint, default 120), T_SETTLE (seconds the program
+# runs after READY and after each restart before the next step, default
+# 0.5, so its loop re-verifies state in between), T_KEEP=1 keeps $T,
 # DMTCP_TEST_NO_USER=1 skips the unprivileged rerun,
 # DMTCP_TEST_REQUIRE_USER=1 makes an impossible unprivileged rerun a failure,
 # T_VERBOSE=1 traces the scenario (set -x).
@@ -27,6 +29,7 @@ BIN=$B/bin
 PROGS=$B/tests/progs
 T_TIMEOUT=${T_TIMEOUT:-30}
 T_CKPT_TIMEOUT=${T_CKPT_TIMEOUT:-120}
+T_SETTLE=${T_SETTLE:-0.5}
 T_TEST_USER=${T_TEST_USER:-dmtcptest}
 T=""
 T_PIDS=()
@@ -256,6 +259,7 @@ t_is_ready() { # pid
 t_wait_ready() { # [pid]
 	t_wait "$T_TIMEOUT" "READY in $T/app.log" t_is_ready "${1:-$APP_PID}"
 	t_wait "$T_TIMEOUT" "coordinator to list 1 running peer" t_peers_running 1
+	sleep "$T_SETTLE"
 }
 
 # t_checkpoint: blocking checkpoint; sets CKPT_IMAGES and CKPT_OUT, checks
@@ -331,6 +335,8 @@ t_restart() {
 	t_wait "$T_TIMEOUT" "restarted process to run (restart.$RST_N.log)" \
 		t_rst_running "$RST_PID"
 	t_log "restarted: pid $RST_PID"
+	sleep "$T_SETTLE"
+	t_alive "$RST_PID" || t_fail "restarted computation exited within ${T_SETTLE}s: $(grep -a '^FAIL' "$T/app.log")"
 }
 
 # t_finish PID NAME RESTARTS: touches the stop file, waits for PID and
@@ -416,7 +422,7 @@ t_main() {
 	runuser -u "$T_TEST_USER" -- env DMTCP_BUILDDIR="$DMTCP_BUILDDIR" \
 		DMTCP_SRCDIR="$DMTCP_SRCDIR" DMTCP_TEST_NO_USER=1 \
 		TMPDIR=/tmp PATH="$PATH" T_TIMEOUT="$T_TIMEOUT" \
-		T_CKPT_TIMEOUT="$T_CKPT_TIMEOUT" ${T_KEEP:+T_KEEP=1} \
+		T_CKPT_TIMEOUT="$T_CKPT_TIMEOUT" T_SETTLE="$T_SETTLE" ${T_KEEP:+T_KEEP=1} \
 		${T_VERBOSE:+T_VERBOSE=1} bash "$0"
 	exit $?
 }

@@ -1,0 +1,196 @@
+#!/bin/bash
+# bench/ckpt-bench.sh - checkpoint/restart benchmark (not part of make
+# check).  For a process holding SIZE MiB of random or mostly-zero data,
+# with gzip and raw images: checkpoint time (dmtcp_command --bcheckpoint),
+# restart time (until the restored process runs again: it creates a marker
+# file when it sees a new restart) and image size, next to dd writing
+# (conv=fsync) and reading the same amount in the same directory.  Then
+# the median of 20 restarts of a small (< 10 MiB) process.
+#
+# Usage: bench/ckpt-bench.sh [BUILDDIR [SIZE_MIB]]
+#   env BENCH_DIR: where images and dd files go (default: a temp dir in
+#   $TMPDIR or /tmp); BENCH_RESTARTS: restarts for the latency part (20).
+set -u
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+B=$(cd "${1:-$SRC}" && pwd)
+SIZE=${2:-1024}
+NREST=${BENCH_RESTARTS:-20}
+BIN=$B/bin
+TIMEOUT=${BENCH_TIMEOUT:-600}
+W=""
+PIDS=()
+PORT=""
+ROWS=()
+
+die() {
+	echo "ckpt-bench: $*" >&2
+	exit 1
+}
+
+cleanup() {
+	local p
+	[ -n "$PORT" ] && timeout 5 "$BIN/dmtcp_command" -p "$PORT" --quit >/dev/null 2>&1
+	for p in "${PIDS[@]}"; do
+		pkill -KILL -P "$p" 2>/dev/null
+		kill -KILL "$p" 2>/dev/null
+	done
+	[ -n "$W" ] && [ -z "${BENCH_KEEP:-}" ] && rm -rf "$W"
+}
+
+now_ns() {
+	date +%s%N
+}
+
+ms_since() { # start_ns
+	echo $((($(now_ns) - $1) / 1000000))
+}
+
+alive() {
+	kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+
+wait_until() { # seconds description command...
+	local end=$(($(now_ns) + $1 * 1000000000)) what=$2
+	shift 2
+	until "$@"; do
+		[ "$(now_ns)" -lt "$end" ] || die "timed out waiting for $what"
+		sleep 0.002
+	done
+}
+
+gone() {
+	! alive "$1"
+}
+
+coord_start() {
+	rm -f "$W/port"
+	"$BIN/dmtcp_coordinator" -p 0 --port-file "$W/port" --ckptdir "$W/ckpt" \
+		</dev/null >>"$W/coord.log" 2>&1 &
+	COORD=$!
+	PIDS+=($COORD)
+	wait_until 10 "coordinator port" test -s "$W/port"
+	PORT=$(cat "$W/port")
+	export DMTCP_COORD_PORT=$PORT
+}
+
+coord_stop() {
+	timeout 10 "$BIN/dmtcp_command" -p "$PORT" --quit >/dev/null 2>&1
+	wait_until 10 "coordinator exit" gone "$COORD"
+	PORT=""
+}
+
+launch() { # size kind
+	rm -f "$W/app.log" "$W/stop" "$W/mark"
+	"$BIN/dmtcp_launch" --join-coordinator "$W/bigmem" "$1" "$2" \
+		</dev/null >"$W/app.log" 2>>"$W/app.err" &
+	APP=$!
+	PIDS+=($APP)
+	wait_until "$TIMEOUT" "READY" grep -q READY "$W/app.log"
+}
+
+# checkpoint: sets CK_MS (wall), CK_TOOL_MS (TIME_MS=), IMG, IMG_BYTES
+checkpoint() {
+	local t0 out
+	t0=$(now_ns)
+	out=$(timeout "$TIMEOUT" "$BIN/dmtcp_command" -p "$PORT" --bcheckpoint 2>&1) ||
+		die "checkpoint failed: $out"
+	CK_MS=$(ms_since "$t0")
+	CK_TOOL_MS=$(sed -n 's/^[[:space:]]*TIME_MS=//p' <<<"$out")
+	IMG=$(sed -n 's/^[[:space:]]*IMAGE=//p' <<<"$out" | head -n 1)
+	[ -f "$IMG" ] || die "no image: $out"
+	IMG_BYTES=$(stat -c %s "$IMG")
+}
+
+kill_comp() { # pid
+	timeout 30 "$BIN/dmtcp_command" -p "$PORT" --kill >/dev/null 2>&1
+	wait_until 60 "process exit" gone "$1"
+}
+
+# restart_timed: restarts from the script; sets RS_MS and RST
+restart_timed() {
+	local t0
+	rm -f "$W/mark"
+	t0=$(now_ns)
+	"$W/ckpt/dmtcp_restart_script.sh" </dev/null >>"$W/restart.log" 2>&1 &
+	RST=$!
+	PIDS+=($RST)
+	wait_until "$TIMEOUT" "restored process (marker $W/mark)" \
+		eval '[ -e "$W/mark" ] || { alive $RST || die "restart exited (see $W/restart.log)"; false; }'
+	RS_MS=$(ms_since "$t0")
+}
+
+mib_s() { # bytes ms
+	[ "$2" -gt 0 ] && echo "scale=0; $1 * 1000 / $2 / 1048576" | bc || echo "-"
+}
+
+row() {
+	ROWS+=("$(printf '%-22s %10s %10s %12s %10s' "$@")")
+}
+
+[ -x "$BIN/dmtcp_launch" ] || die "$BIN/dmtcp_launch not built (usage: $0 BUILDDIR [SIZE_MIB])"
+W=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/ckpt-bench.XXXXXX") || exit 1
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$W/ckpt"
+export DMTCP_CHECKPOINT_DIR=$W/ckpt DMTCP_TMPDIR=$W TEST_STOP_FILE=$W/stop BENCH_MARK=$W/mark
+${CC:-cc} -O2 -I"$SRC/include" -o "$W/bigmem" "$SRC/bench/bigmem.c" || die "cannot build bigmem.c"
+echo "ckpt-bench: $SIZE MiB, directory $W ($(df -h --output=source,fstype "$W" | tail -n 1 | tr -s ' '))"
+
+row "case" "ckpt ms" "restart ms" "image MiB" "MiB/s"
+for kind in random zero; do
+	for mode in gzip raw; do
+		[ $mode = gzip ] && export DMTCP_GZIP=1 || export DMTCP_GZIP=0
+		echo "  $kind data, $mode images ..."
+		coord_start
+		launch "$SIZE" "$kind"
+		checkpoint
+		kill_comp "$APP"
+		sync
+		restart_timed
+		kill_comp "$RST"
+		coord_stop
+		row "$kind/$mode" "$CK_MS" "$RS_MS" \
+			"$(echo "scale=1; $IMG_BYTES / 1048576" | bc)" \
+			"$(mib_s $((SIZE * 1048576)) "$CK_MS")"
+		rm -f "$W"/ckpt/*.dmtcp
+	done
+done
+
+# dd in the same directory
+t0=$(now_ns)
+dd if=/dev/zero of="$W/dd.bin" bs=1M count="$SIZE" conv=fsync status=none || die "dd write failed"
+DDW=$(ms_since "$t0")
+t0=$(now_ns)
+dd if="$W/dd.bin" of=/dev/null bs=1M status=none || die "dd read failed"
+DDR=$(ms_since "$t0")
+rm -f "$W/dd.bin"
+row "dd write (fsync)" "$DDW" "-" "$SIZE" "$(mib_s $((SIZE * 1048576)) "$DDW")"
+row "dd read (cached)" "-" "$DDR" "$SIZE" "$(mib_s $((SIZE * 1048576)) "$DDR")"
+
+# small image: median of NREST restarts of the same image
+export DMTCP_GZIP=1
+coord_start
+launch 4 random
+checkpoint
+SMALL=$IMG_BYTES
+kill_comp "$APP"
+times=()
+for ((i = 0; i < NREST; i++)); do
+	restart_timed
+	times+=("$RS_MS")
+	kill_comp "$RST"
+done
+coord_stop
+MED=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((NREST + 1) / 2))p")
+MIN=$(printf '%s\n' "${times[@]}" | sort -n | head -n 1)
+MAX=$(printf '%s\n' "${times[@]}" | sort -n | tail -n 1)
+
+echo
+printf '%s\n' "${ROWS[@]}"
+echo
+echo "small process (4 MiB data, image $(echo "scale=1; $SMALL / 1048576" | bc) MiB):" \
+	"restart median ${MED} ms over $NREST restarts (min $MIN, max $MAX)"
+echo "(ckpt ms: wall time of dmtcp_command --bcheckpoint; restart ms: from"
+echo " starting dmtcp_restart_script.sh until the restored process runs;"
+echo " MiB/s: process memory / checkpoint time; dd read is from the page cache)"
