@@ -6,8 +6,8 @@
  * PT_NOTE, then a PT_LOAD per area), the notes, then the areas' bytes at
  * page-aligned offsets.  Notes: NT_PRSTATUS, NT_PRPSINFO, NT_AUXV,
  * NT_FILE, NT_FPREGSET for the main thread, then NT_PRSTATUS and
- * NT_FPREGSET for each other thread (gdb takes the first NT_PRSTATUS as
- * the current thread).  Area bytes: stored pages, the backing file's
+ * NT_FPREGSET for each other thread, the checkpoint thread included
+ * (gdb takes the first NT_PRSTATUS as the current thread).  Area bytes: stored pages, the backing file's
  * bytes for unstored pages of an unchanged file, zeros elsewhere; zero
  * pages are left as holes (the file is sparse).  [vvar] is left out;
  * [vdso] and other special areas without data get p_filesz 0, as do
@@ -266,8 +266,9 @@ static int core_write(const struct img_meta *m, struct insp_mem *mem,
 	for (i = 0; i < m->nthreads; i++) {
 		const struct img_thread *t = &m->threads[i];
 
-		if (t == main_t ||
-		    (t->state != IMG_THREAD_USER && !o->all_threads))
+		/* the checkpoint thread too: it is a pthread that gdb's
+		 * libthread_db lists, and it needs registers */
+		if (t == main_t)
 			continue;
 		core_thread_notes(&notes, m, t, 0);
 		core_note(&notes, NT_FPREGSET, t->fpregs, sizeof(t->fpregs));

@@ -8,8 +8,8 @@
  *   fixture_gamma -> fixture_gamma_wait -> tp_sleep_ms
  * and the main thread loops in fixture_main_loop, rewriting a heap
  * buffer and a counter so two checkpoints of the process differ.
- * Prints "SYM <name> <address>" for the functions the tests look up, then
- * READY; stops (PASS) when $TEST_STOP_FILE appears.
+ * Prints "SYM <name> <address>" for the functions the tests look up and
+ * "BUF <address> <bytes>" for the buffer it rewrites, then READY; stops (PASS) when $TEST_STOP_FILE appears.
  */
 #include <pthread.h>
 
@@ -95,6 +95,7 @@ int main(void)
 	printf("SYM fixture_beta_wait %p\n", (void *)fixture_beta_wait);
 	printf("SYM fixture_gamma_wait %p\n", (void *)fixture_gamma_wait);
 	printf("SYM fixture_main_loop %p\n", (void *)fixture_main_loop);
+	printf("BUF %p %d\n", (void *)dirty, DIRTY_BYTES);
 	tp_ready();
 	fixture_main_loop();
 	stopping = 1;
