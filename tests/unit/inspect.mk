@@ -1,1 +1,14 @@
-# tests/unit/inspect.mk: build fragment (owned by the inspect helper)
+# tests/unit/inspect.mk: unit tests of dmtcp_inspect's memory reader and
+# helpers (inspect/), on the synthetic images of test_image_util.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_inspect_mem
+
+tests_unit_test_inspect_mem_SOURCES = tests/unit/test_inspect_mem.c \
+	inspect/mem.c inspect/mem.h inspect/out.c inspect/buildid.c \
+	inspect/inspect.h \
+	tests/unit/test_image_util.c tests/unit/test_image_util.h
+tests_unit_test_inspect_mem_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
+	$(ZLIB_CFLAGS) $(LIBDW_CFLAGS) $(LIBELF_CFLAGS)
+tests_unit_test_inspect_mem_LDADD = lib/libdmtcpimage.a \
+	$(ZLIB_LIBS) $(LIBDW_LIBS) $(LIBELF_LIBS) $(CMOCKA_LIBS)
+endif
