@@ -16,8 +16,16 @@ static void bt_thread(struct insp_dwfl *d, const struct img_meta *m,
 	char why[256], where[512];
 	int n, i, rc;
 
-	rc = insp_dwfl_unwind(d, t, frames, BT_MAX_FRAMES, &n, why,
-			      sizeof(why));
+	if (!t->regs.rip && !t->regs.rsp) {
+		/* the checkpoint thread writes the image: no saved state */
+		n = 0;
+		rc = -1;
+		snprintf(why, sizeof(why), "no registers recorded for this "
+			 "thread");
+	} else {
+		rc = insp_dwfl_unwind(d, t, frames, BT_MAX_FRAMES, &n, why,
+				      sizeof(why));
+	}
 	if (o->json) {
 		printf("%s\n  {\"tid\": %u, \"name\": ", first ? "" : ",",
 		       t->tid);

@@ -230,10 +230,15 @@ int insp_dwfl_symbolize(struct insp_dwfl *d, uint64_t addr, int call_site,
 	mod = dwfl_addrmodule(d->dwfl, look);
 	if (!mod) {
 		ai = insp_find_area(d->m, look);
-		if (ai >= 0) {
-			s->module = insp_area_name(&d->m->areas[ai]);
-			s->module_start = d->m->areas[ai].area.start;
-		}
+		if (ai < 0)
+			return -1;
+		s->module = insp_area_name(&d->m->areas[ai]);
+		/* offsets from the object's first mapping, like libdwfl's */
+		while (ai > 0 && d->m->areas[ai].path[0] == '/' &&
+		       !strcmp(d->m->areas[ai - 1].path,
+			       d->m->areas[ai].path))
+			ai--;
+		s->module_start = d->m->areas[ai].area.start;
 		return -1;
 	}
 	s->module = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL,

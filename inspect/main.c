@@ -78,7 +78,7 @@ static void insp_usage(FILE *f)
 		"  -j, --json         machine-readable output (one JSON "
 		"document)\n"
 		"  -o, --output FILE  output file (core)\n"
-		"  -a, --all          threads/backtrace/core: include the "
+		"  -a, --all          threads/backtrace: include the "
 		"checkpoint thread\n"
 		"  -h, --help         this help (COMMAND --help: that "
 		"command's)\n"
