@@ -82,6 +82,7 @@ echo "    bin/dmtcp_launch ${COUNTER#$B/} > counter.out"
 "$BIN/dmtcp_launch" --join-coordinator "$COUNTER" </dev/null >"$T/counter.out" \
 	2>"$T/launch.log" &
 APP=$!
+disown "$APP"	# no "Killed" job notice: the kill is part of the demo
 PIDS+=($APP)
 sleep 2
 alive "$APP" || die "the launched counter exited"
@@ -106,6 +107,7 @@ say "5. Restart it from the checkpoint: ./dmtcp_restart_script.sh"
 [ -e "$T/dmtcp_restart_script.sh" ] || die "no dmtcp_restart_script.sh in $T"
 "$T/dmtcp_restart_script.sh" </dev/null >"$T/restart.log" 2>&1 &
 RST=$!
+disown "$RST"
 PIDS+=($RST)
 sleep 2
 alive "$RST" || die "the restart exited"
