@@ -169,6 +169,11 @@ int main(int argc, char **argv)
 	}
 	if (o.tmpdir && launch_setenv("DMTCP_TMPDIR", o.tmpdir) < 0)
 		return LAUNCH_EXIT_FAIL;
+	/* a directory the user chose wins over the coordinator's */
+	if ((o.ckptdir && *o.ckptdir) ||
+	    (getenv("DMTCP_CHECKPOINT_DIR") && *getenv("DMTCP_CHECKPOINT_DIR")))
+		if (launch_setenv("DMTCP_CKPTDIR_EXPLICIT", "1") < 0)
+			return LAUNCH_EXIT_FAIL;
 	if (launch_ckptdir(o.ckptdir, ckptdir, sizeof(ckptdir)) < 0)
 		return LAUNCH_EXIT_FAIL;
 	if (o.ckptdir)

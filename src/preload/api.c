@@ -86,6 +86,15 @@ API int dmtcp_checkpoint(void)
 		return DMTCP_NOT_PRESENT;
 	if (send_command(DMTCP_CMD_CHECKPOINT, 0, reply, sizeof(reply),
 			 &st) < 0 || st != DMTCP_REPLY_OK) {
+		/*
+		 * The checkpoint may have frozen us before the reply came:
+		 * after a restart that connection is gone, yet the
+		 * checkpoint we asked for happened.
+		 */
+		if (dmtcp_num_restarts != restarts)
+			return DMTCP_AFTER_RESTART;
+		if (dmtcp_ckpt_done_seq != seq)
+			return DMTCP_AFTER_CHECKPOINT;
 		pr_warn("dmtcp_checkpoint: the coordinator did not start a "
 			"checkpoint");
 		return -1;

@@ -250,8 +250,8 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 		restart_sequence();
 		return;
 	}
-	dir = dir_from_coord && *dir_from_coord ? dir_from_coord
-						: dmtcp_cfg.ckpt_dir;
+	dir = dir_from_coord && *dir_from_coord && !dmtcp_cfg.ckpt_dir_explicit
+	      ? dir_from_coord : dmtcp_cfg.ckpt_dir;
 	t0 = dmtcp_now_mono_ns();
 	rc = dmtcp_write_image(dir, path, &bytes, err, sizeof(err));
 	usec = (dmtcp_now_mono_ns() - t0) / 1000;
@@ -301,9 +301,11 @@ static void restart_sequence(void)
 	if (dmtcp_handoff.secret[0])
 		util_strlcpy(dmtcp_cfg.secret, dmtcp_handoff.secret,
 			     sizeof(dmtcp_cfg.secret));
-	if (dmtcp_handoff.ckpt_dir[0])
-		util_strlcpy(dmtcp_cfg.ckpt_dir, dmtcp_handoff.ckpt_dir,
+	if (dmtcp_handoff.ckpt_dir[0]) {
+		util_abspath(dmtcp_handoff.ckpt_dir, dmtcp_cfg.ckpt_dir,
 			     sizeof(dmtcp_cfg.ckpt_dir));
+		dmtcp_cfg.ckpt_dir_explicit = 1;
+	}
 	dmtcp_coord_fd = -1;
 	if (dmtcp_coord_join(1) == 0) {
 		barrier(DMTCP_BAR_RESTARTED);

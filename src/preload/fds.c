@@ -5,8 +5,11 @@
  * path, kind, flags and offset.  Restart: regular files, directories and
  * devices are reopened by path at the same number and offset; fds 0-2
  * that were a terminal, pipe or socket are taken from the restart's own
- * stdin/stdout/stderr; other kinds that need the whole computation
- * (pipes, sockets, event fds) become placeholders that read EOF.
+ * stdin/stdout/stderr.  A pipe whose both ends are in this process is
+ * drained at checkpoint (and refilled at once), then recreated with its
+ * data at restart.  Other kinds that need the whole computation (pipes
+ * to other processes, sockets, event fds) become placeholders that read
+ * EOF.
  */
 #include "config.h"
 #include "internal.h"
@@ -15,6 +18,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,7 +59,10 @@ static void record_fd(int fd)
 	if (dmtcp_ps.nfds >= DMTCP_MAX_FDS)
 		return;
 	r = &dmtcp_ps.fds[dmtcp_ps.nfds];
-	memset(&r->rec, 0, sizeof(r->rec));
+	memset(r, 0, offsetof(struct dmtcp_fdrec, path));
+	r->internal_pipe = 0;
+	r->dup_of = -1;
+	r->data_off = r->data_len = 0;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, r->path, sizeof(r->path) - 1);
 	if (n < 0)
@@ -87,7 +94,98 @@ static void record_fd(int fd)
 	} else {
 		r->rec.kind = IMG_FD_OTHER;
 	}
+	/* dup()s share one offset: remember which fd this one copies */
+	for (int i = 0; i < dmtcp_ps.nfds; i++) {
+		const struct dmtcp_fdrec *o = &dmtcp_ps.fds[i];
+
+		if (o->rec.inode == r->rec.inode && o->rec.dev == r->rec.dev &&
+		    o->dup_of < 0 &&
+		    rsys5(SYS_kcmp, rsys_getpid(), rsys_getpid(),
+			  0 /* KCMP_FILE */, o->rec.fd, fd) == 0) {
+			r->dup_of = i;
+			break;
+		}
+	}
 	dmtcp_ps.nfds++;
+}
+
+#define PIPE_DATA_MAX (16u << 20)
+
+/* Drain a pipe through read end rfd into pipe_data, write it back. */
+static void drain_pipe(struct dmtcp_fdrec *r, int rfd, int wfd)
+{
+	int rfl = fcntl(rfd, F_GETFL), wfl = fcntl(wfd, F_GETFL);
+	uint64_t start = dmtcp_ps.pipe_data_len;
+
+	fcntl(rfd, F_SETFL, rfl | O_NONBLOCK);
+	for (;;) {
+		ssize_t n;
+
+		if (dmtcp_ps.pipe_data_len >= PIPE_DATA_MAX)
+			break;
+		n = read(rfd, dmtcp_ps.pipe_data + dmtcp_ps.pipe_data_len,
+			 PIPE_DATA_MAX - dmtcp_ps.pipe_data_len);
+		if (n <= 0)
+			break;
+		dmtcp_ps.pipe_data_len += n;
+	}
+	fcntl(rfd, F_SETFL, rfl);
+	r->data_off = start;
+	r->data_len = dmtcp_ps.pipe_data_len - start;
+	/* refill: the running process must not notice */
+	fcntl(wfd, F_SETFL, wfl & ~O_NONBLOCK);
+	util_write_all(wfd, dmtcp_ps.pipe_data + start, r->data_len);
+	fcntl(wfd, F_SETFL, wfl);
+}
+
+static void find_internal_pipes(void)
+{
+	dmtcp_ps.pipe_data_len = 0;
+	if (!dmtcp_ps.pipe_data) {
+		dmtcp_ps.pipe_data = mmap(NULL, PIPE_DATA_MAX,
+					  PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_ANONYMOUS |
+					  MAP_NORESERVE, -1, 0);
+		if (dmtcp_ps.pipe_data == MAP_FAILED) {
+			dmtcp_ps.pipe_data = NULL;
+			return;
+		}
+	}
+	for (int i = 0; i < dmtcp_ps.nfds; i++) {
+		struct dmtcp_fdrec *a = &dmtcp_ps.fds[i];
+		int rfd = -1, wfd = -1, first = -1;
+
+		if (a->rec.kind != IMG_FD_PIPE || a->internal_pipe)
+			continue;
+		for (int j = i; j < dmtcp_ps.nfds; j++) {
+			struct dmtcp_fdrec *b = &dmtcp_ps.fds[j];
+
+			if (b->rec.kind != IMG_FD_PIPE ||
+			    b->rec.inode != a->rec.inode)
+				continue;
+			if ((b->rec.flags & O_ACCMODE) == O_RDONLY) {
+				if (rfd < 0)
+					rfd = b->rec.fd;
+			} else if (wfd < 0) {
+				wfd = b->rec.fd;
+			}
+		}
+		if (rfd < 0 || wfd < 0)
+			continue;	/* the other end is elsewhere */
+		for (int j = i; j < dmtcp_ps.nfds; j++) {
+			struct dmtcp_fdrec *b = &dmtcp_ps.fds[j];
+
+			if (b->rec.kind == IMG_FD_PIPE &&
+			    b->rec.inode == a->rec.inode) {
+				b->internal_pipe = 1;
+				b->pipe_size = fcntl(b->rec.fd, F_GETPIPE_SZ);
+				if (first < 0)
+					first = j;
+			}
+		}
+		if (first >= 0 && dmtcp_ps.pipe_data)
+			drain_pipe(&dmtcp_ps.fds[first], rfd, wfd);
+	}
 }
 
 void dmtcp_capture_fds(void)
@@ -121,6 +219,48 @@ void dmtcp_capture_fds(void)
 		}
 	}
 	close(dfd);
+	find_internal_pipes();
+}
+
+/* Recreate the internal pipe of fds[i] at every fd that had it. */
+static void restore_pipe(int i)
+{
+	const struct dmtcp_fdrec *f = &dmtcp_ps.fds[i];
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		pr_warn("fd %d: cannot recreate pipe: %s", f->rec.fd,
+			strerror(errno));
+		return;
+	}
+	/* out of the way of the numbers we are about to fill */
+	for (int k = 0; k < 2; k++) {
+		int hi = fcntl(p[k], F_DUPFD_CLOEXEC, 700);
+
+		if (hi >= 0) {
+			close(p[k]);
+			p[k] = hi;
+		}
+	}
+	if (f->pipe_size > 0)
+		fcntl(p[1], F_SETPIPE_SZ, f->pipe_size);
+	if (f->data_len)
+		util_write_all(p[1], dmtcp_ps.pipe_data + f->data_off,
+			       f->data_len);
+	for (int j = i; j < dmtcp_ps.nfds; j++) {
+		struct dmtcp_fdrec *b = &dmtcp_ps.fds[j];
+		int src;
+
+		if (!b->internal_pipe || b->rec.inode != f->rec.inode)
+			continue;
+		src = (b->rec.flags & O_ACCMODE) == O_RDONLY ? p[0] : p[1];
+		dup2(src, b->rec.fd);
+		fcntl(b->rec.fd, F_SETFL, b->rec.flags);
+		fcntl(b->rec.fd, F_SETFD, b->rec.fdflags);
+		b->internal_pipe = 2;	/* done */
+	}
+	close(p[0]);
+	close(p[1]);
 }
 
 /* Put `src` at number `fd` with the recorded fd flags; closes src. */
@@ -140,8 +280,9 @@ static int reopen(const struct dmtcp_fdrec *f)
 
 	if (fd < 0)
 		return -1;
-	if (f->rec.offset > 0 && !(f->rec.flags & O_APPEND) &&
-	    lseek(fd, f->rec.offset, SEEK_SET) < 0) {
+	/* O_APPEND files too: writes go to the end, reads and lseek see
+	   the position the program left */
+	if (f->rec.offset > 0 && lseek(fd, f->rec.offset, SEEK_SET) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -161,6 +302,18 @@ void dmtcp_restore_fds(void)
 		const struct dmtcp_fdrec *f = &dmtcp_ps.fds[i];
 		int inherited = fcntl(f->rec.fd, F_GETFD) >= 0;
 		int fd = -1;
+
+		if (f->internal_pipe) {
+			if (f->internal_pipe == 1)
+				restore_pipe(i);
+			continue;
+		}
+		if (f->dup_of >= 0) {
+			/* the original comes first: share its description */
+			dup2(dmtcp_ps.fds[f->dup_of].rec.fd, f->rec.fd);
+			fcntl(f->rec.fd, F_SETFD, f->rec.fdflags);
+			continue;
+		}
 
 		if (f->rec.fd <= 2 && inherited &&
 		    (f->rec.kind == IMG_FD_TTY || f->rec.kind == IMG_FD_PIPE ||

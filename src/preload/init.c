@@ -77,6 +77,8 @@ static void read_config(void)
 			util_strlcpy(dmtcp_cfg.ckpt_dir, abs,
 				     sizeof(dmtcp_cfg.ckpt_dir));
 	}
+	v = getenv("DMTCP_CKPTDIR_EXPLICIT");
+	dmtcp_cfg.ckpt_dir_explicit = v && atoi(v) > 0;
 	env_str("DMTCP_TMPDIR", dmtcp_cfg.tmpdir, sizeof(dmtcp_cfg.tmpdir),
 		util_tmpdir());
 	v = getenv("DMTCP_GZIP");

@@ -74,7 +74,14 @@ struct dmtcp_procstate {
 	struct dmtcp_fdrec {
 		struct img_fd rec;
 		char path[PATH_MAX];
+		int internal_pipe;	/* both ends are in this process */
+		int dup_of;		/* index of an earlier fd sharing the
+					   open file description, or -1 */
+		int pipe_size;		/* F_GETPIPE_SZ */
+		uint64_t data_off, data_len; /* drained bytes in pipe_data */
 	} *fds;			/* mmap'd, DMTCP_MAX_FDS entries */
+	char *pipe_data;	/* mmap'd, saved with the image */
+	uint64_t pipe_data_len;
 };
 
 struct dmtcp_config {
@@ -82,6 +89,8 @@ struct dmtcp_config {
 	int coord_port;
 	char secret[64];
 	char ckpt_dir[PATH_MAX];	/* worker's own default */
+	int ckpt_dir_explicit;		/* chosen by the user: beats the
+					   coordinator's --ckptdir */
 	char coord_ckpt_dir[PATH_MAX];	/* from the coordinator, if any */
 	char tmpdir[PATH_MAX];
 	int gzip;

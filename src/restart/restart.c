@@ -112,8 +112,12 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 		argv[n++] = secret;
 	}
 	if (o->ckptdir) {
+		static char abs[PATH_MAX];
+
+		if (util_abspath(o->ckptdir, abs, sizeof(abs)) < 0)
+			util_strlcpy(abs, o->ckptdir, sizeof(abs));
 		argv[n++] = "--ckptdir";
-		argv[n++] = o->ckptdir;
+		argv[n++] = abs;
 	}
 	if (o->debug)
 		argv[n++] = "--debug";
