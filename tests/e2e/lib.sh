@@ -351,7 +351,7 @@ t_finish() {
 	t_log "result: $line (exit status $T_RC)"
 	case $line in
 	"PASS $name "*) ;;
-	*) t_fail "$line" ;;
+	*) t_fail "the program reported: $line" ;;
 	esac
 	[[ "$line" =~ restarts=$nr$ ]] ||
 		t_fail "expected restarts=$nr: $line"
