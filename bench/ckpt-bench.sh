@@ -85,6 +85,7 @@ launch() { # size kind
 	"$BIN/dmtcp_launch" --join-coordinator "$W/bigmem" "$1" "$2" \
 		</dev/null >"$W/app.log" 2>>"$W/app.err" &
 	APP=$!
+	disown "$APP"	# killing it is expected: no job notice
 	PIDS+=($APP)
 	wait_until "$TIMEOUT" "READY" grep -q READY "$W/app.log"
 }
@@ -114,6 +115,7 @@ restart_timed() {
 	t0=$(now_ns)
 	"$W/ckpt/dmtcp_restart_script.sh" </dev/null >>"$W/restart.log" 2>&1 &
 	RST=$!
+	disown "$RST"
 	PIDS+=($RST)
 	wait_until "$TIMEOUT" "restored process (marker $W/mark)" \
 		eval '[ -e "$W/mark" ] || { alive $RST || die "restart exited (see $W/restart.log)"; false; }'
@@ -193,4 +195,5 @@ echo "small process (4 MiB data, image $(echo "scale=1; $SMALL / 1048576" | bc) 
 	"restart median ${MED} ms over $NREST restarts (min $MIN, max $MAX)"
 echo "(ckpt ms: wall time of dmtcp_command --bcheckpoint; restart ms: from"
 echo " starting dmtcp_restart_script.sh until the restored process runs;"
-echo " MiB/s: process memory / checkpoint time; dd read is from the page cache)"
+echo " MiB/s: process memory / checkpoint time; dd read is from the page cache;"
+echo " zero data keeps one non-zero word per 4 KiB page: compressible, not sparse)"
