@@ -68,7 +68,7 @@ coord_start() {
 	"$BIN/dmtcp_coordinator" -p 0 --port-file "$W/port" --ckptdir "$W/ckpt" \
 		</dev/null >>"$W/coord.log" 2>&1 &
 	COORD=$!
-	PIDS+=($COORD)
+	PIDS+=("$COORD")
 	wait_until 10 "coordinator port" test -s "$W/port"
 	PORT=$(cat "$W/port")
 	export DMTCP_COORD_PORT=$PORT
@@ -86,7 +86,7 @@ launch() { # size kind
 		</dev/null >"$W/app.log" 2>>"$W/app.err" &
 	APP=$!
 	disown "$APP"	# killing it is expected: no job notice
-	PIDS+=($APP)
+	PIDS+=("$APP")
 	wait_until "$TIMEOUT" "READY" grep -q READY "$W/app.log"
 }
 
@@ -116,7 +116,7 @@ restart_timed() {
 	"$W/ckpt/dmtcp_restart_script.sh" </dev/null >>"$W/restart.log" 2>&1 &
 	RST=$!
 	disown "$RST"
-	PIDS+=($RST)
+	PIDS+=("$RST")
 	wait_until "$TIMEOUT" "restored process (marker $W/mark)" \
 		eval '[ -e "$W/mark" ] || { alive $RST || die "restart exited (see $W/restart.log)"; false; }'
 	RS_MS=$(ms_since "$t0")
@@ -127,7 +127,7 @@ mib_s() { # bytes ms
 }
 
 row() {
-	ROWS+=("$(printf '%-22s %10s %10s %12s %10s' "$@")")
+	ROWS+=("$(printf '%-22s %10s %10s %12s %10s %10s' "$@")")
 }
 
 [ -x "$BIN/dmtcp_launch" ] || die "$BIN/dmtcp_launch not built (usage: $0 BUILDDIR [SIZE_MIB])"
@@ -139,7 +139,7 @@ export DMTCP_CHECKPOINT_DIR=$W/ckpt DMTCP_TMPDIR=$W TEST_STOP_FILE=$W/stop BENCH
 ${CC:-cc} -O2 -I"$SRC/include" -o "$W/bigmem" "$SRC/bench/bigmem.c" || die "cannot build bigmem.c"
 echo "ckpt-bench: $SIZE MiB, directory $W ($(df -h --output=source,fstype "$W" | tail -n 1 | tr -s ' '))"
 
-row "case" "ckpt ms" "restart ms" "image MiB" "MiB/s"
+row "case" "ckpt ms" "restart ms" "image MiB" "MiB/s" "TIME_MS"
 for kind in random zero; do
 	for mode in gzip raw; do
 		[ $mode = gzip ] && export DMTCP_GZIP=1 || export DMTCP_GZIP=0
@@ -154,7 +154,7 @@ for kind in random zero; do
 		coord_stop
 		row "$kind/$mode" "$CK_MS" "$RS_MS" \
 			"$(echo "scale=1; $IMG_BYTES / 1048576" | bc)" \
-			"$(mib_s $((SIZE * 1048576)) "$CK_MS")"
+			"$(mib_s $((SIZE * 1048576)) "$CK_MS")" "$CK_TOOL_MS"
 		rm -f "$W"/ckpt/*.dmtcp
 	done
 done
@@ -167,8 +167,8 @@ t0=$(now_ns)
 dd if="$W/dd.bin" of=/dev/null bs=1M status=none || die "dd read failed"
 DDR=$(ms_since "$t0")
 rm -f "$W/dd.bin"
-row "dd write (fsync)" "$DDW" "-" "$SIZE" "$(mib_s $((SIZE * 1048576)) "$DDW")"
-row "dd read (cached)" "-" "$DDR" "$SIZE" "$(mib_s $((SIZE * 1048576)) "$DDR")"
+row "dd write (fsync)" "$DDW" "-" "$SIZE" "$(mib_s $((SIZE * 1048576)) "$DDW")" "-"
+row "dd read (cached)" "-" "$DDR" "$SIZE" "$(mib_s $((SIZE * 1048576)) "$DDR")" "-"
 
 # small image: median of NREST restarts of the same image
 export DMTCP_GZIP=1
@@ -193,7 +193,8 @@ printf '%s\n' "${ROWS[@]}"
 echo
 echo "small process (4 MiB data, image $(echo "scale=1; $SMALL / 1048576" | bc) MiB):" \
 	"restart median ${MED} ms over $NREST restarts (min $MIN, max $MAX)"
-echo "(ckpt ms: wall time of dmtcp_command --bcheckpoint; restart ms: from"
+echo "(ckpt ms: wall time of dmtcp_command --bcheckpoint, TIME_MS: what it"
+echo " reports; restart ms: from"
 echo " starting dmtcp_restart_script.sh until the restored process runs;"
 echo " MiB/s: process memory / checkpoint time; dd read is from the page cache;"
 echo " zero data keeps one non-zero word per 4 KiB page: compressible, not sparse)"

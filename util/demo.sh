@@ -83,7 +83,7 @@ echo "    bin/dmtcp_launch ${COUNTER#$B/} > counter.out"
 	2>"$T/launch.log" &
 APP=$!
 disown "$APP"	# no "Killed" job notice: the kill is part of the demo
-PIDS+=($APP)
+PIDS+=("$APP")
 sleep 2
 alive "$APP" || die "the launched counter exited"
 tail -n 3 "$T/counter.out" | sed 's/^/    /'
@@ -108,7 +108,7 @@ say "5. Restart it from the checkpoint: ./dmtcp_restart_script.sh"
 "$T/dmtcp_restart_script.sh" </dev/null >"$T/restart.log" 2>&1 &
 RST=$!
 disown "$RST"
-PIDS+=($RST)
+PIDS+=("$RST")
 sleep 2
 alive "$RST" || die "the restart exited"
 FIRST=$(tr -d '\0' <"$T/counter.out" | grep -a 'counter:' |

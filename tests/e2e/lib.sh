@@ -113,9 +113,9 @@ t_marked_pids() {
 t_kill_all() {
 	local all=() p
 	for p in "${T_PIDS[@]}"; do
-		t_alive "$p" && all+=($(t_descendants "$p"))
+		t_alive "$p" && mapfile -t -O "${#all[@]}" all < <(t_descendants "$p")
 	done
-	all+=($(t_marked_pids))
+	mapfile -t -O "${#all[@]}" all < <(t_marked_pids)
 	[ ${#all[@]} -gt 0 ] && kill -KILL "${all[@]}" 2>/dev/null
 	for p in "${T_PIDS[@]}"; do
 		wait "$p" 2>/dev/null
@@ -346,7 +346,7 @@ t_finish() {
 	t_log "stop: touch $TEST_STOP_FILE"
 	touch "$TEST_STOP_FILE"
 	t_wait_exit "$pid" "$T_TIMEOUT" "$name after the stop file"
-	line=$(grep -a -E "^(PASS|FAIL) $name[ :]" "$T/app.log" | tail -n 1)
+	line=$(grep -a -E "^(PASS|FAIL) ${name}[ :]" "$T/app.log" | tail -n 1)
 	[ -n "$line" ] || t_fail "$name printed neither PASS nor FAIL (exit status $T_RC)"
 	t_log "result: $line (exit status $T_RC)"
 	case $line in

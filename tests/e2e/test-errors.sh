@@ -145,7 +145,7 @@ errors_launch() {
 }
 
 errors_restart() {
-	local img v f size
+	local img f size
 	t_have "$BIN/dmtcp_restart"
 	t_coord_start
 	t_expect_error "dmtcp_restart of a missing image" "missing.dmtcp" \

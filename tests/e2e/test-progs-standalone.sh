@@ -19,7 +19,7 @@ scenario() {
 		sleep 0.5
 		touch "$TEST_STOP_FILE"
 		t_wait_exit "$pid" "$T_TIMEOUT" "$p after the stop file"
-		line=$(grep -a -E "^(PASS|FAIL) $p[ :]" "$T/app.log" | tail -n 1)
+		line=$(grep -a -E "^(PASS|FAIL) ${p}[ :]" "$T/app.log" | tail -n 1)
 		t_log "$p: ${line:-no result} (exit status $T_RC)"
 		[ "$line" = "PASS $p ckpts=0 restarts=0" ] && [ "$T_RC" -eq 0 ] ||
 			t_fail "$p without the tool: ${line:-no PASS/FAIL line}, exit status $T_RC"
