@@ -193,7 +193,8 @@ t_port_file_ready() { # file pid
 	return 1
 }
 
-# t_coord_start [TAG [CKPTDIR]]: starts a coordinator on a free port.
+# t_coord_start [TAG [CKPTDIR]]: starts a coordinator on a free port, with
+# the extra options in the array T_COORD_OPTS.
 # Sets COORD_PID, COORD_PORT, COORD_CKPTDIR and exports DMTCP_COORD_PORT.
 t_coord_start() {
 	local tag=${1:-coord} ckdir=${2:-$T/ckpt}
@@ -201,7 +202,8 @@ t_coord_start() {
 	mkdir -p "$ckdir"
 	rm -f "$T/$tag.port"
 	"$BIN/dmtcp_coordinator" -p 0 --port-file "$T/$tag.port" \
-		--ckptdir "$ckdir" </dev/null >"$T/$tag.log" 2>&1 &
+		--ckptdir "$ckdir" ${T_COORD_OPTS[@]+"${T_COORD_OPTS[@]}"} \
+		</dev/null >"$T/$tag.log" 2>&1 &
 	COORD_PID=$!
 	t_track "$COORD_PID"
 	t_wait "$T_TIMEOUT" "coordinator port file $T/$tag.port" \
