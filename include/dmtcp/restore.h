@@ -45,6 +45,8 @@ struct rst_handoff {
 	 */
 	uint64_t mm_map[13];
 	char exe[4096];		/* executable to show as /proc/self/exe */
+	char gdb_done[1024];	/* RST_F_GDB_STOP: dmtcp_restart creates
+				   this file when its gdb has exited */
 };
 
 #endif /* DMTCP_RESTORE_H */

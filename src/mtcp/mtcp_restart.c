@@ -465,6 +465,9 @@ static void parse_args(int argc, char **argv)
 		else if (mtcp_streq(a, "--secret"))
 			mtcp_strlcpy(handoff.secret, arg_value(argv, &i, argc),
 				     sizeof(handoff.secret));
+		else if (mtcp_streq(a, "--gdb-done"))
+			mtcp_strlcpy(handoff.gdb_done, arg_value(argv, &i, argc),
+				     sizeof(handoff.gdb_done));
 		else if (mtcp_streq(a, "--debug"))
 			debug = 1;
 		else if (mtcp_streq(a, "--help")) {

@@ -20,6 +20,8 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -221,6 +223,7 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 	char err[512] = "";
 	char path[PATH_MAX];
 	uint64_t bytes = 0, t0, usec;
+	struct dmtcp_thread *self;
 	const char *dir;
 	int rc;
 
@@ -246,10 +249,22 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 
 	dmtcp_generation = gen;
 	dmtcp_num_ckpts++;
-	if (dmtcp_ctx_save(&dmtcp_thread_slot(dmtcp_ckpt_tid)->ctx) != 0) {
+	self = dmtcp_thread_slot(dmtcp_ckpt_tid);
+	if (dmtcp_ctx_save(&self->ctx) != 0) {
 		restart_sequence();
 		return;
 	}
+	/* the debugger tools want registers for this thread too */
+	self->info.regs.rip = self->ctx.rip;
+	self->info.regs.rsp = self->ctx.rsp;
+	self->info.regs.rbp = self->ctx.rbp;
+	self->info.regs.rbx = self->ctx.rbx;
+	self->info.regs.r12 = self->ctx.r12;
+	self->info.regs.r13 = self->ctx.r13;
+	self->info.regs.r14 = self->ctx.r14;
+	self->info.regs.r15 = self->ctx.r15;
+	self->info.regs.cs = 0x33;
+	self->info.regs.ss = 0x2b;
 	dir = dir_from_coord && *dir_from_coord && !dmtcp_cfg.ckpt_dir_explicit
 	      ? dir_from_coord : dmtcp_cfg.ckpt_dir;
 	t0 = dmtcp_now_mono_ns();
@@ -273,6 +288,49 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 	barrier(DMTCP_BAR_REFILLED);
 	dmtcp_resume_threads();
 	ckpt_end();
+}
+
+/* This thread's tracer: a debugger attached to us has attached all. */
+static int traced(void)
+{
+	char buf[2048], *p;
+	int fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strstr(buf, "TracerPid:");
+	return p && atoi(p + 10) != 0;
+}
+
+/*
+ * Keep the application threads parked until the debugger continues us
+ * (then they run under it), or until dmtcp_restart says its gdb is gone.
+ */
+static void wait_for_debugger(void)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	char ready[sizeof(dmtcp_handoff.gdb_done) + 8];
+
+	/* tell dmtcp_restart that gdb can attach now */
+	snprintf(ready, sizeof(ready), "%s.ready", dmtcp_handoff.gdb_done);
+	close(open(ready, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+
+	for (;;) {
+		if (traced())
+			return;
+		if (dmtcp_handoff.gdb_done[0] &&
+		    access(dmtcp_handoff.gdb_done, F_OK) == 0) {
+			unlink(dmtcp_handoff.gdb_done);
+			return;
+		}
+		nanosleep(&ts, NULL);
+	}
 }
 
 /*
@@ -325,8 +383,15 @@ static void restart_sequence(void)
 	pr_debug("restart complete: %d threads, %llu us in mtcp_restart",
 		 nthreads, (unsigned long long)dmtcp_handoff.restart_usec);
 	dmtcp_restarting = 0;
-	if (dmtcp_handoff.flags & RST_F_GDB_STOP)
-		rsys2(SYS_kill, rsys_getpid(), SIGSTOP);
+	if (dmtcp_handoff.flags & RST_F_GDB_STOP) {
+		/*
+		 * dmtcp_restart --gdb: keep every thread parked where the
+		 * checkpoint interrupted it (one signal frame above) while
+		 * the debugger attaches.
+		 */
+		prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+		wait_for_debugger();
+	}
 	dmtcp_resume_threads();
 	dmtcp_raise_pending();
 	ckpt_end();

@@ -1,6 +1,7 @@
 # src/restart: dmtcp_restart, the front end of a restart.
 bin_PROGRAMS += bin/dmtcp_restart
 bin_dmtcp_restart_SOURCES = src/restart/restart.c src/restart/restart.h \
-	src/restart/restart-opts.c src/restart/restart-ns.c
+	src/restart/restart-opts.c src/restart/restart-ns.c \
+	src/restart/restart-gdb.c
 bin_dmtcp_restart_LDADD = lib/libdmtcpimage.a lib/libdmtcpcommon.a \
 	$(ZLIB_LIBS)

@@ -12,7 +12,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: dmtcp_restart [OPTIONS] IMAGE...\n"
+"Usage: dmtcp_restart [OPTIONS] IMAGE... [-- GDB-ARGS]\n"
 "Restart processes from checkpoint images (ckpt_*.dmtcp).\n"
 "\n"
 "  -h, --coord-host HOST   coordinator host (env DMTCP_COORD_HOST;\n"
@@ -26,6 +26,10 @@ static void usage(FILE *f)
 "      --ckptdir DIR       where the restarted process writes images\n"
 "      --tmpdir DIR        temporary files (env DMTCP_TMPDIR)\n"
 "      --debug             log every restart step to stderr\n"
+"      --gdb               restart stopped where the checkpoint interrupted\n"
+"                          it and run gdb attached to it, symbols loaded;\n"
+"                          arguments after -- go to gdb, e.g.\n"
+"                          dmtcp_restart --gdb IMG -- -batch -ex 'thread apply all bt'\n"
 "      --help              this help\n"
 "      --version           version\n"
 "\n"
@@ -46,6 +50,7 @@ int rst_parse_opts(int argc, char **argv, struct rst_opts *o)
 		{ "ckptdir", required_argument, NULL, 'c' },
 		{ "tmpdir", required_argument, NULL, 't' },
 		{ "debug", no_argument, NULL, 'd' },
+		{ "gdb", no_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'H' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -94,6 +99,9 @@ int rst_parse_opts(int argc, char **argv, struct rst_opts *o)
 		case 'd':
 			o->debug = 1;
 			break;
+		case 'g':
+			o->gdb = 1;
+			break;
 		case 'H':
 			usage(stdout);
 			return 1;
@@ -108,6 +116,18 @@ int rst_parse_opts(int argc, char **argv, struct rst_opts *o)
 	}
 	o->nimages = argc - optind;
 	o->images = argv + optind;
+	for (int i = optind; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			o->nimages = i - optind;
+			o->gdb_args = argv + i + 1;
+			o->ngdb_args = argc - i - 1;
+			break;
+		}
+	}
+	if (o->gdb && o->nimages != 1) {
+		fprintf(stderr, "dmtcp_restart: --gdb takes exactly one image\n");
+		return -1;
+	}
 	if (o->nimages == 0) {
 		usage(stderr);
 		return -1;

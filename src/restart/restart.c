@@ -95,7 +95,8 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 	syscall(SYS_close_range, 4, ~0U, 0);
 	snprintf(fdstr, sizeof(fdstr), "3");
 	snprintf(portstr, sizeof(portstr), "%d", port);
-	snprintf(flags, sizeof(flags), "%d", RST_F_PIDNS | RST_F_DROP_CAPS);
+	snprintf(flags, sizeof(flags), "%d", RST_F_PIDNS | RST_F_DROP_CAPS |
+		 (o->gdb ? RST_F_GDB_STOP : 0));
 	argv[n++] = "mtcp_restart";
 	argv[n++] = "--fd";
 	argv[n++] = fdstr;
@@ -121,6 +122,10 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 	}
 	if (o->debug)
 		argv[n++] = "--debug";
+	if (o->gdb) {
+		argv[n++] = "--gdb-done";
+		argv[n++] = rst_gdb_done_path(im->meta->proc.pid);
+	}
 	argv[n] = NULL;
 	execv(mtcp, (char **)argv);
 	fprintf(stderr, "dmtcp_restart: cannot run %s: %s\n", mtcp,
@@ -252,6 +257,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "dmtcp_restart: %s\n", err);
 			return 1;
 		}
+	if (o.gdb)	/* fix the path now: every process below uses it */
+		rst_gdb_done_path(ims[0].meta->proc.pid);
 	if (rst_enter_namespace(err, sizeof(err)) < 0) {
 		fprintf(stderr, "dmtcp_restart: %s\n", err);
 		return 1;
@@ -267,6 +274,10 @@ int main(int argc, char **argv)
 		close(ims[i].fd);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+	if (o.gdb)
+		rst_run_gdb(init, ims[0].meta->proc.pid, ims[0].meta->proc.exe,
+			    o.gdb_args,
+			    o.ngdb_args);
 	while (waitpid(init, &status, 0) < 0)
 		if (errno != EINTR)
 			return 1;

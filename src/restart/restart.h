@@ -11,6 +11,11 @@ void rst_mount_proc(void);
 pid_t rst_clone_with_pid(pid_t pid);
 int rst_keep_caps_across_exec(void);
 
+/* restart-gdb.c */
+const char *rst_gdb_done_path(pid_t pid);
+int rst_run_gdb(pid_t init_pid, pid_t pid, const char *exe, char **args,
+		int nargs);
+
 /* restart-opts.c */
 struct rst_opts {
 	const char *coord_host;
@@ -20,6 +25,9 @@ struct rst_opts {
 	const char *ckptdir;
 	const char *tmpdir;
 	int debug;
+	int gdb;		/* --gdb: stop the process, attach gdb */
+	char **gdb_args;	/* after "--" */
+	int ngdb_args;
 	int nimages;
 	char **images;
 };
