@@ -56,34 +56,83 @@ static char proc_state(pid_t pid)
 	return p && p[1] ? p[2] : 0;
 }
 
+/* Wait until the restored process parks for a debugger.  0 or -1. */
+static int wait_ready(pid_t init, pid_t pid)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	char ready[1100];
+	int status;
+
+	snprintf(ready, sizeof(ready), "%s.ready", rst_gdb_done_path(pid));
+	for (int i = 0; i < 1500; i++) {	/* 30 s */
+		if (access(ready, F_OK) == 0 && proc_state(pid)) {
+			unlink(ready);
+			return 0;
+		}
+		if (waitpid(init, &status, WNOHANG) == init) {
+			fprintf(stderr, "dmtcp_restart: the restart failed "
+				"before a debugger could attach\n");
+			exit(WIFEXITED(status) && WEXITSTATUS(status) ?
+			     WEXITSTATUS(status) : 1);
+		}
+		nanosleep(&ts, NULL);
+	}
+	fprintf(stderr, "dmtcp_restart: the restarted process did not get "
+		"ready for a debugger within 30 s\n");
+	return -1;
+}
+
+int rst_wait_for_debugger(pid_t init, pid_t pid, int hostproc,
+			  const char *pidfile)
+{
+	char path[64], buf[64];
+	long hostpid = 0;
+	int fd;
+	ssize_t n;
+
+	if (wait_ready(init, pid) < 0)
+		return -1;
+	/* init's only child, seen from the host's /proc */
+	snprintf(path, sizeof(path), "%d/task/%d/children", (int)init,
+		 (int)init);
+	fd = openat(hostproc, path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = 0;
+		hostpid = strtol(buf, NULL, 10);
+	}
+	if (hostpid <= 0) {
+		fprintf(stderr, "dmtcp_restart: cannot find the host pid of "
+			"process %d\n", (int)pid);
+		return -1;
+	}
+	fprintf(stderr, "dmtcp_restart: process %d (host pid %ld) is "
+		"restored and parked where the checkpoint interrupted it; "
+		"attach a debugger to pid %ld and continue\n", (int)pid,
+		hostpid, hostpid);
+	if (pidfile) {
+		FILE *f = fopen(pidfile, "w");
+
+		if (!f || fprintf(f, "%ld\n", hostpid) < 0 || fclose(f) != 0) {
+			fprintf(stderr, "dmtcp_restart: cannot write %s: %s\n",
+				pidfile, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int rst_run_gdb(pid_t init, pid_t pid, const char *exe, char **args,
 		int nargs)
 {
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
 	pid_t gdb;
 	char pidstr[16];
 	char **argv;
 	int status, n = 0;
-	char ready[1100];
 
-	snprintf(ready, sizeof(ready), "%s.ready", rst_gdb_done_path(pid));
-
-	for (int i = 0; i < 1500; i++) {	/* 30 s */
-		if (access(ready, F_OK) == 0 && proc_state(pid))
-			break;
-		if (waitpid(init, &status, WNOHANG) == init) {
-			fprintf(stderr, "dmtcp_restart: the restart failed "
-				"before gdb could attach\n");
-			exit(status && WIFEXITED(status) ? WEXITSTATUS(status)
-							 : 1);
-		}
-		nanosleep(&ts, NULL);
-	}
-	if (access(ready, F_OK) != 0) {
-		fprintf(stderr, "dmtcp_restart: the restarted process did not "
-			"stop for gdb\n");
+	if (wait_ready(init, pid) < 0)
 		return -1;
-	}
 	fprintf(stderr, "dmtcp_restart: process %d is restored; every thread "
 		"is parked where the checkpoint interrupted it (one signal "
 		"frame above that point: use 'frame 2' or 'finish'); "
@@ -114,7 +163,6 @@ int rst_run_gdb(pid_t init, pid_t pid, const char *exe, char **args,
 		while (waitpid(gdb, &status, 0) < 0 && errno == EINTR)
 			;
 	/* release the threads (see wait_for_debugger in the library) */
-	unlink(ready);
 	close(open(rst_gdb_done_path(pid), O_WRONLY | O_CREAT | O_CLOEXEC,
 		   0600));
 	return 0;

@@ -30,6 +30,10 @@ static void usage(FILE *f)
 "                          it and run gdb attached to it, symbols loaded;\n"
 "                          arguments after -- go to gdb, e.g.\n"
 "                          dmtcp_restart --gdb IMG -- -batch -ex 'thread apply all bt'\n"
+"      --stop-for-debugger restart with every thread parked where it was\n"
+"                          interrupted, print the pid for `gdb -p PID`; the\n"
+"                          threads run once the debugger continues them\n"
+"      --pid-file FILE     with --stop-for-debugger: write that pid here\n"
 "      --help              this help\n"
 "      --version           version\n"
 "\n"
@@ -51,6 +55,8 @@ int rst_parse_opts(int argc, char **argv, struct rst_opts *o)
 		{ "tmpdir", required_argument, NULL, 't' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "gdb", no_argument, NULL, 'g' },
+		{ "stop-for-debugger", no_argument, NULL, 'S' },
+		{ "pid-file", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'H' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -102,6 +108,12 @@ int rst_parse_opts(int argc, char **argv, struct rst_opts *o)
 		case 'g':
 			o->gdb = 1;
 			break;
+		case 'S':
+			o->stop = 1;
+			break;
+		case 'P':
+			o->pidfile = optarg;
+			break;
 		case 'H':
 			usage(stdout);
 			return 1;
@@ -124,8 +136,14 @@ int rst_parse_opts(int argc, char **argv, struct rst_opts *o)
 			break;
 		}
 	}
-	if (o->gdb && o->nimages != 1) {
-		fprintf(stderr, "dmtcp_restart: --gdb takes exactly one image\n");
+	if ((o->gdb || o->stop) && o->nimages != 1) {
+		fprintf(stderr, "dmtcp_restart: --gdb and --stop-for-debugger "
+			"take exactly one image\n");
+		return -1;
+	}
+	if (o->gdb && o->stop) {
+		fprintf(stderr, "dmtcp_restart: --gdb and --stop-for-debugger "
+			"exclude each other\n");
 		return -1;
 	}
 	if (o->nimages == 0) {

@@ -96,7 +96,7 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 	snprintf(fdstr, sizeof(fdstr), "3");
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	snprintf(flags, sizeof(flags), "%d", RST_F_PIDNS | RST_F_DROP_CAPS |
-		 (o->gdb ? RST_F_GDB_STOP : 0));
+		 (o->gdb || o->stop ? RST_F_GDB_STOP : 0));
 	argv[n++] = "mtcp_restart";
 	argv[n++] = "--fd";
 	argv[n++] = fdstr;
@@ -122,7 +122,7 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 	}
 	if (o->debug)
 		argv[n++] = "--debug";
-	if (o->gdb) {
+	if (o->gdb || o->stop) {
 		argv[n++] = "--gdb-done";
 		argv[n++] = rst_gdb_done_path(im->meta->proc.pid);
 	}
@@ -200,7 +200,7 @@ int main(int argc, char **argv)
 	struct image *ims;
 	char err[2048], secret[128] = "";
 	const char *host;
-	int port, rc, status;
+	int port, rc, status, hostproc;
 	pid_t init;
 
 	rc = rst_parse_opts(argc, argv, &o);
@@ -257,8 +257,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "dmtcp_restart: %s\n", err);
 			return 1;
 		}
-	if (o.gdb)	/* fix the path now: every process below uses it */
+	if (o.gdb || o.stop)	/* fix the path now: all below use it */
 		rst_gdb_done_path(ims[0].meta->proc.pid);
+	/* the host's /proc, to find host pids once ours is the namespace's */
+	hostproc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rst_enter_namespace(err, sizeof(err)) < 0) {
 		fprintf(stderr, "dmtcp_restart: %s\n", err);
 		return 1;
@@ -274,6 +276,9 @@ int main(int argc, char **argv)
 		close(ims[i].fd);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+	if (o.stop)
+		rst_wait_for_debugger(init, ims[0].meta->proc.pid, hostproc,
+				      o.pidfile);
 	if (o.gdb)
 		rst_run_gdb(init, ims[0].meta->proc.pid, ims[0].meta->proc.exe,
 			    o.gdb_args,

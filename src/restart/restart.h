@@ -13,6 +13,8 @@ int rst_keep_caps_across_exec(void);
 
 /* restart-gdb.c */
 const char *rst_gdb_done_path(pid_t pid);
+int rst_wait_for_debugger(pid_t init, pid_t pid, int hostproc,
+			  const char *pidfile);
 int rst_run_gdb(pid_t init_pid, pid_t pid, const char *exe, char **args,
 		int nargs);
 
@@ -26,6 +28,8 @@ struct rst_opts {
 	const char *tmpdir;
 	int debug;
 	int gdb;		/* --gdb: stop the process, attach gdb */
+	int stop;		/* --stop-for-debugger: park, report pid */
+	const char *pidfile;	/* --pid-file */
 	char **gdb_args;	/* after "--" */
 	int ngdb_args;
 	int nimages;
