@@ -6,3 +6,4 @@ include tests/unit/image.mk
 include tests/progs/progs.mk
 include tests/unit/inspect.mk
 include tests/progs/inspect.mk
+include tests/progs/gdb.mk

@@ -1,0 +1,8 @@
+# tests/progs/gdb.mk: the fixture the gdb tests (tests/e2e/test-gdb*.sh)
+# checkpoint, restart under gdb and rewind.  -O0 -g so its functions keep
+# their own frames and the globals are readable from gdb.
+check_PROGRAMS += tests/progs/gdb_fixture
+tests_progs_gdb_fixture_SOURCES = tests/progs/gdb_fixture.c \
+	tests/progs/testprog.h
+tests_progs_gdb_fixture_CFLAGS = $(AM_CFLAGS) -O0 -g -fno-omit-frame-pointer
+tests_progs_gdb_fixture_LDADD = -lpthread
