@@ -1,0 +1,84 @@
+/*
+ * gdb_fixture.c - the program the gdb tests (tests/e2e/test-gdb*.sh)
+ * checkpoint, restart under gdb and rewind.
+ *
+ * Built with -g -O0 and noinline so each function below has its own frame.
+ * Two worker threads park in named call chains
+ *   gdbfx_worker_one -> gdbfx_wait_one -> tp_sleep_ms
+ *   gdbfx_worker_two -> gdbfx_wait_two -> tp_sleep_ms
+ * and the main thread loops in gdbfx_main_loop, incrementing the global
+ * gdbfx_counter every ~10 ms, so a rewound process shows the counter value
+ * of the checkpoint while the live process kept counting.  gdbfx_shadow
+ * always equals gdbfx_counter * 3 at a loop boundary (a consistency check
+ * the tests can print).  Prints READY; stops (PASS) when $TEST_STOP_FILE
+ * appears.
+ */
+#include <pthread.h>
+
+#include "testprog.h"
+
+#define GDBFX_FN __attribute__((noinline, noclone))
+
+static volatile int gdbfx_stopping;
+volatile uint64_t gdbfx_counter;
+volatile uint64_t gdbfx_shadow;
+
+GDBFX_FN static void gdbfx_wait_one(void)
+{
+	while (!gdbfx_stopping)
+		tp_sleep_ms(20);
+}
+
+GDBFX_FN static void *gdbfx_worker_one(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "gdbfx-one");
+	gdbfx_wait_one();
+	return NULL;
+}
+
+GDBFX_FN static void gdbfx_wait_two(void)
+{
+	while (!gdbfx_stopping)
+		tp_sleep_ms(30);
+}
+
+GDBFX_FN static void *gdbfx_worker_two(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "gdbfx-two");
+	gdbfx_wait_two();
+	return NULL;
+}
+
+GDBFX_FN static void gdbfx_main_loop(void)
+{
+	while (!tp_should_stop()) {
+		uint64_t n = gdbfx_counter + 1;
+
+		gdbfx_counter = n;
+		gdbfx_shadow = n * 3;
+		tp_sleep_ms(10);
+	}
+}
+
+int main(void)
+{
+	pthread_t t1, t2;
+
+	tp_init("gdb_fixture");
+	TP_CHECK(pthread_create(&t1, NULL, gdbfx_worker_one, NULL) == 0,
+		 "pthread_create one");
+	TP_CHECK(pthread_create(&t2, NULL, gdbfx_worker_two, NULL) == 0,
+		 "pthread_create two");
+	tp_ready();
+	gdbfx_main_loop();
+	gdbfx_stopping = 1;
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	TP_CHECK(gdbfx_counter > 0, "main loop never ran");
+	TP_CHECK(gdbfx_shadow == gdbfx_counter * 3, "shadow %llu counter %llu",
+		 (unsigned long long)gdbfx_shadow,
+		 (unsigned long long)gdbfx_counter);
+	tp_pass();
+}
