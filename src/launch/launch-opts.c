@@ -17,6 +17,7 @@ enum {
 	OPT_SIGNAL,
 	OPT_CKPTDIR,
 	OPT_TMPDIR,
+	OPT_CRASH,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -34,6 +35,7 @@ static const struct option launch_longopts[] = {
 	{ "ckptdir", required_argument, NULL, OPT_CKPTDIR },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
+	{ "ckpt-on-crash", no_argument, NULL, OPT_CRASH },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -65,6 +67,10 @@ void launch_usage(FILE *f)
 "  --ckpt-signal N         signal used internally (env DMTCP_SIGCKPT,\n"
 "                          default 12, SIGUSR2)\n"
 "  --tmpdir DIR            temporary files (env DMTCP_TMPDIR)\n"
+"  --ckpt-on-crash         write an image when the program is about to\n"
+"                          die of SIGSEGV, SIGBUS, SIGILL, SIGFPE or\n"
+"                          SIGABRT (ckpt_*_crash.dmtcp), for\n"
+"                          dmtcp_inspect and dmtcp_restart --gdb\n"
 "\n"
 "  --help                  print this help and exit\n"
 "  --version               print the version and exit\n"
@@ -151,6 +157,9 @@ int launch_opts_parse(int argc, char **argv, struct launch_opts *o,
 			break;
 		case OPT_TMPDIR:
 			o->tmpdir = optarg;
+			break;
+		case OPT_CRASH:
+			o->ckpt_on_crash = 1;
 			break;
 		case OPT_HELP:
 			o->help = 1;

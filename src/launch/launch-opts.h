@@ -17,6 +17,7 @@ struct launch_opts {
 	const char *ckptdir;
 	const char *tmpdir;
 	long interval;		/* -1 = not given */
+	int ckpt_on_crash;	/* --ckpt-on-crash */
 	int help, version;
 	int prog_index;		/* argv index of PROGRAM */
 };

@@ -203,6 +203,9 @@ int main(int argc, char **argv)
 	    launch_setenv_int("DMTCP_GZIP", gzip) < 0 ||
 	    launch_setenv_int("DMTCP_SIGCKPT", sig) < 0)
 		return LAUNCH_EXIT_FAIL;
+	if (o.ckpt_on_crash &&
+	    launch_setenv("DMTCP_CKPT_ON_CRASH", "1") < 0)
+		return LAUNCH_EXIT_FAIL;
 
 	execv(prog, &argv[o.prog_index]);
 	if (errno == ENOEXEC) {

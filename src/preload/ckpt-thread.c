@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +34,18 @@ int dmtcp_num_ckpts, dmtcp_num_restarts;
 uint64_t dmtcp_last_ckpt_usec;
 volatile int dmtcp_ckpt_in_progress;
 volatile int dmtcp_ckpt_done_seq;	/* futex: bumped after each cycle */
+static int wake_fd[2] = { -1, -1 };	/* crash handler -> this thread */
+static int local_only;			/* checkpoint without coordinator */
+static volatile int local_requested;
+
+/* Async-signal-safe: ask the checkpoint thread for a local checkpoint. */
+int dmtcp_request_local_ckpt(void)
+{
+	if (wake_fd[1] < 0)
+		return -1;
+	local_requested = 1;
+	return rsys3(SYS_write, wake_fd[1], (long)"c", 1) == 1 ? 0 : -1;
+}
 
 static char msgbuf[8192];
 
@@ -93,7 +106,7 @@ static int coord_send(uint16_t type, uint64_t a0, uint64_t a1,
 {
 	struct dmtcp_msg m;
 
-	if (dmtcp_coord_fd < 0) {
+	if (dmtcp_coord_fd < 0 || local_only) {
 		errno = ENOTCONN;
 		return -1;
 	}
@@ -128,7 +141,7 @@ static int barrier(int id)
 {
 	struct dmtcp_msg m;
 
-	if (dmtcp_coord_fd < 0)
+	if (dmtcp_coord_fd < 0 || local_only)
 		return 0;
 	if (coord_send(DMTCP_MSG_BARRIER, id, 0, NULL, 0, 0) < 0)
 		goto lost;
@@ -268,7 +281,13 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 	dir = dir_from_coord && *dir_from_coord && !dmtcp_cfg.ckpt_dir_explicit
 	      ? dir_from_coord : dmtcp_cfg.ckpt_dir;
 	t0 = dmtcp_now_mono_ns();
-	rc = dmtcp_write_image(dir, path, &bytes, err, sizeof(err));
+	rc = dmtcp_write_image(dir, local_only ? "_crash" : "", path, &bytes,
+			       err, sizeof(err));
+	if (local_only && rc == 0)
+		pr_err("%s in thread %d: wrote %s before dying; see it with "
+		       "'dmtcp_inspect bt %s' or 'dmtcp_restart --gdb %s'",
+		       strsignal(dmtcp_crash_sig), dmtcp_crash_tid, path, path,
+		       path);
 	usec = (dmtcp_now_mono_ns() - t0) / 1000;
 	if (rc == 0) {
 		dmtcp_last_ckpt_usec = usec;
@@ -342,6 +361,7 @@ static void restart_sequence(void)
 	int nthreads = 0;
 
 	dmtcp_restarting = 1;
+	local_only = 0;		/* a crash image was written locally */
 	dmtcp_restore_procstate();
 	dmtcp_restore_fds();
 	dmtcp_thread_restore_self(dmtcp_thread_slot(dmtcp_ckpt_tid));
@@ -405,11 +425,28 @@ static void *ckpt_thread_main(void *arg)
 	dmtcp_ckpt_tid = rsys_gettid();
 	prctl(PR_SET_NAME, "dmtcp:ckpt");
 	for (;;) {
-		if (dmtcp_coord_fd < 0) {
-			/* nothing to do: sleep until the process ends */
-			pause();
+		struct pollfd pfd[2] = {
+			{ .fd = wake_fd[0], .events = POLLIN },
+			{ .fd = dmtcp_coord_fd, .events = POLLIN },
+		};
+
+		if (poll(pfd, dmtcp_coord_fd >= 0 ? 2 : 1, -1) < 0)
+			continue;
+		if (pfd[0].revents & POLLIN) {
+			char c;
+
+			(void)!read(wake_fd[0], &c, 1);
+			if (local_requested) {
+				local_requested = 0;
+				local_only = 1;
+				do_checkpoint(dmtcp_generation, "");
+				local_only = 0;
+			}
 			continue;
 		}
+		if (dmtcp_coord_fd < 0 || !(pfd[1].revents & (POLLIN | POLLHUP |
+							     POLLERR)))
+			continue;
 		if (coord_recv(&m) < 0) {
 			pr_debug("coordinator connection closed: %s",
 				 strerror(errno));
@@ -443,6 +480,17 @@ int dmtcp_start_ckpt_thread(void)
 	sigset_t all, old;
 	int rc;
 
+	if (pipe2(wake_fd, O_CLOEXEC) == 0) {
+		for (int i = 0; i < 2; i++) {
+			int hi = fcntl(wake_fd[i], F_DUPFD_CLOEXEC,
+				       DMTCP_PROTECTED_FD_BASE);
+
+			if (hi >= 0) {
+				close(wake_fd[i]);
+				wake_fd[i] = hi;
+			}
+		}
+	}
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 1 << 20);

@@ -145,6 +145,7 @@ __attribute__((constructor)) static void dmtcp_init(void)
 		return;
 	}
 	dmtcp_enabled = 1;
+	dmtcp_install_crash_handlers();
 	pr_debug("%s (pid %d) under checkpoint control, signal %d, dir %s",
 		 dmtcp_cfg.progname, (int)getpid(), dmtcp_cfg.ckpt_signal,
 		 dmtcp_cfg.ckpt_dir);

@@ -127,7 +127,16 @@ extern const unsigned long dmtcp_restore_stack_size HIDDEN;
 extern __thread int dmtcp_tl_interrupted HIDDEN;
 extern __thread uint64_t dmtcp_tl_suspend_ns HIDDEN;
 
+/* crash.c */
+extern volatile int dmtcp_crash_tid HIDDEN;
+extern int dmtcp_crash_sig HIDDEN;
+extern struct img_thread dmtcp_crash_regs HIDDEN;
+extern int dmtcp_crash_enabled HIDDEN;
+void dmtcp_install_crash_handlers(void) HIDDEN;
+
 /* threads.c */
+struct ucontext_t;
+void dmtcp_save_regs(struct img_thread *it, const void *uc) HIDDEN;
 void dmtcp_install_ckpt_handler(void) HIDDEN;
 int dmtcp_suspend_threads(void) HIDDEN;
 void dmtcp_resume_threads(void) HIDDEN;
@@ -136,12 +145,14 @@ void dmtcp_thread_restore_self(struct dmtcp_thread *t) HIDDEN;
 int dmtcp_count_threads(void) HIDDEN;
 
 /* ckpt-thread.c */
+extern volatile int dmtcp_ckpt_done_seq HIDDEN;
 int dmtcp_start_ckpt_thread(void) HIDDEN;
+int dmtcp_request_local_ckpt(void) HIDDEN;
 int dmtcp_coord_join(int restart) HIDDEN;
 
 /* write-image.c */
-int dmtcp_write_image(const char *dir, char *path_out, uint64_t *bytes,
-		      char *err, size_t errcap) HIDDEN;
+int dmtcp_write_image(const char *dir, const char *suffix, char *path_out,
+		      uint64_t *bytes, char *err, size_t errcap) HIDDEN;
 
 /* procstate.c */
 void dmtcp_capture_procstate(void) HIDDEN;

@@ -91,8 +91,9 @@ int dmtcp_count_threads(void)
 	return n;
 }
 
-static void save_regs(struct img_thread *it, const ucontext_t *uc)
+void dmtcp_save_regs(struct img_thread *it, const void *vuc)
 {
+	const ucontext_t *uc = vuc;
 	const greg_t *g = uc->uc_mcontext.gregs;
 	struct img_regs *r = &it->regs;
 
@@ -227,7 +228,13 @@ static void ckpt_handler(int sig, siginfo_t *si, void *vuc)
 		errno = saved_errno;	/* stray signal: ignore */
 		return;
 	}
-	save_regs(&t->info, vuc);
+	dmtcp_save_regs(&t->info, vuc);
+	if (tid == dmtcp_crash_tid) {
+		/* interrupted inside the crash handler: show the fault */
+		t->info.regs = dmtcp_crash_regs.regs;
+		memcpy(t->info.fpregs, dmtcp_crash_regs.fpregs,
+		       sizeof(t->info.fpregs));
+	}
 	save_thread_state(t);
 	dmtcp_tl_suspend_ns = dmtcp_now_mono_ns();
 	dmtcp_tl_interrupted = 1;

@@ -563,22 +563,23 @@ static void scratch_free(struct scratch *s)
 		munmap(s->meta, s->meta_cap);
 }
 
-static int image_name(const char *dir, char *path, size_t cap)
+static int image_name(const char *dir, const char *suffix, char *path,
+		      size_t cap)
 {
 	int n;
 
 	if (dmtcp_cfg.unique_names)
-		n = snprintf(path, cap, "%s/ckpt_%s_%s_%05u.dmtcp", dir,
+		n = snprintf(path, cap, "%s/ckpt_%s_%s_%05u%s.dmtcp", dir,
 			     dmtcp_cfg.progname, dmtcp_cfg.unique_id,
-			     dmtcp_generation);
+			     dmtcp_generation, suffix);
 	else
-		n = snprintf(path, cap, "%s/ckpt_%s_%s.dmtcp", dir,
-			     dmtcp_cfg.progname, dmtcp_cfg.unique_id);
+		n = snprintf(path, cap, "%s/ckpt_%s_%s%s.dmtcp", dir,
+			     dmtcp_cfg.progname, dmtcp_cfg.unique_id, suffix);
 	return (n < 0 || (size_t)n >= cap) ? -1 : 0;
 }
 
-int dmtcp_write_image(const char *dir, char *path, uint64_t *bytes,
-		      char *err, size_t errcap)
+int dmtcp_write_image(const char *dir, const char *suffix, char *path,
+		      uint64_t *bytes, char *err, size_t errcap)
 {
 	static struct img_writer w;
 	static struct img_proc proc;
@@ -589,7 +590,7 @@ int dmtcp_write_image(const char *dir, char *path, uint64_t *bytes,
 	memset(&s, 0, sizeof(s));
 	memset(&w, 0, sizeof(w));
 	s.pagemap_fd = -1;
-	if (image_name(dir, path, PATH_MAX) < 0) {
+	if (image_name(dir, suffix, path, PATH_MAX) < 0) {
 		snprintf(err, errcap, "checkpoint directory name too long: %s",
 			 dir);
 		return -1;
