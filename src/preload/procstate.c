@@ -121,10 +121,23 @@ void dmtcp_restore_procstate(void)
 	if (dmtcp_ps.cwd[0] && chdir(dmtcp_ps.cwd) < 0)
 		pr_warn("cannot return to the working directory %s: %s",
 			dmtcp_ps.cwd, strerror(errno));
-	for (int i = 0; i < 3; i++)
-		if (dmtcp_ps.itimer[i].it_value.tv_sec ||
-		    dmtcp_ps.itimer[i].it_value.tv_usec)
-			setitimer(i, &dmtcp_ps.itimer[i], NULL);
+	for (int i = 0; i < 3; i++) {
+		struct itimerval *t = &dmtcp_ps.itimer[i];
+		int has_value = t->it_value.tv_sec || t->it_value.tv_usec;
+
+		/*
+		 * A periodic ITIMER_REAL whose SIGALRM was still pending at
+		 * checkpoint time reads as disarmed (the kernel re-arms it
+		 * when the signal is dequeued): arm it for one period.
+		 */
+		if (!has_value && (t->it_interval.tv_sec ||
+				   t->it_interval.tv_usec)) {
+			t->it_value = t->it_interval;
+			has_value = 1;
+		}
+		if (has_value)
+			setitimer(i, t, NULL);
+	}
 }
 
 void dmtcp_raise_pending(void)
