@@ -29,3 +29,9 @@ tests_progs_counter_SOURCES = tests/progs/counter.c
 tests_progs_libdltest_so_SOURCES = tests/progs/libdltest.c
 tests_progs_libdltest_so_CFLAGS = $(AM_CFLAGS) -fPIC
 tests_progs_libdltest_so_LDFLAGS = -shared -fPIC
+
+# --ckpt-on-crash test program (tests/e2e/test-crash.sh)
+check_PROGRAMS += tests/progs/crasher
+tests_progs_crasher_SOURCES = tests/progs/crasher.c
+tests_progs_crasher_CFLAGS = $(AM_CFLAGS) -O0 -g -pthread
+tests_progs_crasher_LDADD = -lpthread
