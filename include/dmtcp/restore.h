@@ -34,7 +34,7 @@ struct rst_handoff {
 	char image[4096];	/* absolute path of the image */
 	char coord_host[256];	/* coordinator to join; empty: as before */
 	uint32_t coord_port;	/* 0: as before */
-	uint32_t reserved0;
+	uint32_t num_peers;	/* processes restarted together */
 	char ckpt_dir[4096];	/* new checkpoint dir; empty: as before */
 	char tmpdir[4096];	/* DMTCP_TMPDIR at restart; empty: as before */
 	char secret[64];	/* coordinator secret; empty: as before */

@@ -465,6 +465,8 @@ static void parse_args(int argc, char **argv)
 		else if (mtcp_streq(a, "--secret"))
 			mtcp_strlcpy(handoff.secret, arg_value(argv, &i, argc),
 				     sizeof(handoff.secret));
+		else if (mtcp_streq(a, "--num-peers"))
+			handoff.num_peers = mtcp_atol(arg_value(argv, &i, argc));
 		else if (mtcp_streq(a, "--gdb-done"))
 			mtcp_strlcpy(handoff.gdb_done, arg_value(argv, &i, argc),
 				     sizeof(handoff.gdb_done));

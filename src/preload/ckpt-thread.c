@@ -35,8 +35,33 @@ uint64_t dmtcp_last_ckpt_usec;
 volatile int dmtcp_ckpt_in_progress;
 volatile int dmtcp_ckpt_done_seq;	/* futex: bumped after each cycle */
 static int wake_fd[2] = { -1, -1 };	/* crash handler -> this thread */
+static pthread_mutex_t crit_lock;
+static pthread_cond_t crit_cond;
+static int crit_depth;
+static int crit_owner;
 static int local_only;			/* checkpoint without coordinator */
 static volatile int local_requested;
+
+/* In a forked child: what the parent's checkpoint thread owned. */
+void dmtcp_ckpt_atfork_child(void)
+{
+	if (dmtcp_coord_fd >= 0)
+		close(dmtcp_coord_fd);
+	dmtcp_coord_fd = -1;
+	for (int i = 0; i < 2; i++) {
+		if (wake_fd[i] >= 0)
+			close(wake_fd[i]);
+		wake_fd[i] = -1;
+	}
+	dmtcp_ckpt_tid = 0;
+	dmtcp_ckpt_in_progress = 0;
+	local_only = 0;
+	local_requested = 0;
+	pthread_mutex_init(&crit_lock, NULL);
+	pthread_cond_init(&crit_cond, NULL);
+	crit_depth = 0;
+	crit_owner = 0;
+}
 
 /* Async-signal-safe: ask the checkpoint thread for a local checkpoint. */
 int dmtcp_request_local_ckpt(void)
@@ -52,8 +77,6 @@ static char msgbuf[8192];
 /* app critical sections (dmtcp_disable_ckpt) */
 static pthread_mutex_t crit_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t crit_cond = PTHREAD_COND_INITIALIZER;
-static int crit_depth;
-static int crit_owner;
 
 int dmtcp_crit_enter(void) HIDDEN;
 int dmtcp_crit_leave(void) HIDDEN;
@@ -189,7 +212,8 @@ int dmtcp_coord_join(int restart)
 	h.uid = getuid();
 	h.flags = restart ? DMTCP_HELLO_RESTART : 0;
 	h.generation = dmtcp_generation;
-	h.num_peers = 1;
+	h.num_peers = restart && dmtcp_handoff.num_peers ?
+		      dmtcp_handoff.num_peers : 1;
 	util_strlcpy(h.hostname, dmtcp_cfg.hostname, sizeof(h.hostname));
 	util_strlcpy(h.progname, dmtcp_cfg.progname, sizeof(h.progname));
 	util_strlcpy(h.comp_id, dmtcp_cfg.comp_id, sizeof(h.comp_id));
@@ -256,9 +280,11 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 	}
 	barrier(DMTCP_BAR_SUSPENDED);
 	dmtcp_capture_procstate();
-	dmtcp_capture_fds();
+	dmtcp_capture_fds();		/* and bids for pipe leadership */
 	barrier(DMTCP_BAR_FD_LEADER_ELECTION);
+	dmtcp_drain_fds();		/* leaders save in-flight data */
 	barrier(DMTCP_BAR_DRAINED);
+	dmtcp_drain_done();
 
 	dmtcp_generation = gen;
 	dmtcp_num_ckpts++;

@@ -61,6 +61,7 @@ static void record_fd(int fd)
 	r = &dmtcp_ps.fds[dmtcp_ps.nfds];
 	memset(r, 0, offsetof(struct dmtcp_fdrec, path));
 	r->internal_pipe = 0;
+	r->pipe_leader = 0;
 	r->dup_of = -1;
 	r->data_off = r->data_len = 0;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
@@ -111,80 +112,131 @@ static void record_fd(int fd)
 
 #define PIPE_DATA_MAX (16u << 20)
 
-/* Drain a pipe through read end rfd into pipe_data, write it back. */
-static void drain_pipe(struct dmtcp_fdrec *r, int rfd, int wfd)
-{
-	int rfl = fcntl(rfd, F_GETFL), wfl = fcntl(wfd, F_GETFL);
-	uint64_t start = dmtcp_ps.pipe_data_len;
 
-	fcntl(rfd, F_SETFL, rfl | O_NONBLOCK);
-	for (;;) {
-		ssize_t n;
-
-		if (dmtcp_ps.pipe_data_len >= PIPE_DATA_MAX)
-			break;
-		n = read(rfd, dmtcp_ps.pipe_data + dmtcp_ps.pipe_data_len,
-			 PIPE_DATA_MAX - dmtcp_ps.pipe_data_len);
-		if (n <= 0)
-			break;
-		dmtcp_ps.pipe_data_len += n;
-	}
-	fcntl(rfd, F_SETFL, rfl);
-	r->data_off = start;
-	r->data_len = dmtcp_ps.pipe_data_len - start;
-	/* refill: the running process must not notice */
-	fcntl(wfd, F_SETFL, wfl & ~O_NONBLOCK);
-	util_write_all(wfd, dmtcp_ps.pipe_data + start, r->data_len);
-	fcntl(wfd, F_SETFL, wfl);
-}
-
-static void find_internal_pipes(void)
+static int pipe_data_init(void)
 {
 	dmtcp_ps.pipe_data_len = 0;
-	if (!dmtcp_ps.pipe_data) {
-		dmtcp_ps.pipe_data = mmap(NULL, PIPE_DATA_MAX,
-					  PROT_READ | PROT_WRITE,
-					  MAP_PRIVATE | MAP_ANONYMOUS |
-					  MAP_NORESERVE, -1, 0);
-		if (dmtcp_ps.pipe_data == MAP_FAILED) {
-			dmtcp_ps.pipe_data = NULL;
-			return;
-		}
+	if (dmtcp_ps.pipe_data)
+		return 0;
+	dmtcp_ps.pipe_data = mmap(NULL, PIPE_DATA_MAX, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				  -1, 0);
+	if (dmtcp_ps.pipe_data == MAP_FAILED) {
+		dmtcp_ps.pipe_data = NULL;
+		return -1;
 	}
+	return 0;
+}
+
+static int is_reader(const struct dmtcp_fdrec *r)
+{
+	return r->rec.kind == IMG_FD_PIPE &&
+	       (r->rec.flags & O_ACCMODE) != O_WRONLY;
+}
+
+/*
+ * Leader election, as DMTCP does it: a pipe's read end shared by several
+ * processes (after fork) is one open file description, with one
+ * F_SETOWN owner.  Every holder writes its pid there; after the barrier
+ * the one whose pid stuck drains the pipe.
+ */
+static void bid_for_pipes(void)
+{
+	int pid = rsys_getpid();
+
 	for (int i = 0; i < dmtcp_ps.nfds; i++) {
-		struct dmtcp_fdrec *a = &dmtcp_ps.fds[i];
-		int rfd = -1, wfd = -1, first = -1;
+		struct dmtcp_fdrec *r = &dmtcp_ps.fds[i];
 
-		if (a->rec.kind != IMG_FD_PIPE || a->internal_pipe)
+		if (!is_reader(r) || r->dup_of >= 0)
 			continue;
-		for (int j = i; j < dmtcp_ps.nfds; j++) {
-			struct dmtcp_fdrec *b = &dmtcp_ps.fds[j];
+		r->old_owner = fcntl(r->rec.fd, F_GETOWN);
+		fcntl(r->rec.fd, F_SETOWN, pid);
+	}
+}
 
-			if (b->rec.kind != IMG_FD_PIPE ||
-			    b->rec.inode != a->rec.inode)
-				continue;
-			if ((b->rec.flags & O_ACCMODE) == O_RDONLY) {
-				if (rfd < 0)
-					rfd = b->rec.fd;
-			} else if (wfd < 0) {
-				wfd = b->rec.fd;
-			}
-		}
-		if (rfd < 0 || wfd < 0)
-			continue;	/* the other end is elsewhere */
-		for (int j = i; j < dmtcp_ps.nfds; j++) {
-			struct dmtcp_fdrec *b = &dmtcp_ps.fds[j];
+/* A write end for pipe inode: one of ours, else a new one via /proc. */
+static int pipe_writer(uint64_t inode, int rfd, int *opened)
+{
+	char path[64];
 
-			if (b->rec.kind == IMG_FD_PIPE &&
-			    b->rec.inode == a->rec.inode) {
-				b->internal_pipe = 1;
-				b->pipe_size = fcntl(b->rec.fd, F_GETPIPE_SZ);
-				if (first < 0)
-					first = j;
-			}
+	*opened = 0;
+	for (int i = 0; i < dmtcp_ps.nfds; i++) {
+		const struct dmtcp_fdrec *w = &dmtcp_ps.fds[i];
+
+		if (w->rec.kind == IMG_FD_PIPE && w->rec.inode == inode &&
+		    (w->rec.flags & O_ACCMODE) != O_RDONLY)
+			return w->rec.fd;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", rfd);
+	*opened = 1;
+	return open(path, O_WRONLY | O_CLOEXEC);
+}
+
+static void refill(const struct dmtcp_fdrec *r)
+{
+	int opened, wfd, fl;
+
+	if (!r->data_len)
+		return;
+	wfd = pipe_writer(r->rec.inode, r->rec.fd, &opened);
+	if (wfd < 0) {
+		pr_warn("fd %d: cannot refill %llu bytes into the pipe: %s",
+			r->rec.fd, (unsigned long long)r->data_len,
+			strerror(errno));
+		return;
+	}
+	fl = fcntl(wfd, F_GETFL);
+	fcntl(wfd, F_SETFL, fl & ~O_NONBLOCK);
+	util_write_all(wfd, dmtcp_ps.pipe_data + r->data_off, r->data_len);
+	fcntl(wfd, F_SETFL, fl);
+	if (opened)
+		close(wfd);
+}
+
+void dmtcp_drain_fds(void)
+{
+	int pid = rsys_getpid();
+
+	if (pipe_data_init() < 0)
+		return;
+	for (int i = 0; i < dmtcp_ps.nfds; i++) {
+		struct dmtcp_fdrec *r = &dmtcp_ps.fds[i];
+		int fl;
+
+		if (!is_reader(r) || r->dup_of >= 0 ||
+		    fcntl(r->rec.fd, F_GETOWN) != pid)
+			continue;
+		r->pipe_leader = 1;
+		r->pipe_size = fcntl(r->rec.fd, F_GETPIPE_SZ);
+		r->data_off = dmtcp_ps.pipe_data_len;
+		fl = fcntl(r->rec.fd, F_GETFL);
+		fcntl(r->rec.fd, F_SETFL, fl | O_NONBLOCK);
+		for (;;) {
+			ssize_t n;
+
+			if (dmtcp_ps.pipe_data_len >= PIPE_DATA_MAX)
+				break;
+			n = read(r->rec.fd,
+				 dmtcp_ps.pipe_data + dmtcp_ps.pipe_data_len,
+				 PIPE_DATA_MAX - dmtcp_ps.pipe_data_len);
+			if (n <= 0)
+				break;
+			dmtcp_ps.pipe_data_len += n;
 		}
-		if (first >= 0 && dmtcp_ps.pipe_data)
-			drain_pipe(&dmtcp_ps.fds[first], rfd, wfd);
+		fcntl(r->rec.fd, F_SETFL, fl);
+		r->data_len = dmtcp_ps.pipe_data_len - r->data_off;
+		/* the running computation must not notice */
+		refill(r);
+	}
+}
+
+void dmtcp_drain_done(void)
+{
+	for (int i = 0; i < dmtcp_ps.nfds; i++) {
+		struct dmtcp_fdrec *r = &dmtcp_ps.fds[i];
+
+		if (is_reader(r) && r->dup_of < 0)
+			fcntl(r->rec.fd, F_SETOWN, r->old_owner);
 	}
 }
 
@@ -219,10 +271,37 @@ void dmtcp_capture_fds(void)
 		}
 	}
 	close(dfd);
-	find_internal_pipes();
+	bid_for_pipes();
 }
 
-/* Recreate the internal pipe of fds[i] at every fd that had it. */
+static int is_fifo(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+static int pipe_both_ends_here(const struct dmtcp_fdrec *f)
+{
+	int r = 0, w = 0;
+
+	for (int i = 0; i < dmtcp_ps.nfds; i++) {
+		const struct dmtcp_fdrec *o = &dmtcp_ps.fds[i];
+
+		if (o->rec.kind != IMG_FD_PIPE || o->rec.inode != f->rec.inode)
+			continue;
+		if ((o->rec.flags & O_ACCMODE) == O_WRONLY)
+			w = 1;
+		else
+			r = 1;
+	}
+	return r && w;
+}
+
+/*
+ * Without dmtcp_restart's help (the fd is not there): recreate a pipe
+ * whose both ends are ours, at every fd that had it, with its data.
+ */
 static void restore_pipe(int i)
 {
 	const struct dmtcp_fdrec *f = &dmtcp_ps.fds[i];
@@ -242,16 +321,21 @@ static void restore_pipe(int i)
 			p[k] = hi;
 		}
 	}
-	if (f->pipe_size > 0)
-		fcntl(p[1], F_SETPIPE_SZ, f->pipe_size);
-	if (f->data_len)
-		util_write_all(p[1], dmtcp_ps.pipe_data + f->data_off,
-			       f->data_len);
+	for (int j = 0; j < dmtcp_ps.nfds; j++) {
+		const struct dmtcp_fdrec *l = &dmtcp_ps.fds[j];
+
+		if (l->rec.inode != f->rec.inode || !l->pipe_leader)
+			continue;
+		if (l->pipe_size > 0)
+			fcntl(p[1], F_SETPIPE_SZ, l->pipe_size);
+		util_write_all(p[1], dmtcp_ps.pipe_data + l->data_off,
+			       l->data_len);
+	}
 	for (int j = i; j < dmtcp_ps.nfds; j++) {
 		struct dmtcp_fdrec *b = &dmtcp_ps.fds[j];
 		int src;
 
-		if (!b->internal_pipe || b->rec.inode != f->rec.inode)
+		if (b->rec.kind != IMG_FD_PIPE || b->rec.inode != f->rec.inode)
 			continue;
 		src = (b->rec.flags & O_ACCMODE) == O_RDONLY ? p[0] : p[1];
 		dup2(src, b->rec.fd);
@@ -303,8 +387,18 @@ void dmtcp_restore_fds(void)
 		int inherited = fcntl(f->rec.fd, F_GETFD) >= 0;
 		int fd = -1;
 
-		if (f->internal_pipe) {
-			if (f->internal_pipe == 1)
+		if (f->rec.kind == IMG_FD_PIPE && f->dup_of < 0 && inherited &&
+		    is_fifo(f->rec.fd)) {
+			/* dmtcp_restart recreated it, shared as before */
+			fcntl(f->rec.fd, F_SETFL, f->rec.flags);
+			fcntl(f->rec.fd, F_SETFD, f->rec.fdflags);
+			if (f->pipe_leader)
+				refill(f);
+			continue;
+		}
+		if (f->rec.kind == IMG_FD_PIPE && f->dup_of < 0 &&
+		    pipe_both_ends_here(f)) {
+			if (f->internal_pipe != 2)
 				restore_pipe(i);
 			continue;
 		}

@@ -52,6 +52,16 @@ static void env_str(const char *name, char *dst, size_t cap,
 	util_strlcpy(dst, v && *v ? v : dflt, cap);
 }
 
+static void make_unique_id(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(dmtcp_cfg.unique_id, sizeof(dmtcp_cfg.unique_id),
+		 "%08lx-%d-%lx", (unsigned long)gethostid() & 0xffffffffUL,
+		 (int)getpid(), (unsigned long)ts.tv_sec);
+}
+
 static void read_config(void)
 {
 	char buf[PATH_MAX];
@@ -101,23 +111,34 @@ static void read_config(void)
 	util_strlcpy(dmtcp_cfg.progname, slash ? slash + 1 : dmtcp_cfg.exe,
 		     sizeof(dmtcp_cfg.progname));
 	gethostname(dmtcp_cfg.hostname, sizeof(dmtcp_cfg.hostname) - 1);
-	snprintf(dmtcp_cfg.unique_id, sizeof(dmtcp_cfg.unique_id),
-		 "%08lx-%d-%lx", (unsigned long)gethostid() & 0xffffffffUL,
-		 (int)getpid(), (unsigned long)time(NULL));
+	make_unique_id();
 }
 
+/*
+ * fork(): the child is a new process of the same computation.  The
+ * connection, the checkpoint thread and its state belong to the parent:
+ * drop them and join the coordinator as a new worker with a thread of
+ * our own.
+ */
 static void atfork_child(void)
 {
-	/*
-	 * The connection and the checkpoint thread belong to the parent.
-	 * Following children is the job of the multi-process support; a
-	 * child must at least never write on the parent's connection.
-	 */
-	if (dmtcp_coord_fd >= 0) {
-		close(dmtcp_coord_fd);
-		dmtcp_coord_fd = -1;
-	}
+	int was_enabled = dmtcp_enabled;
+
+	dmtcp_ckpt_atfork_child();
 	dmtcp_enabled = 0;
+	if (!was_enabled)
+		return;
+	make_unique_id();
+	dmtcp_cfg.image_path[0] = 0;
+	dmtcp_crash_tid = 0;
+	if (dmtcp_coord_join(0) < 0)
+		return;
+	if (dmtcp_start_ckpt_thread() < 0) {
+		pr_err("forked child %d: cannot start the checkpoint thread: %s",
+		       (int)getpid(), strerror(errno));
+		return;
+	}
+	dmtcp_enabled = 1;
 }
 
 __attribute__((constructor)) static void dmtcp_init(void)

@@ -75,6 +75,8 @@ struct dmtcp_procstate {
 		struct img_fd rec;
 		char path[PATH_MAX];
 		int internal_pipe;	/* both ends are in this process */
+		int pipe_leader;	/* this process saved its data */
+		int old_owner;		/* F_GETOWN before the election */
 		int dup_of;		/* index of an earlier fd sharing the
 					   open file description, or -1 */
 		int pipe_size;		/* F_GETPIPE_SZ */
@@ -148,6 +150,7 @@ int dmtcp_count_threads(void) HIDDEN;
 extern volatile int dmtcp_ckpt_done_seq HIDDEN;
 int dmtcp_start_ckpt_thread(void) HIDDEN;
 int dmtcp_request_local_ckpt(void) HIDDEN;
+void dmtcp_ckpt_atfork_child(void) HIDDEN;
 int dmtcp_coord_join(int restart) HIDDEN;
 
 /* write-image.c */
@@ -161,6 +164,8 @@ void dmtcp_raise_pending(void) HIDDEN;
 
 /* fds.c */
 void dmtcp_capture_fds(void) HIDDEN;
+void dmtcp_drain_fds(void) HIDDEN;
+void dmtcp_drain_done(void) HIDDEN;
 void dmtcp_restore_fds(void) HIDDEN;
 
 /* restore.c */

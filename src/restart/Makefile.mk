@@ -2,6 +2,6 @@
 bin_PROGRAMS += bin/dmtcp_restart
 bin_dmtcp_restart_SOURCES = src/restart/restart.c src/restart/restart.h \
 	src/restart/restart-opts.c src/restart/restart-ns.c \
-	src/restart/restart-gdb.c
+	src/restart/restart-gdb.c src/restart/restart-fds.c
 bin_dmtcp_restart_LDADD = lib/libdmtcpimage.a lib/libdmtcpcommon.a \
 	$(ZLIB_LIBS)

@@ -28,6 +28,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define RST_IMAGE_FD 1000	/* where mtcp_restart reads its image */
+
 struct image {
 	char path[PATH_MAX];
 	struct img_meta *meta;
@@ -78,7 +80,7 @@ static int open_stream(struct image *im, char *err, size_t errcap)
 static int exec_mtcp(struct image *im, const struct rst_opts *o,
 		     const char *host, int port, const char *secret)
 {
-	char mtcp[PATH_MAX], fdstr[16], portstr[16], flags[16];
+	char mtcp[PATH_MAX], fdstr[16], portstr[16], flags[16], peers[16];
 	const char *argv[24];
 	int n = 0;
 
@@ -88,12 +90,10 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 			"to dmtcp_restart or in %s\n", DMTCP_BINDIR);
 		return -1;
 	}
-	if (im->fd == 3)
-		fcntl(3, F_SETFD, 0);	/* dup2(3, 3) keeps CLOEXEC */
-	else if (dup2(im->fd, 3) < 0)
+	if (dup2(im->fd, RST_IMAGE_FD) < 0)
 		return -1;
-	syscall(SYS_close_range, 4, ~0U, 0);
-	snprintf(fdstr, sizeof(fdstr), "3");
+	rst_place_pipes(im->meta);
+	snprintf(fdstr, sizeof(fdstr), "%d", RST_IMAGE_FD);
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	snprintf(flags, sizeof(flags), "%d", RST_F_PIDNS | RST_F_DROP_CAPS |
 		 (o->gdb || o->stop ? RST_F_GDB_STOP : 0));
@@ -122,6 +122,9 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 	}
 	if (o->debug)
 		argv[n++] = "--debug";
+	snprintf(peers, sizeof(peers), "%d", o->nimages);
+	argv[n++] = "--num-peers";
+	argv[n++] = peers;
 	if (o->gdb || o->stop) {
 		argv[n++] = "--gdb-done";
 		argv[n++] = rst_gdb_done_path(im->meta->proc.pid);
@@ -142,54 +145,93 @@ static int exit_code(int status)
 	return 1;
 }
 
-/* pid 1 of the namespace: start every image, reap, report the first. */
+/*
+ * Create process i with its old pid as a child of the calling process,
+ * give it its session and process group, let it create its own children
+ * the same way (so parent/child relations are as before), then turn it
+ * into mtcp_restart for its image.  Returns the child's pid or -1.
+ */
+static pid_t start_tree(struct image *ims, int n, int i,
+			const struct rst_opts *o, const char *host, int port,
+			const char *secret)
+{
+	const struct img_proc *p = &ims[i].meta->proc;
+	pid_t c = rst_clone_with_pid(p->pid);
+
+	if (c < 0) {
+		fprintf(stderr, "dmtcp_restart: cannot create process with pid "
+			"%d for %s: %s\n", (int)p->pid, ims[i].path,
+			strerror(errno));
+		return -1;
+	}
+	if (c > 0)
+		return c;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	if (p->sid == p->pid)
+		setsid();
+	else if (p->pgid == p->pid)
+		setpgid(0, 0);
+	else if (p->pgid && setpgid(0, p->pgid) < 0)
+		pr_debug("process %d: group %d: %s", (int)p->pid,
+			 (int)p->pgid, strerror(errno));
+	for (int k = 0; k < n; k++)
+		if (k != i && ims[k].meta->proc.ppid == p->pid &&
+		    start_tree(ims, n, k, o, host, port, secret) < 0)
+			_exit(1);
+	rst_keep_caps_across_exec();
+	exec_mtcp(&ims[i], o, host, port, secret);
+	_exit(127);
+}
+
+static int has_parent_image(struct image *ims, int n, int i)
+{
+	for (int k = 0; k < n; k++)
+		if (k != i && ims[k].meta->proc.pid == ims[i].meta->proc.ppid)
+			return 1;
+	return 0;
+}
+
+/*
+ * pid 1 of the namespace: start the process trees, reap everything
+ * (orphans come to us), exit with the status of the first process whose
+ * parent is outside the computation.
+ */
 static int run_init(struct image *ims, int n, const struct rst_opts *o,
 		    const char *host, int port, const char *secret)
 {
-	int first_status = -1, alive = 0;
+	int first_status = -1;
+	pid_t first = -1;
 
 	rst_mount_proc();
 	signal(SIGINT, SIG_IGN);	/* the restored processes decide */
 	signal(SIGQUIT, SIG_IGN);
 	for (int i = 0; i < n; i++) {
-		pid_t want = ims[i].meta->proc.pid;
-		pid_t c = rst_clone_with_pid(want);
+		pid_t c;
 
-		if (c < 0) {
-			fprintf(stderr, "dmtcp_restart: cannot create process "
-				"with pid %d for %s: %s\n", (int)want,
-				ims[i].path, strerror(errno));
+		if (has_parent_image(ims, n, i))
+			continue;
+		c = start_tree(ims, n, i, o, host, port, secret);
+		if (c < 0)
 			return 1;
-		}
-		if (c == 0) {
-			signal(SIGINT, SIG_DFL);
-			signal(SIGQUIT, SIG_DFL);
-			rst_keep_caps_across_exec();
-			exec_mtcp(&ims[i], o, host, port, secret);
-			_exit(127);
-		}
-		ims[i].pid = c;
-		alive++;
-		close(ims[i].fd);
+		if (first < 0)
+			first = c;
 	}
-	while (alive > 0) {
+	for (int i = 0; i < n; i++)
+		close(ims[i].fd);
+	rst_close_pipes();
+	for (;;) {
 		int status;
 		pid_t p = waitpid(-1, &status, 0);
 
 		if (p < 0) {
 			if (errno == EINTR)
 				continue;
-			break;
+			break;		/* ECHILD: everyone is gone */
 		}
-		for (int i = 0; i < n; i++) {
-			if (ims[i].pid != p)
-				continue;
-			alive--;
-			if (first_status < 0)
-				first_status = status;
-			pr_debug("process %d (%s) ended: status %#x", (int)p,
-				 ims[i].path, status);
-		}
+		pr_debug("process %d ended: status %#x", (int)p, status);
+		if (p == first)
+			first_status = status;
 	}
 	return first_status < 0 ? 1 : exit_code(first_status);
 }
@@ -198,6 +240,7 @@ int main(int argc, char **argv)
 {
 	struct rst_opts o;
 	struct image *ims;
+	struct img_meta **metas;
 	char err[2048], secret[128] = "";
 	const char *host;
 	int port, rc, status, hostproc;
@@ -261,6 +304,14 @@ int main(int argc, char **argv)
 		rst_gdb_done_path(ims[0].meta->proc.pid);
 	/* the host's /proc, to find host pids once ours is the namespace's */
 	hostproc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	metas = calloc(o.nimages, sizeof(*metas));
+	for (int i = 0; metas && i < o.nimages; i++)
+		metas[i] = ims[i].meta;
+	if (!metas || rst_prepare_pipes(metas, o.nimages, err,
+					sizeof(err)) < 0) {
+		fprintf(stderr, "dmtcp_restart: %s\n", err);
+		return 1;
+	}
 	if (rst_enter_namespace(err, sizeof(err)) < 0) {
 		fprintf(stderr, "dmtcp_restart: %s\n", err);
 		return 1;
@@ -274,6 +325,7 @@ int main(int argc, char **argv)
 		_exit(run_init(ims, o.nimages, &o, host, port, secret));
 	for (int i = 0; i < o.nimages; i++)
 		close(ims[i].fd);
+	rst_close_pipes();
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	if (o.stop)

@@ -5,6 +5,13 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* restart-fds.c */
+struct img_meta;
+int rst_prepare_pipes(struct img_meta **metas, int n, char *err,
+		      size_t errcap);
+void rst_place_pipes(const struct img_meta *m);
+void rst_close_pipes(void);
+
 /* restart-ns.c */
 int rst_enter_namespace(char *err, size_t errcap);
 void rst_mount_proc(void);
