@@ -5,6 +5,7 @@ bin_dmtcp_coordinator_SOURCES = \
 	coordinator/main.c \
 	coordinator/options.c \
 	coordinator/loop.c \
+	coordinator/input.c \
 	coordinator/clients.c \
 	coordinator/dispatch.c \
 	coordinator/ckpt.c \

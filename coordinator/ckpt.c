@@ -89,6 +89,8 @@ static void co_ckpt_complete(void)
 	co.phase = CO_IDLE;
 	co.last_ckpt_time = time(NULL);
 	co.last_ckpt_ms = ms;
+	co.last_nimages = co.nimages;
+	co.last_bytes = co.images_bytes;
 	co.ckpts_done++;
 	for (size_t i = 0; i < co_nclients; i++)
 		co_clients[i]->in_ckpt = 0;
@@ -96,8 +98,8 @@ static void co_ckpt_complete(void)
 		co_buf_printf(&b, "IMAGE=%s\n", co.images[i].path);
 	if (co.failures.s)
 		co_buf_printf(&b, "%s", co.failures.s);
-	co_buf_printf(&b, "NUM_IMAGES=%zu\nTOTAL_BYTES=%llu\nTIME_MS=%llu\n",
-		      co.nimages, (unsigned long long)co.images_bytes,
+	co_buf_printf(&b, "GENERATION=%u\nNUM_IMAGES=%zu\nTOTAL_BYTES=%llu\n"
+		      "TIME_MS=%llu\n", co.generation, co.nimages, (unsigned long long)co.images_bytes,
 		      (unsigned long long)ms);
 	co_event(1, "checkpoint %u done: %zu image%s, %.1f MiB, %llu ms%s",
 		 co.generation, co.nimages, co.nimages == 1 ? "" : "s",

@@ -128,6 +128,13 @@ int co_send(struct co_client *c, uint16_t type, uint64_t arg0,
 	return 0;
 }
 
+void co_client_drop(struct co_client *c)
+{
+	c->closing = 1;
+	c->close_deadline_ms = 0;
+	c->out_len = 0;
+}
+
 void co_refuse(struct co_client *c, const char *reason)
 {
 	co_event(1, "refused connection from %s: %s", c->peer, reason);

@@ -59,11 +59,53 @@ void co_status_text(struct co_buf *b)
 	co_buf_printf(b, "INTERVAL=%ld\n", co.interval);
 	co_buf_printf(b, "CKPT_DIR=%s\n", co.ckpt_dir);
 	co_buf_printf(b, "LAST_CKPT_TIME=%s\n", when);
-	if (co.last_ckpt_time)
+	if (co.last_ckpt_time) {
 		co_buf_printf(b, "LAST_CKPT_DURATION_MS=%llu\n",
 			      (unsigned long long)co.last_ckpt_ms);
-	else
+		co_buf_printf(b, "LAST_CKPT_IMAGES=%zu\n", co.last_nimages);
+		co_buf_printf(b, "LAST_CKPT_BYTES=%llu\n",
+			      (unsigned long long)co.last_bytes);
+	} else {
 		co_buf_printf(b, "LAST_CKPT_DURATION_MS=\n");
+		co_buf_printf(b, "LAST_CKPT_IMAGES=\nLAST_CKPT_BYTES=\n");
+	}
+}
+
+/* The console's list: a table with a header, for people. */
+static void co_list_table(struct co_buf *b)
+{
+	int wh = 4, wp = 7, n = 0;
+
+	for (size_t i = 0; i < co_nclients; i++) {
+		struct co_client *w = co_clients[i];
+		int l;
+
+		if (w->kind != CO_WORKER || w->closing)
+			continue;
+		l = (int)strlen(w->host);
+		wh = l > wh ? l : wh;
+		l = (int)strlen(w->prog);
+		wp = l > wp ? l : wp;
+		n++;
+	}
+	if (!n) {
+		co_buf_printf(b, "no processes connected\n");
+		return;
+	}
+	co_buf_printf(b, "%-4s %-8s %-*s %-*s %-13s %s\n", "ID", "PID", wh,
+		      "HOST", wp, "PROGRAM", "STATE", "LAST IMAGE");
+	for (size_t i = 0; i < co_nclients; i++) {
+		struct co_client *w = co_clients[i];
+
+		if (w->kind != CO_WORKER || w->closing)
+			continue;
+		co_buf_printf(b, "%-4llu %-8u %-*s %-*s %-13s %s\n",
+			      (unsigned long long)w->id, w->pid, wh, w->host,
+			      wp, w->prog, co_state_name(w->state),
+			      w->image[0] ? w->image : "-");
+	}
+	co_buf_printf(b, "%d process%s, computation %s\n", n,
+		      n == 1 ? "" : "es", co.comp_id[0] ? co.comp_id : "none");
 }
 
 void co_list_text(struct co_buf *b)
@@ -109,6 +151,8 @@ void co_command(struct co_client *c, int cmd, uint64_t arg)
 		}
 		if (cmd == DMTCP_CMD_BCHECKPOINT && c) {
 			c->wait = CO_WAIT_BCKPT;
+		} else if (cmd == DMTCP_CMD_BCHECKPOINT) {
+			co.console_bckpt = 1;
 		} else {
 			/*
 			 * Reply before DO_CHECKPOINT goes out: the requester
@@ -132,9 +176,10 @@ void co_command(struct co_client *c, int cmd, uint64_t arg)
 		co_reply(c, DMTCP_REPLY_OK, b.s);
 		break;
 	case DMTCP_CMD_LIST:
-		co_list_text(&b);
-		if (!b.s && !c)
-			co_buf_printf(&b, "no processes connected\n");
+		if (c)
+			co_list_text(&b);
+		else
+			co_list_table(&b);
 		co_reply(c, DMTCP_REPLY_OK, b.s ? b.s : "");
 		break;
 	case DMTCP_CMD_INTERVAL:
@@ -162,6 +207,10 @@ void co_command(struct co_client *c, int cmd, uint64_t arg)
 
 void co_ckpt_finished(int ok, const char *text)
 {
+	if (co.console_bckpt) {
+		co.console_bckpt = 0;
+		co_console_print(text);
+	}
 	for (size_t i = 0; i < co_nclients; i++) {
 		struct co_client *c = co_clients[i];
 

@@ -1,11 +1,18 @@
 /*
  * console.c - the coordinator's console on stdin.
  *
- * On a terminal it uses readline's callback interface (history, tab
- * completion from the command table) so the event loop keeps running
- * while the user types.  Otherwise it reads lines and answers each; EOF
- * on a non-terminal stdin only stops reading (a coordinator started with
- * </dev/null or from a script keeps running).
+ * On a terminal it uses readline's callback interface
+ * (rl_callback_handler_install + rl_callback_read_char, as BlueZ's
+ * src/shared/shell.c does) so the event loop keeps running while the user
+ * types: a prompt, line editing, a history kept in a file across runs,
+ * and tab completion of commands and their arguments.  One table,
+ * co_console_cmds[], drives the parser, `help` and the completion.
+ * Messages from the event loop are printed above the line being typed
+ * (co_console_write saves and restores it).
+ *
+ * Otherwise (a pipe, a file, /dev/null) it reads one command per line
+ * and answers each; EOF only stops reading, so a coordinator started
+ * with </dev/null or from a script keeps running.
  */
 #include "config.h"
 #include "coord.h"
@@ -15,29 +22,53 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#define CO_PROMPT		"dmtcp> "
+#define CO_HISTORY_MAX		1000
+#define CO_HISTORY_FILE		"coordinator_history"
+
 struct co_console_cmd {
-	const char *letter;
-	const char *word;
-	int cmd;		/* DMTCP_CMD_*, 0 = local */
+	const char *word;		/* full name, completed */
+	const char *alias;		/* the seed's short form */
+	const char *args;		/* synopsis of the arguments, or NULL */
+	int cmd;			/* DMTCP_CMD_*, 0 = console only */
 	const char *help;
+	/* words offered by tab completion for the first argument */
+	const char *const *arg_words;
 };
 
+static const char *const co_interval_words[] = {
+	"0", "10", "60", "300", "600", "3600", NULL
+};
+
+/* filled with the command names at init: `help <Tab>` */
+static const char *co_help_words[16];
+
 static const struct co_console_cmd co_console_cmds[] = {
-	{ "h", "help", 0, "print this help" },
-	{ "c", "checkpoint", DMTCP_CMD_CHECKPOINT,
-	  "checkpoint all processes" },
-	{ "l", "list", DMTCP_CMD_LIST, "list the connected processes" },
-	{ "s", "status", DMTCP_CMD_STATUS, "print the coordinator status" },
-	{ "i", "interval", DMTCP_CMD_INTERVAL,
-	  "i N: checkpoint every N seconds (0 = never)" },
-	{ "k", "kill", DMTCP_CMD_KILL, "kill all processes" },
-	{ "q", "quit", DMTCP_CMD_QUIT, "kill all processes and quit" },
-	{ NULL, NULL, 0, NULL },
+	{ "help", "h", "[COMMAND]", 0, "print this help (or one command's)",
+	  co_help_words },
+	{ "checkpoint", "c", NULL, DMTCP_CMD_CHECKPOINT,
+	  "checkpoint all processes now", NULL },
+	{ "bcheckpoint", "bc", NULL, DMTCP_CMD_BCHECKPOINT,
+	  "checkpoint and print the images when it is complete", NULL },
+	{ "list", "l", NULL, DMTCP_CMD_LIST,
+	  "list the processes: id, pid, host, program, state, last image",
+	  NULL },
+	{ "status", "s", NULL, DMTCP_CMD_STATUS,
+	  "print the computation, peers, state, interval, last checkpoint",
+	  NULL },
+	{ "interval", "i", "SECONDS", DMTCP_CMD_INTERVAL,
+	  "checkpoint every SECONDS (0 = never); no argument: show it",
+	  co_interval_words },
+	{ "kill", "k", NULL, DMTCP_CMD_KILL, "kill all processes", NULL },
+	{ "quit", "q", NULL, DMTCP_CMD_QUIT,
+	  "kill all processes and stop the coordinator", NULL },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
 };
 
 static int co_con_fd = -1;
@@ -45,6 +76,7 @@ static int co_con_tty;
 static int co_con_in_handler;	/* inside the readline line handler */
 static char co_con_line[4096];
 static size_t co_con_len;
+static char co_con_history[PATH_MAX];
 
 void co_console_write(FILE *f, const char *text)
 {
@@ -53,7 +85,11 @@ void co_console_write(FILE *f, const char *text)
 
 	if (!text || !*text)
 		return;
-	/* readline is idle inside its line handler: plain output then */
+	/*
+	 * Inside the line handler readline has finished the line and will
+	 * draw a fresh prompt afterwards: plain output then.  Otherwise
+	 * wipe the prompt and the partial line, print, and draw them again.
+	 */
 	if (co_con_tty && co_con_fd >= 0 && !co_con_in_handler) {
 		saved_point = rl_point;
 		saved_line = rl_copy_text(0, rl_end);
@@ -61,6 +97,7 @@ void co_console_write(FILE *f, const char *text)
 		rl_replace_line("", 0);
 		rl_redisplay();
 	}
+	fflush(stdout);
 	fputs(text, f);
 	if (text[strlen(text) - 1] != '\n')
 		fputc('\n', f);
@@ -69,7 +106,7 @@ void co_console_write(FILE *f, const char *text)
 		rl_restore_prompt();
 		rl_replace_line(saved_line, 0);
 		rl_point = saved_point;
-		rl_redisplay();
+		rl_forced_update_display();
 		free(saved_line);
 	}
 }
@@ -79,55 +116,173 @@ void co_console_print(const char *text)
 	co_console_write(stdout, text);
 }
 
-static void co_console_help(void)
+static const struct co_console_cmd *co_console_find(const char *word)
 {
-	struct co_buf b = { 0 };
+	for (const struct co_console_cmd *k = co_console_cmds; k->word; k++)
+		if (!strcmp(word, k->word) || !strcmp(word, k->alias))
+			return k;
+	if (!strcmp(word, "?"))
+		return &co_console_cmds[0];
+	return NULL;
+}
 
-	co_buf_printf(&b, "Commands:\n");
-	for (const struct co_console_cmd *k = co_console_cmds; k->letter; k++)
-		co_buf_printf(&b, "  %s, %-10s  %s\n", k->letter, k->word,
+static void co_console_help(const char *about)
+{
+	const struct co_console_cmd *k;
+	struct co_buf b = { 0 };
+	char syn[40];
+
+	if (about) {
+		k = co_console_find(about);
+		if (!k) {
+			co_buf_printf(&b, "unknown command '%.40s'; type help "
+				      "for the list\n", about);
+		} else {
+			co_buf_printf(&b, "%s%s%s (or %s): %s\n", k->word,
+				      k->args ? " " : "",
+				      k->args ? k->args : "", k->alias,
+				      k->help);
+		}
+		co_console_print(b.s);
+		co_buf_free(&b);
+		return;
+	}
+	co_buf_printf(&b, "Commands (full word or short form; Tab "
+		      "completes):\n");
+	for (k = co_console_cmds; k->word; k++) {
+		snprintf(syn, sizeof(syn), "%s%s%s", k->word,
+			 k->args ? " " : "", k->args ? k->args : "");
+		co_buf_printf(&b, "  %-2s  %-22s %s\n", k->alias, syn,
 			      k->help);
+	}
 	co_console_print(b.s);
 	co_buf_free(&b);
 }
 
 static void co_console_exec(char *line)
 {
-	char *word, *arg, *save = NULL;
+	const struct co_console_cmd *k;
+	char *word, *arg, *extra, *save = NULL;
 	long val = 0;
 
 	word = strtok_r(line, " \t\r\n", &save);
-	if (!word)
+	if (!word || word[0] == '#')
 		return;
 	arg = strtok_r(NULL, " \t\r\n", &save);
-	if (!strcmp(word, "?") || !strcmp(word, "h") ||
-	    !strcmp(word, "help")) {
-		co_console_help();
-		return;
-	}
-	for (const struct co_console_cmd *k = co_console_cmds; k->letter;
-	     k++) {
-		if (strcmp(word, k->letter) && strcmp(word, k->word))
-			continue;
-		if (k->cmd == DMTCP_CMD_INTERVAL) {
-			val = arg ? util_parse_ulong(arg) : -1;
-			if (val < 0) {
-				co_console_print("usage: i SECONDS "
-						 "(0 disables)");
-				return;
-			}
-		}
-		co_command(NULL, k->cmd, (uint64_t)val);
-		return;
-	}
-	{
+	extra = strtok_r(NULL, " \t\r\n", &save);
+	k = co_console_find(word);
+	if (!k) {
 		char msg[160];
 
 		snprintf(msg, sizeof(msg), "unknown command '%.40s'; type h "
-			 "for help", word);
+			 "or help for the list", word);
 		co_console_print(msg);
+		return;
 	}
+	if (!k->cmd) {
+		co_console_help(arg);
+		return;
+	}
+	if (extra || (arg && k->cmd != DMTCP_CMD_INTERVAL)) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "usage: %s%s%s", k->word,
+			 k->args ? " " : "", k->args ? k->args : "");
+		co_console_print(msg);
+		return;
+	}
+	if (k->cmd == DMTCP_CMD_INTERVAL) {
+		if (!arg) {
+			char msg[80];
+
+			snprintf(msg, sizeof(msg), "INTERVAL=%ld", co.interval);
+			co_console_print(msg);
+			return;
+		}
+		val = util_parse_ulong(arg);
+		if (val < 0) {
+			co_console_print("usage: interval SECONDS (a whole "
+					 "number, 0 disables)");
+			return;
+		}
+	}
+	co_command(NULL, k->cmd, (uint64_t)val);
 }
+
+/* ---- history ---- */
+
+/*
+ * The history file: $DMTCP_COORD_HISTORY; else, when DMTCP_TMPDIR is
+ * set, the per-user state directory under it (tests and private setups
+ * keep everything there); else ~/.local/state/dmtcp/ ($XDG_STATE_HOME),
+ * which survives reboots where /tmp does not.
+ */
+static void co_console_history_path(void)
+{
+	const char *env = getenv("DMTCP_COORD_HISTORY");
+	const char *xdg = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	char dir[PATH_MAX];
+	int n;
+
+	co_con_history[0] = 0;
+	if (env && *env) {
+		util_strlcpy(co_con_history, env, sizeof(co_con_history));
+		return;
+	}
+	if ((getenv("DMTCP_TMPDIR") && *getenv("DMTCP_TMPDIR")) ||
+	    ((!xdg || !*xdg) && (!home || !*home))) {
+		if (util_state_dir(dir, sizeof(dir)) < 0)
+			return;
+	} else {
+		if (xdg && *xdg)
+			n = snprintf(dir, sizeof(dir), "%s/dmtcp", xdg);
+		else
+			n = snprintf(dir, sizeof(dir), "%s/.local/state/dmtcp",
+				     home);
+		if (n < 0 || (size_t)n >= sizeof(dir))
+			return;
+		/* mkdir -p for the two levels below $HOME */
+		if (!xdg || !*xdg) {
+			char parent[PATH_MAX];
+
+			snprintf(parent, sizeof(parent), "%s/.local", home);
+			mkdir(parent, 0700);
+			snprintf(parent, sizeof(parent), "%s/.local/state",
+				 home);
+			mkdir(parent, 0700);
+		}
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			return;
+	}
+	n = snprintf(co_con_history, sizeof(co_con_history), "%s/%s", dir,
+		     CO_HISTORY_FILE);
+	if (n < 0 || (size_t)n >= sizeof(co_con_history))
+		co_con_history[0] = 0;
+}
+
+static void co_console_history_add(char *line)
+{
+	size_t n = strlen(line);
+	HIST_ENTRY *last;
+
+	/* completion leaves a space after the word: not part of it */
+	while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+		line[--n] = 0;
+	/* like bash's ignorespace: a leading blank keeps it out */
+	if (!*line || *line == ' ')
+		return;
+	last = history_get(history_base + history_length - 1);
+	if (last && !strcmp(last->line, line))
+		return;
+	add_history(line);
+	/* save at once: a coordinator killed by a signal keeps it too */
+	if (co_con_history[0] && append_history(1, co_con_history) != 0 &&
+	    write_history(co_con_history) != 0)
+		co_con_history[0] = 0;	/* unwritable: stop trying */
+}
+
+/* ---- readline callbacks ---- */
 
 static void co_console_rl_line(char *line)
 {
@@ -135,27 +290,29 @@ static void co_console_rl_line(char *line)
 		/* ^D: never take the computation down by accident */
 		rl_callback_handler_remove();
 		co_con_fd = -1;
+		fputc('\n', stdout);
 		co_console_print("console closed; the coordinator keeps "
 				 "running (stop it with dmtcp_command -q)");
 		return;
 	}
-	if (*line)
-		add_history(line);
+	co_console_history_add(line);
 	co_con_in_handler = 1;
 	co_console_exec(line);
 	co_con_in_handler = 0;
 	free(line);
 }
 
+static const char *const *co_compl_words;
+
 static char *co_console_complete_gen(const char *text, int state)
 {
-	static int idx;
+	static size_t idx;
 	size_t len = strlen(text);
 
 	if (!state)
 		idx = 0;
-	while (co_console_cmds[idx].word) {
-		const char *w = co_console_cmds[idx++].word;
+	while (co_compl_words && co_compl_words[idx]) {
+		const char *w = co_compl_words[idx++];
 
 		if (!strncmp(w, text, len))
 			return strdup(w);
@@ -165,24 +322,72 @@ static char *co_console_complete_gen(const char *text, int state)
 
 static char **co_console_complete(const char *text, int start, int end)
 {
-	rl_attempted_completion_over = 1;
-	if (start != 0)
+	const struct co_console_cmd *k;
+	char first[64];
+	int i = 0, j = 0, nwords = 0;
+
+	(void)end;
+	rl_attempted_completion_over = 1;	/* never complete file names */
+	/* which word is being completed, and what is the first one? */
+	while (i < start) {
+		while (i < start && (rl_line_buffer[i] == ' ' ||
+				     rl_line_buffer[i] == '\t'))
+			i++;
+		if (i >= start)
+			break;
+		j = 0;
+		while (i < start && rl_line_buffer[i] != ' ' &&
+		       rl_line_buffer[i] != '\t') {
+			if (nwords == 0 && j < (int)sizeof(first) - 1)
+				first[j++] = rl_line_buffer[i];
+			i++;
+		}
+		if (nwords == 0)
+			first[j] = 0;
+		nwords++;
+	}
+	if (nwords == 0) {
+		co_compl_words = co_help_words;
+	} else if (nwords == 1) {
+		k = co_console_find(first);
+		if (!k || !k->arg_words)
+			return NULL;
+		co_compl_words = k->arg_words;
+	} else {
 		return NULL;
+	}
 	return rl_completion_matches(text, co_console_complete_gen);
 }
 
 int co_console_init(void)
 {
+	size_t n = 0;
+
 	if (co.opts.daemon)
 		return -1;
+	for (const struct co_console_cmd *k = co_console_cmds; k->word; k++)
+		if (n + 1 < sizeof(co_help_words) / sizeof(co_help_words[0]))
+			co_help_words[n++] = k->word;
+	co_help_words[n] = NULL;
 	co_con_fd = 0;
-	co_con_tty = isatty(0);
+	co_con_tty = isatty(0) && isatty(1);
 	if (co_con_tty) {
 		rl_catch_signals = 0;
 		rl_catch_sigwinch = 0;
 		rl_readline_name = "dmtcp_coordinator";
 		rl_attempted_completion_function = co_console_complete;
-		rl_callback_handler_install("", co_console_rl_line);
+		rl_completer_word_break_characters = " \t";
+		using_history();
+		stifle_history(CO_HISTORY_MAX);
+		co_console_history_path();
+		if (co_con_history[0]) {
+			if (read_history(co_con_history) != 0 &&
+			    access(co_con_history, F_OK) == 0)
+				co_event(1, "cannot read history file %s",
+					 co_con_history);
+			history_truncate_file(co_con_history, CO_HISTORY_MAX);
+		}
+		rl_callback_handler_install(CO_PROMPT, co_console_rl_line);
 	}
 	return 0;
 }
@@ -190,6 +395,18 @@ int co_console_init(void)
 int co_console_fd(void)
 {
 	return co_con_fd;
+}
+
+int co_console_interrupt(void)
+{
+	if (!co_con_tty || co_con_fd < 0 || rl_end == 0)
+		return 0;
+	/* ^C with something typed: drop the line, like a shell */
+	rl_replace_line("", 0);
+	rl_crlf();
+	rl_on_new_line();
+	rl_redisplay();
+	return 1;
 }
 
 void co_console_readable(void)
@@ -231,7 +448,11 @@ void co_console_readable(void)
 
 void co_console_close(void)
 {
-	if (co_con_tty && co_con_fd >= 0)
+	if (co_con_tty && co_con_fd >= 0) {
 		rl_callback_handler_remove();
+		/* leave the cursor on a fresh line below the prompt */
+		fputc('\n', stdout);
+		fflush(stdout);
+	}
 	co_con_fd = -1;
 }

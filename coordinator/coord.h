@@ -2,7 +2,8 @@
  * coord.h - internal interfaces of dmtcp_coordinator.
  *
  * The coordinator is one single-threaded event loop (loop.c) over a
- * listening socket, its clients (clients.c), the console on stdin
+ * listening socket, its clients (clients.c; their byte streams are cut
+ * into messages by input.c), the console on stdin
  * (console.c) and a signalfd.  Messages from clients are dispatched in
  * dispatch.c; the checkpoint/restart barrier state machine lives in
  * ckpt.c; commands shared by the console and dmtcp_command in
@@ -98,6 +99,8 @@ int co_send(struct co_client *c, uint16_t type, uint64_t arg0,
 	    uint64_t arg1, const void *payload, size_t len);
 /* Try to write queued output; -1 on a fatal write error. */
 int co_flush(struct co_client *c);
+/* Mark c to be closed by the event loop, without flushing its output. */
+void co_client_drop(struct co_client *c);
 /* Send REFUSE with a reason and close after it is flushed. */
 void co_refuse(struct co_client *c, const char *reason);
 int co_num_workers(void);
@@ -142,6 +145,8 @@ struct co_state {
 	uint64_t next_ckpt_ms;		/* 0 = not scheduled */
 	time_t last_ckpt_time;		/* wall clock, 0 = never */
 	uint64_t last_ckpt_ms;		/* duration */
+	size_t last_nimages;		/* images of the last checkpoint */
+	uint64_t last_bytes;		/* and their total size */
 	int ckpts_done;
 
 	int killing;			/* KILL sent, waiting for exits */
@@ -155,6 +160,16 @@ extern struct co_state co;
 /* Events for the user: stderr (unless quiet for info) + logfile. */
 void co_event(int important, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* ---- input.c: the per-client message decoder ---- */
+/* Why a header is unacceptable (bad magic/version/size), or NULL. */
+const char *co_header_problem(const struct dmtcp_msg *m);
+/* Dispatch every complete message in c->in (c->in_cap > c->in_len
+ * always: one spare byte terminates payloads); drops c on bad input. */
+void co_client_parse(struct co_client *c);
+/* Append len bytes to c's input and parse them; 0, or -1 once c is
+ * being dropped. */
+int co_client_feed(struct co_client *c, const void *data, size_t len);
 
 /* ---- dispatch.c ---- */
 /* Handle one complete message from c; payload is NUL-terminated.
@@ -197,6 +212,8 @@ int co_console_init(void);	/* 0, or -1 if there is no console */
 int co_console_fd(void);	/* fd to poll, or -1 */
 void co_console_readable(void);
 void co_console_close(void);
+/* SIGINT arrived: 1 if the console used it (cleared a typed line). */
+int co_console_interrupt(void);
 /* Print console output without garbling a readline prompt. */
 void co_console_print(const char *text);
 void co_console_write(FILE *f, const char *text);

@@ -1,9 +1,9 @@
 /*
  * loop.c - the coordinator's event loop: poll over a signalfd, the
  * listening socket, the console and every client.  Input is buffered per
- * client and cut into messages here; a client sending a bad header,
- * nothing at all (CO_HELLO_TIMEOUT_MS) or more than it reads is dropped
- * alone, so no client can stall the others.
+ * client and cut into messages by input.c; a client sending a bad
+ * header, nothing at all (CO_HELLO_TIMEOUT_MS) or more than it reads is
+ * dropped alone, so no client can stall the others.
  */
 #include "config.h"
 #include "coord.h"
@@ -25,14 +25,6 @@
 #define CO_HELLO_TIMEOUT_MS	10000
 #define CO_READ_CHUNK		65536
 #define CO_ACCEPT_BATCH		64
-
-/* Mark c to be dropped without flushing. */
-static void co_drop(struct co_client *c)
-{
-	c->closing = 1;
-	c->close_deadline_ms = 0;
-	c->out_len = 0;
-}
 
 static void co_accept(void)
 {
@@ -61,80 +53,6 @@ static void co_accept(void)
 	}
 }
 
-static const char *co_header_problem(const struct dmtcp_msg *m)
-{
-	if (m->magic != DMTCP_MSG_MAGIC)
-		return "bad magic (not a dmtcp client)";
-	if (m->version != DMTCP_PROTO_VERSION)
-		return "protocol version mismatch";
-	if (m->payload_len > DMTCP_MSG_MAX_PAYLOAD)
-		return "payload too large";
-	return NULL;
-}
-
-static const char *co_client_desc(struct co_client *c, char *buf,
-				  size_t cap)
-{
-	if (c->kind == CO_WORKER)
-		snprintf(buf, cap, "worker %llu (%s pid %u, %s)",
-			 (unsigned long long)c->id, c->prog, c->pid, c->peer);
-	else
-		snprintf(buf, cap, "client %s", c->peer);
-	return buf;
-}
-
-/* Cut complete messages out of c->in and dispatch them. */
-static void co_parse_input(struct co_client *c)
-{
-	size_t off = 0;
-	char desc[200];
-
-	while (!c->closing && c->in_len - off >= sizeof(uint32_t)) {
-		struct dmtcp_msg m;
-		const char *why;
-		size_t total;
-		unsigned char saved;
-
-		if (c->in_len - off < sizeof(m)) {
-			uint32_t magic;
-
-			/* reject junk before a whole header arrived */
-			memcpy(&magic, c->in + off, sizeof(magic));
-			if (magic != DMTCP_MSG_MAGIC) {
-				co_event(1, "dropping %s: bad magic (not a "
-					 "dmtcp client)",
-					 co_client_desc(c, desc, sizeof(desc)));
-				co_drop(c);
-			}
-			break;
-		}
-		memcpy(&m, c->in + off, sizeof(m));
-		why = co_header_problem(&m);
-		if (why) {
-			co_event(1, "dropping %s: %s (magic %#x version %u "
-				 "payload %u)",
-				 co_client_desc(c, desc, sizeof(desc)), why,
-				 m.magic, m.version, m.payload_len);
-			co_drop(c);
-			break;
-		}
-		total = sizeof(m) + m.payload_len;
-		if (c->in_len - off < total)
-			break;
-		/* NUL-terminate the payload in place for the handlers */
-		saved = c->in[off + total];
-		c->in[off + total] = 0;
-		if (co_dispatch(c, &m, (char *)c->in + off + sizeof(m)) < 0)
-			co_drop(c);
-		c->in[off + total] = saved;
-		off += total;
-	}
-	if (off) {
-		memmove(c->in, c->in + off, c->in_len - off);
-		c->in_len -= off;
-	}
-}
-
 static void co_read_client(struct co_client *c)
 {
 	size_t need = c->in_len + CO_READ_CHUNK + 1;
@@ -144,7 +62,7 @@ static void co_read_client(struct co_client *c)
 		unsigned char *p = realloc(c->in, need);
 
 		if (!p) {
-			co_drop(c);
+			co_client_drop(c);
 			return;
 		}
 		c->in = p;
@@ -157,20 +75,15 @@ static void co_read_client(struct co_client *c)
 		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
 			return;
 		pr_debug("recv from %s: %s", c->peer, strerror(errno));
-		co_drop(c);
+		co_client_drop(c);
 		return;
 	}
 	if (n == 0) {
-		co_drop(c);
+		co_client_drop(c);
 		return;
 	}
 	c->in_len += n;
-	co_parse_input(c);
-	/* never hold more than one message's worth of input */
-	if (c->in_len > sizeof(struct dmtcp_msg) + DMTCP_MSG_MAX_PAYLOAD) {
-		co_drop(c);
-		return;
-	}
+	co_client_parse(c);
 	/* shrink a large idle buffer */
 	if (c->in_len == 0 && c->in_cap > 4 * CO_READ_CHUNK) {
 		free(c->in);
@@ -190,7 +103,7 @@ static void co_sweep(uint64_t now)
 		    now - c->connected_ms > CO_HELLO_TIMEOUT_MS) {
 			co_event(0, "dropping client %s: no hello within "
 				 "%d s", c->peer, CO_HELLO_TIMEOUT_MS / 1000);
-			co_drop(c);
+			co_client_drop(c);
 		}
 		if (c->closing && (c->out_len == 0 ||
 				   now >= c->close_deadline_ms)) {
@@ -301,7 +214,9 @@ int co_loop_run(void)
 		if (pfds[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
-			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (read(sfd, &si, sizeof(si)) == sizeof(si) &&
+			    !(si.ssi_signo == SIGINT &&
+			      co_console_interrupt())) {
 				co_event(1, "terminated by signal %u (%s)",
 					 si.ssi_signo, strsignal(si.ssi_signo));
 				break;
@@ -318,7 +233,7 @@ int co_loop_run(void)
 			if (!re)
 				continue;
 			if ((re & POLLOUT) && co_flush(c) < 0)
-				co_drop(c);
+				co_client_drop(c);
 			if (c->closing)
 				continue;
 			if (re & (POLLIN | POLLHUP | POLLERR))
