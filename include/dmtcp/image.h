@@ -235,6 +235,14 @@ struct img_fd {
 	uint64_t dev, inode, size;
 	uint32_t mode;		/* st_mode */
 	uint32_t path_len;	/* bytes of path following, no NUL */
+	/*
+	 * Open file description key: the pid that won the F_SETOWN
+	 * election on it at checkpoint time.  Fds with the same dev, inode
+	 * and owner (in one process or several) share one description:
+	 * one offset, one pipe end.  0 if unknown.
+	 */
+	int32_t owner;
+	uint32_t reserved0;
 };
 
 struct img_end {

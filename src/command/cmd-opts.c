@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_HELP = 256, OPT_VERSION, OPT_BCKPT };
+enum { OPT_HELP = 256, OPT_VERSION, OPT_BCKPT, OPT_KCKPT };
 
 static const struct option cmd_longopts[] = {
 	{ "coord-host", required_argument, NULL, 'h' },
@@ -19,6 +19,8 @@ static const struct option cmd_longopts[] = {
 	{ "list", no_argument, NULL, 'l' },
 	{ "checkpoint", no_argument, NULL, 'c' },
 	{ "bcheckpoint", no_argument, NULL, OPT_BCKPT },
+	{ "kcheckpoint", no_argument, NULL, OPT_KCKPT },
+	{ "json", no_argument, NULL, 'j' },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "kill", no_argument, NULL, 'k' },
 	{ "quit", no_argument, NULL, 'q' },
@@ -37,6 +39,7 @@ static const struct {
 	{ "c", DMTCP_CMD_CHECKPOINT }, { "checkpoint", DMTCP_CMD_CHECKPOINT },
 	{ "bc", DMTCP_CMD_BCHECKPOINT },
 	{ "bcheckpoint", DMTCP_CMD_BCHECKPOINT },
+	{ "kc", CMD_KCHECKPOINT }, { "kcheckpoint", CMD_KCHECKPOINT },
 	{ "k", DMTCP_CMD_KILL }, { "kill", DMTCP_CMD_KILL },
 	{ "q", DMTCP_CMD_QUIT }, { "quit", DMTCP_CMD_QUIT },
 	{ "i", DMTCP_CMD_INTERVAL }, { "interval", DMTCP_CMD_INTERVAL },
@@ -53,6 +56,8 @@ void cmd_usage(FILE *f)
 "                          default localhost)\n"
 "  -p, --coord-port PORT   coordinator port (env DMTCP_COORD_PORT,\n"
 "                          default 7779)\n"
+"  -j, --json              print one JSON object per command (see\n"
+"                          dmtcp_command(1)); errors too, on stdout\n"
 "  --help                  print this help and exit\n"
 "  --version               print the version and exit\n"
 "\n"
@@ -60,13 +65,20 @@ void cmd_usage(FILE *f)
 "  -s, --status, s         print the coordinator status (NUM_PEERS=...)\n"
 "  -l, --list, l           list the connected processes\n"
 "  -c, --checkpoint, c     start a checkpoint of all processes\n"
-"  -bc, --bcheckpoint, bc  checkpoint and wait until it is complete\n"
+"  -bc, --bcheckpoint, bc  checkpoint and wait until it is complete;\n"
+"                          prints IMAGE=, NUM_IMAGES=, TOTAL_BYTES=,\n"
+"                          TIME_MS= (progress on stderr if a terminal)\n"
+"  -kc, --kcheckpoint, kc  blocking checkpoint, then kill all processes\n"
 "  -i, --interval N, i N   checkpoint every N seconds (0 = never)\n"
 "  -k, --kill, k           kill all processes\n"
 "  -q, --quit, q           kill all processes and stop the coordinator\n"
 "\n"
-"Exit status: 0 success, 1 usage error, 2 coordinator unreachable,\n"
-"3 the coordinator refused the request or reported an error.\n");
+"Exit status:\n"
+"  0  every command succeeded\n"
+"  1  usage error (bad option, unknown command, bad number)\n"
+"  2  the coordinator cannot be reached, or the connection broke\n"
+"  3  the coordinator refused the request or reported an error\n"
+"     (no processes, checkpoint in progress, wrong secret, image failed)\n");
 }
 
 const char *cmd_name(int cmd)
@@ -86,6 +98,8 @@ const char *cmd_name(int cmd)
 		return "list";
 	case DMTCP_CMD_INTERVAL:
 		return "interval";
+	case CMD_KCHECKPOINT:
+		return "kcheckpoint";
 	}
 	return "?";
 }
@@ -145,11 +159,12 @@ int cmd_opts_parse(int argc, char **argv, struct cmd_opts *o, char *err,
 		return -1;
 	}
 	for (int i = 0; i < argc; i++)
-		args[i] = strcmp(argv[i], "-bc") ? argv[i] :
-			(char *)"--bcheckpoint";
+		args[i] = !strcmp(argv[i], "-bc") ? (char *)"--bcheckpoint" :
+			!strcmp(argv[i], "-kc") ? (char *)"--kcheckpoint" :
+			argv[i];
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, args, ":h:p:slckqi:", cmd_longopts,
+	while ((c = getopt_long(argc, args, ":h:p:slckqi:j", cmd_longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -178,6 +193,13 @@ int cmd_opts_parse(int argc, char **argv, struct cmd_opts *o, char *err,
 		case OPT_BCKPT:
 			if (cmd_add(o, DMTCP_CMD_BCHECKPOINT, 0, err, errcap))
 				goto out;
+			break;
+		case OPT_KCKPT:
+			if (cmd_add(o, CMD_KCHECKPOINT, 0, err, errcap))
+				goto out;
+			break;
+		case 'j':
+			o->json = 1;
 			break;
 		case 'k':
 			if (cmd_add(o, DMTCP_CMD_KILL, 0, err, errcap))

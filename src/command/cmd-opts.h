@@ -11,6 +11,9 @@
 
 #define CMD_MAX_REQUESTS 16
 
+/* Client-side action (not on the wire): BCHECKPOINT, then KILL. */
+#define CMD_KCHECKPOINT 100
+
 struct cmd_request {
 	int cmd;		/* enum dmtcp_cmd */
 	uint64_t arg;
@@ -20,6 +23,7 @@ struct cmd_opts {
 	const char *host;	/* NULL = env/default */
 	int port;		/* -1 = env/default */
 	int help, version;
+	int json;		/* --json: one JSON object per command */
 	int nreq;
 	struct cmd_request req[CMD_MAX_REQUESTS];
 };

@@ -135,11 +135,19 @@ static int is_reader(const struct dmtcp_fdrec *r)
 }
 
 /*
- * Leader election, as DMTCP does it: a pipe's read end shared by several
- * processes (after fork) is one open file description, with one
- * F_SETOWN owner.  Every holder writes its pid there; after the barrier
- * the one whose pid stuck drains the pipe.
+ * Leader election, as DMTCP does it: an fd shared by several processes
+ * (after fork) is one open file description, with one F_SETOWN owner.
+ * Every holder writes its pid there; after the barrier the pid that
+ * stuck names the description (img_fd.owner) and, for a pipe, the
+ * process that drains it.
  */
+static int electable(const struct dmtcp_fdrec *r)
+{
+	return r->dup_of < 0 && (r->rec.kind == IMG_FD_PIPE ||
+				 r->rec.kind == IMG_FD_FILE ||
+				 r->rec.kind == IMG_FD_DIR);
+}
+
 static void bid_for_pipes(void)
 {
 	int pid = rsys_getpid();
@@ -147,7 +155,7 @@ static void bid_for_pipes(void)
 	for (int i = 0; i < dmtcp_ps.nfds; i++) {
 		struct dmtcp_fdrec *r = &dmtcp_ps.fds[i];
 
-		if (!is_reader(r) || r->dup_of >= 0)
+		if (!electable(r))
 			continue;
 		r->old_owner = fcntl(r->rec.fd, F_GETOWN);
 		fcntl(r->rec.fd, F_SETOWN, pid);
@@ -201,10 +209,17 @@ void dmtcp_drain_fds(void)
 		return;
 	for (int i = 0; i < dmtcp_ps.nfds; i++) {
 		struct dmtcp_fdrec *r = &dmtcp_ps.fds[i];
+
+		if (electable(r))
+			r->rec.owner = fcntl(r->rec.fd, F_GETOWN);
+		else if (r->dup_of >= 0)
+			r->rec.owner = dmtcp_ps.fds[r->dup_of].rec.owner;
+	}
+	for (int i = 0; i < dmtcp_ps.nfds; i++) {
+		struct dmtcp_fdrec *r = &dmtcp_ps.fds[i];
 		int fl;
 
-		if (!is_reader(r) || r->dup_of >= 0 ||
-		    fcntl(r->rec.fd, F_GETOWN) != pid)
+		if (!is_reader(r) || r->dup_of >= 0 || r->rec.owner != pid)
 			continue;
 		r->pipe_leader = 1;
 		r->pipe_size = fcntl(r->rec.fd, F_GETPIPE_SZ);
@@ -235,7 +250,7 @@ void dmtcp_drain_done(void)
 	for (int i = 0; i < dmtcp_ps.nfds; i++) {
 		struct dmtcp_fdrec *r = &dmtcp_ps.fds[i];
 
-		if (is_reader(r) && r->dup_of < 0)
+		if (electable(r))
 			fcntl(r->rec.fd, F_SETOWN, r->old_owner);
 	}
 }
@@ -272,6 +287,14 @@ void dmtcp_capture_fds(void)
 	}
 	close(dfd);
 	bid_for_pipes();
+}
+
+static int same_file(const struct dmtcp_fdrec *f)
+{
+	struct stat st;
+
+	return fstat(f->rec.fd, &st) == 0 && st.st_ino == f->rec.inode &&
+	       st.st_dev == f->rec.dev;
 }
 
 static int is_fifo(int fd)
@@ -400,6 +423,12 @@ void dmtcp_restore_fds(void)
 		    pipe_both_ends_here(f)) {
 			if (f->internal_pipe != 2)
 				restore_pipe(i);
+			continue;
+		}
+		if ((f->rec.kind == IMG_FD_FILE || f->rec.kind == IMG_FD_DIR) &&
+		    inherited && same_file(f)) {
+			/* dmtcp_restart opened it: shared, offset set */
+			fcntl(f->rec.fd, F_SETFD, f->rec.fdflags);
 			continue;
 		}
 		if (f->dup_of >= 0) {

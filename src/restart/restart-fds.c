@@ -1,12 +1,14 @@
 /*
- * restart-fds.c - pipes shared between the processes of a restart.
+ * restart-fds.c - descriptors shared between the processes of a restart.
  *
- * A pipe created before a fork is held by several processes.  Every pipe
- * named in any image (by its inode) is created once here, before the
+ * A pipe or file opened before a fork is one open file description held
+ * by several processes (one offset, one pipe).  Every pipe named in any
+ * image (by inode) and every regular file or directory (by dev, inode
+ * and description key, img_fd.owner) is opened once here, before the
  * processes exist; each process, before it becomes mtcp_restart, puts
- * the right end at each fd number its image had for that pipe and
- * closes everything else.  The restored library keeps those fds and
- * refills data that was in flight (see src/preload/fds.c).
+ * it at each fd number its image had and closes everything else.  The
+ * restored library keeps those fds and refills pipe data that was in
+ * flight (see src/preload/fds.c).
  */
 #include "config.h"
 #include "restart.h"
@@ -25,8 +27,10 @@
 #define MAX_PIPES 256
 
 struct prep {
-	uint64_t inode;
-	int rfd, wfd;
+	uint64_t dev, inode;
+	int32_t owner;		/* files: description key */
+	int is_pipe;
+	int rfd, wfd;		/* files: both the same fd */
 };
 
 static struct prep preps[MAX_PIPES];
@@ -42,30 +46,74 @@ static int move_high(int fd)
 	return hi;
 }
 
+static struct prep *find_prep(const struct img_fd *f)
+{
+	for (int j = 0; j < nprep; j++) {
+		struct prep *p = &preps[j];
+
+		if (f->kind == IMG_FD_PIPE && p->is_pipe &&
+		    p->inode == f->inode)
+			return p;
+		if (f->kind != IMG_FD_PIPE && !p->is_pipe &&
+		    p->inode == f->inode && p->dev == f->dev &&
+		    p->owner == f->owner)
+			return p;
+	}
+	return NULL;
+}
+
+static int prepare_file(const struct img_meta_fd *mf, struct prep *p)
+{
+	const struct img_fd *f = &mf->fd;
+	int flags = (f->flags & ~(O_CREAT | O_EXCL | O_TRUNC)) | O_NOCTTY |
+		    O_CLOEXEC;
+	int fd = open(mf->path, flags);
+
+	if (fd < 0)
+		return -1;	/* the library will say so, with a fallback */
+	if (f->offset > 0)
+		lseek(fd, f->offset, SEEK_SET);
+	p->is_pipe = 0;
+	p->dev = f->dev;
+	p->inode = f->inode;
+	p->owner = f->owner;
+	p->rfd = p->wfd = move_high(fd);
+	return 0;
+}
+
 int rst_prepare_pipes(struct img_meta **metas, int n, char *err,
-			   size_t errcap)
+		      size_t errcap)
 {
 	for (int i = 0; i < n; i++) {
 		const struct img_meta *m = metas[i];
 
 		for (size_t k = 0; k < m->nfds; k++) {
 			const struct img_fd *f = &m->fds[k].fd;
-			int p[2], dup = 0;
+			int p[2];
 
-			if (f->kind != IMG_FD_PIPE)
+			if (f->kind != IMG_FD_PIPE && (f->owner == 0 ||
+			    (f->kind != IMG_FD_FILE && f->kind != IMG_FD_DIR)))
 				continue;
-			for (int j = 0; j < nprep; j++)
-				if (preps[j].inode == f->inode)
-					dup = 1;
-			if (dup)
+			if (find_prep(f))
 				continue;
-			if (nprep == MAX_PIPES || pipe2(p, O_CLOEXEC) < 0) {
-				snprintf(err, errcap, "cannot recreate pipe "
-					 "of fd %d in %s: %s", f->fd, m->path,
-					 nprep == MAX_PIPES ? "too many pipes"
-							    : strerror(errno));
+			if (nprep == MAX_PIPES) {
+				snprintf(err, errcap, "more than %d shared "
+					 "descriptors in %s", MAX_PIPES,
+					 m->path);
 				return -1;
 			}
+			if (f->kind != IMG_FD_PIPE) {
+				if (prepare_file(&m->fds[k], &preps[nprep]) == 0)
+					nprep++;
+				continue;
+			}
+			if (pipe2(p, O_CLOEXEC) < 0) {
+				snprintf(err, errcap, "cannot recreate pipe "
+					 "of fd %d in %s: %s", f->fd, m->path,
+					 strerror(errno));
+				return -1;
+			}
+			preps[nprep].is_pipe = 1;
 			preps[nprep].inode = f->inode;
 			preps[nprep].rfd = move_high(p[0]);
 			preps[nprep].wfd = move_high(p[1]);
@@ -87,19 +135,18 @@ void rst_place_pipes(const struct img_meta *m)
 	for (size_t k = 0; k < m->nfds; k++) {
 		const struct img_fd *f = &m->fds[k].fd;
 
-		if (f->kind != IMG_FD_PIPE || f->fd < 3 ||
-		    f->fd >= PREP_FD_BASE)
-			continue;
-		for (int j = 0; j < nprep; j++) {
-			int src;
+		struct prep *p;
+		int src;
 
-			if (preps[j].inode != f->inode)
-				continue;
-			src = (f->flags & O_ACCMODE) == O_RDONLY ? preps[j].rfd
-								 : preps[j].wfd;
-			if (dup2(src, f->fd) >= 0 && nkeep < 1000)
-				keep[nkeep++] = f->fd;
-		}
+		/* stdio that was a terminal or pipe comes from the restart */
+		if (f->fd >= PREP_FD_BASE || (f->fd < 3 && f->kind != IMG_FD_FILE))
+			continue;
+		p = find_prep(f);
+		if (!p)
+			continue;
+		src = (f->flags & O_ACCMODE) == O_RDONLY ? p->rfd : p->wfd;
+		if (dup2(src, f->fd) >= 0 && f->fd > 2 && nkeep < 1000)
+			keep[nkeep++] = f->fd;
 	}
 	keep[nkeep++] = 1000;	/* the image (RST_IMAGE_FD) */
 	qsort(keep, nkeep, sizeof(keep[0]), keep_cmp);
@@ -115,7 +162,8 @@ void rst_close_pipes(void)
 {
 	for (int j = 0; j < nprep; j++) {
 		close(preps[j].rfd);
-		close(preps[j].wfd);
+		if (preps[j].wfd != preps[j].rfd)
+			close(preps[j].wfd);
 	}
 	nprep = 0;
 }

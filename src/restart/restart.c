@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -168,10 +169,23 @@ static pid_t start_tree(struct image *ims, int n, int i,
 		return c;
 	signal(SIGINT, SIG_DFL);
 	signal(SIGQUIT, SIG_DFL);
-	if (p->sid == p->pid)
+	if (p->sid == p->pid) {
 		setsid();
-	else if (p->pgid == p->pid)
+	} else if (p->pgid == p->pid) {
+		/* a job of its own: keep the terminal if our group had it */
+		int fg = isatty(0) && tcgetpgrp(0) == getpgrp();
+
 		setpgid(0, 0);
+		if (fg) {
+			sigset_t ttou, old;
+
+			sigemptyset(&ttou);
+			sigaddset(&ttou, SIGTTOU);
+			sigprocmask(SIG_BLOCK, &ttou, &old);
+			tcsetpgrp(0, getpid());
+			sigprocmask(SIG_SETMASK, &old, NULL);
+		}
+	}
 	else if (p->pgid && setpgid(0, p->pgid) < 0)
 		pr_debug("process %d: group %d: %s", (int)p->pid,
 			 (int)p->pgid, strerror(errno));
@@ -192,34 +206,11 @@ static int has_parent_image(struct image *ims, int n, int i)
 	return 0;
 }
 
-/*
- * pid 1 of the namespace: start the process trees, reap everything
- * (orphans come to us), exit with the status of the first process whose
- * parent is outside the computation.
- */
-static int run_init(struct image *ims, int n, const struct rst_opts *o,
-		    const char *host, int port, const char *secret)
+/* Reap every child until none is left; the status of `first`. */
+static int reap_all(pid_t first)
 {
 	int first_status = -1;
-	pid_t first = -1;
 
-	rst_mount_proc();
-	signal(SIGINT, SIG_IGN);	/* the restored processes decide */
-	signal(SIGQUIT, SIG_IGN);
-	for (int i = 0; i < n; i++) {
-		pid_t c;
-
-		if (has_parent_image(ims, n, i))
-			continue;
-		c = start_tree(ims, n, i, o, host, port, secret);
-		if (c < 0)
-			return 1;
-		if (first < 0)
-			first = c;
-	}
-	for (int i = 0; i < n; i++)
-		close(ims[i].fd);
-	rst_close_pipes();
 	for (;;) {
 		int status;
 		pid_t p = waitpid(-1, &status, 0);
@@ -234,6 +225,93 @@ static int run_init(struct image *ims, int n, const struct rst_opts *o,
 			first_status = status;
 	}
 	return first_status < 0 ? 1 : exit_code(first_status);
+}
+
+/*
+ * A stand-in for the parent a process had outside the computation (the
+ * shell that started it), with that parent's pid, so the restored
+ * process's getppid() is what it was.  It starts those processes and
+ * reaps them, then ends with the first one's status.
+ */
+static pid_t start_stand_in(struct image *ims, int n, pid_t ppid,
+			    const struct rst_opts *o, const char *host,
+			    int port, const char *secret)
+{
+	pid_t g = rst_clone_with_pid(ppid), first = -1;
+
+	if (g != 0)
+		return g;	/* parent (or -1: pid taken; caller copes) */
+	prctl(PR_SET_NAME, "dmtcp:parent");
+	for (int i = 0; i < n; i++) {
+		pid_t c;
+
+		if ((pid_t)ims[i].meta->proc.ppid != ppid ||
+		    has_parent_image(ims, n, i))
+			continue;
+		c = start_tree(ims, n, i, o, host, port, secret);
+		if (c < 0)
+			_exit(1);
+		if (first < 0)
+			first = c;
+	}
+	rst_close_pipes();
+	for (int i = 0; i < n; i++)
+		close(ims[i].fd);
+	_exit(reap_all(first));
+}
+
+/*
+ * pid 1 of the namespace: start the process trees (under stand-ins for
+ * parents outside the computation), reap everything (orphans come to
+ * us), exit with the status of the first tree.
+ */
+static int run_init(struct image *ims, int n, const struct rst_opts *o,
+		    const char *host, int port, const char *secret)
+{
+	pid_t first = -1;
+
+	rst_mount_proc();
+	signal(SIGINT, SIG_IGN);	/* the restored processes decide */
+	signal(SIGQUIT, SIG_IGN);
+	for (int i = 0; i < n; i++) {
+		pid_t ppid = ims[i].meta->proc.ppid, c = -1;
+		int done = 0;
+
+		if (has_parent_image(ims, n, i))
+			continue;
+		for (int k = 0; k < i; k++)	/* a sibling's stand-in */
+			if (!has_parent_image(ims, n, k) &&
+			    (pid_t)ims[k].meta->proc.ppid == ppid)
+				done = 1;
+		if (done)
+			continue;
+		if (ppid > 1)
+			c = start_stand_in(ims, n, ppid, o, host, port, secret);
+		if (c < 0) {
+			/* no stand-in: the process becomes our child */
+			if (ppid > 1)
+				pr_warn("pid %d (parent of %s) is not "
+					"available: getppid() will be 1",
+					(int)ppid, ims[i].path);
+			for (int k = i; k < n; k++) {
+				if (has_parent_image(ims, n, k) ||
+				    (pid_t)ims[k].meta->proc.ppid != ppid)
+					continue;
+				c = start_tree(ims, n, k, o, host, port, secret);
+				if (c < 0)
+					return 1;
+				if (first < 0)
+					first = c;
+			}
+			continue;
+		}
+		if (first < 0)
+			first = c;
+	}
+	for (int i = 0; i < n; i++)
+		close(ims[i].fd);
+	rst_close_pipes();
+	return reap_all(first);
 }
 
 int main(int argc, char **argv)

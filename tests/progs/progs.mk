@@ -35,3 +35,7 @@ check_PROGRAMS += tests/progs/crasher
 tests_progs_crasher_SOURCES = tests/progs/crasher.c
 tests_progs_crasher_CFLAGS = $(AM_CFLAGS) -O0 -g -pthread
 tests_progs_crasher_LDADD = -lpthread
+
+# multi-process: fork, pipes both ways, process groups (test-fork_pipe.sh)
+check_PROGRAMS += tests/progs/fork_pipe
+tests_progs_fork_pipe_SOURCES = tests/progs/fork_pipe.c tests/progs/testprog.h
