@@ -1,0 +1,387 @@
+/*
+ * test_coord_fuzz.c - fuzzes the coordinator's per-client message
+ * decoder (coordinator/input.c) together with the dispatcher and the
+ * checkpoint state machine behind it, through tests/fuzz/coord-harness.c.
+ *
+ * Deterministic cases first (junk is rejected after 4 bytes, bad
+ * version, oversize and truncated messages, the same stream split at
+ * every byte gives the same replies), then random byte streams and
+ * mutated valid sessions from several clients at once, fed in random
+ * chunks; after every chunk the client invariants are checked.  The run
+ * is reproducible: DMTCP_FUZZ_SEED=N (printed) and DMTCP_FUZZ_ITERS=N.
+ */
+#include "config.h"
+#include "coord-harness.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#define STREAM_MAX	(256 * 1024)
+
+static uint64_t rng_state;
+static unsigned char stream[STREAM_MAX];
+
+static unsigned rnd(void *arg)
+{
+	(void)arg;
+	/* xorshift64* */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (unsigned)((rng_state * 0x2545F4914F6CDD1Dull) >> 32);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	harness_init();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	harness_reset();
+	return 0;
+}
+
+/* Replies of type t in what the coordinator wrote to peer_fd. */
+static int count_msgs(int peer_fd, uint16_t t)
+{
+	static unsigned char buf[4 << 20];
+	size_t len = 0, off = 0;
+	ssize_t n;
+	int count = 0;
+
+	while (len < sizeof(buf) &&
+	       (n = read(peer_fd, buf + len, sizeof(buf) - len)) > 0)
+		len += n;
+	while (len - off >= sizeof(struct dmtcp_msg)) {
+		struct dmtcp_msg m;
+
+		memcpy(&m, buf + off, sizeof(m));
+		assert_int_equal(dmtcp_msg_check(&m), 0);
+		if (m.type == t)
+			count++;
+		off += sizeof(m) + m.payload_len;
+	}
+	assert_int_equal(off, len);
+	return count;
+}
+
+static void feed_checked(struct co_client *c, const void *p, size_t n)
+{
+	const char *why = NULL;
+
+	co_client_feed(c, p, n);
+	if (harness_check(c, &why) < 0)
+		fail_msg("invariant broken: %s", why);
+}
+
+static void test_junk_dropped_after_4_bytes(void **state)
+{
+	struct co_client *c;
+	int peer;
+
+	(void)state;
+	c = harness_client(&peer);
+	assert_non_null(c);
+	feed_checked(c, "GET", 3);
+	assert_false(c->closing);
+	feed_checked(c, " ", 1);
+	assert_true(c->closing);
+	harness_sweep();
+	assert_int_equal(co_nclients, 0);
+	close(peer);
+}
+
+static void test_bad_header_fields(void **state)
+{
+	struct dmtcp_msg m;
+	struct co_client *c;
+	int peer;
+
+	(void)state;
+	/* another protocol version */
+	c = harness_client(&peer);
+	dmtcp_msg_init(&m, DMTCP_MSG_HELLO_COMMAND);
+	m.version = DMTCP_PROTO_VERSION + 1;
+	feed_checked(c, &m, sizeof(m));
+	assert_true(c->closing);
+	harness_sweep();
+	close(peer);
+
+	/* a payload larger than the protocol allows */
+	c = harness_client(&peer);
+	dmtcp_msg_init(&m, DMTCP_MSG_HELLO_COMMAND);
+	m.payload_len = DMTCP_MSG_MAX_PAYLOAD + 1;
+	feed_checked(c, &m, sizeof(m));
+	assert_true(c->closing);
+	harness_sweep();
+	close(peer);
+
+	/* a wrong-sized hello is refused, not crashed on */
+	c = harness_client(&peer);
+	dmtcp_msg_init(&m, DMTCP_MSG_HELLO_WORKER);
+	m.payload_len = 3;
+	feed_checked(c, &m, sizeof(m));
+	assert_false(c->closing);	/* waits for the payload */
+	feed_checked(c, "abc", 3);
+	assert_true(c->closing);
+	assert_int_equal(count_msgs(peer, DMTCP_MSG_REFUSE), 1);
+	harness_sweep();
+	close(peer);
+
+	/* a message before hello */
+	c = harness_client(&peer);
+	dmtcp_msg_init(&m, DMTCP_MSG_COMMAND);
+	feed_checked(c, &m, sizeof(m));
+	assert_true(c->closing);
+	harness_sweep();
+	close(peer);
+	assert_int_equal(co_nclients, 0);
+}
+
+static void test_truncated_waits(void **state)
+{
+	struct co_client *c;
+	size_t n;
+	int peer;
+
+	(void)state;
+	n = harness_hello(stream, sizeof(stream), DMTCP_MSG_HELLO_COMMAND, 0,
+			  "", 0);
+	c = harness_client(&peer);
+	feed_checked(c, stream, n - 1);
+	assert_false(c->closing);
+	assert_int_equal(c->kind, CO_NEW);
+	assert_int_equal(c->in_len, n - 1);
+	feed_checked(c, stream + n - 1, 1);
+	assert_int_equal(c->kind, CO_COMMAND);
+	assert_int_equal(c->in_len, 0);
+	harness_reset();
+	close(peer);
+}
+
+/* The same stream, whole or one byte at a time: the same replies. */
+static void test_split_invariance(void **state)
+{
+	struct co_client *c;
+	size_t len, i;
+	int peer, whole, bytewise;
+
+	(void)state;
+	len = harness_hello(stream, sizeof(stream), DMTCP_MSG_HELLO_COMMAND,
+			    0, "", 0);
+	for (i = 0; i < 40; i++)
+		len += harness_msg(stream + len, sizeof(stream) - len,
+				   DMTCP_MSG_COMMAND, i % 2 ? DMTCP_CMD_STATUS :
+				   DMTCP_CMD_LIST, 0, NULL, 0);
+	c = harness_client(&peer);
+	feed_checked(c, stream, len);
+	whole = count_msgs(peer, DMTCP_MSG_REPLY);
+	harness_reset();
+	close(peer);
+
+	c = harness_client(&peer);
+	for (i = 0; i < len; i++) {
+		feed_checked(c, stream + i, 1);
+		assert_false(c->closing);
+	}
+	bytewise = count_msgs(peer, DMTCP_MSG_REPLY);
+	harness_reset();
+	close(peer);
+	assert_int_equal(whole, 40);
+	assert_int_equal(bytewise, 40);
+}
+
+static unsigned long fuzz_iters(unsigned long dflt)
+{
+	const char *e = getenv("DMTCP_FUZZ_ITERS");
+
+	return e && *e ? strtoul(e, NULL, 0) : dflt;
+}
+
+/* Feed buf to c in random chunks, checking after each one. */
+static void feed_chunks(struct co_client *c, int peer, const unsigned char *b,
+			size_t len)
+{
+	size_t off = 0;
+
+	while (off < len && !c->closing) {
+		size_t n = 1 + rnd(NULL) % (rnd(NULL) % 4 ? 64 : 8192);
+
+		if (n > len - off)
+			n = len - off;
+		feed_checked(c, b + off, n);
+		harness_drain(peer);
+		off += n;
+	}
+}
+
+static void test_random_bytes(void **state)
+{
+	unsigned long iters = fuzz_iters(3000);
+
+	(void)state;
+	for (unsigned long it = 0; it < iters; it++) {
+		size_t len = rnd(NULL) % 4096;
+		struct co_client *c;
+		int peer;
+
+		for (size_t i = 0; i < len; i++)
+			stream[i] = rnd(NULL);
+		/* half the time start with a valid magic to go deeper */
+		if (len >= 4 && rnd(NULL) % 2) {
+			uint32_t magic = DMTCP_MSG_MAGIC;
+
+			memcpy(stream, &magic, 4);
+			if (len >= 6 && rnd(NULL) % 2) {
+				uint16_t v = DMTCP_PROTO_VERSION;
+
+				memcpy(stream + 4, &v, 2);
+			}
+		}
+		c = harness_client(&peer);
+		assert_non_null(c);
+		feed_chunks(c, peer, stream, len);
+		harness_sweep();
+		harness_reset();
+		close(peer);
+	}
+}
+
+static void mutate(unsigned char *b, size_t *len, size_t cap)
+{
+	unsigned k = 1 + rnd(NULL) % 8;
+
+	for (unsigned i = 0; i < k && *len; i++) {
+		size_t at = rnd(NULL) % *len;
+
+		switch (rnd(NULL) % 6) {
+		case 0:		/* flip a bit */
+			b[at] ^= 1u << (rnd(NULL) % 8);
+			break;
+		case 1:		/* interesting byte */
+			b[at] = (unsigned char[]){ 0, 0xff, 0x7f, 0x80, 1 }
+				[rnd(NULL) % 5];
+			break;
+		case 2:		/* truncate */
+			*len = at;
+			break;
+		case 3:		/* insert random bytes */
+		{
+			size_t n = 1 + rnd(NULL) % 16;
+
+			if (*len + n > cap)
+				break;
+			memmove(b + at + n, b + at, *len - at);
+			for (size_t j = 0; j < n; j++)
+				b[at + j] = rnd(NULL);
+			*len += n;
+			break;
+		}
+		case 4:		/* repeat a slice */
+		{
+			size_t n = 1 + rnd(NULL) % 128;
+
+			if (at + n > *len || *len + n > cap)
+				break;
+			memmove(b + at + n, b + at, *len - at);
+			*len += n;
+			break;
+		}
+		default:	/* a payload_len / type / arg field */
+			if (*len >= sizeof(struct dmtcp_msg)) {
+				uint32_t v = rnd(NULL);
+				size_t f = (size_t[]){ 6, 8, 16, 24 }
+					[rnd(NULL) % 4];
+
+				memcpy(b + f, &v, f == 6 ? 2 : 4);
+			}
+			break;
+		}
+	}
+}
+
+static void test_mutated_sessions(void **state)
+{
+	unsigned long iters = fuzz_iters(3000);
+
+	(void)state;
+	for (unsigned long it = 0; it < iters; it++) {
+		enum { NC = 4 };
+		static unsigned char bufs[NC][32 * 1024];
+		struct co_client *cl[NC];
+		size_t len[NC], off[NC];
+		int peer[NC], n = 1 + rnd(NULL) % NC, live;
+
+		for (int i = 0; i < n; i++) {
+			len[i] = harness_session(bufs[i], sizeof(bufs[i]), rnd,
+						 NULL);
+			if (rnd(NULL) % 4)
+				mutate(bufs[i], &len[i], sizeof(bufs[i]));
+			off[i] = 0;
+			cl[i] = harness_client(&peer[i]);
+			assert_non_null(cl[i]);
+		}
+		/* interleave the clients' streams in random chunks */
+		do {
+			live = 0;
+			for (int i = 0; i < n; i++) {
+				size_t k;
+				int gone = 1;
+
+				for (size_t j = 0; j < co_nclients; j++)
+					if (co_clients[j] == cl[i])
+						gone = 0;
+				if (gone || off[i] >= len[i])
+					continue;
+				k = 1 + rnd(NULL) % 200;
+				if (k > len[i] - off[i])
+					k = len[i] - off[i];
+				feed_checked(cl[i], bufs[i] + off[i], k);
+				off[i] += k;
+				harness_drain(peer[i]);
+				live++;
+			}
+			harness_sweep();
+			co_tick(co_now_ms() + (rnd(NULL) % 8 ? 0 : 60000));
+			harness_sweep();
+		} while (live);
+		harness_reset();
+		for (int i = 0; i < n; i++)
+			close(peer[i]);
+	}
+}
+
+int main(void)
+{
+	const char *e = getenv("DMTCP_FUZZ_SEED");
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_junk_dropped_after_4_bytes),
+		cmocka_unit_test(test_bad_header_fields),
+		cmocka_unit_test(test_truncated_waits),
+		cmocka_unit_test(test_split_invariance),
+		cmocka_unit_test(test_random_bytes),
+		cmocka_unit_test(test_mutated_sessions),
+	};
+
+	rng_state = e && *e ? strtoull(e, NULL, 0) :
+		(uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	if (!rng_state)
+		rng_state = 1;
+	printf("# DMTCP_FUZZ_SEED=%llu (set it to replay this run)\n",
+	       (unsigned long long)rng_state);
+	harness_verbose = getenv("DMTCP_FUZZ_VERBOSE") != NULL;
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
