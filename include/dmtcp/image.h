@@ -237,12 +237,13 @@ struct img_fd {
 	uint32_t path_len;	/* bytes of path following, no NUL */
 	/*
 	 * Open file description key: the pid that won the F_SETOWN
-	 * election on it at checkpoint time.  Fds with the same dev, inode
-	 * and owner (in one process or several) share one description:
-	 * one offset, one pipe end.  0 if unknown.
+	 * election on it at checkpoint time, and the lowest fd number that
+	 * process has for it.  Fds with the same dev, inode, owner and
+	 * owner_fd (in one process or several) share one description: one
+	 * offset, one pipe end.  owner 0 / owner_fd -1: unknown.
 	 */
 	int32_t owner;
-	uint32_t reserved0;
+	int32_t owner_fd;
 };
 
 struct img_end {

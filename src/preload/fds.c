@@ -62,6 +62,8 @@ static void record_fd(int fd)
 	memset(r, 0, offsetof(struct dmtcp_fdrec, path));
 	r->internal_pipe = 0;
 	r->pipe_leader = 0;
+	r->rec.owner = 0;
+	r->rec.owner_fd = -1;
 	r->dup_of = -1;
 	r->data_off = r->data_len = 0;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
@@ -201,6 +203,43 @@ static void refill(const struct dmtcp_fdrec *r)
 		close(wfd);
 }
 
+/*
+ * The lowest fd number process `owner` has for the description behind
+ * our fd r (kcmp against each of its fds), or -1.
+ */
+static int owner_fd_of(const struct dmtcp_fdrec *r, int owner)
+{
+	char path[64], buf[4096];
+	int dfd, best = -1, self = rsys_getpid();
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", owner);
+	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -1;
+	for (;;) {
+		long n = rsys3(SYS_getdents64, dfd, (long)buf, sizeof(buf));
+
+		if (n <= 0)
+			break;
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d = (void *)(buf + off);
+			int fd = 0;
+
+			off += d->d_reclen;
+			if (d->d_name[0] < '0' || d->d_name[0] > '9')
+				continue;
+			for (const char *p = d->d_name; *p; p++)
+				fd = fd * 10 + (*p - '0');
+			if ((best < 0 || fd < best) &&
+			    rsys5(SYS_kcmp, self, owner, 0 /* KCMP_FILE */,
+				  r->rec.fd, fd) == 0)
+				best = fd;
+		}
+	}
+	close(dfd);
+	return best;
+}
+
 void dmtcp_drain_fds(void)
 {
 	int pid = rsys_getpid();
@@ -210,10 +249,19 @@ void dmtcp_drain_fds(void)
 	for (int i = 0; i < dmtcp_ps.nfds; i++) {
 		struct dmtcp_fdrec *r = &dmtcp_ps.fds[i];
 
-		if (electable(r))
+		if (electable(r)) {
 			r->rec.owner = fcntl(r->rec.fd, F_GETOWN);
-		else if (r->dup_of >= 0)
+			r->rec.owner_fd = r->rec.owner == pid ? r->rec.fd :
+					  owner_fd_of(r, r->rec.owner);
+		}
+	}
+	for (int i = 0; i < dmtcp_ps.nfds; i++) {
+		struct dmtcp_fdrec *r = &dmtcp_ps.fds[i];
+
+		if (r->dup_of >= 0) {
 			r->rec.owner = dmtcp_ps.fds[r->dup_of].rec.owner;
+			r->rec.owner_fd = dmtcp_ps.fds[r->dup_of].rec.owner_fd;
+		}
 	}
 	for (int i = 0; i < dmtcp_ps.nfds; i++) {
 		struct dmtcp_fdrec *r = &dmtcp_ps.fds[i];

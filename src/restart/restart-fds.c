@@ -28,7 +28,7 @@
 
 struct prep {
 	uint64_t dev, inode;
-	int32_t owner;		/* files: description key */
+	int32_t owner, owner_fd;	/* files: description key */
 	int is_pipe;
 	int rfd, wfd;		/* files: both the same fd */
 };
@@ -56,7 +56,7 @@ static struct prep *find_prep(const struct img_fd *f)
 			return p;
 		if (f->kind != IMG_FD_PIPE && !p->is_pipe &&
 		    p->inode == f->inode && p->dev == f->dev &&
-		    p->owner == f->owner)
+		    p->owner == f->owner && p->owner_fd == f->owner_fd)
 			return p;
 	}
 	return NULL;
@@ -77,6 +77,7 @@ static int prepare_file(const struct img_meta_fd *mf, struct prep *p)
 	p->dev = f->dev;
 	p->inode = f->inode;
 	p->owner = f->owner;
+	p->owner_fd = f->owner_fd;
 	p->rfd = p->wfd = move_high(fd);
 	return 0;
 }
@@ -91,7 +92,8 @@ int rst_prepare_pipes(struct img_meta **metas, int n, char *err,
 			const struct img_fd *f = &m->fds[k].fd;
 			int p[2];
 
-			if (f->kind != IMG_FD_PIPE && (f->owner == 0 ||
+			if (f->kind != IMG_FD_PIPE && (f->owner <= 0 ||
+			    f->owner_fd < 0 ||
 			    (f->kind != IMG_FD_FILE && f->kind != IMG_FD_DIR)))
 				continue;
 			if (find_prep(f))
