@@ -249,15 +249,34 @@ static int co_setup_dirs(void)
 	return 0;
 }
 
+/*
+ * --coord-logfile FILE, else for a daemon (which has no terminal to
+ * talk to) $DMTCP_TMPDIR/dmtcp-$USER@$HOST/coordinator-<port>.log.
+ */
 static int co_open_logfile(void)
 {
-	if (!co.opts.logfile)
+	static char path[PATH_MAX];
+	const char *file = co.opts.logfile;
+	char dir[PATH_MAX];
+
+	if (!file && co.opts.daemon) {
+		if (util_state_dir(dir, sizeof(dir)) < 0 ||
+		    snprintf(path, sizeof(path), "%s/coordinator-%d.log", dir,
+			     co.port) >= (int)sizeof(path)) {
+			fprintf(stderr, "dmtcp_coordinator: cannot create the "
+				"state directory under %s: %s\n",
+				util_tmpdir(), strerror(errno));
+			return -1;
+		}
+		file = path;
+	}
+	if (!file)
 		return 0;
-	co_log_fd = open(co.opts.logfile, O_WRONLY | O_CREAT | O_APPEND |
-			 O_CLOEXEC, 0644);
+	co_log_fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+			 0600);
 	if (co_log_fd < 0) {
 		fprintf(stderr, "dmtcp_coordinator: cannot open log file %s: "
-			"%s\n", co.opts.logfile, strerror(errno));
+			"%s\n", file, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -340,7 +359,8 @@ int main(int argc, char **argv)
 	if (gethostname(co.hostname, sizeof(co.hostname) - 1) < 0)
 		snprintf(co.hostname, sizeof(co.hostname), "localhost");
 
-	if (co_setup_dirs() < 0 || co_open_logfile() < 0 || co_listen() < 0)
+	/* the log is named after the port, known once we listen */
+	if (co_setup_dirs() < 0 || co_listen() < 0 || co_open_logfile() < 0)
 		goto fail;
 	if (co_write_secret() < 0)
 		goto fail;
@@ -353,8 +373,9 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (co.opts.daemon && co_daemonize() < 0)
 		goto fail;
-	co_event(0, "listening on %s port %d (pid %d)", co.opts.listen_addr,
-		 co.port, (int)getpid());
+	co_event(0, "listening on %s port %d (pid %d, protocol version %d)",
+		 co.opts.listen_addr, co.port, (int)getpid(),
+		 DMTCP_PROTO_VERSION);
 	co_console_init();
 	rc = co_loop_run();
 	co_event(0, "exiting");

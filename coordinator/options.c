@@ -59,15 +59,16 @@ void co_usage(FILE *f)
 "                          (env DMTCP_CHECKPOINT_INTERVAL, default 0)\n"
 "  --exit-on-last          exit when the last process disconnects\n"
 "  --exit-after-ckpt       kill the processes after the first checkpoint\n"
-"  --daemon                run in the background (no console)\n"
+"  --daemon                run in the background (no console); log to\n"
+"                          $DMTCP_TMPDIR/dmtcp-$USER@$HOST/coordinator-PORT.log\n"
 "  --coord-logfile FILE    append the coordinator's log to FILE\n"
 "  -q, --quiet             print only warnings and errors\n"
 "  --help                  print this help and exit\n"
 "  --version               print the version and exit\n"
 "\n"
-"Console commands (type them and press return):\n"
-"  h help, c checkpoint, l list, s status, i N interval,\n"
-"  k kill all processes, q kill all processes and quit\n");
+"Console commands (type them and press return; Tab completes):\n"
+"  h help, c checkpoint, bc bcheckpoint, l list, s status,\n"
+"  i N interval, k kill all processes, q kill all processes and quit\n");
 }
 
 int co_opts_parse(int argc, char **argv, struct co_opts *o)
