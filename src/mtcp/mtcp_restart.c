@@ -38,6 +38,15 @@ static char scratch[64 * 1024];
 static char maps_buf[128 * 1024];
 static uint64_t t_start_ns;
 
+/* --shm DEV:INODE:FD: shared memory objects dmtcp_restart created for
+   areas several processes share */
+struct shm_fd {
+	uint64_t dev, inode;
+	int fd;
+};
+static struct shm_fd shm_fds[64];
+static int nshm;
+
 static uint64_t now_ns(void)
 {
 	struct k_timespec ts;
@@ -307,6 +316,7 @@ static void map_area(void)
 	int prot = cur.prot;
 	int flags = MAP_FIXED_NOREPLACE;
 	long fd = -1, r;
+	uint64_t shm_offset = 0;
 
 	cur_from_file = 0;
 	cur_mapped = 0;
@@ -338,11 +348,20 @@ static void map_area(void)
 		cur_from_file = 1;
 		break;
 	case IMG_AREA_SHARED_ANON:
-		flags |= MAP_SHARED | MAP_ANONYMOUS;
-		break;
 	case IMG_AREA_DELETED:
-		flags |= (cur.flags & IMG_AF_SHARED ? MAP_SHARED : MAP_PRIVATE) |
-			 MAP_ANONYMOUS;
+		if (!(cur.flags & IMG_AF_SHARED)) {
+			flags |= MAP_PRIVATE | MAP_ANONYMOUS;
+			break;
+		}
+		flags |= MAP_SHARED;
+		for (int i = 0; i < nshm; i++)
+			if (shm_fds[i].inode == cur.inode &&
+			    shm_fds[i].dev == cur.dev)
+				fd = shm_fds[i].fd;
+		if (fd < 0)
+			flags |= MAP_ANONYMOUS;
+		else
+			shm_offset = cur.offset;
 		break;
 	default:	/* IMG_AREA_ANON */
 		flags |= MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
@@ -351,8 +370,9 @@ static void map_area(void)
 		break;
 	}
 	r = sys6(NR_mmap, cur.start, len, prot, flags, fd,
-		 cur_from_file ? (long)cur.offset : 0);
-	if (fd >= 0)
+		 cur_from_file ? (long)cur.offset : (long)shm_offset);
+	if (fd >= 0 && cur.kind != IMG_AREA_SHARED_ANON &&
+	    cur.kind != IMG_AREA_DELETED)
 		sys1(NR_close, fd);
 	if (r == -EEXIST) {
 		mtcp_puts("mtcp_restart: address range ");
@@ -467,7 +487,18 @@ static void parse_args(int argc, char **argv)
 				     sizeof(handoff.secret));
 		else if (mtcp_streq(a, "--num-peers"))
 			handoff.num_peers = mtcp_atol(arg_value(argv, &i, argc));
-		else if (mtcp_streq(a, "--gdb-done"))
+		else if (mtcp_streq(a, "--shm") && nshm < 64) {
+			const char *v = arg_value(argv, &i, argc);
+
+			shm_fds[nshm].dev = mtcp_atol(v);
+			while (*v && *v != ':')
+				v++;
+			shm_fds[nshm].inode = mtcp_atol(*v ? ++v : v);
+			while (*v && *v != ':')
+				v++;
+			shm_fds[nshm].fd = mtcp_atol(*v ? ++v : v);
+			nshm++;
+		} else if (mtcp_streq(a, "--gdb-done"))
 			mtcp_strlcpy(handoff.gdb_done, arg_value(argv, &i, argc),
 				     sizeof(handoff.gdb_done));
 		else if (mtcp_streq(a, "--debug"))
@@ -565,6 +596,8 @@ done:
 	if (!cleared)
 		die("image has no memory areas:", handoff.image, 0);
 	sys1(NR_close, img_fd);
+	for (int i = 0; i < nshm; i++)
+		sys1(NR_close, shm_fds[i].fd);
 	restore_mm();
 	handoff.restart_usec = (now_ns() - t_start_ns) / 1000;
 	dbg("jumping to restore entry", proc.restore_entry,

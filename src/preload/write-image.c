@@ -235,8 +235,12 @@ static int classify(const struct maps_entry *e, struct img_area *a,
 	a->end = e->end;
 	a->offset = e->offset;
 	a->prot = e->prot;
-	if (e->shared)
+	if (e->shared) {
 		a->flags |= IMG_AF_SHARED;
+		/* the shared memory object: processes sharing it match here */
+		a->dev = makedev(e->dev_major, e->dev_minor);
+		a->inode = e->inode;
+	}
 	if (p[0] == '[') {
 		if (strcmp(p, "[heap]") == 0) {
 			a->kind = IMG_AREA_ANON;

@@ -20,10 +20,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #define PREP_FD_BASE 500	/* our copies live above the app's fds */
+#define SHM_FD_BASE 900		/* shared memory objects for mtcp_restart */
+#define MAX_SHM 64
 #define MAX_PIPES 256
 
 struct prep {
@@ -34,6 +37,7 @@ struct prep {
 };
 
 static struct prep preps[MAX_PIPES];
+static int is_shm_fd(int fd);
 static int nprep;
 
 static int move_high(int fd)
@@ -151,6 +155,9 @@ void rst_place_pipes(const struct img_meta *m)
 			keep[nkeep++] = f->fd;
 	}
 	keep[nkeep++] = 1000;	/* the image (RST_IMAGE_FD) */
+	for (int fd = SHM_FD_BASE; fd < SHM_FD_BASE + MAX_SHM; fd++)
+		if (is_shm_fd(fd))
+			keep[nkeep++] = fd;
 	qsort(keep, nkeep, sizeof(keep[0]), keep_cmp);
 	for (int i = 0; i < nkeep; i++) {
 		if (keep[i] > lo)
@@ -160,8 +167,108 @@ void rst_place_pipes(const struct img_meta *m)
 	syscall(SYS_close_range, lo, ~0U, 0);
 }
 
+/*
+ * Shared memory objects (MAP_SHARED anonymous memory, memfd, deleted
+ * files mapped shared) that more than one image maps: one memfd each,
+ * which mtcp_restart maps in every process (--shm DEV:INODE:FD).
+ */
+
+struct shm {
+	uint64_t dev, inode, size;
+	int users;
+	int fd;
+};
+
+static struct shm shms[MAX_SHM];
+static int nshm;
+
+static int is_shared_mem(const struct img_area *a)
+{
+	return (a->flags & IMG_AF_SHARED) && a->inode &&
+	       (a->kind == IMG_AREA_SHARED_ANON || a->kind == IMG_AREA_DELETED);
+}
+
+int rst_prepare_shm(struct img_meta **metas, int n, char *err, size_t errcap)
+{
+	for (int i = 0; i < n; i++) {
+		for (size_t k = 0; k < metas[i]->nareas; k++) {
+			const struct img_area *a = &metas[i]->areas[k].area;
+			uint64_t end = a->offset + (a->end - a->start);
+			int j;
+
+			if (!is_shared_mem(a))
+				continue;
+			for (j = 0; j < nshm; j++)
+				if (shms[j].inode == a->inode &&
+				    shms[j].dev == a->dev)
+					break;
+			if (j == nshm) {
+				if (nshm == MAX_SHM)
+					continue;	/* restored unshared */
+				shms[nshm].dev = a->dev;
+				shms[nshm].inode = a->inode;
+				shms[nshm].fd = -1;
+				nshm++;
+			}
+			if (end > shms[j].size)
+				shms[j].size = end;
+			shms[j].users |= 1 << (i < 30 ? i : 30);
+		}
+	}
+	for (int j = 0; j < nshm; j++) {
+		int fd, hi;
+
+		if (!(shms[j].users & (shms[j].users - 1)))
+			continue;	/* one process: plain shared memory */
+		fd = memfd_create("dmtcp-shm", MFD_CLOEXEC);
+		if (fd < 0 || ftruncate(fd, shms[j].size) < 0) {
+			snprintf(err, errcap, "cannot create shared memory of "
+				 "%llu bytes: %s",
+				 (unsigned long long)shms[j].size,
+				 strerror(errno));
+			return -1;
+		}
+		hi = fcntl(fd, F_DUPFD_CLOEXEC, SHM_FD_BASE);
+		if (hi >= 0) {
+			close(fd);
+			fd = hi;
+		}
+		shms[j].fd = fd;
+	}
+	return 0;
+}
+
+/* Adds "--shm DEV:INODE:FD" arguments; returns the new argc. */
+int rst_shm_args(const char **argv, int n, int max)
+{
+	static char buf[MAX_SHM][64];
+
+	for (int j = 0; j < nshm && n + 2 < max; j++) {
+		if (shms[j].fd < 0)
+			continue;
+		fcntl(shms[j].fd, F_SETFD, 0);	/* survives the exec */
+		snprintf(buf[j], sizeof(buf[j]), "%llu:%llu:%d",
+			 (unsigned long long)shms[j].dev,
+			 (unsigned long long)shms[j].inode, shms[j].fd);
+		argv[n++] = "--shm";
+		argv[n++] = buf[j];
+	}
+	return n;
+}
+
+static int is_shm_fd(int fd)
+{
+	for (int j = 0; j < nshm; j++)
+		if (shms[j].fd == fd)
+			return 1;
+	return 0;
+}
+
 void rst_close_pipes(void)
 {
+	for (int j = 0; j < nshm; j++)
+		if (shms[j].fd >= 0)
+			close(shms[j].fd);
 	for (int j = 0; j < nprep; j++) {
 		close(preps[j].rfd);
 		if (preps[j].wfd != preps[j].rfd)

@@ -82,7 +82,7 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 		     const char *host, int port, const char *secret)
 {
 	char mtcp[PATH_MAX], fdstr[16], portstr[16], flags[16], peers[16];
-	const char *argv[24];
+	const char *argv[200];
 	int n = 0;
 
 	if (util_find_file(mtcp, sizeof(mtcp), "mtcp_restart", NULL,
@@ -130,6 +130,7 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 		argv[n++] = "--gdb-done";
 		argv[n++] = rst_gdb_done_path(im->meta->proc.pid);
 	}
+	n = rst_shm_args(argv, n, 200);
 	argv[n] = NULL;
 	execv(mtcp, (char **)argv);
 	fprintf(stderr, "dmtcp_restart: cannot run %s: %s\n", mtcp,
@@ -386,7 +387,8 @@ int main(int argc, char **argv)
 	for (int i = 0; metas && i < o.nimages; i++)
 		metas[i] = ims[i].meta;
 	if (!metas || rst_prepare_pipes(metas, o.nimages, err,
-					sizeof(err)) < 0) {
+					sizeof(err)) < 0 ||
+	    rst_prepare_shm(metas, o.nimages, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dmtcp_restart: %s\n", err);
 		return 1;
 	}

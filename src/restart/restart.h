@@ -11,6 +11,9 @@ int rst_prepare_pipes(struct img_meta **metas, int n, char *err,
 		      size_t errcap);
 void rst_place_pipes(const struct img_meta *m);
 void rst_close_pipes(void);
+int rst_prepare_shm(struct img_meta **metas, int n, char *err,
+		    size_t errcap);
+int rst_shm_args(const char **argv, int n, int max);
 
 /* restart-ns.c */
 int rst_enter_namespace(char *err, size_t errcap);
