@@ -39,3 +39,7 @@ tests_progs_crasher_LDADD = -lpthread
 # multi-process: fork, pipes both ways, process groups (test-fork_pipe.sh)
 check_PROGRAMS += tests/progs/fork_pipe
 tests_progs_fork_pipe_SOURCES = tests/progs/fork_pipe.c tests/progs/testprog.h
+
+# multi-process shared memory (test-shm_shared.sh)
+check_PROGRAMS += tests/progs/shm_shared
+tests_progs_shm_shared_SOURCES = tests/progs/shm_shared.c tests/progs/testprog.h
