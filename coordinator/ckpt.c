@@ -76,8 +76,8 @@ int co_ckpt_start(const char **why)
 			co.ckpt_dir_explicit, strlen(co.ckpt_dir_explicit));
 		n++;
 	}
-	co_event(0, "checkpoint %u of %s started: %d processes",
-		 co.generation, co.comp_id, n);
+	co_event(0, "checkpoint %u of %s started: %d process%s",
+		 co.generation, co.comp_id, n, n == 1 ? "" : "es");
 	return 0;
 }
 

@@ -449,10 +449,11 @@ void co_console_readable(void)
 void co_console_close(void)
 {
 	if (co_con_tty && co_con_fd >= 0) {
+		/* wipe the prompt: the last messages follow on that line */
+		rl_save_prompt();
+		rl_replace_line("", 0);
+		rl_redisplay();
 		rl_callback_handler_remove();
-		/* leave the cursor on a fresh line below the prompt */
-		fputc('\n', stdout);
-		fflush(stdout);
 	}
 	co_con_fd = -1;
 }

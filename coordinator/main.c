@@ -378,6 +378,7 @@ int main(int argc, char **argv)
 		 DMTCP_PROTO_VERSION);
 	co_console_init();
 	rc = co_loop_run();
+	co_console_close();
 	co_event(0, "exiting");
 	co_cleanup();
 	return rc;
