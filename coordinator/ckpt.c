@@ -116,8 +116,6 @@ static void co_ckpt_complete(void)
 
 static void co_release(int barrier)
 {
-	char path[PATH_MAX];
-
 	co.released = barrier;
 	for (size_t i = 0; i < co_nclients; i++) {
 		struct co_client *w = co_clients[i];
@@ -138,6 +136,8 @@ static void co_release(int barrier)
 	}
 	pr_debug("released barrier %d", barrier);
 	if (barrier == DMTCP_BAR_CHECKPOINTED) {
+		char path[PATH_MAX];
+
 		if (co.nfailed)
 			co_event(1, "checkpoint %u: %d image%s failed; not "
 				 "writing a restart script", co.generation,

@@ -324,7 +324,7 @@ static char **co_console_complete(const char *text, int start, int end)
 {
 	const struct co_console_cmd *k;
 	char first[64];
-	int i = 0, j = 0, nwords = 0;
+	int i = 0, nwords = 0;
 
 	(void)end;
 	rl_attempted_completion_over = 1;	/* never complete file names */
@@ -335,7 +335,8 @@ static char **co_console_complete(const char *text, int start, int end)
 			i++;
 		if (i >= start)
 			break;
-		j = 0;
+		int j = 0;
+
 		while (i < start && rl_line_buffer[i] != ' ' &&
 		       rl_line_buffer[i] != '\t') {
 			if (nwords == 0 && j < (int)sizeof(first) - 1)

@@ -59,10 +59,11 @@ static int co_hello_worker(struct co_client *c, struct dmtcp_hello *h)
 {
 	struct dmtcp_welcome wel;
 	int restart = !!(h->flags & DMTCP_HELLO_RESTART);
-	char reason[256];
 	int fresh = co_num_workers() == 0;
 
 	if (restart) {
+		char reason[256];
+
 		if (co.phase == CO_CKPT) {
 			co_refuse(c, "a checkpoint is in progress on this "
 				  "coordinator; restart after it completes");

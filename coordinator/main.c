@@ -31,7 +31,6 @@ void co_event(int important, const char *fmt, ...)
 {
 	char msg[1024], line[1200];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -40,6 +39,7 @@ void co_event(int important, const char *fmt, ...)
 		char when[32];
 		time_t now = time(NULL);
 		struct tm tm;
+		int n;
 
 		localtime_r(&now, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
@@ -257,9 +257,10 @@ static int co_open_logfile(void)
 {
 	static char path[PATH_MAX];
 	const char *file = co.opts.logfile;
-	char dir[PATH_MAX];
 
 	if (!file && co.opts.daemon) {
+		char dir[PATH_MAX];
+
 		if (util_state_dir(dir, sizeof(dir)) < 0 ||
 		    snprintf(path, sizeof(path), "%s/coordinator-%d.log", dir,
 			     co.port) >= (int)sizeof(path)) {

@@ -73,7 +73,6 @@ void co_usage(FILE *f)
 
 int co_opts_parse(int argc, char **argv, struct co_opts *o)
 {
-	const char *env;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -155,7 +154,7 @@ int co_opts_parse(int argc, char **argv, struct co_opts *o)
 		}
 	}
 	if (o->interval < 0) {
-		env = getenv("DMTCP_CHECKPOINT_INTERVAL");
+		const char *env = getenv("DMTCP_CHECKPOINT_INTERVAL");
 		o->interval = 0;
 		if (env && *env) {
 			o->interval = util_parse_ulong(env);

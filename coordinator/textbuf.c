@@ -10,10 +10,10 @@
 void co_buf_printf(struct co_buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	for (;;) {
 		size_t room = b->cap - b->len;
+		int n;
 
 		va_start(ap, fmt);
 		n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);

@@ -182,12 +182,11 @@ static int json_key_seen(const char *text, size_t at, const char *key,
 static void json_members(FILE *f, const char *text)
 {
 	size_t pos = 0, len, klen;
-	const char *s;
 
 	for (;;) {
 		size_t at = pos;
+		const char *s = json_line(text, &pos, &len);
 
-		s = json_line(text, &pos, &len);
 		if (!s)
 			break;
 		if (json_split(s, len, &klen) < 0)

@@ -253,7 +253,7 @@ static int cmd_one(struct cmd_conn *cn, const struct cmd_request *rq)
 	int wire = rq->cmd == CMD_KCHECKPOINT ? DMTCP_CMD_BCHECKPOINT :
 		rq->cmd;
 	uint64_t st = DMTCP_REPLY_ERROR;
-	char *text = NULL, msg[1600];
+	char *text = NULL;
 	int rc;
 
 	rc = cmd_request(cn, wire, rq->arg, name, &st);
@@ -284,6 +284,7 @@ static int cmd_one(struct cmd_conn *cn, const struct cmd_request *rq)
 	}
 	if (st != DMTCP_REPLY_OK) {
 		size_t n = strlen(cmd_reply);
+		char msg[1600];
 
 		free(text);
 		while (n && cmd_reply[n - 1] == '\n')
@@ -316,7 +317,7 @@ int main(int argc, char **argv)
 {
 	struct cmd_conn cn = { .fd = -1 };
 	struct cmd_opts o;
-	char err[256], msg[1200];
+	char err[256];
 	const char *host;
 	int port, rc = CMD_EXIT_OK;
 
@@ -347,6 +348,8 @@ int main(int argc, char **argv)
 	}
 	cn.json = o.json;
 	if (cmd_connect(&cn, host, port) < 0) {
+		char msg[1200];
+
 		snprintf(msg, sizeof(msg), "cannot reach the coordinator at "
 			 "%s: %s\n(is dmtcp_coordinator running there? choose "
 			 "it with -h/-p or DMTCP_COORD_HOST/DMTCP_COORD_PORT)",

@@ -69,6 +69,19 @@ static void test_cmd_options(void **state)
 	assert_int_equal(o.req[0].arg, 30);
 	assert_int_equal(CMD(&o, "dmtcp_command", "-i", "0"), 0);
 	assert_int_equal(o.req[0].arg, 0);
+
+	/* -kc (checkpoint, then kill) and --json / -j */
+	assert_int_equal(CMD(&o, "dmtcp_command", "-kc", "--json"), 0);
+	assert_int_equal(o.nreq, 1);
+	assert_int_equal(o.req[0].cmd, CMD_KCHECKPOINT);
+	assert_true(o.json);
+	assert_int_equal(CMD(&o, "dmtcp_command", "-j", "kc", "s"), 0);
+	assert_true(o.json);
+	assert_int_equal(o.req[0].cmd, CMD_KCHECKPOINT);
+	assert_int_equal(o.req[1].cmd, DMTCP_CMD_STATUS);
+	assert_string_equal(cmd_name(CMD_KCHECKPOINT), "kcheckpoint");
+	assert_int_equal(CMD(&o, "dmtcp_command", "-s"), 0);
+	assert_false(o.json);
 }
 
 static void test_cmd_words(void **state)
