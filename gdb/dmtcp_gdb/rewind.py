@@ -1,1 +1,199 @@
-# placeholder
+#
+# dmtcp_gdb/rewind.py - `dmtcp rewind`: go back to a snapshot.
+#
+# The current inferior is killed (or detached with --keep), the image is
+# restored with `dmtcp_restart --stop-for-debugger --pid-file F IMG` in the
+# background, and gdb attaches to the pid it reports.  Every thread is then
+# parked in the checkpoint signal handler, one `<signal handler called>`
+# frame above where the checkpoint interrupted it, exactly as in the
+# snapshot; the threads run again when gdb continues the process.
+#
+
+import os
+import subprocess
+import tempfile
+import time
+
+import gdb
+
+from . import util
+from .util import Error, state
+
+# seconds to wait for dmtcp_restart to report the pid (it gives up at 30)
+READY_TIMEOUT = 40
+
+
+def _session_dir():
+    d = state.get("session_dir")
+    if d and os.path.isdir(d):
+        return d
+    base = os.environ.get("DMTCP_TMPDIR") or state["env"].get("DMTCP_TMPDIR")
+    if not base or not os.path.isdir(base):
+        base = None
+    d = tempfile.mkdtemp(prefix="dmtcp-gdb.", dir=base)
+    state["session_dir"] = d
+    return d
+
+
+def reap_restart(timeout=10):
+    """Waits for the dmtcp_restart a previous rewind started (it exits
+    when its process is gone); kills it if it does not."""
+    proc = state.get("restart_proc")
+    if proc is None:
+        return
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+    state["restart_proc"] = None
+
+
+def _log_tail(path, n=8):
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-n:]).rstrip()
+    except OSError:
+        return ""
+
+
+def _read_pid(path):
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return 0
+    if not text.endswith("\n"):
+        return 0
+    try:
+        return int(text.strip())
+    except ValueError:
+        return 0
+
+
+def _without_confirm(cmd):
+    old = gdb.parameter("confirm")
+    gdb.execute("set confirm off", to_string=True)
+    try:
+        return gdb.execute(cmd, to_string=True)
+    finally:
+        if old:
+            gdb.execute("set confirm on", to_string=True)
+
+
+def drop_inferior(keep=False):
+    """Kills (or, with keep, detaches) the current inferior, if any."""
+    if not util.inferior_pid():
+        return
+    _without_confirm("detach" if keep else "kill")
+
+
+def restore_and_attach(img, quiet=False):
+    """Runs dmtcp_restart --stop-for-debugger on img and attaches gdb to
+    the restored process.  Returns the pid gdb attached to."""
+    restart = util.find_tool("dmtcp_restart")
+    d = _session_dir()
+    state["rewinds"] += 1
+    n = state["rewinds"]
+    pidfile = os.path.join(d, "rewind.%d.pid" % n)
+    logpath = os.path.join(d, "rewind.%d.log" % n)
+    with open(logpath, "wb") as log:
+        # its own session: a Ctrl-C typed at gdb must not reach it
+        proc = subprocess.Popen(
+            [restart, "--stop-for-debugger", "--pid-file", pidfile, img],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+            env=util.tool_env(), start_new_session=True)
+    state["restart_proc"] = proc
+    state["restart_log"] = logpath
+    end = time.monotonic() + READY_TIMEOUT
+    pid = 0
+    while not pid:
+        pid = _read_pid(pidfile)
+        if pid:
+            break
+        if proc.poll() is not None:
+            state["restart_proc"] = None
+            raise Error("dmtcp_restart %s exited with status %d before "
+                        "the process was ready:\n%s" %
+                        (img, proc.returncode, _log_tail(logpath)))
+        if time.monotonic() > end:
+            proc.kill()
+            proc.wait()
+            state["restart_proc"] = None
+            raise Error("dmtcp_restart %s did not report a pid within %d s "
+                        "(log %s):\n%s" % (img, READY_TIMEOUT, logpath,
+                                           _log_tail(logpath)))
+        time.sleep(0.05)
+    out = gdb.execute("attach %d" % pid, to_string=True)
+    if not quiet:
+        # "[New LWP ...]" and the thread_db lines are noise here
+        for line in out.splitlines():
+            if line.startswith(("[New LWP", "[Thread debugging",
+                                "Using host libthread_db", "warning: Target "
+                                "and debugger are in different PID")):
+                continue
+            if line.strip():
+                gdb.write(line + "\n")
+    state["last_image"] = img
+    util.remember_inferior_env(pid)
+    util.arm_release()
+    return pid
+
+
+class DmtcpRewind(gdb.Command):
+    """Restart the inferior from a checkpoint image, stopped at the snapshot.
+
+Usage: dmtcp rewind [--keep] [IMAGE]
+
+Kills the current inferior (with --keep: detaches from it and leaves it
+running), restores IMAGE with `dmtcp_restart --stop-for-debugger` in the
+background and attaches to the restored process.  Symbols load through the
+dynamic linker's link map.  Every thread is parked in the checkpoint
+signal handler, one "<signal handler called>" frame above where the
+checkpoint interrupted it: `dmtcp threads` lists those places, `dmtcp frame`
+selects one.  `continue` lets the program run on from the snapshot.
+
+IMAGE defaults to the image the last rewind used, else the newest
+ckpt_<program>_*.dmtcp in the inferior's DMTCP_CHECKPOINT_DIR (or its
+working directory, or gdb's).  Repeat `dmtcp rewind` as often as you like:
+each time the process is back at the same state.
+
+The restored process joins the coordinator named by the inferior's
+DMTCP_COORD_HOST/DMTCP_COORD_PORT (remembered from the first inferior),
+so `dmtcp checkpoint` works on it.  dmtcp_restart's output goes to a log
+in a temporary directory (shown by `dmtcp info`)."""
+
+    def __init__(self):
+        super().__init__("dmtcp rewind", gdb.COMMAND_RUNNING,
+                         gdb.COMPLETE_FILENAME)
+
+    def invoke(self, arg, from_tty):
+        self.dont_repeat()
+        args = gdb.string_to_argv(arg)
+        keep = False
+        img_arg = None
+        for a in args:
+            if a in ("--keep", "-k"):
+                keep = True
+            elif a.startswith("-"):
+                raise Error("dmtcp rewind: unknown option %s (see "
+                            "'help dmtcp rewind')" % a)
+            elif img_arg is None:
+                img_arg = a
+            else:
+                raise Error("dmtcp rewind: one image at most")
+        pid = util.inferior_pid()
+        util.remember_inferior_env(pid)
+        img = util.find_image(img_arg, pid)
+        util.find_tool("dmtcp_restart")  # before the inferior is gone
+        drop_inferior(keep)
+        if not keep:
+            reap_restart()
+        newpid = restore_and_attach(img)
+        gdb.write("dmtcp rewind #%d: %s restored as pid %d; every thread "
+                  "is parked where the checkpoint interrupted it ('dmtcp "
+                  "threads', 'dmtcp frame', 'continue')\n" %
+                  (state["rewinds"], img, newpid))

@@ -8,7 +8,9 @@
  *   gdbfx_worker_two -> gdbfx_wait_two -> tp_sleep_ms
  * and the main thread loops in gdbfx_main_loop, incrementing the global
  * gdbfx_counter every ~10 ms, so a rewound process shows the counter value
- * of the checkpoint while the live process kept counting.  gdbfx_shadow
+ * of the checkpoint while the live process kept counting.  Each round
+ * calls gdbfx_tick(n), where a test sets "break gdbfx_tick if n >= N" to
+ * let the process run a known number of rounds.  gdbfx_shadow
  * always equals gdbfx_counter * 3 at a loop boundary (a consistency check
  * the tests can print).  Prints READY; stops (PASS) when $TEST_STOP_FILE
  * appears.
@@ -20,8 +22,8 @@
 #define GDBFX_FN __attribute__((noinline, noclone))
 
 static volatile int gdbfx_stopping;
-volatile uint64_t gdbfx_counter;
-volatile uint64_t gdbfx_shadow;
+static volatile uint64_t gdbfx_counter;
+static volatile uint64_t gdbfx_shadow;
 
 GDBFX_FN static void gdbfx_wait_one(void)
 {
@@ -51,13 +53,19 @@ GDBFX_FN static void *gdbfx_worker_two(void *arg)
 	return NULL;
 }
 
+/* called once per round: a place for a conditional breakpoint */
+GDBFX_FN static void gdbfx_tick(uint64_t n)
+{
+	gdbfx_shadow = n * 3;
+}
+
 GDBFX_FN static void gdbfx_main_loop(void)
 {
 	while (!tp_should_stop()) {
 		uint64_t n = gdbfx_counter + 1;
 
 		gdbfx_counter = n;
-		gdbfx_shadow = n * 3;
+		gdbfx_tick(n);
 		tp_sleep_ms(10);
 	}
 }
