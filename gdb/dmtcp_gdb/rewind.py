@@ -127,6 +127,7 @@ def restore_and_attach(img, quiet=False):
                         "(log %s):\n%s" % (img, READY_TIMEOUT, logpath,
                                            _log_tail(logpath)))
         time.sleep(0.05)
+    util.prepare_attach(pid)
     out = gdb.execute("attach %d" % pid, to_string=True)
     if not quiet:
         # "[New LWP ...]" and the thread_db lines are noise here

@@ -297,3 +297,27 @@ def arm_release():
                   "after continue): %s\n" % (path, e), gdb.STDERR)
         return None
     return path
+
+
+def prepare_attach(pid):
+    """Before `attach pid`: when gdb cannot enter the process's mount
+    namespace (unprivileged, the restored process has its own user
+    namespace), gdb's default sysroot "target:" fails with "could not open
+    as an executable file: Operation not permitted" and no symbols load.
+    The restored process sees the same files as the host, so read them
+    from the host: `set sysroot /`.  Done once, with a note."""
+    if os.geteuid() == 0:
+        return
+    try:
+        same = os.readlink("/proc/%d/ns/mnt" % pid) == \
+            os.readlink("/proc/self/ns/mnt")
+    except OSError:
+        return
+    if same:
+        return
+    sysroot = gdb.parameter("sysroot") or ""
+    if sysroot not in ("target:", "target"):
+        return
+    gdb.execute("set sysroot /", to_string=True)
+    gdb.write("dmtcp: 'set sysroot /' (gdb cannot read files through the "
+              "restored process's mount namespace)\n")
