@@ -33,9 +33,12 @@ def interrupted_frames():
         for t in _threads():
             t.switch()
             f = util.signal_frame_child(t)
+            pf = util.program_frame(f) if f else None
             out.append((t, f, util.frame_level(f) if f else None,
                         util.describe_frame(f) if f else None,
-                        _newest_desc()))
+                        _newest_desc(),
+                        (util.frame_level(pf), util.describe_frame(pf))
+                        if pf else None))
     finally:
         if old_thread is not None and old_thread.is_valid():
             old_thread.switch()
@@ -59,7 +62,8 @@ Usage: dmtcp threads
 For every thread: gdb's thread number, the tid, the name, and the frame just
 below "<signal handler called>", that is the place the checkpoint
 interrupted the application (with its frame level: `dmtcp frame N` or
-`thread N` then `frame LEVEL` selects it).  A thread that is not parked in
+`thread N` then `frame LEVEL` selects it), and when that frame is in a
+library, the first frame of the program itself ("program:").  A thread that is not parked in
 the checkpoint handler (the library's "dmtcp:ckpt" thread, or any thread
 once the process ran on) shows its innermost frame instead, marked
 "(not parked)"."""
@@ -71,12 +75,15 @@ once the process ran on) shows its innermost frame instead, marked
         if arg.strip():
             raise Error("dmtcp threads takes no argument")
         sel = gdb.selected_thread()
-        for t, f, level, desc, newest in interrupted_frames():
+        for t, f, level, desc, newest, prog in interrupted_frames():
             mark = "*" if sel is not None and t.ptid == sel.ptid else " "
             name = t.name or ""
             if f is not None:
                 gdb.write("%s %-3d LWP %-7d %-14s frame #%d: %s\n" %
                           (mark, t.num, t.ptid[1], name, level, desc))
+                if prog and prog[0] != level:
+                    gdb.write("%34s program: #%d: %s\n" % ("", prog[0],
+                                                           prog[1]))
             else:
                 gdb.write("%s %-3d LWP %-7d %-14s (not parked) %s\n" %
                           (mark, t.num, t.ptid[1], name, newest))

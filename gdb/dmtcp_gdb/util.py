@@ -321,3 +321,19 @@ def prepare_attach(pid):
     gdb.execute("set sysroot /", to_string=True)
     gdb.write("dmtcp: 'set sysroot /' (gdb cannot read files through the "
               "restored process's mount namespace)\n")
+
+
+def program_frame(frame):
+    """The first frame at or above frame (towards main) whose code is in
+    the main executable and has a name: the program's own function, past
+    libc and the toolkit's wrappers.  None if there is none."""
+    while frame is not None:
+        try:
+            pc = frame.pc()
+            if frame.name() and gdb.solib_name(pc) is None and \
+                    frame.type() in (gdb.NORMAL_FRAME, gdb.INLINE_FRAME):
+                return frame
+            frame = frame.older()
+        except gdb.error:
+            return None
+    return None

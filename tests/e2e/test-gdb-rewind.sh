@@ -1,0 +1,114 @@
+#!/bin/bash
+# test-gdb-rewind.sh - the gdb helpers (gdb/dmtcp-gdb.py) on
+# tests/progs/gdb_fixture, from one gdb batch script (-x):
+#  (c) attached to the live program, `dmtcp rewind` three times in a row:
+#      each time the global gdbfx_counter is N, its value at the
+#      checkpoint, while the live program was past N and each rewound
+#      process counts on to N+25 (a conditional breakpoint) before the next
+#      rewind; `dmtcp threads` / `dmtcp frame` show the interrupted frames;
+#      after gdb detaches the last rewound process runs on and PASSes;
+#  `dmtcp info` shows the image and `dmtcp checkpoint` writes a new image
+#  from inside gdb (the rewound process is then at generation 2).
+. "$DMTCP_SRCDIR/tests/e2e/lib.sh"
+
+GDB=${GDB:-gdb}
+LOADER=$DMTCP_SRCDIR/gdb/dmtcp-gdb.py
+
+t_has() { # file pattern what
+	grep -qE -- "$2" "$1" ||
+		t_fail "$3: no /$2/ in $(basename "$1"): $(head -c 4000 "$1")"
+}
+
+t_values() { # file label: the numbers printed as "label <n>", one a line
+	sed -n "s/^$2 \\([0-9][0-9]*\\)\$/\\1/p" "$1"
+}
+
+t_app_passed() {
+	grep -aq '^PASS gdb_fixture ' "$T/app.log" && return 0
+	grep -aq '^FAIL ' "$T/app.log" &&
+		t_fail "the program failed: $(grep -a '^FAIL ' "$T/app.log")"
+	return 1
+}
+
+scenario() {
+	local img n live v i rc
+	command -v "$GDB" >/dev/null || t_fail "gdb not found"
+	[ -r "$LOADER" ] || t_fail "$LOADER missing"
+	t_coord_start
+	t_launch gdb_fixture
+	t_wait_ready
+	t_checkpoint
+	img=${CKPT_IMAGES[0]}
+	sleep 0.3	# the live counter moves past the checkpoint's value
+
+	cat >"$T/rewind.gdb" <<'EOF'
+set pagination off
+printf "LIVE %lu\n", gdbfx_counter
+dmtcp rewind
+printf "REWOUND %lu\n", gdbfx_counter
+dmtcp threads
+set $n0 = gdbfx_counter
+break gdbfx_tick if n >= $n0 + 25
+continue
+printf "RAN %lu\n", gdbfx_counter
+dmtcp rewind
+printf "REWOUND %lu\n", gdbfx_counter
+dmtcp frame 1
+continue
+printf "RAN %lu\n", gdbfx_counter
+dmtcp rewind
+printf "REWOUND %lu\n", gdbfx_counter
+dmtcp info
+continue
+printf "RAN %lu\n", gdbfx_counter
+delete
+detach
+EOF
+	t_log "gdb -p $APP_PID -x rewind.gdb (rewind three times)"
+	DMTCP_BINDIR=$BIN timeout -k 5 $((T_TIMEOUT * 3)) "$GDB" -q -batch \
+		-iex "source $LOADER" -p "$APP_PID" -x "$T/rewind.gdb" \
+		</dev/null >"$T/gdb-rewind.log" 2>&1
+	rc=$?
+	[ $rc -eq 124 ] && t_fail "gdb -x rewind.gdb timed out"
+	sed 's/^/    | /' "$T/gdb-rewind.log" | grep -vE 'New LWP|libthread_db'
+	t_has "$T/gdb-rewind.log" '^dmtcp rewind #3: ' "third rewind"
+	grep -q 'Error' "$T/gdb-rewind.log" &&
+		t_fail "gdb reported an error: $(grep -m3 Error "$T/gdb-rewind.log")"
+
+	mapfile -t v < <(t_values "$T/gdb-rewind.log" REWOUND)
+	[ ${#v[@]} -eq 3 ] || t_fail "expected 3 REWOUND values, got ${#v[@]}"
+	n=${v[0]}
+	[ "$n" -gt 0 ] || t_fail "counter at the checkpoint is $n"
+	for i in 1 2; do
+		[ "${v[$i]}" = "$n" ] ||
+			t_fail "rewind #$((i + 1)) shows counter ${v[$i]}, expected $n"
+	done
+	live=$(t_values "$T/gdb-rewind.log" LIVE)
+	[ -n "$live" ] && [ "$live" -gt "$n" ] ||
+		t_fail "live counter '$live' should be past the checkpoint's $n"
+	mapfile -t v < <(t_values "$T/gdb-rewind.log" RAN)
+	[ ${#v[@]} -eq 3 ] || t_fail "expected 3 RAN values, got ${#v[@]}"
+	for i in 0 1 2; do
+		[ "${v[$i]}" = $((n + 25)) ] ||
+			t_fail "run #$((i + 1)) after a rewind stopped at ${v[$i]}, expected $((n + 25))"
+	done
+	t_log "counter: live $live, after each rewind $n, after running $((n + 25))"
+
+	# dmtcp threads: three parked threads with their interrupted frames
+	t_has "$T/gdb-rewind.log" 'gdbfx-one +frame #[0-9]+: ' "dmtcp threads"
+	t_has "$T/gdb-rewind.log" 'dmtcp:ckpt +\(not parked\)' "dmtcp threads"
+	t_has "$T/gdb-rewind.log" 'program: #[0-9]+: 0x[0-9a-f]+ in [a-z_]+ \(\) at .*(gdb_fixture\.c|testprog\.h)' "dmtcp threads: program frame"
+	# dmtcp info: the image and its threads
+	t_has "$T/gdb-rewind.log" "image +${img//./\\.}" "dmtcp info"
+
+	# gdb detached: the last rewound process runs on and finishes
+	t_wait "$T_TIMEOUT" "the rewound process to run after gdb" \
+		t_peers_running 1
+	t_log "stop: touch $TEST_STOP_FILE"
+	touch "$TEST_STOP_FILE"
+	t_wait "$T_TIMEOUT" "PASS in app.log" t_app_passed
+	t_has "$T/app.log" '^PASS gdb_fixture ckpts=1 restarts=1$' "result"
+	t_wait "$T_TIMEOUT" "0 peers" t_peers 0
+}
+
+t_main t_run rewind scenario
