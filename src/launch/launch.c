@@ -39,6 +39,19 @@ static int launch_setenv_int(const char *name, long value)
 	return launch_setenv(name, buf);
 }
 
+/*
+ * Five digits, zero padded: a restarted process rewrites the value in
+ * place when it joins another coordinator, so the children it starts
+ * later find that one (atoi("07779") == 7779).
+ */
+static int launch_setenv_port(int port)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%05d", port);
+	return launch_setenv("DMTCP_COORD_PORT", buf);
+}
+
 /* Absolute path of libdmtcp.so (build tree or installed).  0 or -1. */
 static int launch_find_library(char *buf, size_t cap)
 {
@@ -197,7 +210,7 @@ int main(int argc, char **argv)
 
 	if (launch_set_preload(lib) < 0 ||
 	    launch_setenv("DMTCP_COORD_HOST", host) < 0 ||
-	    launch_setenv_int("DMTCP_COORD_PORT", port) < 0 ||
+	    launch_setenv_port(port) < 0 ||
 	    launch_setenv("DMTCP_COORD_SECRET", secret) < 0 ||
 	    launch_setenv("DMTCP_CHECKPOINT_DIR", ckptdir) < 0 ||
 	    launch_setenv_int("DMTCP_GZIP", gzip) < 0 ||

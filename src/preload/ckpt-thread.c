@@ -335,6 +335,62 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 	ckpt_end();
 }
 
+/*
+ * After a restart with another coordinator, children started from now
+ * on must find it too: rewrite DMTCP_COORD_PORT/SECRET in the restored
+ * environment in place (no allocation here; dmtcp_launch zero-pads the
+ * port to five digits and secrets have a fixed length).
+ */
+static void env_overwrite(const char *name, const char *value)
+{
+	extern char **environ;
+	size_t nl = strlen(name), vl = strlen(value);
+
+	for (char **e = environ; e && *e; e++) {
+		if (strncmp(*e, name, nl) != 0 || (*e)[nl] != '=')
+			continue;
+		if (strlen(*e + nl + 1) == vl)
+			memcpy(*e + nl + 1, value, vl);
+		else
+			pr_debug("%s: cannot update in place", name);
+		return;
+	}
+}
+
+static void update_environ(void)
+{
+	char port[16];
+
+	snprintf(port, sizeof(port), "%05d", dmtcp_cfg.coord_port);
+	env_overwrite("DMTCP_COORD_PORT", port);
+	env_overwrite("DMTCP_COORD_SECRET", dmtcp_cfg.secret);
+}
+
+/*
+ * Programs such as shells keep their own copy of the environment, so
+ * their children may still name the coordinator the computation had
+ * before the restart.  Leave the current one where a new process of the
+ * computation looks first (see coord_from_state_file() in init.c).
+ */
+static void publish_coordinator(void)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8], line[512];
+	int fd, n;
+
+	if (dmtcp_coord_state_path(path, sizeof(path)) < 0)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.%d", path, rsys_getpid());
+	n = snprintf(line, sizeof(line), "%s %d %s\n", dmtcp_cfg.coord_host,
+		     dmtcp_cfg.coord_port, dmtcp_cfg.secret);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (util_write_all(fd, line, n) == 0 && close(fd) == 0)
+		rename(tmp, path);
+	else
+		unlink(tmp);
+}
+
 /* This thread's tracer: a debugger attached to us has attached all. */
 static int traced(void)
 {
@@ -411,7 +467,9 @@ static void restart_sequence(void)
 		dmtcp_cfg.ckpt_dir_explicit = 1;
 	}
 	dmtcp_coord_fd = -1;
+	update_environ();
 	if (dmtcp_coord_join(1) == 0) {
+		publish_coordinator();
 		barrier(DMTCP_BAR_RESTARTED);
 	} else {
 		pr_err("restarted without a coordinator: no further "

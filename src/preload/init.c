@@ -11,6 +11,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -141,6 +142,50 @@ static void atfork_child(void)
 	dmtcp_enabled = 1;
 }
 
+/* $DMTCP_TMPDIR/dmtcp-$USER@$HOST/coord-<computation>: where a restarted
+   computation says which coordinator it is using now. */
+int dmtcp_coord_state_path(char *buf, size_t cap)
+{
+	char dir[512];
+	const char *comp = dmtcp_cfg.comp_id[0] ? dmtcp_cfg.comp_id
+						: getenv("DMTCP_COMP_ID");
+
+	if (!comp || !*comp || strchr(comp, '/') ||
+	    util_state_dir(dir, sizeof(dir)) < 0)
+		return -1;
+	return snprintf(buf, cap, "%s/coord-%s", dir, comp) < (int)cap ? 0 : -1;
+}
+
+/*
+ * A process of a computation that was restarted with another
+ * coordinator may have inherited the old address (shells keep their
+ * own environment): prefer what the restarted computation published.
+ */
+static void coord_from_state_file(void)
+{
+	char path[PATH_MAX], line[512], host[256], secret[128] = "";
+	int fd, port;
+	ssize_t n;
+
+	if (dmtcp_coord_state_path(path, sizeof(path)) < 0)
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	line[n] = 0;
+	if (sscanf(line, "%255s %d %127s", host, &port, secret) < 2)
+		return;
+	util_strlcpy(dmtcp_cfg.coord_host, host, sizeof(dmtcp_cfg.coord_host));
+	dmtcp_cfg.coord_port = port;
+	if (secret[0])
+		util_strlcpy(dmtcp_cfg.secret, secret, sizeof(dmtcp_cfg.secret));
+	pr_debug("coordinator from %s: %s:%d", path, host, port);
+}
+
 __attribute__((constructor)) static void dmtcp_init(void)
 {
 	static int done;
@@ -158,8 +203,22 @@ __attribute__((constructor)) static void dmtcp_init(void)
 		return;
 	}
 	pthread_atfork(NULL, NULL, atfork_child);
-	if (dmtcp_coord_join(0) < 0)
-		return;
+	{
+		struct dmtcp_config env_cfg = dmtcp_cfg;
+
+		coord_from_state_file();
+		if (dmtcp_coord_join(0) < 0) {
+			if (env_cfg.coord_port == dmtcp_cfg.coord_port &&
+			    strcmp(env_cfg.coord_host, dmtcp_cfg.coord_host) == 0)
+				return;
+			/* stale file: try what the environment says */
+			dmtcp_cfg = env_cfg;
+			if (dmtcp_coord_join(0) < 0)
+				return;
+		}
+	}
+	/* children and exec'd programs know which computation they join */
+	setenv("DMTCP_COMP_ID", dmtcp_cfg.comp_id, 1);
 	if (dmtcp_start_ckpt_thread() < 0) {
 		pr_err("cannot start the checkpoint thread: %s",
 		       strerror(errno));

@@ -146,6 +146,9 @@ struct dmtcp_thread *dmtcp_thread_slot(int tid) HIDDEN;
 void dmtcp_thread_restore_self(struct dmtcp_thread *t) HIDDEN;
 int dmtcp_count_threads(void) HIDDEN;
 
+/* init.c */
+int dmtcp_coord_state_path(char *buf, size_t cap) HIDDEN;
+
 /* ckpt-thread.c */
 extern volatile int dmtcp_ckpt_done_seq HIDDEN;
 int dmtcp_start_ckpt_thread(void) HIDDEN;

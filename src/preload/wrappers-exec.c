@@ -1,0 +1,189 @@
+/*
+ * wrappers-exec.c - exec keeps the new program under checkpoint control.
+ *
+ * The preload library follows exec through the environment
+ * (LD_PRELOAD, DMTCP_COORD_*).  A program given an environment of its
+ * own (execve with envp, "env -i") gets ours added back; a target that
+ * cannot be followed (statically linked, or setuid/setgid to another
+ * user, where the loader ignores LD_PRELOAD) is reported once, naming
+ * the process and the program, instead of silently leaving the
+ * computation.
+ */
+#include "config.h"
+#include "internal.h"
+#include "log.h"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define API __attribute__((visibility("default")))
+
+extern char **environ;
+
+static const char *const keep_vars[] = {
+	"LD_PRELOAD", "DMTCP_COORD_HOST", "DMTCP_COORD_PORT",
+	"DMTCP_COORD_SECRET", "DMTCP_CHECKPOINT_DIR", "DMTCP_GZIP",
+	"DMTCP_SIGCKPT", "DMTCP_TMPDIR", "DMTCP_CKPTDIR_EXPLICIT",
+	"DMTCP_CKPT_ON_CRASH", "DMTCP_DEBUG", "DMTCP_COMP_ID",
+};
+
+/* 1 if the loader will not preload us into path (static or setuid). */
+static int not_followable(const char *path, const char **why)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	struct stat st;
+	int fd, interp = 0;
+
+	if (stat(path, &st) < 0)
+		return 0;
+	if (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
+	    ((st.st_mode & S_ISGID) && st.st_gid != getegid())) {
+		*why = "setuid/setgid";
+		return 1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
+		close(fd);
+		return 0;	/* a script: its interpreter is followed */
+	}
+	for (int i = 0; i < eh.e_phnum && i < 64; i++) {
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) !=
+		    sizeof(ph))
+			break;
+		if (ph.p_type == PT_INTERP)
+			interp = 1;
+	}
+	close(fd);
+	if (!interp) {
+		*why = "statically linked";
+		return 1;
+	}
+	return 0;
+}
+
+static void check_target(const char *path)
+{
+	static int warned;
+	const char *why;
+
+	if (dmtcp_enabled && !warned && not_followable(path, &why)) {
+		warned = 1;
+		pr_warn("process %d execs %s, which is %s: it leaves checkpoint "
+			"control (it cannot be checkpointed or restarted)",
+			(int)getpid(), path, why);
+	}
+}
+
+/* envp with our variables added where missing; NULL: use envp as is. */
+static char **with_our_env(char *const envp[])
+{
+	size_t n = 0, extra = 0;
+	char **out;
+
+	if (!dmtcp_enabled || !envp || envp == environ)
+		return NULL;
+	for (; envp[n]; n++)
+		;
+	out = malloc((n + sizeof(keep_vars) / sizeof(keep_vars[0]) + 1) *
+		     sizeof(*out));
+	if (!out)
+		return NULL;
+	memcpy(out, envp, n * sizeof(*out));
+	for (size_t k = 0; k < sizeof(keep_vars) / sizeof(keep_vars[0]); k++) {
+		size_t l = strlen(keep_vars[k]);
+		const char *mine = NULL;
+		int present = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (strncmp(envp[i], keep_vars[k], l) == 0 &&
+			    envp[i][l] == '=')
+				present = 1;
+		for (char **e = environ; e && *e; e++)
+			if (strncmp(*e, keep_vars[k], l) == 0 && (*e)[l] == '=')
+				mine = *e;
+		if (!present && mine)
+			out[n + extra++] = (char *)mine;
+	}
+	out[n + extra] = NULL;
+	return out;
+}
+
+API int execve(const char *path, char *const argv[], char *const envp[])
+{
+	static __typeof__(&execve) real;
+	char **env;
+	int rc, saved;
+
+	if (!real)
+		real = (__typeof__(&execve))dlsym(RTLD_NEXT, "execve");
+	check_target(path);
+	env = with_our_env(envp);
+	rc = real(path, argv, env ? env : envp);
+	saved = errno;
+	free(env);
+	errno = saved;
+	return rc;
+}
+
+API int execv(const char *path, char *const argv[])
+{
+	return execve(path, argv, environ);
+}
+
+static const char *search_path(const char *file, char *buf, size_t cap)
+{
+	const char *p = getenv("PATH");
+
+	if (strchr(file, '/'))
+		return file;
+	if (!p)
+		p = "/bin:/usr/bin";
+	while (*p) {
+		const char *colon = strchr(p, ':');
+		size_t len = colon ? (size_t)(colon - p) : strlen(p);
+
+		snprintf(buf, cap, "%.*s%s%s", (int)len, p, len ? "/" : "",
+			 file);
+		if (access(buf, X_OK) == 0)
+			return buf;
+		if (!colon)
+			break;
+		p = colon + 1;
+	}
+	return file;
+}
+
+API int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	static __typeof__(&execvpe) real;
+	char buf[4096];
+	char **env;
+	int rc, saved;
+
+	if (!real)
+		real = (__typeof__(&execvpe))dlsym(RTLD_NEXT, "execvpe");
+	check_target(search_path(file, buf, sizeof(buf)));
+	env = with_our_env(envp);
+	rc = real(file, argv, env ? env : envp);
+	saved = errno;
+	free(env);
+	errno = saved;
+	return rc;
+}
+
+API int execvp(const char *file, char *const argv[])
+{
+	return execvpe(file, argv, environ);
+}
