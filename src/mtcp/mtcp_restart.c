@@ -403,6 +403,41 @@ static void read_area_record(uint64_t size)
 	skip_bytes(size - cur.path_len);
 }
 
+/*
+ * Raw images keep page data page aligned so that big runs of private
+ * memory can be mapped copy-on-write straight from the image instead of
+ * being read: restart then costs what the program touches, not the
+ * image size.  Those ranges show the image as their file in
+ * /proc/PID/maps; the next checkpoint stores them in full (the image
+ * may be gone by the next restart).  Returns 1 if mapped.
+ */
+static int nimgmaps;
+
+static int map_from_image(uint64_t addr, uint64_t size)
+{
+	long off, r;
+
+	if (!seekable || size < (256ul << 10) || nimgmaps >= 4096 ||
+	    (cur.kind != IMG_AREA_ANON &&
+	     !(cur.kind == IMG_AREA_DELETED && !(cur.flags & IMG_AF_SHARED))) ||
+	    (cur.flags & IMG_AF_GROWSDOWN))
+		return 0;
+	off = sys3(NR_lseek, img_fd, 0, SEEK_CUR);
+	if (off < 0 || (off & (PAGE - 1)))
+		return 0;
+	r = sys6(NR_mmap, addr, size, cur_prot, MAP_PRIVATE | MAP_FIXED,
+		 img_fd, off);
+	if (r != (long)addr) {
+		/* e.g. PROT_EXEC on a noexec mount: put anonymous memory back */
+		sys6(NR_mmap, addr, size, cur_prot,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		return 0;
+	}
+	nimgmaps++;
+	sys3(NR_lseek, img_fd, (long)size, SEEK_CUR);
+	return 1;
+}
+
 static void read_pages(const struct img_rec *r)
 {
 	uint64_t addr = r->arg0;
@@ -417,6 +452,8 @@ static void read_pages(const struct img_rec *r)
 		skip_bytes(r->size);
 		return;
 	}
+	if (map_from_image(addr, r->size))
+		return;
 	read_exact((void *)addr, r->size);
 }
 
