@@ -7,8 +7,8 @@
 #      process counts on to N+25 (a conditional breakpoint) before the next
 #      rewind; `dmtcp threads` / `dmtcp frame` show the interrupted frames;
 #      after gdb detaches the last rewound process runs on and PASSes;
-#  `dmtcp info` shows the image and `dmtcp checkpoint` writes a new image
-#  from inside gdb (the rewound process is then at generation 2).
+#  `dmtcp info` shows the image; `dmtcp checkpoint` writes an image from
+#  inside gdb (both modes) and `dmtcp rewind` goes back to it.
 . "$DMTCP_SRCDIR/tests/e2e/lib.sh"
 
 GDB=${GDB:-gdb}
@@ -111,4 +111,56 @@ EOF
 	t_wait "$T_TIMEOUT" "0 peers" t_peers 0
 }
 
-t_main t_run rewind scenario
+# dmtcp checkpoint from inside gdb, then rewind to that image: the counter
+# is between its values before and after the checkpoint command
+scenario_ckpt() {
+	local before after rewound img
+	command -v "$GDB" >/dev/null || t_fail "gdb not found"
+	t_coord_start
+	t_launch gdb_fixture
+	t_wait_ready
+	cat >"$T/ckpt.gdb" <<'EOF'
+set pagination off
+break gdbfx_tick
+printf "BEFORE %lu\n", gdbfx_counter
+dmtcp checkpoint
+printf "AFTER %lu\n", gdbfx_counter
+dmtcp rewind
+printf "REWOUND %lu\n", gdbfx_counter
+dmtcp checkpoint --detach
+printf "DETACHED %lu\n", gdbfx_counter
+delete
+detach
+EOF
+	t_log "gdb -p $APP_PID -x ckpt.gdb (dmtcp checkpoint, rewind, checkpoint --detach)"
+	DMTCP_BINDIR=$BIN timeout -k 5 $((T_TIMEOUT * 3)) "$GDB" -q -batch \
+		-iex "source $LOADER" -p "$APP_PID" -x "$T/ckpt.gdb" \
+		</dev/null >"$T/gdb-ckpt.log" 2>&1
+	[ $? -eq 124 ] && t_fail "gdb -x ckpt.gdb timed out"
+	sed 's/^/    | /' "$T/gdb-ckpt.log" | grep -vE 'New LWP|libthread_db'
+	grep -q 'Error' "$T/gdb-ckpt.log" &&
+		t_fail "gdb reported an error: $(grep -m3 Error "$T/gdb-ckpt.log")"
+	t_has "$T/gdb-ckpt.log" '^dmtcp checkpoint: /.*/ckpt_gdb_fixture_.*\.dmtcp$' "dmtcp checkpoint"
+	img=$(sed -n 's/^dmtcp checkpoint: //p' "$T/gdb-ckpt.log" | head -n 1)
+	[ -f "$img" ] || t_fail "image $img does not exist"
+	before=$(t_values "$T/gdb-ckpt.log" BEFORE)
+	after=$(t_values "$T/gdb-ckpt.log" AFTER)
+	rewound=$(t_values "$T/gdb-ckpt.log" REWOUND)
+	[ -n "$before" ] && [ -n "$after" ] && [ -n "$rewound" ] ||
+		t_fail "missing BEFORE/AFTER/REWOUND values"
+	[ "$before" -le "$rewound" ] && [ "$rewound" -le "$after" ] ||
+		t_fail "rewound counter $rewound not between $before and $after"
+	t_has "$T/gdb-ckpt.log" '^DETACHED [0-9]+$' "dmtcp checkpoint --detach"
+	t_log "counter: before $before, rewound $rewound, after $after"
+	t_wait "$T_TIMEOUT" "the rewound process to run after gdb" \
+		t_peers_running 1
+	touch "$TEST_STOP_FILE"
+	t_wait "$T_TIMEOUT" "PASS in app.log" t_app_passed
+	t_has "$T/app.log" '^PASS gdb_fixture ckpts=2 restarts=1$' "result"
+}
+
+scenarios() {
+	t_run rewind scenario && t_run ckpt scenario_ckpt
+}
+
+t_main scenarios
