@@ -197,6 +197,7 @@ static int open_zlib(struct img_writer *w)
 	zs->zfree = arena_free;
 	zs->opaque = w;
 	w->level = parse_level();
+	w->cur_level = w->level;
 	if (deflateInit2(zs, w->level, Z_DEFLATED, 15, 8,
 			 Z_DEFAULT_STRATEGY) != Z_OK) {
 		errno = ENOMEM;
@@ -386,7 +387,7 @@ static int write_pages_gzip(struct img_writer *w, uint64_t addr,
 		struct img_zchunk c = { 0 };
 		size_t n = len - done;
 		unsigned char *out, *snap;
-		int rc;
+		int rc, want;
 
 		if (n > IMG_ZCHUNK_MAX)
 			n = IMG_ZCHUNK_MAX;
@@ -403,6 +404,17 @@ static int write_pages_gzip(struct img_writer *w, uint64_t addr,
 		out = w->buf + w->buf_len + sizeof(c);
 		if (deflateReset(zs) != Z_OK)
 			return fail(w, EIO);
+		/*
+		 * Data that did not compress (random, already compressed)
+		 * is stored by zlib without trying (level 0, about memcpy
+		 * speed); the real level is tried again every 16 chunks.
+		 */
+		want = w->incompressible && (w->nchunks % 16) ? 0 : w->level;
+		if (want != w->cur_level) {
+			if (deflateParams(zs, want, Z_DEFAULT_STRATEGY) != Z_OK)
+				return fail(w, EIO);
+			w->cur_level = want;
+		}
 		zs->next_in = snap;
 		zs->avail_in = n;
 		zs->next_out = out;
@@ -414,6 +426,9 @@ static int write_pages_gzip(struct img_writer *w, uint64_t addr,
 				    EOVERFLOW : EIO);
 		c.raw_len = n;
 		c.comp_len = zs->total_out;
+		if (want)
+			w->incompressible = c.comp_len > n - n / 32;
+		w->nchunks++;
 		c.crc = crc32_z(0, snap, n);
 		memcpy(w->buf + w->buf_len, &c, sizeof(c));
 		w->buf_len += sizeof(c) + c.comp_len;

@@ -53,6 +53,9 @@ struct img_writer {
 	int dead;		/* errno of the first failure, or 0 */
 	uint32_t flags;		/* IMG_F_* of the file header */
 	int level;		/* zlib level (gzip images) */
+	int cur_level;		/* level the stream is set to now */
+	int incompressible;	/* last tried chunk did not shrink */
+	uint64_t nchunks;	/* zlib chunks written */
 	int seekable;
 	int state;		/* internal: where in the record order */
 	uint32_t seen;		/* internal: bit n = record type n seen */
