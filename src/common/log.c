@@ -17,14 +17,13 @@ static int log_fd = -1;
 void log_init(const char *component)
 {
 	const char *env = getenv("DMTCP_DEBUG");
-	char path[512];
 
 	log_component = component;
 	log_debug = DMTCP_DEBUG_DEFAULT;
 	if (env)
 		log_debug = atoi(env) > 0;
 	if (log_debug && log_fd < 0) {
-		char dir[400];
+		char dir[400], path[512];
 
 		if (util_state_dir(dir, sizeof(dir)) == 0) {
 			snprintf(path, sizeof(path), "%s/log.%s.%d", dir,
@@ -32,8 +31,8 @@ void log_init(const char *component)
 			log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND |
 				      O_CLOEXEC, 0600);
 			if (log_fd >= 0 && log_fd < 100) {
-				/* keep the log fd out of the app's way */
-				int hi = fcntl(log_fd, F_DUPFD_CLOEXEC, 800);
+				/* out of the app's way, in the range checkpoints skip */
+				int hi = fcntl(log_fd, F_DUPFD_CLOEXEC, 830);
 
 				if (hi >= 0) {
 					close(log_fd);

@@ -102,9 +102,10 @@ int util_find_file(char *buf, size_t cap, const char *rel1,
 		   const char *rel2, const char *fallback)
 {
 	char dir[PATH_MAX];
-	const char *rels[2] = { rel1, rel2 };
 
 	if (util_exe_dir(dir, sizeof(dir)) == 0) {
+		const char *rels[2] = { rel1, rel2 };
+
 		for (int i = 0; i < 2; i++) {
 			if (!rels[i])
 				continue;
@@ -171,12 +172,13 @@ int util_coord_port(int opt)
 
 int util_abspath(const char *path, char *buf, size_t cap)
 {
-	char cwd[PATH_MAX];
 	int n;
 
 	if (path[0] == '/') {
 		n = snprintf(buf, cap, "%s", path);
 	} else {
+		char cwd[PATH_MAX];
+
 		if (!getcwd(cwd, sizeof(cwd)))
 			return -1;
 		n = snprintf(buf, cap, "%s/%s", cwd, path);

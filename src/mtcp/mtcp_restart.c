@@ -225,7 +225,7 @@ static void clear_address_space(void)
  */
 static void move_vdso(void)
 {
-	uint64_t lo = ~0ull, hi = 0, vdso = 0, delta;
+	uint64_t lo = ~0ull, hi = 0, vdso = 0;
 	uint64_t tmp = DMTCP_RESERVE_ADDR + DMTCP_RESERVE_LEN / 2;
 
 	if (!proc.vspecial_start)
@@ -262,8 +262,8 @@ static void move_vdso(void)
 	for (int pass = 0; pass < 2; pass++) {
 		uint64_t from = pass == 0 ? lo : tmp;
 		uint64_t to = pass == 0 ? tmp : proc.vspecial_start;
+		uint64_t delta = to - from;
 
-		delta = to - from;
 		for (int i = 0; i < nkmaps; i++) {
 			struct kmap *m = &kmaps[i];
 			uint64_t s = m->start - lo + from;
