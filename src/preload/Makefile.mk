@@ -8,7 +8,8 @@ lib_libdmtcp_so_SOURCES = \
 	src/preload/ckpt-thread.c src/preload/procstate.c src/preload/fds.c \
 	src/preload/write-image.c src/preload/restore.c \
 	src/preload/wrappers-signal.c src/preload/wrappers-sleep.c \
-	src/preload/crash.c src/preload/wrappers-exec.c
+	src/preload/crash.c src/preload/wrappers-exec.c \
+	src/preload/fd-kinds.c
 lib_libdmtcp_so_CFLAGS = $(AM_CFLAGS) -fPIC -fno-stack-protector \
 	-fvisibility=hidden -ftls-model=initial-exec -pthread
 lib_libdmtcp_so_CCASFLAGS = -fPIC

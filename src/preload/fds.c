@@ -244,7 +244,7 @@ void dmtcp_drain_fds(void)
 {
 	int pid = rsys_getpid();
 
-	if (pipe_data_init() < 0)
+	if (!dmtcp_ps.pipe_data)
 		return;
 	for (int i = 0; i < dmtcp_ps.nfds; i++) {
 		struct dmtcp_fdrec *r = &dmtcp_ps.fds[i];
@@ -334,6 +334,9 @@ void dmtcp_capture_fds(void)
 		}
 	}
 	close(dfd);
+	if (pipe_data_init() == 0)
+		for (int i = 0; i < dmtcp_ps.nfds; i++)
+			dmtcp_fdx_capture(&dmtcp_ps.fds[i]);
 	bid_for_pipes();
 }
 
@@ -505,9 +508,11 @@ void dmtcp_restore_fds(void)
 					f->path, strerror(errno));
 			break;
 		default:
-			pr_debug("fd %d (%s): not restorable in a single "
-				 "process yet; placeholder", f->rec.fd,
-				 f->path);
+			fd = dmtcp_fdx_restore(f);
+			if (fd < 0)
+				pr_debug("fd %d (%s): not restorable in a "
+					 "single process yet; placeholder",
+					 f->rec.fd, f->path);
 			break;
 		}
 		if (fd < 0)
@@ -515,4 +520,6 @@ void dmtcp_restore_fds(void)
 		if (fd >= 0)
 			place(fd, &f->rec);
 	}
+	for (int i = 0; i < dmtcp_ps.nfds; i++)
+		dmtcp_fdx_late(&dmtcp_ps.fds[i]);
 }

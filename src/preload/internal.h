@@ -81,6 +81,14 @@ struct dmtcp_procstate {
 					   open file description, or -1 */
 		int pipe_size;		/* F_GETPIPE_SZ */
 		uint64_t data_off, data_len; /* drained bytes in pipe_data */
+		struct fd_extra {	/* fd-kinds.c: sockets, eventfd, epoll */
+			int subkind;	/* FDX_* */
+			int domain, type, protocol, listening;
+			uint32_t addrlen;
+			uint8_t addr[128];	/* sockaddr_storage */
+			uint64_t count;		/* eventfd counter */
+			uint32_t nwatch;	/* epoll: entries in pipe_data */
+		} x;
 	} *fds;			/* mmap'd, DMTCP_MAX_FDS entries */
 	char *pipe_data;	/* mmap'd, saved with the image */
 	uint64_t pipe_data_len;
@@ -164,6 +172,12 @@ int dmtcp_write_image(const char *dir, const char *suffix, char *path_out,
 void dmtcp_capture_procstate(void) HIDDEN;
 void dmtcp_restore_procstate(void) HIDDEN;
 void dmtcp_raise_pending(void) HIDDEN;
+
+/* fd-kinds.c: descriptors other than files and pipes */
+struct dmtcp_fdrec;
+void dmtcp_fdx_capture(struct dmtcp_fdrec *r) HIDDEN;
+int dmtcp_fdx_restore(const struct dmtcp_fdrec *r) HIDDEN;	/* fd or -1 */
+int dmtcp_fdx_late(const struct dmtcp_fdrec *r) HIDDEN;	/* epoll */
 
 /* fds.c */
 void dmtcp_capture_fds(void) HIDDEN;
