@@ -43,3 +43,8 @@ tests_progs_fork_pipe_SOURCES = tests/progs/fork_pipe.c tests/progs/testprog.h
 # multi-process shared memory (test-shm_shared.sh)
 check_PROGRAMS += tests/progs/shm_shared
 tests_progs_shm_shared_SOURCES = tests/progs/shm_shared.c tests/progs/testprog.h
+
+# listening socket + epoll + eventfd (test-server_epoll.sh)
+check_PROGRAMS += tests/progs/server_epoll
+tests_progs_server_epoll_SOURCES = tests/progs/server_epoll.c tests/progs/testprog.h
+tests_progs_server_epoll_LDADD = -lpthread
