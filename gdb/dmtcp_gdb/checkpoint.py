@@ -44,20 +44,9 @@ def _command_env(env):
     return e
 
 
-def _ns_pid(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("NSpid:"):
-                    return int(line.split()[-1])
-    except (OSError, ValueError):
-        pass
-    return pid
-
-
 def _pick_image(out, pid):
     imgs = re.findall(r"^\s*IMAGE=(.+)$", out, re.M)
-    mine = "-%d-" % _ns_pid(pid)
+    mine = "-%d-" % util.ns_pids(pid)[-1]
     for i in imgs:
         if mine in os.path.basename(i):
             return i

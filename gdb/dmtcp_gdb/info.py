@@ -13,24 +13,12 @@ from . import util
 from .util import Error, state
 
 
-def _ns_pids(pid):
-    """NSpid line of /proc/PID/status: [host pid, ..., innermost pid]."""
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("NSpid:"):
-                    return [int(x) for x in line.split()[1:]]
-    except (OSError, ValueError):
-        pass
-    return [pid]
-
-
 def _inferior_section(pid):
     w = gdb.write
     if not pid:
         w("inferior     none\n")
         return
-    ns = _ns_pids(pid)
+    ns = util.ns_pids(pid)
     env = util.proc_environ(pid)
     try:
         exe = os.readlink("/proc/%d/exe" % pid)

@@ -74,6 +74,43 @@ def _read_pid(path):
         return 0
 
 
+def _children(pid):
+    out = []
+    try:
+        for t in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/children" % (pid, t)) as f:
+                out += [int(x) for x in f.read().split()]
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def find_restored(pid, img):
+    """The restored process itself at or below the pid dmtcp_restart
+    reported: the process whose pid inside its namespace is the image's
+    pid.  (dmtcp_restart may report a stand-in parent it created to keep
+    getppid(); then the program is one of its descendants.)"""
+    try:
+        want = int(util.inspect_json(img).get("pid") or 0)
+    except (Error, ValueError):
+        return pid
+    if not want:
+        return pid
+    todo = [(pid, 0)]
+    while todo:
+        p, depth = todo.pop(0)
+        ns = util.ns_pids(p)
+        if len(ns) > 1 and ns[-1] == want:
+            if p != pid:
+                gdb.write("dmtcp: dmtcp_restart reported pid %d; the "
+                          "restored process is its descendant %d\n" %
+                          (pid, p))
+            return p
+        if depth < 4:
+            todo += [(c, depth + 1) for c in _children(p)]
+    return pid
+
+
 def _without_confirm(cmd):
     old = gdb.parameter("confirm")
     gdb.execute("set confirm off", to_string=True)
@@ -127,6 +164,7 @@ def restore_and_attach(img, quiet=False):
                         "(log %s):\n%s" % (img, READY_TIMEOUT, logpath,
                                            _log_tail(logpath)))
         time.sleep(0.05)
+    pid = find_restored(pid, img)
     util.prepare_attach(pid)
     out = gdb.execute("attach %d" % pid, to_string=True)
     if not quiet:

@@ -337,3 +337,16 @@ def program_frame(frame):
         except gdb.error:
             return None
     return None
+
+
+def ns_pids(pid):
+    """NSpid of /proc/PID/status: [pid here, ..., pid in its own pid
+    namespace]; [pid] when unreadable."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("NSpid:"):
+                    return [int(x) for x in line.split()[1:]]
+    except (OSError, ValueError):
+        pass
+    return [pid]

@@ -94,6 +94,9 @@ scenario_stop() {
 	hpid=$(cat "$T/rst.pid")
 	t_has "$T/stop.log" "host pid $hpid" "--stop-for-debugger message"
 	t_alive "$hpid" || t_fail "pid $hpid from the pid file is not alive"
+	# the pid must be the program itself, not a helper around it
+	[ "$(readlink "/proc/$hpid/exe")" = "$PROGS/gdb_fixture" ] ||
+		t_fail "the pid file names $hpid, which runs $(readlink "/proc/$hpid/exe") (NSpid $(grep NSpid "/proc/$hpid/status" | cut -f2-)), not $PROGS/gdb_fixture: dmtcp_restart --stop-for-debugger reports the wrong host pid"
 	t_log "external gdb -p $hpid -batch -ex 'thread apply all bt'"
 	timeout -k 5 "$T_TIMEOUT" "$GDB" -q -p "$hpid" -batch \
 		-ex 'thread apply all bt' -ex 'print gdbfx_counter' \
