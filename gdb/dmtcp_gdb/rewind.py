@@ -111,6 +111,19 @@ def find_restored(pid, img):
     return pid
 
 
+def _shares_pid_namespace(pid):
+    """True when gdb is in the inferior's pid namespace and that
+    namespace's init is dmtcp_restart (gdb started by --gdb)."""
+    try:
+        if os.readlink("/proc/self/ns/pid") != \
+                os.readlink("/proc/%d/ns/pid" % pid):
+            return False
+        init = os.path.basename(os.readlink("/proc/1/exe"))
+    except OSError:
+        return False
+    return init.startswith("dmtcp_restart") or init.startswith("mtcp_restart")
+
+
 def _without_confirm(cmd):
     old = gdb.parameter("confirm")
     gdb.execute("set confirm off", to_string=True)
@@ -228,6 +241,13 @@ in a temporary directory (shown by `dmtcp info`)."""
         util.remember_inferior_env(pid)
         img = util.find_image(img_arg, pid)
         util.find_tool("dmtcp_restart")  # before the inferior is gone
+        if pid and not keep and _shares_pid_namespace(pid):
+            raise Error("dmtcp rewind: this gdb runs inside the restored "
+                        "process's pid namespace (dmtcp_restart --gdb): "
+                        "killing the process would end the namespace and "
+                        "this gdb with it.  Use 'dmtcp rewind --keep' (the "
+                        "process runs on, detached), or debug from outside "
+                        "with dmtcp_restart --stop-for-debugger / gdb -p")
         drop_inferior(keep)
         if not keep:
             reap_restart()
