@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #define IMG_MAGIC		"DMTCPIMG"	/* 8 bytes, no NUL */
-#define IMG_VERSION		1
+#define IMG_VERSION		2
 #define IMG_ARCH_X86_64		62		/* EM_X86_64 */
 #define IMG_PAGE_SIZE		4096
 #define IMG_HEADER_SPACE	4096

@@ -18,6 +18,7 @@
 #define DMTCP_RESERVE_LEN	(64UL << 20)
 
 #define RST_HANDOFF_MAGIC	0x52535448u	/* "RSTH" */
+#define RST_HOST_PROC_FD	829	/* see rst_handoff.host_proc_fd */
 
 /* rst_handoff.flags */
 #define RST_F_PIDNS		0x1	/* running in a fresh pid namespace:
@@ -47,6 +48,9 @@ struct rst_handoff {
 	char exe[4096];		/* executable to show as /proc/self/exe */
 	char gdb_done[1024];	/* RST_F_GDB_STOP: dmtcp_restart creates
 				   this file when its gdb has exited */
+	int32_t host_proc_fd;	/* RST_F_GDB_STOP: the host's /proc, where
+				   a tracer outside the namespace shows */
+	uint32_t reserved1;
 };
 
 #endif /* DMTCP_RESTORE_H */

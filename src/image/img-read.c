@@ -169,8 +169,9 @@ int img_reader_open(struct img_reader *r, const char *path, char *err,
 	if (n < sizeof(h))
 		return truncated(r, 0, n, sizeof(h) - n);
 	if (h.header_size != sizeof(h))
-		return hdr_fail(r, "header size %u, format v1 has %zu "
-				"(corrupt image)", h.header_size, sizeof(h));
+		return hdr_fail(r, "header size %u, format v%d has %zu "
+				"(corrupt image)", h.header_size, IMG_VERSION,
+				sizeof(h));
 	crc = h.hdr_crc;
 	h.hdr_crc = 0;
 	if (crc32_z(0, (const Bytef *)&h, sizeof(h)) != crc)

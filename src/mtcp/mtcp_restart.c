@@ -497,6 +497,7 @@ static const char *arg_value(char **argv, int *i, int argc)
 static void parse_args(int argc, char **argv)
 {
 	handoff.magic = RST_HANDOFF_MAGIC;
+	handoff.host_proc_fd = -1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -522,6 +523,8 @@ static void parse_args(int argc, char **argv)
 		else if (mtcp_streq(a, "--secret"))
 			mtcp_strlcpy(handoff.secret, arg_value(argv, &i, argc),
 				     sizeof(handoff.secret));
+		else if (mtcp_streq(a, "--host-proc-fd"))
+			handoff.host_proc_fd = mtcp_atol(arg_value(argv, &i, argc));
 		else if (mtcp_streq(a, "--num-peers"))
 			handoff.num_peers = mtcp_atol(arg_value(argv, &i, argc));
 		else if (mtcp_streq(a, "--shm") && nshm < 64) {

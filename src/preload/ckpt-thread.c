@@ -395,7 +395,15 @@ static void publish_coordinator(void)
 static int traced(void)
 {
 	char buf[2048], *p;
-	int fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
+	/*
+	 * Our /proc is the namespace's: a tracer outside it shows as
+	 * TracerPid 0 there.  The host's /proc (passed by dmtcp_restart)
+	 * shows it; its thread-self is this thread.
+	 */
+	int fd = dmtcp_handoff.host_proc_fd > 0
+		 ? openat(dmtcp_handoff.host_proc_fd, "thread-self/status",
+			  O_RDONLY | O_CLOEXEC)
+		 : open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0)
@@ -424,14 +432,17 @@ static void wait_for_debugger(void)
 
 	for (;;) {
 		if (traced())
-			return;
+			break;
 		if (dmtcp_handoff.gdb_done[0] &&
 		    access(dmtcp_handoff.gdb_done, F_OK) == 0) {
 			unlink(dmtcp_handoff.gdb_done);
-			return;
+			break;
 		}
 		nanosleep(&ts, NULL);
 	}
+	if (dmtcp_handoff.host_proc_fd > 0)
+		close(dmtcp_handoff.host_proc_fd);
+	dmtcp_handoff.host_proc_fd = -1;
 }
 
 /*

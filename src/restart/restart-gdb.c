@@ -12,6 +12,7 @@
 #include "log.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 
 #include <errno.h>
@@ -82,26 +83,80 @@ static int wait_ready(pid_t init, pid_t pid)
 	return -1;
 }
 
+/*
+ * The host pid of the process that is `pid` in init's namespace: scan the
+ * host's /proc for a process in that pid namespace whose NSpid ends with
+ * pid.
+ */
+static long host_pid_of(int hostproc, pid_t init, pid_t pid)
+{
+	char path[300], ns[64], want_ns[64], buf[2048];
+	long found = 0;
+	ssize_t n;
+	DIR *d;
+	struct dirent *e;
+	int dfd;
+
+	snprintf(path, sizeof(path), "%d/ns/pid", (int)init);
+	n = readlinkat(hostproc, path, want_ns, sizeof(want_ns) - 1);
+	if (n <= 0)
+		return 0;
+	want_ns[n] = 0;
+	dfd = dup(hostproc);
+	d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d)
+		return 0;
+	rewinddir(d);
+	while (!found && (e = readdir(d))) {
+		char *p, *last;
+		int fd;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "%s/ns/pid", e->d_name);
+		n = readlinkat(hostproc, path, ns, sizeof(ns) - 1);
+		if (n <= 0)
+			continue;
+		ns[n] = 0;
+		if (strcmp(ns, want_ns) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/status", e->d_name);
+		fd = openat(hostproc, path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = 0;
+		p = strstr(buf, "NSpid:");
+		if (!p)
+			continue;
+		p += 6;
+		last = p;
+		while (*p && *p != '\n') {
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (*p && *p != '\n')
+				last = p;
+			while (*p && *p != ' ' && *p != '\t' && *p != '\n')
+				p++;
+		}
+		if (atol(last) == pid)
+			found = atol(e->d_name);
+	}
+	closedir(d);
+	return found;
+}
+
 int rst_wait_for_debugger(pid_t init, pid_t pid, int hostproc,
 			  const char *pidfile)
 {
-	char path[64], buf[64];
-	long hostpid = 0;
-	int fd;
-	ssize_t n;
+	long hostpid;
 
 	if (wait_ready(init, pid) < 0)
 		return -1;
-	/* init's only child, seen from the host's /proc */
-	snprintf(path, sizeof(path), "%d/task/%d/children", (int)init,
-		 (int)init);
-	fd = openat(hostproc, path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		buf[n > 0 ? n : 0] = 0;
-		hostpid = strtol(buf, NULL, 10);
-	}
+	hostpid = host_pid_of(hostproc, init, pid);
 	if (hostpid <= 0) {
 		fprintf(stderr, "dmtcp_restart: cannot find the host pid of "
 			"process %d\n", (int)pid);
@@ -109,8 +164,9 @@ int rst_wait_for_debugger(pid_t init, pid_t pid, int hostproc,
 	}
 	fprintf(stderr, "dmtcp_restart: process %d (host pid %ld) is "
 		"restored and parked where the checkpoint interrupted it; "
-		"attach a debugger to pid %ld and continue\n", (int)pid,
-		hostpid, hostpid);
+		"attach a debugger to pid %ld and continue (as a normal "
+		"user, give gdb -iex 'set sysroot /': it cannot enter the "
+		"restart's mount namespace)\n", (int)pid, hostpid, hostpid);
 	if (pidfile) {
 		FILE *f = fopen(pidfile, "w");
 
@@ -123,9 +179,20 @@ int rst_wait_for_debugger(pid_t init, pid_t pid, int hostproc,
 	return 0;
 }
 
+/* gdb/dmtcp-gdb.py: installed, or in the source tree of this build. */
+static int find_helpers(char *buf, size_t cap)
+{
+	if (util_find_file(buf, cap, "../share/dmtcp/gdb/dmtcp-gdb.py", NULL,
+			   DMTCP_DATADIR "/dmtcp/gdb/dmtcp-gdb.py") == 0)
+		return 0;
+	snprintf(buf, cap, "%s/gdb/dmtcp-gdb.py", DMTCP_ABS_SRCDIR);
+	return access(buf, R_OK);
+}
+
 int rst_run_gdb(pid_t init, pid_t pid, const char *exe, char **args,
 		int nargs)
 {
+	char helpers[4096], source[4200];
 	pid_t gdb;
 	char pidstr[16];
 	char **argv;
@@ -138,11 +205,17 @@ int rst_run_gdb(pid_t init, pid_t pid, const char *exe, char **args,
 		"frame above that point: use 'frame 2' or 'finish'); "
 		"attaching gdb\n", (int)pid);
 	snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
-	argv = calloc(nargs + 8, sizeof(*argv));
+	argv = calloc(nargs + 10, sizeof(*argv));
 	if (!argv)
 		return -1;
 	argv[n++] = "gdb";
 	argv[n++] = "-q";
+	if (find_helpers(helpers, sizeof(helpers)) == 0) {
+		/* the dmtcp gdb commands (info, threads, rewind, ...) */
+		snprintf(source, sizeof(source), "source %s", helpers);
+		argv[n++] = "-iex";
+		argv[n++] = source;
+	}
 	argv[n++] = (char *)exe;
 	argv[n++] = "-p";
 	argv[n++] = pidstr;

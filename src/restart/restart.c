@@ -31,6 +31,8 @@
 
 #define RST_IMAGE_FD 1000	/* where mtcp_restart reads its image */
 
+static int rst_host_proc = -1;	/* the host's /proc (before unshare) */
+
 struct image {
 	char path[PATH_MAX];
 	struct img_meta *meta;
@@ -93,6 +95,9 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 	}
 	if (dup2(im->fd, RST_IMAGE_FD) < 0)
 		return -1;
+	/* debugger modes: the host's /proc, before everything else closes */
+	if ((o->gdb || o->stop) && rst_host_proc >= 0)
+		dup2(rst_host_proc, RST_HOST_PROC_FD);
 	rst_place_pipes(im->meta);
 	snprintf(fdstr, sizeof(fdstr), "%d", RST_IMAGE_FD);
 	snprintf(portstr, sizeof(portstr), "%d", port);
@@ -129,6 +134,10 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 	if (o->gdb || o->stop) {
 		argv[n++] = "--gdb-done";
 		argv[n++] = rst_gdb_done_path(im->meta->proc.pid);
+		if (fcntl(RST_HOST_PROC_FD, F_GETFD) >= 0) {
+			argv[n++] = "--host-proc-fd";
+			argv[n++] = "829";	/* RST_HOST_PROC_FD */
+		}
 	}
 	n = rst_shm_args(argv, n, 200);
 	argv[n] = NULL;
@@ -383,6 +392,7 @@ int main(int argc, char **argv)
 		rst_gdb_done_path(ims[0].meta->proc.pid);
 	/* the host's /proc, to find host pids once ours is the namespace's */
 	hostproc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rst_host_proc = hostproc;
 	metas = calloc(o.nimages, sizeof(*metas));
 	for (int i = 0; metas && i < o.nimages; i++)
 		metas[i] = ims[i].meta;

@@ -176,10 +176,10 @@ static void test_wrong_version(void **state)
 	struct ctx *c = *state;
 	unsigned char *b = copy(&c->gz);
 
-	b[offsetof(struct img_file_header, version)] = 2;
+	b[offsetof(struct img_file_header, version)] = IMG_VERSION + 1;
 	rehash(b);
 	put(c, b, c->gz.len);
-	expect_bad(c, 0, 1, "image format v2, this build reads v1: restart "
+	expect_bad(c, 0, 1, "image format v3, this build reads v2: restart "
 		   "it with the release that wrote it");
 	free(b);
 }
