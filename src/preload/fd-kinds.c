@@ -9,6 +9,7 @@
 #include "config.h"
 #include "internal.h"
 #include "log.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -118,6 +119,17 @@ void dmtcp_fdx_capture(struct dmtcp_fdrec *r)
 		r->x.count = strtoull(p + 14, NULL, 16);
 	} else if (strcmp(r->path, "anon_inode:[eventpoll]") == 0) {
 		capture_epoll(r);
+	} else {
+		/* signalfd, timerfd, inotify, pidfd, ...: say so once each */
+		static char warned[DMTCP_MAX_FDS];
+
+		if (r->rec.fd < DMTCP_MAX_FDS && !warned[r->rec.fd]) {
+			warned[r->rec.fd] = 1;
+			pr_warn("process %d (%s): fd %d is %s, which is not "
+				"restored yet: after a restart it reads from "
+				"/dev/null", rsys_getpid(), dmtcp_cfg.progname,
+				r->rec.fd, r->path);
+		}
 	}
 }
 
