@@ -9,7 +9,7 @@ lib_libdmtcp_so_SOURCES = \
 	src/preload/write-image.c src/preload/restore.c \
 	src/preload/wrappers-signal.c src/preload/wrappers-sleep.c \
 	src/preload/crash.c src/preload/wrappers-exec.c \
-	src/preload/fd-kinds.c
+	src/preload/fd-kinds.c src/preload/procdir.c
 lib_libdmtcp_so_CFLAGS = $(AM_CFLAGS) -fPIC -fno-stack-protector \
 	-fvisibility=hidden -ftls-model=initial-exec -pthread
 lib_libdmtcp_so_CCASFLAGS = -fPIC

@@ -27,14 +27,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct linux_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
 static int ensure_table(void)
 {
 	if (dmtcp_ps.fds)
@@ -207,37 +199,31 @@ static void refill(const struct dmtcp_fdrec *r)
  * The lowest fd number process `owner` has for the description behind
  * our fd r (kcmp against each of its fds), or -1.
  */
+struct owner_walk {
+	int self, owner, fd, best;
+};
+
+static int owner_one(int fd, int dirfd, void *arg)
+{
+	struct owner_walk *w = arg;
+
+	(void)dirfd;
+	if ((w->best < 0 || fd < w->best) &&
+	    rsys5(SYS_kcmp, w->self, w->owner, 0 /* KCMP_FILE */, w->fd,
+		  fd) == 0)
+		w->best = fd;
+	return 0;
+}
+
 static int owner_fd_of(const struct dmtcp_fdrec *r, int owner)
 {
-	char path[64], buf[4096];
-	int dfd, best = -1, self = rsys_getpid();
+	struct owner_walk w = { rsys_getpid(), owner, r->rec.fd, -1 };
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/fd", owner);
-	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
+	if (dmtcp_each_number(path, owner_one, &w) < 0)
 		return -1;
-	for (;;) {
-		long n = rsys3(SYS_getdents64, dfd, (long)buf, sizeof(buf));
-
-		if (n <= 0)
-			break;
-		for (long off = 0; off < n;) {
-			struct linux_dirent64 *d = (void *)(buf + off);
-			int fd = 0;
-
-			off += d->d_reclen;
-			if (d->d_name[0] < '0' || d->d_name[0] > '9')
-				continue;
-			for (const char *p = d->d_name; *p; p++)
-				fd = fd * 10 + (*p - '0');
-			if ((best < 0 || fd < best) &&
-			    rsys5(SYS_kcmp, self, owner, 0 /* KCMP_FILE */,
-				  r->rec.fd, fd) == 0)
-				best = fd;
-		}
-	}
-	close(dfd);
-	return best;
+	return w.best;
 }
 
 void dmtcp_drain_fds(void)
@@ -303,37 +289,20 @@ void dmtcp_drain_done(void)
 	}
 }
 
+static int record_one(int fd, int dirfd, void *arg)
+{
+	(void)arg;
+	if (fd != dirfd && fd < DMTCP_PROTECTED_FD_BASE)
+		record_fd(fd);
+	return 0;
+}
+
 void dmtcp_capture_fds(void)
 {
-	char buf[4096];
-	int dfd;
-
 	dmtcp_ps.nfds = 0;
 	if (ensure_table() < 0)
 		return;
-	dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return;
-	for (;;) {
-		long n = rsys3(SYS_getdents64, dfd, (long)buf, sizeof(buf));
-
-		if (n <= 0)
-			break;
-		for (long off = 0; off < n;) {
-			struct linux_dirent64 *d = (void *)(buf + off);
-			int fd = 0;
-
-			off += d->d_reclen;
-			if (d->d_name[0] < '0' || d->d_name[0] > '9')
-				continue;
-			for (const char *p = d->d_name; *p; p++)
-				fd = fd * 10 + (*p - '0');
-			if (fd == dfd || fd >= DMTCP_PROTECTED_FD_BASE)
-				continue;
-			record_fd(fd);
-		}
-	}
-	close(dfd);
+	dmtcp_each_number("/proc/self/fd", record_one, NULL);
 	if (pipe_data_init() == 0)
 		for (int i = 0; i < dmtcp_ps.nfds; i++)
 			dmtcp_fdx_capture(&dmtcp_ps.fds[i]);

@@ -154,6 +154,11 @@ struct dmtcp_thread *dmtcp_thread_slot(int tid) HIDDEN;
 void dmtcp_thread_restore_self(struct dmtcp_thread *t) HIDDEN;
 int dmtcp_count_threads(void) HIDDEN;
 
+/* procdir.c: fn(number, dirfd, arg) for each numeric entry of path;
+   fn returns 0 to go on, > 0 to stop, -errno to fail (returned as -1) */
+int dmtcp_each_number(const char *path, int (*fn)(int n, int dirfd, void *arg),
+		      void *arg) HIDDEN;
+
 /* init.c */
 int dmtcp_coord_state_path(char *buf, size_t cap) HIDDEN;
 

@@ -265,62 +265,43 @@ void dmtcp_install_ckpt_handler(void)
 	dmtcp_real_sigaction(dmtcp_cfg.ckpt_signal, &sa, NULL);
 }
 
-struct linux_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
+struct signal_walk {
+	int pid;
+	int found;
 };
+
+static int signal_one(int tid, int dirfd, void *arg)
+{
+	struct signal_walk *w = arg;
+	struct dmtcp_thread *t;
+
+	(void)dirfd;
+	if (tid <= 0 || tid == dmtcp_ckpt_tid || dmtcp_thread_slot(tid))
+		return 0;
+	t = slot_alloc(tid);
+	if (!t) {
+		pr_err("more than %d threads: cannot checkpoint",
+		       DMTCP_MAX_THREADS);
+		return -EMFILE;
+	}
+	__atomic_store_n(&t->state, THR_SIGNALED, __ATOMIC_SEQ_CST);
+	if (rsys3(SYS_tgkill, w->pid, tid, dmtcp_cfg.ckpt_signal) < 0)
+		t->state = THR_FREE;	/* already gone */
+	else
+		w->found++;
+	return 0;
+}
 
 /* Signal every thread not yet signalled; returns how many were new. */
 static int signal_new_threads(int *err)
 {
-	char buf[4096];
-	int pid = rsys_getpid();
-	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int found = 0;
+	struct signal_walk w = { rsys_getpid(), 0 };
 
-	if (fd < 0) {
+	if (dmtcp_each_number("/proc/self/task", signal_one, &w) < 0) {
 		*err = errno;
 		return -1;
 	}
-	for (;;) {
-		long n = rsys3(SYS_getdents64, fd, (long)buf, sizeof(buf));
-
-		if (n <= 0)
-			break;
-		for (long off = 0; off < n;) {
-			struct linux_dirent64 *d = (void *)(buf + off);
-			int tid = 0;
-
-			off += d->d_reclen;
-			for (const char *p = d->d_name; *p >= '0' && *p <= '9';
-			     p++)
-				tid = tid * 10 + (*p - '0');
-			if (tid <= 0 || tid == dmtcp_ckpt_tid ||
-			    dmtcp_thread_slot(tid))
-				continue;
-			struct dmtcp_thread *t = slot_alloc(tid);
-
-			if (!t) {
-				pr_err("more than %d threads: cannot checkpoint",
-				       DMTCP_MAX_THREADS);
-				close(fd);
-				*err = EMFILE;
-				return -1;
-			}
-			__atomic_store_n(&t->state, THR_SIGNALED,
-					 __ATOMIC_SEQ_CST);
-			if (rsys3(SYS_tgkill, pid, tid, dmtcp_cfg.ckpt_signal)
-			    < 0)
-				t->state = THR_FREE;	/* already gone */
-			else
-				found++;
-		}
-	}
-	close(fd);
-	return found;
+	return w.found;
 }
 
 /* Is the thread gone or a zombie (exited group leader)? */
