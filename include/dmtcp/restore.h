@@ -50,7 +50,9 @@ struct rst_handoff {
 				   this file when its gdb has exited */
 	int32_t host_proc_fd;	/* RST_F_GDB_STOP: the host's /proc, where
 				   a tracer outside the namespace shows */
-	uint32_t reserved1;
+	uint32_t prepared_stdio; /* bit n: fd n (0-2) was recreated by
+				   dmtcp_restart (a pipe inside the
+				   computation), not the restart's stdio */
 };
 
 #endif /* DMTCP_RESTORE_H */

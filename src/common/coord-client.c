@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -58,11 +59,53 @@ fail:
 	return -1;
 }
 
+/*
+ * Numeric addresses and "localhost" are connected without getaddrinfo(),
+ * which allocates: the checkpoint thread of a restarted process connects
+ * while the application's threads are frozen, maybe inside malloc.
+ */
+static int connect_numeric(const char *host, int port, int timeout_ms,
+			   int *fd)
+{
+	struct sockaddr_in6 a6;
+	struct sockaddr_in a4;
+	struct addrinfo ai;
+
+	memset(&ai, 0, sizeof(ai));
+	ai.ai_socktype = SOCK_STREAM;
+	memset(&a4, 0, sizeof(a4));
+	a4.sin_family = AF_INET;
+	a4.sin_port = htons(port);
+	if (strcmp(host, "localhost") == 0)
+		a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	else if (inet_pton(AF_INET, host, &a4.sin_addr) != 1)
+		goto v6;
+	ai.ai_family = AF_INET;
+	ai.ai_addr = (struct sockaddr *)&a4;
+	ai.ai_addrlen = sizeof(a4);
+	*fd = connect_one(&ai, timeout_ms);
+	return 1;
+v6:
+	memset(&a6, 0, sizeof(a6));
+	a6.sin6_family = AF_INET6;
+	a6.sin6_port = htons(port);
+	if (inet_pton(AF_INET6, host, &a6.sin6_addr) != 1)
+		return 0;
+	ai.ai_family = AF_INET6;
+	ai.ai_addr = (struct sockaddr *)&a6;
+	ai.ai_addrlen = sizeof(a6);
+	*fd = connect_one(&ai, timeout_ms);
+	return 1;
+}
+
 int coord_connect(const char *host, int port, int timeout_ms)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	char portstr[16];
 	int fd = -1, rc, err = ECONNREFUSED;
+
+	if (connect_numeric(host, port, timeout_ms, &fd))
+		return fd;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;

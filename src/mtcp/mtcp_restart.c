@@ -525,6 +525,8 @@ static void parse_args(int argc, char **argv)
 				     sizeof(handoff.secret));
 		else if (mtcp_streq(a, "--host-proc-fd"))
 			handoff.host_proc_fd = mtcp_atol(arg_value(argv, &i, argc));
+		else if (mtcp_streq(a, "--prepared-stdio"))
+			handoff.prepared_stdio = mtcp_atol(arg_value(argv, &i, argc));
 		else if (mtcp_streq(a, "--num-peers"))
 			handoff.num_peers = mtcp_atol(arg_value(argv, &i, argc));
 		else if (mtcp_streq(a, "--shm") && nshm < 64) {

@@ -459,6 +459,7 @@ void dmtcp_restore_fds(void)
 		}
 
 		if (f->rec.fd <= 2 && inherited &&
+		    !(dmtcp_handoff.prepared_stdio & (1u << f->rec.fd)) &&
 		    (f->rec.kind == IMG_FD_TTY || f->rec.kind == IMG_FD_PIPE ||
 		     f->rec.kind == IMG_FD_SOCKET ||
 		     f->rec.kind == IMG_FD_OTHER)) {

@@ -33,6 +33,8 @@ struct prep {
 	uint64_t dev, inode;
 	int32_t owner, owner_fd;	/* files: description key */
 	int is_pipe;
+	int images;		/* how many images hold it */
+	int last_image;
 	int rfd, wfd;		/* files: both the same fd */
 };
 
@@ -96,18 +98,28 @@ int rst_prepare_pipes(struct img_meta **metas, int n, char *err,
 			const struct img_fd *f = &m->fds[k].fd;
 			int p[2];
 
+			struct prep *have;
+
 			if (f->kind != IMG_FD_PIPE && (f->owner <= 0 ||
 			    f->owner_fd < 0 ||
 			    (f->kind != IMG_FD_FILE && f->kind != IMG_FD_DIR)))
 				continue;
-			if (find_prep(f))
+			have = find_prep(f);
+			if (have) {
+				if (have->last_image != i) {
+					have->images++;
+					have->last_image = i;
+				}
 				continue;
+			}
 			if (nprep == MAX_PIPES) {
 				snprintf(err, errcap, "more than %d shared "
 					 "descriptors in %s", MAX_PIPES,
 					 m->path);
 				return -1;
 			}
+			preps[nprep].images = 1;
+			preps[nprep].last_image = i;
 			if (f->kind != IMG_FD_PIPE) {
 				if (prepare_file(&m->fds[k], &preps[nprep]) == 0)
 					nprep++;
@@ -134,6 +146,9 @@ static int keep_cmp(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
+/* fds 0-2 that rst_place_pipes() filled (bit n = fd n) */
+unsigned rst_prepared_stdio;
+
 void rst_place_pipes(const struct img_meta *m)
 {
 	int keep[1100], nkeep = 0, lo = 3;
@@ -144,14 +159,26 @@ void rst_place_pipes(const struct img_meta *m)
 		struct prep *p;
 		int src;
 
-		/* stdio that was a terminal or pipe comes from the restart */
-		if (f->fd >= PREP_FD_BASE || (f->fd < 3 && f->kind != IMG_FD_FILE))
+		if (f->fd >= PREP_FD_BASE)
 			continue;
 		p = find_prep(f);
 		if (!p)
 			continue;
+		/*
+		 * stdio that was a terminal, or a pipe to a process outside
+		 * the computation, comes from the restart; a pipe between
+		 * two processes of the computation (popen, a pipeline) is
+		 * recreated like any other fd.
+		 */
+		if (f->fd < 3 && f->kind != IMG_FD_FILE &&
+		    !(f->kind == IMG_FD_PIPE && p->images > 1))
+			continue;
 		src = (f->flags & O_ACCMODE) == O_RDONLY ? p->rfd : p->wfd;
-		if (dup2(src, f->fd) >= 0 && f->fd > 2 && nkeep < 1000)
+		if (dup2(src, f->fd) < 0)
+			continue;
+		if (f->fd <= 2)
+			rst_prepared_stdio |= 1u << f->fd;
+		else if (nkeep < 1000)
 			keep[nkeep++] = f->fd;
 	}
 	keep[nkeep++] = 1000;	/* the image (RST_IMAGE_FD) */

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,7 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 		     const char *host, int port, const char *secret)
 {
 	char mtcp[PATH_MAX], fdstr[16], portstr[16], flags[16], peers[16];
+	char stdio[16];
 	const char *argv[200];
 	int n = 0;
 
@@ -131,6 +133,9 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 	snprintf(peers, sizeof(peers), "%d", o->nimages);
 	argv[n++] = "--num-peers";
 	argv[n++] = peers;
+	snprintf(stdio, sizeof(stdio), "%u", rst_prepared_stdio);
+	argv[n++] = "--prepared-stdio";
+	argv[n++] = stdio;
 	if (o->gdb || o->stop) {
 		argv[n++] = "--gdb-done";
 		argv[n++] = rst_gdb_done_path(im->meta->proc.pid);
@@ -145,6 +150,29 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 	fprintf(stderr, "dmtcp_restart: cannot run %s: %s\n", mtcp,
 		strerror(errno));
 	return -1;
+}
+
+/*
+ * The restored process connects to the coordinator while its threads
+ * are frozen (maybe inside malloc): give it an address it can use
+ * without a name lookup.
+ */
+static const char *numeric_host(const char *host)
+{
+	static char num[NI_MAXHOST];
+	struct addrinfo hints, *res = NULL;
+
+	if (strcmp(host, "localhost") == 0)
+		return host;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0 || !res)
+		return host;
+	if (getnameinfo(res->ai_addr, res->ai_addrlen, num, sizeof(num), NULL,
+			0, NI_NUMERICHOST) != 0)
+		util_strlcpy(num, host, sizeof(num));
+	freeaddrinfo(res);
+	return num;
 }
 
 static int exit_code(int status)
@@ -381,6 +409,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dmtcp_restart: %s\n", err);
 		return 1;
 	}
+	host = numeric_host(host);
 	coord_get_secret(port, secret, sizeof(secret));
 
 	for (int i = 0; i < o.nimages; i++)

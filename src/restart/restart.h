@@ -10,6 +10,7 @@ struct img_meta;
 int rst_prepare_pipes(struct img_meta **metas, int n, char *err,
 		      size_t errcap);
 void rst_place_pipes(const struct img_meta *m);
+extern unsigned rst_prepared_stdio;
 void rst_close_pipes(void);
 int rst_prepare_shm(struct img_meta **metas, int n, char *err,
 		    size_t errcap);
