@@ -57,6 +57,27 @@ static int ckpt_interrupted(uint64_t start, uint64_t total, uint64_t *left)
 	return 1;
 }
 
+/*
+ * After EINTR from a call with a timeout in ms (-1: none) that started
+ * at `start`: 1 to call again (the checkpoint cut it; *timeout is what
+ * was left), 0 to return the EINTR (a signal of the program's own).
+ */
+static int retry_ms(uint64_t start, int *timeout)
+{
+	uint64_t left;
+
+	if (*timeout < 0) {
+		if (!dmtcp_tl_interrupted)
+			return 0;
+		dmtcp_tl_interrupted = 0;
+		return 1;
+	}
+	if (!ckpt_interrupted(start, (uint64_t)*timeout * 1000000, &left))
+		return 0;
+	*timeout = (int)((left + 999999) / 1000000);
+	return 1;
+}
+
 static int sleep_ns(uint64_t total, struct timespec *rem)
 {
 	REAL(nanosleep);
@@ -126,22 +147,13 @@ API int poll(struct pollfd *fds, nfds_t n, int timeout)
 {
 	REAL(poll);
 	for (;;) {
-		uint64_t start = dmtcp_now_mono_ns(), left;
+		uint64_t start = dmtcp_now_mono_ns();
 		int rc;
 
 		dmtcp_tl_interrupted = 0;
 		rc = real_poll(fds, n, timeout);
-		if (rc >= 0 || errno != EINTR)
+		if (rc >= 0 || errno != EINTR || !retry_ms(start, &timeout))
 			return rc;
-		if (timeout < 0) {
-			if (!dmtcp_tl_interrupted)
-				return rc;
-			dmtcp_tl_interrupted = 0;
-			continue;
-		}
-		if (!ckpt_interrupted(start, (uint64_t)timeout * 1000000, &left))
-			return rc;
-		timeout = (int)((left + 999999) / 1000000);
 	}
 }
 
@@ -218,21 +230,12 @@ API int epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
 {
 	REAL(epoll_wait);
 	for (;;) {
-		uint64_t start = dmtcp_now_mono_ns(), left;
+		uint64_t start = dmtcp_now_mono_ns();
 		int rc;
 
 		dmtcp_tl_interrupted = 0;
 		rc = real_epoll_wait(epfd, ev, max, timeout);
-		if (rc >= 0 || errno != EINTR)
+		if (rc >= 0 || errno != EINTR || !retry_ms(start, &timeout))
 			return rc;
-		if (timeout < 0) {
-			if (!dmtcp_tl_interrupted)
-				return rc;
-			dmtcp_tl_interrupted = 0;
-			continue;
-		}
-		if (!ckpt_interrupted(start, (uint64_t)timeout * 1000000, &left))
-			return rc;
-		timeout = (int)((left + 999999) / 1000000);
 	}
 }
