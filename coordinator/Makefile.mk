@@ -12,6 +12,7 @@ bin_dmtcp_coordinator_SOURCES = \
 	coordinator/commands.c \
 	coordinator/console.c \
 	coordinator/script.c \
+	coordinator/services.c \
 	coordinator/textbuf.c
 bin_dmtcp_coordinator_CFLAGS = $(AM_CFLAGS) $(READLINE_CFLAGS)
 bin_dmtcp_coordinator_LDADD = lib/libdmtcpcommon.a $(READLINE_LIBS)

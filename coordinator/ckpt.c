@@ -206,6 +206,7 @@ void co_barrier_recheck(void)
 		if (next == DMTCP_BAR_RESTARTED && at < co.restart_expected)
 			return;
 		co_release(next);
+		co_user_barrier_recheck();
 		if (next == DMTCP_BAR_REFILLED ||
 		    next == DMTCP_BAR_RESTART_REFILLED)
 			return;

@@ -84,6 +84,7 @@ struct co_client {
 
 	/* command */
 	enum co_wait wait;
+	char ubar[128];			/* user barrier waited at, or "" */
 };
 
 /* Table of connected clients; iterate i < co_nclients. */
@@ -194,6 +195,15 @@ void co_tick(uint64_t now);
 /* Earliest deadline for the poll timeout, or 0. */
 uint64_t co_next_deadline(void);
 void co_schedule_interval(void);
+
+/* ---- services.c: plugin key-value database and named barriers ---- */
+/* Handle KV_PUT/KV_GET/USER_BARRIER from a command client; -1: drop c. */
+int co_service(struct co_client *c, const struct dmtcp_msg *m,
+	       const char *payload);
+/* Release user barriers whose participants all arrived. */
+void co_user_barrier_recheck(void);
+/* Forget every published key (the computation ended). */
+void co_kv_clear(void);
 
 /* ---- commands.c ---- */
 /* Requester c (NULL = console) asks for cmd; replies now or later. */

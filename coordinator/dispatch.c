@@ -199,6 +199,9 @@ int co_dispatch(struct co_client *c, const struct dmtcp_msg *m,
 	case CO_WORKER:
 		return co_worker_msg(c, m, payload);
 	case CO_COMMAND:
+		if (m->type == DMTCP_MSG_KV_PUT || m->type == DMTCP_MSG_KV_GET ||
+		    m->type == DMTCP_MSG_USER_BARRIER)
+			return co_service(c, m, payload);
 		if (m->type != DMTCP_MSG_COMMAND) {
 			co_event(1, "command client %s sent message type %u; "
 				 "dropping it", c->peer, m->type);
@@ -214,6 +217,7 @@ void co_client_gone(struct co_client *c)
 {
 	if (c->kind != CO_WORKER) {
 		c->kind = CO_NEW;
+		c->ubar[0] = 0;
 		return;
 	}
 	co_event(0, "worker %llu left: %s pid %u on %s",
@@ -225,7 +229,9 @@ void co_client_gone(struct co_client *c)
 	c->kind = CO_NEW;
 	c->in_ckpt = c->restarting = 0;
 	co_barrier_recheck();
+	co_user_barrier_recheck();
 	if (co_num_workers() == 0) {
+		co_kv_clear();
 		if (co.phase == CO_RESTART)
 			co_event(1, "restart of %s abandoned: every restarting "
 				 "process left", co.comp_id);

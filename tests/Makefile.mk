@@ -7,3 +7,4 @@ include tests/progs/progs.mk
 include tests/unit/inspect.mk
 include tests/progs/inspect.mk
 include tests/progs/gdb.mk
+include tests/plugin/plugin.mk

@@ -32,6 +32,21 @@ enum dmtcp_msg_type {
 	/* dmtcp_command -> coordinator */
 	DMTCP_MSG_HELLO_COMMAND = 10,	/* payload: struct dmtcp_hello */
 	DMTCP_MSG_COMMAND = 11,		/* arg0 = enum dmtcp_cmd, arg1 = arg */
+	/*
+	 * Plugin services, on a command connection (after HELLO_COMMAND):
+	 * the publish/subscribe key-value database and named barriers.
+	 * KV_PUT: arg0 = key length, arg1 = value length; payload: the
+	 *   database name (NUL-terminated), key bytes, value bytes.
+	 *   Reply: REPLY, arg0 = DMTCP_REPLY_OK.
+	 * KV_GET: arg0 = key length; payload: name (NUL-terminated), key.
+	 *   Reply: KV_VALUE.
+	 * USER_BARRIER: payload: barrier name (NUL-terminated).  Reply:
+	 *   REPLY (arg0 = DMTCP_REPLY_OK) once every process of the
+	 *   computation taking part in the current phase arrived there.
+	 */
+	DMTCP_MSG_KV_PUT = 12,
+	DMTCP_MSG_KV_GET = 13,
+	DMTCP_MSG_USER_BARRIER = 14,
 
 	/* coordinator -> worker */
 	DMTCP_MSG_WELCOME = 20,		/* arg0 = client id, arg1 = interval;
@@ -45,6 +60,8 @@ enum dmtcp_msg_type {
 	/* coordinator -> dmtcp_command */
 	DMTCP_MSG_REPLY = 30,		/* arg0 = enum dmtcp_reply_status;
 					   payload: text, "KEY=VALUE\n" lines */
+	DMTCP_MSG_KV_VALUE = 31,	/* arg0 = 1 found (payload: value),
+					   0 not found */
 
 	/* coordinator -> anyone it turns away */
 	DMTCP_MSG_REFUSE = 40,		/* payload: reason text */

@@ -19,6 +19,9 @@
 
 #define RST_HANDOFF_MAGIC	0x52535448u	/* "RSTH" */
 #define RST_HOST_PROC_FD	829	/* see rst_handoff.host_proc_fd */
+/* dmtcp_restart's environment, NUL-separated, in a memfd every restored
+   process inherits (dmtcp_get_restart_env) */
+#define RST_ENV_FD		828
 
 /* rst_handoff.flags */
 #define RST_F_PIDNS		0x1	/* running in a fresh pid namespace:

@@ -228,3 +228,46 @@ int launch_check_preloadable(const char *prog, const char *path, char *err,
 {
 	return launch_check_file(prog, path, 0, err, errcap);
 }
+
+int launch_check_plugin(const char *name, char *buf, size_t cap, char *err,
+			size_t errcap)
+{
+	Elf64_Ehdr eh;
+	char abs[PATH_MAX];
+	int fd;
+	ssize_t n;
+
+	if (!realpath(name, abs)) {
+		snprintf(err, errcap, "plugin %s: %s", name, strerror(errno));
+		return -1;
+	}
+	if (strlen(abs) >= cap || strchr(abs, ':') || strchr(abs, ' ')) {
+		snprintf(err, errcap, "plugin %s: its path may not contain ':' "
+			 "or spaces (LD_PRELOAD separators)", abs);
+		return -1;
+	}
+	fd = open(abs, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errcap, "plugin %s: %s", abs, strerror(errno));
+		return -1;
+	}
+	n = pread(fd, &eh, sizeof(eh), 0);
+	close(fd);
+	if (n != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG)) {
+		snprintf(err, errcap, "plugin %s is not an ELF shared object",
+			 abs);
+		return -1;
+	}
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64) {
+		snprintf(err, errcap, "plugin %s is not built for x86-64 "
+			 "(64-bit)", abs);
+		return -1;
+	}
+	if (eh.e_type != ET_DYN) {
+		snprintf(err, errcap, "plugin %s is not a shared object (build "
+			 "it with -shared -fPIC)", abs);
+		return -1;
+	}
+	memcpy(buf, abs, strlen(abs) + 1);
+	return 0;
+}

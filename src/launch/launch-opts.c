@@ -18,6 +18,7 @@ enum {
 	OPT_CKPTDIR,
 	OPT_TMPDIR,
 	OPT_CRASH,
+	OPT_PLUGIN,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -36,6 +37,7 @@ static const struct option launch_longopts[] = {
 	{ "interval", required_argument, NULL, 'i' },
 	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
 	{ "ckpt-on-crash", no_argument, NULL, OPT_CRASH },
+	{ "with-plugin", required_argument, NULL, OPT_PLUGIN },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -71,6 +73,10 @@ void launch_usage(FILE *f)
 "                          die of SIGSEGV, SIGBUS, SIGILL, SIGFPE or\n"
 "                          SIGABRT (ckpt_*_crash.dmtcp), for\n"
 "                          dmtcp_inspect and dmtcp_restart --gdb\n"
+"  --with-plugin A.so[:B.so...]\n"
+"                          load these plugins (doc/plugins.md); they get\n"
+"                          checkpoint events in this order, restart and\n"
+"                          resume events in the reverse order; repeatable\n"
 "\n"
 "  --help                  print this help and exit\n"
 "  --version               print the version and exit\n"
@@ -160,6 +166,20 @@ int launch_opts_parse(int argc, char **argv, struct launch_opts *o,
 			break;
 		case OPT_CRASH:
 			o->ckpt_on_crash = 1;
+			break;
+		case OPT_PLUGIN:
+			if (!*optarg) {
+				snprintf(err, errcap, "--with-plugin needs a "
+					 "list of shared objects");
+				return -1;
+			}
+			if (o->nplugins == LAUNCH_MAX_PLUGIN_OPTS) {
+				snprintf(err, errcap, "--with-plugin given "
+					 "more than %d times",
+					 LAUNCH_MAX_PLUGIN_OPTS);
+				return -1;
+			}
+			o->plugins[o->nplugins++] = optarg;
 			break;
 		case OPT_HELP:
 			o->help = 1;

@@ -18,6 +18,9 @@ struct launch_opts {
 	const char *tmpdir;
 	long interval;		/* -1 = not given */
 	int ckpt_on_crash;	/* --ckpt-on-crash */
+#define LAUNCH_MAX_PLUGIN_OPTS 16
+	const char *plugins[LAUNCH_MAX_PLUGIN_OPTS]; /* --with-plugin lists */
+	int nplugins;
 	int help, version;
 	int prog_index;		/* argv index of PROGRAM */
 };
@@ -41,5 +44,13 @@ int launch_resolve(const char *prog, char *buf, size_t cap, char *err,
  */
 int launch_check_preloadable(const char *prog, const char *path, char *err,
 			     size_t errcap);
+
+/*
+ * Check one plugin given to --with-plugin and make its path absolute:
+ * an existing, readable 64-bit x86-64 ELF shared object.  0 with the
+ * path in buf, or -1 with a message in err naming it.
+ */
+int launch_check_plugin(const char *name, char *buf, size_t cap, char *err,
+			size_t errcap);
 
 #endif /* DMTCP_LAUNCH_OPTS_H */

@@ -72,22 +72,61 @@ static int launch_find_library(char *buf, size_t cap)
 	return 0;
 }
 
-/* LD_PRELOAD = lib, then whatever was preloaded already. */
-static int launch_set_preload(const char *lib)
+/*
+ * LD_PRELOAD = plugins (in --with-plugin order, so their wrappers come
+ * first and call each other in that order), lib, then whatever was
+ * preloaded already.  plugins: ":"-separated absolute paths or "".
+ */
+static int launch_set_preload(const char *plugins, const char *lib)
 {
 	const char *old = getenv("LD_PRELOAD");
 	char *val;
 	int rc;
 
-	if (!old || !*old)
-		return launch_setenv("LD_PRELOAD", lib);
-	if (strstr(old, lib))
+	if (old && *old && strstr(old, lib))
 		return 0;	/* nested launch: already there */
-	if (asprintf(&val, "%s:%s", lib, old) < 0)
+	if (asprintf(&val, "%s%s%s%s%s", plugins, *plugins ? ":" : "", lib,
+		     old && *old ? ":" : "", old && *old ? old : "") < 0)
 		return -1;
 	rc = launch_setenv("LD_PRELOAD", val);
 	free(val);
+	if (rc == 0 && *plugins)
+		rc = launch_setenv("DMTCP_PLUGINS", plugins);
 	return rc;
+}
+
+/* The --with-plugin lists, checked, as one ":"-separated string. */
+static int launch_plugins(const struct launch_opts *o, char *out, size_t cap)
+{
+	char err[PATH_MAX + 200], path[PATH_MAX];
+
+	out[0] = 0;
+	for (int i = 0; i < o->nplugins; i++) {
+		char *list = strdup(o->plugins[i]), *save = NULL;
+
+		if (!list)
+			return -1;
+		for (char *t = strtok_r(list, ":", &save); t;
+		     t = strtok_r(NULL, ":", &save)) {
+			if (launch_check_plugin(t, path, sizeof(path), err,
+						sizeof(err)) < 0) {
+				fprintf(stderr, "dmtcp_launch: %s\n", err);
+				free(list);
+				return -1;
+			}
+			if (strlen(out) + strlen(path) + 2 > cap) {
+				fprintf(stderr, "dmtcp_launch: too many "
+					"plugins\n");
+				free(list);
+				return -1;
+			}
+			if (out[0])
+				strcat(out, ":");
+			strcat(out, path);
+		}
+		free(list);
+	}
+	return 0;
 }
 
 /* The secret of the coordinator at port: its file first (it may be a
@@ -138,6 +177,7 @@ int main(int argc, char **argv)
 	struct launch_opts o;
 	char err[1024], prog[PATH_MAX], lib[PATH_MAX], ckptdir[PATH_MAX];
 	char secret[DMTCP_SECRET_LEN * 2 + 2], abs_opt_ckptdir[PATH_MAX];
+	char plugins[8192];
 	const char *host, *env;
 	int port, gzip, sig;
 
@@ -166,6 +206,8 @@ int main(int argc, char **argv)
 		return LAUNCH_EXIT_FAIL;
 	}
 	if (launch_find_library(lib, sizeof(lib)) < 0)
+		return LAUNCH_EXIT_FAIL;
+	if (launch_plugins(&o, plugins, sizeof(plugins)) < 0)
 		return LAUNCH_EXIT_FAIL;
 
 	env = getenv("DMTCP_GZIP");
@@ -208,7 +250,7 @@ int main(int argc, char **argv)
 		return LAUNCH_EXIT_FAIL;
 	}
 
-	if (launch_set_preload(lib) < 0 ||
+	if (launch_set_preload(plugins, lib) < 0 ||
 	    launch_setenv("DMTCP_COORD_HOST", host) < 0 ||
 	    launch_setenv_port(port) < 0 ||
 	    launch_setenv("DMTCP_COORD_SECRET", secret) < 0 ||

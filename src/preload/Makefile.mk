@@ -9,7 +9,10 @@ lib_libdmtcp_so_SOURCES = \
 	src/preload/write-image.c src/preload/restore.c \
 	src/preload/wrappers-signal.c src/preload/wrappers-sleep.c \
 	src/preload/crash.c src/preload/wrappers-exec.c \
-	src/preload/fd-kinds.c src/preload/procdir.c
+	src/preload/fd-kinds.c src/preload/procdir.c \
+	src/preload/plugins.h src/preload/plugins.c \
+	src/preload/internal-plugins.c src/preload/plugin-services.c \
+	src/preload/wrappers-thread.c
 lib_libdmtcp_so_CFLAGS = $(AM_CFLAGS) -fPIC -fno-stack-protector \
 	-fvisibility=hidden -ftls-model=initial-exec -pthread
 lib_libdmtcp_so_CCASFLAGS = -fPIC

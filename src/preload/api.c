@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "internal.h"
+#include "plugins.h"
 #include "log.h"
 #include "sys.h"
 #include "coord-client.h"
@@ -11,6 +12,9 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +30,7 @@
 #undef dmtcp_set_ckpt_dir
 #undef dmtcp_get_ckpt_filename
 #undef dmtcp_get_uniquepid_str
+#undef dmtcp_get_coord_ckpt_dir
 
 #define API __attribute__((visibility("default")))
 
@@ -42,20 +47,11 @@ API int dmtcp_is_enabled(void)
 static int send_command(int cmd, uint64_t arg, char *reply, size_t cap,
 			uint64_t *status)
 {
-	struct dmtcp_hello h;
 	struct dmtcp_msg m;
-	int fd = coord_connect(dmtcp_cfg.coord_host, dmtcp_cfg.coord_port,
-			       5000);
+	int fd = dmtcp_coord_open();
 
 	if (fd < 0)
 		return -1;
-	memset(&h, 0, sizeof(h));
-	util_strlcpy(h.secret, dmtcp_cfg.secret, sizeof(h.secret));
-	h.pid = getpid();
-	h.uid = getuid();
-	dmtcp_msg_init(&m, DMTCP_MSG_HELLO_COMMAND);
-	if (dmtcp_msg_send(fd, &m, &h, sizeof(h)) < 0)
-		goto fail;
 	dmtcp_msg_init(&m, DMTCP_MSG_COMMAND);
 	m.arg0 = cmd;
 	m.arg1 = arg;
@@ -182,4 +178,131 @@ API uint32_t dmtcp_get_generation(void)
 API int dmtcp_get_ckpt_signal(void)
 {
 	return dmtcp_cfg.ckpt_signal;
+}
+
+API const char *dmtcp_get_coord_ckpt_dir(void)
+{
+	return dmtcp_cfg.coord_ckpt_dir;
+}
+
+API const char *dmtcp_get_tmpdir(void)
+{
+	return dmtcp_cfg.tmpdir;
+}
+
+API const char *dmtcp_get_computation_id_str(void)
+{
+	return dmtcp_cfg.comp_id;
+}
+
+API const char *dmtcp_get_executable_path(void)
+{
+	return dmtcp_cfg.exe;
+}
+
+API int dmtcp_is_running_state(void)
+{
+	return dmtcp_running_state;
+}
+
+API int dmtcp_is_protected_fd(int fd)
+{
+	return fd >= DMTCP_PROTECTED_FD_BASE;
+}
+
+API void dmtcp_block_ckpt_signal(void)
+{
+	sigset_t s;
+
+	sigemptyset(&s);
+	sigaddset(&s, dmtcp_cfg.ckpt_signal);
+	dmtcp_real_sigprocmask(SIG_BLOCK, &s, NULL);
+}
+
+API void dmtcp_unblock_ckpt_signal(void)
+{
+	sigset_t s;
+
+	sigemptyset(&s);
+	sigaddset(&s, dmtcp_cfg.ckpt_signal);
+	dmtcp_real_sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
+/* unique_id is "%08lx-%d-%lx": host id, pid, time (init.c) */
+API DmtcpUniqueProcessId dmtcp_get_uniquepid(void)
+{
+	DmtcpUniqueProcessId u;
+	unsigned long host = 0, t = 0;
+	int pid = 0;
+
+	memset(&u, 0, sizeof(u));
+	if (sscanf(dmtcp_cfg.unique_id, "%lx-%d-%lx", &host, &pid, &t) == 3) {
+		u._hostid = host;
+		u._pid = pid;
+		u._time = t;
+	}
+	u._computation_generation = dmtcp_generation;
+	return u;
+}
+
+API int dmtcp_unique_pids_equal(DmtcpUniqueProcessId a,
+				DmtcpUniqueProcessId b)
+{
+	return a._hostid == b._hostid && a._time == b._time &&
+		a._pid == b._pid;
+}
+
+API int dmtcp_plugin_disable_ckpt(void)
+{
+	return dmtcp_enabled ? dmtcp_crit_enter() : 0;
+}
+
+API void dmtcp_plugin_enable_ckpt(void)
+{
+	if (dmtcp_enabled)
+		dmtcp_crit_leave();
+}
+
+/*
+ * dmtcp_restart leaves its environment (NUL-separated) in a memfd at
+ * RST_ENV_FD for the processes it restores.
+ */
+API DmtcpGetRestartEnvErr_t dmtcp_get_restart_env(const char *name,
+						  char *value,
+						  size_t maxvaluelen)
+{
+	static char buf[RESTART_ENV_MAXSIZE];
+	size_t nlen, have = 0;
+	ssize_t n;
+
+	if (!name || !value)
+		return RESTART_ENV_NULL_PTR;
+	if (!dmtcp_num_restarts || fcntl(RST_ENV_FD, F_GETFD) < 0)
+		return RESTART_ENV_NOTFOUND;
+	while (have < sizeof(buf)) {
+		n = pread(RST_ENV_FD, buf + have, sizeof(buf) - have, have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return RESTART_ENV_INTERNAL_ERROR;
+		if (n == 0)
+			break;
+		have += n;
+	}
+	if (have == sizeof(buf))
+		return RESTART_ENV_DMTCP_BUF_TOO_SMALL;
+	nlen = strlen(name);
+	for (size_t off = 0; off < have;) {
+		const char *e = buf + off;
+		size_t len = strnlen(e, have - off);
+
+		if (len > nlen && !strncmp(e, name, nlen) && e[nlen] == '=') {
+			if (len - nlen - 1 >= maxvaluelen)
+				return RESTART_ENV_TOOLONG;
+			memcpy(value, e + nlen + 1, len - nlen);
+			return RESTART_ENV_SUCCESS;
+		}
+		off += len + 1;
+	}
+	return RESTART_ENV_NOTFOUND;
 }

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 #include "internal.h"
+#include "plugins.h"
 #include "log.h"
 #include "sys.h"
 #include "coord-client.h"
@@ -255,6 +256,11 @@ fail:
 
 static void restart_sequence(void);
 
+void dmtcp_ckpt_barrier(int id)
+{
+	barrier(id);
+}
+
 static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 {
 	char err[512] = "";
@@ -262,9 +268,16 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 	uint64_t bytes = 0, t0, usec;
 	struct dmtcp_thread *self;
 	const char *dir;
-	int rc;
+	int rc, which;
 
 	ckpt_begin();
+	dmtcp_running_state = 0;
+	dmtcp_generation = gen;		/* hooks see the new generation */
+	/* a crash image is this process's alone: no user hooks (their
+	   global barriers would wait for processes that are not coming) */
+	which = local_only ? PLUG_INTERNAL : PLUG_ALL;
+	dmtcp_thread_resume_hooks = !local_only && dmtcp_n_user_plugins;
+	dmtcp_plugins_event(DMTCP_EVENT_PRESUSPEND, NULL, which);
 	pr_debug("checkpoint generation %u: suspending threads", gen);
 	if (dmtcp_suspend_threads() < 0) {
 		snprintf(err, sizeof(err), "cannot suspend threads: %s",
@@ -275,18 +288,15 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 		pr_err("checkpoint failed: %s", err);
 		for (int b = DMTCP_BAR_SUSPENDED; b <= DMTCP_BAR_REFILLED; b++)
 			barrier(b);
+		dmtcp_running_state = 1;
 		ckpt_end();
 		return;
 	}
 	barrier(DMTCP_BAR_SUSPENDED);
-	dmtcp_capture_procstate();
-	dmtcp_capture_fds();		/* and bids for pipe leadership */
-	barrier(DMTCP_BAR_FD_LEADER_ELECTION);
-	dmtcp_drain_fds();		/* leaders save in-flight data */
-	barrier(DMTCP_BAR_DRAINED);
-	dmtcp_drain_done();
+	/* user plugins, then procstate and files (which go through the
+	   FD_LEADER_ELECTION and DRAINED barriers): internal-plugins.c */
+	dmtcp_plugins_event(DMTCP_EVENT_PRECHECKPOINT, NULL, which);
 
-	dmtcp_generation = gen;
 	dmtcp_num_ckpts++;
 	self = dmtcp_thread_slot(dmtcp_ckpt_tid);
 	if (dmtcp_ctx_save(&self->ctx) != 0) {
@@ -330,8 +340,12 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 			   strlen(err) + 1, DMTCP_CKPT_FAILED);
 	}
 	barrier(DMTCP_BAR_CHECKPOINTED);
+	dmtcp_plugins_event_restart(DMTCP_EVENT_RESUME, 0, which);
 	barrier(DMTCP_BAR_REFILLED);
+	dmtcp_running_state = 1;
 	dmtcp_resume_threads();
+	if (which & PLUG_USER)
+		dmtcp_plugins_event_restart(DMTCP_EVENT_RUNNING, 0, PLUG_USER);
 	ckpt_end();
 }
 
@@ -454,9 +468,11 @@ static void restart_sequence(void)
 	int nthreads = 0;
 
 	dmtcp_restarting = 1;
+	dmtcp_running_state = 0;
+	dmtcp_thread_resume_hooks = dmtcp_n_user_plugins > 0;
 	local_only = 0;		/* a crash image was written locally */
-	dmtcp_restore_procstate();
-	dmtcp_restore_fds();
+	/* internal plugins first: process state, fds (internal-plugins.c) */
+	dmtcp_plugins_event_restart(DMTCP_EVENT_RESTART, 1, PLUG_INTERNAL);
 	dmtcp_thread_restore_self(dmtcp_thread_slot(dmtcp_ckpt_tid));
 	dmtcp_num_restarts++;
 	for (int i = 0; i < DMTCP_MAX_THREADS; i++)
@@ -464,6 +480,10 @@ static void restart_sequence(void)
 		    !dmtcp_threads[i].is_ckpt)
 			nthreads++;
 
+	/* the image we came back from (the one in memory predates it) */
+	if (dmtcp_handoff.image[0])
+		util_strlcpy(dmtcp_cfg.image_path, dmtcp_handoff.image,
+			     sizeof(dmtcp_cfg.image_path));
 	if (dmtcp_handoff.coord_host[0])
 		util_strlcpy(dmtcp_cfg.coord_host, dmtcp_handoff.coord_host,
 			     sizeof(dmtcp_cfg.coord_host));
@@ -494,6 +514,8 @@ static void restart_sequence(void)
 			break;
 		futex_wait(&dmtcp_nrestored, n);
 	}
+	/* every process is back: user plugins may publish and query */
+	dmtcp_plugins_event_restart(DMTCP_EVENT_RESTART, 1, PLUG_USER);
 	barrier(DMTCP_BAR_RESTART_REFILLED);
 	pr_debug("restart complete: %d threads, %llu us in mtcp_restart",
 		 nthreads, (unsigned long long)dmtcp_handoff.restart_usec);
@@ -507,8 +529,10 @@ static void restart_sequence(void)
 		prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
 		wait_for_debugger();
 	}
+	dmtcp_running_state = 1;
 	dmtcp_resume_threads();
 	dmtcp_raise_pending();
+	dmtcp_plugins_event_restart(DMTCP_EVENT_RUNNING, 1, PLUG_USER);
 	ckpt_end();
 }
 
@@ -591,7 +615,9 @@ int dmtcp_start_ckpt_thread(void)
 	pthread_attr_setstacksize(&attr, 1 << 20);
 	sigfillset(&all);
 	dmtcp_real_sigprocmask(SIG_SETMASK, &all, &old);
+	dmtcp_tl_internal_create = 1;	/* no plugin events for ours */
 	rc = pthread_create(&th, &attr, ckpt_thread_main, NULL);
+	dmtcp_tl_internal_create = 0;
 	dmtcp_real_sigprocmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 	if (rc) {

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "internal.h"
+#include "plugins.h"
 #include "log.h"
 #include "sys.h"
 #include "util.h"
@@ -140,6 +141,50 @@ static void atfork_child(void)
 		return;
 	}
 	dmtcp_enabled = 1;
+	if (dmtcp_n_user_plugins)
+		dmtcp_plugins_event(DMTCP_EVENT_ATFORK_CHILD, NULL, PLUG_USER);
+}
+
+static void atfork_prepare(void)
+{
+	if (dmtcp_enabled && dmtcp_n_user_plugins)
+		dmtcp_plugins_event(DMTCP_EVENT_ATFORK_PREPARE, NULL,
+				    PLUG_USER);
+}
+
+static void atfork_parent(void)
+{
+	if (dmtcp_enabled && dmtcp_n_user_plugins)
+		dmtcp_plugins_event(DMTCP_EVENT_ATFORK_PARENT, NULL,
+				    PLUG_USER);
+}
+
+static void at_exit(void)
+{
+	if (dmtcp_enabled && dmtcp_n_user_plugins)
+		dmtcp_plugins_event(DMTCP_EVENT_EXIT, NULL, PLUG_USER);
+}
+
+/* Deliver INIT, and POST_EXEC when an exec of ours started us. */
+static void plugins_start(void)
+{
+	const char *mark = getenv(DMTCP_EXEC_MARK);
+	int exec_d = mark && *mark;
+
+	if (mark)
+		unsetenv(DMTCP_EXEC_MARK);
+	dmtcp_plugins_load();
+	if (!dmtcp_n_user_plugins)
+		return;
+	dmtcp_plugins_event(DMTCP_EVENT_INIT, NULL, PLUG_USER);
+	if (exec_d) {
+		DmtcpEventData_t d;
+
+		memset(&d, 0, sizeof(d));
+		d.postExec.serializationFd = -1;
+		dmtcp_plugins_event(DMTCP_EVENT_POST_EXEC, &d, PLUG_USER);
+	}
+	atexit(at_exit);
 }
 
 /* $DMTCP_TMPDIR/dmtcp-$USER@$HOST/coord-<computation>: where a restarted
@@ -190,7 +235,7 @@ __attribute__((constructor)) static void dmtcp_init(void)
 {
 	static int done;
 
-	if (done++)
+	if (__atomic_fetch_add(&done, 1, __ATOMIC_SEQ_CST))
 		return;
 	log_init("libdmtcp");
 	read_config();
@@ -202,7 +247,7 @@ __attribute__((constructor)) static void dmtcp_init(void)
 			dmtcp_cfg.progname);
 		return;
 	}
-	pthread_atfork(NULL, NULL, atfork_child);
+	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 	{
 		struct dmtcp_config env_cfg = dmtcp_cfg;
 
@@ -229,4 +274,11 @@ __attribute__((constructor)) static void dmtcp_init(void)
 	pr_debug("%s (pid %d) under checkpoint control, signal %d, dir %s",
 		 dmtcp_cfg.progname, (int)getpid(), dmtcp_cfg.ckpt_signal,
 		 dmtcp_cfg.ckpt_dir);
+	plugins_start();
+}
+
+/* include/dmtcp.h: wrappers running before our constructor call this. */
+__attribute__((visibility("default"))) void dmtcp_initialize(void)
+{
+	dmtcp_init();
 }

@@ -14,6 +14,7 @@
  */
 #include "config.h"
 #include "internal.h"
+#include "plugins.h"
 #include "log.h"
 #include "sys.h"
 
@@ -221,6 +222,7 @@ static void ckpt_handler(int sig, siginfo_t *si, void *vuc)
 	int tid = rsys_gettid();
 	struct dmtcp_thread *t = dmtcp_thread_slot(tid);
 	int gen = dmtcp_resume_gen;
+	volatile int restarted = 0;
 
 	(void)sig;
 	(void)si;
@@ -245,12 +247,16 @@ static void ckpt_handler(int sig, siginfo_t *si, void *vuc)
 	} else {
 		/* restarted: fresh kernel thread, old memory */
 		dmtcp_thread_restore_self(t);
+		restarted = 1;
 		__atomic_store_n(&t->state, THR_RESTORED, __ATOMIC_SEQ_CST);
 		__atomic_add_fetch(&dmtcp_nrestored, 1, __ATOMIC_SEQ_CST);
 		futex_wake(&dmtcp_nrestored);
 	}
 	while (__atomic_load_n(&dmtcp_resume_gen, __ATOMIC_SEQ_CST) == gen)
 		futex_wait(&dmtcp_resume_gen, gen);
+	if (dmtcp_thread_resume_hooks)
+		dmtcp_plugins_event_restart(DMTCP_EVENT_THREAD_RESUME,
+					    restarted, PLUG_USER);
 	errno = saved_errno;
 }
 

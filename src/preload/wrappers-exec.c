@@ -11,6 +11,7 @@
  */
 #include "config.h"
 #include "internal.h"
+#include "plugins.h"
 #include "log.h"
 
 #include <dlfcn.h>
@@ -33,6 +34,7 @@ static const char *const keep_vars[] = {
 	"DMTCP_COORD_SECRET", "DMTCP_CHECKPOINT_DIR", "DMTCP_GZIP",
 	"DMTCP_SIGCKPT", "DMTCP_TMPDIR", "DMTCP_CKPTDIR_EXPLICIT",
 	"DMTCP_CKPT_ON_CRASH", "DMTCP_DEBUG", "DMTCP_COMP_ID",
+	"DMTCP_PLUGINS",
 };
 
 /* 1 if the loader will not preload us into path (static or setuid). */
@@ -86,17 +88,22 @@ static void check_target(const char *path)
 	}
 }
 
-/* envp with our variables added where missing; NULL: use envp as is. */
+/*
+ * envp with our variables added where missing, and the mark that makes
+ * the new program's plugins see POST_EXEC; NULL: use envp as is.
+ */
 static char **with_our_env(char *const envp[])
 {
+	static char mark[] = DMTCP_EXEC_MARK "=1";
+	int want_mark = dmtcp_n_user_plugins > 0;
 	size_t n = 0, extra = 0;
 	char **out;
 
-	if (!dmtcp_enabled || !envp || envp == environ)
+	if (!dmtcp_enabled || !envp || (envp == environ && !want_mark))
 		return NULL;
 	for (; envp[n]; n++)
 		;
-	out = malloc((n + sizeof(keep_vars) / sizeof(keep_vars[0]) + 1) *
+	out = malloc((n + sizeof(keep_vars) / sizeof(keep_vars[0]) + 2) *
 		     sizeof(*out));
 	if (!out)
 		return NULL;
@@ -116,8 +123,24 @@ static char **with_our_env(char *const envp[])
 		if (!present && mine)
 			out[n + extra++] = (char *)mine;
 	}
+	if (want_mark)
+		out[n + extra++] = mark;
 	out[n + extra] = NULL;
 	return out;
+}
+
+static void pre_exec(const char *path, char *const argv[], char *const envp[])
+{
+	DmtcpEventData_t d;
+
+	if (!dmtcp_enabled || !dmtcp_n_user_plugins)
+		return;
+	memset(&d, 0, sizeof(d));
+	d.preExec.serializationFd = -1;
+	d.preExec.filename = (char *)path;
+	d.preExec.argv = (const char **)argv;
+	d.preExec.envp = (const char **)envp;
+	dmtcp_plugins_event(DMTCP_EVENT_PRE_EXEC, &d, PLUG_USER);
 }
 
 API int execve(const char *path, char *const argv[], char *const envp[])
@@ -129,6 +152,7 @@ API int execve(const char *path, char *const argv[], char *const envp[])
 	if (!real)
 		real = (__typeof__(&execve))dlsym(RTLD_NEXT, "execve");
 	check_target(path);
+	pre_exec(path, argv, envp);
 	env = with_our_env(envp);
 	rc = real(path, argv, env ? env : envp);
 	saved = errno;
@@ -175,6 +199,7 @@ API int execvpe(const char *file, char *const argv[], char *const envp[])
 	if (!real)
 		real = (__typeof__(&execvpe))dlsym(RTLD_NEXT, "execvpe");
 	check_target(search_path(file, buf, sizeof(buf)));
+	pre_exec(file, argv, envp);
 	env = with_our_env(envp);
 	rc = real(file, argv, env ? env : envp);
 	saved = errno;
@@ -186,4 +211,61 @@ API int execvpe(const char *file, char *const argv[], char *const envp[])
 API int execvp(const char *file, char *const argv[])
 {
 	return execvpe(file, argv, environ);
+}
+
+/*
+ * The list forms: glibc builds the argv and calls its internal execve,
+ * which our wrapper would not see.  Collect the arguments here (on the
+ * stack: these may run in a vfork child) and go through ours.
+ */
+#define EXECL_MAX_ARGS 4096
+
+#define COLLECT_ARGS(argv, arg0, ap, n)					\
+	do {								\
+		(argv)[0] = (char *)(arg0);				\
+		for ((n) = 1; (argv)[(n) - 1] && (n) < EXECL_MAX_ARGS; (n)++) \
+			(argv)[(n)] = va_arg((ap), char *);		\
+		if ((argv)[(n) - 1]) {					\
+			va_end(ap);					\
+			errno = E2BIG;					\
+			return -1;					\
+		}							\
+	} while (0)
+
+API int execl(const char *path, const char *arg, ...)
+{
+	char *argv[EXECL_MAX_ARGS];
+	va_list ap;
+	int n;
+
+	va_start(ap, arg);
+	COLLECT_ARGS(argv, arg, ap, n);
+	va_end(ap);
+	return execve(path, argv, environ);
+}
+
+API int execlp(const char *file, const char *arg, ...)
+{
+	char *argv[EXECL_MAX_ARGS];
+	va_list ap;
+	int n;
+
+	va_start(ap, arg);
+	COLLECT_ARGS(argv, arg, ap, n);
+	va_end(ap);
+	return execvpe(file, argv, environ);
+}
+
+API int execle(const char *path, const char *arg, ...)
+{
+	char *argv[EXECL_MAX_ARGS];
+	char *const *envp;
+	va_list ap;
+	int n;
+
+	va_start(ap, arg);
+	COLLECT_ARGS(argv, arg, ap, n);
+	envp = va_arg(ap, char *const *);
+	va_end(ap);
+	return execve(path, argv, envp);
 }

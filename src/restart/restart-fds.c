@@ -184,6 +184,8 @@ void rst_place_pipes(const struct img_meta *m)
 	keep[nkeep++] = 1000;	/* the image (RST_IMAGE_FD) */
 	if (fcntl(829, F_GETFD) >= 0)
 		keep[nkeep++] = 829;	/* RST_HOST_PROC_FD, --gdb modes */
+	if (fcntl(828, F_GETFD) >= 0)
+		keep[nkeep++] = 828;	/* RST_ENV_FD */
 	for (int fd = SHM_FD_BASE; fd < SHM_FD_BASE + MAX_SHM; fd++)
 		if (is_shm_fd(fd))
 			keep[nkeep++] = fd;

@@ -81,6 +81,26 @@ static int open_stream(struct image *im, char *err, size_t errcap)
 	return 0;
 }
 
+/*
+ * Our environment, NUL-separated, in a memfd at RST_ENV_FD: what
+ * dmtcp_get_restart_env() reads in the restored process.
+ */
+static void rst_pass_env(void)
+{
+	extern char **environ;
+	int fd = (int)syscall(SYS_memfd_create, "dmtcp-restart-env", 0);
+
+	if (fd < 0)
+		return;
+	for (char **e = environ; e && *e; e++)
+		if (write(fd, *e, strlen(*e) + 1) < 0)
+			break;
+	if (fd != RST_ENV_FD) {
+		dup2(fd, RST_ENV_FD);
+		close(fd);
+	}
+}
+
 static int exec_mtcp(struct image *im, const struct rst_opts *o,
 		     const char *host, int port, const char *secret)
 {
@@ -101,6 +121,7 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 	if ((o->gdb || o->stop) && rst_host_proc >= 0)
 		dup2(rst_host_proc, RST_HOST_PROC_FD);
 	rst_place_pipes(im->meta);
+	rst_pass_env();
 	snprintf(fdstr, sizeof(fdstr), "%d", RST_IMAGE_FD);
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	snprintf(flags, sizeof(flags), "%d", RST_F_PIDNS | RST_F_DROP_CAPS |

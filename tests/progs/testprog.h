@@ -107,7 +107,7 @@ static int tp_should_stop(void)
 }
 
 /* Sleeps about ms milliseconds; an interrupted sleep is simply resumed. */
-static void tp_sleep_ms(long ms)
+static inline void tp_sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 

@@ -506,6 +506,108 @@ static void test_junk_drops_only_sender(void **state)
 	close(a);
 }
 
+
+/* A command connection that sent a plugin-service message. */
+static int service(uint16_t type, uint64_t a0, uint64_t a1, const void *pl,
+		   size_t len)
+{
+	int fd = hello(DMTCP_MSG_HELLO_COMMAND, secret, getpid(), "plugin", 0,
+		       NULL, 0, 0);
+
+	send_msg(fd, type, a0, a1, pl, len);
+	return fd;
+}
+
+static void kv_put(const char *db, const char *key, const char *val)
+{
+	char buf[256];
+	size_t n = strlen(db) + 1, k = strlen(key), v = strlen(val);
+	struct dmtcp_msg m;
+	int fd;
+
+	memcpy(buf, db, n);
+	memcpy(buf + n, key, k);
+	memcpy(buf + n + k, val, v);
+	fd = service(DMTCP_MSG_KV_PUT, k, v, buf, n + k + v);
+	assert_int_equal(recv_msg(fd, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_REPLY);
+	assert_int_equal(m.arg0, DMTCP_REPLY_OK);
+	close(fd);
+}
+
+/* 1 and the value in payload if found, 0 if not. */
+static int kv_get(const char *db, const char *key)
+{
+	char buf[256];
+	size_t n = strlen(db) + 1, k = strlen(key);
+	struct dmtcp_msg m;
+	int fd;
+
+	memcpy(buf, db, n);
+	memcpy(buf + n, key, k);
+	fd = service(DMTCP_MSG_KV_GET, k, 0, buf, n + k);
+	assert_int_equal(recv_msg(fd, &m), 0);
+	close(fd);
+	assert_int_equal(m.type, DMTCP_MSG_KV_VALUE);
+	if (m.arg0)
+		payload[m.payload_len] = 0;
+	return (int)m.arg0;
+}
+
+static void test_plugin_services(void **state)
+{
+	struct dmtcp_msg m;
+	int a, b, ba, bb, bad;
+
+	(void)state;
+	a = worker(200, "a.out", 0, NULL, 0, 0, NULL);
+	b = worker(201, "b.out", 0, NULL, 0, 0, NULL);
+	/* key-value: databases are separate, values are replaced */
+	kv_put("db1", "k", "one");
+	kv_put("db2", "k", "two");
+	assert_int_equal(kv_get("db1", "k"), 1);
+	assert_string_equal(payload, "one");
+	kv_put("db1", "k", "uno");
+	assert_int_equal(kv_get("db1", "k"), 1);
+	assert_string_equal(payload, "uno");
+	assert_int_equal(kv_get("db2", "k"), 1);
+	assert_string_equal(payload, "two");
+	assert_int_equal(kv_get("db1", "missing"), 0);
+
+	/* a barrier waits for both processes, other names do not count */
+	ba = service(DMTCP_MSG_USER_BARRIER, 0, 0, "sync", 5);
+	assert_true(quiet_for(ba, 200));
+	bad = service(DMTCP_MSG_USER_BARRIER, 0, 0, "other", 6);
+	assert_true(quiet_for(ba, 200));
+	bb = service(DMTCP_MSG_USER_BARRIER, 0, 0, "sync", 5);
+	assert_int_equal(recv_msg(ba, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_REPLY);
+	assert_int_equal(recv_msg(bb, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_REPLY);
+	assert_true(quiet_for(bad, 100));
+	/* one process left: the other one alone completes the barrier */
+	close(b);
+	assert_int_equal(recv_msg(bad, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_REPLY);
+	close(ba);
+	close(bb);
+	close(bad);
+	/* junk: a value longer than the payload drops only that client */
+	bad = service(DMTCP_MSG_KV_PUT, 100, 100, "db\0k", 4);
+	assert_true(recv_msg(bad, &m) < 0 || m.type == DMTCP_MSG_REFUSE);
+	close(bad);
+	assert_int_equal(kv_get("db2", "k"), 1);
+	/* the database ends with the computation */
+	close(a);
+	for (int i = 0; i < 100; i++) {
+		if (command(DMTCP_CMD_STATUS, 0) == DMTCP_REPLY_OK &&
+		    strstr(payload, "NUM_PEERS=0\n"))
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(kv_get("db2", "k"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,6 +630,9 @@ int main(void)
 						start_coordinator,
 						stop_coordinator),
 		cmocka_unit_test_setup_teardown(test_kill, start_coordinator,
+						stop_coordinator),
+		cmocka_unit_test_setup_teardown(test_plugin_services,
+						start_coordinator,
 						stop_coordinator),
 		cmocka_unit_test_setup_teardown(test_junk_drops_only_sender,
 						start_coordinator,
