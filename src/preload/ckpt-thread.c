@@ -73,6 +73,31 @@ int dmtcp_request_local_ckpt(void)
 	return rsys3(SYS_write, wake_fd[1], (long)"c", 1) == 1 ? 0 : -1;
 }
 
+/*
+ * The crash handler's wake-up pipe, at 820 and above.  A restart does not
+ * bring it back (restored processes get none of our fds but the new
+ * coordinator socket), so restart_sequence opens a new one: without it
+ * the checkpoint thread's poll() found the old number invalid (POLLNVAL)
+ * or taken by another of our fds, and spun at full CPU after every
+ * restart, and --ckpt-on-crash could not wake it.
+ */
+static void open_wake_pipe(void)
+{
+	if (pipe2(wake_fd, O_CLOEXEC) < 0) {
+		wake_fd[0] = wake_fd[1] = -1;
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		int hi = fcntl(wake_fd[i], F_DUPFD_CLOEXEC,
+			       DMTCP_PROTECTED_FD_BASE);
+
+		if (hi >= 0) {
+			close(wake_fd[i]);
+			wake_fd[i] = hi;
+		}
+	}
+}
+
 static char msgbuf[8192];
 
 /* app critical sections (dmtcp_disable_ckpt) */
@@ -498,6 +523,7 @@ static void restart_sequence(void)
 		dmtcp_cfg.ckpt_dir_explicit = 1;
 	}
 	dmtcp_coord_fd = -1;
+	open_wake_pipe();	/* the old one did not come back */
 	update_environ();
 	if (dmtcp_coord_join(1) == 0) {
 		publish_coordinator();
@@ -599,17 +625,7 @@ int dmtcp_start_ckpt_thread(void)
 	sigset_t all, old;
 	int rc;
 
-	if (pipe2(wake_fd, O_CLOEXEC) == 0) {
-		for (int i = 0; i < 2; i++) {
-			int hi = fcntl(wake_fd[i], F_DUPFD_CLOEXEC,
-				       DMTCP_PROTECTED_FD_BASE);
-
-			if (hi >= 0) {
-				close(wake_fd[i]);
-				wake_fd[i] = hi;
-			}
-		}
-	}
+	open_wake_pipe();
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 1 << 20);
