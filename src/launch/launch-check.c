@@ -252,12 +252,29 @@ int launch_check_plugin(const char *name, char *buf, size_t cap, char *err,
 		return -1;
 	}
 	n = pread(fd, &eh, sizeof(eh), 0);
-	close(fd);
 	if (n != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG)) {
+		close(fd);
 		snprintf(err, errcap, "plugin %s is not an ELF shared object",
 			 abs);
 		return -1;
 	}
+	/* a PIE program is ET_DYN too, but has an interpreter */
+	for (int i = 0; eh.e_ident[EI_CLASS] == ELFCLASS64 && i < eh.e_phnum &&
+	     i < 128; i++) {
+		Elf64_Phdr ph;
+
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) !=
+		    (ssize_t)sizeof(ph))
+			break;
+		if (ph.p_type == PT_INTERP) {
+			close(fd);
+			snprintf(err, errcap, "plugin %s is a program, not a "
+				 "shared object (build it with -shared "
+				 "-fPIC)", abs);
+			return -1;
+		}
+	}
+	close(fd);
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64) {
 		snprintf(err, errcap, "plugin %s is not built for x86-64 "
 			 "(64-bit)", abs);

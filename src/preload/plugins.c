@@ -175,27 +175,35 @@ static void hook_crashed(int sig)
 		(void)!write(2, msg, (size_t)n < sizeof(msg) ? (size_t)n :
 			     sizeof(msg) - 1);
 	signal(sig, SIG_DFL);
-	/* returning re-executes the faulting instruction (now fatal);
-	   abort() sends the signal again itself */
+	raise(sig);	/* fatal now, whether it was a fault or raised */
 }
 
 struct guard {
 	struct sigaction old[NFATAL];
+	sigset_t oldmask;
 };
 
 static void guard_on(struct guard *g)
 {
 	struct sigaction sa;
+	sigset_t set;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = hook_crashed;
 	sa.sa_flags = SA_NODEFER;
-	for (int i = 0; i < NFATAL; i++)
+	sigemptyset(&set);
+	for (int i = 0; i < NFATAL; i++) {
 		dmtcp_real_sigaction(fatal_sigs[i], &sa, &g->old[i]);
+		sigaddset(&set, fatal_sigs[i]);
+	}
+	/* the checkpoint thread blocks every signal: a fault there would
+	   kill the process without a word */
+	dmtcp_real_sigprocmask(SIG_UNBLOCK, &set, &g->oldmask);
 }
 
 static void guard_off(struct guard *g)
 {
+	dmtcp_real_sigprocmask(SIG_SETMASK, &g->oldmask, NULL);
 	for (int i = 0; i < NFATAL; i++)
 		dmtcp_real_sigaction(fatal_sigs[i], &g->old[i], NULL);
 }
