@@ -4,6 +4,7 @@ include tests/unit/common.mk
 include tests/unit/protocol.mk
 include tests/unit/image.mk
 include tests/progs/progs.mk
+include tests/progs/ipc.mk
 include tests/unit/inspect.mk
 include tests/progs/inspect.mk
 include tests/progs/gdb.mk

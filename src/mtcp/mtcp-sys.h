@@ -20,6 +20,8 @@
 #define NR_munmap 11
 #define NR_rt_sigprocmask 14
 #define NR_mremap 25
+#define NR_shmat 30
+#define NR_shmctl 31
 #define NR_getpid 39
 #define NR_exit 60
 #define NR_prctl 157
@@ -42,6 +44,10 @@
 #define MAP_GROWSDOWN 0x100
 #define MAP_NORESERVE 0x4000
 #define MAP_FIXED_NOREPLACE 0x100000
+#define SHM_RDONLY 010000
+#define SHM_EXEC 0100000
+#define IPC_RMID 0
+#define IPC_STAT 2
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED 2
 #define PR_SET_MM 35

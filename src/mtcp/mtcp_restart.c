@@ -310,6 +310,85 @@ static void finish_area(void)
 	cur_mapped = 0;
 }
 
+/*
+ * System V shared memory (a /SYSV area): dmtcp_restart recreated the
+ * segment with its old id in the restart's IPC namespace; attach it at
+ * the old address so the program's shmid, shmdt and the other processes
+ * attached to it all work as before.  An area at offset 0 attaches the
+ * whole segment; later areas of the same attachment (split by mprotect)
+ * only get their protection back.  Returns 0 to fall back to shared
+ * anonymous memory (the segment is not there).
+ */
+static struct { uint64_t id, start, end; } sysv[64];
+static int nsysv;
+/* --sysv-rmid ID:N: segments to mark for removal once N areas attach */
+static struct { uint64_t id, want; } rmid[64];
+static int nrmid;
+
+static void sysv_attached(uint64_t id)
+{
+	uint64_t ds[16];
+
+	for (int i = 0; i < nrmid; i++)
+		if (rmid[i].id == id &&
+		    sys3(NR_shmctl, (long)id, IPC_STAT, (long)ds) == 0 &&
+		    ds[11] >= rmid[i].want) {	/* shm_nattch */
+			sys3(NR_shmctl, (long)id, IPC_RMID, 0);
+			dbg("marked SysV segment for removal", id, ds[11]);
+		}
+}
+
+static int map_sysv(int prot)
+{
+	uint64_t len = cur.end - cur.start, ds[16];
+	int fl = (prot & PROT_WRITE ? 0 : SHM_RDONLY) |
+		 (prot & PROT_EXEC ? SHM_EXEC : 0);
+	long r;
+
+	for (int i = 0; i < nsysv; i++)
+		if (sysv[i].id == cur.inode && cur.start >= sysv[i].start &&
+		    cur.end <= sysv[i].end &&
+		    cur.start - sysv[i].start == cur.offset) {
+			if (sys3(NR_mprotect, cur.start, len, prot) < 0)
+				return 0;
+			cur_mapped = 1;
+			cur_prot = prot;
+			return 1;
+		}
+	if (cur.offset != 0 || nsysv == 64 ||
+	    sys3(NR_shmctl, (long)cur.inode, IPC_STAT, (long)ds) < 0 ||
+	    ds[6] < len)	/* shm_segsz */
+		return 0;
+	r = sys3(NR_shmat, (long)cur.inode, cur.start, fl);
+	if (r < 0 && !(fl & SHM_RDONLY) && !(cur.prot & PROT_WRITE)) {
+		/* not writable by us: attach as it was, nothing to fill */
+		r = sys3(NR_shmat, (long)cur.inode, cur.start,
+			 fl | SHM_RDONLY);
+		if (r == (long)cur.start) {
+			sysv[nsysv].id = cur.inode;
+			sysv[nsysv].start = cur.start;
+			sysv[nsysv++].end = cur.start + ((ds[6] + PAGE - 1) &
+							 ~(PAGE - 1));
+			sysv_attached(cur.inode);
+			return 1;	/* cur_mapped 0: pages skipped */
+		}
+	}
+	if (r != (long)cur.start) {
+		dbg("SysV segment not attached", cur.inode, r);
+		return 0;
+	}
+	sysv[nsysv].id = cur.inode;
+	sysv[nsysv].start = cur.start;
+	sysv[nsysv++].end = cur.start + ((ds[6] + PAGE - 1) & ~(PAGE - 1));
+	if (len < ((ds[6] + PAGE - 1) & ~(PAGE - 1)))
+		sys3(NR_mprotect, cur.start, len, prot);
+	dbg("attached SysV segment", cur.start, cur.inode);
+	sysv_attached(cur.inode);
+	cur_mapped = 1;
+	cur_prot = prot;
+	return 1;
+}
+
 static void map_area(void)
 {
 	uint64_t len = cur.end - cur.start;
@@ -353,6 +432,9 @@ static void map_area(void)
 			flags |= MAP_PRIVATE | MAP_ANONYMOUS;
 			break;
 		}
+		if (cur.kind == IMG_AREA_SHARED_ANON &&
+		    mtcp_strneq(cur_path, "/SYSV", 5) && map_sysv(prot))
+			return;
 		flags |= MAP_SHARED;
 		for (int i = 0; i < nshm; i++)
 			if (shm_fds[i].inode == cur.inode &&
@@ -540,6 +622,13 @@ static void parse_args(int argc, char **argv)
 				v++;
 			shm_fds[nshm].fd = mtcp_atol(*v ? ++v : v);
 			nshm++;
+		} else if (mtcp_streq(a, "--sysv-rmid") && nrmid < 64) {
+			const char *v = arg_value(argv, &i, argc);
+
+			rmid[nrmid].id = mtcp_atol(v);
+			while (*v && *v != ':')
+				v++;
+			rmid[nrmid++].want = mtcp_atol(*v ? ++v : v);
 		} else if (mtcp_streq(a, "--gdb-done"))
 			mtcp_strlcpy(handoff.gdb_done, arg_value(argv, &i, argc),
 				     sizeof(handoff.gdb_done));

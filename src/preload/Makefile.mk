@@ -19,3 +19,5 @@ lib_libdmtcp_so_CCASFLAGS = -fPIC
 lib_libdmtcp_so_LDFLAGS = -shared -pthread -Wl,-z,defs -Wl,-z,now
 lib_libdmtcp_so_LDADD = lib/libdmtcpimage.a lib/libdmtcpcommon.a \
 	$(ZLIB_LIBS) -ldl
+# SysV IPC objects, zombie children, POSIX message queues (doc/ipc.md)
+lib_libdmtcp_so_SOURCES += src/preload/ipc.c

@@ -582,6 +582,9 @@ static int image_name(const char *dir, const char *suffix, char *path,
 	return (n < 0 || (size_t)n >= cap) ? -1 : 0;
 }
 
+/* ipc.c */
+int dmtcp_ipc_save(const char *image, char *err, size_t errcap) HIDDEN;
+
 int dmtcp_write_image(const char *dir, const char *suffix, char *path,
 		      uint64_t *bytes, char *err, size_t errcap)
 {
@@ -599,6 +602,9 @@ int dmtcp_write_image(const char *dir, const char *suffix, char *path,
 			 dir);
 		return -1;
 	}
+	/* SysV IPC objects, zombie children: the side file (ipc.c) */
+	if (dmtcp_ipc_save(path, err, errcap) < 0)
+		return -1;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {

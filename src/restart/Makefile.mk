@@ -5,3 +5,5 @@ bin_dmtcp_restart_SOURCES = src/restart/restart.c src/restart/restart.h \
 	src/restart/restart-gdb.c src/restart/restart-fds.c
 bin_dmtcp_restart_LDADD = lib/libdmtcpimage.a lib/libdmtcpcommon.a \
 	$(ZLIB_LIBS)
+# SysV IPC objects and zombie children (doc/ipc.md)
+bin_dmtcp_restart_SOURCES += src/restart/restart-ipc.c

@@ -51,10 +51,14 @@ int rst_enter_namespace(char *err, size_t errcap)
 	uid_t uid = getuid();
 	gid_t gid = getgid();
 
-	if (unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS) < 0) {
+	/* CLONE_NEWIPC: SysV objects and message queues get their old
+	   ids and names there (restart-ipc.c) */
+	if (unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS |
+		    CLONE_NEWIPC) < 0) {
 		snprintf(err, errcap,
-			 "cannot create a user+pid namespace (%s): a restarted "
-			 "process could not keep its pid. Check that user "
+			 "cannot create a user+pid+ipc namespace (%s): a "
+			 "restarted process could not keep its pid. Check that "
+			 "user "
 			 "namespaces are enabled (sysctl "
 			 "user.max_user_namespaces > 0, "
 			 "kernel.apparmor_restrict_unprivileged_userns=0)",

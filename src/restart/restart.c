@@ -166,6 +166,7 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 		}
 	}
 	n = rst_shm_args(argv, n, 200);
+	n = rst_ipc_args(argv, n, 200);
 	argv[n] = NULL;
 	execv(mtcp, (char **)argv);
 	fprintf(stderr, "dmtcp_restart: cannot run %s: %s\n", mtcp,
@@ -252,6 +253,7 @@ static pid_t start_tree(struct image *ims, int n, int i,
 		if (k != i && ims[k].meta->proc.ppid == p->pid &&
 		    start_tree(ims, n, k, o, host, port, secret) < 0)
 			_exit(1);
+	rst_ipc_zombies(p->pid);	/* its unreaped children */
 	rst_keep_caps_across_exec();
 	exec_mtcp(&ims[i], o, host, port, secret);
 	_exit(127);
@@ -448,11 +450,13 @@ int main(int argc, char **argv)
 		metas[i] = ims[i].meta;
 	if (!metas || rst_prepare_pipes(metas, o.nimages, err,
 					sizeof(err)) < 0 ||
-	    rst_prepare_shm(metas, o.nimages, err, sizeof(err)) < 0) {
+	    rst_prepare_shm(metas, o.nimages, err, sizeof(err)) < 0 ||
+	    rst_ipc_load(metas, o.nimages, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dmtcp_restart: %s\n", err);
 		return 1;
 	}
-	if (rst_enter_namespace(err, sizeof(err)) < 0) {
+	if (rst_enter_namespace(err, sizeof(err)) < 0 ||
+	    rst_ipc_create(err, sizeof(err)) < 0) {
 		fprintf(stderr, "dmtcp_restart: %s\n", err);
 		return 1;
 	}

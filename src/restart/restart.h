@@ -16,6 +16,12 @@ int rst_prepare_shm(struct img_meta **metas, int n, char *err,
 		    size_t errcap);
 int rst_shm_args(const char **argv, int n, int max);
 
+/* restart-ipc.c: SysV IPC objects and zombies (side files) */
+int rst_ipc_load(struct img_meta **metas, int n, char *err, size_t errcap);
+int rst_ipc_create(char *err, size_t errcap);
+int rst_ipc_args(const char **argv, int n, int max);
+void rst_ipc_zombies(pid_t parent);
+
 /* restart-ns.c */
 int rst_enter_namespace(char *err, size_t errcap);
 void rst_mount_proc(void);

@@ -1,0 +1,53 @@
+#!/bin/bash
+# test-sysv_ipc.sh - System V shared memory (attached in two processes,
+# marked for removal, not attached at all), a semaphore set both
+# processes block on, message queues (queued messages in order with their
+# types, a queue in use) and two zombie children (exit status 42,
+# SIGTERM) keep their ids, contents and statuses across 2 checkpoint/
+# kill/restart cycles; the program checks every byte and number
+# (tests/progs/sysv_ipc.c).  gzip and raw, root and unprivileged.
+. "$DMTCP_SRCDIR/tests/e2e/lib.sh"
+
+export T_NPEERS=2
+
+# The first run's objects live in the host's IPC namespace: remove them
+# (restarted ones die with the restart's namespace).
+ipc_cleanup() {
+	local line id
+	[ -z "${IPC_CLEANED:-}" ] || return 0
+	IPC_CLEANED=1
+	line=$(grep -a -m1 '^IPC ' "$T/app.log" 2>/dev/null) || return 0
+	for id in $(sed -n 's/.*shm=\([0-9,]*\).*/\1/p' <<<"$line" | tr , ' '); do
+		ipcrm -m "$id" 2>/dev/null
+	done
+	for id in $(sed -n 's/.*sem=\([0-9,]*\).*/\1/p' <<<"$line" | tr , ' '); do
+		ipcrm -s "$id" 2>/dev/null
+	done
+	for id in $(sed -n 's/.*msg=\([0-9,]*\).*/\1/p' <<<"$line" | tr , ' '); do
+		ipcrm -q "$id" 2>/dev/null
+	done
+	return 0
+}
+
+scenario() {
+	local i cur
+	trap 'rc=$?; ipc_cleanup; (exit $rc); t_cleanup' EXIT
+	t_coord_start
+	t_launch sysv_ipc
+	t_wait "$T_TIMEOUT" "READY in $T/app.log" t_is_ready "$APP_PID"
+	t_wait "$T_TIMEOUT" "2 running peers" t_peers_running 2
+	sleep "$T_SETTLE"
+	cur=$APP_PID
+	for i in 1 2; do
+		t_checkpoint
+		ls "$COORD_CKPTDIR"/*.ipc >/dev/null 2>&1 ||
+			t_fail "no side file (*.dmtcp.ipc) next to the images"
+		t_kill "$cur"
+		ipc_cleanup
+		t_restart
+		cur=$RST_PID
+	done
+	t_finish "$cur" sysv_ipc 2
+}
+
+t_main t_modes scenario
