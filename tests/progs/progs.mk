@@ -48,3 +48,8 @@ tests_progs_shm_shared_SOURCES = tests/progs/shm_shared.c tests/progs/testprog.h
 check_PROGRAMS += tests/progs/server_epoll
 tests_progs_server_epoll_SOURCES = tests/progs/server_epoll.c tests/progs/testprog.h
 tests_progs_server_epoll_LDADD = -lpthread
+
+# 32 small processes, 256 threads (test-many-procs.sh, bench/many-procs.sh)
+check_PROGRAMS += tests/progs/many_procs
+tests_progs_many_procs_SOURCES = tests/progs/many_procs.c tests/progs/testprog.h
+tests_progs_many_procs_LDADD = -lpthread

@@ -1,0 +1,175 @@
+#!/bin/bash
+# bench/many-procs.sh - checkpoint and restart time of a computation of
+# many small processes (not part of make check).  Runs tests/progs/
+# many_procs.c (a fork tree of NPROCS processes, 256 threads for 32, about
+# MEM_MIB MiB of data each) with gzip and with raw images: the median of
+# CKPTS checkpoints (wall time of dmtcp_command --bcheckpoint and the
+# TIME_MS it reports), then the median of RESTARTS restarts of the last
+# images (from starting dmtcp_restart_script.sh until the coordinator
+# reports all NPROCS processes running), and the total image size.  The
+# aim is a 32-process checkpoint under 0.5 s with raw images.
+#
+# Usage: bench/many-procs.sh [BUILDDIR [NPROCS [MEM_MIB]]]
+#   env BENCH_DIR: where the images go (default: a temp dir in $TMPDIR or
+#   /tmp); BENCH_CKPTS (default 5), BENCH_RESTARTS (default 5).
+set -u
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+B=$(cd "${1:-$SRC}" && pwd)
+NPROCS=${2:-32}
+MIB=${3:-3}
+NCK=${BENCH_CKPTS:-5}
+NRS=${BENCH_RESTARTS:-5}
+BIN=$B/bin
+AIM_MS=500
+W=""
+PIDS=()
+PORT=""
+ROWS=()
+
+die() {
+	echo "many-procs: $*" >&2
+	exit 1
+}
+
+cleanup() {
+	local p
+	[ -n "$PORT" ] && timeout 5 "$BIN/dmtcp_command" -p "$PORT" --quit >/dev/null 2>&1
+	for p in "${PIDS[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	[ -n "$W" ] && [ -z "${BENCH_KEEP:-}" ] && rm -rf "$W"
+}
+
+now_ns() {
+	date +%s%N
+}
+
+ms_since() { # start_ns
+	echo $((($(now_ns) - $1) / 1000000))
+}
+
+alive() {
+	kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+
+wait_until() { # seconds description command...
+	local end=$(($(now_ns) + $1 * 1000000000)) what=$2
+	shift 2
+	until "$@"; do
+		[ "$(now_ns)" -lt "$end" ] || die "timed out waiting for $what"
+		sleep 0.005
+	done
+}
+
+gone() {
+	! alive "$1"
+}
+
+status() {
+	timeout 10 "$BIN/dmtcp_command" -p "$PORT" --status 2>/dev/null
+}
+
+all_running() {
+	local out
+	out=$(status) || return 1
+	grep -qE "^[[:space:]]*NUM_PEERS=$NPROCS[[:space:]]*$" <<<"$out" &&
+		grep -qE '^[[:space:]]*RUNNING=yes' <<<"$out"
+}
+
+no_peers() {
+	status | grep -qE '^[[:space:]]*NUM_PEERS=0[[:space:]]*$'
+}
+
+median() {
+	printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"
+}
+
+range() {
+	printf '%s\n' "$@" | sort -n | sed -n '1p;$p' | paste -sd- -
+}
+
+[ -x "$BIN/dmtcp_launch" ] || die "$BIN/dmtcp_launch not built (usage: $0 BUILDDIR [NPROCS [MEM_MIB]])"
+W=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/many-procs.XXXXXX") || exit 1
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$W/ckpt"
+export DMTCP_CHECKPOINT_DIR=$W/ckpt DMTCP_TMPDIR=$W TEST_STOP_FILE=$W/stop
+${CC:-cc} -O2 -pthread -I"$SRC/include" -I"$SRC/tests/progs" -o "$W/many_procs" \
+	"$SRC/tests/progs/many_procs.c" || die "cannot build many_procs.c"
+echo "many-procs: $NPROCS processes, $MIB MiB data each, directory $W" \
+	"($(df -h --output=source,fstype "$W" | tail -n 1 | tr -s ' ')), $(nproc) CPUs"
+
+ROWS+=("$(printf '%-6s %12s %12s %14s %10s' mode "ckpt ms" "TIME_MS" "restart ms" "image MiB")")
+for mode in raw gzip; do
+	[ $mode = gzip ] && export DMTCP_GZIP=1 || export DMTCP_GZIP=0
+	echo "  $mode images: $NCK checkpoints, $NRS restarts ..."
+	rm -f "$W/port" "$W/stop" "$W"/ckpt/*
+	"$BIN/dmtcp_coordinator" -p 0 --port-file "$W/port" --ckptdir "$W/ckpt" \
+		</dev/null >>"$W/coord.log" 2>&1 &
+	COORD=$!
+	PIDS+=("$COORD")
+	wait_until 10 "coordinator port" test -s "$W/port"
+	PORT=$(cat "$W/port")
+	export DMTCP_COORD_PORT=$PORT
+	"$BIN/dmtcp_launch" --join-coordinator "$W/many_procs" "$NPROCS" "$MIB" \
+		</dev/null >"$W/app.log" 2>>"$W/app.err" &
+	APP=$!
+	disown "$APP"
+	PIDS+=("$APP")
+	wait_until 60 "READY" grep -q READY "$W/app.log"
+	wait_until 60 "$NPROCS running processes" all_running
+	sleep 0.5
+	ck=() tm=()
+	for ((i = 0; i < NCK; i++)); do
+		t0=$(now_ns)
+		out=$(timeout 300 "$BIN/dmtcp_command" -p "$PORT" --bcheckpoint 2>&1) ||
+			die "checkpoint failed: $out"
+		ck+=("$(ms_since "$t0")")
+		tm+=("$(sed -n 's/^[[:space:]]*TIME_MS=//p' <<<"$out")")
+		n=$(grep -c 'IMAGE=' <<<"$out")
+		[ "$n" -eq "$NPROCS" ] || die "checkpoint wrote $n images, expected $NPROCS"
+		bytes=$(sed -n 's/^[[:space:]]*TOTAL_BYTES=//p' <<<"$out")
+		sleep 0.3
+	done
+	timeout 30 "$BIN/dmtcp_command" -p "$PORT" --kill >/dev/null 2>&1
+	wait_until 60 "launched computation to exit" gone "$APP"
+	wait_until 30 "0 peers" no_peers
+	sync
+	rs=()
+	for ((i = 0; i < NRS; i++)); do
+		t0=$(now_ns)
+		"$W/ckpt/dmtcp_restart_script.sh" </dev/null >>"$W/restart.log" 2>&1 &
+		RST=$!
+		disown "$RST"
+		PIDS+=("$RST")
+		wait_until 120 "restarted computation ($W/restart.log)" \
+			eval 'all_running || { alive $RST || die "restart exited (see $W/restart.log)"; false; }'
+		rs+=("$(ms_since "$t0")")
+		timeout 30 "$BIN/dmtcp_command" -p "$PORT" --kill >/dev/null 2>&1
+		wait_until 60 "restarted computation to exit" gone "$RST"
+		wait_until 30 "0 peers" no_peers
+	done
+	timeout 10 "$BIN/dmtcp_command" -p "$PORT" --quit >/dev/null 2>&1
+	wait_until 10 "coordinator exit" gone "$COORD"
+	PORT=""
+	ROWS+=("$(printf '%-6s %12s %12s %14s %10s' $mode \
+		"$(median "${ck[@]}") ($(range "${ck[@]}"))" "$(median "${tm[@]}")" \
+		"$(median "${rs[@]}") ($(range "${rs[@]}"))" \
+		"$(echo "scale=1; $bytes / 1048576" | bc)")")
+	[ $mode = raw ] && RAW_CK=$(median "${ck[@]}")
+done
+
+echo
+printf '%s\n' "${ROWS[@]}"
+echo
+if [ "$RAW_CK" -lt "$AIM_MS" ]; then
+	verdict="meets"
+else
+	verdict="misses"
+fi
+echo "aim: $NPROCS-process checkpoint under $AIM_MS ms raw: median ${RAW_CK} ms ($verdict it)"
+echo "(ckpt ms: wall time of dmtcp_command --bcheckpoint, median (min-max) of $NCK;"
+echo " TIME_MS: the coordinator's own measure; restart ms: from starting"
+echo " dmtcp_restart_script.sh until the coordinator reports all $NPROCS processes"
+echo " running, median (min-max) of $NRS; image MiB: all $NPROCS images together)"
