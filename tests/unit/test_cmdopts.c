@@ -319,6 +319,45 @@ static void test_launch_preloadable(void **state)
 	}
 }
 
+static void test_launch_plugins(void **state)
+{
+	struct launch_opts o;
+	char path[PATH_MAX], f[PATH_MAX];
+
+	(void)state;
+	assert_int_equal(LAUNCH(&o, "dmtcp_launch", "--with-plugin",
+				"a.so:b.so", "--with-plugin", "c.so", "prog"),
+			 0);
+	assert_int_equal(o.nplugins, 2);
+	assert_string_equal(o.plugins[0], "a.so:b.so");
+	assert_string_equal(o.plugins[1], "c.so");
+	assert_int_equal(LAUNCH(&o, "dmtcp_launch", "--with-plugin", "",
+				"prog"), -1);
+	assert_non_null(strstr(err, "--with-plugin"));
+
+	assert_int_equal(launch_check_plugin("/no/such/plugin.so", path,
+					     sizeof(path), err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "/no/such/plugin.so"));
+	write_file("text.so", "not elf\n", 0644, f, sizeof(f));
+	assert_int_equal(launch_check_plugin(f, path, sizeof(path), err,
+					     sizeof(err)), -1);
+	assert_non_null(strstr(err, "not an ELF shared object"));
+	/* a program (PIE: ET_DYN with an interpreter) */
+	assert_int_equal(launch_resolve("true", f, sizeof(f), err,
+					sizeof(err)), 0);
+	assert_int_equal(launch_check_plugin(f, path, sizeof(path), err,
+					     sizeof(err)), -1);
+	assert_non_null(strstr(err, "is a program"));
+	/* a real shared object, by a relative path */
+	if (access("/usr/lib/x86_64-linux-gnu/libz.so.1", R_OK) == 0) {
+		assert_int_equal(launch_check_plugin(
+			"/usr/lib/x86_64-linux-gnu/libz.so.1", path,
+			sizeof(path), err, sizeof(err)), 0);
+		assert_true(path[0] == '/');
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_launch_errors),
 		cmocka_unit_test(test_launch_resolve),
 		cmocka_unit_test(test_launch_preloadable),
+		cmocka_unit_test(test_launch_plugins),
 	};
 
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
