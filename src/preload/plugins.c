@@ -230,9 +230,10 @@ static void call_hook(const struct plugin *p, int ev, DmtcpEventData_t *d,
 
 void dmtcp_plugins_event(int ev, DmtcpEventData_t *data, int which)
 {
-	/* the checkpoint thread may swap signal handlers: app threads are
-	   frozen or not yet running user code then */
-	int guarded = dmtcp_ckpt_tid && rsys_gettid() == dmtcp_ckpt_tid;
+	/* swapping signal handlers is safe when the application's threads
+	   are frozen (checkpoint thread) or not running user code (INIT) */
+	int guarded = (dmtcp_ckpt_tid && rsys_gettid() == dmtcp_ckpt_tid) ||
+		      ev == DMTCP_EVENT_INIT;	/* in our constructor */
 	int n = nplugins;
 
 	if (inward(ev)) {
