@@ -9,6 +9,7 @@
  */
 #include "config.h"
 #include "internal.h"
+#include "fd-extra.h"
 #include "plugins.h"
 #include "log.h"
 #include "sys.h"
@@ -342,7 +343,9 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 	dir = dir_from_coord && *dir_from_coord && !dmtcp_cfg.ckpt_dir_explicit
 	      ? dir_from_coord : dmtcp_cfg.ckpt_dir;
 	t0 = dmtcp_now_mono_ns();
-	rc = dmtcp_write_image(dir, local_only ? "_crash" : "", path, &bytes,
+	/* an fd nothing can restore: fail, keep the previous image */
+	rc = !local_only && dmtcp_fds_refused(err, sizeof(err)) ? -1 :
+	     dmtcp_write_image(dir, local_only ? "_crash" : "", path, &bytes,
 			       err, sizeof(err));
 	if (local_only && rc == 0)
 		pr_err("%s in thread %d: wrote %s before dying; see it with "
@@ -556,8 +559,10 @@ static void restart_sequence(void)
 		wait_for_debugger();
 	}
 	dmtcp_running_state = 1;
-	dmtcp_resume_threads();
+	/* pending before the threads run: a sigwait, sigpending or
+	   signalfd read right after the restart must see them */
 	dmtcp_raise_pending();
+	dmtcp_resume_threads();
 	dmtcp_plugins_event_restart(DMTCP_EVENT_RUNNING, 1, PLUG_USER);
 	ckpt_end();
 }

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 #include "internal.h"
+#include "fd-extra.h"
 #include "log.h"
 #include "sys.h"
 
@@ -108,6 +109,7 @@ void dmtcp_fdx_capture(struct dmtcp_fdrec *r)
 	memset(&r->x, 0, sizeof(r->x));
 	if (r->rec.kind == IMG_FD_SOCKET) {
 		capture_socket(r);
+		dmtcp_fdt_check_socket(r);	/* netlink, ...: refused */
 		return;
 	}
 	if (r->rec.kind != IMG_FD_OTHER)
@@ -119,6 +121,8 @@ void dmtcp_fdx_capture(struct dmtcp_fdrec *r)
 		r->x.count = strtoull(p + 14, NULL, 16);
 	} else if (strcmp(r->path, "anon_inode:[eventpoll]") == 0) {
 		capture_epoll(r);
+	} else if (dmtcp_fdt_capture(r)) {
+		/* fd-timers.c: signalfd, timerfd, inotify, pidfd, refused */
 	} else {
 		/* signalfd, timerfd, inotify, pidfd, ...: say so once each */
 		static char warned[DMTCP_MAX_FDS];
@@ -183,7 +187,8 @@ int dmtcp_fdx_restore(const struct dmtcp_fdrec *r)
 	case FDX_EPOLL:
 		return epoll_create1(EPOLL_CLOEXEC);
 	default:
-		return -1;
+		fd = dmtcp_fdt_restore(r);
+		return fd < -1 ? -1 : fd;
 	}
 }
 

@@ -53,3 +53,10 @@ tests_progs_server_epoll_LDADD = -lpthread
 check_PROGRAMS += tests/progs/many_procs
 tests_progs_many_procs_SOURCES = tests/progs/many_procs.c tests/progs/testprog.h
 tests_progs_many_procs_LDADD = -lpthread
+
+# timerfd, signalfd, inotify (test-fd_timers.sh); pty pairs (test-pty_pair.sh);
+# an fd kind that cannot be checkpointed (test-fd_refused.sh)
+check_PROGRAMS += tests/progs/fd_timers
+tests_progs_fd_timers_SOURCES = tests/progs/fd_timers.c tests/progs/testprog.h
+check_PROGRAMS += tests/progs/fd_refused
+tests_progs_fd_refused_SOURCES = tests/progs/fd_refused.c tests/progs/testprog.h

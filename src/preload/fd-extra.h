@@ -1,0 +1,44 @@
+/*
+ * fd-extra.h - descriptor kinds handled outside fd-kinds.c:
+ * fd-timers.c (signalfd, timerfd, inotify, pidfd, and the refusal of
+ * kinds that cannot be checkpointed) and fd-pty.c (pseudo-terminals).
+ */
+#ifndef DMTCP_PRELOAD_FD_EXTRA_H
+#define DMTCP_PRELOAD_FD_EXTRA_H
+
+#include <stddef.h>
+
+struct dmtcp_fdrec;
+
+/* subkind values (struct fd_extra.subkind), apart from fd-kinds.c's */
+enum {
+	FDX_SIGNALFD = 32,
+	FDX_TIMERFD,
+	FDX_INOTIFY,
+	FDX_PIDFD,
+	FDX_UNSUPPORTED,	/* the checkpoint fails */
+	FDX_PTY_MASTER,
+	FDX_PTY_SLAVE,		/* of a pair whose master may be ours */
+};
+
+/* fd-timers.c.  capture: 1 if r is one of ours (anon inodes). */
+int dmtcp_fdt_capture(struct dmtcp_fdrec *r) HIDDEN;
+/* sockets of a family nothing restores (netlink, packet, ...) */
+void dmtcp_fdt_check_socket(struct dmtcp_fdrec *r) HIDDEN;
+/* the new fd, -1 on failure, -2 when r is not one of ours */
+int dmtcp_fdt_restore(const struct dmtcp_fdrec *r) HIDDEN;
+/*
+ * After capture: 1 and a message naming the process, fd and kind when
+ * some fd of this process cannot be checkpointed (the checkpoint must
+ * fail and keep the previous image), else 0.
+ */
+int dmtcp_fds_refused(char *err, size_t cap) HIDDEN;
+
+/* fd-pty.c */
+void dmtcp_pty_capture(struct dmtcp_fdrec *r) HIDDEN;
+void dmtcp_pty_drain(void) HIDDEN;
+/* fds.c, restart: 1 if dmtcp_restart placed this pty fd (keep it) */
+int dmtcp_pty_prepared(const struct dmtcp_fdrec *r) HIDDEN;
+void dmtcp_pty_late(void) HIDDEN;
+
+#endif /* DMTCP_PRELOAD_FD_EXTRA_H */
