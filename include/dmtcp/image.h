@@ -1,5 +1,5 @@
 /*
- * image.h - the checkpoint image format (contract, version 1).
+ * image.h - the checkpoint image format (contract, version 3).
  *
  * One image file per process.  Shared by the writer (preload library,
  * libc world), the reader/validator (dmtcp_restart, dmtcp_inspect) and
@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #define IMG_MAGIC		"DMTCPIMG"	/* 8 bytes, no NUL */
-#define IMG_VERSION		2
+#define IMG_VERSION		3
 #define IMG_ARCH_X86_64		62		/* EM_X86_64 */
 #define IMG_PAGE_SIZE		4096
 #define IMG_HEADER_SPACE	4096
@@ -224,8 +224,6 @@ enum img_fd_kind {
 	IMG_FD_SOCKET = 5,
 	IMG_FD_OTHER = 6,	/* anon_inode and others */
 	IMG_FD_TTY = 7,		/* a terminal */
-	IMG_FD_MQUEUE = 8,	/* POSIX message queue (mq_open), path
-				   "/name" (doc/ipc.md) */
 };
 
 struct img_fd {
@@ -246,7 +244,37 @@ struct img_fd {
 	 */
 	int32_t owner;
 	int32_t owner_fd;
+	/*
+	 * Sockets (kind IMG_FD_SOCKET; zero for other kinds).  After the
+	 * path come sk_addr_len bytes of the local address (getsockname),
+	 * sk_peer_len bytes of the peer's (getpeername), then sk_data_len
+	 * bytes that were queued for reading at checkpoint time: the bytes
+	 * themselves for SOCK_STREAM, else a sequence of messages, each a
+	 * uint32_t length followed by that many bytes.  Only one holder of
+	 * a socket (the owner) carries its data.
+	 */
+	int32_t sk_domain;	/* AF_* */
+	int32_t sk_type;	/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	int32_t sk_protocol;
+	uint32_t sk_flags;	/* IMG_SK_* */
+	uint32_t sk_addr_len;
+	uint32_t sk_peer_len;
+	uint32_t sk_rcvbuf;	/* SO_RCVBUF, SO_SNDBUF */
+	uint32_t sk_sndbuf;
+	uint64_t sk_peer_inode;	/* AF_UNIX: inode of the peer socket */
+	uint64_t sk_data_len;
 };
+
+/* struct img_fd.sk_flags */
+#define IMG_SK_LISTEN		0x1	/* listening */
+#define IMG_SK_CONNECTED	0x2	/* has (or had) a peer */
+#define IMG_SK_PEER_GONE	0x4	/* the peer closed: EOF after the data */
+#define IMG_SK_SHUT_RD		0x8	/* shutdown(SHUT_RD) by this side */
+#define IMG_SK_SHUT_WR		0x10	/* shutdown(SHUT_WR) by this side */
+
+/* Bytes following a struct img_fd in the FDS record. */
+#define IMG_FD_TAIL(f) ((uint64_t)(f)->path_len + (f)->sk_addr_len + \
+			(f)->sk_peer_len + (f)->sk_data_len)
 
 struct img_end {
 	uint64_t nrecords;	/* records before END */

@@ -52,7 +52,9 @@ _Static_assert(offsetof(struct img_area, load_bias) == 112, "load_bias");
 _Static_assert(sizeof(struct img_area) == 136, "img_area");
 _Static_assert(offsetof(struct img_fd, offset) == 16, "img_fd.offset");
 _Static_assert(offsetof(struct img_fd, path_len) == 52, "img_fd.path_len");
-_Static_assert(sizeof(struct img_fd) == 64, "img_fd");
+_Static_assert(offsetof(struct img_fd, sk_domain) == 64, "img_fd.sk_domain");
+_Static_assert(offsetof(struct img_fd, sk_peer_inode) == 96, "sk_peer_inode");
+_Static_assert(sizeof(struct img_fd) == 112, "img_fd");
 _Static_assert(sizeof(struct img_end) == 32, "img_end");
 _Static_assert(IMG_HEADER_SPACE % IMG_PAGE_SIZE == 0, "header space");
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,

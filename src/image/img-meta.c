@@ -63,8 +63,20 @@ static int take_fds(struct img_meta *m, struct img_walk *w)
 		f->path = strndup(p + sizeof(f->fd), f->fd.path_len);
 		if (!f->path)
 			return -1;
-		p += sizeof(f->fd) + f->fd.path_len;
-		left -= sizeof(f->fd) + f->fd.path_len;
+		f->sk_addr = f->sk_peer = f->sk_data = NULL;
+		if (IMG_FD_TAIL(&f->fd) > f->fd.path_len) {
+			size_t x = IMG_FD_TAIL(&f->fd) - f->fd.path_len;
+
+			f->sk_addr = malloc(x);
+			if (!f->sk_addr)
+				return -1;
+			memcpy(f->sk_addr, p + sizeof(f->fd) + f->fd.path_len,
+			       x);
+			f->sk_peer = f->sk_addr + f->fd.sk_addr_len;
+			f->sk_data = f->sk_peer + f->fd.sk_peer_len;
+		}
+		p += sizeof(f->fd) + IMG_FD_TAIL(&f->fd);
+		left -= sizeof(f->fd) + IMG_FD_TAIL(&f->fd);
 	}
 	return 0;
 }
@@ -186,8 +198,10 @@ void img_free_meta(struct img_meta *m)
 		return;
 	for (i = 0; i < m->nareas; i++)
 		free(m->areas[i].path);
-	for (i = 0; i < m->nfds; i++)
+	for (i = 0; i < m->nfds; i++) {
 		free(m->fds[i].path);
+		free(m->fds[i].sk_addr);
+	}
 	free(m->areas);
 	free(m->fds);
 	free(m->threads);

@@ -105,8 +105,16 @@ static int walk_fds(struct img_walk *w)
 		if (memchr(p + sizeof(f), 0, f.path_len))
 			return img_reader_error(&w->r, "FDS record: path of fd "
 				"%d holds a NUL byte (corrupt image)", f.fd);
-		p += sizeof(f) + f.path_len;
-		left -= sizeof(f) + f.path_len;
+		if (f.sk_addr_len > 128 || f.sk_peer_len > 128 ||
+		    IMG_FD_TAIL(&f) > left - sizeof(f))
+			return img_reader_error(&w->r, "FDS record: fd %d has "
+				"socket addresses of %u and %u bytes and %llu "
+				"bytes of data, more than the record holds "
+				"(corrupt image)", f.fd, f.sk_addr_len,
+				f.sk_peer_len,
+				(unsigned long long)f.sk_data_len);
+		p += sizeof(f) + IMG_FD_TAIL(&f);
+		left -= sizeof(f) + IMG_FD_TAIL(&f);
 	}
 	return 0;
 }

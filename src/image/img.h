@@ -189,6 +189,9 @@ struct img_meta_area {
 struct img_meta_fd {
 	struct img_fd fd;
 	char *path;		/* NUL-terminated */
+	/* sockets: the bytes after the path (one allocation, sk_addr),
+	   NULL when there are none; lengths in fd.sk_* */
+	unsigned char *sk_addr, *sk_peer, *sk_data;
 };
 
 /* Everything but page data.  One allocation tree owned by the caller,

@@ -13,6 +13,7 @@
  */
 #include "config.h"
 #include "internal.h"
+#include "fd-sockets.h"
 #include "log.h"
 #include "sys.h"
 #include "util.h"
@@ -26,12 +27,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* mqueue.c: POSIX message queues */
-int dmtcp_mq_capture(void) HIDDEN;
-void dmtcp_mq_drain(void) HIDDEN;
-void dmtcp_mq_drain_done(void) HIDDEN;
-int dmtcp_mq_restore(const struct dmtcp_fdrec *f) HIDDEN;
 
 static int ensure_table(void)
 {
@@ -145,7 +140,8 @@ static int electable(const struct dmtcp_fdrec *r)
 {
 	return r->dup_of < 0 && (r->rec.kind == IMG_FD_PIPE ||
 				 r->rec.kind == IMG_FD_FILE ||
-				 r->rec.kind == IMG_FD_DIR);
+				 r->rec.kind == IMG_FD_DIR ||
+				 dmtcp_sk_connected(r));
 }
 
 static void bid_for_pipes(void)
@@ -259,6 +255,9 @@ void dmtcp_drain_fds(void)
 		struct dmtcp_fdrec *r = &dmtcp_ps.fds[i];
 		int fl;
 
+		if (dmtcp_sk_connected(r) && r->dup_of < 0 &&
+		    r->rec.owner == pid)
+			dmtcp_sk_drain(r);	/* MSG_PEEK: nothing to refill */
 		if (!is_reader(r) || r->dup_of >= 0 || r->rec.owner != pid)
 			continue;
 		r->pipe_leader = 1;
@@ -283,12 +282,10 @@ void dmtcp_drain_fds(void)
 		/* the running computation must not notice */
 		refill(r);
 	}
-	dmtcp_mq_drain();
 }
 
 void dmtcp_drain_done(void)
 {
-	dmtcp_mq_drain_done();
 	for (int i = 0; i < dmtcp_ps.nfds; i++) {
 		struct dmtcp_fdrec *r = &dmtcp_ps.fds[i];
 
@@ -312,9 +309,11 @@ void dmtcp_capture_fds(void)
 		return;
 	dmtcp_each_number("/proc/self/fd", record_one, NULL);
 	if (pipe_data_init() == 0)
-		for (int i = 0; i < dmtcp_ps.nfds; i++)
+		for (int i = 0; i < dmtcp_ps.nfds; i++) {
 			dmtcp_fdx_capture(&dmtcp_ps.fds[i]);
-	dmtcp_mq_capture();	/* kind, attributes, drain bids */
+			if (dmtcp_ps.fds[i].rec.kind == IMG_FD_SOCKET)
+				dmtcp_sk_capture(&dmtcp_ps.fds[i]);
+		}
 	bid_for_pipes();
 }
 
@@ -439,6 +438,9 @@ void dmtcp_restore_fds(void)
 		int inherited = fcntl(f->rec.fd, F_GETFD) >= 0;
 		int fd = -1;
 
+		if (f->rec.kind == IMG_FD_SOCKET && inherited &&
+		    dmtcp_sk_prepared(f))
+			continue;	/* dmtcp_restart reconnected it */
 		if (f->rec.kind == IMG_FD_PIPE && f->dup_of < 0 && inherited &&
 		    is_fifo(f->rec.fd)) {
 			/* dmtcp_restart recreated it, shared as before */
@@ -485,9 +487,6 @@ void dmtcp_restore_fds(void)
 				pr_warn("fd %d: cannot reopen %s: %s; it now "
 					"reads from /dev/null", f->rec.fd,
 					f->path, strerror(errno));
-			break;
-		case IMG_FD_MQUEUE:
-			fd = dmtcp_mq_restore(f);
 			break;
 		default:
 			fd = dmtcp_fdx_restore(f);

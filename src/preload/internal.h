@@ -86,6 +86,7 @@ struct dmtcp_procstate {
 			int domain, type, protocol, listening;
 			uint32_t addrlen;
 			uint8_t addr[128];	/* sockaddr_storage */
+			uint8_t peer[128];	/* getpeername (fd-sockets.c) */
 			uint64_t count;		/* eventfd counter */
 			uint32_t nwatch;	/* epoll: entries in pipe_data */
 		} x;

@@ -380,13 +380,22 @@ static int write_meta(struct img_writer *w, struct scratch *s)
 	/* FDS */
 	for (int i = 0; i < dmtcp_ps.nfds; i++) {
 		const struct dmtcp_fdrec *f = &dmtcp_ps.fds[i];
-		size_t need = sizeof(f->rec) + f->rec.path_len;
+		size_t need = sizeof(f->rec) + IMG_FD_TAIL(&f->rec);
+		char *o = s->meta + len + sizeof(f->rec);
 
 		if (len + need > s->meta_cap)
 			break;
 		memcpy(s->meta + len, &f->rec, sizeof(f->rec));
-		memcpy(s->meta + len + sizeof(f->rec), f->path,
-		       f->rec.path_len);
+		memcpy(o, f->path, f->rec.path_len);
+		o += f->rec.path_len;
+		/* sockets: addresses and queued data (fd-sockets.c) */
+		memcpy(o, f->x.addr, f->rec.sk_addr_len);
+		o += f->rec.sk_addr_len;
+		memcpy(o, f->x.peer, f->rec.sk_peer_len);
+		o += f->rec.sk_peer_len;
+		if (f->rec.sk_data_len)
+			memcpy(o, dmtcp_ps.pipe_data + f->data_off,
+			       f->rec.sk_data_len);
 		len += need;
 	}
 	if (img_write_rec(w, IMG_REC_FDS, s->meta, len) < 0)
@@ -613,6 +622,8 @@ int dmtcp_write_image(const char *dir, const char *suffix, char *path,
 		return -1;
 	}
 	s.meta_cap = 1 << 20;
+	for (int i = 0; i < dmtcp_ps.nfds; i++)	/* sockets' data */
+		s.meta_cap += IMG_FD_TAIL(&dmtcp_ps.fds[i].rec);
 	s.pm = scratch_map(PM_BATCH * 8);
 	s.mc = scratch_map(PM_BATCH);
 	s.runs = scratch_map(MAX_RUNS * sizeof(struct run));

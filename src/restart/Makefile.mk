@@ -7,3 +7,6 @@ bin_dmtcp_restart_LDADD = lib/libdmtcpimage.a lib/libdmtcpcommon.a \
 	$(ZLIB_LIBS)
 # SysV IPC objects and zombie children (doc/ipc.md)
 bin_dmtcp_restart_SOURCES += src/restart/restart-ipc.c
+# connected sockets (doc/sockets.md)
+bin_dmtcp_restart_SOURCES += src/restart/restart-sockets.c \
+	src/restart/restart-sockets.h

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 #include "restart.h"
+#include "restart-sockets.h"
 #include "img.h"
 #include "log.h"
 
@@ -138,7 +139,7 @@ int rst_prepare_pipes(struct img_meta **metas, int n, char *err,
 			nprep++;
 		}
 	}
-	return 0;
+	return rst_prepare_sockets(metas, n, err, errcap);
 }
 
 static int keep_cmp(const void *a, const void *b)
@@ -161,6 +162,9 @@ void rst_place_pipes(const struct img_meta *m)
 
 		if (f->fd >= PREP_FD_BASE)
 			continue;
+		src = rst_socket_for(f);	/* restart-sockets.c */
+		if (src >= 0)
+			goto place;
 		p = find_prep(f);
 		if (!p)
 			continue;
@@ -174,6 +178,7 @@ void rst_place_pipes(const struct img_meta *m)
 		    !(f->kind == IMG_FD_PIPE && p->images > 1))
 			continue;
 		src = (f->flags & O_ACCMODE) == O_RDONLY ? p->rfd : p->wfd;
+place:
 		if (dup2(src, f->fd) < 0)
 			continue;
 		if (f->fd <= 2)
@@ -297,6 +302,7 @@ static int is_shm_fd(int fd)
 
 void rst_close_pipes(void)
 {
+	rst_close_sockets();
 	for (int j = 0; j < nshm; j++)
 		if (shms[j].fd >= 0)
 			close(shms[j].fd);

@@ -43,7 +43,7 @@ scenario() {
 	t_has "$T/info.out" "^pid: +$APP_PID$" "info pid"
 	t_has "$T/info.out" "^host: +$(uname -n)$" "info host"
 	t_has "$T/info.out" "^threads: +[0-9]+ \(4 application\)" "info threads"
-	t_has "$T/info.out" "^format: +v2, $mode$" "info compression"
+	t_has "$T/info.out" "^format: +v3, $mode$" "info compression"
 	t_has "$T/info.out" "^generation: +1$" "info generation"
 	t_insp 0 "$T/info.json" --json info "$img1"
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["program"]=="inspect_fixture", d' \

@@ -60,3 +60,7 @@ check_PROGRAMS += tests/progs/fd_timers
 tests_progs_fd_timers_SOURCES = tests/progs/fd_timers.c tests/progs/testprog.h
 check_PROGRAMS += tests/progs/fd_refused
 tests_progs_fd_refused_SOURCES = tests/progs/fd_refused.c tests/progs/testprog.h
+
+# connected sockets between processes, with data in flight (test-sockets.sh)
+check_PROGRAMS += tests/progs/sock_pair
+tests_progs_sock_pair_SOURCES = tests/progs/sock_pair.c tests/progs/testprog.h

@@ -179,7 +179,7 @@ static void test_wrong_version(void **state)
 	b[offsetof(struct img_file_header, version)] = IMG_VERSION + 1;
 	rehash(b);
 	put(c, b, c->gz.len);
-	expect_bad(c, 0, 1, "image format v3, this build reads v2: restart "
+	expect_bad(c, 0, 1, "image format v4, this build reads v3: restart "
 		   "it with the release that wrote it");
 	free(b);
 }

@@ -1,0 +1,406 @@
+/*
+ * sock_pair.c - a parent and a child of one computation talking over
+ * every kind of connected socket the restart recreates:
+ *   socketpair(AF_UNIX) SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET;
+ *   a UNIX stream connected through a path and one through an abstract
+ *   name (the parent accept()s, the child connect()s);
+ *   TCP over 127.0.0.1 (the parent listens on an ephemeral port).
+ * On each "echo" channel the parent keeps up to 16 numbered messages of
+ * varying length in flight and the child echoes each one back: both
+ * check that none is lost, duplicated, reordered or cut.  On each
+ * "backlog" channel (stream, dgram, seqpacket, TCP) the parent writes
+ * 40 messages at the start which the child reads only at the end: they
+ * sit in the socket queue through every checkpoint and restart.  At the
+ * end the child connects new clients to the three listeners, which
+ * must accept them (listening again after a restart), and checks the
+ * addresses of the path connection.
+ */
+#include "testprog.h"
+
+#include <arpa/inet.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#define INFLIGHT 16
+#define BACKLOG 40
+#define END_SEQ UINT64_MAX
+
+struct chan {
+	const char *name;
+	int type;		/* SOCK_STREAM: framed by the length */
+	int p, c;		/* parent's and child's fd */
+	uint64_t sent, done;	/* parent: sent, echoed; child: -, got */
+	int ended;
+};
+
+enum { SP_STREAM, SP_DGRAM, SP_SEQ, UN_PATH, UN_ABSTRACT, TCP, NECHO };
+#define CH(n, t) { .name = n, .type = t }
+static struct chan echo[NECHO] = {
+	CH("socketpair stream", SOCK_STREAM), CH("socketpair dgram", SOCK_DGRAM),
+	CH("socketpair seqpacket", SOCK_SEQPACKET),
+	CH("unix path stream", SOCK_STREAM),
+	CH("unix abstract stream", SOCK_STREAM), CH("tcp", SOCK_STREAM),
+};
+enum { BL_STREAM, BL_DGRAM, BL_SEQ, BL_TCP, NBACK };
+static struct chan back[NBACK] = {
+	CH("backlog stream", SOCK_STREAM), CH("backlog dgram", SOCK_DGRAM),
+	CH("backlog seqpacket", SOCK_SEQPACKET), CH("backlog tcp", SOCK_STREAM),
+};
+
+static int lpath, l_abs, ltcp, tcp_port;
+static struct sockaddr_un path_addr, abs_addr;
+static socklen_t abs_len;
+
+/* message n: u32 total length, u64 n, then filler bytes */
+static size_t make_msg(uint64_t n, unsigned char *b)
+{
+	uint32_t len = n == END_SEQ ? 12 : 12 + (uint32_t)(n * 7 % 53);
+
+	memcpy(b, &len, 4);
+	memcpy(b + 4, &n, 8);
+	for (uint32_t i = 12; i < len; i++)
+		b[i] = (unsigned char)(n * 31 + i);
+	return len;
+}
+
+static void check_msg(const struct chan *ch, const unsigned char *b,
+		      size_t got, uint64_t expect, const char *who)
+{
+	unsigned char want[80];
+	size_t len = make_msg(expect, want);
+	uint64_t n;
+
+	memcpy(&n, b + 4, 8);
+	if (got >= 12 && n == END_SEQ)
+		return;
+	if (got != len || memcmp(b, want, len) != 0)
+		tp_fail("%s: %s: message %llu wrong (got %zu bytes, seq %llu; "
+			"lost, duplicated, reordered or cut data)", who,
+			ch->name, (unsigned long long)expect, got,
+			got >= 12 ? (unsigned long long)n : 0ULL);
+}
+
+static void write_all(int fd, const void *p, size_t len, const char *what)
+{
+	const char *c = p;
+
+	while (len) {
+		ssize_t n = send(fd, c, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			tp_fail("%s: send: %s", what, strerror(errno));
+		c += n;
+		len -= n;
+	}
+}
+
+static void read_all(int fd, void *p, size_t len, const char *what)
+{
+	char *c = p;
+
+	while (len) {
+		ssize_t n = read(fd, c, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			tp_fail("%s: read: %s", what,
+				n ? strerror(errno) : "EOF");
+		c += n;
+		len -= n;
+	}
+}
+
+static void send_msg(const struct chan *ch, int fd, uint64_t n)
+{
+	unsigned char b[80];
+	size_t len = make_msg(n, b);
+
+	if (ch->type == SOCK_STREAM) {
+		write_all(fd, b, len, ch->name);
+		return;
+	}
+	for (;;) {
+		ssize_t r = send(fd, b, len, MSG_NOSIGNAL);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r != (ssize_t)len)
+			tp_fail("%s: send: %s", ch->name, strerror(errno));
+		return;
+	}
+}
+
+/* one whole message into b; its length */
+static size_t recv_msg(const struct chan *ch, int fd, unsigned char *b)
+{
+	uint32_t len;
+	ssize_t n;
+
+	if (ch->type == SOCK_STREAM) {
+		read_all(fd, b, 4, ch->name);
+		memcpy(&len, b, 4);
+		if (len < 12 || len > 80)
+			tp_fail("%s: bad length %u in the stream", ch->name,
+				len);
+		read_all(fd, b + 4, len - 4, ch->name);
+		return len;
+	}
+	do
+		n = recv(fd, b, 80, 0);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		tp_fail("%s: recv: %s", ch->name, n ? strerror(errno) : "EOF");
+	return n;
+}
+
+static int listen_on(int domain, const void *addr, socklen_t len)
+{
+	int s = socket(domain, SOCK_STREAM, 0);
+
+	if (s < 0 || bind(s, addr, len) < 0 || listen(s, 8) < 0)
+		tp_fail("listen: %s", strerror(errno));
+	return s;
+}
+
+static int connect_to(int domain, const void *addr, socklen_t len,
+		      const char *what)
+{
+	int s = socket(domain, SOCK_STREAM, 0);
+
+	if (s < 0 || connect(s, addr, len) < 0)
+		tp_fail("child: connect (%s): %s", what, strerror(errno));
+	return s;
+}
+
+static socklen_t tcp_addr(struct sockaddr_in *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a->sin_port = htons(tcp_port);
+	return sizeof(*a);
+}
+
+/* The child's end of the named connections (after fork). */
+static void child_connect(void)
+{
+	struct sockaddr_in a;
+	socklen_t l = tcp_addr(&a);
+
+	echo[UN_PATH].c = connect_to(AF_UNIX, &path_addr, sizeof(path_addr),
+				     "path");
+	echo[UN_ABSTRACT].c = connect_to(AF_UNIX, &abs_addr, abs_len,
+					 "abstract");
+	echo[TCP].c = connect_to(AF_INET, &a, l, "tcp");
+	back[BL_TCP].c = connect_to(AF_INET, &a, l, "tcp backlog");
+}
+
+static void parent_accept(void)
+{
+	echo[UN_PATH].p = accept(lpath, NULL, NULL);
+	echo[UN_ABSTRACT].p = accept(l_abs, NULL, NULL);
+	echo[TCP].p = accept(ltcp, NULL, NULL);
+	back[BL_TCP].p = accept(ltcp, NULL, NULL);
+	if (echo[UN_PATH].p < 0 || echo[UN_ABSTRACT].p < 0 ||
+	    echo[TCP].p < 0 || back[BL_TCP].p < 0)
+		tp_fail("parent: accept: %s", strerror(errno));
+}
+
+/* New clients after the restarts: the listeners must accept them. */
+static void child_new_clients(void)
+{
+	struct sockaddr_in a;
+	socklen_t l = tcp_addr(&a);
+	int s[3];
+	char buf[16];
+
+	s[0] = connect_to(AF_UNIX, &path_addr, sizeof(path_addr), "new path");
+	s[1] = connect_to(AF_UNIX, &abs_addr, abs_len, "new abstract");
+	s[2] = connect_to(AF_INET, &a, l, "new tcp");
+	for (int i = 0; i < 3; i++) {
+		read_all(s[i], buf, 5, "new client");
+		if (memcmp(buf, "hello", 5) != 0)
+			tp_fail("child: new client %d got '%.5s'", i, buf);
+		close(s[i]);
+	}
+}
+
+static void parent_new_clients(void)
+{
+	int ls[3] = { lpath, l_abs, ltcp };
+
+	for (int i = 0; i < 3; i++) {
+		int s = accept(ls[i], NULL, NULL);
+
+		if (s < 0)
+			tp_fail("parent: listener %d does not accept new "
+				"clients: %s", i, strerror(errno));
+		write_all(s, "hello", 5, "new client");
+		close(s);
+	}
+}
+
+static void check_path_names(void)
+{
+	struct sockaddr_un a;
+	socklen_t l = sizeof(a);
+
+	if (getpeername(echo[UN_PATH].c, (void *)&a, &l) < 0 ||
+	    strcmp(a.sun_path, path_addr.sun_path) != 0)
+		tp_fail("child: the path connection's peer is '%s', not %s",
+			l > offsetof(struct sockaddr_un, sun_path) ?
+			a.sun_path : "", path_addr.sun_path);
+}
+
+static void child(void)
+{
+	unsigned char b[80];
+	int ended = 0;
+
+	child_connect();
+	while (ended < NECHO) {
+		struct pollfd p[NECHO];
+
+		for (int i = 0; i < NECHO; i++) {
+			p[i].fd = echo[i].ended ? -1 : echo[i].c;
+			p[i].events = POLLIN;
+		}
+		if (poll(p, NECHO, 1000) < 0 && errno != EINTR)
+			tp_fail("child: poll: %s", strerror(errno));
+		for (int i = 0; i < NECHO; i++) {
+			struct chan *ch = &echo[i];
+			size_t len;
+			uint64_t n;
+
+			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			len = recv_msg(ch, ch->c, b);
+			check_msg(ch, b, len, ch->done, "child");
+			memcpy(&n, b + 4, 8);
+			if (n == END_SEQ) {
+				ch->ended = 1;
+				ended++;
+				continue;
+			}
+			ch->done++;
+			send_msg(ch, ch->c, n);
+		}
+	}
+	for (int i = 0; i < NBACK; i++)
+		for (uint64_t k = 0; k < BACKLOG; k++) {
+			size_t len = recv_msg(&back[i], back[i].c, b);
+
+			check_msg(&back[i], b, len, k, "child");
+		}
+	check_path_names();
+	child_new_clients();
+	printf("child: %llu+%llu+%llu+%llu+%llu+%llu messages echoed, "
+	       "%d backlog messages\n",
+	       (unsigned long long)echo[0].done,
+	       (unsigned long long)echo[1].done,
+	       (unsigned long long)echo[2].done,
+	       (unsigned long long)echo[3].done,
+	       (unsigned long long)echo[4].done,
+	       (unsigned long long)echo[5].done, NBACK * BACKLOG);
+	exit(0);
+}
+
+static void pair(struct chan *ch)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, ch->type, 0, sv) < 0)
+		tp_fail("socketpair %s: %s", ch->name, strerror(errno));
+	ch->p = sv[0];
+	ch->c = sv[1];
+}
+
+int main(void)
+{
+	const char *dir = getenv("TEST_WORKDIR");
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t l = sizeof(a);
+	unsigned char b[80];
+	pid_t c;
+	int st;
+
+	tp_init("sock_pair");
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = SP_STREAM; i <= SP_SEQ; i++)
+		pair(&echo[i]);
+	for (int i = BL_STREAM; i <= BL_SEQ; i++)
+		pair(&back[i]);
+	path_addr.sun_family = AF_UNIX;
+	snprintf(path_addr.sun_path, sizeof(path_addr.sun_path),
+		 "%s/sock_pair.%d", dir ? dir : "/tmp", (int)getpid());
+	unlink(path_addr.sun_path);
+	lpath = listen_on(AF_UNIX, &path_addr, sizeof(path_addr));
+	abs_addr.sun_family = AF_UNIX;
+	abs_len = offsetof(struct sockaddr_un, sun_path) + 1 +
+		  snprintf(abs_addr.sun_path + 1, sizeof(abs_addr.sun_path) - 1,
+			   "dmtcp-sock_pair-%d", (int)getpid());
+	l_abs = listen_on(AF_UNIX, &abs_addr, abs_len);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ltcp = listen_on(AF_INET, &a, sizeof(a));
+	if (getsockname(ltcp, (void *)&a, &l) < 0)
+		tp_fail("getsockname: %s", strerror(errno));
+	tcp_port = ntohs(a.sin_port);
+	fflush(stdout);
+	c = fork();
+	if (c < 0)
+		tp_fail("fork: %s", strerror(errno));
+	if (c == 0)
+		child();
+	parent_accept();
+	/* the backlog: read by the child only at the very end */
+	for (int i = 0; i < NBACK; i++)
+		for (uint64_t k = 0; k < BACKLOG; k++)
+			send_msg(&back[i], back[i].p, k);
+	tp_ready();
+	while (!tp_should_stop()) {
+		struct pollfd p[NECHO];
+
+		for (int i = 0; i < NECHO; i++) {
+			while (echo[i].sent - echo[i].done < INFLIGHT)
+				send_msg(&echo[i], echo[i].p, echo[i].sent++);
+			p[i].fd = echo[i].p;
+			p[i].events = POLLIN;
+		}
+		if (poll(p, NECHO, 20) < 0 && errno != EINTR)
+			tp_fail("parent: poll: %s", strerror(errno));
+		for (int i = 0; i < NECHO; i++) {
+			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			check_msg(&echo[i], b, recv_msg(&echo[i], echo[i].p, b),
+				  echo[i].done, "parent");
+			echo[i].done++;
+		}
+		tp_sleep_ms(2);
+	}
+	for (int i = 0; i < NECHO; i++) {
+		while (echo[i].done < echo[i].sent) {
+			check_msg(&echo[i], b, recv_msg(&echo[i], echo[i].p, b),
+				  echo[i].done, "parent");
+			echo[i].done++;
+		}
+		send_msg(&echo[i], echo[i].p, END_SEQ);
+	}
+	parent_new_clients();
+	if (waitpid(c, &st, 0) != c)
+		tp_fail("parent: waitpid(%d): %s", (int)c, strerror(errno));
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		tp_fail("parent: child %d ended with status %#x", (int)c, st);
+	unlink(path_addr.sun_path);
+	printf("parent: %llu messages round trip on %d channels\n",
+	       (unsigned long long)(echo[0].sent + echo[1].sent + echo[2].sent +
+				    echo[3].sent + echo[4].sent + echo[5].sent),
+	       NECHO);
+	tp_pass();
+}
