@@ -181,10 +181,10 @@ API ssize_t msgrcv(int id, void *msg, size_t sz, long type, int flg)
 /* the side file                                                       */
 
 struct out {
-	int fd;
-	int failed;
+	int fd;			/* -1 until the first record */
+	int failed;		/* errno */
 	int nrecs;
-	const char *path;
+	const char *path;	/* the temporary name */
 };
 
 static void out_write(struct out *o, const void *p, size_t len)
@@ -193,10 +193,34 @@ static void out_write(struct out *o, const void *p, size_t len)
 		o->failed = errno ? errno : EIO;
 }
 
+/* The file is created with the first record: most processes have none. */
+static off_t out_pos(struct out *o)
+{
+	static struct ipc_side_header h;
+
+	if (o->fd < 0 && !o->failed) {
+		o->fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			     0600);
+		if (o->fd < 0) {
+			o->failed = errno ? errno : EIO;
+			return 0;
+		}
+		memset(&h, 0, sizeof(h));
+		memcpy(h.magic, IPC_SIDE_MAGIC, 8);
+		h.version = IPC_SIDE_VERSION;
+		h.pid = rsys_getpid();
+		h.generation = dmtcp_generation;
+		h.ctime_ns = dmtcp_now_ns();
+		out_write(o, &h, sizeof(h));
+	}
+	return o->fd < 0 ? 0 : lseek(o->fd, 0, SEEK_CUR);
+}
+
 static void out_rec(struct out *o, uint32_t type, uint64_t len)
 {
 	struct ipc_side_rec r = { type, 0, len };
 
+	out_pos(o);
 	out_write(o, &r, sizeof(r));
 	o->nrecs++;
 }
@@ -286,7 +310,7 @@ static void save_shm(struct out *o, int id)
 	}
 	if (mem)
 		s.flags |= IPC_SHM_DATA;
-	rec_at = lseek(o->fd, 0, SEEK_CUR);
+	rec_at = out_pos(o);
 	out_rec(o, IPC_SIDE_SHM, 0);	/* length fixed below */
 	out_write(o, &s, sizeof(s));
 	for (uint64_t off = 0; mem && off < s.size;) {
@@ -374,7 +398,14 @@ static void save_msg(struct out *o, int id)
 	q.key = ds.msg_perm.__key;
 	q.mode = ds.msg_perm.mode & 0777;
 	q.qbytes = ds.msg_qbytes;
-	rec_at = lseek(o->fd, 0, SEEK_CUR);
+	if (!msgbuf) {
+		msgbuf = mmap(NULL, MSGBUF_SIZE, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			      -1, 0);
+		if (msgbuf == MAP_FAILED)
+			msgbuf = NULL;
+	}
+	rec_at = out_pos(o);
 	out_rec(o, IPC_SIDE_MSG, 0);
 	out_write(o, &q, sizeof(q));
 	for (unsigned long i = 0; msgbuf && i < ds.msg_qnum; i++) {
@@ -488,30 +519,12 @@ int dmtcp_ipc_save(const char *image, char *err, size_t errcap) HIDDEN;
 int dmtcp_ipc_save(const char *image, char *err, size_t errcap)
 {
 	static char tmp[PATH_MAX + 16], side[PATH_MAX + 8];
-	static struct ipc_side_header h;
 	struct out o = { -1, 0, 0, tmp };
 	int n;
 
 	snprintf(side, sizeof(side), "%s%s", image, IPC_SIDE_SUFFIX);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", side);
 	find_attached();
-	o.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (o.fd < 0) {
-		snprintf(err, errcap, "cannot create %s: %s", tmp,
-			 strerror(errno));
-		return -1;
-	}
-	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, IPC_SIDE_MAGIC, 8);
-	h.version = IPC_SIDE_VERSION;
-	h.pid = rsys_getpid();
-	h.generation = dmtcp_generation;
-	h.ctime_ns = dmtcp_now_ns();
-	out_write(&o, &h, sizeof(h));
-	msgbuf = mmap(NULL, MSGBUF_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (msgbuf == MAP_FAILED)
-		msgbuf = NULL;
 	n = __atomic_load_n(&nids, __ATOMIC_ACQUIRE);
 	for (int i = 0; i < n && i < MAX_IDS; i++) {
 		switch (ids[i].kind) {
@@ -533,8 +546,6 @@ int dmtcp_ipc_save(const char *image, char *err, size_t errcap)
 	if (o.failed)
 		goto fail;
 	if (o.nrecs == 0) {
-		close(o.fd);
-		unlink(tmp);
 		unlink(side);	/* an older one must not come back */
 		return 0;
 	}
@@ -553,7 +564,8 @@ int dmtcp_ipc_save(const char *image, char *err, size_t errcap)
 fail:
 	snprintf(err, errcap, "writing %s: %s", tmp,
 		 strerror(o.failed ? o.failed : errno));
-	close(o.fd);
+	if (o.fd >= 0)
+		close(o.fd);
 	unlink(tmp);
 	return -1;
 }
