@@ -17,8 +17,11 @@
  * "FAIL many_procs: proc <i>: ..." and exits 1, which fails its parent.
  *
  * With IGNINT=1 in the environment, the processes with an odd index ignore
- * SIGINT (like background jobs of a shell): test-restart-interrupt.sh uses
- * that to leave processes behind after a Ctrl+C.
+ * SIGINT (like background jobs of a shell) and the others get its default
+ * action (even when started with it ignored, as `cmd &` does), and a
+ * process whose parent died goes on with its new parent:
+ * test-restart-interrupt.sh uses that to leave processes behind after a
+ * Ctrl+C.
  *
  * Usage: many_procs [NPROCS [MEM_MIB]]
  */
@@ -103,11 +106,15 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+static int ignint;		/* IGNINT=1: see the top of the file */
+
 static void check_ids(void)
 {
 	if (getpid() != my_pid || (pid_t)syscall(SYS_getpid) != my_pid)
 		tp_fail("proc %d: pid changed from %d to %d (raw %d)", me,
 			(int)my_pid, (int)getpid(), (int)syscall(SYS_getpid));
+	if (ignint && getppid() != my_ppid)
+		my_ppid = getppid();	/* orphaned by a Ctrl+C: adopted */
 	if (getppid() != my_ppid)
 		tp_fail("proc %d (pid %d): ppid changed from %d to %d", me,
 			(int)my_pid, (int)my_ppid, (int)getppid());
@@ -233,8 +240,9 @@ int main(int argc, char **argv)
 		}
 		kids[nkids++] = p;
 	}
-	if (ign && *ign == '1' && me % 2)
-		signal(SIGINT, SIG_IGN);
+	ignint = ign && *ign == '1';
+	if (ignint)
+		signal(SIGINT, me % 2 ? SIG_IGN : SIG_DFL);
 	setup_memory(mib);
 	start_workers();
 	if (me != 0) {
