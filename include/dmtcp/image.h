@@ -224,6 +224,8 @@ enum img_fd_kind {
 	IMG_FD_SOCKET = 5,
 	IMG_FD_OTHER = 6,	/* anon_inode and others */
 	IMG_FD_TTY = 7,		/* a terminal */
+	IMG_FD_MQUEUE = 8,	/* POSIX message queue (mq_open), path
+				   "/name" (doc/ipc.md) */
 };
 
 struct img_fd {

@@ -21,6 +21,6 @@ lib_libdmtcp_so_LDFLAGS = -shared -pthread -Wl,-z,defs -Wl,-z,now
 lib_libdmtcp_so_LDADD = lib/libdmtcpimage.a lib/libdmtcpcommon.a \
 	$(ZLIB_LIBS) -ldl
 # SysV IPC objects, zombie children, POSIX message queues (doc/ipc.md)
-lib_libdmtcp_so_SOURCES += src/preload/ipc.c
+lib_libdmtcp_so_SOURCES += src/preload/ipc.c src/preload/mqueue.c
 # connected sockets (doc/sockets.md)
 lib_libdmtcp_so_SOURCES += src/preload/fd-sockets.c src/preload/fd-sockets.h

@@ -28,6 +28,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* mqueue.c: POSIX message queues */
+int dmtcp_mq_capture(void) HIDDEN;
+void dmtcp_mq_drain(void) HIDDEN;
+void dmtcp_mq_drain_done(void) HIDDEN;
+int dmtcp_mq_restore(const struct dmtcp_fdrec *f) HIDDEN;
+
 static int ensure_table(void)
 {
 	if (dmtcp_ps.fds)
@@ -282,10 +288,12 @@ void dmtcp_drain_fds(void)
 		/* the running computation must not notice */
 		refill(r);
 	}
+	dmtcp_mq_drain();
 }
 
 void dmtcp_drain_done(void)
 {
+	dmtcp_mq_drain_done();
 	for (int i = 0; i < dmtcp_ps.nfds; i++) {
 		struct dmtcp_fdrec *r = &dmtcp_ps.fds[i];
 
@@ -314,6 +322,7 @@ void dmtcp_capture_fds(void)
 			if (dmtcp_ps.fds[i].rec.kind == IMG_FD_SOCKET)
 				dmtcp_sk_capture(&dmtcp_ps.fds[i]);
 		}
+	dmtcp_mq_capture();	/* kind, attributes, drain bids */
 	bid_for_pipes();
 }
 
@@ -487,6 +496,9 @@ void dmtcp_restore_fds(void)
 				pr_warn("fd %d: cannot reopen %s: %s; it now "
 					"reads from /dev/null", f->rec.fd,
 					f->path, strerror(errno));
+			break;
+		case IMG_FD_MQUEUE:
+			fd = dmtcp_mq_restore(f);
 			break;
 		default:
 			fd = dmtcp_fdx_restore(f);
