@@ -552,7 +552,8 @@ void rst_ipc_zombies(pid_t parent)
 		if (zombies[i].parent != parent)
 			continue;
 		memset(&ca, 0, sizeof(ca));
-		ca.exit_signal = z->exit_signal > 0 && z->exit_signal < 65
+		/* 0 or another signal: a clone child (waited with __WALL) */
+		ca.exit_signal = z->exit_signal >= 0 && z->exit_signal < 65
 				 ? z->exit_signal : SIGCHLD;
 		ca.set_tid = (uint64_t)&pid;
 		ca.set_tid_size = 1;

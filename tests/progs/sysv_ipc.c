@@ -17,7 +17,9 @@
  *  - message queue Q2 (IPC_PRIVATE): the child sends numbered messages,
  *    the parent receives them blocking and checks the sequence.
  * The parent also has two zombie children: one that exited with status
- * 42 and one killed by SIGTERM.  Every loop checks (WNOWAIT) that they
+ * 42 and one killed by SIGTERM; the child has one made with clone()
+ * (exit signal SIGURG: only waitable with __WALL) that left its process
+ * group and exited with 7.  Every loop checks (WNOWAIT) that they
  * are still there with that status; at the end they are reaped.
  * Ids and keys must be the same after every restart (shmget/semget/
  * msgget with the key return the saved id, IPC_STAT fields match).
@@ -32,6 +34,7 @@
 #include <sys/resource.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #define SZ_A (1u << 20)
@@ -80,12 +83,63 @@ static void q1_fill(struct qmsg *m, int i)
 		m->data[k] = (char)tp_rand(&seed);
 }
 
+static void check_zombie(pid_t z, int code, int status);
+
+/*
+ * The child's own zombie: a clone child (exit signal SIGURG, only
+ * waitable with __WALL) in its own process group, exit status 7.
+ */
+static pid_t clone_zombie(void)
+{
+	pid_t z = (pid_t)syscall(SYS_clone, SIGURG, 0, 0, 0, 0);
+
+	if (z == 0) {
+		setpgid(0, 0);
+		syscall(SYS_exit, 7);
+	}
+	if (z < 0)
+		tp_fail("child: clone: %s", strerror(errno));
+	for (;;) {
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, z, &si, WEXITED | WNOWAIT | __WALL) == 0)
+			break;
+		if (errno != EINTR)
+			tp_fail("child: waitid: %s", strerror(errno));
+	}
+	return z;
+}
+
+static void check_clone_zombie(pid_t z)
+{
+	siginfo_t si;
+	int st;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, z, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) < 0 ||
+	    si.si_pid != z || si.si_code != CLD_EXITED || si.si_status != 7)
+		tp_fail("child: clone zombie %d: pid %d code %d status %d (%s)",
+			(int)z, (int)si.si_pid, si.si_code, si.si_status,
+			strerror(errno));
+	if (waitpid(z, &st, WNOHANG) != -1 || errno != ECHILD)
+		tp_fail("child: clone zombie %d is waitable without __WALL",
+			(int)z);
+	if (getpgid(z) != z)
+		tp_fail("child: clone zombie %d: process group %d", (int)z,
+			(int)getpgid(z));
+}
+
 static void child(volatile uint64_t *b_counter, struct seg_a *a)
 {
 	long seq = 0;
+	pid_t z3 = clone_zombie();
+	int st;
 
 	while (!a->stop) {
 		struct qmsg m;
+
+		check_clone_zombie(z3);
 
 		semop1(1, -1);		/* wait for the parent's ping */
 		if (a->stop)
@@ -99,6 +153,9 @@ static void child(volatile uint64_t *b_counter, struct seg_a *a)
 		seq++;
 		semop1(2, +1);		/* pong */
 	}
+	if (waitpid(z3, &st, __WALL) != z3 || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 7)
+		tp_fail("child: clone zombie %d: status %#x", (int)z3, st);
 	a->child_ok = 1;
 	_exit(0);
 }
