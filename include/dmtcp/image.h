@@ -101,6 +101,8 @@ struct img_zchunk {
 
 /* struct img_proc.flags */
 #define IMG_PROC_PIDNS		0x1	/* was running in a restart pid ns */
+#define IMG_PROC_IPC_SIDE	0x2	/* wrote <image>.ipc: SysV IPC objects,
+					   zombie children (doc/ipc.md) */
 
 /* Fields of the kernel's mm that PR_SET_MM_MAP can restore */
 struct img_mm {

@@ -601,7 +601,7 @@ int dmtcp_write_image(const char *dir, const char *suffix, char *path,
 	static struct img_proc proc;
 	static char tmp[PATH_MAX + 16];
 	struct scratch s;
-	int fd = -1, nthreads = 0, dfd;
+	int fd = -1, nthreads = 0, dfd, side;
 
 	memset(&s, 0, sizeof(s));
 	memset(&w, 0, sizeof(w));
@@ -612,7 +612,8 @@ int dmtcp_write_image(const char *dir, const char *suffix, char *path,
 		return -1;
 	}
 	/* SysV IPC objects, zombie children: the side file (ipc.c) */
-	if (dmtcp_ipc_save(path, err, errcap) < 0)
+	side = dmtcp_ipc_save(path, err, errcap);
+	if (side < 0)
 		return -1;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -655,6 +656,8 @@ int dmtcp_write_image(const char *dir, const char *suffix, char *path,
 		if (dmtcp_threads[i].state != THR_FREE)
 			nthreads++;
 	fill_proc(&proc, nthreads, count_areas(&s), &s);
+	if (side > 0)
+		proc.flags |= IMG_PROC_IPC_SIDE;
 	if (img_write_rec(&w, IMG_REC_PROC, &proc, sizeof(proc)) < 0)
 		goto io_fail;
 	for (int i = 0; i < DMTCP_MAX_THREADS; i++)
