@@ -514,6 +514,11 @@ static int children_of(int tid, int dirfd, void *arg)
 
 /* ------------------------------------------------------------------ */
 
+/*
+ * Write <image>.ipc (the checkpoint thread, threads frozen).  Returns 1
+ * if written, 0 if there was nothing to save (an older one is removed),
+ * -1 with a message in err.
+ */
 int dmtcp_ipc_save(const char *image, char *err, size_t errcap) HIDDEN;
 
 int dmtcp_ipc_save(const char *image, char *err, size_t errcap)
@@ -560,7 +565,7 @@ int dmtcp_ipc_save(const char *image, char *err, size_t errcap)
 		return -1;
 	}
 	pr_debug("wrote %s: %d records", side, o.nrecs);
-	return 0;
+	return 1;
 fail:
 	snprintf(err, errcap, "writing %s: %s", tmp,
 		 strerror(o.failed ? o.failed : errno));

@@ -156,6 +156,13 @@ static int load_one(const struct img_meta *m, char *err, size_t errcap)
 
 	snprintf(path, sizeof(path), "%s%s", m->path, IPC_SIDE_SUFFIX);
 	if (read_whole(path, &buf, &len) < 0) {
+		if (errno == ENOENT && (m->proc.flags & IMG_PROC_IPC_SIDE)) {
+			snprintf(err, errcap, "%s is missing: process %u had "
+				 "SysV IPC objects or unreaped children to "
+				 "restore (keep the .ipc file next to its "
+				 "image)", path, m->proc.pid);
+			return -1;
+		}
 		if (errno == ENOENT)
 			return 0;
 		snprintf(err, errcap, "%s: %s", path, strerror(errno));

@@ -29,6 +29,19 @@ ipc_cleanup() {
 	return 0
 }
 
+# Without its side file an image that needs one is refused.
+no_side_file() {
+	mkdir -p "$T/hide" && mv "$COORD_CKPTDIR"/*.ipc "$T/hide/" ||
+		t_fail "moving the side files away"
+	if timeout -k 2 "$T_TIMEOUT" "$BIN/dmtcp_restart" "${CKPT_IMAGES[@]}" \
+		</dev/null >"$T/noside.log" 2>&1; then
+		t_fail "dmtcp_restart ran without the side files"
+	fi
+	grep -q '\.ipc is missing' "$T/noside.log" ||
+		t_fail "no 'is missing' message: $(cat "$T/noside.log")"
+	mv "$T/hide/"*.ipc "$COORD_CKPTDIR/"
+}
+
 scenario() {
 	local i cur
 	trap 'rc=$?; ipc_cleanup; (exit $rc); t_cleanup' EXIT
@@ -44,6 +57,7 @@ scenario() {
 			t_fail "no side file (*.dmtcp.ipc) next to the images"
 		t_kill "$cur"
 		ipc_cleanup
+		[ "$i" = 2 ] && no_side_file
 		t_restart
 		cur=$RST_PID
 	done
