@@ -39,6 +39,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SK_DATA_MAX (16u << 20)		/* pipe_data's size (fds.c) */
@@ -108,6 +109,33 @@ out:
 	return rc;
 }
 
+/*
+ * TCP: bytes the program wrote may still wait in its send queue (Nagle
+ * holds small segments until an ACK, which a delayed ACK can send
+ * after the peer's owner has peeked its queue).  Every holder pushes
+ * them out before the election barrier: after it, whatever was sent is
+ * in the receiver's queue.  Bounded: a peer that does not read keeps
+ * its window closed (dmtcp_sk_drain() warns about those bytes).
+ */
+static void tcp_push(int fd)
+{
+	struct timespec ms = { 0, 1000 * 1000 };
+	int nodelay = 0, one = 1, unsent = 0;
+	socklen_t l = sizeof(nodelay);
+
+	if (ioctl(fd, SIOCOUTQNSD, &unsent) < 0 || unsent <= 0)
+		return;
+	pr_debug("fd %d: pushing %d unsent bytes", fd, unsent);
+	getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, &l);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	for (int i = 0; i < 200 && ioctl(fd, SIOCOUTQNSD, &unsent) == 0 &&
+	     unsent > 0; i++)
+		rsys2(SYS_nanosleep, (long)&ms, 0);
+	if (!nodelay)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay,
+			   sizeof(nodelay));
+}
+
 void dmtcp_sk_capture(struct dmtcp_fdrec *r)
 {
 	struct img_fd *f = &r->rec;
@@ -166,6 +194,7 @@ void dmtcp_sk_capture(struct dmtcp_fdrec *r)
 		   (f->sk_flags & IMG_SK_CONNECTED)) {
 		struct tcp_info ti;
 
+		tcp_push(f->fd);
 		l = sizeof(ti);
 		if (getsockopt(f->fd, IPPROTO_TCP, TCP_INFO, &ti, &l) == 0) {
 			switch (ti.tcpi_state) {
@@ -207,6 +236,15 @@ void dmtcp_sk_drain(struct dmtcp_fdrec *r)
 				"the peer (it does not read): a restart from "
 				"this checkpoint loses them", rsys_getpid(),
 				f->fd, unsent);
+	}
+	if (f->sk_domain == AF_INET && stream) {
+		int outq = -1, nsd = -1, inq = -1;
+
+		ioctl(f->fd, SIOCOUTQ, &outq);
+		ioctl(f->fd, SIOCOUTQNSD, &nsd);
+		ioctl(f->fd, SIOCINQ, &inq);
+		pr_debug("fd %d: tcp outq %d unsent %d inq %d", f->fd, outq,
+			 nsd, inq);
 	}
 	getsockopt(f->fd, SOL_SOCKET, SO_PEEK_OFF, &old, &l);
 	walk = setsockopt(f->fd, SOL_SOCKET, SO_PEEK_OFF, &off,
