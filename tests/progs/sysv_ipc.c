@@ -340,6 +340,18 @@ int main(void)
 
 		semop1(1, +1);		/* ping */
 		semop1(2, -1);		/* wait for the pong */
+		{
+			unsigned short v[3] = { 9, 9, 9 };
+			union semun g;
+
+			g.array = v;
+			/* the child took the ping, we took the pong */
+			if (semctl(sem, 0, GETALL, g) < 0 || v[0] != 5 ||
+			    v[1] != 0 || v[2] != 0)
+				tp_fail("semaphores are %u %u %u, expected "
+					"5 0 0 (%s)", v[0], v[1], v[2],
+					strerror(errno));
+		}
 		n = msgrcv(q2, &m, sizeof(m.data), 0, 0);
 		if (n != sizeof(long))
 			tp_fail("Q2 msgrcv: %zd (%s)", n, strerror(errno));
@@ -400,6 +412,18 @@ int main(void)
 		tp_fail("child ended with status %#x", st);
 	if (!a->child_ok)
 		tp_fail("child's final write not seen: not shared");
+	/* B is a real SysV attachment, marked for removal: detaching the
+	   last one removes it */
+	if (shmdt((void *)b) < 0)
+		tp_fail("segment B: shmdt: %s", strerror(errno));
+	{
+		struct shmid_ds sd;
+
+		if (shmctl(shm_b, IPC_STAT, &sd) == 0 ||
+		    (errno != EINVAL && errno != EIDRM))
+			tp_fail("segment B %d still there after the last "
+				"detach (%s)", shm_b, strerror(errno));
+	}
 	if (waitpid(z1, &st, 0) != z1 || !WIFEXITED(st) ||
 	    WEXITSTATUS(st) != 42)
 		tp_fail("zombie %d: waitpid status %#x, expected exit 42",
