@@ -64,3 +64,5 @@ tests_progs_fd_refused_SOURCES = tests/progs/fd_refused.c tests/progs/testprog.h
 # connected sockets between processes, with data in flight (test-sockets.sh)
 check_PROGRAMS += tests/progs/sock_pair
 tests_progs_sock_pair_SOURCES = tests/progs/sock_pair.c tests/progs/testprog.h
+check_PROGRAMS += tests/progs/sock_external
+tests_progs_sock_external_SOURCES = tests/progs/sock_external.c tests/progs/testprog.h
