@@ -4,7 +4,8 @@
  *   socketpair(AF_UNIX) SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET;
  *   a UNIX stream connected through a path and one through an abstract
  *   name (the parent accept()s, the child connect()s);
- *   TCP over 127.0.0.1 (the parent listens on an ephemeral port).
+ *   TCP over 127.0.0.1 (the parent listens on an ephemeral port);
+ *   UDP over 127.0.0.1 (two sockets bound and connected to each other).
  * On each "echo" channel the parent keeps up to 16 numbered messages of
  * varying length in flight and the child echoes each one back: both
  * check that none is lost, duplicated, reordered or cut.  On each
@@ -37,21 +38,23 @@ struct chan {
 	int ended;
 };
 
-enum { SP_STREAM, SP_DGRAM, SP_SEQ, UN_PATH, UN_ABSTRACT, TCP, NECHO };
+enum { SP_STREAM, SP_DGRAM, SP_SEQ, UN_PATH, UN_ABSTRACT, TCP, UDP, NECHO };
 #define CH(n, t) { .name = n, .type = t }
 static struct chan echo[NECHO] = {
 	CH("socketpair stream", SOCK_STREAM), CH("socketpair dgram", SOCK_DGRAM),
 	CH("socketpair seqpacket", SOCK_SEQPACKET),
 	CH("unix path stream", SOCK_STREAM),
 	CH("unix abstract stream", SOCK_STREAM), CH("tcp", SOCK_STREAM),
+	CH("udp", SOCK_DGRAM),
 };
-enum { BL_STREAM, BL_DGRAM, BL_SEQ, BL_TCP, NBACK };
+enum { BL_STREAM, BL_DGRAM, BL_SEQ, BL_TCP, BL_UDP, NBACK };
 static struct chan back[NBACK] = {
 	CH("backlog stream", SOCK_STREAM), CH("backlog dgram", SOCK_DGRAM),
 	CH("backlog seqpacket", SOCK_SEQPACKET), CH("backlog tcp", SOCK_STREAM),
+	CH("backlog udp", SOCK_DGRAM),
 };
 
-static int lpath, l_abs, ltcp, tcp_port;
+static int lpath, l_abs, ltcp, tcp_port, tcp_cport;
 static struct sockaddr_un path_addr, abs_addr;
 static socklen_t abs_len;
 
@@ -199,6 +202,10 @@ static void child_connect(void)
 	echo[UN_ABSTRACT].c = connect_to(AF_UNIX, &abs_addr, abs_len,
 					 "abstract");
 	echo[TCP].c = connect_to(AF_INET, &a, l, "tcp");
+	l = sizeof(a);
+	if (getsockname(echo[TCP].c, (void *)&a, &l) == 0)
+		tcp_cport = ntohs(a.sin_port);
+	l = tcp_addr(&a);
 	back[BL_TCP].c = connect_to(AF_INET, &a, l, "tcp backlog");
 }
 
@@ -247,10 +254,45 @@ static void parent_new_clients(void)
 	}
 }
 
+/* two UDP sockets on 127.0.0.1, each connected to the other */
+static void udp_pair(struct chan *ch)
+{
+	struct sockaddr_in a[2];
+	int s[2];
+
+	for (int i = 0; i < 2; i++) {
+		socklen_t l = sizeof(a[i]);
+
+		memset(&a[i], 0, sizeof(a[i]));
+		a[i].sin_family = AF_INET;
+		a[i].sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		s[i] = socket(AF_INET, SOCK_DGRAM, 0);
+		if (s[i] < 0 || bind(s[i], (void *)&a[i], sizeof(a[i])) < 0 ||
+		    getsockname(s[i], (void *)&a[i], &l) < 0)
+			tp_fail("udp %s: %s", ch->name, strerror(errno));
+	}
+	if (connect(s[0], (void *)&a[1], sizeof(a[1])) < 0 ||
+	    connect(s[1], (void *)&a[0], sizeof(a[0])) < 0)
+		tp_fail("udp %s: connect: %s", ch->name, strerror(errno));
+	ch->p = s[0];
+	ch->c = s[1];
+}
+
 static void check_path_names(void)
 {
 	struct sockaddr_un a;
-	socklen_t l = sizeof(a);
+	struct sockaddr_in in;
+	socklen_t l = sizeof(a), il = sizeof(in);
+
+	if (getpeername(echo[TCP].c, (void *)&in, &il) < 0 ||
+	    ntohs(in.sin_port) != tcp_port)
+		tp_fail("child: the tcp connection's peer port is %d, not the "
+			"server's %d", ntohs(in.sin_port), tcp_port);
+	il = sizeof(in);
+	if (getsockname(echo[TCP].c, (void *)&in, &il) == 0)
+		printf("child: tcp client port %d %s\n", ntohs(in.sin_port),
+		       ntohs(in.sin_port) == tcp_cport ? "kept" :
+		       "changed (it was not free at restart)");
 
 	if (getpeername(echo[UN_PATH].c, (void *)&a, &l) < 0 ||
 	    strcmp(a.sun_path, path_addr.sun_path) != 0)
@@ -301,14 +343,10 @@ static void child(void)
 		}
 	check_path_names();
 	child_new_clients();
-	printf("child: %llu+%llu+%llu+%llu+%llu+%llu messages echoed, "
-	       "%d backlog messages\n",
-	       (unsigned long long)echo[0].done,
-	       (unsigned long long)echo[1].done,
-	       (unsigned long long)echo[2].done,
-	       (unsigned long long)echo[3].done,
-	       (unsigned long long)echo[4].done,
-	       (unsigned long long)echo[5].done, NBACK * BACKLOG);
+	printf("child: messages echoed:");
+	for (int i = 0; i < NECHO; i++)
+		printf(" %llu", (unsigned long long)echo[i].done);
+	printf(", %d backlog messages\n", NBACK * BACKLOG);
 	exit(0);
 }
 
@@ -337,6 +375,8 @@ int main(void)
 		pair(&echo[i]);
 	for (int i = BL_STREAM; i <= BL_SEQ; i++)
 		pair(&back[i]);
+	udp_pair(&echo[UDP]);
+	udp_pair(&back[BL_UDP]);
 	path_addr.sun_family = AF_UNIX;
 	snprintf(path_addr.sun_path, sizeof(path_addr.sun_path),
 		 "%s/sock_pair.%d", dir ? dir : "/tmp", (int)getpid());
@@ -398,9 +438,13 @@ int main(void)
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		tp_fail("parent: child %d ended with status %#x", (int)c, st);
 	unlink(path_addr.sun_path);
-	printf("parent: %llu messages round trip on %d channels\n",
-	       (unsigned long long)(echo[0].sent + echo[1].sent + echo[2].sent +
-				    echo[3].sent + echo[4].sent + echo[5].sent),
-	       NECHO);
+	{
+		unsigned long long total = 0;
+
+		for (int i = 0; i < NECHO; i++)
+			total += echo[i].sent;
+		printf("parent: %llu messages round trip on %d channels\n",
+		       total, NECHO);
+	}
 	tp_pass();
 }
