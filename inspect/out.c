@@ -153,6 +153,7 @@ const char *insp_fd_kind_name(uint32_t kind)
 		[IMG_FD_OTHER] = "other",
 		[IMG_FD_TTY] = "tty",
 		[IMG_FD_MQUEUE] = "mqueue",
+		[IMG_FD_PTY] = "pty-master",
 	};
 
 	if (kind < sizeof(names) / sizeof(names[0]) && names[kind])

@@ -228,6 +228,8 @@ enum img_fd_kind {
 	IMG_FD_TTY = 7,		/* a terminal */
 	IMG_FD_MQUEUE = 8,	/* POSIX message queue (mq_open), path
 				   "/name" (doc/ipc.md) */
+	IMG_FD_PTY = 9,		/* pseudo-terminal master (/dev/ptmx);
+				   size = the pty's number (TIOCGPTN) */
 };
 
 struct img_fd {

@@ -56,6 +56,7 @@ _Static_assert(offsetof(struct img_fd, sk_domain) == 64, "img_fd.sk_domain");
 _Static_assert(offsetof(struct img_fd, sk_peer_inode) == 96, "sk_peer_inode");
 _Static_assert(sizeof(struct img_fd) == 112, "img_fd");
 _Static_assert(sizeof(struct img_end) == 32, "img_end");
+_Static_assert(IMG_FD_PTY == 9, "fd kinds are part of the format");
 _Static_assert(IMG_HEADER_SPACE % IMG_PAGE_SIZE == 0, "header space");
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "the image format is little-endian; this code stores structs "

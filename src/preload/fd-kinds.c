@@ -112,6 +112,10 @@ void dmtcp_fdx_capture(struct dmtcp_fdrec *r)
 		dmtcp_fdt_check_socket(r);	/* netlink, ...: refused */
 		return;
 	}
+	if (r->rec.kind == IMG_FD_TTY) {
+		dmtcp_pty_capture(r);	/* fd-pty.c */
+		return;
+	}
 	if (r->rec.kind != IMG_FD_OTHER)
 		return;
 	if (strcmp(r->path, "anon_inode:[eventfd]") == 0 &&

@@ -13,6 +13,7 @@
  */
 #include "config.h"
 #include "internal.h"
+#include "fd-extra.h"
 #include "fd-sockets.h"
 #include "log.h"
 #include "sys.h"
@@ -146,6 +147,7 @@ static int electable(const struct dmtcp_fdrec *r)
 {
 	return r->dup_of < 0 && (r->rec.kind == IMG_FD_PIPE ||
 				 r->rec.kind == IMG_FD_FILE ||
+				 r->rec.kind == IMG_FD_PTY ||
 				 r->rec.kind == IMG_FD_DIR ||
 				 dmtcp_sk_connected(r));
 }
@@ -288,6 +290,7 @@ void dmtcp_drain_fds(void)
 		/* the running computation must not notice */
 		refill(r);
 	}
+	dmtcp_pty_drain();	/* fd-pty.c: bytes in flight in ptys */
 	dmtcp_mq_drain();
 }
 
@@ -447,6 +450,8 @@ void dmtcp_restore_fds(void)
 		int inherited = fcntl(f->rec.fd, F_GETFD) >= 0;
 		int fd = -1;
 
+		if (dmtcp_pty_prepared(f))
+			continue;	/* dmtcp_restart made the pty pair */
 		if (f->rec.kind == IMG_FD_SOCKET && inherited &&
 		    dmtcp_sk_prepared(f))
 			continue;	/* dmtcp_restart reconnected it */
@@ -515,4 +520,5 @@ void dmtcp_restore_fds(void)
 	}
 	for (int i = 0; i < dmtcp_ps.nfds; i++)
 		dmtcp_fdx_late(&dmtcp_ps.fds[i]);
+	dmtcp_pty_late();	/* termios, controlling terminal */
 }

@@ -10,3 +10,5 @@ bin_dmtcp_restart_SOURCES += src/restart/restart-ipc.c
 # connected sockets (doc/sockets.md)
 bin_dmtcp_restart_SOURCES += src/restart/restart-sockets.c \
 	src/restart/restart-sockets.h
+# pseudo-terminal pairs (src/preload/fd-pty.c)
+bin_dmtcp_restart_SOURCES += src/restart/restart-pty.c src/restart/restart-pty.h

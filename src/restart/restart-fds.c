@@ -12,6 +12,7 @@
  */
 #include "config.h"
 #include "restart.h"
+#include "restart-pty.h"
 #include "restart-sockets.h"
 #include "img.h"
 #include "log.h"
@@ -92,6 +93,8 @@ static int prepare_file(const struct img_meta_fd *mf, struct prep *p)
 int rst_prepare_pipes(struct img_meta **metas, int n, char *err,
 		      size_t errcap)
 {
+	if (rst_pty_prepare(metas, n, err, errcap) < 0)
+		return -1;	/* restart-pty.c */
 	for (int i = 0; i < n; i++) {
 		const struct img_meta *m = metas[i];
 
@@ -162,6 +165,16 @@ void rst_place_pipes(const struct img_meta *m)
 
 		if (f->fd >= PREP_FD_BASE)
 			continue;
+		src = rst_pty_for(&m->fds[k]);	/* restart-pty.c */
+		if (src >= 0) {
+			if (dup2(src, f->fd) < 0)
+				continue;
+			if (f->fd <= 2)
+				rst_prepared_stdio |= 1u << f->fd;
+			else if (nkeep < 1000)
+				keep[nkeep++] = f->fd;
+			continue;
+		}
 		src = rst_socket_for(f);	/* restart-sockets.c */
 		if (src >= 0)
 			goto place;
@@ -302,6 +315,7 @@ static int is_shm_fd(int fd)
 
 void rst_close_pipes(void)
 {
+	rst_pty_close();
 	rst_close_sockets();
 	for (int j = 0; j < nshm; j++)
 		if (shms[j].fd >= 0)

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 #include "restart.h"
+#include "restart-pty.h"
 #include "coord-client.h"
 #include "coord-start.h"
 #include "img.h"
@@ -231,6 +232,8 @@ static pid_t start_tree(struct image *ims, int n, int i,
 	signal(SIGQUIT, SIG_DFL);
 	if (p->sid == p->pid) {
 		setsid();
+		/* before its children exist, so they share it */
+		rst_pty_ctty(ims[i].meta);	/* restart-pty.c */
 	} else if (p->pgid == p->pid) {
 		/* a job of its own: keep the terminal if our group had it */
 		int fg = isatty(0) && tcgetpgrp(0) == getpgrp();

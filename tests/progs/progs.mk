@@ -66,3 +66,5 @@ check_PROGRAMS += tests/progs/sock_pair
 tests_progs_sock_pair_SOURCES = tests/progs/sock_pair.c tests/progs/testprog.h
 check_PROGRAMS += tests/progs/sock_external
 tests_progs_sock_external_SOURCES = tests/progs/sock_external.c tests/progs/testprog.h
+check_PROGRAMS += tests/progs/pty_pair
+tests_progs_pty_pair_SOURCES = tests/progs/pty_pair.c tests/progs/testprog.h
