@@ -235,7 +235,12 @@ void dmtcp_plugins_event(int ev, DmtcpEventData_t *data, int which)
 	int guarded = (dmtcp_ckpt_tid && rsys_gettid() == dmtcp_ckpt_tid) ||
 		      ev == DMTCP_EVENT_INIT;	/* in our constructor */
 	int n = nplugins;
+	DmtcpEventData_t none;
 
+	if (!data) {	/* hooks may look at data whatever the event */
+		memset(&none, 0, sizeof(none));
+		data = &none;
+	}
 	if (inward(ev)) {
 		if (which & PLUG_INTERNAL)
 			for (int i = 0; i < n; i++)
