@@ -243,6 +243,71 @@ static int page_is_zero(const void *p)
 	return acc == 0;
 }
 
+/*
+ * 1 if /proc/sysvipc/shm says no page of segment id is in swap: then a
+ * page mincore() does not find in memory was never written (reading it
+ * would allocate it).  0 otherwise (every page is read).
+ */
+static int shm_unswapped(int id)
+{
+	const size_t cap = 1u << 20;
+	char *buf = mmap(NULL, cap, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	int fd, found = 0;
+	ssize_t n = 0;
+
+	if (buf == MAP_FAILED)
+		return 0;
+	fd = open("/proc/sysvipc/shm", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = util_read_all(fd, buf, cap - 1);
+		close(fd);
+	}
+	if (n > 0) {
+		buf[n] = 0;
+		/* key shmid perms size cpid lpid nattch uid gid cuid cgid
+		   atime dtime ctime rss swap */
+		for (char *l = strchr(buf, '\n'); l && *l; l = strchr(l, '\n')) {
+			unsigned long long f[16];
+			char *p = l + 1;
+			int k;
+
+			for (k = 0; k < 16 && *p && *p != '\n'; k++)
+				f[k] = strtoull(p, &p, 10);
+			l++;
+			if (k == 16 && (long long)f[1] == id) {
+				found = f[15] == 0;
+				break;
+			}
+		}
+	}
+	munmap(buf, cap);
+	return found;
+}
+
+static unsigned char mc[1024];	/* mincore of 1024 pages from mc_off */
+static uint64_t mc_off;
+
+static int page_has_data(const char *mem, uint64_t off, uint64_t size,
+			 int sparse)
+{
+	if (sparse) {
+		uint64_t chunk = off / (1024 * PAGE) * (1024 * PAGE);
+
+		if (off == 0 || mc_off != chunk) {
+			uint64_t len = size - chunk < 1024 * PAGE
+				       ? size - chunk : 1024 * PAGE;
+
+			if (mincore((void *)(mem + chunk), len, mc) < 0)
+				memset(mc, 1, sizeof(mc));
+			mc_off = chunk;
+		}
+		if (!(mc[(off - chunk) / PAGE] & 1))
+			return 0;
+	}
+	return !page_is_zero(mem + off);
+}
+
 /* Segments attached here (ids), from /proc/self/maps. */
 static int attached[MAX_IDS];
 static int nattached;
@@ -282,6 +347,7 @@ static void save_shm(struct out *o, int id)
 	uint64_t len = sizeof(s);
 	const char *mem = NULL;
 	off_t rec_at;
+	int sparse = 0;
 
 	if (shmctl(id, IPC_STAT, &ds) < 0) {
 		if (errno != EINVAL && errno != EIDRM)
@@ -308,8 +374,10 @@ static void save_shm(struct out *o, int id)
 		else
 			mem = p;
 	}
-	if (mem)
+	if (mem) {
 		s.flags |= IPC_SHM_DATA;
+		sparse = shm_unswapped(id);
+	}
 	rec_at = out_pos(o);
 	out_rec(o, IPC_SIDE_SHM, 0);	/* length fixed below */
 	out_write(o, &s, sizeof(s));
@@ -317,12 +385,12 @@ static void save_shm(struct out *o, int id)
 		struct ipc_side_run run;
 		uint64_t end;
 
-		if (page_is_zero(mem + off)) {
+		if (!page_has_data(mem, off, s.size, sparse)) {
 			off += PAGE;
 			continue;
 		}
 		for (end = off + PAGE; end < s.size &&
-		     !page_is_zero(mem + end); end += PAGE)
+		     page_has_data(mem, end, s.size, sparse); end += PAGE)
 			;
 		if (end > s.size)
 			end = s.size;

@@ -29,6 +29,18 @@ ipc_cleanup() {
 	return 0
 }
 
+# Segment D (third shm id of the IPC line) in the host's namespace: its
+# resident size after a checkpoint (rss column of /proc/sysvipc/shm).
+check_d_rss() {
+	local d rss
+	d=$(sed -n 's/^IPC shm=[0-9]*,[0-9]*,\([0-9]*\) .*/\1/p' "$T/app.log")
+	[ -n "$d" ] || t_fail "no segment D id in app.log"
+	rss=$(awk -v id="$d" '$2 == id { print $15 }' /proc/sysvipc/shm)
+	[ -n "$rss" ] || t_fail "segment D ($d) not in /proc/sysvipc/shm"
+	[ "$rss" -lt 1048576 ] ||
+		t_fail "segment D ($d) has $rss resident bytes after the checkpoint"
+}
+
 # Without its side file an image that needs one is refused.
 no_side_file() {
 	mkdir -p "$T/hide" && mv "$COORD_CKPTDIR"/*.ipc "$T/hide/" ||
@@ -43,7 +55,7 @@ no_side_file() {
 }
 
 scenario() {
-	local i cur
+	local i cur f
 	trap 'rc=$?; ipc_cleanup; (exit $rc); t_cleanup' EXIT
 	t_coord_start
 	t_launch sysv_ipc
@@ -55,6 +67,13 @@ scenario() {
 		t_checkpoint
 		ls "$COORD_CKPTDIR"/*.ipc >/dev/null 2>&1 ||
 			t_fail "no side file (*.dmtcp.ipc) next to the images"
+		# the 64 MiB segment with two pages written stays sparse: in
+		# the side files, and in memory (reading it would fill it)
+		for f in "$COORD_CKPTDIR"/*.ipc; do
+			[ "$(stat -c %s "$f")" -lt 2000000 ] ||
+				t_fail "$f is $(stat -c %s "$f") bytes"
+		done
+		[ "$i" = 1 ] && check_d_rss
 		t_kill "$cur"
 		ipc_cleanup
 		[ "$i" = 2 ] && no_side_file

@@ -9,6 +9,8 @@
  *    the child increments;
  *  - segment C (with a key, attached by nobody): a pattern, checked at
  *    the end through a new attach;
+ *  - segment D (64 MiB, two pages written, attached by nobody): the side
+ *    file must stay small (the test checks), the pages come back;
  *  - a semaphore set of 3: sem 0 stays 5, sems 1 and 2 are a ping-pong
  *    (both processes block in semop, checkpoints interrupt them);
  *  - message queue Q1 (with a key, 12000 bytes): 20 messages of types 1..4 and
@@ -23,7 +25,7 @@
  * are still there with that status; at the end they are reaped.
  * Ids and keys must be the same after every restart (shmget/semget/
  * msgget with the key return the saved id, IPC_STAT fields match).
- * Prints "IPC shm=A,C sem=S msg=Q1,Q2" so the test can remove the
+ * Prints "IPC shm=A,C,D sem=S msg=Q1,Q2" so the test can remove the
  * objects the first run leaves in the host's namespace.
  */
 #include "testprog.h"
@@ -40,6 +42,8 @@
 #define SZ_A (1u << 20)
 #define SZ_B 8192
 #define SZ_C (256u << 10)
+#define SZ_D (64u << 20)
+#define D_PAGE1 5000
 #define NQ1 20
 
 union semun {
@@ -58,7 +62,7 @@ struct qmsg {
 	char data[1024];
 };
 
-static int shm_a, shm_b, shm_c, sem, q1, q2, dummy[3];
+static int shm_a, shm_b, shm_c, shm_d, sem, q1, q2, dummy[3];
 static key_t key_a, key_c, key_s, key_q;
 
 static void semop1(int num, int op)
@@ -267,16 +271,18 @@ int main(void)
 	shm_a = shmget(key_a, SZ_A, IPC_CREAT | IPC_EXCL | 0600);
 	shm_b = shmget(IPC_PRIVATE, SZ_B, IPC_CREAT | 0600);
 	shm_c = shmget(key_c, SZ_C, IPC_CREAT | IPC_EXCL | 0640);
+	shm_d = shmget(IPC_PRIVATE, SZ_D, IPC_CREAT | 0600);
 	sem = semget(key_s, 3, IPC_CREAT | IPC_EXCL | 0600);
 	q1 = msgget(key_q, IPC_CREAT | IPC_EXCL | 0620);
 	q2 = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
-	printf("IPC shm=%d,%d sem=%d msg=%d,%d\n", shm_a, shm_c, sem, q1, q2);
+	printf("IPC shm=%d,%d,%d sem=%d msg=%d,%d\n", shm_a, shm_c, shm_d, sem,
+	       q1, q2);
 	shmctl(dummy[0], IPC_RMID, NULL);
 	semctl(dummy[1], 0, IPC_RMID);
 	msgctl(dummy[2], IPC_RMID, NULL);
 	fflush(stdout);
-	if (shm_a < 0 || shm_b < 0 || shm_c < 0 || sem < 0 || q1 < 0 ||
-	    q2 < 0)
+	if (shm_a < 0 || shm_b < 0 || shm_c < 0 || shm_d < 0 || sem < 0 ||
+	    q1 < 0 || q2 < 0)
 		tp_fail("creating objects: %s", strerror(errno));
 	a = shmat(shm_a, NULL, 0);
 	b = shmat(shm_b, NULL, 0);
@@ -290,6 +296,16 @@ int main(void)
 	for (size_t i = 0; i < SZ_C; i++)
 		c[i] = (i / 4096) % 3 == 1 ? 0 : (unsigned char)tp_rand(&seed);
 	shmdt(c);
+	/* D: 64 MiB, two pages written, attached by nobody (sparse) */
+	{
+		unsigned char *d = shmat(shm_d, NULL, 0);
+
+		if (d == (void *)-1)
+			tp_fail("segment D: shmat: %s", strerror(errno));
+		memset(d, 0xd1, 4096);
+		memset(d + D_PAGE1 * 4096ul, 0xd2, 4096);
+		shmdt(d);
+	}
 	arg.array = init;
 	if (semctl(sem, 0, SETALL, arg) < 0)
 		tp_fail("SETALL: %s", strerror(errno));
@@ -395,6 +411,27 @@ int main(void)
 				c[i], want);
 	}
 	shmdt(c);
+	c = shmat(shm_d, NULL, SHM_RDONLY);
+	if (c == (void *)-1)
+		tp_fail("segment D: shmat: %s", strerror(errno));
+	{
+		static const unsigned long pages[] = { 0, 1, D_PAGE1 - 1,
+						       D_PAGE1, D_PAGE1 + 1,
+						       SZ_D / 4096 - 1 };
+
+		for (int k = 0; k < 6; k++) {
+			unsigned char want = pages[k] == 0 ? 0xd1 :
+					     pages[k] == D_PAGE1 ? 0xd2 : 0;
+
+			for (int i = 0; i < 4096; i++)
+				if (c[pages[k] * 4096 + i] != want)
+					tp_fail("segment D: page %lu byte %d "
+						"is %#x, expected %#x",
+						pages[k], i,
+						c[pages[k] * 4096 + i], want);
+		}
+	}
+	shmdt(c);
 	for (int i = 0; i < NQ1; i++) {
 		struct qmsg m, want;
 		ssize_t n = msgrcv(q1, &m, sizeof(m.data), 0, IPC_NOWAIT);
@@ -440,6 +477,7 @@ int main(void)
 	       (unsigned long long)a->counter);
 	shmctl(shm_a, IPC_RMID, NULL);
 	shmctl(shm_c, IPC_RMID, NULL);
+	shmctl(shm_d, IPC_RMID, NULL);
 	semctl(sem, 0, IPC_RMID);
 	msgctl(q1, IPC_RMID, NULL);
 	msgctl(q2, IPC_RMID, NULL);
