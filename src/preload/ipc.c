@@ -34,6 +34,7 @@
 #include "util.h"
 #include "dmtcp/ipc-side.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -117,13 +118,24 @@ API int msgget(key_t key, int flg)
 /* ------------------------------------------------------------------ */
 /* calls the checkpoint signal interrupts                              */
 
+/* libc's own (cancellation points, unlike syscall()) */
+#define REAL(name) \
+	static __typeof__(&name) real_##name; \
+	if (!real_##name) \
+		real_##name = (__typeof__(&name))dlsym(RTLD_NEXT, #name)
+
 API int semtimedop(int id, struct sembuf *sops, size_t n,
 		   const struct timespec *timeout)
 {
 	uint64_t total = 0, start = dmtcp_now_mono_ns();
 	struct timespec left;
 	const struct timespec *t = timeout;
+	REAL(semtimedop);
 
+	if (!real_semtimedop) {
+		errno = ENOSYS;
+		return -1;
+	}
 	if (timeout)
 		total = (uint64_t)timeout->tv_sec * 1000000000ull +
 			timeout->tv_nsec;
@@ -131,7 +143,7 @@ API int semtimedop(int id, struct sembuf *sops, size_t n,
 		long r;
 
 		dmtcp_tl_interrupted = 0;
-		r = syscall(SYS_semtimedop, id, sops, n, t);
+		r = real_semtimedop(id, sops, n, t);
 		if (r == 0 || errno != EINTR || !dmtcp_tl_interrupted)
 			return (int)r;
 		dmtcp_tl_interrupted = 0;
@@ -155,11 +167,17 @@ API int semop(int id, struct sembuf *sops, size_t n)
 
 API int msgsnd(int id, const void *msg, size_t sz, int flg)
 {
+	REAL(msgsnd);
+
+	if (!real_msgsnd) {
+		errno = ENOSYS;
+		return -1;
+	}
 	for (;;) {
 		long r;
 
 		dmtcp_tl_interrupted = 0;
-		r = syscall(SYS_msgsnd, id, msg, sz, flg);
+		r = real_msgsnd(id, msg, sz, flg);
 		if (r == 0 || errno != EINTR || !dmtcp_tl_interrupted)
 			return (int)r;
 	}
@@ -167,11 +185,17 @@ API int msgsnd(int id, const void *msg, size_t sz, int flg)
 
 API ssize_t msgrcv(int id, void *msg, size_t sz, long type, int flg)
 {
+	REAL(msgrcv);
+
+	if (!real_msgrcv) {
+		errno = ENOSYS;
+		return -1;
+	}
 	for (;;) {
 		long r;
 
 		dmtcp_tl_interrupted = 0;
-		r = syscall(SYS_msgrcv, id, msg, sz, type, flg);
+		r = real_msgrcv(id, msg, sz, type, flg);
 		if (r >= 0 || errno != EINTR || !dmtcp_tl_interrupted)
 			return r;
 	}
