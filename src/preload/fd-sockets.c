@@ -46,8 +46,15 @@
 
 int dmtcp_sk_connected(const struct dmtcp_fdrec *r)
 {
-	return r->rec.kind == IMG_FD_SOCKET &&
-	       (r->rec.sk_flags & IMG_SK_CONNECTED);
+	const struct img_fd *f = &r->rec;
+
+	if (f->kind != IMG_FD_SOCKET)
+		return 0;
+	/* a bound UNIX datagram socket (a server): its queue too */
+	return (f->sk_flags & IMG_SK_CONNECTED) ||
+	       (f->sk_domain == AF_UNIX && f->sk_type == SOCK_DGRAM &&
+		!(f->sk_flags & IMG_SK_LISTEN) &&
+		f->sk_addr_len > sizeof(sa_family_t));
 }
 
 /*

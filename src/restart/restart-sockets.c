@@ -76,7 +76,7 @@ static int is_bound_only(const struct img_fd *f)
 	if (f->sk_flags & IMG_SK_LISTEN)
 		return f->sk_addr_len > sizeof(sa_family_t);
 	return !(f->sk_flags & IMG_SK_CONNECTED) && f->sk_type == SOCK_DGRAM &&
-	       f->sk_domain != AF_UNIX && f->sk_addr_len > sizeof(sa_family_t);
+	       f->sk_addr_len > sizeof(sa_family_t);
 }
 
 static int handled(const struct img_fd *f)
@@ -539,6 +539,16 @@ static void make_bound(struct sk *x)
 		return;
 	}
 	x->fd = move_high(s);
+	if (f->sk_domain == AF_UNIX && x->data && x->data->fd.sk_data_len) {
+		/* datagrams queued for a bound UNIX socket: sent again from
+		   an unnamed socket (their senders were, mostly) */
+		int u = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+		if (u >= 0 && connect(u, (const void *)un, f->sk_addr_len) == 0)
+			refill(x, u, x->fd);
+		if (u >= 0)
+			close(u);
+	}
 }
 
 /* The peer is not in the computation: the policy of doc/sockets.md. */
@@ -643,7 +653,7 @@ int rst_prepare_sockets(struct img_meta **metas, int n, char *err,
 			continue;
 		if (x->peer > i)
 			make_pair(metas, n, x, &sks[x->peer]);
-		else if (x->peer < 0)
+		else if (x->peer < 0 && x->mf->fd.sk_type != SOCK_DGRAM)
 			make_orphan(x);
 		pr_debug("%s: fd %d: socket %llu (%s) recreated as fd %d",
 			 x->image, x->mf->fd.fd,
@@ -654,6 +664,11 @@ int rst_prepare_sockets(struct img_meta **metas, int n, char *err,
 	for (int i = 0; i < nsk; i++)
 		if (is_bound_only(&sks[i].mf->fd))
 			make_bound(&sks[i]);
+	/* datagram sockets connected to an address: once it is bound again */
+	for (int i = 0; i < nsk; i++)
+		if (!is_bound_only(&sks[i].mf->fd) && sks[i].peer < 0 &&
+		    sks[i].mf->fd.sk_type == SOCK_DGRAM)
+			make_orphan(&sks[i]);
 	return 0;
 }
 

@@ -5,7 +5,10 @@
  *   a UNIX stream connected through a path and one through an abstract
  *   name (the parent accept()s, the child connect()s);
  *   TCP over 127.0.0.1 (the parent listens on an ephemeral port);
- *   UDP over 127.0.0.1 (two sockets bound and connected to each other).
+ *   UDP over 127.0.0.1 (two sockets bound and connected to each other);
+ *   a UNIX datagram "server" bound to a path (the parent's) and a client
+ *   connected to it (the child's): the child sends 8 datagrams at the
+ *   start and one at the end, the parent reads all 9 at the end.
  * On each "echo" channel the parent keeps up to 16 numbered messages of
  * varying length in flight and the child echoes each one back: both
  * check that none is lost, duplicated, reordered or cut.  On each
@@ -55,7 +58,9 @@ static struct chan back[NBACK] = {
 };
 
 static int lpath, l_abs, ltcp, tcp_port, tcp_cport;
-static struct sockaddr_un path_addr, abs_addr;
+static struct sockaddr_un path_addr, abs_addr, dg_addr;
+static int dg_srv, dg_cl;
+#define DG_COUNT 8
 static socklen_t abs_len;
 
 /* message n: u32 total length, u64 n, then filler bytes */
@@ -201,6 +206,18 @@ static void child_connect(void)
 				     "path");
 	echo[UN_ABSTRACT].c = connect_to(AF_UNIX, &abs_addr, abs_len,
 					 "abstract");
+	dg_cl = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (dg_cl < 0 || connect(dg_cl, (void *)&dg_addr, sizeof(dg_addr)) < 0)
+		tp_fail("child: connect to the datagram server: %s",
+			strerror(errno));
+	for (uint64_t k = 0; k < DG_COUNT; k++) {
+		unsigned char b[80];
+		size_t len = make_msg(k, b);
+
+		if (send(dg_cl, b, len, 0) != (ssize_t)len)
+			tp_fail("child: datagram %d: %s", (int)k,
+				strerror(errno));
+	}
 	echo[TCP].c = connect_to(AF_INET, &a, l, "tcp");
 	l = sizeof(a);
 	if (getsockname(echo[TCP].c, (void *)&a, &l) == 0)
@@ -343,6 +360,14 @@ static void child(void)
 		}
 	check_path_names();
 	child_new_clients();
+	{
+		unsigned char m[80];
+		size_t len = make_msg(DG_COUNT, m);
+
+		if (send(dg_cl, m, len, 0) != (ssize_t)len)
+			tp_fail("child: datagram after the restarts: %s",
+				strerror(errno));
+	}
 	printf("child: messages echoed:");
 	for (int i = 0; i < NECHO; i++)
 		printf(" %llu", (unsigned long long)echo[i].done);
@@ -389,6 +414,14 @@ int main(void)
 	l_abs = listen_on(AF_UNIX, &abs_addr, abs_len);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	ltcp = listen_on(AF_INET, &a, sizeof(a));
+	dg_addr.sun_family = AF_UNIX;
+	snprintf(dg_addr.sun_path, sizeof(dg_addr.sun_path),
+		 "%s/sock_pair_dg.%d", dir ? dir : "/tmp", (int)getpid());
+	unlink(dg_addr.sun_path);
+	dg_srv = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (dg_srv < 0 ||
+	    bind(dg_srv, (void *)&dg_addr, sizeof(dg_addr)) < 0)
+		tp_fail("datagram server: %s", strerror(errno));
 	if (getsockname(ltcp, (void *)&a, &l) < 0)
 		tp_fail("getsockname: %s", strerror(errno));
 	tcp_port = ntohs(a.sin_port);
@@ -437,7 +470,15 @@ int main(void)
 		tp_fail("parent: waitpid(%d): %s", (int)c, strerror(errno));
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		tp_fail("parent: child %d ended with status %#x", (int)c, st);
+	{
+		static struct chan dg = CH("unix datagram server", SOCK_DGRAM);
+
+		for (uint64_t k = 0; k <= DG_COUNT; k++)
+			check_msg(&dg, b, recv_msg(&dg, dg_srv, b), k,
+				  "parent");
+	}
 	unlink(path_addr.sun_path);
+	unlink(dg_addr.sun_path);
 	{
 		unsigned long long total = 0;
 
