@@ -125,7 +125,11 @@ static void co_release(int barrier)
 		if (barrier <= DMTCP_BAR_REFILLED ? !w->in_ckpt :
 		    !w->restarting)
 			continue;
-		co_send(w, DMTCP_MSG_BARRIER_RELEASE, barrier, 0, NULL, 0);
+		/* arg1: failures so far (a worker seeing it at DRAINED does
+		   not write its image: the previous set stays consistent) */
+		co_send(w, DMTCP_MSG_BARRIER_RELEASE, barrier,
+			barrier <= DMTCP_BAR_REFILLED ? (uint64_t)co.nfailed : 0,
+			NULL, 0);
 		if (barrier == DMTCP_BAR_REFILLED ||
 		    barrier == DMTCP_BAR_RESTART_REFILLED)
 			w->state = DMTCP_WS_RUNNING;

@@ -54,7 +54,8 @@ enum dmtcp_msg_type {
 	DMTCP_MSG_DO_CHECKPOINT = 21,	/* arg0 = generation; payload:
 					   ckpt dir chosen by the coordinator
 					   (empty = the worker's own) */
-	DMTCP_MSG_BARRIER_RELEASE = 22,	/* arg0 = barrier id */
+	DMTCP_MSG_BARRIER_RELEASE = 22,	/* arg0 = barrier id; checkpoint:
+					   arg1 = workers failed so far */
 	DMTCP_MSG_KILL = 23,		/* terminate the process */
 
 	/* coordinator -> dmtcp_command */

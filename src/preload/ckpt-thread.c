@@ -186,6 +186,13 @@ static int coord_recv(struct dmtcp_msg *m)
 	}
 }
 
+/*
+ * DRAINED's release: how many processes already reported a failed
+ * checkpoint (an fd nothing restores, dmtcp_ckpt_refuse); then no
+ * process writes its image and the previous ones stay a consistent set.
+ */
+static uint64_t peers_failed;
+
 /* Without a coordinator (it died), barriers are no-ops. */
 static int barrier(int id)
 {
@@ -198,8 +205,11 @@ static int barrier(int id)
 	for (;;) {
 		if (coord_recv(&m) < 0)
 			goto lost;
-		if (m.type == DMTCP_MSG_BARRIER_RELEASE && (int)m.arg0 == id)
+		if (m.type == DMTCP_MSG_BARRIER_RELEASE && (int)m.arg0 == id) {
+			if (id == DMTCP_BAR_DRAINED)
+				peers_failed = m.arg1;
 			return 0;
+		}
 		pr_debug("ignoring message %d while in barrier %d", m.type, id);
 	}
 lost:
@@ -208,6 +218,13 @@ lost:
 	close(dmtcp_coord_fd);
 	dmtcp_coord_fd = -1;
 	return -1;
+}
+
+/* Before FD_LEADER_ELECTION: this process cannot be checkpointed. */
+void dmtcp_ckpt_refuse(const char *why)
+{
+	coord_send(DMTCP_MSG_CKPT_WRITTEN, 0, 0, why, strlen(why) + 1,
+		   DMTCP_CKPT_FAILED);
 }
 
 int dmtcp_coord_join(int restart)
@@ -294,9 +311,10 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 	uint64_t bytes = 0, t0, usec;
 	struct dmtcp_thread *self;
 	const char *dir;
-	int rc, which;
+	int rc, which, refused;
 
 	ckpt_begin();
+	peers_failed = 0;
 	dmtcp_running_state = 0;
 	dmtcp_generation = gen;		/* hooks see the new generation */
 	/* a crash image is this process's alone: no user hooks (their
@@ -343,8 +361,14 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 	dir = dir_from_coord && *dir_from_coord && !dmtcp_cfg.ckpt_dir_explicit
 	      ? dir_from_coord : dmtcp_cfg.ckpt_dir;
 	t0 = dmtcp_now_mono_ns();
-	/* an fd nothing can restore: fail, keep the previous image */
-	rc = !local_only && dmtcp_fds_refused(err, sizeof(err)) ? -1 :
+	/* an fd nothing can restore, here or in another process (reported
+	   before DRAINED): nobody writes, the previous images stay */
+	refused = !local_only && (dmtcp_fds_refused(err, sizeof(err)) ||
+				  peers_failed);
+	if (refused && !err[0])
+		snprintf(err, sizeof(err), "image not written: another process "
+			 "of the computation cannot be checkpointed");
+	rc = refused ? -1 :
 	     dmtcp_write_image(dir, local_only ? "_crash" : "", path, &bytes,
 			       err, sizeof(err));
 	if (local_only && rc == 0)
@@ -364,8 +388,9 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 	} else {
 		dmtcp_num_ckpts--;
 		pr_err("checkpoint failed: %s", err);
-		coord_send(DMTCP_MSG_CKPT_WRITTEN, 0, usec, err,
-			   strlen(err) + 1, DMTCP_CKPT_FAILED);
+		if (!refused)	/* else reported already */
+			coord_send(DMTCP_MSG_CKPT_WRITTEN, 0, usec, err,
+				   strlen(err) + 1, DMTCP_CKPT_FAILED);
 	}
 	barrier(DMTCP_BAR_CHECKPOINTED);
 	dmtcp_plugins_event_restart(DMTCP_EVENT_RESUME, 0, which);

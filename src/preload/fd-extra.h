@@ -33,6 +33,10 @@ int dmtcp_fdt_restore(const struct dmtcp_fdrec *r) HIDDEN;
  * fail and keep the previous image), else 0.
  */
 int dmtcp_fds_refused(char *err, size_t cap) HIDDEN;
+/* the same, sent to the coordinator at once (before any process writes
+   its image: then none does; ckpt-thread.c) */
+void dmtcp_fds_report_refusal(void) HIDDEN;
+void dmtcp_ckpt_refuse(const char *why) HIDDEN;
 
 /* fd-pty.c */
 void dmtcp_pty_capture(struct dmtcp_fdrec *r) HIDDEN;

@@ -374,6 +374,14 @@ int dmtcp_fds_refused(char *err, size_t cap)
 	return n > 0;
 }
 
+void dmtcp_fds_report_refusal(void)
+{
+	static char why[1024];
+
+	if (dmtcp_fds_refused(why, sizeof(why)))
+		dmtcp_ckpt_refuse(why);
+}
+
 /* ---- restart ---- */
 
 static int restore_timerfd(const struct dmtcp_fdrec *r)

@@ -326,6 +326,7 @@ void dmtcp_capture_fds(void)
 				dmtcp_sk_capture(&dmtcp_ps.fds[i]);
 		}
 	dmtcp_mq_capture();	/* kind, attributes, drain bids */
+	dmtcp_fds_report_refusal();	/* fd-timers.c: before any image */
 	bid_for_pipes();
 }
 

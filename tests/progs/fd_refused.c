@@ -3,9 +3,11 @@
  * ones it must accept.  Always open: eventfd, epoll, signalfd, timerfd,
  * inotify, a pidfd of this process.  While $TEST_WORKDIR/open-bad
  * exists (and close-bad does not) it also holds a netlink socket and,
- * where the kernel lets it, a userfaultfd (prints "BAD-OPEN fd N KIND"
- * lines, then "BAD-OPENED"); once close-bad exists it closes them
+ * where the kernel lets it, a userfaultfd (prints "BAD-OPEN pid P fd N
+ * KIND" lines, then "BAD-OPENED"); once close-bad exists it closes them
  * ("BAD-CLOSED").  After a restart the pidfd must name this process.
+ * With the argument "fork", a child does all this (the parent only holds
+ * the harmless kinds): the checkpoint must fail for both.
  */
 #include "testprog.h"
 
@@ -19,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 
 static int exists(const char *dir, const char *name)
 {
@@ -28,14 +31,21 @@ static int exists(const char *dir, const char *name)
 	return access(p, F_OK) == 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const char *work = getenv("TEST_WORKDIR");
 	int bad[2] = { -1, -1 }, opened = 0, closed = 0, pidfd;
-	int ev, ep, tf, in, sf;
+	int ev, ep, tf, in, sf, holder = 1;
+	pid_t child = 0;
 	sigset_t m;
 
 	tp_init("fd_refused");
+	if (argc > 1 && strcmp(argv[1], "fork") == 0) {
+		fflush(stdout);
+		child = fork();
+		TP_CHECK(child >= 0, "fork: %s", strerror(errno));
+		holder = child == 0;	/* the child holds the bad fds */
+	}
 	if (!work)
 		work = ".";
 	sigemptyset(&m);
@@ -49,23 +59,26 @@ int main(void)
 	pidfd = syscall(SYS_pidfd_open, getpid(), 0);
 	TP_CHECK(ev >= 0 && ep >= 0 && tf >= 0 && in >= 0 && sf >= 0 &&
 		 pidfd >= 0, "harmless fds: %s", strerror(errno));
-	tp_ready();
+	if (child > 0 || argc < 2)
+		tp_ready();	/* once, by the parent */
 	for (;;) {
 		char path[64], buf[512];
 		int f, n, c, r;
 
 		tp_status(&c, &r);
-		if (!opened && exists(work, "open-bad")) {
+		if (holder && !opened && exists(work, "open-bad")) {
 			long u;
 
 			bad[0] = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
 			TP_CHECK(bad[0] >= 0, "netlink: %s", strerror(errno));
-			printf("BAD-OPEN fd %d netlink socket\n", bad[0]);
+			printf("BAD-OPEN pid %d fd %d netlink socket\n",
+			       getpid(), bad[0]);
 			/* UFFD_USER_MODE_ONLY (1): allowed unprivileged */
 			u = syscall(SYS_userfaultfd, O_CLOEXEC | 1);
 			if (u >= 0) {
 				bad[1] = u;
-				printf("BAD-OPEN fd %d anon_inode:[userfaultfd]\n",
+				printf("BAD-OPEN pid %d fd %d "
+				       "anon_inode:[userfaultfd]\n", getpid(),
 				       bad[1]);
 			}
 			printf("BAD-OPENED\n");
@@ -100,6 +113,14 @@ int main(void)
 		if (tp_should_stop())
 			break;
 		tp_sleep_ms(10);
+	}
+	if (child == 0 && argc > 1)
+		_exit(0);	/* the child */
+	if (child > 0) {
+		int st;
+
+		TP_CHECK(waitpid(child, &st, 0) == child && WIFEXITED(st) &&
+			 WEXITSTATUS(st) == 0, "child status %#x", st);
 	}
 	tp_pass();
 }
