@@ -4,8 +4,10 @@
  *   - a one-shot CLOCK_MONOTONIC timer armed for 1000 s: its remaining
  *     time never grows and never drops by more than the time that
  *     passed (a restart re-arms it with what was left);
- *   - a periodic 20 ms CLOCK_BOOTTIME timer: it keeps expiring after
- *     each restart, and never reports more expirations than time allows;
+ *   - a periodic 20 ms CLOCK_BOOTTIME timer, in an epoll set with the
+ *     second signalfd: it keeps expiring (and epoll keeps saying so)
+ *     after each restart, and never reports more expirations than time
+ *     allows;
  *   - a 5 ms CLOCK_REALTIME one-shot timer left expired and unread
  *     across each checkpoint: after the restart it reads exactly 1;
  *     clocks and O_NONBLOCK are checked in /proc/self/fdinfo and fcntl;
@@ -22,12 +24,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 
-static int tlong, tper, tshot, sfd, sfd_rt, ifd, wd_a, wd_b, gap;
+static int tlong, tper, tshot, sfd, sfd_rt, ifd, wd_a, wd_b, gap, ep;
 static char dir_a[600], dir_b[600];
 
 static double ts_d(const struct timespec *t)
@@ -170,6 +173,18 @@ int main(void)
 		TP_CHECK(read(ifd, b, sizeof(b)) > 0, "no IN_IGNORED");
 	}
 
+	/* the periodic timer and the ping-pong signalfd in an epoll set */
+	{
+		struct epoll_event e = { .events = EPOLLIN };
+
+		ep = epoll_create1(EPOLL_CLOEXEC);
+		e.data.u64 = 0x7777;
+		TP_CHECK(ep >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, tper, &e) == 0,
+			 "epoll: %s", strerror(errno));
+		e.data.u64 = 0x8888;
+		TP_CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, sfd_rt, &e) == 0,
+			 "epoll: %s", strerror(errno));
+	}
 	/* a SIGUSR1 that stays pending until the first restart */
 	kill(getpid(), SIGUSR1);
 	t0 = prev_t = tp_now();
@@ -194,14 +209,25 @@ int main(void)
 			 cur.it_interval.tv_nsec == 0, "long timer interval");
 		prev_left = left;
 		prev_t = now;
-		/* the periodic timer */
-		if (read(tper, &v, 8) == 8) {
-			per_exp += v;
-			if (r > 0)
-				per_after += v;
-		} else {
-			TP_CHECK(errno == EAGAIN, "tper read: %s",
-				 strerror(errno));
+		/* the periodic timer, read when epoll says so */
+		{
+			struct epoll_event evs[4];
+			int ne = epoll_wait(ep, evs, 4, 0);
+
+			TP_CHECK(ne >= 0, "epoll_wait: %s", strerror(errno));
+			for (int i = 0; i < ne; i++) {
+				if (evs[i].data.u64 == 0x8888)
+					continue;	/* read below */
+				TP_CHECK(evs[i].data.u64 == 0x7777,
+					 "epoll tag %#llx", (unsigned long long)
+					 evs[i].data.u64);
+				TP_CHECK(read(tper, &v, 8) == 8 && v > 0,
+					 "tper ready but read: %s",
+					 strerror(errno));
+				per_exp += v;
+				if (r > 0)
+					per_after += v;
+			}
 		}
 		TP_CHECK(per_exp <= (now - t0) / 0.02 + 3,
 			 "%ld expirations in %.2f s", per_exp, now - t0);
