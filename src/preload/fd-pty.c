@@ -56,6 +56,7 @@ static struct ptstate {
 	uint32_t in_part;	/* of in_len: a line not finished yet */
 	int ctty;		/* slave: our session's controlling tty */
 	int fg_pgrp;
+	int prepared;		/* restart: dmtcp_restart made the pair */
 } pt[NFD];
 
 static char *data;		/* mmap'd PTY_DATA_MAX, part of the image */
@@ -263,6 +264,8 @@ int dmtcp_pty_prepared(const struct dmtcp_fdrec *f)
 		return 0;
 	if (f->x.subkind == FDX_PTY_SLAVE && fd > 2 && !is_pty_slave(fd))
 		return 0;
+	if (fd < NFD)
+		pt[fd].prepared = 1;
 	fcntl(fd, F_SETFL, f->rec.flags);
 	fcntl(fd, F_SETFD, f->rec.fdflags);
 	return 1;
@@ -298,7 +301,9 @@ void dmtcp_pty_late(void)
 				 "/dev/pts/%d", fd,
 				 (unsigned long long)r->rec.size, n);
 		} else if (r->x.subkind == FDX_PTY_SLAVE && s->ctty &&
-			   !did_ctty && is_pty_slave(fd)) {
+			   s->prepared && !did_ctty) {
+			/* (a terminal whose master is not ours, the user's,
+			   is the restart's own: left alone) */
 			struct timespec ts = { 0, 10 * 1000 * 1000 };
 			int k;
 
