@@ -122,7 +122,7 @@ static void read_config(void)
  * drop them and join the coordinator as a new worker with a thread of
  * our own.
  */
-static void atfork_child(void)
+void dmtcp_atfork_child(void)
 {
 	int was_enabled = dmtcp_enabled;
 
@@ -247,7 +247,7 @@ __attribute__((constructor)) static void dmtcp_init(void)
 			dmtcp_cfg.progname);
 		return;
 	}
-	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+	pthread_atfork(atfork_prepare, atfork_parent, dmtcp_atfork_child);
 	{
 		struct dmtcp_config env_cfg = dmtcp_cfg;
 

@@ -31,6 +31,10 @@ void dmtcp_plugins_event(int ev, DmtcpEventData_t *data, int which) HIDDEN;
 void dmtcp_plugins_event_restart(int ev, int is_restart, int which) HIDDEN;
 const char *dmtcp_event_name(int ev) HIDDEN;
 
+/* init.c: a new process of the computation (fork, clone used as fork)
+   joins the coordinator and starts its checkpoint thread */
+void dmtcp_atfork_child(void) HIDDEN;
+
 /* wrappers-thread.c: set while the library creates a thread of its own */
 extern __thread int dmtcp_tl_internal_create HIDDEN;
 

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -268,4 +269,51 @@ API int execle(const char *path, const char *arg, ...)
 	envp = va_arg(ap, char *const *);
 	va_end(ap);
 	return execve(path, argv, envp);
+}
+
+/*
+ * posix_spawn: libc execs in the child through its internal execve, so
+ * check the target and keep our variables in a custom environment here.
+ */
+API int posix_spawn(pid_t *pid, const char *path,
+		    const posix_spawn_file_actions_t *fa,
+		    const posix_spawnattr_t *attr, char *const argv[],
+		    char *const envp[])
+{
+	static __typeof__(&posix_spawn) real;
+	char **env;
+	int rc;
+
+	if (!real)
+		real = (__typeof__(&posix_spawn))dlsym(RTLD_NEXT,
+						       "posix_spawn");
+	if (!real)
+		return ENOSYS;
+	check_target(path);
+	env = with_our_env(envp);
+	rc = real(pid, path, fa, attr, argv, env ? env : envp);
+	free(env);
+	return rc;
+}
+
+API int posix_spawnp(pid_t *pid, const char *file,
+		     const posix_spawn_file_actions_t *fa,
+		     const posix_spawnattr_t *attr, char *const argv[],
+		     char *const envp[])
+{
+	static __typeof__(&posix_spawnp) real;
+	char buf[4096];
+	char **env;
+	int rc;
+
+	if (!real)
+		real = (__typeof__(&posix_spawnp))dlsym(RTLD_NEXT,
+							"posix_spawnp");
+	if (!real)
+		return ENOSYS;
+	check_target(search_path(file, buf, sizeof(buf)));
+	env = with_our_env(envp);
+	rc = real(pid, file, fa, attr, argv, env ? env : envp);
+	free(env);
+	return rc;
 }

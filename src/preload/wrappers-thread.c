@@ -1,8 +1,12 @@
 /*
- * wrappers-thread.c - pthread_create and pthread_exit, for the plugin
- * events PTHREAD_START (in the new thread, before its start routine),
- * PTHREAD_RETURN (its start routine returned) and PTHREAD_EXIT (it
- * called pthread_exit).  Without user plugins both go straight to libc.
+ * wrappers-thread.c - creating threads and processes outside fork():
+ * pthread_create and pthread_exit, for the plugin events PTHREAD_START
+ * (in the new thread, before its start routine), PTHREAD_RETURN (its
+ * start routine returned) and PTHREAD_EXIT (it called pthread_exit);
+ * without user plugins both go straight to libc.  And clone() used as
+ * fork (no CLONE_VM): libc runs no atfork handlers for it, so the child
+ * joins the computation here before the caller's function runs.  A raw
+ * clone system call cannot be seen (doc/design.md).
  */
 #include "config.h"
 #include "internal.h"
@@ -12,6 +16,8 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
 #include <stdlib.h>
 
 #define API __attribute__((visibility("default")))
@@ -72,4 +78,54 @@ API void pthread_exit(void *ret)
 		dmtcp_plugins_event(DMTCP_EVENT_PTHREAD_EXIT, NULL, PLUG_USER);
 	real(ret);
 	abort();	/* not reached */
+}
+
+struct clone_start {
+	int (*fn)(void *);
+	void *arg;
+};
+
+static int clone_child(void *p)
+{
+	/* our copy of the parent's memory: the parent frees its own */
+	struct clone_start s = *(struct clone_start *)p;
+
+	dmtcp_atfork_child();
+	return s.fn(s.arg);
+}
+
+API int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
+{
+	static __typeof__(&clone) real;
+	struct clone_start *s;
+	pid_t *ptid;
+	void *tls;
+	pid_t *ctid;
+	va_list ap;
+	int rc;
+
+	if (!real)
+		real = (__typeof__(&clone))dlsym(RTLD_NEXT, "clone");
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	va_start(ap, arg);
+	ptid = va_arg(ap, pid_t *);
+	tls = va_arg(ap, void *);
+	ctid = va_arg(ap, pid_t *);
+	va_end(ap);
+	/* threads and vfork-like children share our memory: untouched */
+	if (!dmtcp_enabled || (flags & (CLONE_VM | CLONE_THREAD)) || !fn)
+		return real(fn, stack, flags, arg, ptid, tls, ctid);
+	s = malloc(sizeof(*s));
+	if (!s) {
+		errno = ENOMEM;
+		return -1;
+	}
+	s->fn = fn;
+	s->arg = arg;
+	rc = real(clone_child, stack, flags, s, ptid, tls, ctid);
+	free(s);
+	return rc;
 }

@@ -5,7 +5,8 @@ check_PROGRAMS += tests/progs/threads_tls tests/progs/heap_pattern \
 	tests/progs/signals_timers tests/progs/file_offsets \
 	tests/progs/mmap_file tests/progs/dlopen_lib \
 	tests/progs/sparse_reserve tests/progs/interrupted_calls \
-	tests/progs/api tests/progs/static_hello tests/progs/libdltest.so
+	tests/progs/api tests/progs/static_hello tests/progs/libdltest.so \
+	tests/progs/spawn_kinds
 noinst_PROGRAMS += tests/progs/counter
 EXTRA_DIST += tests/progs/testprog.h
 
@@ -68,3 +69,6 @@ check_PROGRAMS += tests/progs/sock_external
 tests_progs_sock_external_SOURCES = tests/progs/sock_external.c tests/progs/testprog.h
 check_PROGRAMS += tests/progs/pty_pair
 tests_progs_pty_pair_SOURCES = tests/progs/pty_pair.c tests/progs/testprog.h
+
+# process creation of every kind (tests/e2e/test-spawn_kinds.sh)
+tests_progs_spawn_kinds_SOURCES = tests/progs/spawn_kinds.c
