@@ -90,6 +90,7 @@ struct wsave {
 static struct wsave *wsv;	/* mmap'd, MAX_WATCH * NFD would be too
 				   much: one shared array, ranges per fd */
 static int nwsv;
+static int new_capture = 1;	/* the next fd captured starts a new list */
 #define MAX_WSAVE 4096
 static struct { int off, n; } wrange[NFD];
 
@@ -285,8 +286,10 @@ int dmtcp_fdt_capture(struct dmtcp_fdrec *r)
 		if (wsv == MAP_FAILED)
 			wsv = NULL;
 	}
-	if (r == &dmtcp_ps.fds[0])
-		nwsv = 0;	/* a new capture */
+	if (new_capture) {
+		nwsv = 0;
+		new_capture = 0;
+	}
 	if (strncmp(kind, "anon_inode:", 11) == 0)
 		kind += 11;
 	if (strcmp(kind, "[timerfd]") == 0) {
@@ -374,10 +377,12 @@ int dmtcp_fds_refused(char *err, size_t cap)
 	return n > 0;
 }
 
+/* At the end of every capture (fds.c). */
 void dmtcp_fds_report_refusal(void)
 {
 	static char why[1024];
 
+	new_capture = 1;
 	if (dmtcp_fds_refused(why, sizeof(why)))
 		dmtcp_ckpt_refuse(why);
 }
