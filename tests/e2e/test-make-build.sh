@@ -2,15 +2,16 @@
 # test-make-build.sh - a parallel build in progress: `make -j2` of a
 # generated tree (a top Makefile running two recursive sub-makes, which
 # share the top make's jobserver pipe; each sub-make builds 32 leaves that
-# sleep briefly and write a computed value, 8 targets summing 4 leaves each
-# through a cat|awk pipeline, and a sum; the top make sums the two sums).
-# Checkpointed twice while it runs (forked shells, sleeps and pipelines in
-# flight, children being waited for, tokens in the jobserver pipe), killed
-# and restarted each time; the restarted build must finish with exit
-# status 0 and every output must hold the right value.  The recipes are
-# idempotent (each writes its target directly), since files written
-# between a checkpoint and the kill stay on disk.  gzip and raw, root and
-# unprivileged.
+# pipe a computed value into a subshell which sleeps briefly before
+# writing it out, 8 targets summing 4 leaves each through
+# cat | { sleep; awk; }, and a sum; the top make sums the two sums).
+# Checkpointed twice while it runs (forked shells and subshells, sleeps,
+# pipes with data in flight between them, children being waited for,
+# tokens in the jobserver pipe), killed and restarted each time; the
+# restarted build must finish with exit status 0 and every output must
+# hold the right value.  The recipes are idempotent (each writes its
+# target directly), since files written between a checkpoint and the kill
+# stay on disk.  gzip and raw, root and unprivileged.
 . "$DMTCP_SRCDIR/tests/e2e/lib.sh"
 
 NLEAF=32
@@ -27,11 +28,11 @@ gen_tree() { # dir
 			echo "all: sum.out"
 			for ((i = 1; i <= NLEAF; i++)); do
 				echo "leaf$i.out:"
-				printf '\t@sleep 0.2; echo %s > $@\n' "$(leaf_val "$sub" "$i")"
+				printf '\t@echo %s | { sleep 0.2; cat; } > $@\n' "$(leaf_val "$sub" "$i")"
 			done
 			for ((i = 1; i <= NLEAF; i += 4)); do
 				echo "mid$i.out: leaf$i.out leaf$((i + 1)).out leaf$((i + 2)).out leaf$((i + 3)).out"
-				printf '\t@sleep 0.1; cat $^ | awk %s > $@\n' "'{ s += \$\$2 } END { print s }'"
+				printf '\t@cat $^ | { sleep 0.1; awk %s; } > $@\n' "'{ s += \$\$2 } END { print s }'"
 			done
 			printf 'sum.out:'
 			for ((i = 1; i <= NLEAF; i += 4)); do printf ' mid%d.out' "$i"; done
