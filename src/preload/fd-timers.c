@@ -11,7 +11,9 @@
  *             (procstate.c re-raises them after the restart).
  *   timerfd   same clock and flags, armed again with the time that was
  *             left and the same interval (a relative timer: the time
- *             the computation was not running does not count);
+ *             the computation was not running does not count; a
+ *             CLOCK_REALTIME timer set with TFD_TIMER_ABSTIME keeps its
+ *             wall-clock deadline);
  *             expirations not read yet are put back (TFD_IOC_SET_TICKS,
  *             else one immediate expiration).
  *   inotify   every watch added again on the same path with the same
@@ -60,6 +62,7 @@ static struct tstate {
 	int clockid;
 	int settime_flags;
 	struct itimerspec its;	/* remaining time, interval */
+	struct timespec now;	/* the timer's clock at capture time */
 	uint64_t ticks;		/* expirations not read */
 	uint64_t sigmask;	/* signalfd */
 	int pid;		/* pidfd */
@@ -211,6 +214,7 @@ static void capture_timerfd(struct dmtcp_fdrec *r, const char *buf)
 		s->ticks = strtoull(p, NULL, 10);
 	if ((p = field(buf, "settime flags:")))
 		s->settime_flags = strtol(p, NULL, 8);
+	clock_gettime(s->clockid, &s->now);
 	/* timerfd_gettime: the same numbers, from the kernel directly */
 	if (timerfd_gettime(r->rec.fd, &s->its) < 0) {
 		if ((p = field(buf, "it_value:")) &&
@@ -393,7 +397,7 @@ static int restore_timerfd(const struct dmtcp_fdrec *r)
 {
 	const struct tstate *s = &st[r->rec.fd];
 	int nb = r->rec.flags & O_NONBLOCK ? TFD_NONBLOCK : 0;
-	int fd = timerfd_create(s->clockid, TFD_CLOEXEC | nb);
+	int fd = timerfd_create(s->clockid, TFD_CLOEXEC | nb), flags = 0;
 	struct itimerspec its = s->its;
 
 	if (fd < 0 && (s->clockid == CLOCK_REALTIME_ALARM ||
@@ -408,7 +412,20 @@ static int restore_timerfd(const struct dmtcp_fdrec *r)
 	if (fd < 0)
 		return -1;
 	if ((its.it_value.tv_sec || its.it_value.tv_nsec) &&
-	    timerfd_settime(fd, 0, &its, NULL) < 0)
+	    (s->settime_flags & TFD_TIMER_ABSTIME) &&
+	    (s->clockid == CLOCK_REALTIME ||
+	     s->clockid == CLOCK_REALTIME_ALARM)) {
+		/* a wall-clock deadline stays that deadline */
+		its.it_value.tv_sec += s->now.tv_sec;
+		its.it_value.tv_nsec += s->now.tv_nsec;
+		if (its.it_value.tv_nsec >= 1000000000) {
+			its.it_value.tv_sec++;
+			its.it_value.tv_nsec -= 1000000000;
+		}
+		flags = s->settime_flags;
+	}
+	if ((its.it_value.tv_sec || its.it_value.tv_nsec) &&
+	    timerfd_settime(fd, flags, &its, NULL) < 0)
 		pr_warn("timerfd %d: cannot arm it again: %s", r->rec.fd,
 			strerror(errno));
 	if (s->ticks) {

@@ -8,6 +8,9 @@
  *     second signalfd: it keeps expiring (and epoll keeps saying so)
  *     after each restart, and never reports more expirations than time
  *     allows;
+ *   - a CLOCK_REALTIME timer set for an absolute time 1000 s ahead
+ *     (TFD_TIMER_ABSTIME): its remaining time always matches the wall
+ *     clock, the time between checkpoint and restart included;
  *   - a 5 ms CLOCK_REALTIME one-shot timer left expired and unread
  *     across each checkpoint: after the restart it reads exactly 1;
  *     clocks and O_NONBLOCK are checked in /proc/self/fdinfo and fcntl;
@@ -30,7 +33,7 @@
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 
-static int tlong, tper, tshot, sfd, sfd_rt, ifd, wd_a, wd_b, gap, ep;
+static int tlong, tper, tshot, tabs, sfd, sfd_rt, ifd, wd_a, wd_b, gap, ep;
 static char dir_a[600], dir_b[600];
 
 static double ts_d(const struct timespec *t)
@@ -124,6 +127,7 @@ int main(void)
 	int rt_out = 0;
 	sigset_t mask;
 	char gpath[700];
+	struct timespec deadline;
 
 	tp_init("fd_timers");
 	if (!work)
@@ -141,6 +145,13 @@ int main(void)
 	TP_CHECK(tlong >= 0 && tper >= 0 && tshot >= 0, "timerfd_create: %s",
 		 strerror(errno));
 	TP_CHECK(timerfd_settime(tlong, 0, &its, NULL) == 0, "settime");
+	tabs = timerfd_create(CLOCK_REALTIME, 0);
+	TP_CHECK(tabs >= 0, "timerfd_create: %s", strerror(errno));
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 1000;
+	its.it_value = deadline;
+	TP_CHECK(timerfd_settime(tabs, TFD_TIMER_ABSTIME, &its, NULL) == 0,
+		 "settime abs: %s", strerror(errno));
 	its.it_value.tv_sec = 0;
 	its.it_value.tv_nsec = 20000000;
 	its.it_interval = its.it_value;
@@ -209,6 +220,19 @@ int main(void)
 			 cur.it_interval.tv_nsec == 0, "long timer interval");
 		prev_left = left;
 		prev_t = now;
+		/* the wall-clock deadline */
+		{
+			struct timespec wall;
+			double want;
+
+			TP_CHECK(timerfd_gettime(tabs, &cur) == 0, "gettime");
+			clock_gettime(CLOCK_REALTIME, &wall);
+			want = ts_d(&deadline) - ts_d(&wall);
+			TP_CHECK(ts_d(&cur.it_value) - want < 0.1 &&
+				 want - ts_d(&cur.it_value) < 0.1,
+				 "absolute timer: %.3f s left, deadline in %.3f s",
+				 ts_d(&cur.it_value), want);
+		}
 		/* the periodic timer, read when epoll says so */
 		{
 			struct epoll_event evs[4];
@@ -249,6 +273,7 @@ int main(void)
 			check_fdinfo(tshot, "clockid: 0\n");
 			check_fdinfo(tlong, "clockid: 1\n");
 			check_fdinfo(tper, "clockid: 7\n");
+			check_fdinfo(tabs, "settime flags: 01\n");
 			TP_CHECK(fcntl(tper, F_GETFL) & O_NONBLOCK, "tper flags");
 			TP_CHECK(!(fcntl(tlong, F_GETFL) & O_NONBLOCK),
 				 "tlong flags");
