@@ -180,6 +180,14 @@ static int load_one(const struct img_meta *m, char *err, size_t errcap)
 		goto fail;
 	}
 	if (h.pid != m->proc.pid || h.generation != m->proc.generation) {
+		if (m->proc.flags & IMG_PROC_IPC_SIDE) {
+			snprintf(err, errcap, "%s was written by process %u at "
+				 "checkpoint %u, its image by process %u at "
+				 "checkpoint %u: not the side file of this "
+				 "image", path, h.pid, h.generation,
+				 m->proc.pid, m->proc.generation);
+			goto fail;
+		}
 		pr_warn("%s was written by process %u at checkpoint %u, the "
 			"image by process %u at checkpoint %u: ignoring it",
 			path, h.pid, h.generation, m->proc.pid,
