@@ -18,6 +18,7 @@
 #include "util.h"
 #include "dmtcp/restore.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -271,6 +272,45 @@ static int has_parent_image(struct image *ims, int n, int i)
 }
 
 /* Reap every child until none is left; the status of `first`. */
+/*
+ * Terminal signals (SIGINT, SIGQUIT) that reach the namespace's init: it
+ * passes them on to the restored processes living in sessions of their
+ * own (under stand-ins for outside leaders), which the terminal's
+ * process group no longer contains.  Processes in init's session got the
+ * signal with the group already.
+ */
+static volatile sig_atomic_t init_got_sig;
+
+static void init_on_signal(int sig)
+{
+	init_got_sig = sig;
+}
+
+static void init_forward_signal(void)
+{
+	pid_t mine = getsid(0);
+	struct dirent *e;
+	DIR *d;
+
+	if (!init_got_sig)
+		return;
+	pr_debug("passing signal %d on to the other sessions",
+		 (int)init_got_sig);
+	d = opendir("/proc");	/* the namespace's own (rst_mount_proc) */
+	while (d && (e = readdir(d))) {
+		pid_t pid = (pid_t)atoi(e->d_name), sid;
+
+		if (pid <= 1)
+			continue;
+		sid = getsid(pid);
+		if (sid > 0 && sid != mine)
+			kill(pid, init_got_sig);
+	}
+	if (d)
+		closedir(d);
+	init_got_sig = 0;
+}
+
 static int reap_all(pid_t first)
 {
 	int first_status = -1;
@@ -280,8 +320,11 @@ static int reap_all(pid_t first)
 		pid_t p = waitpid(-1, &status, 0);
 
 		if (p < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR) {
+				if (getpid() == 1)
+					init_forward_signal();
 				continue;
+			}
 			break;		/* ECHILD: everyone is gone */
 		}
 		pr_debug("process %d ended: status %#x", (int)p, status);
@@ -291,37 +334,112 @@ static int reap_all(pid_t first)
 	return first_status < 0 ? 1 : exit_code(first_status);
 }
 
+static int has_image_pid(struct image *ims, int n, pid_t pid)
+{
+	for (int k = 0; k < n; k++)
+		if ((pid_t)ims[k].meta->proc.pid == pid)
+			return 1;
+	return 0;
+}
+
+/* Leaders outside the computation that stand-ins must reproduce. */
+struct outside {
+	pid_t ppid;	/* the parent */
+	pid_t sid;	/* session leader, 0: none to make */
+	pid_t pgid;	/* group leader (not the session's), 0: none */
+};
+
 /*
  * A stand-in for the parent a process had outside the computation (the
  * shell that started it), with that parent's pid, so the restored
  * process's getppid() is what it was.  It starts those processes and
- * reaps them, then ends with the first one's status.
+ * reaps them, then ends with the first one's status.  When the session
+ * or the process group of those processes was led from outside too, the
+ * parent's stand-in runs under stand-ins for these leaders (same pids,
+ * setsid/setpgid), so getsid() and getpgrp() read as before.
  */
-static pid_t start_stand_in(struct image *ims, int n, pid_t ppid,
+static pid_t start_stand_in(struct image *ims, int n,
+			    const struct outside *out, int level,
 			    const struct rst_opts *o, const char *host,
 			    int port, const char *secret)
 {
-	pid_t g = rst_clone_with_pid(ppid), first = -1;
+	pid_t ppid = out->ppid, want, g, first = -1;
 
+	if (level == 0 && out->sid && out->sid != ppid)
+		want = out->sid;		/* the session's leader */
+	else if (level <= 1 && out->pgid && out->pgid != ppid)
+		want = out->pgid, level = 1;	/* the group's leader */
+	else
+		want = ppid, level = 2;		/* the parent */
+	g = rst_clone_with_pid(want);
+	if (g < 0 && level < 2) {
+		pr_debug("stand-in for leader %d: %s", (int)want,
+			 strerror(errno));
+		return start_stand_in(ims, n, out, level + 1, o, host, port,
+				      secret);
+	}
 	if (g != 0)
 		return g;	/* parent (or -1: pid taken; caller copes) */
-	prctl(PR_SET_NAME, "dmtcp:parent");
-	for (int i = 0; i < n; i++) {
-		pid_t c;
-
-		if ((pid_t)ims[i].meta->proc.ppid != ppid ||
-		    has_parent_image(ims, n, i))
-			continue;
-		c = start_tree(ims, n, i, o, host, port, secret);
-		if (c < 0)
-			_exit(1);
+	signal(SIGINT, SIG_IGN);	/* init's handler is not ours */
+	signal(SIGQUIT, SIG_IGN);
+	if (level == 0) {
+		prctl(PR_SET_NAME, "dmtcp:session");
+		setsid();
+	} else if (level == 1) {
+		prctl(PR_SET_NAME, "dmtcp:group");
+		setpgid(0, 0);
+	} else {
+		prctl(PR_SET_NAME, "dmtcp:parent");
+		if (out->sid == ppid)
+			setsid();
+		else if (out->pgid == ppid)
+			setpgid(0, 0);
+	}
+	if (level < 2) {
+		first = start_stand_in(ims, n, out, level + 1, o, host, port,
+				       secret);
 		if (first < 0)
-			first = c;
+			_exit(1);
+	} else {
+		for (int i = 0; i < n; i++) {
+			pid_t c;
+
+			if ((pid_t)ims[i].meta->proc.ppid != ppid ||
+			    has_parent_image(ims, n, i))
+				continue;
+			c = start_tree(ims, n, i, o, host, port, secret);
+			if (c < 0)
+				_exit(1);
+			if (first < 0)
+				first = c;
+		}
 	}
 	rst_close_pipes();
 	for (int i = 0; i < n; i++)
 		close(ims[i].fd);
 	_exit(reap_all(first));
+}
+
+/*
+ * The outside leaders of the processes whose parent ppid is outside.  On
+ * a terminal the restored processes stay in the terminal's session (job
+ * control and Ctrl+C keep working there), so only the parent is made.
+ */
+static void outside_leaders(struct image *ims, int n, int root, pid_t ppid,
+			    struct outside *out)
+{
+	const struct img_proc *p = &ims[root].meta->proc;
+
+	memset(out, 0, sizeof(*out));
+	out->ppid = ppid;
+	if (isatty(0) || getenv("DMTCP_RESTART_TERMINAL_SESSION"))
+		return;
+	if (p->sid > 1 && (pid_t)p->sid != (pid_t)p->pid &&
+	    !has_image_pid(ims, n, p->sid))
+		out->sid = p->sid;
+	if (p->pgid > 1 && (pid_t)p->pgid != (pid_t)p->pid &&
+	    p->pgid != p->sid && !has_image_pid(ims, n, p->pgid))
+		out->pgid = p->pgid;
 }
 
 /*
@@ -335,8 +453,16 @@ static int run_init(struct image *ims, int n, const struct rst_opts *o,
 	pid_t first = -1;
 
 	rst_mount_proc();
-	signal(SIGINT, SIG_IGN);	/* the restored processes decide */
-	signal(SIGQUIT, SIG_IGN);
+	/* the restored processes decide; those in other sessions get
+	   what reaches us (reap_all) */
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = init_on_signal;	/* no SA_RESTART */
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGQUIT, &sa, NULL);
+	}
 	for (int i = 0; i < n; i++) {
 		pid_t ppid = ims[i].meta->proc.ppid, c = -1;
 		int done = 0;
@@ -349,8 +475,13 @@ static int run_init(struct image *ims, int n, const struct rst_opts *o,
 				done = 1;
 		if (done)
 			continue;
-		if (ppid > 1)
-			c = start_stand_in(ims, n, ppid, o, host, port, secret);
+		if (ppid > 1) {
+			struct outside out;
+
+			outside_leaders(ims, n, i, ppid, &out);
+			c = start_stand_in(ims, n, &out, 0, o, host, port,
+					   secret);
+		}
 		if (c < 0) {
 			/* no stand-in: the process becomes our child */
 			if (ppid > 1)
