@@ -14,7 +14,8 @@
  * check that none is lost, duplicated, reordered or cut.  On each
  * "backlog" channel (stream, dgram, seqpacket, TCP) the parent writes
  * 40 messages at the start which the child reads only at the end: they
- * sit in the socket queue through every checkpoint and restart.  At the
+ * sit in the socket queue through every checkpoint and restart, followed
+ * on the stream and TCP ones by 100000 and 40000 bulk bytes.  At the
  * end the child connects new clients to the three listeners, which
  * must accept them (listening again after a restart), and checks the
  * addresses of the path connection.
@@ -32,6 +33,15 @@
 #define INFLIGHT 16
 #define BACKLOG 40
 #define END_SEQ UINT64_MAX
+/* bulk bytes after the backlog messages: more than one skb, less than
+   the default buffers (unix: sndbuf 208 KiB; tcp: the initial window) */
+#define BULK_UNIX 100000
+#define BULK_TCP 40000
+
+static unsigned char bulk_byte(size_t i)
+{
+	return (unsigned char)(i * 131 + (i >> 8));
+}
 
 struct chan {
 	const char *name;
@@ -358,6 +368,18 @@ static void child(void)
 
 			check_msg(&back[i], b, len, k, "child");
 		}
+	for (int j = 0; j < 2; j++) {
+		static unsigned char blk[BULK_UNIX];
+		int i = j ? BL_TCP : BL_STREAM;
+		size_t len = j ? BULK_TCP : BULK_UNIX;
+
+		read_all(back[i].c, blk, len, back[i].name);
+		for (size_t k = 0; k < len; k++)
+			if (blk[k] != bulk_byte(k))
+				tp_fail("child: %s: bulk byte %zu is %u, not "
+					"%u", back[i].name, k, blk[k],
+					bulk_byte(k));
+	}
 	check_path_names();
 	child_new_clients();
 	{
@@ -436,6 +458,14 @@ int main(void)
 	for (int i = 0; i < NBACK; i++)
 		for (uint64_t k = 0; k < BACKLOG; k++)
 			send_msg(&back[i], back[i].p, k);
+	{
+		static unsigned char blk[BULK_UNIX];
+
+		for (size_t k = 0; k < BULK_UNIX; k++)
+			blk[k] = bulk_byte(k);
+		write_all(back[BL_STREAM].p, blk, BULK_UNIX, "bulk stream");
+		write_all(back[BL_TCP].p, blk, BULK_TCP, "bulk tcp");
+	}
 	tp_ready();
 	while (!tp_should_stop()) {
 		struct pollfd p[NECHO];
