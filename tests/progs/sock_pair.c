@@ -16,7 +16,9 @@
  * 40 messages at the start which the child reads only at the end: they
  * sit in the socket queue through every checkpoint and restart, followed
  * on the stream and TCP ones by 100000 and 40000 bulk bytes.  At the
- * end the child connects new clients to the three listeners, which
+ * The child's stdin is a socketpair with the parent, with 20 messages
+ * queued (fds 0-2 are recreated too when the peer is in the
+ * computation).  At the end the child connects new clients to the three listeners, which
  * must accept them (listening again after a restart), and checks the
  * addresses of the path connection.
  */
@@ -69,7 +71,7 @@ static struct chan back[NBACK] = {
 
 static int lpath, l_abs, ltcp, tcp_port, tcp_cport;
 static struct sockaddr_un path_addr, abs_addr, dg_addr;
-static int dg_srv, dg_cl;
+static int dg_srv, dg_cl, stdin_pair[2];
 #define DG_COUNT 8
 static socklen_t abs_len;
 
@@ -380,6 +382,12 @@ static void child(void)
 					"%u", back[i].name, k, blk[k],
 					bulk_byte(k));
 	}
+	{
+		static struct chan in = CH("stdin socketpair", SOCK_STREAM);
+
+		for (uint64_t k = 0; k < 20; k++)
+			check_msg(&in, b, recv_msg(&in, 0, b), k, "child");
+	}
 	check_path_names();
 	child_new_clients();
 	{
@@ -423,6 +431,8 @@ int main(void)
 	for (int i = BL_STREAM; i <= BL_SEQ; i++)
 		pair(&back[i]);
 	udp_pair(&echo[UDP]);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, stdin_pair) < 0)
+		tp_fail("socketpair stdin: %s", strerror(errno));
 	udp_pair(&back[BL_UDP]);
 	path_addr.sun_family = AF_UNIX;
 	snprintf(path_addr.sun_path, sizeof(path_addr.sun_path),
@@ -451,8 +461,17 @@ int main(void)
 	c = fork();
 	if (c < 0)
 		tp_fail("fork: %s", strerror(errno));
-	if (c == 0)
+	if (c == 0) {
+		if (dup2(stdin_pair[1], 0) < 0)
+			tp_fail("child: dup2 stdin: %s", strerror(errno));
 		child();
+	}
+	{
+		static struct chan in = CH("stdin socketpair", SOCK_STREAM);
+
+		for (uint64_t k = 0; k < 20; k++)
+			send_msg(&in, stdin_pair[0], k);
+	}
 	parent_accept();
 	/* the backlog: read by the child only at the very end */
 	for (int i = 0; i < NBACK; i++)
