@@ -135,9 +135,14 @@ static void tcp_push(int fd)
 	pr_debug("fd %d: pushing %d unsent bytes", fd, unsent);
 	getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, &l);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	for (int i = 0; i < 200 && ioctl(fd, SIOCOUTQNSD, &unsent) == 0 &&
-	     unsent > 0; i++)
+	/* up to 200 ms, but give up after 10 ms without progress (a
+	   closed window: many such sockets must not add up) */
+	for (int i = 0, still = 0, last = unsent; i < 200 && still < 10 &&
+	     ioctl(fd, SIOCOUTQNSD, &unsent) == 0 && unsent > 0; i++) {
+		still = unsent == last ? still + 1 : 0;
+		last = unsent;
 		rsys2(SYS_nanosleep, (long)&ms, 0);
+	}
 	if (!nodelay)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay,
 			   sizeof(nodelay));
