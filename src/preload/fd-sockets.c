@@ -39,6 +39,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -148,6 +149,76 @@ static void tcp_push(int fd)
 			   sizeof(nodelay));
 }
 
+/*
+ * Options the program may have set, kept in this process's memory (the
+ * image holds this table) and put back on the socket dmtcp_restart
+ * gives it.  Indexed like dmtcp_ps.fds.
+ */
+static const struct sk_opt {
+	int level, name;
+	socklen_t len;
+} sk_opts[] = {
+	{ SOL_SOCKET, SO_KEEPALIVE, sizeof(int) },
+	{ SOL_SOCKET, SO_RCVTIMEO, sizeof(struct timeval) },
+	{ SOL_SOCKET, SO_SNDTIMEO, sizeof(struct timeval) },
+	{ SOL_SOCKET, SO_LINGER, sizeof(struct linger) },
+	{ SOL_SOCKET, SO_RCVLOWAT, sizeof(int) },
+	{ SOL_SOCKET, SO_PRIORITY, sizeof(int) },
+	{ SOL_SOCKET, SO_PASSCRED, sizeof(int) },
+	{ IPPROTO_TCP, TCP_NODELAY, sizeof(int) },
+	{ IPPROTO_TCP, TCP_KEEPIDLE, sizeof(int) },
+	{ IPPROTO_TCP, TCP_KEEPINTVL, sizeof(int) },
+	{ IPPROTO_TCP, TCP_KEEPCNT, sizeof(int) },
+	{ IPPROTO_TCP, TCP_USER_TIMEOUT, sizeof(int) },
+};
+#define NOPTS (sizeof(sk_opts) / sizeof(sk_opts[0]))
+#define OPT_MAX 16	/* bytes of the largest option value */
+
+static struct {
+	uint32_t have;		/* bit i: sk_opts[i] was read */
+	unsigned char val[NOPTS][OPT_MAX];
+} opt_saved[DMTCP_MAX_FDS];
+
+static int is_tcp(const struct img_fd *f)
+{
+	return (f->sk_domain == AF_INET || f->sk_domain == AF_INET6) &&
+	       f->sk_type == SOCK_STREAM;
+}
+
+static void save_opts(const struct dmtcp_fdrec *r)
+{
+	long i = r - dmtcp_ps.fds;
+
+	if (i < 0 || i >= DMTCP_MAX_FDS)
+		return;
+	opt_saved[i].have = 0;
+	for (unsigned k = 0; k < NOPTS; k++) {
+		socklen_t l = sk_opts[k].len;
+
+		if (sk_opts[k].level == IPPROTO_TCP && !is_tcp(&r->rec))
+			continue;
+		if (getsockopt(r->rec.fd, sk_opts[k].level, sk_opts[k].name,
+			       opt_saved[i].val[k], &l) == 0 &&
+		    l == sk_opts[k].len)
+			opt_saved[i].have |= 1u << k;
+	}
+}
+
+static void put_opts(const struct dmtcp_fdrec *r)
+{
+	long i = r - dmtcp_ps.fds;
+
+	if (i < 0 || i >= DMTCP_MAX_FDS)
+		return;
+	for (unsigned k = 0; k < NOPTS; k++)
+		if ((opt_saved[i].have & (1u << k)) &&
+		    setsockopt(r->rec.fd, sk_opts[k].level, sk_opts[k].name,
+			       opt_saved[i].val[k], sk_opts[k].len) < 0)
+			pr_debug("fd %d: option %d/%d: %s", r->rec.fd,
+				 sk_opts[k].level, sk_opts[k].name,
+				 strerror(errno));
+}
+
 void dmtcp_sk_capture(struct dmtcp_fdrec *r)
 {
 	struct img_fd *f = &r->rec;
@@ -158,6 +229,9 @@ void dmtcp_sk_capture(struct dmtcp_fdrec *r)
 	f->sk_type = r->x.type;
 	f->sk_protocol = r->x.protocol;
 	f->sk_addr_len = r->x.addrlen <= sizeof(r->x.addr) ? r->x.addrlen : 0;
+	if (f->sk_domain == AF_UNIX || f->sk_domain == AF_INET ||
+	    f->sk_domain == AF_INET6)
+		save_opts(r);	/* before tcp_push() toggles TCP_NODELAY */
 	l = sizeof(v);
 	if (getsockopt(f->fd, SOL_SOCKET, SO_RCVBUF, &v, &l) == 0)
 		f->sk_rcvbuf = v;
@@ -320,5 +394,6 @@ int dmtcp_sk_prepared(const struct dmtcp_fdrec *r)
 		return 0;	/* the restart's own stdio */
 	fcntl(fd, F_SETFL, r->rec.flags);
 	fcntl(fd, F_SETFD, r->rec.fdflags);
+	put_opts(r);
 	return 1;
 }

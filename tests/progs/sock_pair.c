@@ -25,6 +25,8 @@
 #include "testprog.h"
 
 #include <arpa/inet.h>
+#include <netinet/tcp.h>
+#include <sys/time.h>
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
@@ -234,6 +236,19 @@ static void child_connect(void)
 	l = sizeof(a);
 	if (getsockname(echo[TCP].c, (void *)&a, &l) == 0)
 		tcp_cport = ntohs(a.sin_port);
+	{
+		/* options the restart must keep */
+		int one = 1;
+		struct timeval tv = { 7, 0 };
+
+		if (setsockopt(echo[TCP].c, IPPROTO_TCP, TCP_NODELAY, &one,
+			       sizeof(one)) < 0 ||
+		    setsockopt(echo[TCP].c, SOL_SOCKET, SO_KEEPALIVE, &one,
+			       sizeof(one)) < 0 ||
+		    setsockopt(echo[TCP].c, SOL_SOCKET, SO_RCVTIMEO, &tv,
+			       sizeof(tv)) < 0)
+			tp_fail("child: setsockopt: %s", strerror(errno));
+	}
 	l = tcp_addr(&a);
 	back[BL_TCP].c = connect_to(AF_INET, &a, l, "tcp backlog");
 }
@@ -305,6 +320,24 @@ static void udp_pair(struct chan *ch)
 		tp_fail("udp %s: connect: %s", ch->name, strerror(errno));
 	ch->p = s[0];
 	ch->c = s[1];
+}
+
+static void check_options(void)
+{
+	int nodelay = 0, keepalive = 0;
+	struct timeval tv = { 0, 0 };
+	socklen_t l = sizeof(int), l2 = sizeof(int), l3 = sizeof(tv);
+
+	if (getsockopt(echo[TCP].c, IPPROTO_TCP, TCP_NODELAY, &nodelay,
+		       &l) < 0 ||
+	    getsockopt(echo[TCP].c, SOL_SOCKET, SO_KEEPALIVE, &keepalive,
+		       &l2) < 0 ||
+	    getsockopt(echo[TCP].c, SOL_SOCKET, SO_RCVTIMEO, &tv, &l3) < 0)
+		tp_fail("child: getsockopt: %s", strerror(errno));
+	if (!nodelay || !keepalive || tv.tv_sec != 7)
+		tp_fail("child: tcp options lost: TCP_NODELAY %d SO_KEEPALIVE "
+			"%d SO_RCVTIMEO %lds", nodelay, keepalive,
+			(long)tv.tv_sec);
 }
 
 static void check_path_names(void)
@@ -389,6 +422,7 @@ static void child(void)
 			check_msg(&in, b, recv_msg(&in, 0, b), k, "child");
 	}
 	check_path_names();
+	check_options();
 	child_new_clients();
 	{
 		unsigned char m[80];
