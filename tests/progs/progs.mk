@@ -6,7 +6,7 @@ check_PROGRAMS += tests/progs/threads_tls tests/progs/heap_pattern \
 	tests/progs/mmap_file tests/progs/dlopen_lib \
 	tests/progs/sparse_reserve tests/progs/interrupted_calls \
 	tests/progs/api tests/progs/static_hello tests/progs/libdltest.so \
-	tests/progs/spawn_kinds tests/progs/pgid_sid
+	tests/progs/spawn_kinds tests/progs/pgid_sid tests/progs/fifo_pair
 noinst_PROGRAMS += tests/progs/counter
 EXTRA_DIST += tests/progs/testprog.h
 
@@ -73,3 +73,4 @@ tests_progs_pty_pair_SOURCES = tests/progs/pty_pair.c tests/progs/testprog.h
 # process creation of every kind (tests/e2e/test-spawn_kinds.sh)
 tests_progs_spawn_kinds_SOURCES = tests/progs/spawn_kinds.c
 tests_progs_pgid_sid_SOURCES = tests/progs/pgid_sid.c
+tests_progs_fifo_pair_SOURCES = tests/progs/fifo_pair.c
