@@ -439,8 +439,17 @@ static int reopen(const struct dmtcp_fdrec *f)
 
 static int placeholder(const struct dmtcp_fdrec *f)
 {
-	if (f->rec.kind == IMG_FD_SOCKET)
+	if (f->rec.kind == IMG_FD_SOCKET) {
+		/* a socket nothing reconnected (not connected yet, or its
+		   peer could not be recreated): a fresh one of the same
+		   family and type, so connect()/bind() still make sense */
+		int s = socket(f->rec.sk_domain, f->rec.sk_type | SOCK_CLOEXEC,
+			       f->rec.sk_protocol);
+
+		if (s >= 0)
+			return s;
 		return socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	}
 	return open("/dev/null", (f->rec.flags & O_ACCMODE) | O_CLOEXEC);
 }
 

@@ -6,7 +6,8 @@ check_PROGRAMS += tests/progs/threads_tls tests/progs/heap_pattern \
 	tests/progs/mmap_file tests/progs/dlopen_lib \
 	tests/progs/sparse_reserve tests/progs/interrupted_calls \
 	tests/progs/api tests/progs/static_hello tests/progs/libdltest.so \
-	tests/progs/spawn_kinds tests/progs/pgid_sid tests/progs/fifo_pair
+	tests/progs/spawn_kinds tests/progs/pgid_sid tests/progs/fifo_pair \
+	tests/progs/sock_fresh
 noinst_PROGRAMS += tests/progs/counter
 EXTRA_DIST += tests/progs/testprog.h
 
@@ -74,3 +75,4 @@ tests_progs_pty_pair_SOURCES = tests/progs/pty_pair.c tests/progs/testprog.h
 tests_progs_spawn_kinds_SOURCES = tests/progs/spawn_kinds.c
 tests_progs_pgid_sid_SOURCES = tests/progs/pgid_sid.c
 tests_progs_fifo_pair_SOURCES = tests/progs/fifo_pair.c
+tests_progs_sock_fresh_SOURCES = tests/progs/sock_fresh.c
