@@ -258,9 +258,12 @@ t_is_ready() { # pid
 	return 1
 }
 
+# t_wait_ready [PID]: READY in app.log, then T_NPEERS (default 1) running
+# peers listed by the coordinator.
 t_wait_ready() { # [pid]
 	t_wait "$T_TIMEOUT" "READY in $T/app.log" t_is_ready "${1:-$APP_PID}"
-	t_wait "$T_TIMEOUT" "coordinator to list 1 running peer" t_peers_running 1
+	t_wait "$T_TIMEOUT" "coordinator to list ${T_NPEERS:-1} running peer(s)" \
+		t_peers_running "${T_NPEERS:-1}"
 	sleep "$T_SETTLE"
 }
 

@@ -7,21 +7,8 @@
 . "$DMTCP_SRCDIR/tests/e2e/lib.sh"
 
 scenario() {
-	local i cur
 	export T_NPEERS=3
-	t_coord_start
-	t_launch pgid_sid
-	t_wait "$T_TIMEOUT" "READY" t_is_ready "$APP_PID"
-	t_wait "$T_TIMEOUT" "3 running peers" t_peers_running 3
-	t_log "$(grep -a '^ids ' "$T/app.log")"
-	cur=$APP_PID
-	for i in 1 2; do
-		t_checkpoint
-		t_kill "$cur"
-		t_restart
-		cur=$RST_PID
-	done
-	t_finish "$cur" pgid_sid 2
+	t_cycles pgid_sid 2
 }
 
 t_main t_modes scenario

@@ -9,23 +9,13 @@
 
 export T_NPEERS=2
 
+two_images() {
+	[ ${#CKPT_IMAGES[@]} -eq 2 ] ||
+		t_fail "expected 2 images, got ${#CKPT_IMAGES[@]}"
+}
+
 scenario() {
-	local i cur
-	t_coord_start
-	t_launch sock_pair
-	t_wait "$T_TIMEOUT" "READY in $T/app.log" t_is_ready "$APP_PID"
-	t_wait "$T_TIMEOUT" "2 running peers" t_peers_running 2
-	sleep "$T_SETTLE"
-	cur=$APP_PID
-	for i in 1 2; do
-		t_checkpoint
-		[ ${#CKPT_IMAGES[@]} -eq 2 ] ||
-			t_fail "expected 2 images, got ${#CKPT_IMAGES[@]}"
-		t_kill "$cur"
-		t_restart
-		cur=$RST_PID
-	done
-	t_finish "$cur" sock_pair 2
+	T_AFTER_CKPT=two_images t_cycles sock_pair 2
 }
 
 t_main t_modes scenario
