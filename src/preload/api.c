@@ -48,27 +48,12 @@ static int send_command(int cmd, uint64_t arg, char *reply, size_t cap,
 			uint64_t *status)
 {
 	struct dmtcp_msg m;
-	int fd = dmtcp_coord_open();
 
-	if (fd < 0)
+	if (dmtcp_coord_call(DMTCP_MSG_COMMAND, cmd, arg, NULL, 0,
+			     DMTCP_MSG_REPLY, &m, reply, cap, NULL) < 0)
 		return -1;
-	dmtcp_msg_init(&m, DMTCP_MSG_COMMAND);
-	m.arg0 = cmd;
-	m.arg1 = arg;
-	if (dmtcp_msg_send(fd, &m, NULL, 0) < 0)
-		goto fail;
-	for (;;) {
-		if (dmtcp_msg_recv(fd, &m, reply, cap - 1) < 0)
-			goto fail;
-		if (m.type == DMTCP_MSG_REPLY || m.type == DMTCP_MSG_REFUSE)
-			break;
-	}
-	close(fd);
 	*status = m.type == DMTCP_MSG_REPLY ? m.arg0 : DMTCP_REPLY_ERROR;
 	return 0;
-fail:
-	close(fd);
-	return -1;
 }
 
 API int dmtcp_checkpoint(void)

@@ -82,21 +82,26 @@ int dmtcp_coord_open(void)
 }
 
 /*
- * Send one request and wait for its reply (type want or REFUSE); the
- * reply payload lands in svc_buf.  what names the wait in the warning
- * printed every 10 s.  0, or -1 if the coordinator is gone.
+ * One request on a new command connection: send it, wait for a reply of
+ * type want (or REFUSE; reply->type says which) with its payload in buf
+ * (NUL-terminated, at most cap - 1 bytes).  what names the wait in the
+ * messages (a warning every 10 s while waiting, errors); NULL: no
+ * messages (the caller reports).  0, or -1 if the coordinator cannot be
+ * reached or went away.
  */
-static int request(int k, uint16_t type, uint64_t a0, uint64_t a1,
-		   const void *payload, size_t len, uint16_t want,
-		   struct dmtcp_msg *reply, const char *what)
+int dmtcp_coord_call(uint16_t type, uint64_t a0, uint64_t a1,
+		     const void *payload, size_t len, uint16_t want,
+		     struct dmtcp_msg *reply, void *buf, size_t cap,
+		     const char *what)
 {
 	struct dmtcp_msg m;
 	int fd = dmtcp_coord_open(), waited = 0;
 
 	if (fd < 0) {
-		pr_err("%s: cannot reach the coordinator at %s:%d: %s", what,
-		       dmtcp_cfg.coord_host, dmtcp_cfg.coord_port,
-		       strerror(errno));
+		if (what)
+			pr_err("%s: cannot reach the coordinator at %s:%d: %s",
+			       what, dmtcp_cfg.coord_host,
+			       dmtcp_cfg.coord_port, strerror(errno));
 		return -1;
 	}
 	dmtcp_msg_init(&m, type);
@@ -112,30 +117,41 @@ static int request(int k, uint16_t type, uint64_t a0, uint64_t a1,
 			continue;
 		if (r == 0) {
 			waited += BARRIER_WARN_MS / 1000;
-			pr_warn("%s: still waiting after %d s (do all processes "
-				"load the same plugins?)", what, waited);
+			if (what)
+				pr_warn("%s: still waiting after %d s (do all "
+					"processes load the same plugins?)",
+					what, waited);
 			continue;
 		}
-		if (r < 0 || dmtcp_msg_recv(fd, reply, svc_buf[k],
-					    sizeof(svc_buf[k]) - 1) < 0)
+		if (r < 0 || dmtcp_msg_recv(fd, reply, buf, cap - 1) < 0)
 			goto lost;
-		if (reply->type == want)
+		if (reply->type == want || reply->type == DMTCP_MSG_REFUSE)
 			break;
-		if (reply->type == DMTCP_MSG_REFUSE) {
-			svc_buf[k][reply->payload_len] = 0;
-			pr_err("%s: the coordinator refused: %s", what,
-			       svc_buf[k]);
-			close(fd);
-			return -1;
-		}
 	}
+	((char *)buf)[reply->payload_len] = 0;
 	close(fd);
 	return 0;
 lost:
-	pr_err("%s: lost the coordinator: %s", what,
-	       errno ? strerror(errno) : "connection closed");
+	if (what)
+		pr_err("%s: lost the coordinator: %s", what,
+		       errno ? strerror(errno) : "connection closed");
 	close(fd);
 	return -1;
+}
+
+/* dmtcp_coord_call into buffer set k; a refusal is an error too. */
+static int request(int k, uint16_t type, uint64_t a0, uint64_t a1,
+		   const void *payload, size_t len, uint16_t want,
+		   struct dmtcp_msg *reply, const char *what)
+{
+	if (dmtcp_coord_call(type, a0, a1, payload, len, want, reply,
+			     svc_buf[k], sizeof(svc_buf[k]), what) < 0)
+		return -1;
+	if (reply->type == DMTCP_MSG_REFUSE) {
+		pr_err("%s: the coordinator refused: %s", what, svc_buf[k]);
+		return -1;
+	}
+	return 0;
 }
 
 API void dmtcp_global_barrier(const char *name)

@@ -40,6 +40,12 @@ extern __thread int dmtcp_tl_internal_create HIDDEN;
 
 /* plugin-services.c: a command connection to our coordinator, or -1 */
 int dmtcp_coord_open(void) HIDDEN;
+struct dmtcp_msg;
+/* One request and its reply on a new command connection (see there). */
+int dmtcp_coord_call(uint16_t type, uint64_t a0, uint64_t a1,
+		     const void *payload, size_t len, uint16_t want,
+		     struct dmtcp_msg *reply, void *buf, size_t cap,
+		     const char *what) HIDDEN;
 
 /* ckpt-thread.c: wait at one of the checkpoint's own barriers. */
 void dmtcp_ckpt_barrier(int id) HIDDEN;
