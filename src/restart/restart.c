@@ -271,13 +271,17 @@ static int has_parent_image(struct image *ims, int n, int i)
 	return 0;
 }
 
-/* Reap every child until none is left; the status of `first`. */
 /*
  * Terminal signals (SIGINT, SIGQUIT) that reach the namespace's init: it
- * passes them on to the restored processes living in sessions of their
- * own (under stand-ins for outside leaders), which the terminal's
- * process group no longer contains.  Processes in init's session got the
- * signal with the group already.
+ * passes them on to the restored processes whose process group is led
+ * by a stand-in (an outside leader reproduced, "dmtcp:*"): the terminal's
+ * process group, which they were in before, no longer contains them.
+ * Processes in init's own group got the signal with it; groups the
+ * restored processes made themselves (their own jobs) did not get it
+ * before the checkpoint either.  The stand-ins ignore these signals.
+ * The group, not the session, decides: when the session's leader could
+ * not be reproduced (outside our pid namespace, sid 0, or its pid taken)
+ * a stand-in group lives in init's session.
  */
 static volatile sig_atomic_t init_got_sig;
 
@@ -286,24 +290,40 @@ static void init_on_signal(int sig)
 	init_got_sig = sig;
 }
 
+/* Is the process group pgid led by one of our stand-ins? */
+static int led_by_stand_in(pid_t pgid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pgid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = 0;
+	fclose(f);
+	return strncmp(comm, "dmtcp:", 6) == 0;
+}
+
 static void init_forward_signal(void)
 {
-	pid_t mine = getsid(0);
+	pid_t mine = getpgrp();
 	struct dirent *e;
 	DIR *d;
 
 	if (!init_got_sig)
 		return;
-	pr_debug("passing signal %d on to the other sessions",
+	pr_debug("passing signal %d on to the stand-ins' process groups",
 		 (int)init_got_sig);
 	d = opendir("/proc");	/* the namespace's own (rst_mount_proc) */
 	while (d && (e = readdir(d))) {
-		pid_t pid = (pid_t)atoi(e->d_name), sid;
+		pid_t pid = (pid_t)atoi(e->d_name), pgid;
 
 		if (pid <= 1)
 			continue;
-		sid = getsid(pid);
-		if (sid > 0 && sid != mine)
+		pgid = getpgid(pid);
+		if (pgid > 1 && pgid != mine && led_by_stand_in(pgid))
 			kill(pid, init_got_sig);
 	}
 	if (d)
@@ -311,26 +331,44 @@ static void init_forward_signal(void)
 	init_got_sig = 0;
 }
 
+/*
+ * Reap every child until none is left; the status of `first`.  SIGCHLD
+ * and the terminal signals are blocked and taken with sigwaitinfo, so a
+ * signal that comes between two waits is not lost (with a handler and a
+ * blocking waitpid it could land just before the wait and sleep there).
+ */
 static int reap_all(pid_t first)
 {
 	int first_status = -1;
+	sigset_t set, old;
 
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	signal(SIGCHLD, SIG_DFL);	/* an inherited SIG_IGN reaps for us */
+	if (getpid() == 1)
+		init_forward_signal();	/* one that came before */
 	for (;;) {
-		int status;
-		pid_t p = waitpid(-1, &status, 0);
+		int status, sig;
+		pid_t p;
 
-		if (p < 0) {
-			if (errno == EINTR) {
-				if (getpid() == 1)
-					init_forward_signal();
-				continue;
-			}
-			break;		/* ECHILD: everyone is gone */
+		while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
+			pr_debug("process %d ended: status %#x", (int)p,
+				 status);
+			if (p == first)
+				first_status = status;
 		}
-		pr_debug("process %d ended: status %#x", (int)p, status);
-		if (p == first)
-			first_status = status;
+		if (p < 0 && errno == ECHILD)
+			break;		/* everyone is gone */
+		sig = sigwaitinfo(&set, NULL);
+		if ((sig == SIGINT || sig == SIGQUIT) && getpid() == 1) {
+			init_got_sig = sig;
+			init_forward_signal();
+		}
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return first_status < 0 ? 1 : exit_code(first_status);
 }
 
