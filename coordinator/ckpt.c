@@ -330,9 +330,37 @@ uint64_t co_next_deadline(void)
 	return d;
 }
 
+/*
+ * A connection opened for a process about to be created that never said
+ * who it is (the new program is not under our control after all: a
+ * static program we did not recognize keeps the descriptor) would hold
+ * the checkpoint forever: after CO_PREJOIN_WAIT_MS it is dropped.
+ */
+#define CO_PREJOIN_WAIT_MS	15000
+
+static void co_prejoin_expire(uint64_t now)
+{
+	if (co.phase != CO_CKPT || now < co.ckpt_start_ms + CO_PREJOIN_WAIT_MS)
+		return;
+	for (size_t i = 0; i < co_nclients; i++) {
+		struct co_client *w = co_clients[i];
+
+		if (w->kind != CO_WORKER || w->closing || !w->prejoin ||
+		    !w->in_ckpt)
+			continue;
+		co_event(1, "worker %llu, opened by pid %u for a process it "
+			 "created, never said who it is: left out of "
+			 "checkpoint %u", (unsigned long long)w->id,
+			 w->prejoin_by, co.generation);
+		co_client_drop(w);
+	}
+}
+
 void co_tick(uint64_t now)
 {
 	const char *why;
+
+	co_prejoin_expire(now);
 
 	if (co.killing) {
 		int n = co_num_workers();

@@ -107,11 +107,19 @@ static int co_queue(struct co_client *c, const void *data, size_t len)
 int co_send(struct co_client *c, uint16_t type, uint64_t arg0,
 	    uint64_t arg1, const void *payload, size_t len)
 {
+	return co_send_flags(c, type, 0, arg0, arg1, payload, len);
+}
+
+int co_send_flags(struct co_client *c, uint16_t type, uint32_t flags,
+		  uint64_t arg0, uint64_t arg1, const void *payload,
+		  size_t len)
+{
 	struct dmtcp_msg m;
 
 	if (c->fd < 0)
 		return -1;
 	dmtcp_msg_init(&m, type);
+	m.flags = flags;
 	m.arg0 = arg0;
 	m.arg1 = arg1;
 	m.client_id = c->id;
@@ -139,6 +147,16 @@ void co_refuse(struct co_client *c, const char *reason)
 {
 	co_event(1, "refused connection from %s: %s", c->peer, reason);
 	co_send(c, DMTCP_MSG_REFUSE, 0, 0, reason, strlen(reason));
+	c->closing = 1;
+	c->close_deadline_ms = co_now_ms() + 2000;
+}
+
+/* Not now, later: the client retries (no event, it is routine). */
+void co_refuse_retry(struct co_client *c, const char *reason)
+{
+	pr_debug("asked %s to come back later: %s", c->peer, reason);
+	co_send_flags(c, DMTCP_MSG_REFUSE, DMTCP_REFUSE_RETRY, 0, 0, reason,
+		      strlen(reason));
 	c->closing = 1;
 	c->close_deadline_ms = co_now_ms() + 2000;
 }

@@ -80,6 +80,9 @@ struct co_client {
 	int barrier;			/* last barrier reached, 0 = none */
 	int in_ckpt;			/* takes part in the current ckpt */
 	int restarting;			/* takes part in the current restart */
+	int prejoin;			/* opened for a process being forked
+					   or exec'd: no WORKER_UPDATE yet */
+	uint32_t prejoin_by;		/* pid of the process that opened it */
 	char image[PATH_MAX];		/* last image written */
 
 	/* command */
@@ -96,6 +99,9 @@ struct co_client *co_client_add(int fd, const char *peer);
 void co_client_remove(struct co_client *c);
 /* Queue a message (never blocks); 0, or -1 if the client was marked
  * for dropping (output overflow or write error). */
+int co_send_flags(struct co_client *c, uint16_t type, uint32_t flags,
+		  uint64_t arg0, uint64_t arg1, const void *payload,
+		  size_t len);
 int co_send(struct co_client *c, uint16_t type, uint64_t arg0,
 	    uint64_t arg1, const void *payload, size_t len);
 /* Try to write queued output; -1 on a fatal write error. */
@@ -104,6 +110,7 @@ int co_flush(struct co_client *c);
 void co_client_drop(struct co_client *c);
 /* Send REFUSE with a reason and close after it is flushed. */
 void co_refuse(struct co_client *c, const char *reason);
+void co_refuse_retry(struct co_client *c, const char *reason);
 int co_num_workers(void);
 
 /* ---- global state (main.c) ---- */

@@ -59,8 +59,17 @@ static int co_hello_worker(struct co_client *c, struct dmtcp_hello *h)
 {
 	struct dmtcp_welcome wel;
 	int restart = !!(h->flags & DMTCP_HELLO_RESTART);
+	int prejoin = !restart && (h->flags & DMTCP_HELLO_PREJOIN);
 	int fresh = co_num_workers() == 0;
 
+	if (prejoin && (co.phase == CO_CKPT || co.killing || fresh)) {
+		/* the fork or exec waits until the checkpoint is over, so
+		   the new process is in every image set or in none; with
+		   no worker left the computation is gone */
+		co_refuse_retry(c, fresh ? "no computation to join" :
+				"a checkpoint is in progress");
+		return 0;
+	}
 	if (restart) {
 		char reason[256];
 
@@ -97,6 +106,8 @@ static int co_hello_worker(struct co_client *c, struct dmtcp_hello *h)
 	snprintf(c->unique_id, sizeof(c->unique_id), "%s", h->unique_id);
 	snprintf(c->image, sizeof(c->image), "%s", restart ? h->image : "");
 	c->state = restart ? DMTCP_WS_RESTARTING : DMTCP_WS_RUNNING;
+	c->prejoin = prejoin;
+	c->prejoin_by = prejoin ? h->pid : 0;
 
 	if (restart) {
 		if (co.phase != CO_RESTART) {
@@ -124,9 +135,14 @@ static int co_hello_worker(struct co_client *c, struct dmtcp_hello *h)
 	snprintf(wel.ckpt_dir, sizeof(wel.ckpt_dir), "%s",
 		 co.ckpt_dir_explicit);
 	wel.generation = co.generation;
-	co_event(0, "worker %llu joined: %s pid %u on %s%s (%s)",
-		 (unsigned long long)c->id, c->prog, c->pid, c->host,
-		 restart ? ", restarting" : "", c->peer);
+	if (prejoin)
+		pr_debug("worker %llu: connection opened by pid %u for a "
+			 "process it is creating", (unsigned long long)c->id,
+			 c->pid);
+	else
+		co_event(0, "worker %llu joined: %s pid %u on %s%s (%s)",
+			 (unsigned long long)c->id, c->prog, c->pid, c->host,
+			 restart ? ", restarting" : "", c->peer);
 	return co_send(c, DMTCP_MSG_WELCOME, c->id, co.interval, &wel,
 		       sizeof(wel));
 }
@@ -164,6 +180,34 @@ static int co_hello(struct co_client *c, const struct dmtcp_msg *m,
 	return co_hello_worker(c, &h);
 }
 
+/* The process a prejoined connection was opened for says who it is. */
+static int co_worker_update(struct co_client *c, const struct dmtcp_msg *m,
+			    const char *payload)
+{
+	struct dmtcp_hello h;
+
+	if (m->payload_len != sizeof(h)) {
+		co_event(1, "worker %llu sent a malformed update; dropping it",
+			 (unsigned long long)c->id);
+		return -1;
+	}
+	memcpy(&h, payload, sizeof(h));
+	h.hostname[sizeof(h.hostname) - 1] = 0;
+	h.progname[sizeof(h.progname) - 1] = 0;
+	h.unique_id[sizeof(h.unique_id) - 1] = 0;
+	c->pid = h.pid;
+	snprintf(c->host, sizeof(c->host), "%s", h.hostname);
+	snprintf(c->prog, sizeof(c->prog), "%s", h.progname);
+	snprintf(c->unique_id, sizeof(c->unique_id), "%s", h.unique_id);
+	if (c->prejoin)
+		co_event(0, "worker %llu joined: %s pid %u on %s (%s by pid "
+			 "%u)", (unsigned long long)c->id, c->prog, c->pid,
+			 c->host, c->pid == c->prejoin_by ? "exec'd" :
+			 "created", c->prejoin_by);
+	c->prejoin = 0;
+	return 0;
+}
+
 static int co_worker_msg(struct co_client *c, const struct dmtcp_msg *m,
 			 char *payload)
 {
@@ -177,6 +221,8 @@ static int co_worker_msg(struct co_client *c, const struct dmtcp_msg *m,
 	case DMTCP_MSG_WORKER_STATE:
 		c->state = (int)m->arg0;
 		return 0;
+	case DMTCP_MSG_WORKER_UPDATE:
+		return co_worker_update(c, m, payload);
 	default:
 		co_event(1, "worker %llu (%s pid %u) sent unexpected message "
 			 "type %u; dropping it", (unsigned long long)c->id,
@@ -220,8 +266,13 @@ void co_client_gone(struct co_client *c)
 		c->ubar[0] = 0;
 		return;
 	}
-	co_event(0, "worker %llu left: %s pid %u on %s",
-		 (unsigned long long)c->id, c->prog, c->pid, c->host);
+	if (c->prejoin)	/* the fork or exec it was made for failed */
+		pr_debug("worker %llu, opened by pid %u, closed unused",
+			 (unsigned long long)c->id, c->prejoin_by);
+	else
+		co_event(0, "worker %llu left: %s pid %u on %s",
+			 (unsigned long long)c->id, c->prog, c->pid, c->host);
+	c->prejoin = 0;
 	if (co.phase == CO_RESTART && c->restarting &&
 	    co.released < DMTCP_BAR_RESTARTED && co.restart_expected > 0)
 		co.restart_expected--;

@@ -28,6 +28,11 @@ enum dmtcp_msg_type {
 					   flags DMTCP_CKPT_FAILED the payload
 					   is the error message instead */
 	DMTCP_MSG_WORKER_STATE = 4,	/* arg0 = enum dmtcp_worker_state */
+	DMTCP_MSG_WORKER_UPDATE = 5,	/* payload: struct dmtcp_hello; the
+					   first message of a process on a
+					   connection its parent (fork) or
+					   its former program (exec) opened
+					   for it (DMTCP_HELLO_PREJOIN) */
 
 	/* dmtcp_command -> coordinator */
 	DMTCP_MSG_HELLO_COMMAND = 10,	/* payload: struct dmtcp_hello */
@@ -120,6 +125,14 @@ struct dmtcp_msg {
 
 /* struct dmtcp_hello.flags */
 #define DMTCP_HELLO_RESTART	0x1	/* a process coming back from an image */
+#define DMTCP_HELLO_PREJOIN	0x2	/* for a process about to be forked or
+					   exec'd: it takes part in every
+					   checkpoint from now on and says
+					   who it is with WORKER_UPDATE */
+
+/* dmtcp_msg.flags of REFUSE */
+#define DMTCP_REFUSE_RETRY	0x1	/* try again when the checkpoint in
+					   progress is over */
 
 struct dmtcp_hello {
 	char secret[DMTCP_SECRET_LEN + 1]; /* from the coordinator's secret

@@ -35,8 +35,6 @@
 #define API __attribute__((visibility("default")))
 
 extern volatile int dmtcp_ckpt_done_seq HIDDEN;
-int dmtcp_crit_enter(void) HIDDEN;
-int dmtcp_crit_leave(void) HIDDEN;
 
 API int dmtcp_is_enabled(void)
 {

@@ -105,8 +105,6 @@ static char msgbuf[8192];
 static pthread_mutex_t crit_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t crit_cond = PTHREAD_COND_INITIALIZER;
 
-int dmtcp_crit_enter(void) HIDDEN;
-int dmtcp_crit_leave(void) HIDDEN;
 
 int dmtcp_crit_enter(void)
 {
@@ -227,6 +225,60 @@ void dmtcp_ckpt_refuse(const char *why)
 		   DMTCP_CKPT_FAILED);
 }
 
+/* Who this process is, for HELLO_WORKER and WORKER_UPDATE. */
+void dmtcp_fill_hello(struct dmtcp_hello *h, uint32_t flags)
+{
+	int restart = !!(flags & DMTCP_HELLO_RESTART);
+
+	memset(h, 0, sizeof(*h));
+	util_strlcpy(h->secret, dmtcp_cfg.secret, sizeof(h->secret));
+	h->pid = rsys_getpid();
+	h->ppid = getppid();
+	h->uid = getuid();
+	h->flags = flags;
+	h->generation = dmtcp_generation;
+	h->num_peers = restart && dmtcp_handoff.num_peers ?
+		       dmtcp_handoff.num_peers : 1;
+	util_strlcpy(h->hostname, dmtcp_cfg.hostname, sizeof(h->hostname));
+	util_strlcpy(h->progname, dmtcp_cfg.progname, sizeof(h->progname));
+	util_strlcpy(h->comp_id, dmtcp_cfg.comp_id, sizeof(h->comp_id));
+	util_strlcpy(h->unique_id, dmtcp_cfg.unique_id, sizeof(h->unique_id));
+	if (restart)
+		util_strlcpy(h->image, dmtcp_handoff.image, sizeof(h->image));
+}
+
+/*
+ * Take fd, a connection opened for us by our parent before the fork or
+ * by our former program before the exec (prejoin.c), as our coordinator
+ * connection and say who we are on it.  0, or -1 (fd closed).
+ */
+int dmtcp_coord_adopt(int fd)
+{
+	static struct dmtcp_hello h;
+
+	if (fd < DMTCP_PROTECTED_FD_BASE ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+		int hi = fcntl(fd, F_DUPFD_CLOEXEC, DMTCP_PROTECTED_FD_BASE);
+
+		close(fd);
+		if (hi < 0)
+			return -1;
+		fd = hi;
+	}
+	dmtcp_coord_fd = fd;
+	dmtcp_fill_hello(&h, 0);
+	if (coord_send(DMTCP_MSG_WORKER_UPDATE, 0, 0, &h, sizeof(h), 0) < 0) {
+		pr_warn("cannot use the coordinator connection made for this "
+			"process: %s", strerror(errno));
+		close(fd);
+		dmtcp_coord_fd = -1;
+		return -1;
+	}
+	pr_debug("took over the coordinator connection made for us (fd %d)",
+		 fd);
+	return 0;
+}
+
 int dmtcp_coord_join(int restart)
 {
 	static struct dmtcp_hello h;
@@ -250,20 +302,7 @@ int dmtcp_coord_join(int restart)
 			fd = hi;
 		}
 	}
-	util_strlcpy(h.secret, dmtcp_cfg.secret, sizeof(h.secret));
-	h.pid = rsys_getpid();
-	h.ppid = getppid();
-	h.uid = getuid();
-	h.flags = restart ? DMTCP_HELLO_RESTART : 0;
-	h.generation = dmtcp_generation;
-	h.num_peers = restart && dmtcp_handoff.num_peers ?
-		      dmtcp_handoff.num_peers : 1;
-	util_strlcpy(h.hostname, dmtcp_cfg.hostname, sizeof(h.hostname));
-	util_strlcpy(h.progname, dmtcp_cfg.progname, sizeof(h.progname));
-	util_strlcpy(h.comp_id, dmtcp_cfg.comp_id, sizeof(h.comp_id));
-	util_strlcpy(h.unique_id, dmtcp_cfg.unique_id, sizeof(h.unique_id));
-	if (restart)
-		util_strlcpy(h.image, dmtcp_handoff.image, sizeof(h.image));
+	dmtcp_fill_hello(&h, restart ? DMTCP_HELLO_RESTART : 0);
 	dmtcp_coord_fd = fd;
 	if (coord_send(DMTCP_MSG_HELLO_WORKER, 0, 0, &h, sizeof(h), 0) < 0 ||
 	    dmtcp_msg_recv(fd, &m, msgbuf, sizeof(msgbuf) - 1) < 0) {

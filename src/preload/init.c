@@ -122,18 +122,25 @@ static void read_config(void)
  * drop them and join the coordinator as a new worker with a thread of
  * our own.
  */
-void dmtcp_atfork_child(void)
+static __thread int fork_conn = -1;	/* prejoin.c, for the child */
+
+void dmtcp_atfork_child_conn(int conn)
 {
 	int was_enabled = dmtcp_enabled;
 
 	dmtcp_ckpt_atfork_child();
+	dmtcp_prejoin_forked();
 	dmtcp_enabled = 0;
-	if (!was_enabled)
+	if (!was_enabled) {
+		if (conn >= 0)
+			close(conn);
 		return;
+	}
 	make_unique_id();
 	dmtcp_cfg.image_path[0] = 0;
 	dmtcp_crash_tid = 0;
-	if (dmtcp_coord_join(0) < 0)
+	if ((conn < 0 || dmtcp_coord_adopt(conn) < 0) &&
+	    dmtcp_coord_join(0) < 0)
 		return;
 	if (dmtcp_start_ckpt_thread() < 0) {
 		pr_err("forked child %d: cannot start the checkpoint thread: %s",
@@ -145,15 +152,27 @@ void dmtcp_atfork_child(void)
 		dmtcp_plugins_event(DMTCP_EVENT_ATFORK_CHILD, NULL, PLUG_USER);
 }
 
+void dmtcp_atfork_child(void)
+{
+	int conn = fork_conn;
+
+	fork_conn = -1;
+	dmtcp_atfork_child_conn(conn);
+}
+
+/* Runs last of the prepare handlers, right before the fork. */
 static void atfork_prepare(void)
 {
 	if (dmtcp_enabled && dmtcp_n_user_plugins)
 		dmtcp_plugins_event(DMTCP_EVENT_ATFORK_PREPARE, NULL,
 				    PLUG_USER);
+	fork_conn = dmtcp_prejoin();
 }
 
 static void atfork_parent(void)
 {
+	dmtcp_prejoin_end(fork_conn);
+	fork_conn = -1;
 	if (dmtcp_enabled && dmtcp_n_user_plugins)
 		dmtcp_plugins_event(DMTCP_EVENT_ATFORK_PARENT, NULL,
 				    PLUG_USER);
@@ -173,7 +192,6 @@ static void plugins_start(void)
 
 	if (mark)
 		unsetenv(DMTCP_EXEC_MARK);
-	dmtcp_plugins_load();
 	if (!dmtcp_n_user_plugins)
 		return;
 	dmtcp_plugins_event(DMTCP_EVENT_INIT, NULL, PLUG_USER);
@@ -234,17 +252,22 @@ static void coord_from_state_file(void)
 __attribute__((constructor)) static void dmtcp_init(void)
 {
 	static int done;
+	int conn;	/* made for us by the program that exec'd us */
 
 	if (__atomic_fetch_add(&done, 1, __ATOMIC_SEQ_CST))
 		return;
 	log_init("libdmtcp");
+	dmtcp_my_pid = getpid();
 	read_config();
+	conn = dmtcp_prejoin_take_env();
 	dmtcp_install_ckpt_handler();
 	if (reserve_range() < 0) {
 		pr_warn("address range %#lx-%#lx is in use in %s: this process "
 			"cannot be checkpointed", DMTCP_RESERVE_ADDR,
 			DMTCP_RESERVE_ADDR + DMTCP_RESERVE_LEN,
 			dmtcp_cfg.progname);
+		if (conn >= 0)
+			close(conn);	/* the coordinator stops waiting */
 		return;
 	}
 	pthread_atfork(atfork_prepare, atfork_parent, dmtcp_atfork_child);
@@ -252,7 +275,8 @@ __attribute__((constructor)) static void dmtcp_init(void)
 		struct dmtcp_config env_cfg = dmtcp_cfg;
 
 		coord_from_state_file();
-		if (dmtcp_coord_join(0) < 0) {
+		if ((conn < 0 || dmtcp_coord_adopt(conn) < 0) &&
+		    dmtcp_coord_join(0) < 0) {
 			if (env_cfg.coord_port == dmtcp_cfg.coord_port &&
 			    strcmp(env_cfg.coord_host, dmtcp_cfg.coord_host) == 0)
 				return;
@@ -264,6 +288,10 @@ __attribute__((constructor)) static void dmtcp_init(void)
 	}
 	/* children and exec'd programs know which computation they join */
 	setenv("DMTCP_COMP_ID", dmtcp_cfg.comp_id, 1);
+	/* before the checkpoint thread: a checkpoint may start at once (a
+	   connection made for us before our exec is in it already), and
+	   the internal plugins carry the fd barriers */
+	dmtcp_plugins_load();
 	if (dmtcp_start_ckpt_thread() < 0) {
 		pr_err("cannot start the checkpoint thread: %s",
 		       strerror(errno));

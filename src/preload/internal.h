@@ -169,6 +169,20 @@ int dmtcp_start_ckpt_thread(void) HIDDEN;
 int dmtcp_request_local_ckpt(void) HIDDEN;
 void dmtcp_ckpt_atfork_child(void) HIDDEN;
 int dmtcp_coord_join(int restart) HIDDEN;
+struct dmtcp_hello;
+void dmtcp_fill_hello(struct dmtcp_hello *h, uint32_t flags) HIDDEN;
+int dmtcp_coord_adopt(int fd) HIDDEN;
+int dmtcp_crit_enter(void) HIDDEN;
+int dmtcp_crit_leave(void) HIDDEN;
+
+/* prejoin.c: a process about to be forked or exec'd joins first */
+extern pid_t dmtcp_my_pid HIDDEN;	/* 0 before init; vfork children
+					   see their parent's */
+#define DMTCP_COORD_FD_ENV "DMTCP_COORD_FD"
+int dmtcp_prejoin(void) HIDDEN;
+void dmtcp_prejoin_end(int fd) HIDDEN;
+void dmtcp_prejoin_forked(void) HIDDEN;
+int dmtcp_prejoin_take_env(void) HIDDEN;
 
 /* write-image.c */
 int dmtcp_write_image(const char *dir, const char *suffix, char *path_out,

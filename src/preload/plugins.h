@@ -34,6 +34,7 @@ const char *dmtcp_event_name(int ev) HIDDEN;
 /* init.c: a new process of the computation (fork, clone used as fork)
    joins the coordinator and starts its checkpoint thread */
 void dmtcp_atfork_child(void) HIDDEN;
+void dmtcp_atfork_child_conn(int conn) HIDDEN;	/* conn: prejoin.c, or -1 */
 
 /* wrappers-thread.c: set while the library creates a thread of its own */
 extern __thread int dmtcp_tl_internal_create HIDDEN;

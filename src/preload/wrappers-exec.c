@@ -76,39 +76,81 @@ static int not_followable(const char *path, const char **why)
 	return 0;
 }
 
-static void check_target(const char *path)
+/* 1 if the new program will be under our control (warns once if not). */
+static int check_target(const char *path)
 {
 	static int warned;
 	const char *why;
 
-	if (dmtcp_enabled && !warned && not_followable(path, &why)) {
+	if (!dmtcp_enabled)
+		return 0;
+	if (!not_followable(path, &why))
+		return 1;
+	if (!warned) {
 		warned = 1;
 		pr_warn("process %d execs %s, which is %s: it leaves checkpoint "
 			"control (it cannot be checkpointed or restarted)",
 			(int)getpid(), path, why);
 	}
+	return 0;
 }
 
 /*
- * envp with our variables added where missing, and the mark that makes
- * the new program's plugins see POST_EXEC; NULL: use envp as is.
+ * The new program's coordinator connection, made now (prejoin.c) and
+ * passed on through the exec in DMTCP_COORD_FD (var: room for
+ * "DMTCP_COORD_FD=<n>"), or -1 and var "".
  */
-static char **with_our_env(char *const envp[])
+static int exec_prejoin(int followable, char *var, size_t cap)
+{
+	int fd = followable ? dmtcp_prejoin() : -1;
+
+	var[0] = 0;
+	if (fd < 0)
+		return -1;
+	if (fcntl(fd, F_SETFD, 0) < 0) {	/* it must survive the exec */
+		dmtcp_prejoin_end(fd);
+		return -1;
+	}
+	snprintf(var, cap, "%s=%d", DMTCP_COORD_FD_ENV, fd);
+	return fd;
+}
+
+/* After an exec or spawn of ours: the creator's copy goes. */
+static void exec_prejoin_end(int fd)
+{
+	int saved = errno;
+
+	dmtcp_prejoin_end(fd);
+	errno = saved;
+}
+
+/*
+ * envp with our variables added where missing, the mark that makes the
+ * new program's plugins see POST_EXEC, and conn_var ("NAME=value" of the
+ * connection made for the new program, or ""); NULL: use envp as is.
+ */
+static char **with_our_env(char *const envp[], char *conn_var)
 {
 	static char mark[] = DMTCP_EXEC_MARK "=1";
 	int want_mark = dmtcp_n_user_plugins > 0;
-	size_t n = 0, extra = 0;
+	size_t n = 0, m = 0, extra = 0;
+	size_t conn_len = strlen(DMTCP_COORD_FD_ENV);
 	char **out;
 
-	if (!dmtcp_enabled || !envp || (envp == environ && !want_mark))
+	if (!dmtcp_enabled || !envp ||
+	    (envp == environ && !want_mark && !conn_var[0]))
 		return NULL;
 	for (; envp[n]; n++)
 		;
-	out = malloc((n + sizeof(keep_vars) / sizeof(keep_vars[0]) + 2) *
+	out = malloc((n + sizeof(keep_vars) / sizeof(keep_vars[0]) + 3) *
 		     sizeof(*out));
 	if (!out)
 		return NULL;
-	memcpy(out, envp, n * sizeof(*out));
+	for (size_t i = 0; i < n; i++)	/* a stale connection: not ours */
+		if (strncmp(envp[i], DMTCP_COORD_FD_ENV, conn_len) != 0 ||
+		    envp[i][conn_len] != '=')
+			out[m++] = envp[i];
+	n = m;
 	for (size_t k = 0; k < sizeof(keep_vars) / sizeof(keep_vars[0]); k++) {
 		size_t l = strlen(keep_vars[k]);
 		const char *mine = NULL;
@@ -126,6 +168,8 @@ static char **with_our_env(char *const envp[])
 	}
 	if (want_mark)
 		out[n + extra++] = mark;
+	if (conn_var[0])
+		out[n + extra++] = conn_var;
 	out[n + extra] = NULL;
 	return out;
 }
@@ -147,17 +191,19 @@ static void pre_exec(const char *path, char *const argv[], char *const envp[])
 API int execve(const char *path, char *const argv[], char *const envp[])
 {
 	static __typeof__(&execve) real;
-	char **env;
-	int rc, saved;
+	char **env, conn_var[64];
+	int rc, saved, followable, conn;
 
 	if (!real)
 		real = (__typeof__(&execve))dlsym(RTLD_NEXT, "execve");
-	check_target(path);
+	followable = check_target(path);
 	pre_exec(path, argv, envp);
-	env = with_our_env(envp);
+	conn = exec_prejoin(followable, conn_var, sizeof(conn_var));
+	env = with_our_env(envp, conn_var);
 	rc = real(path, argv, env ? env : envp);
 	saved = errno;
 	free(env);
+	exec_prejoin_end(conn);
 	errno = saved;
 	return rc;
 }
@@ -194,17 +240,19 @@ API int execvpe(const char *file, char *const argv[], char *const envp[])
 {
 	static __typeof__(&execvpe) real;
 	char buf[4096];
-	char **env;
-	int rc, saved;
+	char **env, conn_var[64];
+	int rc, saved, followable, conn;
 
 	if (!real)
 		real = (__typeof__(&execvpe))dlsym(RTLD_NEXT, "execvpe");
-	check_target(search_path(file, buf, sizeof(buf)));
+	followable = check_target(search_path(file, buf, sizeof(buf)));
 	pre_exec(file, argv, envp);
-	env = with_our_env(envp);
+	conn = exec_prejoin(followable, conn_var, sizeof(conn_var));
+	env = with_our_env(envp, conn_var);
 	rc = real(file, argv, env ? env : envp);
 	saved = errno;
 	free(env);
+	exec_prejoin_end(conn);
 	errno = saved;
 	return rc;
 }
@@ -281,18 +329,19 @@ API int posix_spawn(pid_t *pid, const char *path,
 		    char *const envp[])
 {
 	static __typeof__(&posix_spawn) real;
-	char **env;
-	int rc;
+	char **env, conn_var[64];
+	int rc, conn;
 
 	if (!real)
 		real = (__typeof__(&posix_spawn))dlsym(RTLD_NEXT,
 						       "posix_spawn");
 	if (!real)
 		return ENOSYS;
-	check_target(path);
-	env = with_our_env(envp);
+	conn = exec_prejoin(check_target(path), conn_var, sizeof(conn_var));
+	env = with_our_env(envp, conn_var);
 	rc = real(pid, path, fa, attr, argv, env ? env : envp);
 	free(env);
+	exec_prejoin_end(conn);
 	return rc;
 }
 
@@ -303,17 +352,19 @@ API int posix_spawnp(pid_t *pid, const char *file,
 {
 	static __typeof__(&posix_spawnp) real;
 	char buf[4096];
-	char **env;
-	int rc;
+	char **env, conn_var[64];
+	int rc, conn;
 
 	if (!real)
 		real = (__typeof__(&posix_spawnp))dlsym(RTLD_NEXT,
 							"posix_spawnp");
 	if (!real)
 		return ENOSYS;
-	check_target(search_path(file, buf, sizeof(buf)));
-	env = with_our_env(envp);
+	conn = exec_prejoin(check_target(search_path(file, buf, sizeof(buf))),
+			    conn_var, sizeof(conn_var));
+	env = with_our_env(envp, conn_var);
 	rc = real(pid, file, fa, attr, argv, env ? env : envp);
 	free(env);
+	exec_prejoin_end(conn);
 	return rc;
 }

@@ -5,8 +5,8 @@
  * start routine returned) and PTHREAD_EXIT (it called pthread_exit);
  * without user plugins both go straight to libc.  And clone() used as
  * fork (no CLONE_VM): libc runs no atfork handlers for it, so the child
- * joins the computation here before the caller's function runs.  A raw
- * clone system call cannot be seen (doc/design.md).
+ * joins the computation here before the caller's function runs; vfork,
+ * done as fork.  A raw clone system call cannot be seen (doc/design.md).
  */
 #include "config.h"
 #include "internal.h"
@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 
@@ -83,6 +84,7 @@ API void pthread_exit(void *ret)
 struct clone_start {
 	int (*fn)(void *);
 	void *arg;
+	int conn;	/* coordinator connection made for the child */
 };
 
 static int clone_child(void *p)
@@ -90,7 +92,7 @@ static int clone_child(void *p)
 	/* our copy of the parent's memory: the parent frees its own */
 	struct clone_start s = *(struct clone_start *)p;
 
-	dmtcp_atfork_child();
+	dmtcp_atfork_child_conn(s.conn);
 	return s.fn(s.arg);
 }
 
@@ -102,7 +104,7 @@ API int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 	void *tls;
 	pid_t *ctid;
 	va_list ap;
-	int rc;
+	int rc, saved;
 
 	if (!real)
 		real = (__typeof__(&clone))dlsym(RTLD_NEXT, "clone");
@@ -125,7 +127,27 @@ API int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 	}
 	s->fn = fn;
 	s->arg = arg;
+	s->conn = dmtcp_prejoin();
 	rc = real(clone_child, stack, flags, s, ptid, tls, ctid);
+	saved = errno;
+	dmtcp_prejoin_end(s->conn);
 	free(s);
+	errno = saved;
 	return rc;
+}
+
+/*
+ * vfork(), done as fork().  A vfork child shares our memory and keeps
+ * the calling thread stopped until it execs or exits: a checkpoint
+ * cannot freeze that thread meanwhile, so the child could neither wait
+ * for a checkpoint in progress to end nor be part of it, and the new
+ * program joined too late (prejoin.c).  Forked, the child is joined
+ * before it exists, like any other.  What POSIX lets a vfork child do
+ * (exec, or _exit) works the same; only the speed differs.  (A real
+ * vfork cannot be wrapped anyway: the child would return from this
+ * function and clobber the stack frame its parent returns through.)
+ */
+API pid_t vfork(void)
+{
+	return fork();
 }

@@ -308,26 +308,33 @@ static int led_by_stand_in(pid_t pgid)
 
 static void init_forward_signal(void)
 {
+	enum { MAX = 8192 };
+	static pid_t to[MAX];
 	pid_t mine = getpgrp();
 	struct dirent *e;
+	size_t n = 0;
 	DIR *d;
 
 	if (!init_got_sig)
 		return;
-	pr_debug("passing signal %d on to the stand-ins' process groups",
-		 (int)init_got_sig);
+	/* all targets first: a stand-in ends (and its group loses its
+	   leader) as soon as the process it waits for dies of the signal */
 	d = opendir("/proc");	/* the namespace's own (rst_mount_proc) */
-	while (d && (e = readdir(d))) {
+	while (d && (e = readdir(d)) && n < MAX) {
 		pid_t pid = (pid_t)atoi(e->d_name), pgid;
 
 		if (pid <= 1)
 			continue;
 		pgid = getpgid(pid);
 		if (pgid > 1 && pgid != mine && led_by_stand_in(pgid))
-			kill(pid, init_got_sig);
+			to[n++] = pid;
 	}
 	if (d)
 		closedir(d);
+	pr_debug("passing signal %d on to %zu processes in the stand-ins' "
+		 "process groups", (int)init_got_sig, n);
+	for (size_t i = 0; i < n; i++)
+		kill(to[i], init_got_sig);
 	init_got_sig = 0;
 }
 

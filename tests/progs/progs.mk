@@ -73,6 +73,10 @@ tests_progs_pty_pair_SOURCES = tests/progs/pty_pair.c tests/progs/testprog.h
 
 # process creation of every kind (tests/e2e/test-spawn_kinds.sh)
 tests_progs_spawn_kinds_SOURCES = tests/progs/spawn_kinds.c
+# checkpoints in the middle of process creation (test-fork_churn.sh)
+check_PROGRAMS += tests/progs/fork_churn
+tests_progs_fork_churn_SOURCES = tests/progs/fork_churn.c tests/progs/testprog.h
+tests_progs_fork_churn_LDADD = -lpthread
 tests_progs_pgid_sid_SOURCES = tests/progs/pgid_sid.c
 tests_progs_fifo_pair_SOURCES = tests/progs/fifo_pair.c
 tests_progs_sock_fresh_SOURCES = tests/progs/sock_fresh.c
