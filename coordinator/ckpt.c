@@ -296,6 +296,16 @@ void co_ckpt_written(struct co_client *c, const struct dmtcp_msg *m,
 		 (unsigned long long)usec);
 }
 
+/*
+ * Kill in two steps: every worker first stops its threads (KILL FREEZE,
+ * answered by KILL_READY), then all die together (KILL NOW), so no
+ * process sees another one of the computation die (a parent reaping a
+ * killed child and reporting it, a make deleting the target of a killed
+ * job).  A worker that does not answer within CO_KILL_FREEZE_MS does not
+ * hold the others.
+ */
+#define CO_KILL_FREEZE_MS	1500
+
 void co_kill_all(void)
 {
 	int n = 0;
@@ -305,7 +315,8 @@ void co_kill_all(void)
 
 		if (w->kind != CO_WORKER || w->closing)
 			continue;
-		co_send(w, DMTCP_MSG_KILL, 0, 0, NULL, 0);
+		co_send(w, DMTCP_MSG_KILL, DMTCP_KILL_FREEZE, 0, NULL, 0);
+		w->kill_ready = 0;
 		w->in_ckpt = w->restarting = 0;
 		n++;
 	}
@@ -315,8 +326,43 @@ void co_kill_all(void)
 	co.phase = CO_IDLE;
 	co.next_ckpt_ms = 0;
 	co.killing = 1;
-	co.kill_deadline_ms = co_now_ms() + CO_KILL_WAIT_MS;
+	co.kill_freezing = 1;
+	co.kill_freeze_deadline_ms = co_now_ms() + CO_KILL_FREEZE_MS;
+	co.kill_deadline_ms = co.kill_freeze_deadline_ms + CO_KILL_WAIT_MS;
 	co_event(0, "killing %d process%s", n, n == 1 ? "" : "es");
+	co_kill_recheck();
+}
+
+static void co_kill_now(void)
+{
+	int late = 0;
+
+	co.kill_freezing = 0;
+	for (size_t i = 0; i < co_nclients; i++) {
+		struct co_client *w = co_clients[i];
+
+		if (w->kind != CO_WORKER || w->closing)
+			continue;
+		late += !w->kill_ready;
+		co_send(w, DMTCP_MSG_KILL, DMTCP_KILL_NOW, 0, NULL, 0);
+	}
+	if (late)
+		pr_debug("%d worker(s) did not stop in time; killing all", late);
+	co.kill_deadline_ms = co_now_ms() + CO_KILL_WAIT_MS;
+}
+
+/* Every worker stopped (or left): all die now. */
+void co_kill_recheck(void)
+{
+	if (!co.killing || !co.kill_freezing)
+		return;
+	for (size_t i = 0; i < co_nclients; i++) {
+		struct co_client *w = co_clients[i];
+
+		if (w->kind == CO_WORKER && !w->closing && !w->kill_ready)
+			return;
+	}
+	co_kill_now();
 }
 
 uint64_t co_next_deadline(void)
@@ -327,6 +373,8 @@ uint64_t co_next_deadline(void)
 		d = co.next_ckpt_ms;
 	if (co.killing && (!d || co.kill_deadline_ms < d))
 		d = co.kill_deadline_ms;
+	if (co.kill_freezing && (!d || co.kill_freeze_deadline_ms < d))
+		d = co.kill_freeze_deadline_ms;
 	return d;
 }
 
@@ -362,11 +410,14 @@ void co_tick(uint64_t now)
 
 	co_prejoin_expire(now);
 
+	if (co.kill_freezing && now >= co.kill_freeze_deadline_ms)
+		co_kill_now();
 	if (co.killing) {
 		int n = co_num_workers();
 
 		if (n == 0 || now >= co.kill_deadline_ms) {
 			co.killing = 0;
+			co.kill_freezing = 0;
 			co_kill_finished(n);
 		}
 	}

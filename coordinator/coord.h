@@ -80,6 +80,7 @@ struct co_client {
 	int barrier;			/* last barrier reached, 0 = none */
 	int in_ckpt;			/* takes part in the current ckpt */
 	int restarting;			/* takes part in the current restart */
+	int kill_ready;			/* stopped, waiting for KILL NOW */
 	int prejoin;			/* opened for a process being forked
 					   or exec'd: no WORKER_UPDATE yet */
 	uint32_t prejoin_by;		/* pid of the process that opened it */
@@ -159,6 +160,9 @@ struct co_state {
 
 	int killing;			/* KILL sent, waiting for exits */
 	uint64_t kill_deadline_ms;
+	int kill_freezing;		/* KILL FREEZE sent, waiting for
+					   every KILL_READY */
+	uint64_t kill_freeze_deadline_ms;
 	int console_wait;		/* enum co_wait for the console */
 	int quit;			/* leave the event loop */
 };
@@ -198,6 +202,7 @@ void co_ckpt_written(struct co_client *c, const struct dmtcp_msg *m,
 /* Re-check barriers after a worker left. */
 void co_barrier_recheck(void);
 void co_kill_all(void);
+void co_kill_recheck(void);
 void co_tick(uint64_t now);
 /* Earliest deadline for the poll timeout, or 0. */
 uint64_t co_next_deadline(void);

@@ -143,8 +143,13 @@ static int co_hello_worker(struct co_client *c, struct dmtcp_hello *h)
 		co_event(0, "worker %llu joined: %s pid %u on %s%s (%s)",
 			 (unsigned long long)c->id, c->prog, c->pid, c->host,
 			 restart ? ", restarting" : "", c->peer);
-	return co_send(c, DMTCP_MSG_WELCOME, c->id, co.interval, &wel,
-		       sizeof(wel));
+	if (co_send(c, DMTCP_MSG_WELCOME, c->id, co.interval, &wel,
+		    sizeof(wel)) < 0)
+		return -1;
+	if (co.killing && !restart)	/* created while we kill: goes too */
+		return co_send(c, DMTCP_MSG_KILL, co.kill_freezing ?
+			       DMTCP_KILL_FREEZE : DMTCP_KILL_NOW, 0, NULL, 0);
+	return 0;
 }
 
 static int co_hello(struct co_client *c, const struct dmtcp_msg *m,
@@ -223,6 +228,10 @@ static int co_worker_msg(struct co_client *c, const struct dmtcp_msg *m,
 		return 0;
 	case DMTCP_MSG_WORKER_UPDATE:
 		return co_worker_update(c, m, payload);
+	case DMTCP_MSG_KILL_READY:
+		c->kill_ready = 1;
+		co_kill_recheck();
+		return 0;
 	default:
 		co_event(1, "worker %llu (%s pid %u) sent unexpected message "
 			 "type %u; dropping it", (unsigned long long)c->id,
@@ -280,6 +289,7 @@ void co_client_gone(struct co_client *c)
 	c->kind = CO_NEW;
 	c->in_ckpt = c->restarting = 0;
 	co_barrier_recheck();
+	co_kill_recheck();
 	co_user_barrier_recheck();
 	if (co_num_workers() == 0) {
 		co_kv_clear();

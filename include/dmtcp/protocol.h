@@ -28,6 +28,8 @@ enum dmtcp_msg_type {
 					   flags DMTCP_CKPT_FAILED the payload
 					   is the error message instead */
 	DMTCP_MSG_WORKER_STATE = 4,	/* arg0 = enum dmtcp_worker_state */
+	DMTCP_MSG_KILL_READY = 6,	/* answer to KILL DMTCP_KILL_FREEZE:
+					   our threads are stopped */
 	DMTCP_MSG_WORKER_UPDATE = 5,	/* payload: struct dmtcp_hello; the
 					   first message of a process on a
 					   connection its parent (fork) or
@@ -61,7 +63,12 @@ enum dmtcp_msg_type {
 					   (empty = the worker's own) */
 	DMTCP_MSG_BARRIER_RELEASE = 22,	/* arg0 = barrier id; checkpoint:
 					   arg1 = workers failed so far */
-	DMTCP_MSG_KILL = 23,		/* terminate the process */
+	DMTCP_MSG_KILL = 23,		/* terminate the process; arg0 =
+					   DMTCP_KILL_FREEZE: first stop
+					   every thread, answer KILL_READY
+					   and wait for KILL DMTCP_KILL_NOW
+					   (so no process of the computation
+					   sees another one die) */
 
 	/* coordinator -> dmtcp_command */
 	DMTCP_MSG_REPLY = 30,		/* arg0 = enum dmtcp_reply_status;
@@ -129,6 +136,10 @@ struct dmtcp_msg {
 					   exec'd: it takes part in every
 					   checkpoint from now on and says
 					   who it is with WORKER_UPDATE */
+
+/* dmtcp_msg.arg0 of KILL */
+#define DMTCP_KILL_NOW		0
+#define DMTCP_KILL_FREEZE	1
 
 /* dmtcp_msg.flags of REFUSE */
 #define DMTCP_REFUSE_RETRY	0x1	/* try again when the checkpoint in

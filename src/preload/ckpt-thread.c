@@ -171,17 +171,39 @@ static void die_killed(void)
 	rsys2(SYS_kill, rsys_getpid(), SIGKILL);
 }
 
+/*
+ * KILL in two steps (dmtcp_command --kill): stop our threads and say so,
+ * then die on the coordinator's word when every process has stopped, so
+ * none of them sees another one die first (a parent reaping a killed
+ * child, a make deleting the target of a killed job).  During a
+ * checkpoint or a restart the threads are stopped already.  Losing the
+ * coordinator here is the same word.
+ */
+static void kill_freeze(void)
+{
+	struct dmtcp_msg m;
+
+	if (!dmtcp_ckpt_in_progress && !dmtcp_restarting)
+		dmtcp_suspend_threads_for(1000);
+	coord_send(DMTCP_MSG_KILL_READY, 0, 0, NULL, 0, 0);
+	while (dmtcp_msg_recv(dmtcp_coord_fd, &m, msgbuf,
+			      sizeof(msgbuf) - 1) == 0 &&
+	       m.type != DMTCP_MSG_KILL)
+		;
+	die_killed();
+}
+
 /* Receive one message; KILL is handled here.  0 or -1. */
 static int coord_recv(struct dmtcp_msg *m)
 {
-	for (;;) {
-		if (dmtcp_msg_recv(dmtcp_coord_fd, m, msgbuf,
-				   sizeof(msgbuf) - 1) < 0)
-			return -1;
-		if (m->type == DMTCP_MSG_KILL)
-			die_killed();
-		return 0;
+	if (dmtcp_msg_recv(dmtcp_coord_fd, m, msgbuf, sizeof(msgbuf) - 1) < 0)
+		return -1;
+	if (m->type == DMTCP_MSG_KILL) {
+		if (m->arg0 == DMTCP_KILL_FREEZE)
+			kill_freeze();
+		die_killed();
 	}
+	return 0;
 }
 
 /*

@@ -332,6 +332,12 @@ static int thread_gone(int tid)
 
 int dmtcp_suspend_threads(void)
 {
+	return dmtcp_suspend_threads_for(-1);
+}
+
+/* max_ms >= 0: give up waiting for stragglers after that long (-1 then). */
+int dmtcp_suspend_threads_for(int max_ms)
+{
 	int err = 0;
 	int waited_ms = 0;
 
@@ -359,6 +365,10 @@ int dmtcp_suspend_threads(void)
 		}
 		if (pending == 0 && n == 0)
 			break;
+		if (max_ms >= 0 && waited_ms >= max_ms) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
 		if (pending) {
 			struct timespec ts = { 0, 2 * 1000 * 1000 };
 			int cur = dmtcp_nsuspended;

@@ -7,27 +7,14 @@
 # sums).  Checkpointed twice while it runs (forked shells, sleeps, pipes,
 # children being waited for, tokens in the jobserver pipe), killed and
 # restarted each time; the restarted build must finish with exit status 0
-# and every output must hold the right value.  The recipes are idempotent (each writes its
-# target directly), since files written between a checkpoint and the kill
-# stay on disk, and the targets are .PRECIOUS: --kill does not end all
-# processes at the same instant, and a make that sees its recipe killed
-# deletes the target, which the restored recipe then cannot reopen.
-# gzip and raw, root and unprivileged.
-#
-# T_MAKE_PIPES=1 makes every recipe a pipeline into a sleeping subshell
-# (echo V | { sleep; cat; } > $@): about twice as many forks and execs,
-# and it then fails now and then (3 of 17 root runs, gzip + raw each,
-# on a loaded 2-CPU machine; the default recipes passed 8 of 8 and every
-# make check): a process forked or
-# exec'ing just as a checkpoint starts joins the coordinator after
-# DO_CHECKPOINT went out, so it is not in the checkpoint (the coordinator
-# takes only the workers connected at co_ckpt_start); after the restart
-# its parent waits for a child that does not exist, and the other end of
-# its pipe, counted in one image only, is taken for a pipe to a process
-# outside the computation and replaced by the restart's stdout (the
-# value then appears in restart.N.log, not in the target; or the reader
-# gets the restart's stdin and writes an empty target).  Not in the
-# default run until forks and execs hold off a starting checkpoint.
+# and every output must hold the right value.  The recipes are
+# idempotent (each writes its target directly), since files written
+# between a checkpoint and the kill stay on disk.  Every leaf and middle
+# recipe is a pipeline into a sleeping subshell (echo V | { sleep; cat; }
+# > $@), so checkpoints land amid forks and execs; no target is
+# .PRECIOUS: --kill stops every process before any dies, so no make sees
+# its recipe killed and deletes the target.  T_MAKE_SIMPLE=1: plain
+# recipes (sleep; echo V > $@).  gzip and raw, root and unprivileged.
 . "$DMTCP_SRCDIR/tests/e2e/lib.sh"
 
 NLEAF=32
@@ -42,13 +29,9 @@ gen_tree() { # dir
 		mkdir -p "$d/$sub"
 		{
 			echo "all: sum.out"
-			printf '.PRECIOUS: sum.out'
-			for ((i = 1; i <= NLEAF; i++)); do printf ' leaf%d.out' "$i"; done
-			for ((i = 1; i <= NLEAF; i += 4)); do printf ' mid%d.out' "$i"; done
-			echo
 			for ((i = 1; i <= NLEAF; i++)); do
 				echo "leaf$i.out:"
-				if [ -n "${T_MAKE_PIPES:-}" ]; then
+				if [ -z "${T_MAKE_SIMPLE:-}" ]; then
 					printf '\t@echo %s | { sleep 0.2; cat; } > $@\n' "$(leaf_val "$sub" "$i")"
 				else
 					printf '\t@sleep 0.2; echo %s > $@\n' "$(leaf_val "$sub" "$i")"
@@ -56,7 +39,7 @@ gen_tree() { # dir
 			done
 			for ((i = 1; i <= NLEAF; i += 4)); do
 				echo "mid$i.out: leaf$i.out leaf$((i + 1)).out leaf$((i + 2)).out leaf$((i + 3)).out"
-				if [ -n "${T_MAKE_PIPES:-}" ]; then
+				if [ -z "${T_MAKE_SIMPLE:-}" ]; then
 					printf '\t@cat $^ | { sleep 0.1; awk %s; } > $@\n' "'{ s += \$\$2 } END { print s }'"
 				else
 					printf '\t@sleep 0.1; cat $^ | awk %s > $@\n' "'{ s += \$\$2 } END { print s }'"
@@ -70,7 +53,6 @@ gen_tree() { # dir
 	done
 	cat >"$d/Makefile" <<'EOF'
 all: final.out
-.PRECIOUS: final.out
 .PHONY: a/sum.out bb/sum.out
 a/sum.out bb/sum.out:
 	+@$(MAKE) -s -C $(@D)

@@ -468,6 +468,78 @@ static void test_kill(void **state)
 	assert_non_null(strstr(payload, "NUM_PEERS=0\n"));
 }
 
+/* --kill: every worker stops first (FREEZE, KILL_READY), then all die
+   together (NOW); nobody gets NOW before the last one is stopped. */
+static void test_kill_two_steps(void **state)
+{
+	struct dmtcp_msg m;
+	int a, b, k;
+
+	(void)state;
+	a = worker(410, "a", 0, NULL, 0, 0, NULL);
+	b = worker(411, "b", 0, NULL, 0, 0, NULL);
+	k = hello(DMTCP_MSG_HELLO_COMMAND, secret, 1, "cmd", 0, NULL, 0, 0);
+	send_msg(k, DMTCP_MSG_COMMAND, DMTCP_CMD_KILL, 0, NULL, 0);
+	assert_int_equal(recv_msg(a, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_KILL);
+	assert_int_equal(m.arg0, DMTCP_KILL_FREEZE);
+	assert_int_equal(recv_msg(b, &m), 0);
+	assert_int_equal(m.arg0, DMTCP_KILL_FREEZE);
+	send_msg(a, DMTCP_MSG_KILL_READY, 0, 0, NULL, 0);
+	assert_true(quiet_for(a, 100));		/* b has not stopped yet */
+	send_msg(b, DMTCP_MSG_KILL_READY, 0, 0, NULL, 0);
+	assert_int_equal(recv_msg(a, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_KILL);
+	assert_int_equal(m.arg0, DMTCP_KILL_NOW);
+	assert_int_equal(recv_msg(b, &m), 0);
+	assert_int_equal(m.arg0, DMTCP_KILL_NOW);
+	close(a);
+	close(b);
+	assert_int_equal(recv_msg(k, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_REPLY);
+	assert_int_equal(m.arg0, DMTCP_REPLY_OK);
+	close(k);
+}
+
+/* A connection made for a process about to be created counts from its
+   hello on (a checkpoint waits for it), takes the name its WORKER_UPDATE
+   gives, and is asked to retry while a checkpoint is in progress. */
+static void test_prejoin(void **state)
+{
+	struct dmtcp_msg m;
+	struct dmtcp_hello h;
+	int a, p, late;
+
+	(void)state;
+	a = worker(420, "parent", 0, NULL, 0, 0, NULL);
+	p = worker(420, "parent", DMTCP_HELLO_PREJOIN, NULL, 0, 0, NULL);
+	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
+	assert_non_null(strstr(payload, "NUM_PEERS=2\n"));
+	memset(&h, 0, sizeof(h));
+	h.pid = 421;
+	snprintf(h.progname, sizeof(h.progname), "child");
+	snprintf(h.hostname, sizeof(h.hostname), "testhost");
+	send_msg(p, DMTCP_MSG_WORKER_UPDATE, 0, 0, &h, sizeof(h));
+	assert_int_equal(command(DMTCP_CMD_LIST, 0), DMTCP_REPLY_OK);
+	assert_non_null(strstr(payload, "child"));
+	assert_non_null(strstr(payload, "421"));
+	/* a checkpoint includes it */
+	assert_int_equal(command(DMTCP_CMD_CHECKPOINT, 0), DMTCP_REPLY_OK);
+	assert_int_equal(recv_msg(a, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_DO_CHECKPOINT);
+	assert_int_equal(recv_msg(p, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_DO_CHECKPOINT);
+	/* while it is in progress, another creation waits */
+	late = hello(DMTCP_MSG_HELLO_WORKER, secret, 420, "parent",
+		     DMTCP_HELLO_PREJOIN, NULL, 0, 0);
+	assert_int_equal(recv_msg(late, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_REFUSE);
+	assert_true(m.flags & DMTCP_REFUSE_RETRY);
+	close(late);
+	close(a);
+	close(p);
+}
+
 static void test_junk_drops_only_sender(void **state)
 {
 	struct dmtcp_msg m;
@@ -630,6 +702,12 @@ int main(void)
 						start_coordinator,
 						stop_coordinator),
 		cmocka_unit_test_setup_teardown(test_kill, start_coordinator,
+						stop_coordinator),
+		cmocka_unit_test_setup_teardown(test_kill_two_steps,
+						start_coordinator,
+						stop_coordinator),
+		cmocka_unit_test_setup_teardown(test_prejoin,
+						start_coordinator,
 						stop_coordinator),
 		cmocka_unit_test_setup_teardown(test_plugin_services,
 						start_coordinator,
