@@ -13,6 +13,7 @@ lib_libdmtcp_so_SOURCES = \
 	src/preload/plugins.h src/preload/plugins.c \
 	src/preload/internal-plugins.c src/preload/plugin-services.c \
 	src/preload/wrappers-thread.c src/preload/prejoin.c \
+	src/preload/wrappers-shell.c \
 	src/preload/fd-extra.h src/preload/fd-timers.c \
 	src/preload/fd-pty.c
 lib_libdmtcp_so_CFLAGS = $(AM_CFLAGS) -fPIC -fno-stack-protector \

@@ -2,10 +2,12 @@
  * fork_churn.c - processes created without a pause, so checkpoints land
  * in the middle of fork, exec, posix_spawn and vfork+exec.  The parent
  * makes child after child, in turn: fork (the child answers itself),
- * fork + exec of this program, posix_spawn of it, vfork + exec of it.
- * Each child writes a token computed from its number into a pipe, lives
- * a few milliseconds and exits with a status computed from its number;
- * the parent reads the token and reaps the child with that status.  A
+ * fork + exec of this program, posix_spawn of it, vfork + exec of it,
+ * system() and popen() running it through the shell.  Each child writes
+ * a token computed from its number into a pipe (popen's own pipe for
+ * popen), lives a few milliseconds and exits with a status computed from
+ * its number; the parent reads the token and reaps the child with that
+ * status (system and pclose return it).  A
  * child left out of a checkpoint (or a program that left the
  * computation in its exec) shows after the restart as a missing token
  * (EOF) or a missing child (ECHILD): FAIL.  Two creator threads double
@@ -23,8 +25,9 @@
 extern char **environ;
 
 static char self[4096];
-static const char *kinds[] = { "fork", "fork+exec", "posix_spawn",
-			       "vfork+exec" };
+#define NKINDS 6
+static const char *kinds[NKINDS] = { "fork", "fork+exec", "posix_spawn",
+				     "vfork+exec", "system", "popen" };
 
 static uint64_t token(uint64_t i)
 {
@@ -57,7 +60,65 @@ static void be_child(uint64_t i, int fd)
 	_exit((int)(i % 100));
 }
 
-/* One child of kind i % 4; returns its pid. */
+static int check_status(uint64_t i, pid_t pid, int st)
+{
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != (int)(i % 100))
+		tp_fail("child %llu (%s, pid %d): status %#x, expected "
+			"exit %d", (unsigned long long)i, kinds[i % NKINDS],
+			(int)pid, st, (int)(i % 100));
+	return 0;
+}
+
+static void read_token(uint64_t i, pid_t pid, int fd)
+{
+	uint64_t t = 0;
+	size_t got = 0;
+
+	while (got < sizeof(t)) {
+		ssize_t n = read(fd, (char *)&t + got, sizeof(t) - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			tp_fail("child %llu (%s, pid %d): no token (read: %s)",
+				(unsigned long long)i, kinds[i % NKINDS],
+				(int)pid, n < 0 ? strerror(errno) : "EOF");
+		got += n;
+	}
+	if (t != token(i))
+		tp_fail("child %llu (%s): token %#llx, expected %#llx",
+			(unsigned long long)i, kinds[i % NKINDS],
+			(unsigned long long)t, (unsigned long long)token(i));
+}
+
+/* Kinds 4 and 5: through the shell; the child is reaped here. */
+static void by_shell(uint64_t i, int rfd, int wfd)
+{
+	char cmd[4400];
+	FILE *f;
+	int st;
+
+	if (i % NKINDS == 4) {
+		snprintf(cmd, sizeof(cmd), "exec '%s' child %llu %d", self,
+			 (unsigned long long)i, wfd);
+		st = system(cmd);
+		close(wfd);
+		read_token(i, -1, rfd);
+		check_status(i, -1, st);
+		return;
+	}
+	close(wfd);
+	snprintf(cmd, sizeof(cmd), "exec '%s' child %llu 1", self,
+		 (unsigned long long)i);
+	f = popen(cmd, "r");
+	if (!f)
+		tp_fail("popen: %s", strerror(errno));
+	read_token(i, -1, fileno(f));
+	st = pclose(f);
+	check_status(i, -1, st);
+}
+
+/* One child of kind i % NKINDS (0-3); returns its pid. */
 static pid_t create(uint64_t i, int wfd)
 {
 	char num[32], fdtxt[16];
@@ -67,7 +128,7 @@ static pid_t create(uint64_t i, int wfd)
 
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)i);
 	snprintf(fdtxt, sizeof(fdtxt), "%d", wfd);
-	switch (i % 4) {
+	switch (i % NKINDS) {
 	case 0:
 		pid = fork();
 		if (pid == 0)
@@ -85,6 +146,7 @@ static pid_t create(uint64_t i, int wfd)
 		if (rc)
 			tp_fail("posix_spawn: %s", strerror(rc));
 		return pid;
+	case 3:
 	default:
 		pid = vfork();
 		if (pid == 0) {
@@ -101,46 +163,31 @@ static void *creator(void *arg)
 
 	while (!tp_should_stop()) {
 		int p[2], st;
-		uint64_t t = 0;
-		size_t got = 0;
 		pid_t pid, w;
 
 		if (pipe(p) < 0)
 			tp_fail("pipe: %s", strerror(errno));
+		if (i % NKINDS >= 4) {
+			by_shell(i, p[0], p[1]);
+			close(p[0]);
+			i += NTHREADS;
+			made++;
+			continue;
+		}
 		pid = create(i, p[1]);
 		if (pid < 0)
-			tp_fail("%s of child %llu: %s", kinds[i % 4],
+			tp_fail("%s of child %llu: %s", kinds[i % NKINDS],
 				(unsigned long long)i, strerror(errno));
 		close(p[1]);
-		while (got < sizeof(t)) {
-			ssize_t n = read(p[0], (char *)&t + got,
-					 sizeof(t) - got);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				tp_fail("child %llu (%s, pid %d): no token "
-					"(read: %s)", (unsigned long long)i,
-					kinds[i % 4], (int)pid,
-					n < 0 ? strerror(errno) : "EOF");
-			got += n;
-		}
+		read_token(i, pid, p[0]);
 		close(p[0]);
-		if (t != token(i))
-			tp_fail("child %llu (%s): token %#llx, expected %#llx",
-				(unsigned long long)i, kinds[i % 4],
-				(unsigned long long)t,
-				(unsigned long long)token(i));
 		while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
 			;
 		if (w != pid)
 			tp_fail("child %llu (%s, pid %d) cannot be reaped: %s",
-				(unsigned long long)i, kinds[i % 4], (int)pid,
-				strerror(errno));
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != (int)(i % 100))
-			tp_fail("child %llu (%s, pid %d): status %#x, expected "
-				"exit %d", (unsigned long long)i, kinds[i % 4],
-				(int)pid, st, (int)(i % 100));
+				(unsigned long long)i, kinds[i % NKINDS],
+				(int)pid, strerror(errno));
+		check_status(i, pid, st);
 		i += NTHREADS;
 		made++;
 	}
