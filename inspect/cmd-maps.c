@@ -19,6 +19,7 @@ static const char *maps_flags(char *buf, size_t cap, uint32_t f)
 		{ IMG_AF_NORESERVE, "noreserve" },
 		{ IMG_AF_GROWSDOWN, "growsdown" },
 		{ IMG_AF_DATA_ALL, "data-all" },
+		{ IMG_AF_FILE_PAGES_OMITTED, "file-pages-omitted" },
 	};
 	size_t i, n = 0;
 

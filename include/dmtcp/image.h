@@ -193,6 +193,9 @@ enum img_area_kind {
 #define IMG_AF_GROWSDOWN	0x10
 #define IMG_AF_HAS_BUILD_ID	0x20
 #define IMG_AF_DATA_ALL		0x40	/* pages cover every readable page */
+#define IMG_AF_FILE_PAGES_OMITTED 0x80	/* IMG_AREA_FILE: pages equal to the
+					   file were not stored; the restart
+					   needs the file unchanged */
 
 /* PROT_* bits as in <sys/mman.h> */
 #define IMG_PROT_READ		0x1

@@ -18,6 +18,7 @@ enum {
 	OPT_CKPTDIR,
 	OPT_TMPDIR,
 	OPT_CRASH,
+	OPT_SKIP_FILE_PAGES,
 	OPT_PLUGIN,
 	OPT_HELP,
 	OPT_VERSION,
@@ -37,6 +38,7 @@ static const struct option launch_longopts[] = {
 	{ "interval", required_argument, NULL, 'i' },
 	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
 	{ "ckpt-on-crash", no_argument, NULL, OPT_CRASH },
+	{ "skip-file-pages", no_argument, NULL, OPT_SKIP_FILE_PAGES },
 	{ "with-plugin", required_argument, NULL, OPT_PLUGIN },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -69,6 +71,11 @@ void launch_usage(FILE *f)
 "  --ckpt-signal N         signal used internally (env DMTCP_SIGCKPT,\n"
 "                          default 12, SIGUSR2)\n"
 "  --tmpdir DIR            temporary files (env DMTCP_TMPDIR)\n"
+"  --skip-file-pages       do not store pages of mapped files (programs,\n"
+"                          libraries) that still equal the file: smaller,\n"
+"                          faster images, restartable only while those\n"
+"                          files are unchanged, so on this host (env\n"
+"                          DMTCP_SKIP_FILE_PAGES=1)\n"
 "  --ckpt-on-crash         write an image when the program is about to\n"
 "                          die of SIGSEGV, SIGBUS, SIGILL, SIGFPE or\n"
 "                          SIGABRT (ckpt_*_crash.dmtcp), for\n"
@@ -166,6 +173,9 @@ int launch_opts_parse(int argc, char **argv, struct launch_opts *o,
 			break;
 		case OPT_CRASH:
 			o->ckpt_on_crash = 1;
+			break;
+		case OPT_SKIP_FILE_PAGES:
+			o->skip_file_pages = 1;
 			break;
 		case OPT_PLUGIN:
 			if (!*optarg) {

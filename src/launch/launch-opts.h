@@ -18,6 +18,7 @@ struct launch_opts {
 	const char *tmpdir;
 	long interval;		/* -1 = not given */
 	int ckpt_on_crash;	/* --ckpt-on-crash */
+	int skip_file_pages;	/* --skip-file-pages */
 #define LAUNCH_MAX_PLUGIN_OPTS 16
 	const char *plugins[LAUNCH_MAX_PLUGIN_OPTS]; /* --with-plugin lists */
 	int nplugins;

@@ -261,6 +261,9 @@ int main(int argc, char **argv)
 	if (o.ckpt_on_crash &&
 	    launch_setenv("DMTCP_CKPT_ON_CRASH", "1") < 0)
 		return LAUNCH_EXIT_FAIL;
+	if (o.skip_file_pages &&
+	    launch_setenv("DMTCP_SKIP_FILE_PAGES", "1") < 0)
+		return LAUNCH_EXIT_FAIL;
 
 	execv(prog, &argv[o.prog_index]);
 	if (errno == ENOEXEC) {

@@ -414,6 +414,10 @@ static void map_area(void)
 				cur_from_file = 1;
 		}
 		flags |= MAP_PRIVATE;
+		if (!cur_from_file && (cur.flags & IMG_AF_FILE_PAGES_OMITTED))
+			die("the image was written with --skip-file-pages and "
+			    "this file changed since (its pages are not in the "
+			    "image):", cur_path, 0);
 		if (!cur_from_file)
 			flags |= MAP_ANONYMOUS | MAP_NORESERVE;
 		break;

@@ -95,6 +95,8 @@ static void read_config(void)
 		util_tmpdir());
 	v = getenv("DMTCP_GZIP");
 	dmtcp_cfg.gzip = !(v && strcmp(v, "0") == 0);
+	v = getenv("DMTCP_SKIP_FILE_PAGES");
+	dmtcp_cfg.skip_file_pages = v && atoi(v) > 0;
 	v = getenv("DMTCP_SIGCKPT");
 	dmtcp_cfg.ckpt_signal = v ? atoi(v) : SIGUSR2;
 	if (dmtcp_cfg.ckpt_signal <= 0 || dmtcp_cfg.ckpt_signal >= 65 ||

@@ -105,6 +105,7 @@ struct dmtcp_config {
 	char coord_ckpt_dir[PATH_MAX];	/* from the coordinator, if any */
 	char tmpdir[PATH_MAX];
 	int gzip;
+	int skip_file_pages;	/* DMTCP_SKIP_FILE_PAGES: omit clean file pages */
 	int ckpt_signal;
 	char progname[64];
 	char exe[PATH_MAX];

@@ -35,7 +35,7 @@ static const char *const keep_vars[] = {
 	"DMTCP_COORD_SECRET", "DMTCP_CHECKPOINT_DIR", "DMTCP_GZIP",
 	"DMTCP_SIGCKPT", "DMTCP_TMPDIR", "DMTCP_CKPTDIR_EXPLICIT",
 	"DMTCP_CKPT_ON_CRASH", "DMTCP_DEBUG", "DMTCP_COMP_ID",
-	"DMTCP_PLUGINS",
+	"DMTCP_PLUGINS", "DMTCP_SKIP_FILE_PAGES",
 };
 
 /* 1 if the loader will not preload us into path (static or setuid). */

@@ -225,6 +225,24 @@ out:
 
 enum store_mode { STORE_NONE, STORE_ALL, STORE_SPARSE, STORE_RESIDENT };
 
+
+/*
+ * A raw image the process maps its pages from (a restarted process): it
+ * is replaced by the next checkpoint, so its pages are always stored.
+ */
+static int is_image_file(const char *path)
+{
+	char magic[8];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = pread(fd, magic, sizeof(magic), 0);
+	close(fd);
+	return n == (ssize_t)sizeof(magic) && memcmp(magic, "DMTCPIMG", 8) == 0;
+}
+
 static int classify(const struct maps_entry *e, struct img_area *a,
 		    struct stat *st)
 {
@@ -297,7 +315,10 @@ static int classify(const struct maps_entry *e, struct img_area *a,
 	a->kind = IMG_AREA_FILE;
 	if (!(e->prot & PROT_READ))
 		return STORE_NONE;	/* restored from the file */
-	a->flags |= IMG_AF_DATA_ALL;
+	if (dmtcp_cfg.skip_file_pages && !is_image_file(p))
+		a->flags |= IMG_AF_FILE_PAGES_OMITTED;
+	else
+		a->flags |= IMG_AF_DATA_ALL;
 	return STORE_ALL;
 }
 
@@ -339,8 +360,12 @@ static int plan_runs(struct scratch *s, const struct img_area *a, int mode,
 					     !(pm & PM_FILE));
 
 				keep = 1;
-				if (a->kind == IMG_AREA_FILE && !dirty)
+				if (a->kind == IMG_AREA_FILE && !dirty) {
 					fl = IMG_PF_FILE_CLEAN;
+					if (a->flags &
+					    IMG_AF_FILE_PAGES_OMITTED)
+						keep = 0;
+				}
 			} else {
 				keep = (s->pm[i] & (PM_PRESENT | PM_SWAPPED))
 				       != 0;

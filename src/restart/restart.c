@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -197,6 +198,39 @@ static const char *numeric_host(const char *host)
 		util_strlcpy(num, host, sizeof(num));
 	freeaddrinfo(res);
 	return num;
+}
+
+/*
+ * An image written with --skip-file-pages lacks the pages its mapped
+ * files held: each such file must be the very one (device, inode, size,
+ * modification time) for the restart to work.  0, or -1 naming the
+ * first that is not.
+ */
+static int check_omitted_files(const struct img_meta *m, char *err,
+			       size_t cap)
+{
+	for (size_t k = 0; k < m->nareas; k++) {
+		const struct img_area *a = &m->areas[k].area;
+		const char *path = m->areas[k].path;
+		struct stat st;
+
+		if (a->kind != IMG_AREA_FILE ||
+		    !(a->flags & IMG_AF_FILE_PAGES_OMITTED))
+			continue;
+		if (stat(path, &st) == 0 && st.st_ino == a->inode &&
+		    st.st_dev == a->dev && (uint64_t)st.st_size == a->file_size &&
+		    st.st_mtim.tv_sec == a->mtime_sec &&
+		    st.st_mtim.tv_nsec == a->mtime_nsec)
+			continue;
+		snprintf(err, cap, "%s was checkpointed with --skip-file-pages "
+			 "and %s %s since: its pages are not in the image, so "
+			 "it cannot be restarted (restart where that file is "
+			 "unchanged, or checkpoint without --skip-file-pages)",
+			 m->path, path, stat(path, &st) < 0 ? "is gone" :
+			 "changed");
+		return -1;
+	}
+	return 0;
 }
 
 static int exit_code(int status)
@@ -580,7 +614,8 @@ int main(int argc, char **argv)
 		if (util_abspath(o.images[i], ims[i].path,
 				 sizeof(ims[i].path)) < 0 ||
 		    img_load_meta(ims[i].path, &ims[i].meta, err,
-				  sizeof(err)) < 0) {
+				  sizeof(err)) < 0 ||
+		    check_omitted_files(ims[i].meta, err, sizeof(err)) < 0) {
 			fprintf(stderr, "dmtcp_restart: %s\n", err);
 			return 1;
 		}

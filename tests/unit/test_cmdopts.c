@@ -176,6 +176,13 @@ static void test_launch_options(void **state)
 	assert_int_equal(o.mode, COORD_JOIN);
 	assert_int_equal(o.gzip, 1);
 	assert_int_equal(o.prog_index, 4);
+	assert_false(o.skip_file_pages);
+
+	assert_int_equal(LAUNCH(&o, "dmtcp_launch", "--skip-file-pages",
+				"--ckpt-on-crash", "prog"), 0);
+	assert_true(o.skip_file_pages);
+	assert_true(o.ckpt_on_crash);
+	assert_int_equal(o.prog_index, 3);
 
 	assert_int_equal(LAUNCH(&o, "dmtcp_launch", "-j", "x"), 0);
 	assert_int_equal(o.mode, COORD_JOIN);
