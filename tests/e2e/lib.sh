@@ -364,7 +364,9 @@ t_finish() {
 }
 
 # t_cycles PROG N [ARGS...]: launch, then N times checkpoint/kill/restart,
-# then stop and verify.  Leaves the last images in CKPT_IMAGES.
+# then stop and verify.  Leaves the last images in CKPT_IMAGES.  Hooks:
+# T_AFTER_CKPT (after each checkpoint), T_AFTER_KILL (between the kill
+# and the restart); T_CYCLE is the cycle's number (1..N) while they run.
 t_cycles() {
 	local prog=$1 n=$2 i cur
 	shift 2
@@ -373,9 +375,11 @@ t_cycles() {
 	t_wait_ready
 	cur=$APP_PID
 	for ((i = 1; i <= n; i++)); do
+		T_CYCLE=$i
 		t_checkpoint
 		${T_AFTER_CKPT:-:}
 		t_kill "$cur"
+		${T_AFTER_KILL:-:}
 		t_restart
 		cur=$RST_PID
 	done

@@ -21,22 +21,8 @@ mq_cleanup() {
 }
 
 scenario() {
-	local i cur
 	trap 'rc=$?; mq_cleanup; (exit $rc); t_cleanup' EXIT
-	t_coord_start
-	t_launch posix_mq
-	t_wait "$T_TIMEOUT" "READY in $T/app.log" t_is_ready "$APP_PID"
-	t_wait "$T_TIMEOUT" "2 running peers" t_peers_running 2
-	sleep "$T_SETTLE"
-	cur=$APP_PID
-	for i in 1 2; do
-		t_checkpoint
-		t_kill "$cur"
-		mq_cleanup
-		t_restart
-		cur=$RST_PID
-	done
-	t_finish "$cur" posix_mq 2
+	T_AFTER_KILL=mq_cleanup t_cycles posix_mq 2
 }
 
 t_main t_modes scenario

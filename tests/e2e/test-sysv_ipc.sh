@@ -54,33 +54,31 @@ no_side_file() {
 	mv "$T/hide/"*.ipc "$COORD_CKPTDIR/"
 }
 
-scenario() {
-	local i cur f
-	trap 'rc=$?; ipc_cleanup; (exit $rc); t_cleanup' EXIT
-	t_coord_start
-	t_launch sysv_ipc
-	t_wait "$T_TIMEOUT" "READY in $T/app.log" t_is_ready "$APP_PID"
-	t_wait "$T_TIMEOUT" "2 running peers" t_peers_running 2
-	sleep "$T_SETTLE"
-	cur=$APP_PID
-	for i in 1 2; do
-		t_checkpoint
-		ls "$COORD_CKPTDIR"/*.ipc >/dev/null 2>&1 ||
-			t_fail "no side file (*.dmtcp.ipc) next to the images"
-		# the 64 MiB segment with two pages written stays sparse: in
-		# the side files, and in memory (reading it would fill it)
-		for f in "$COORD_CKPTDIR"/*.ipc; do
-			[ "$(stat -c %s "$f")" -lt 2000000 ] ||
-				t_fail "$f is $(stat -c %s "$f") bytes"
-		done
-		[ "$i" = 1 ] && check_d_rss
-		t_kill "$cur"
-		ipc_cleanup
-		[ "$i" = 2 ] && no_side_file
-		t_restart
-		cur=$RST_PID
+after_ckpt() {
+	local f
+	ls "$COORD_CKPTDIR"/*.ipc >/dev/null 2>&1 ||
+		t_fail "no side file (*.dmtcp.ipc) next to the images"
+	# the 64 MiB segment with two pages written stays sparse: in the
+	# side files, and in memory (reading it would fill it)
+	for f in "$COORD_CKPTDIR"/*.ipc; do
+		[ "$(stat -c %s "$f")" -lt 2000000 ] ||
+			t_fail "$f is $(stat -c %s "$f") bytes"
 	done
-	t_finish "$cur" sysv_ipc 2
+	if [ "$T_CYCLE" = 1 ]; then
+		check_d_rss
+	fi
+}
+
+after_kill() {
+	ipc_cleanup
+	if [ "$T_CYCLE" = 2 ]; then
+		no_side_file
+	fi
+}
+
+scenario() {
+	trap 'rc=$?; ipc_cleanup; (exit $rc); t_cleanup' EXIT
+	T_AFTER_CKPT=after_ckpt T_AFTER_KILL=after_kill t_cycles sysv_ipc 2
 }
 
 t_main t_modes scenario
