@@ -47,14 +47,6 @@
 pid_t dmtcp_my_pid;
 static __thread int pj_held;	/* critical sections taken for prejoins */
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* One hello.  fd, or -1 with *retry set when the coordinator said
    "later". */
 static int prejoin_once(int *retry)
@@ -103,19 +95,20 @@ fail:
  */
 int dmtcp_prejoin(void)
 {
-	int vforked, fd, retry;
+	int vforked, retry;
 	long delay_ms = 1;
-	uint64_t start;
+	uint64_t start_ns;
 
 	if (!dmtcp_enabled || dmtcp_coord_fd < 0 ||
 	    rsys_gettid() == dmtcp_ckpt_tid)
 		return -1;
 	vforked = rsys_getpid() != dmtcp_my_pid;
-	start = now_ms();
+	start_ns = dmtcp_now_mono_ns();
 	for (;;) {
 		if (!vforked)
 			dmtcp_crit_enter();
-		fd = prejoin_once(&retry);
+		int fd = prejoin_once(&retry);
+
 		if (fd >= 0) {
 			if (!vforked)
 				pj_held++;
@@ -123,7 +116,8 @@ int dmtcp_prejoin(void)
 		}
 		if (!vforked)
 			dmtcp_crit_leave();
-		if (!retry || vforked || now_ms() - start > PREJOIN_GIVE_UP_MS) {
+		if (!retry || vforked || dmtcp_now_mono_ns() - start_ns >
+					  PREJOIN_GIVE_UP_MS * 1000000ull) {
 			pr_debug("no connection made ahead for the new "
 				 "process: it joins by itself");
 			return -1;

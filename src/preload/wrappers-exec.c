@@ -188,24 +188,39 @@ static void pre_exec(const char *path, char *const argv[], char *const envp[])
 	dmtcp_plugins_event(DMTCP_EVENT_PRE_EXEC, &d, PLUG_USER);
 }
 
-API int execve(const char *path, char *const argv[], char *const envp[])
+typedef int exec_fn(const char *, char *const[], char *const[]);
+
+/*
+ * What every exec wrapper does around libc's: report a target we cannot
+ * follow, PRE_EXEC, the new program's connection and environment.  name
+ * goes to libc (a path, or a file to search for); target is the program
+ * it resolves to.
+ */
+static int exec_through(exec_fn *real, const char *name, const char *target,
+			char *const argv[], char *const envp[])
 {
-	static __typeof__(&execve) real;
 	char **env, conn_var[64];
 	int rc, saved, followable, conn;
 
-	if (!real)
-		real = (__typeof__(&execve))dlsym(RTLD_NEXT, "execve");
-	followable = check_target(path);
-	pre_exec(path, argv, envp);
+	followable = check_target(target);
+	pre_exec(name, argv, envp);
 	conn = exec_prejoin(followable, conn_var, sizeof(conn_var));
 	env = with_our_env(envp, conn_var);
-	rc = real(path, argv, env ? env : envp);
+	rc = real(name, argv, env ? env : envp);
 	saved = errno;
 	free(env);
 	exec_prejoin_end(conn);
 	errno = saved;
 	return rc;
+}
+
+API int execve(const char *path, char *const argv[], char *const envp[])
+{
+	static exec_fn *real;
+
+	if (!real)
+		real = (exec_fn *)dlsym(RTLD_NEXT, "execve");
+	return exec_through(real, path, path, argv, envp);
 }
 
 API int execv(const char *path, char *const argv[])
@@ -238,23 +253,13 @@ static const char *search_path(const char *file, char *buf, size_t cap)
 
 API int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-	static __typeof__(&execvpe) real;
+	static exec_fn *real;
 	char buf[4096];
-	char **env, conn_var[64];
-	int rc, saved, followable, conn;
 
 	if (!real)
-		real = (__typeof__(&execvpe))dlsym(RTLD_NEXT, "execvpe");
-	followable = check_target(search_path(file, buf, sizeof(buf)));
-	pre_exec(file, argv, envp);
-	conn = exec_prejoin(followable, conn_var, sizeof(conn_var));
-	env = with_our_env(envp, conn_var);
-	rc = real(file, argv, env ? env : envp);
-	saved = errno;
-	free(env);
-	exec_prejoin_end(conn);
-	errno = saved;
-	return rc;
+		real = (exec_fn *)dlsym(RTLD_NEXT, "execvpe");
+	return exec_through(real, file, search_path(file, buf, sizeof(buf)),
+			    argv, envp);
 }
 
 API int execvp(const char *file, char *const argv[])
@@ -321,28 +326,41 @@ API int execle(const char *path, const char *arg, ...)
 
 /*
  * posix_spawn: libc execs in the child through its internal execve, so
- * check the target and keep our variables in a custom environment here.
+ * check the target, make the child's connection and keep our variables
+ * in a custom environment here.
  */
+typedef int spawn_fn(pid_t *, const char *,
+		     const posix_spawn_file_actions_t *,
+		     const posix_spawnattr_t *, char *const[], char *const[]);
+
+static int spawn_through(spawn_fn *real, const char *target, pid_t *pid,
+			 const char *name, const posix_spawn_file_actions_t *fa,
+			 const posix_spawnattr_t *attr, char *const argv[],
+			 char *const envp[])
+{
+	char **env, conn_var[64];
+	int rc, conn;
+
+	if (!real)
+		return ENOSYS;
+	conn = exec_prejoin(check_target(target), conn_var, sizeof(conn_var));
+	env = with_our_env(envp, conn_var);
+	rc = real(pid, name, fa, attr, argv, env ? env : envp);
+	free(env);
+	exec_prejoin_end(conn);
+	return rc;
+}
+
 API int posix_spawn(pid_t *pid, const char *path,
 		    const posix_spawn_file_actions_t *fa,
 		    const posix_spawnattr_t *attr, char *const argv[],
 		    char *const envp[])
 {
-	static __typeof__(&posix_spawn) real;
-	char **env, conn_var[64];
-	int rc, conn;
+	static spawn_fn *real;
 
 	if (!real)
-		real = (__typeof__(&posix_spawn))dlsym(RTLD_NEXT,
-						       "posix_spawn");
-	if (!real)
-		return ENOSYS;
-	conn = exec_prejoin(check_target(path), conn_var, sizeof(conn_var));
-	env = with_our_env(envp, conn_var);
-	rc = real(pid, path, fa, attr, argv, env ? env : envp);
-	free(env);
-	exec_prejoin_end(conn);
-	return rc;
+		real = (spawn_fn *)dlsym(RTLD_NEXT, "posix_spawn");
+	return spawn_through(real, path, pid, path, fa, attr, argv, envp);
 }
 
 API int posix_spawnp(pid_t *pid, const char *file,
@@ -350,21 +368,11 @@ API int posix_spawnp(pid_t *pid, const char *file,
 		     const posix_spawnattr_t *attr, char *const argv[],
 		     char *const envp[])
 {
-	static __typeof__(&posix_spawnp) real;
+	static spawn_fn *real;
 	char buf[4096];
-	char **env, conn_var[64];
-	int rc, conn;
 
 	if (!real)
-		real = (__typeof__(&posix_spawnp))dlsym(RTLD_NEXT,
-							"posix_spawnp");
-	if (!real)
-		return ENOSYS;
-	conn = exec_prejoin(check_target(search_path(file, buf, sizeof(buf))),
-			    conn_var, sizeof(conn_var));
-	env = with_our_env(envp, conn_var);
-	rc = real(pid, file, fa, attr, argv, env ? env : envp);
-	free(env);
-	exec_prejoin_end(conn);
-	return rc;
+		real = (spawn_fn *)dlsym(RTLD_NEXT, "posix_spawnp");
+	return spawn_through(real, search_path(file, buf, sizeof(buf)), pid,
+			     file, fa, attr, argv, envp);
 }

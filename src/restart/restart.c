@@ -213,11 +213,13 @@ static int check_omitted_files(const struct img_meta *m, char *err,
 		const struct img_area *a = &m->areas[k].area;
 		const char *path = m->areas[k].path;
 		struct stat st;
+		int gone;
 
 		if (a->kind != IMG_AREA_FILE ||
 		    !(a->flags & IMG_AF_FILE_PAGES_OMITTED))
 			continue;
-		if (stat(path, &st) == 0 && st.st_ino == a->inode &&
+		gone = stat(path, &st) < 0;
+		if (!gone && st.st_ino == a->inode &&
 		    st.st_dev == a->dev && (uint64_t)st.st_size == a->file_size &&
 		    st.st_mtim.tv_sec == a->mtime_sec &&
 		    st.st_mtim.tv_nsec == a->mtime_nsec)
@@ -226,8 +228,7 @@ static int check_omitted_files(const struct img_meta *m, char *err,
 			 "and %s %s since: its pages are not in the image, so "
 			 "it cannot be restarted (restart where that file is "
 			 "unchanged, or checkpoint without --skip-file-pages)",
-			 m->path, path, stat(path, &st) < 0 ? "is gone" :
-			 "changed");
+			 m->path, path, gone ? "is gone" : "changed");
 		return -1;
 	}
 	return 0;

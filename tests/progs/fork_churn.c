@@ -34,57 +34,34 @@ static uint64_t token(uint64_t i)
 	return (i * 2654435761u) ^ 0x5eed5eedULL;
 }
 
-static int write_all(int fd, const void *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p = (const char *)p + n;
-		len -= n;
-	}
-	return 0;
-}
-
 static void be_child(uint64_t i, int fd) __attribute__((noreturn));
 static void be_child(uint64_t i, int fd)
 {
 	uint64_t t = token(i);
 
-	if (write_all(fd, &t, sizeof(t)) < 0)
+	if (tp_write_full(fd, &t, sizeof(t)) < 0)
 		_exit(101);
 	tp_sleep_ms((long)(i * 7 % 6));
 	_exit((int)(i % 100));
 }
 
-static int check_status(uint64_t i, pid_t pid, int st)
+static void check_status(uint64_t i, pid_t pid, int st)
 {
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != (int)(i % 100))
 		tp_fail("child %llu (%s, pid %d): status %#x, expected "
 			"exit %d", (unsigned long long)i, kinds[i % NKINDS],
 			(int)pid, st, (int)(i % 100));
-	return 0;
 }
 
 static void read_token(uint64_t i, pid_t pid, int fd)
 {
 	uint64_t t = 0;
-	size_t got = 0;
+	ssize_t n = tp_read_full(fd, &t, sizeof(t));
 
-	while (got < sizeof(t)) {
-		ssize_t n = read(fd, (char *)&t + got, sizeof(t) - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			tp_fail("child %llu (%s, pid %d): no token (read: %s)",
-				(unsigned long long)i, kinds[i % NKINDS],
-				(int)pid, n < 0 ? strerror(errno) : "EOF");
-		got += n;
-	}
+	if (n != sizeof(t))
+		tp_fail("child %llu (%s, pid %d): no token (read: %s)",
+			(unsigned long long)i, kinds[i % NKINDS], (int)pid,
+			n < 0 ? strerror(errno) : "EOF");
 	if (t != token(i))
 		tp_fail("child %llu (%s): token %#llx, expected %#llx",
 			(unsigned long long)i, kinds[i % NKINDS],

@@ -48,34 +48,12 @@ static void grandchild(void)
 
 static int read_u64(int fd, uint64_t *v)
 {
-	size_t got = 0;
-
-	while (got < sizeof(*v)) {
-		ssize_t n = read(fd, (char *)v + got, sizeof(*v) - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		got += n;
-	}
-	return 0;
+	return tp_read_full(fd, v, sizeof(*v)) == sizeof(*v) ? 0 : -1;
 }
 
 static int write_u64(int fd, uint64_t v)
 {
-	size_t done = 0;
-
-	while (done < sizeof(v)) {
-		ssize_t n = write(fd, (char *)&v + done, sizeof(v) - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		done += n;
-	}
-	return 0;
+	return tp_write_full(fd, &v, sizeof(v));
 }
 
 static void child(int in, int out)

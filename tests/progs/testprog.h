@@ -137,6 +137,45 @@ static void tp_pass(void)
 	exit(0);
 }
 
+/*
+ * Reads len bytes, retrying interrupted and short reads: len, fewer at
+ * end of file, or -1 (errno set).
+ */
+static inline ssize_t tp_read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += n;
+	}
+	return (ssize_t)got;
+}
+
+/* Writes len bytes, retrying interrupted and short writes: 0 or -1. */
+static inline int tp_write_full(int fd, const void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, (const char *)buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += n;
+	}
+	return 0;
+}
+
 /* splitmix64: small deterministic PRNG. */
 static inline uint64_t tp_rand(uint64_t *state)
 {
