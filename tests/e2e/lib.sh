@@ -435,3 +435,45 @@ t_main() {
 		${T_VERBOSE:+T_VERBOSE=1} bash "$0"
 	exit $?
 }
+
+# --- a hostile second user (security tests) ------------------------------
+#
+# The security tests play another local user, $T_SPY_USER (dmtcpspy, which
+# .ci/run creates), against the victim (the user running the test, root
+# there).  They need root to switch users; elsewhere they print
+# "SKIP: reason" and pass.  Shared scratch directories are mode 0777
+# WITHOUT the sticky bit, so fs.protected_symlinks / protected_regular
+# (which only guard sticky directories) do not hide a hole.
+
+T_SPY_USER=${T_SPY_USER:-dmtcpspy}
+
+# t_hostile_main CMD...: runs CMD once as root, or prints SKIP.
+t_hostile_main() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "SKIP: needs root to act as the second user $T_SPY_USER"
+		exit 0
+	fi
+	if ! id "$T_SPY_USER" >/dev/null 2>&1; then
+		echo "SKIP: user $T_SPY_USER does not exist (.ci/run creates it)"
+		[ -n "${DMTCP_TEST_REQUIRE_USER:-}" ] && exit 1
+		exit 0
+	fi
+	if ! runuser -u "$T_SPY_USER" -- test -x "$BIN/dmtcp_launch"; then
+		echo "SKIP: $BIN is not accessible to $T_SPY_USER"
+		[ -n "${DMTCP_TEST_REQUIRE_USER:-}" ] && exit 1
+		exit 0
+	fi
+	"$@" || exit 1
+	exit 0
+}
+
+# t_spy CMD...: runs CMD as the hostile user (bounded).
+t_spy() {
+	timeout -k 2 "$T_TIMEOUT" runuser -u "$T_SPY_USER" -- "$@"
+}
+
+# t_shared_dir PATH: a directory every user can write (mode 0777, no
+# sticky bit), like a cluster's common scratch space.
+t_shared_dir() {
+	mkdir -p "$1" && chmod 0777 "$1" || t_fail "cannot make shared dir $1"
+}
