@@ -7,6 +7,7 @@
 #include "coord.h"
 #include "log.h"
 #include "util.h"
+#include "safefile.h"
 #include "coord-client.h"
 
 #include <arpa/inet.h>
@@ -173,8 +174,8 @@ static int co_write_secret(void)
 	}
 	/* we own the port now: any file there is stale */
 	unlink(co.secret_path);
-	fd = open(co.secret_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		  0600);
+	fd = open(co.secret_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		  O_CLOEXEC, 0600);
 	if (fd < 0) {
 		fprintf(stderr, "dmtcp_coordinator: cannot create secret file "
 			"%s: %s\n", co.secret_path, strerror(errno));
@@ -197,14 +198,11 @@ static int co_write_port_file(const char *path)
 	char tmp[PATH_MAX], text[16];
 	int fd, n;
 
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		goto fail;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = safe_create_tmp(path, tmp, sizeof(tmp), 0644);
 	if (fd < 0)
 		goto fail;
 	n = snprintf(text, sizeof(text), "%d\n", co.port);
-	if (util_write_all(fd, text, n) < 0) {
+	if (fchmod(fd, 0644) < 0 || util_write_all(fd, text, n) < 0) {
 		close(fd);
 		unlink(tmp);
 		goto fail;
@@ -243,6 +241,12 @@ static int co_setup_dirs(void)
 	}
 	if (realpath(co.ckpt_dir, path))
 		util_strlcpy(co.ckpt_dir, path, sizeof(co.ckpt_dir));
+	if (safe_shared_dir(co.ckpt_dir))
+		fprintf(stderr, "dmtcp_coordinator: warning: checkpoint "
+			"directory %s is writable by every user and has no "
+			"sticky bit: others can rename or replace the images "
+			"and the restart script in it (doc/security.md)\n",
+			co.ckpt_dir);
 	if (co.opts.ckptdir)
 		snprintf(co.ckpt_dir_explicit, sizeof(co.ckpt_dir_explicit),
 			 "%s", co.ckpt_dir);
@@ -273,6 +277,19 @@ static int co_open_logfile(void)
 	}
 	if (!file)
 		return 0;
+	if (file == path) {
+		/* ours, in our private state directory: never a link */
+		char why[160];
+
+		co_log_fd = safe_open_own(file, O_WRONLY | O_CREAT | O_APPEND,
+					  0600, why, sizeof(why));
+		if (co_log_fd < 0) {
+			fprintf(stderr, "dmtcp_coordinator: refusing log file "
+				"%s: %s\n", file, why);
+			return -1;
+		}
+		return 0;
+	}
 	co_log_fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 			 0600);
 	if (co_log_fd < 0) {

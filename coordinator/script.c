@@ -9,6 +9,7 @@
 #include "coord.h"
 #include "log.h"
 #include "util.h"
+#include "safefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -140,16 +141,15 @@ static int co_write_atomic(const char *dir, const char *name,
 	char tmp[PATH_MAX], path[PATH_MAX];
 	int fd;
 
-	if (co_path(path, sizeof(path), "%s/%s", dir, name) < 0 ||
-	    co_path(tmp, sizeof(tmp), "%s/.%s.tmp.%d", dir, name,
-		    (int)getpid()) < 0) {
+	if (co_path(path, sizeof(path), "%s/%s", dir, name) < 0) {
 		co_event(1, "restart script path in %s is too long", dir);
 		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	/* exclusively, under a name nobody can guess (doc/security.md) */
+	fd = safe_create_tmp(path, tmp, sizeof(tmp), mode);
 	if (fd < 0) {
-		co_event(1, "cannot write restart script %s: %s", tmp,
-			 strerror(errno));
+		co_event(1, "cannot create a new restart script in %s: %s",
+			 dir, strerror(errno));
 		return -1;
 	}
 	if (util_write_all(fd, text, len) < 0 || fchmod(fd, mode) < 0 ||
@@ -191,17 +191,16 @@ int co_write_restart_script(char *path_out, size_t cap)
 	if (!b.s || co_write_atomic(co.ckpt_dir, name, b.s, b.len, 0700) < 0)
 		goto out;
 
-	/* relative symlink, replaced atomically */
+	/* relative symlink, replaced atomically; symlink() never follows
+	 * or reuses an existing name */
 	if (co_path(link, sizeof(link), "%s/dmtcp_restart_script.sh",
-		    co.ckpt_dir) < 0 ||
-	    co_path(tmp, sizeof(tmp), "%s/.dmtcp_restart_script.sh.tmp.%d",
-		    co.ckpt_dir, (int)getpid()) < 0) {
+		    co.ckpt_dir) < 0) {
 		co_event(1, "restart script path in %s is too long",
 			 co.ckpt_dir);
 		goto out;
 	}
-	unlink(tmp);
-	if (symlink(name, tmp) < 0 || rename(tmp, link) < 0) {
+	if (safe_tmp_name(link, tmp, sizeof(tmp)) < 0 ||
+	    symlink(name, tmp) < 0 || rename(tmp, link) < 0) {
 		co_event(1, "cannot update symlink %s: %s", link,
 			 strerror(errno));
 		unlink(tmp);

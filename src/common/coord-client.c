@@ -2,6 +2,7 @@
 #include "config.h"
 #include "coord-client.h"
 #include "util.h"
+#include "safefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -142,7 +143,7 @@ int coord_secret_path(int port, char *buf, size_t cap)
 int coord_get_secret(int port, char *buf, size_t cap)
 {
 	const char *env = getenv("DMTCP_COORD_SECRET");
-	char path[600];
+	char path[600], why[160];
 	int fd;
 	ssize_t n;
 
@@ -151,9 +152,14 @@ int coord_get_secret(int port, char *buf, size_t cap)
 		return util_strlcpy(buf, env, cap);
 	if (coord_secret_path(port, path, sizeof(path)) < 0)
 		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	/* only a file of ours that nobody else could have written */
+	fd = safe_open_own(path, O_RDONLY, 0, why, sizeof(why));
+	if (fd < 0) {
+		if (errno == EPERM)
+			fprintf(stderr, "dmtcp: ignoring secret file %s: %s\n",
+				path, why);
 		return -1;
+	}
 	n = read(fd, buf, cap - 1);
 	close(fd);
 	if (n < 0) {

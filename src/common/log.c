@@ -2,6 +2,7 @@
 #include "config.h"
 #include "log.h"
 #include "util.h"
+#include "safefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,8 +29,12 @@ void log_init(const char *component)
 		if (util_state_dir(dir, sizeof(dir)) == 0) {
 			snprintf(path, sizeof(path), "%s/log.%s.%d", dir,
 				 component, (int)getpid());
-			log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND |
-				      O_CLOEXEC, 0600);
+			char why[160];
+
+			/* a private directory, but never through a link */
+			log_fd = safe_open_own(path, O_WRONLY | O_CREAT |
+					       O_APPEND, 0600, why,
+					       sizeof(why));
 			if (log_fd >= 0 && log_fd < 100) {
 				/* out of the app's way, in the range checkpoints skip */
 				int hi = fcntl(log_fd, F_DUPFD_CLOEXEC, 830);

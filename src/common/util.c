@@ -1,6 +1,7 @@
 /* util.c - small shared helpers; see util.h. */
 #include "config.h"
 #include "util.h"
+#include "safefile.h"
 #include "dmtcp/protocol.h"
 
 #include <errno.h>
@@ -65,7 +66,8 @@ int util_state_dir(char *buf, size_t cap)
 {
 	char host[256] = "localhost";
 	const char *user = getenv("USER");
-	char ubuf[32];
+	char ubuf[32], why[160];
+	static int warned;
 	int n;
 
 	gethostname(host, sizeof(host) - 1);
@@ -78,8 +80,19 @@ int util_state_dir(char *buf, size_t cap)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+	if (safe_private_dir(buf, why, sizeof(why)) < 0) {
+		int e = errno;
+
+		if (e == EPERM && !warned) {
+			/* another user may have made it to take us over */
+			warned = 1;
+			fprintf(stderr, "dmtcp: refusing state directory %s: "
+				"%s; remove it, or set DMTCP_TMPDIR to a "
+				"directory of your own\n", buf, why);
+		}
+		errno = e;
 		return -1;
+	}
 	return 0;
 }
 

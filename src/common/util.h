@@ -15,7 +15,11 @@ ssize_t util_read_all(int fd, void *buf, size_t len);
 
 /* $DMTCP_TMPDIR, else $TMPDIR, else /tmp. */
 const char *util_tmpdir(void);
-/* $tmpdir/dmtcp-$USER@$HOST, created 0700 if missing.  0 or -1. */
+/*
+ * $tmpdir/dmtcp-$USER@$HOST, created 0700 if missing.  0 or -1.  An
+ * existing one that is a symlink, another user's, or writable by group
+ * or others is refused (errno EPERM, a message on stderr once).
+ */
 int util_state_dir(char *buf, size_t cap);
 
 /* Directory holding the running executable (/proc/self/exe). 0 or -1 */

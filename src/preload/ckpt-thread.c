@@ -16,6 +16,7 @@
 #include "coord-client.h"
 #include "dmtcp/protocol.h"
 #include "util.h"
+#include "safefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -502,15 +503,14 @@ static void update_environ(void)
  */
 static void publish_coordinator(void)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8], line[512];
+	char path[PATH_MAX], tmp[PATH_MAX + 64], line[512];
 	int fd, n;
 
 	if (dmtcp_coord_state_path(path, sizeof(path)) < 0)
 		return;
-	snprintf(tmp, sizeof(tmp), "%s.%d", path, rsys_getpid());
 	n = snprintf(line, sizeof(line), "%s %d %s\n", dmtcp_cfg.coord_host,
 		     dmtcp_cfg.coord_port, dmtcp_cfg.secret);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = safe_create_tmp(path, tmp, sizeof(tmp), 0600);
 	if (fd < 0)
 		return;
 	if (util_write_all(fd, line, n) == 0 && close(fd) == 0)

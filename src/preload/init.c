@@ -10,6 +10,7 @@
 #include "log.h"
 #include "sys.h"
 #include "util.h"
+#include "safefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -228,15 +229,19 @@ int dmtcp_coord_state_path(char *buf, size_t cap)
  */
 static void coord_from_state_file(void)
 {
-	char path[PATH_MAX], line[512], host[256], secret[128] = "";
+	char path[PATH_MAX], line[512], host[256], secret[128] = "", why[160];
 	int fd, port;
 	ssize_t n;
 
 	if (dmtcp_coord_state_path(path, sizeof(path)) < 0)
 		return;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	/* it names a coordinator and its secret: only a file of ours */
+	fd = safe_open_own(path, O_RDONLY, 0, why, sizeof(why));
+	if (fd < 0) {
+		if (errno == EPERM)
+			pr_warn("ignoring %s: %s", path, why);
 		return;
+	}
 	n = read(fd, line, sizeof(line) - 1);
 	close(fd);
 	if (n <= 0)

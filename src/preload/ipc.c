@@ -32,6 +32,7 @@
 #include "maps.h"
 #include "sys.h"
 #include "util.h"
+#include "safefile.h"
 #include "dmtcp/ipc-side.h"
 
 #include <dlfcn.h>
@@ -208,7 +209,8 @@ struct out {
 	int fd;			/* -1 until the first record */
 	int failed;		/* errno */
 	int nrecs;
-	const char *path;	/* the temporary name */
+	char *path;		/* the temporary name (PATH_MAX + 64) */
+	const char *final;	/* the side file's name */
 };
 
 static void out_write(struct out *o, const void *p, size_t len)
@@ -223,8 +225,8 @@ static off_t out_pos(struct out *o)
 	static struct ipc_side_header h;
 
 	if (o->fd < 0 && !o->failed) {
-		o->fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			     0600);
+		o->fd = safe_create_tmp(o->final, o->path, PATH_MAX + 64,
+					0600);
 		if (o->fd < 0) {
 			o->failed = errno ? errno : EIO;
 			return 0;
@@ -615,12 +617,12 @@ int dmtcp_ipc_save(const char *image, char *err, size_t errcap) HIDDEN;
 
 int dmtcp_ipc_save(const char *image, char *err, size_t errcap)
 {
-	static char tmp[PATH_MAX + 16], side[PATH_MAX + 8];
-	struct out o = { -1, 0, 0, tmp };
+	static char tmp[PATH_MAX + 64], side[PATH_MAX + 8];
+	struct out o = { -1, 0, 0, tmp, side };
 	int n;
 
 	snprintf(side, sizeof(side), "%s%s", image, IPC_SIDE_SUFFIX);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", side);
+	tmp[0] = 0;
 	find_attached();
 	n = __atomic_load_n(&nids, __ATOMIC_ACQUIRE);
 	for (int i = 0; i < n && i < MAX_IDS; i++) {

@@ -16,6 +16,7 @@
 #include "maps.h"
 #include "sys.h"
 #include "util.h"
+#include "safefile.h"
 #include "img.h"
 
 #include <elf.h>
@@ -640,11 +641,11 @@ int dmtcp_write_image(const char *dir, const char *suffix, char *path,
 	side = dmtcp_ipc_save(path, err, errcap);
 	if (side < 0)
 		return -1;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* exclusively, under a name nobody can guess (doc/security.md) */
+	fd = safe_create_tmp(path, tmp, sizeof(tmp), 0600);
 	if (fd < 0) {
-		snprintf(err, errcap, "cannot create %s: %s", tmp,
-			 strerror(errno));
+		snprintf(err, errcap, "cannot create a new image beside %s: %s",
+			 path, strerror(errno));
 		return -1;
 	}
 	s.meta_cap = 1 << 20;

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+/* NULL when the state directory is refused (util_state_dir says why) */
 const char *rst_gdb_done_path(pid_t pid)
 {
 	static char path[1024];
@@ -31,8 +32,9 @@ const char *rst_gdb_done_path(pid_t pid)
 	if (!path[0]) {
 		char dir[512];
 
+		/* not $TMPDIR: other users could plant the file there */
 		if (util_state_dir(dir, sizeof(dir)) < 0)
-			snprintf(dir, sizeof(dir), "%s", util_tmpdir());
+			return NULL;
 		snprintf(path, sizeof(path), "%s/gdb-done.%d.%d", dir,
 			 (int)getpid(), (int)pid);
 		unlink(path);

@@ -655,8 +655,12 @@ int main(int argc, char **argv)
 			fprintf(stderr, "dmtcp_restart: %s\n", err);
 			return 1;
 		}
-	if (o.gdb || o.stop)	/* fix the path now: all below use it */
-		rst_gdb_done_path(ims[0].meta->proc.pid);
+	/* fix the path now: all below use it */
+	if ((o.gdb || o.stop) && !rst_gdb_done_path(ims[0].meta->proc.pid)) {
+		fprintf(stderr, "dmtcp_restart: --gdb/--stop need the private "
+			"state directory under %s\n", util_tmpdir());
+		return 1;
+	}
 	/* the host's /proc, to find host pids once ours is the namespace's */
 	hostproc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	rst_host_proc = hostproc;
