@@ -9,3 +9,4 @@ include tests/unit/inspect.mk
 include tests/progs/inspect.mk
 include tests/progs/gdb.mk
 include tests/plugin/plugin.mk
+include tests/progs/exec.mk

@@ -26,3 +26,5 @@ lib_libdmtcp_so_LDADD = lib/libdmtcpimage.a lib/libdmtcpcommon.a \
 lib_libdmtcp_so_SOURCES += src/preload/ipc.c src/preload/mqueue.c
 # connected sockets (doc/sockets.md)
 lib_libdmtcp_so_SOURCES += src/preload/fd-sockets.c src/preload/fd-sockets.h
+# an exec we do not see must not leave the computation silently
+lib_libdmtcp_so_SOURCES += src/preload/sentinel.c

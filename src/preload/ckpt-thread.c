@@ -48,6 +48,7 @@ static volatile int local_requested;
 /* In a forked child: what the parent's checkpoint thread owned. */
 void dmtcp_ckpt_atfork_child(void)
 {
+	dmtcp_sentinel_drop();	/* the parent's */
 	if (dmtcp_coord_fd >= 0)
 		close(dmtcp_coord_fd);
 	dmtcp_coord_fd = -1;
@@ -236,6 +237,7 @@ static int barrier(int id)
 lost:
 	pr_warn("lost the coordinator during barrier %d: %s", id,
 		strerror(errno));
+	dmtcp_sentinel_drop();
 	close(dmtcp_coord_fd);
 	dmtcp_coord_fd = -1;
 	return -1;
@@ -299,6 +301,7 @@ int dmtcp_coord_adopt(int fd)
 	}
 	pr_debug("took over the coordinator connection made for us (fd %d)",
 		 fd);
+	dmtcp_sentinel_set();
 	return 0;
 }
 
@@ -352,6 +355,7 @@ int dmtcp_coord_join(int restart)
 		     sizeof(dmtcp_cfg.coord_ckpt_dir));
 	pr_debug("joined coordinator %s:%d as client %llu (%s)", host, port,
 		 (unsigned long long)m.arg0, restart ? "restart" : "new");
+	dmtcp_sentinel_set();
 	return 0;
 fail:
 	close(fd);
@@ -612,6 +616,7 @@ static void restart_sequence(void)
 		dmtcp_cfg.ckpt_dir_explicit = 1;
 	}
 	dmtcp_coord_fd = -1;
+	dmtcp_sentinel_forget();	/* nor did the sentinel */
 	open_wake_pipe();	/* the old one did not come back */
 	update_environ();
 	if (dmtcp_coord_join(1) == 0) {
@@ -686,6 +691,7 @@ static void *ckpt_thread_main(void *arg)
 		if (coord_recv(&m) < 0) {
 			pr_debug("coordinator connection closed: %s",
 				 strerror(errno));
+			dmtcp_sentinel_drop();
 			close(dmtcp_coord_fd);
 			dmtcp_coord_fd = -1;
 			continue;

@@ -263,6 +263,7 @@ __attribute__((constructor)) static void dmtcp_init(void)
 
 	if (__atomic_fetch_add(&done, 1, __ATOMIC_SEQ_CST))
 		return;
+	dmtcp_sentinel_inherited();	/* before we open anything */
 	log_init("libdmtcp");
 	dmtcp_my_pid = getpid();
 	read_config();

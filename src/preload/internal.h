@@ -170,6 +170,15 @@ extern volatile int dmtcp_ckpt_done_seq HIDDEN;
 int dmtcp_start_ckpt_thread(void) HIDDEN;
 int dmtcp_request_local_ckpt(void) HIDDEN;
 void dmtcp_ckpt_atfork_child(void) HIDDEN;
+
+/* sentinel.c: a duplicate of the coordinator connection that survives an
+   exec we did not see (see there) */
+#define DMTCP_SENTINEL_FD	839
+void dmtcp_sentinel_set(void) HIDDEN;
+void dmtcp_sentinel_drop(void) HIDDEN;
+void dmtcp_sentinel_forget(void) HIDDEN;
+void dmtcp_sentinel_cloexec(int on) HIDDEN;
+void dmtcp_sentinel_inherited(void) HIDDEN;
 int dmtcp_coord_join(int restart) HIDDEN;
 struct dmtcp_hello;
 void dmtcp_fill_hello(struct dmtcp_hello *h, uint32_t flags) HIDDEN;

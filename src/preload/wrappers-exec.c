@@ -3,11 +3,14 @@
  *
  * The preload library follows exec through the environment
  * (LD_PRELOAD, DMTCP_COORD_*).  A program given an environment of its
- * own (execve with envp, "env -i") gets ours added back; a target that
- * cannot be followed (statically linked, or setuid/setgid to another
- * user, where the loader ignores LD_PRELOAD) is reported once, naming
- * the process and the program, instead of silently leaving the
- * computation.
+ * own (execve with envp, "env -i") gets ours added back; one that sets
+ * its own LD_PRELOAD gets our libraries first and its own after them
+ * (a sandbox or test harness injecting a library stays checkpointable);
+ * a target that cannot be followed (statically linked, or setuid/setgid
+ * to another user, where the loader ignores LD_PRELOAD) is reported
+ * once, naming the process and the program, instead of silently leaving
+ * the computation.  A failed exec changes nothing.  Execs we do not see
+ * (raw system calls) are caught by the sentinel (sentinel.c).
  */
 #include "config.h"
 #include "internal.h"
@@ -37,6 +40,17 @@ static const char *const keep_vars[] = {
 	"DMTCP_CKPT_ON_CRASH", "DMTCP_DEBUG", "DMTCP_COMP_ID",
 	"DMTCP_PLUGINS", "DMTCP_SKIP_FILE_PAGES",
 };
+
+/* LD_PRELOAD as it was when we were loaded: our plugins and us. */
+static char our_preload[4096];
+
+__attribute__((constructor)) static void save_our_preload(void)
+{
+	const char *v = getenv("LD_PRELOAD");
+
+	if (v && strlen(v) < sizeof(our_preload))
+		strcpy(our_preload, v);
+}
 
 /* 1 if the loader will not preload us into path (static or setuid). */
 static int not_followable(const char *path, const char **why)
@@ -124,54 +138,159 @@ static void exec_prejoin_end(int fd)
 	errno = saved;
 }
 
+/* 1 if the ':'/' '-separated list has the entry (len bytes at e). */
+static int list_has(const char *list, const char *e, size_t len)
+{
+	while (*list) {
+		size_t l = strcspn(list, ": ");
+
+		if (l == len && strncmp(list, e, len) == 0)
+			return 1;
+		list += l;
+		while (*list == ':' || *list == ' ')
+			list++;
+	}
+	return 0;
+}
+
 /*
- * envp with our variables added where missing, the mark that makes the
- * new program's plugins see POST_EXEC, and conn_var ("NAME=value" of the
- * connection made for the new program, or ""); NULL: use envp as is.
+ * "LD_PRELOAD=" our libraries, then the entries of theirs (the value the
+ * new program's environment sets, or NULL) that are not ours; malloc'd.
  */
-static char **with_our_env(char *const envp[], char *conn_var)
+static char *merged_preload(const char *theirs)
+{
+	size_t cap = strlen("LD_PRELOAD=") + strlen(our_preload) + 2 +
+		     (theirs ? strlen(theirs) : 0) + 1;
+	char *out = malloc(cap), *p;
+
+	if (!out)
+		return NULL;
+	p = out + sprintf(out, "LD_PRELOAD=%s", our_preload);
+	while (theirs && *theirs) {
+		size_t l = strcspn(theirs, ": ");
+
+		if (l && !list_has(our_preload, theirs, l)) {
+			if (p > out + strlen("LD_PRELOAD="))
+				*p++ = ':';
+			memcpy(p, theirs, l);
+			p += l;
+		}
+		theirs += l;
+		while (*theirs == ':' || *theirs == ' ')
+			theirs++;
+	}
+	*p = 0;
+	return out;
+}
+
+/* Our value of a variable the new program lacks: the current
+   environment's, else what this process runs with; malloc'd or NULL. */
+static char *our_value(const char *name)
+{
+	size_t l = strlen(name);
+	char *out = NULL;
+
+	for (char **e = environ; e && *e; e++)
+		if (strncmp(*e, name, l) == 0 && (*e)[l] == '=')
+			return strdup(*e);
+	/* the program unset it: what we know */
+	if (strcmp(name, "DMTCP_COORD_HOST") == 0) {
+		if (asprintf(&out, "%s=%s", name, dmtcp_cfg.coord_host) < 0)
+			out = NULL;
+	} else if (strcmp(name, "DMTCP_COORD_PORT") == 0) {
+		/* five digits: see update_environ() in ckpt-thread.c */
+		if (asprintf(&out, "%s=%05d", name, dmtcp_cfg.coord_port) < 0)
+			out = NULL;
+	} else if (strcmp(name, "DMTCP_COORD_SECRET") == 0 &&
+		   dmtcp_cfg.secret[0]) {
+		if (asprintf(&out, "%s=%s", name, dmtcp_cfg.secret) < 0)
+			out = NULL;
+	} else if (strcmp(name, "DMTCP_COMP_ID") == 0 &&
+		   dmtcp_cfg.comp_id[0]) {
+		if (asprintf(&out, "%s=%s", name, dmtcp_cfg.comp_id) < 0)
+			out = NULL;
+	}
+	return out;
+}
+
+#define NKEEP (sizeof(keep_vars) / sizeof(keep_vars[0]))
+
+/* What with_our_env allocated: the array and the strings it made. */
+struct our_env {
+	char **env;
+	char *made[NKEEP];
+};
+
+static void our_env_free(struct our_env *oe)
+{
+	for (size_t k = 0; k < NKEEP; k++)
+		free(oe->made[k]);
+	free(oe->env);
+}
+
+/*
+ * envp with our variables added where missing (LD_PRELOAD: ours first,
+ * then the program's own entries), the mark that makes the new program's
+ * plugins see POST_EXEC, and conn_var ("NAME=value" of the connection
+ * made for the new program, or ""); oe->env NULL: use envp as is.  The
+ * caller's environment is never changed.
+ */
+static void with_our_env(char *const envp[], char *conn_var,
+			 struct our_env *oe)
 {
 	static char mark[] = DMTCP_EXEC_MARK "=1";
 	int want_mark = dmtcp_n_user_plugins > 0;
 	size_t n = 0, m = 0, extra = 0;
 	size_t conn_len = strlen(DMTCP_COORD_FD_ENV);
+	const char *their_preload = NULL;
 	char **out;
 
-	if (!dmtcp_enabled || !envp ||
-	    (envp == environ && !want_mark && !conn_var[0]))
-		return NULL;
+	memset(oe, 0, sizeof(*oe));
+	if (!dmtcp_enabled || !envp)
+		return;
 	for (; envp[n]; n++)
 		;
-	out = malloc((n + sizeof(keep_vars) / sizeof(keep_vars[0]) + 3) *
-		     sizeof(*out));
+	out = malloc((n + NKEEP + 3) * sizeof(*out));
 	if (!out)
-		return NULL;
-	for (size_t i = 0; i < n; i++)	/* a stale connection: not ours */
-		if (strncmp(envp[i], DMTCP_COORD_FD_ENV, conn_len) != 0 ||
-		    envp[i][conn_len] != '=')
-			out[m++] = envp[i];
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(envp[i], DMTCP_COORD_FD_ENV, conn_len) == 0 &&
+		    envp[i][conn_len] == '=')
+			continue;	/* a stale connection: not ours */
+		if (our_preload[0] &&
+		    strncmp(envp[i], "LD_PRELOAD=", 11) == 0) {
+			their_preload = envp[i] + 11;	/* merged below */
+			continue;
+		}
+		out[m++] = envp[i];
+	}
 	n = m;
-	for (size_t k = 0; k < sizeof(keep_vars) / sizeof(keep_vars[0]); k++) {
+	for (size_t k = 0; k < NKEEP; k++) {
 		size_t l = strlen(keep_vars[k]);
-		const char *mine = NULL;
 		int present = 0;
 
+		if (strcmp(keep_vars[k], "LD_PRELOAD") == 0 && our_preload[0]) {
+			oe->made[k] = merged_preload(their_preload);
+			if (oe->made[k])
+				out[n + extra++] = oe->made[k];
+			continue;
+		}
 		for (size_t i = 0; i < n; i++)
-			if (strncmp(envp[i], keep_vars[k], l) == 0 &&
-			    envp[i][l] == '=')
+			if (strncmp(out[i], keep_vars[k], l) == 0 &&
+			    out[i][l] == '=')
 				present = 1;
-		for (char **e = environ; e && *e; e++)
-			if (strncmp(*e, keep_vars[k], l) == 0 && (*e)[l] == '=')
-				mine = *e;
-		if (!present && mine)
-			out[n + extra++] = (char *)mine;
+		if (!present) {
+			oe->made[k] = our_value(keep_vars[k]);
+			if (oe->made[k])
+				out[n + extra++] = oe->made[k];
+		}
 	}
 	if (want_mark)
 		out[n + extra++] = mark;
 	if (conn_var[0])
 		out[n + extra++] = conn_var;
 	out[n + extra] = NULL;
-	return out;
+	oe->env = out;
 }
 
 static void pre_exec(const char *path, char *const argv[], char *const envp[])
@@ -199,16 +318,19 @@ typedef int exec_fn(const char *, char *const[], char *const[]);
 static int exec_through(exec_fn *real, const char *name, const char *target,
 			char *const argv[], char *const envp[])
 {
-	char **env, conn_var[64];
+	struct our_env oe;
+	char conn_var[64];
 	int rc, saved, followable, conn;
 
 	followable = check_target(target);
 	pre_exec(name, argv, envp);
 	conn = exec_prejoin(followable, conn_var, sizeof(conn_var));
-	env = with_our_env(envp, conn_var);
-	rc = real(name, argv, env ? env : envp);
+	with_our_env(envp, conn_var, &oe);
+	dmtcp_sentinel_cloexec(1);	/* the new program has conn instead */
+	rc = real(name, argv, oe.env ? oe.env : envp);
 	saved = errno;
-	free(env);
+	dmtcp_sentinel_cloexec(0);	/* still us: nothing changed */
+	our_env_free(&oe);
 	exec_prejoin_end(conn);
 	errno = saved;
 	return rc;
@@ -338,15 +460,18 @@ static int spawn_through(spawn_fn *real, const char *target, pid_t *pid,
 			 const posix_spawnattr_t *attr, char *const argv[],
 			 char *const envp[])
 {
-	char **env, conn_var[64];
+	struct our_env oe;
+	char conn_var[64];
 	int rc, conn;
 
 	if (!real)
 		return ENOSYS;
 	conn = exec_prejoin(check_target(target), conn_var, sizeof(conn_var));
-	env = with_our_env(envp, conn_var);
-	rc = real(pid, name, fa, attr, argv, env ? env : envp);
-	free(env);
+	with_our_env(envp, conn_var, &oe);
+	dmtcp_sentinel_cloexec(1);	/* not for the child */
+	rc = real(pid, name, fa, attr, argv, oe.env ? oe.env : envp);
+	dmtcp_sentinel_cloexec(0);
+	our_env_free(&oe);
 	exec_prejoin_end(conn);
 	return rc;
 }
