@@ -77,7 +77,7 @@ int co_ckpt_start(const char **why)
 		n++;
 	}
 	co_event(0, "checkpoint %u of %s started: %d process%s",
-		 co.generation, co.comp_id, n, n == 1 ? "" : "es");
+		 co.generation, ESC(co.comp_id), n, n == 1 ? "" : "es");
 	return 0;
 }
 
@@ -94,8 +94,11 @@ static void co_ckpt_complete(void)
 	co.ckpts_done++;
 	for (size_t i = 0; i < co_nclients; i++)
 		co_clients[i]->in_ckpt = 0;
-	for (size_t i = 0; i < co.nimages; i++)
-		co_buf_printf(&b, "IMAGE=%s\n", co.images[i].path);
+	for (size_t i = 0; i < co.nimages; i++) {
+		co_buf_printf(&b, "IMAGE=");
+		co_buf_esc(&b, co.images[i].path);
+		co_buf_printf(&b, "\n");
+	}
 	if (co.failures.s)
 		co_buf_printf(&b, "%s", co.failures.s);
 	co_buf_printf(&b, "GENERATION=%u\nNUM_IMAGES=%zu\nTOTAL_BYTES=%llu\n"
@@ -159,7 +162,7 @@ static void co_release(int barrier)
 		for (size_t i = 0; i < co_nclients; i++)
 			co_clients[i]->restarting = 0;
 		co_event(0, "restart of %s complete: %d processes running",
-			 co.comp_id, co_num_workers());
+			 ESC(co.comp_id), co_num_workers());
 		co_schedule_interval();
 	}
 }
@@ -194,7 +197,8 @@ void co_barrier_recheck(void)
 				    co.released < DMTCP_BAR_RESTARTED)
 					return;	/* still waiting for them */
 				co_event(1, "restart of %s abandoned: every "
-					 "restarting process left", co.comp_id);
+					 "restarting process left",
+					 ESC(co.comp_id));
 				co.phase = CO_IDLE;
 			} else {
 				co_event(1, "checkpoint %u abandoned: every "
@@ -258,20 +262,21 @@ void co_ckpt_written(struct co_client *c, const struct dmtcp_msg *m,
 
 	if (co.phase == CO_CKPT && c->in_ckpt &&
 	    (m->flags & DMTCP_CKPT_FAILED)) {
+		const char *why = path[0] ? ESC(path) : "(no reason given)";
+
 		co_event(1, "checkpoint %u: worker %llu (%s pid %u) could not "
 			 "write its image: %s", co.generation,
-			 (unsigned long long)c->id, c->prog, c->pid,
-			 path[0] ? path : "(no reason given)");
+			 (unsigned long long)c->id, c->prog, c->pid, why);
 		co_buf_printf(&co.failures, "FAILED=%llu %s pid %u: %s\n",
 			      (unsigned long long)c->id, c->prog, c->pid,
-			      path[0] ? path : "(no reason given)");
+			      why);
 		co.nfailed++;
 		return;
 	}
 	if (co.phase != CO_CKPT || !c->in_ckpt || !path[0]) {
 		co_event(1, "worker %llu reported image '%s' outside a "
 			 "checkpoint; ignored", (unsigned long long)c->id,
-			 path);
+			 ESC(path));
 		return;
 	}
 	snprintf(c->image, sizeof(c->image), "%s", path);
@@ -292,7 +297,8 @@ void co_ckpt_written(struct co_client *c, const struct dmtcp_msg *m,
 	co.nimages++;
 	co.images_bytes += bytes;
 	pr_debug("worker %llu wrote %s (%llu bytes, %llu us)",
-		 (unsigned long long)c->id, path, (unsigned long long)bytes,
+		 (unsigned long long)c->id, ESC(path),
+		 (unsigned long long)bytes,
 		 (unsigned long long)usec);
 }
 

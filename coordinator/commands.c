@@ -1,7 +1,10 @@
 /*
  * commands.c - coordinator commands, shared by the console (requester
  * NULL) and dmtcp_command connections: checkpoint, blocking checkpoint,
- * kill, quit, status, list, interval.  Replies are "KEY=VALUE\n" text.
+ * kill, quit, status, list, interval.  Replies are "KEY=VALUE\n" text;
+ * every value that may come from a client (names, paths, the computation
+ * id a restarted process brought) is escaped (escape.h), so it stays on
+ * its line.
  */
 #include "config.h"
 #include "coord.h"
@@ -48,16 +51,18 @@ void co_status_text(struct co_buf *b)
 		localtime_r(&co.last_ckpt_time, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S%z", &tm);
 	}
-	co_buf_printf(b, "COORDINATOR=%s:%d\n", co.host, co.port);
+	co_buf_printf(b, "COORDINATOR=%s:%d\n", ESC(co.host), co.port);
 	co_buf_printf(b, "COMPUTATION=%s\n",
-		      co.comp_id[0] ? co.comp_id : "none");
+		      co.comp_id[0] ? ESC(co.comp_id) : "none");
 	co_buf_printf(b, "NUM_PEERS=%d\n", n);
 	co_buf_printf(b, "RUNNING=%s\n",
 		      n > 0 && co.phase == CO_IDLE && !co.killing ?
 		      "yes" : "no");
 	co_buf_printf(b, "GENERATION=%u\n", co.generation);
 	co_buf_printf(b, "INTERVAL=%ld\n", co.interval);
-	co_buf_printf(b, "CKPT_DIR=%s\n", co.ckpt_dir);
+	co_buf_printf(b, "CKPT_DIR=");
+	co_buf_esc(b, co.ckpt_dir);
+	co_buf_printf(b, "\n");
 	co_buf_printf(b, "LAST_CKPT_TIME=%s\n", when);
 	if (co.last_ckpt_time) {
 		co_buf_printf(b, "LAST_CKPT_DURATION_MS=%llu\n",
@@ -99,13 +104,15 @@ static void co_list_table(struct co_buf *b)
 
 		if (w->kind != CO_WORKER || w->closing)
 			continue;
-		co_buf_printf(b, "%-4llu %-8u %-*s %-*s %-13s %s\n",
+		co_buf_printf(b, "%-4llu %-8u %-*s %-*s %-13s ",
 			      (unsigned long long)w->id, w->pid, wh, w->host,
-			      wp, w->prog, co_state_name(w->state),
-			      w->image[0] ? w->image : "-");
+			      wp, w->prog, co_state_name(w->state));
+		co_buf_esc(b, w->image[0] ? w->image : "-");
+		co_buf_printf(b, "\n");
 	}
 	co_buf_printf(b, "%d process%s, computation %s\n", n,
-		      n == 1 ? "" : "es", co.comp_id[0] ? co.comp_id : "none");
+		      n == 1 ? "" : "es",
+		      co.comp_id[0] ? ESC(co.comp_id) : "none");
 }
 
 void co_list_text(struct co_buf *b)
@@ -115,10 +122,11 @@ void co_list_text(struct co_buf *b)
 
 		if (w->kind != CO_WORKER || w->closing)
 			continue;
-		co_buf_printf(b, "%llu, %u, %s, %s, %s, %s\n",
+		co_buf_printf(b, "%llu, %u, %s, %s, %s, ",
 			      (unsigned long long)w->id, w->pid, w->host,
-			      w->prog, co_state_name(w->state),
-			      w->image[0] ? w->image : "-");
+			      w->prog, co_state_name(w->state));
+		co_buf_esc(b, w->image[0] ? w->image : "-");
+		co_buf_printf(b, "\n");
 	}
 }
 

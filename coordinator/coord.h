@@ -8,7 +8,8 @@
  * dispatch.c; the checkpoint/restart barrier state machine lives in
  * ckpt.c; commands shared by the console and dmtcp_command in
  * commands.c; the restart script writer in script.c.  There is exactly
- * one coordinator state, the global `co`.
+ * one coordinator state, the global `co`.  Strings that come from
+ * clients are escaped (src/common/escape.h) wherever they are printed.
  */
 #ifndef DMTCP_COORD_H
 #define DMTCP_COORD_H
@@ -20,6 +21,7 @@
 #include <time.h>
 
 #include "dmtcp/protocol.h"
+#include "escape.h"
 
 /* ---- options.c ---- */
 struct co_opts {
@@ -47,6 +49,8 @@ struct co_buf {
 };
 void co_buf_printf(struct co_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Append s escaped (escape.h), whole, however long. */
+void co_buf_esc(struct co_buf *b, const char *s);
 void co_buf_free(struct co_buf *b);
 /* Monotonic milliseconds. */
 uint64_t co_now_ms(void);
@@ -71,10 +75,11 @@ struct co_client {
 	unsigned char *out;		/* unsent output */
 	size_t out_len, out_cap;
 
-	/* worker */
+	/* worker; host and prog are escaped (escape.h) when received,
+	   so they can be printed as they are */
 	uint32_t pid;
-	char host[64];
-	char prog[64];
+	char host[ESC_SIZE(64)];
+	char prog[ESC_SIZE(64)];
 	char unique_id[64];
 	int state;			/* enum dmtcp_worker_state */
 	int barrier;			/* last barrier reached, 0 = none */
@@ -84,7 +89,7 @@ struct co_client {
 	int prejoin;			/* opened for a process being forked
 					   or exec'd: no WORKER_UPDATE yet */
 	uint32_t prejoin_by;		/* pid of the process that opened it */
-	char image[PATH_MAX];		/* last image written */
+	char image[PATH_MAX];		/* last image written (raw) */
 
 	/* command */
 	enum co_wait wait;

@@ -83,7 +83,8 @@ static int co_hello_worker(struct co_client *c, struct dmtcp_hello *h)
 				 "this coordinator is running computation %s "
 				 "(%d processes); restart %s with another "
 				 "coordinator (-p PORT) or kill it first",
-				 co.comp_id, co_num_workers(), h->comp_id);
+				 ESC(co.comp_id), co_num_workers(),
+				 ESC(h->comp_id));
 			co_refuse(c, reason);
 			return 0;
 		}
@@ -91,8 +92,8 @@ static int co_hello_worker(struct co_client *c, struct dmtcp_hello *h)
 		    strcmp(co.comp_id, h->comp_id) != 0) {
 			snprintf(reason, sizeof(reason),
 				 "restart of computation %s in progress; "
-				 "cannot join %s to it", co.comp_id,
-				 h->comp_id);
+				 "cannot join %s to it", ESC(co.comp_id),
+				 ESC(h->comp_id));
 			co_refuse(c, reason);
 			return 0;
 		}
@@ -101,8 +102,8 @@ static int co_hello_worker(struct co_client *c, struct dmtcp_hello *h)
 	c->kind = CO_WORKER;
 	c->id = co.next_client_id++;
 	c->pid = h->pid;
-	snprintf(c->host, sizeof(c->host), "%s", h->hostname);
-	snprintf(c->prog, sizeof(c->prog), "%s", h->progname);
+	esc_str(c->host, sizeof(c->host), h->hostname);
+	esc_str(c->prog, sizeof(c->prog), h->progname);
 	snprintf(c->unique_id, sizeof(c->unique_id), "%s", h->unique_id);
 	snprintf(c->image, sizeof(c->image), "%s", restart ? h->image : "");
 	c->state = restart ? DMTCP_WS_RESTARTING : DMTCP_WS_RUNNING;
@@ -201,8 +202,8 @@ static int co_worker_update(struct co_client *c, const struct dmtcp_msg *m,
 	h.progname[sizeof(h.progname) - 1] = 0;
 	h.unique_id[sizeof(h.unique_id) - 1] = 0;
 	c->pid = h.pid;
-	snprintf(c->host, sizeof(c->host), "%s", h.hostname);
-	snprintf(c->prog, sizeof(c->prog), "%s", h.progname);
+	esc_str(c->host, sizeof(c->host), h.hostname);
+	esc_str(c->prog, sizeof(c->prog), h.progname);
 	snprintf(c->unique_id, sizeof(c->unique_id), "%s", h.unique_id);
 	if (c->prejoin)
 		co_event(0, "worker %llu joined: %s pid %u on %s (%s by pid "
@@ -295,7 +296,7 @@ void co_client_gone(struct co_client *c)
 		co_kv_clear();
 		if (co.phase == CO_RESTART)
 			co_event(1, "restart of %s abandoned: every restarting "
-				 "process left", co.comp_id);
+				 "process left", ESC(co.comp_id));
 		co.phase = CO_IDLE;
 		co.comp_id[0] = 0;
 		co.next_ckpt_ms = 0;

@@ -49,7 +49,7 @@ static const char *co_client_desc(struct co_client *c, char *buf,
 void co_client_parse(struct co_client *c)
 {
 	size_t off = 0;
-	char desc[200];
+	char desc[ESC_SIZE(64) + 160];
 
 	while (!c->closing && c->in_len - off >= sizeof(uint32_t)) {
 		struct dmtcp_msg m;

@@ -30,12 +30,16 @@ static int co_log_fd = -1;
 
 void co_event(int important, const char *fmt, ...)
 {
-	char msg[1024], line[1200];
+	char raw[1024], msg[2048], line[2100];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* one line, whatever a client managed to put into it: callers
+	 * escape names they got from clients (escape.h), this catches any
+	 * control character left (without escaping those escapes again) */
+	esc_mem(msg, sizeof(msg), raw, strlen(raw), ESC_KEEP_BACKSLASH);
 	if (co_log_fd >= 0) {
 		char when[32];
 		time_t now = time(NULL);

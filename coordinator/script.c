@@ -50,15 +50,34 @@ co_path(char *buf, size_t cap, const char *fmt, ...)
 	return (n < 0 || (size_t)n >= cap) ? -1 : 0;
 }
 
-/* Append s to b as one single-quoted shell word. */
+/*
+ * Append s to b as one shell word, on one line: single-quoted, or, when
+ * s holds a byte outside printable ASCII (a newline in an image name),
+ * as bash's $'...' with the bytes escaped (escape.h's \n, \xNN, \\ are
+ * also $'...' escapes), so the script stays one line per word and
+ * ASCII, and still names the same bytes.
+ */
 static void co_shell_quote(struct co_buf *b, const char *s)
 {
-	co_buf_printf(b, "'");
-	for (; *s; s++) {
-		if (*s == '\'')
-			co_buf_printf(b, "'\\''");
+	if (!esc_needed(s)) {
+		co_buf_printf(b, "'");
+		for (; *s; s++) {
+			if (*s == '\'')
+				co_buf_printf(b, "'\\''");
+			else
+				co_buf_printf(b, "%c", *s);
+		}
+		co_buf_printf(b, "'");
+		return;
+	}
+	co_buf_printf(b, "$'");
+	for (const char *p = s; *p; p++) {
+		char one[2] = { *p, 0 };
+
+		if (*p == '\'')
+			co_buf_printf(b, "\\'");
 		else
-			co_buf_printf(b, "%c", *s);
+			co_buf_esc(b, one);
 	}
 	co_buf_printf(b, "'");
 }
@@ -91,9 +110,12 @@ static void co_script_text(struct co_buf *b)
 "# Options: -h/--coord-host HOST, -p/--coord-port PORT (default: the\n"
 "# coordinator that took the checkpoint); any other option is passed\n"
 "# to dmtcp_restart.\n\n",
-		      when, co.comp_id, co.generation, co.nimages,
+		      when, ESC(co.comp_id), co.generation, co.nimages,
 		      co.nimages == 1 ? "" : "es");
-	co_buf_printf(b, "coord_host=");
+	/* the id came from a client (a restarted process): a quoted word */
+	co_buf_printf(b, "comp_id=");
+	co_shell_quote(b, ESC(co.comp_id));
+	co_buf_printf(b, "\ncoord_host=");
 	co_shell_quote(b, co.host);
 	co_buf_printf(b, "\ncoord_port=%d\ndmtcp_restart=", co.port);
 	co_shell_quote(b, co.restart_bin);
@@ -108,7 +130,7 @@ static void co_script_text(struct co_buf *b)
 "usage() {\n"
 "\techo \"Usage: $0 [-h|--coord-host HOST] [-p|--coord-port PORT] \\\n"
 "[dmtcp_restart options]\"\n"
-"\techo \"Restarts computation %s from ${#images[@]} image(s).\"\n"
+"\techo \"Restarts computation $comp_id from ${#images[@]} image(s).\"\n"
 "\techo \"Default coordinator: $coord_host:$coord_port\"\n"
 "}\n\n"
 "need_arg() {\n"
@@ -131,7 +153,7 @@ static void co_script_text(struct co_buf *b)
 "done\n\n"
 "exec \"$dmtcp_restart\" --coord-host \"$coord_host\" "
 "--coord-port \"$coord_port\" \\\n"
-"\t\"${passthru[@]}\" \"${images[@]}\"\n", co.comp_id);
+"\t\"${passthru[@]}\" \"${images[@]}\"\n");
 }
 
 /* Write text to dir/name atomically with the given mode.  0 or -1. */

@@ -124,7 +124,8 @@ static int co_kv_put(struct co_client *c, const struct dmtcp_msg *m,
 	e->val = nv;
 	e->vlen = vlen;
 	kv_bytes += vlen;
-	pr_debug("kv put %s: %zu-byte key, %zu-byte value", db, klen, vlen);
+	pr_debug("kv put %s: %zu-byte key, %zu-byte value", ESC(db), klen,
+		 vlen);
 	return co_send(c, DMTCP_MSG_REPLY, DMTCP_REPLY_OK, 0, NULL, 0);
 }
 
@@ -188,7 +189,7 @@ void co_user_barrier_recheck(void)
 		if (at < need)
 			continue;
 		pr_debug("user barrier '%s' released (%d processes)",
-			 c->ubar, at);
+			 ESC(c->ubar), at);
 		{
 			char name[sizeof(c->ubar)];
 
@@ -218,7 +219,7 @@ static int co_user_barrier(struct co_client *c, const struct dmtcp_msg *m,
 		return -1;
 	}
 	memcpy(c->ubar, payload, len + 1);
-	pr_debug("user barrier '%s': %s arrived", c->ubar, c->peer);
+	pr_debug("user barrier '%s': %s arrived", ESC(c->ubar), c->peer);
 	co_user_barrier_recheck();
 	return 0;
 }

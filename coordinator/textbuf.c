@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 void co_buf_printf(struct co_buf *b, const char *fmt, ...)
@@ -35,6 +36,25 @@ void co_buf_printf(struct co_buf *b, const char *fmt, ...)
 		b->s = ns;
 		b->cap = ncap;
 	}
+}
+
+void co_buf_esc(struct co_buf *b, const char *s)
+{
+	size_t len = strlen(s), n = esc_mem(NULL, 0, s, len, 0);
+
+	if (b->len + n + 1 > b->cap) {
+		size_t ncap = b->cap ? b->cap : 256;
+		char *ns;
+
+		while (ncap < b->len + n + 1)
+			ncap *= 2;
+		ns = realloc(b->s, ncap);
+		if (!ns)
+			return;
+		b->s = ns;
+		b->cap = ncap;
+	}
+	b->len += esc_mem(b->s + b->len, b->cap - b->len, s, len, 0);
 }
 
 void co_buf_free(struct co_buf *b)

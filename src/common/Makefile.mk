@@ -6,6 +6,7 @@ lib_libdmtcpcommon_a_SOURCES = \
 	src/common/log.c src/common/log.h \
 	src/common/util.c src/common/util.h \
 	src/common/safefile.c src/common/safefile.h \
+	src/common/escape.c src/common/escape.h \
 	src/common/protocol.c \
 	src/common/maps.c src/common/maps.h \
 	src/common/coord-client.c src/common/coord-client.h \

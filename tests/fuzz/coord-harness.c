@@ -231,6 +231,18 @@ int harness_check(const struct co_client *c, const char **why)
 		*why = "no spare byte for the payload terminator";
 		return -1;
 	}
+	for (size_t i = 0; i < co_nclients; i++) {
+		const struct co_client *w = co_clients[i];
+
+		if (esc_mem(NULL, 0, w->host, strlen(w->host),
+			    ESC_KEEP_BACKSLASH) != strlen(w->host) ||
+		    esc_mem(NULL, 0, w->prog, strlen(w->prog),
+			    ESC_KEEP_BACKSLASH) != strlen(w->prog)) {
+			*why = "a client's host or program name holds a "
+				"control character";
+			return -1;
+		}
+	}
 	if (!c->closing && c->in_len >= 4) {
 		memcpy(&magic, c->in, 4);
 		if (magic != DMTCP_MSG_MAGIC) {

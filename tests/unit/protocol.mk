@@ -59,6 +59,8 @@ fuzz-coord: lib/libdmtcpcommon.a
 			$(top_srcdir)/src/common/protocol.c \
 			$(top_srcdir)/src/common/log.c \
 			$(top_srcdir)/src/common/util.c \
+			$(top_srcdir)/src/common/escape.c \
+			$(top_srcdir)/src/common/safefile.c \
 			-o tests/fuzz/fuzz_coord_input; \
 	else \
 		echo "clang not found: fuzz-coord skipped"; \

@@ -5,7 +5,8 @@
  *
  * Deterministic cases first (junk is rejected after 4 bytes, bad
  * version, oversize and truncated messages, the same stream split at
- * every byte gives the same replies), then random byte streams and
+ * every byte gives the same replies; names with control characters are
+ * escaped in every reply), then random byte streams and
  * mutated valid sessions from several clients at once, fed in random
  * chunks; after every chunk the client invariants are checked.  The run
  * is reproducible: DMTCP_FUZZ_SEED=N (printed) and DMTCP_FUZZ_ITERS=N.
@@ -204,6 +205,163 @@ static void test_split_invariance(void **state)
 	assert_int_equal(bytewise, 40);
 }
 
+/* The text of every REPLY the coordinator wrote to peer_fd, joined. */
+static size_t reply_text(int peer_fd, char *out, size_t cap)
+{
+	static unsigned char buf[1 << 20];
+	size_t len = 0, off = 0, olen = 0;
+	ssize_t n;
+
+	while (len < sizeof(buf) &&
+	       (n = read(peer_fd, buf + len, sizeof(buf) - len)) > 0)
+		len += n;
+	while (len - off >= sizeof(struct dmtcp_msg)) {
+		struct dmtcp_msg m;
+
+		memcpy(&m, buf + off, sizeof(m));
+		assert_int_equal(dmtcp_msg_check(&m), 0);
+		if (m.type == DMTCP_MSG_REPLY && olen + m.payload_len < cap) {
+			memcpy(out + olen, buf + off + sizeof(m),
+			       m.payload_len);
+			olen += m.payload_len;
+		}
+		off += sizeof(m) + m.payload_len;
+	}
+	out[olen] = 0;
+	return olen;
+}
+
+/* No line of text starts with FAKE, no control character but '\n'. */
+static void assert_no_forged_line(const char *text)
+{
+	const char *p = text;
+
+	for (;;) {
+		if (!strncmp(p, "FAKE", 4))
+			fail_msg("forged line in: %s", text);
+		p = strchr(p, '\n');
+		if (!p)
+			break;
+		p++;
+	}
+	for (p = text; *p; p++)
+		if (((unsigned char)*p < 0x20 && *p != '\n') ||
+		    (unsigned char)*p >= 0x7f)
+			fail_msg("control byte %#x in: %s",
+				 (unsigned char)*p, text);
+}
+
+/* A hello with names of our choice. */
+static size_t make_hello(unsigned char *buf, size_t cap, uint16_t type,
+			 uint32_t flags, const char *host, const char *prog,
+			 const char *comp, const char *image)
+{
+	struct dmtcp_hello h;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.secret, HARNESS_SECRET, DMTCP_SECRET_LEN);
+	h.pid = 4243;
+	h.flags = flags;
+	h.num_peers = 1;
+	snprintf(h.hostname, sizeof(h.hostname), "%s", host);
+	snprintf(h.progname, sizeof(h.progname), "%s", prog);
+	snprintf(h.comp_id, sizeof(h.comp_id), "%s", comp);
+	snprintf(h.unique_id, sizeof(h.unique_id), "u");
+	snprintf(h.image, sizeof(h.image), "%s", image);
+	return harness_msg(buf, cap, type, 0, 0, &h, sizeof(h));
+}
+
+/* Names with newlines and escape sequences never forge reply lines. */
+static void test_hello_control_chars(void **state)
+{
+	static const char path[] = "/ckpt/ckpt_x\nFAKE image\x1b[2J.dmtcp";
+	static const char why[] = "disk full\nFAKE failure\x07";
+	char text[65536];
+	struct co_client *w, *cmd;
+	int wp, cp;
+	size_t n;
+
+	(void)state;
+	/* a restarting worker: its computation id is adopted */
+	w = harness_client(&wp);
+	n = make_hello(stream, sizeof(stream), DMTCP_MSG_HELLO_WORKER,
+		       DMTCP_HELLO_RESTART, "h\nFAKE host\x1b[31m",
+		       "p\r\nFAKE prog\x9b", "c\nFAKE comp",
+		       "/img\nFAKE restart image");
+	feed_checked(w, stream, n);
+	assert_int_equal(w->kind, CO_WORKER);
+	assert_string_equal(w->prog, "p\\r\\nFAKE prog\\x9b");
+	assert_string_equal(w->host, "h\\nFAKE host\\x1b[31m");
+	n = harness_msg(stream, sizeof(stream), DMTCP_MSG_BARRIER,
+			DMTCP_BAR_RESTARTED, 0, NULL, 0);
+	n += harness_msg(stream + n, sizeof(stream) - n, DMTCP_MSG_BARRIER,
+			 DMTCP_BAR_RESTART_REFILLED, 0, NULL, 0);
+	feed_checked(w, stream, n);
+	assert_int_equal(co.phase, CO_IDLE);
+	harness_drain(wp);
+
+	cmd = harness_client(&cp);
+	n = harness_hello(stream, sizeof(stream), DMTCP_MSG_HELLO_COMMAND, 0,
+			  "", 0);
+	n += harness_msg(stream + n, sizeof(stream) - n, DMTCP_MSG_COMMAND,
+			 DMTCP_CMD_STATUS, 0, NULL, 0);
+	n += harness_msg(stream + n, sizeof(stream) - n, DMTCP_MSG_COMMAND,
+			 DMTCP_CMD_LIST, 0, NULL, 0);
+	feed_checked(cmd, stream, n);
+	reply_text(cp, text, sizeof(text));
+	assert_non_null(strstr(text, "COMPUTATION=c\\nFAKE comp\n"));
+	assert_non_null(strstr(text, "p\\r\\nFAKE prog"));
+	assert_no_forged_line(text);
+
+	/* a checkpoint: one image path and then one failure with newlines */
+	for (int round = 0; round < 2; round++) {
+		n = harness_msg(stream, sizeof(stream), DMTCP_MSG_COMMAND,
+				DMTCP_CMD_BCHECKPOINT, 0, NULL, 0);
+		feed_checked(cmd, stream, n);
+		assert_int_equal(co.phase, CO_CKPT);
+		n = 0;
+		for (int bar = DMTCP_BAR_SUSPENDED;
+		     bar <= DMTCP_BAR_REFILLED; bar++) {
+			if (bar == DMTCP_BAR_CHECKPOINTED) {
+				struct dmtcp_msg m;
+
+				dmtcp_msg_init(&m, DMTCP_MSG_CKPT_WRITTEN);
+				m.flags = round ? DMTCP_CKPT_FAILED : 0;
+				m.arg0 = 4096;
+				m.payload_len = round ? sizeof(why) - 1 :
+					sizeof(path) - 1;
+				memcpy(stream + n, &m, sizeof(m));
+				memcpy(stream + n + sizeof(m),
+				       round ? why : path, m.payload_len);
+				n += sizeof(m) + m.payload_len;
+			}
+			n += harness_msg(stream + n, sizeof(stream) - n,
+					 DMTCP_MSG_BARRIER, bar, 0, NULL, 0);
+		}
+		feed_checked(w, stream, n);
+		assert_int_equal(co.phase, CO_IDLE);
+		reply_text(cp, text, sizeof(text));
+		if (round == 0)
+			assert_non_null(strstr(text, "IMAGE=/ckpt/ckpt_x\\n"
+					       "FAKE image\\x1b[2J.dmtcp\n"));
+		else
+			assert_non_null(strstr(text, "disk full\\nFAKE "
+					       "failure\\x07\n"));
+		assert_no_forged_line(text);
+	}
+	/* the raw path is kept for the restart script */
+	assert_string_equal(w->image, path);
+	n = harness_msg(stream, sizeof(stream), DMTCP_MSG_COMMAND,
+			DMTCP_CMD_LIST, 0, NULL, 0);
+	feed_checked(cmd, stream, n);
+	reply_text(cp, text, sizeof(text));
+	assert_non_null(strstr(text, "FAKE image"));
+	assert_no_forged_line(text);
+	harness_reset();
+	close(wp);
+	close(cp);
+}
+
 static unsigned long fuzz_iters(unsigned long dflt)
 {
 	const char *e = getenv("DMTCP_FUZZ_ITERS");
@@ -372,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_bad_header_fields),
 		cmocka_unit_test(test_truncated_waits),
 		cmocka_unit_test(test_split_invariance),
+		cmocka_unit_test(test_hello_control_chars),
 		cmocka_unit_test(test_random_bytes),
 		cmocka_unit_test(test_mutated_sessions),
 	};
