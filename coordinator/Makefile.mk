@@ -7,6 +7,7 @@ bin_dmtcp_coordinator_SOURCES = \
 	coordinator/loop.c \
 	coordinator/input.c \
 	coordinator/clients.c \
+	coordinator/limits.c \
 	coordinator/dispatch.c \
 	coordinator/ckpt.c \
 	coordinator/commands.c \

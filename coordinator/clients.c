@@ -25,6 +25,8 @@ struct co_client *co_client_add(int fd, const char *peer)
 {
 	struct co_client *c;
 
+	/* a new connection is pending until its hello: keep the bound */
+	co_pending_make_room();
 	if (co_nclients == co_clients_cap) {
 		size_t ncap = co_clients_cap ? co_clients_cap * 2 : 16;
 		struct co_client **n = realloc(co_clients, ncap * sizeof(*n));
@@ -145,7 +147,11 @@ void co_client_drop(struct co_client *c)
 
 void co_refuse(struct co_client *c, const char *reason)
 {
-	co_event(1, "refused connection from %s: %s", c->peer, reason);
+	if (c->authed)
+		co_event(1, "refused connection from %s: %s", c->peer, reason);
+	else
+		co_event_limited(&co_rl_auth, 1, "refused connection from "
+				 "%s: %s", c->peer, reason);
 	co_send(c, DMTCP_MSG_REFUSE, 0, 0, reason, strlen(reason));
 	c->closing = 1;
 	c->close_deadline_ms = co_now_ms() + 2000;

@@ -8,7 +8,9 @@
  * dispatch.c; the checkpoint/restart barrier state machine lives in
  * ckpt.c; commands shared by the console and dmtcp_command in
  * commands.c; the restart script writer in script.c.  There is exactly
- * one coordinator state, the global `co`.  Strings that come from
+ * one coordinator state, the global `co`.  What an unauthenticated
+ * peer may cost (pending connections, input before the hello, rate-
+ * limited messages) is bounded in limits.c.  Strings that come from
  * clients are escaped (src/common/escape.h) wherever they are printed.
  */
 #ifndef DMTCP_COORD_H
@@ -67,6 +69,7 @@ struct co_client {
 	uint64_t id;			/* 0 until a worker is welcomed */
 	char peer[64];			/* remote address, for messages */
 	uint64_t connected_ms;
+	int authed;			/* sent a hello with the secret */
 	int closing;			/* close once out is flushed */
 	uint64_t close_deadline_ms;
 
@@ -100,6 +103,8 @@ struct co_client {
 extern struct co_client **co_clients;
 extern size_t co_nclients;
 
+/* A new, unauthenticated client; drops the oldest pending one first
+ * when CO_PENDING_MAX are pending (limits.c). */
 struct co_client *co_client_add(int fd, const char *peer);
 /* Closes and frees; callers must not touch c afterwards. */
 void co_client_remove(struct co_client *c);
@@ -179,14 +184,56 @@ void co_event(int important, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* ---- input.c: the per-client message decoder ---- */
+/* Before authentication a client may send a hello and nothing else:
+ * this much input at most is read and kept (doc/protocol.md). */
+#define CO_PREAUTH_MAX	(sizeof(struct dmtcp_msg) + \
+			 sizeof(struct dmtcp_hello))
 /* Why a header is unacceptable (bad magic/version/size), or NULL. */
 const char *co_header_problem(const struct dmtcp_msg *m);
+/* How many more bytes c may send before a message must be complete. */
+size_t co_client_room(const struct co_client *c);
+/* Read what c's socket holds (non-blocking, at most co_client_room())
+ * and parse it; drops c on EOF, error or bad input. */
+void co_client_read(struct co_client *c);
 /* Dispatch every complete message in c->in (c->in_cap > c->in_len
  * always: one spare byte terminates payloads); drops c on bad input. */
 void co_client_parse(struct co_client *c);
 /* Append len bytes to c's input and parse them; 0, or -1 once c is
  * being dropped. */
 int co_client_feed(struct co_client *c, const void *data, size_t len);
+
+/* ---- limits.c: what unauthenticated peers may cost ---- */
+#define CO_PENDING_MAX	64	/* connections waiting for their hello */
+
+/* A kind of message that may come in floods: at most `burst` lines a
+ * second, the others are counted and summed up in one line. */
+struct co_ratelimit {
+	const char *what;		/* "messages about ..." */
+	unsigned burst;
+	uint64_t window_ms;		/* start of the current second */
+	unsigned printed;		/* lines in this window */
+	unsigned long suppressed;
+	uint64_t start_ms;		/* first suppressed one */
+};
+extern struct co_ratelimit co_rl_preauth, co_rl_auth, co_rl_fds;
+void co_event_limited(struct co_ratelimit *rl, int important,
+		      const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Sum up suppressed messages whose second is over. */
+void co_limits_tick(uint64_t now);
+/* Unauthenticated and not being dropped. */
+int co_client_pending(const struct co_client *c);
+size_t co_pending_count(void);
+/* Drop the oldest pending connection, its descriptor closed at once
+ * (after reading what it sent: its hello may be there, and then it is
+ * served instead and the next oldest goes); 1 if one was dropped. */
+int co_pending_drop_oldest(const char *why);
+/* Drop pending connections until one more fits under CO_PENDING_MAX. */
+void co_pending_make_room(void);
+/* A message about client c: rate-limited while c is unauthenticated. */
+#define co_client_event(c, important, ...) \
+	((c)->authed ? co_event((important), __VA_ARGS__) : \
+	 co_event_limited(&co_rl_preauth, (important), __VA_ARGS__))
 
 /* ---- dispatch.c ---- */
 /* Handle one complete message from c; payload is NUL-terminated.

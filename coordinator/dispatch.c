@@ -178,6 +178,8 @@ static int co_hello(struct co_client *c, const struct dmtcp_msg *m,
 			  "the coordinator's secret file not readable)");
 		return 0;
 	}
+	/* from here on the limits of authenticated clients apply */
+	c->authed = 1;
 	if (m->type == DMTCP_MSG_HELLO_COMMAND) {
 		c->kind = CO_COMMAND;
 		pr_debug("command connection from %s", c->peer);
@@ -249,8 +251,9 @@ int co_dispatch(struct co_client *c, const struct dmtcp_msg *m,
 		if (m->type == DMTCP_MSG_HELLO_WORKER ||
 		    m->type == DMTCP_MSG_HELLO_COMMAND)
 			return co_hello(c, m, payload);
-		co_event(1, "client %s sent message type %u before hello; "
-			 "dropping it", c->peer, m->type);
+		co_client_event(c, 1, "client %s sent message type %u "
+				"before hello; dropping it", c->peer,
+				m->type);
 		return -1;
 	case CO_WORKER:
 		return co_worker_msg(c, m, payload);

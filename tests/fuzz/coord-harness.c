@@ -231,6 +231,15 @@ int harness_check(const struct co_client *c, const char **why)
 		*why = "no spare byte for the payload terminator";
 		return -1;
 	}
+	if (!c->authed && (c->in_len > CO_PREAUTH_MAX ||
+			   c->in_cap > CO_PREAUTH_MAX + 1)) {
+		*why = "more than a hello kept for an unauthenticated client";
+		return -1;
+	}
+	if (co_pending_count() > CO_PENDING_MAX) {
+		*why = "more pending connections than CO_PENDING_MAX";
+		return -1;
+	}
 	for (size_t i = 0; i < co_nclients; i++) {
 		const struct co_client *w = co_clients[i];
 
@@ -243,6 +252,7 @@ int harness_check(const struct co_client *c, const char **why)
 			return -1;
 		}
 	}
+
 	if (!c->closing && c->in_len >= 4) {
 		memcpy(&magic, c->in, 4);
 		if (magic != DMTCP_MSG_MAGIC) {

@@ -5,8 +5,10 @@
  *
  * Deterministic cases first (junk is rejected after 4 bytes, bad
  * version, oversize and truncated messages, the same stream split at
- * every byte gives the same replies; names with control characters are
- * escaped in every reply), then random byte streams and
+ * every byte gives the same replies; the limits before authentication:
+ * a hello's worth of input at most, CO_PENDING_MAX pending connections,
+ * rate-limited messages; names with control characters are escaped in
+ * every reply), then random byte streams and
  * mutated valid sessions from several clients at once, fed in random
  * chunks; after every chunk the client invariants are checked.  The run
  * is reproducible: DMTCP_FUZZ_SEED=N (printed) and DMTCP_FUZZ_ITERS=N.
@@ -271,6 +273,182 @@ static size_t make_hello(unsigned char *buf, size_t cap, uint16_t type,
 	return harness_msg(buf, cap, type, 0, 0, &h, sizeof(h));
 }
 
+/* A hello announcing more than a hello's size is refused at the header,
+ * whatever follows, and no more than a hello's worth is ever read. */
+static void test_preauth_oversize(void **state)
+{
+	static unsigned char junk[256 * 1024];
+	const uint32_t sizes[] = { sizeof(struct dmtcp_hello) + 1, 65536,
+				   DMTCP_MSG_MAX_PAYLOAD };
+	struct dmtcp_msg m;
+	struct co_client *c;
+	int peer;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		c = harness_client(&peer);
+		dmtcp_msg_init(&m, DMTCP_MSG_HELLO_WORKER);
+		m.payload_len = sizes[i];
+		feed_checked(c, &m, sizeof(m));
+		assert_true(c->closing);
+		assert_true(c->in_cap <= CO_PREAUTH_MAX + 1);
+		assert_int_equal(count_msgs(peer, DMTCP_MSG_REFUSE), 1);
+		harness_sweep();
+		close(peer);
+	}
+
+	/* through the socket, as the event loop reads: the header and a
+	   256 KiB payload are waiting; one read, a hello's worth at most */
+	c = harness_client(&peer);
+	dmtcp_msg_init(&m, DMTCP_MSG_HELLO_COMMAND);
+	m.payload_len = DMTCP_MSG_MAX_PAYLOAD;
+	assert_int_equal(write(peer, &m, sizeof(m)), sizeof(m));
+	assert_true(write(peer, junk, sizeof(junk)) > 0);
+	co_client_read(c);
+	assert_true(c->closing);
+	assert_true(c->in_len <= CO_PREAUTH_MAX);
+	assert_true(c->in_cap <= CO_PREAUTH_MAX + 1);
+	harness_sweep();
+	close(peer);
+
+	/* a valid magic and the hello's real size, then junk: never more
+	   than the hello is buffered, then it is judged (wrong secret) */
+	c = harness_client(&peer);
+	dmtcp_msg_init(&m, DMTCP_MSG_HELLO_WORKER);
+	m.payload_len = sizeof(struct dmtcp_hello);
+	assert_int_equal(write(peer, &m, sizeof(m)), sizeof(m));
+	assert_true(write(peer, junk, sizeof(junk)) > 0);
+	for (int i = 0; i < 8 && !c->closing; i++) {
+		co_client_read(c);
+		assert_true(c->in_cap <= CO_PREAUTH_MAX + 1);
+	}
+	assert_true(c->closing);
+	assert_false(c->authed);
+	harness_sweep();
+	close(peer);
+	assert_int_equal(co_nclients, 0);
+}
+
+/* Anything but a hello before authentication goes at its header. */
+static void test_preauth_message_before_hello(void **state)
+{
+	struct dmtcp_msg m;
+	struct co_client *c;
+	int peer;
+
+	(void)state;
+	c = harness_client(&peer);
+	dmtcp_msg_init(&m, DMTCP_MSG_KV_PUT);
+	m.payload_len = 1000;		/* not waited for */
+	feed_checked(c, &m, sizeof(m));
+	assert_true(c->closing);
+	harness_sweep();
+	close(peer);
+}
+
+/* A hello and the commands sent with it in one write: the hello is read
+ * alone (small buffer), the rest once authenticated. */
+static void test_preauth_hello_then_commands(void **state)
+{
+	char text[65536];
+	struct co_client *c;
+	size_t len;
+	int peer;
+
+	(void)state;
+	len = harness_hello(stream, sizeof(stream), DMTCP_MSG_HELLO_COMMAND,
+			    0, "", 0);
+	for (int i = 0; i < 10; i++)
+		len += harness_msg(stream + len, sizeof(stream) - len,
+				   DMTCP_MSG_COMMAND, DMTCP_CMD_STATUS, 0,
+				   NULL, 0);
+	c = harness_client(&peer);
+	assert_int_equal(write(peer, stream, len), (ssize_t)len);
+	co_client_read(c);
+	assert_true(c->authed);
+	assert_int_equal(c->kind, CO_COMMAND);
+	assert_true(c->in_cap <= CO_PREAUTH_MAX + 1);
+	for (int i = 0; i < 4; i++)
+		co_client_read(c);
+	assert_false(c->closing);
+	reply_text(peer, text, sizeof(text));
+	{
+		int n = 0;
+
+		for (char *p = text; (p = strstr(p, "NUM_PEERS=")); p++)
+			n++;
+		assert_int_equal(n, 10);
+	}
+	harness_reset();
+	close(peer);
+}
+
+/* CO_PENDING_MAX silent connections: one more closes the oldest; one
+ * whose hello waits in its socket is served instead of dropped. */
+static void test_pending_bound(void **state)
+{
+	struct co_client *cl[CO_PENDING_MAX + 2];
+	int peer[CO_PENDING_MAX + 2];
+	char b;
+	size_t n;
+
+	(void)state;
+	for (int i = 0; i < CO_PENDING_MAX; i++) {
+		cl[i] = harness_client(&peer[i]);
+		assert_non_null(cl[i]);
+	}
+	assert_int_equal(co_pending_count(), CO_PENDING_MAX);
+	/* the oldest sent its hello; nobody read it yet */
+	n = harness_hello(stream, sizeof(stream), DMTCP_MSG_HELLO_COMMAND, 0,
+			  "", 0);
+	assert_int_equal(write(peer[0], stream, n), (ssize_t)n);
+	cl[CO_PENDING_MAX] = harness_client(&peer[CO_PENDING_MAX]);
+	assert_non_null(cl[CO_PENDING_MAX]);
+	assert_true(cl[0]->authed);		/* served, not dropped */
+	assert_false(cl[0]->closing);
+	assert_false(cl[1]->closing);		/* that made room */
+	assert_int_equal(co_pending_count(), CO_PENDING_MAX);
+	cl[CO_PENDING_MAX + 1] = harness_client(&peer[CO_PENDING_MAX + 1]);
+	assert_true(cl[1]->closing);		/* the oldest silent one */
+	assert_int_equal(cl[1]->fd, -1);	/* descriptor freed at once */
+	assert_int_equal(read(peer[1], &b, 1), 0);	/* it sees EOF */
+	assert_false(cl[2]->closing);
+	assert_int_equal(co_pending_count(), CO_PENDING_MAX);
+	harness_sweep();
+	assert_int_equal(co_nclients, CO_PENDING_MAX + 1);
+
+	/* explicit drops (out of descriptors) take the oldest too */
+	assert_int_equal(co_pending_drop_oldest("test"), 1);
+	assert_true(cl[2]->closing);
+	assert_false(cl[3]->closing);
+	harness_reset();
+	assert_int_equal(co_pending_drop_oldest("test"), 0);
+	for (int i = 0; i < CO_PENDING_MAX + 2; i++)
+		close(peer[i]);
+}
+
+/* A flood of junk makes a handful of log lines, not one per client. */
+static void test_preauth_log_rate_limited(void **state)
+{
+	unsigned long before = harness_events;
+
+	(void)state;
+	for (int i = 0; i < 200; i++) {
+		struct co_client *c;
+		int peer;
+
+		c = harness_client(&peer);
+		feed_checked(c, "GET / HTTP/1.0\r\n", 16);
+		assert_true(c->closing);
+		harness_sweep();
+		close(peer);
+	}
+	assert_true(harness_events - before <= co_rl_preauth.burst + 1);
+	assert_true(co_rl_preauth.suppressed >= 200 - co_rl_preauth.burst - 1);
+	co_limits_tick(co_now_ms() + 2000);	/* the summary line */
+	assert_int_equal(co_rl_preauth.suppressed, 0);
+}
+
 /* Names with newlines and escape sequences never forge reply lines. */
 static void test_hello_control_chars(void **state)
 {
@@ -530,6 +708,11 @@ int main(void)
 		cmocka_unit_test(test_bad_header_fields),
 		cmocka_unit_test(test_truncated_waits),
 		cmocka_unit_test(test_split_invariance),
+		cmocka_unit_test(test_preauth_oversize),
+		cmocka_unit_test(test_preauth_message_before_hello),
+		cmocka_unit_test(test_preauth_hello_then_commands),
+		cmocka_unit_test(test_pending_bound),
+		cmocka_unit_test(test_preauth_log_rate_limited),
 		cmocka_unit_test(test_hello_control_chars),
 		cmocka_unit_test(test_random_bytes),
 		cmocka_unit_test(test_mutated_sessions),
