@@ -11,7 +11,7 @@
  *   offset 0: struct img_file_header, zero padded to IMG_HEADER_SPACE
  *   then records, each: struct img_rec + payload (img_rec.size bytes)
  *   order: PROC, THREAD..., FDS, ENV, AUXV, CMDLINE,
- *          { AREA, PAGES... }..., END
+ *          { FILE, FILEDATA... }..., { AREA, PAGES... }..., END
  * In raw images (no IMG_F_GZIP) the payload of every PAGES record starts
  * at a file offset that is a multiple of IMG_PAGE_SIZE (PAD records fill
  * the gap), so restart can read or map page data straight into place.
@@ -55,7 +55,11 @@ enum img_rec_type {
 	IMG_REC_PAGES = 8,	/* page data of the last AREA, see below */
 	IMG_REC_PAD = 9,	/* zero bytes, ignored */
 	IMG_REC_END = 10,	/* struct img_end; a complete image ends here */
+	IMG_REC_FILE = 11,	/* struct img_file + path bytes: a file the
+				   process had open (doc/files.md) */
+	IMG_REC_FILEDATA = 12,	/* contents of the last FILE, see below */
 };
+#define IMG_REC_LAST		IMG_REC_FILEDATA
 
 /* img_rec.flags */
 #define IMG_RF_CRC		0x1	/* crc covers the stored payload */
@@ -64,7 +68,9 @@ enum img_rec_type {
 /*
  * Record header, 48 bytes.  For PAGES records: arg0 = first address,
  * arg1 = IMG_PF_* flags, raw_size = bytes of memory covered (a multiple
- * of the page size).  size = bytes stored after this header.
+ * of the page size).  For FILEDATA records: arg0 = offset in the file,
+ * arg1 = 0, raw_size = bytes of the file from there (no alignment).
+ * size = bytes stored after this header.
  */
 struct img_rec {
 	uint32_t magic;		/* IMG_REC_MAGIC */
@@ -94,6 +100,43 @@ struct img_zchunk {
 #define IMG_PF_FILE_CLEAN	0x1	/* identical to the backing file's
 					   bytes: may be skipped if the file
 					   is mapped and unchanged */
+
+/*
+ * A regular file some fd of the process had open (one record per file
+ * and process: fds match it by dev and inode), followed by FILEDATA
+ * records when its contents were saved: a deleted file (ghost), a memfd,
+ * or with dmtcp_launch --ckpt-open-files a file open for writing.  The
+ * FILEDATA records cover the data extents of the file in increasing,
+ * non-overlapping order and add up to data_bytes; everything else up to
+ * size is a hole (zeros).  FILEDATA payloads are zlib chunks in gzip
+ * images (IMG_RF_ZCHUNKS), raw bytes with a CRC (IMG_RF_CRC) or without
+ * one (the decoder's raw stream) in raw images.  doc/files.md.
+ */
+struct img_file {
+	uint64_t dev, inode;	/* st_dev, st_ino at checkpoint time */
+	uint64_t size;		/* st_size */
+	uint64_t data_bytes;	/* raw bytes in the FILEDATA records */
+	int64_t mtime_sec;	/* st_mtim */
+	int64_t mtime_nsec;
+	uint32_t mode;		/* st_mode */
+	uint32_t uid, gid;	/* st_uid, st_gid */
+	uint32_t flags;		/* IMG_FILE_* */
+	uint32_t seals;		/* memfd: F_GET_SEALS, else 0 */
+	uint32_t path_len;	/* bytes of path following, no NUL; for an
+				   unlinked file its last name, without
+				   " (deleted)" */
+	uint64_t reserved[2];
+};
+
+/* struct img_file.flags */
+#define IMG_FILE_UNLINKED	0x1	/* st_nlink was 0: comes back unlinked */
+#define IMG_FILE_MEMFD		0x2	/* memfd_create (path "/memfd:NAME") */
+#define IMG_FILE_CONTENTS	0x4	/* its contents follow (FILEDATA) */
+#define IMG_FILE_CKPT_OPEN	0x8	/* saved because it was open for writing
+					   (--ckpt-open-files) */
+#define IMG_FILE_OVER_LIMIT	0x10	/* unlinked, more data than the ghost
+					   limit: contents not saved
+					   (--ghost-over-limit=drop) */
 
 /* Limits for freestanding parsers */
 #define IMG_PATH_MAX		4096
@@ -280,6 +323,17 @@ struct img_fd {
 #define IMG_SK_PEER_GONE	0x4	/* the peer closed: EOF after the data */
 #define IMG_SK_SHUT_RD		0x8	/* shutdown(SHUT_RD) by this side */
 #define IMG_SK_SHUT_WR		0x10	/* shutdown(SHUT_WR) by this side */
+#define IMG_SK_RESEND		0x20	/* TCP: bytes this side had written and
+					   its peer in the computation had
+					   not read were drained and given
+					   back to this process: it writes
+					   them again itself (they are in its
+					   memory, not in sk_data) */
+#define IMG_SK_HELD		0x40	/* TCP: bytes queued for reading
+					   before the peer's FIN are held by
+					   this process, which hands them to
+					   its reads before the EOF (not in
+					   sk_data) */
 
 /* Bytes following a struct img_fd in the FDS record. */
 #define IMG_FD_TAIL(f) ((uint64_t)(f)->path_len + (f)->sk_addr_len + \

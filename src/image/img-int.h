@@ -56,6 +56,11 @@ _Static_assert(offsetof(struct img_fd, sk_domain) == 64, "img_fd.sk_domain");
 _Static_assert(offsetof(struct img_fd, sk_peer_inode) == 96, "sk_peer_inode");
 _Static_assert(sizeof(struct img_fd) == 112, "img_fd");
 _Static_assert(sizeof(struct img_end) == 32, "img_end");
+_Static_assert(offsetof(struct img_file, mtime_sec) == 32, "img_file.mtime");
+_Static_assert(offsetof(struct img_file, mode) == 48, "img_file.mode");
+_Static_assert(offsetof(struct img_file, path_len) == 68, "img_file.path_len");
+_Static_assert(sizeof(struct img_file) == 88, "img_file");
+_Static_assert(IMG_REC_FILEDATA == 12, "record types are part of the format");
 _Static_assert(IMG_FD_PTY == 9, "fd kinds are part of the format");
 _Static_assert(IMG_HEADER_SPACE % IMG_PAGE_SIZE == 0, "header space");
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
@@ -79,10 +84,10 @@ static inline uint64_t img_pad_len(uint64_t off)
 /*
  * Record walker: the reader plus the rules of record order and the
  * consistency between PROC, THREAD, AREA, PAGES and END.  Payloads of
- * metadata records (everything but PAGES and PAD) are read, CRC checked
- * and parsed by img_walk_next(); the caller may read PAGES payloads
- * through w->r, or leave them (skipped, zlib chunk headers walked when
- * check_chunks).
+ * metadata records (everything but PAGES, FILEDATA and PAD) are read, CRC
+ * checked and parsed by img_walk_next(); the caller may read PAGES and
+ * FILEDATA payloads through w->r, or leave them (skipped, zlib chunk
+ * headers walked when check_chunks).
  */
 struct img_walk {
 	struct img_reader r;
@@ -94,6 +99,9 @@ struct img_walk {
 	uint64_t nrecords, page_bytes;	/* non-PAD records, raw page bytes */
 	struct img_area area;		/* the current AREA */
 	uint64_t area_next, area_got, prev_end;
+	struct img_file file;		/* the current FILE */
+	uint64_t file_next, file_got;
+	char payload_file[256];		/* its path, for messages */
 	struct img_end end;
 	void *payload;			/* current metadata payload */
 	size_t payload_len;

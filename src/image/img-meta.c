@@ -1,6 +1,7 @@
 /*
  * img-meta.c - load every record of an image but the page data into a
- * struct img_meta (what dmtcp_restart and dmtcp_inspect work from).
+ * struct img_meta (what dmtcp_restart and dmtcp_inspect work from), and
+ * copy the saved contents of a file out of it (img_copy_file_data).
  */
 #include "config.h"
 #include "img-int.h"
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* grow *arr (of *n elements of size sz) by one zeroed element */
 static void *grow(void **arr, size_t *n, size_t *cap, size_t sz)
@@ -90,9 +92,11 @@ static void take(struct img_walk *w, char **dst, size_t *len)
 }
 
 static int take_rec(struct img_meta *m, struct img_walk *w,
-		    const struct img_rec *rec, size_t *tcap, size_t *acap)
+		    const struct img_rec *rec, size_t *tcap, size_t *acap,
+		    size_t *fcap)
 {
 	struct img_meta_area *a;
+	struct img_meta_file *f;
 	struct img_thread *t;
 	char *buf;
 	size_t len;
@@ -141,6 +145,18 @@ static int take_rec(struct img_meta *m, struct img_walk *w,
 		a->page_bytes += rec->raw_size;
 		a->file_bytes += rec->size;
 		return 0;
+	case IMG_REC_FILE:
+		f = grow((void **)&m->files, &m->nfiles, fcap, sizeof(*f));
+		if (!f)
+			return -1;
+		memcpy(&f->file, w->payload, sizeof(f->file));
+		f->path = strndup((char *)w->payload + sizeof(f->file),
+				  f->file.path_len);
+		f->rec_off = w->r.rec_off;
+		return f->path ? 0 : -1;
+	case IMG_REC_FILEDATA:
+		m->files[m->nfiles - 1].nrecs++;
+		return 0;
 	case IMG_REC_END:
 		m->end = w->end;
 		return 0;
@@ -154,7 +170,7 @@ int img_load_meta(const char *path, struct img_meta **out, char *err,
 	struct img_walk w;
 	struct img_meta *m;
 	struct img_rec rec;
-	size_t tcap = 0, acap = 0;
+	size_t tcap = 0, acap = 0, fcap = 0;
 	int rc;
 
 	*out = NULL;
@@ -170,7 +186,7 @@ int img_load_meta(const char *path, struct img_meta **out, char *err,
 	m->hdr = w.r.hdr;
 	m->file_size = w.r.file_size;
 	while ((rc = img_walk_next(&w, &rec)) > 0) {
-		if (take_rec(m, &w, &rec, &tcap, &acap) < 0) {
+		if (take_rec(m, &w, &rec, &tcap, &acap, &fcap) < 0) {
 			img_reader_error(&w.r, "out of memory");
 			errno = ENOMEM;
 			goto out_close;
@@ -202,6 +218,9 @@ void img_free_meta(struct img_meta *m)
 		free(m->fds[i].path);
 		free(m->fds[i].sk_addr);
 	}
+	for (i = 0; i < m->nfiles; i++)
+		free(m->files[i].path);
+	free(m->files);
 	free(m->areas);
 	free(m->fds);
 	free(m->threads);
@@ -212,4 +231,83 @@ void img_free_meta(struct img_meta *m)
 	free(m->auxv);
 	free(m->path);
 	free(m);
+}
+
+int img_copy_file_data(const struct img_meta *m, size_t k, int fd,
+		       char *err, size_t errcap)
+{
+	const struct img_meta_file *mf = &m->files[k];
+	struct img_reader r;
+	struct img_rec rec;
+	uint64_t got = 0;
+	char *buf = NULL;
+	int rc, e;
+
+	if (img_reader_open(&r, m->path, err, errcap) < 0)
+		goto out_close;
+	r.next_off = mf->rec_off;
+	if (img_reader_next(&r, &rec) <= 0)
+		goto out_close;
+	if (rec.type != IMG_REC_FILE) {
+		img_reader_error(&r, "not the FILE record of %s (the image "
+				 "changed since it was loaded)", mf->path);
+		goto out_close;
+	}
+	buf = malloc(IMG_ZCHUNK_MAX);
+	if (!buf) {
+		img_reader_error(&r, "out of memory");
+		errno = ENOMEM;
+		goto out_close;
+	}
+	while ((rc = img_reader_next(&r, &rec)) > 0 &&
+	       rec.type == IMG_REC_FILEDATA) {
+		uint64_t at = rec.arg0;
+		ssize_t n;
+
+		while ((n = img_reader_read(&r, buf, IMG_ZCHUNK_MAX)) > 0) {
+			for (ssize_t done = 0; done < n;) {
+				ssize_t w = pwrite(fd, buf + done, n - done,
+						   (off_t)at);
+
+				if (w < 0 && errno == EINTR)
+					continue;
+				if (w <= 0) {
+					e = w < 0 ? errno : EIO;
+					snprintf(err, errcap, "cannot write the "
+						 "saved contents of %s (%llu "
+						 "bytes at offset %llu): %s",
+						 mf->path,
+						 (unsigned long long)(n - done),
+						 (unsigned long long)at,
+						 strerror(e));
+					errno = e;
+					goto out_close;
+				}
+				done += w;
+				at += w;
+			}
+			got += n;
+		}
+		if (n < 0)
+			goto out_close;
+	}
+	if (rc < 0)
+		goto out_close;
+	if (got != mf->file.data_bytes) {
+		img_reader_error(&r, "the contents of %s hold %llu bytes, its "
+				 "FILE record says %llu (corrupt image)",
+				 mf->path, (unsigned long long)got,
+				 (unsigned long long)mf->file.data_bytes);
+		goto out_close;
+	}
+	free(buf);
+	img_reader_close(&r);
+	return 0;
+
+out_close:
+	e = errno;
+	free(buf);
+	img_reader_close(&r);
+	errno = e;
+	return -1;
 }

@@ -25,6 +25,7 @@ static const char *const rec_names[] = {
 	[IMG_REC_AUXV] = "AUXV",	[IMG_REC_CMDLINE] = "CMDLINE",
 	[IMG_REC_AREA] = "AREA",	[IMG_REC_PAGES] = "PAGES",
 	[IMG_REC_PAD] = "PAD",		[IMG_REC_END] = "END",
+	[IMG_REC_FILE] = "FILE",	[IMG_REC_FILEDATA] = "FILEDATA",
 };
 
 const char *img_rec_name(uint32_t type)
@@ -207,7 +208,7 @@ static int check_rec(struct img_reader *r)
 	if (h->magic != IMG_REC_MAGIC)
 		return img_reader_error(r, "bad record magic %#010x "
 					"(corrupt image)", h->magic);
-	if (h->type < IMG_REC_PROC || h->type > IMG_REC_END)
+	if (h->type < IMG_REC_PROC || h->type > IMG_REC_LAST)
 		return img_reader_error(r, "unknown record type %u "
 					"(corrupt image)", h->type);
 	if (h->flags & ~(uint32_t)(IMG_RF_CRC | IMG_RF_ZCHUNKS))
@@ -234,6 +235,21 @@ static int check_rec(struct img_reader *r)
 			return img_reader_error(r, "PAGES record of %llu bytes "
 				"holds no zlib chunk (corrupt image)",
 				(ull)h->size);
+	} else if (h->type == IMG_REC_FILEDATA) {
+		if (!h->raw_size || h->arg0 + h->raw_size < h->arg0)
+			return img_reader_error(r, "FILEDATA record for "
+				"%llu+%llu bytes (corrupt image)",
+				(ull)h->arg0, (ull)h->raw_size);
+		if (gzip && h->flags != IMG_RF_ZCHUNKS)
+			return img_reader_error(r, "FILEDATA record of a gzip "
+				"image without zlib chunks (corrupt image)");
+		if (!gzip && (h->flags & IMG_RF_ZCHUNKS))
+			return img_reader_error(r, "FILEDATA record with zlib "
+				"chunks in a raw image (corrupt image)");
+		if (gzip && h->size < sizeof(struct img_zchunk))
+			return img_reader_error(r, "FILEDATA record of %llu "
+				"bytes holds no zlib chunk (corrupt image)",
+				(ull)h->size);
 	} else if (h->flags & IMG_RF_ZCHUNKS) {
 		return img_reader_error(r, "%s record with zlib chunks "
 					"(corrupt image)", name);
@@ -244,6 +260,7 @@ static int check_rec(struct img_reader *r)
 			(ull)h->size);
 	switch (h->type) {
 	case IMG_REC_PAGES:
+	case IMG_REC_FILEDATA:	/* CRC optional, as raw PAGES */
 		return 0;
 	case IMG_REC_PAD:
 		if (h->flags)
@@ -261,6 +278,9 @@ static int check_rec(struct img_reader *r)
 		break;
 	case IMG_REC_AREA:
 		max = sizeof(struct img_area) + IMG_PATH_MAX;
+		break;
+	case IMG_REC_FILE:
+		max = sizeof(struct img_file) + IMG_PATH_MAX;
 		break;
 	}
 	if (!(h->flags & IMG_RF_CRC))

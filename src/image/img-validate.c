@@ -1,8 +1,9 @@
 /*
  * img-validate.c - structural check of a whole image without restoring
  * it: every record header, the record order, metadata CRCs, the
- * AREA/PAGES/END consistency, and with check_pages the zlib chunks
- * (inflated, CRC checked) and the CRCs of raw PAGES that carry one.
+ * AREA/PAGES/END and FILE/FILEDATA consistency, and with check_pages the
+ * zlib chunks (inflated, CRC checked) and the CRCs of raw PAGES and
+ * FILEDATA that carry one.
  */
 #include "config.h"
 #include "img-int.h"
@@ -12,7 +13,7 @@
 
 #define SCRATCH		(1u << 20)
 
-/* read a PAGES payload to its end so that every CRC gets checked */
+/* read a PAGES or FILEDATA payload to its end: every CRC gets checked */
 static int check_pages_payload(struct img_walk *w, char *scratch)
 {
 	ssize_t k;
@@ -42,7 +43,8 @@ int img_validate(const char *path, int check_pages, char *err,
 		}
 	}
 	while ((rc = img_walk_next(&w, &rec)) > 0) {
-		if (rec.type != IMG_REC_PAGES || !check_pages)
+		if ((rec.type != IMG_REC_PAGES &&
+		     rec.type != IMG_REC_FILEDATA) || !check_pages)
 			continue;
 		if (!(rec.flags & (IMG_RF_ZCHUNKS | IMG_RF_CRC)))
 			continue;	/* raw pages without CRC: nothing */

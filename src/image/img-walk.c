@@ -8,12 +8,13 @@
 #include "img-int.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef unsigned long long ull;
 
-enum { ST_PROC, ST_META, ST_AREAS, ST_END };
+enum { ST_PROC, ST_META, ST_FILES, ST_AREAS, ST_END };
 
 int img_walk_open(struct img_walk *w, const char *path, int check_chunks,
 		  char *err, size_t errcap)
@@ -119,9 +120,71 @@ static int walk_fds(struct img_walk *w)
 	return 0;
 }
 
+/* after the FILEDATA of a FILE: they must add up to its data_bytes */
+static int close_file(struct img_walk *w)
+{
+	if (w->state == ST_FILES && w->file_got != w->file.data_bytes)
+		return img_reader_error(&w->r, "file %.200s: FILEDATA records "
+			"hold %llu bytes, its FILE record says %llu "
+			"(corrupt image)", (const char *)w->payload_file,
+			(ull)w->file_got, (ull)w->file.data_bytes);
+	return 0;
+}
+
+static int walk_file(struct img_walk *w)
+{
+	const struct img_file *f = w->payload;
+
+	if (close_file(w) < 0)
+		return -1;
+	if (w->state != ST_META && w->state != ST_FILES)
+		return img_reader_error(&w->r, "FILE record after the first "
+					"AREA record (corrupt image)");
+	if (w->payload_len < sizeof(*f) ||
+	    w->payload_len - sizeof(*f) != f->path_len)
+		return img_reader_error(&w->r, "FILE record of %zu bytes does "
+			"not match its path length (corrupt image)",
+			w->payload_len);
+	if (memchr(f + 1, 0, f->path_len))
+		return img_reader_error(&w->r, "FILE record: path holds a NUL "
+					"byte (corrupt image)");
+	if (f->data_bytes > f->size ||
+	    (!(f->flags & IMG_FILE_CONTENTS) && f->data_bytes))
+		return img_reader_error(&w->r, "FILE record: %llu bytes of "
+			"data for a file of %llu bytes (corrupt image)",
+			(ull)f->data_bytes, (ull)f->size);
+	w->file = *f;
+	w->file_next = 0;
+	w->file_got = 0;
+	snprintf(w->payload_file, sizeof(w->payload_file), "%.*s",
+		 (int)f->path_len, (const char *)(f + 1));
+	w->state = ST_FILES;
+	return 0;
+}
+
+static int walk_filedata(struct img_walk *w, const struct img_rec *rec)
+{
+	if (w->state != ST_FILES)
+		return img_reader_error(&w->r, "FILEDATA record without a "
+					"FILE record (corrupt image)");
+	if (rec->arg0 < w->file_next || rec->arg0 > w->file.size ||
+	    rec->raw_size > w->file.size - rec->arg0 ||
+	    rec->raw_size > w->file.data_bytes - w->file_got)
+		return img_reader_error(&w->r, "FILEDATA %llu+%llu of file "
+			"%.200s (%llu bytes, %llu of data): out of order or "
+			"out of range (corrupt image)", (ull)rec->arg0,
+			(ull)rec->raw_size, w->payload_file,
+			(ull)w->file.size, (ull)w->file.data_bytes);
+	w->file_next = rec->arg0 + rec->raw_size;
+	w->file_got += rec->raw_size;
+	return 0;
+}
+
 /* after the PAGES of an AREA: they must add up to its stored_bytes */
 static int close_area(struct img_walk *w)
 {
+	if (close_file(w) < 0)
+		return -1;
 	if (w->state == ST_AREAS && w->area_got != w->area.stored_bytes)
 		return img_reader_error(&w->r, "area %#llx-%#llx: PAGES "
 			"records hold %llu bytes, its AREA record says %llu "
@@ -232,6 +295,9 @@ static int walk_meta(struct img_walk *w, uint32_t type)
 	if (w->state == ST_AREAS)
 		return img_reader_error(&w->r, "%s record after the first "
 					"AREA record (corrupt image)", name);
+	if (w->state == ST_FILES)
+		return img_reader_error(&w->r, "%s record after a FILE record "
+					"(corrupt image)", name);
 	switch (type) {
 	case IMG_REC_THREAD:
 		return walk_thread(w);
@@ -262,7 +328,8 @@ int img_walk_next(struct img_walk *w, struct img_rec *rec)
 	free(w->payload);
 	w->payload = NULL;
 	w->payload_len = 0;
-	if (w->r.have_rec && w->r.rec.type == IMG_REC_PAGES &&
+	if (w->r.have_rec && (w->r.rec.type == IMG_REC_PAGES ||
+			      w->r.rec.type == IMG_REC_FILEDATA) &&
 	    img_reader_skip(&w->r, w->check_chunks) < 0)
 		return -1;
 	rc = img_reader_next(&w->r, rec);
@@ -275,7 +342,12 @@ int img_walk_next(struct img_walk *w, struct img_rec *rec)
 			"record must come first (corrupt image)",
 			img_rec_name(rec->type));
 	if (rec->type == IMG_REC_PAGES) {
-		rc = walk_pages(w, rec);
+		rc = close_file(w) < 0 ? -1 : walk_pages(w, rec);
+		w->nrecords++;
+		return rc < 0 ? -1 : 1;
+	}
+	if (rec->type == IMG_REC_FILEDATA) {
+		rc = walk_filedata(w, rec);
 		w->nrecords++;
 		return rc < 0 ? -1 : 1;
 	}
@@ -290,6 +362,9 @@ int img_walk_next(struct img_walk *w, struct img_rec *rec)
 		break;
 	case IMG_REC_AREA:
 		rc = walk_area(w);
+		break;
+	case IMG_REC_FILE:
+		rc = walk_file(w);
 		break;
 	case IMG_REC_END:
 		rc = walk_end(w);

@@ -20,7 +20,7 @@
 #define WBUF_GZIP	(4u << 20)	/* metadata and zlib chunks */
 #define ZARENA_SIZE	(512u << 10)	/* deflate needs ~270 KiB */
 
-enum { WS_PROC, WS_META, WS_AREAS, WS_DONE };
+enum { WS_PROC, WS_META, WS_FILES, WS_AREAS, WS_DONE };
 
 /* zlib allocator on the mmap'd arena: bump pointer, never freed (the
  * arena goes away whole in img_writer_close) */
@@ -312,11 +312,36 @@ int img_write_rec(struct img_writer *w, uint32_t type, const void *payload,
 	return write_meta(w, type, payload, len, NULL, 0);
 }
 
-/* the PAGES after the current AREA must add up to its stored_bytes */
+/* the PAGES after the current AREA must add up to its stored_bytes,
+   the FILEDATA after the current FILE to its data_bytes */
 static int close_area(struct img_writer *w)
 {
 	if (w->state == WS_AREAS && w->area_got != w->area_want)
 		return fail(w, EINVAL);
+	if (w->state == WS_FILES && w->file_got != w->file_want)
+		return fail(w, EINVAL);
+	return 0;
+}
+
+int img_write_file(struct img_writer *w, const struct img_file *f,
+		   const char *path)
+{
+	struct img_file fr = *f;
+	size_t plen = path ? strnlen(path, IMG_PATH_MAX + 1) : 0;
+
+	if (check_alive(w) < 0 || close_area(w) < 0)
+		return -1;
+	if ((w->state != WS_META && w->state != WS_FILES) ||
+	    plen > IMG_PATH_MAX || f->data_bytes > f->size)
+		return fail(w, EINVAL);
+	fr.path_len = plen;
+	if (write_meta(w, IMG_REC_FILE, &fr, sizeof(fr), path, plen) < 0)
+		return -1;
+	w->state = WS_FILES;
+	w->file_size = f->size;
+	w->file_next = 0;
+	w->file_want = f->data_bytes;
+	w->file_got = 0;
 	return 0;
 }
 
@@ -368,20 +393,21 @@ static int patch_rec(struct img_writer *w, uint64_t at,
 	return 0;
 }
 
-static int write_pages_gzip(struct img_writer *w, uint64_t addr,
-			    const unsigned char *data, size_t len,
-			    uint32_t pflags)
+/* a PAGES or FILEDATA record of zlib chunks */
+static int write_data_gzip(struct img_writer *w, uint32_t type, uint64_t addr,
+			   const unsigned char *data, size_t len,
+			   uint32_t pflags)
 {
 	z_stream *zs = w->zs;
 	struct img_rec r = {
-		.magic = IMG_REC_MAGIC, .type = IMG_REC_PAGES,
+		.magic = IMG_REC_MAGIC, .type = type,
 		.raw_size = len, .arg0 = addr, .arg1 = pflags,
 		.flags = IMG_RF_ZCHUNKS,
 	};
 	uint64_t at = w->off, stored = 0;
 	size_t done = 0;
 
-	if (append_rec(w, IMG_REC_PAGES, 0, 0, 0, 0, 0, 0) < 0)
+	if (append_rec(w, type, 0, 0, 0, 0, 0, 0) < 0)
 		return -1;
 	while (done < len) {
 		struct img_zchunk c = { 0 };
@@ -477,7 +503,7 @@ int img_write_pages(struct img_writer *w, uint64_t addr, const void *data,
 	    len > w->area_end - addr || len > w->area_want - w->area_got)
 		return fail(w, EINVAL);
 	if (w->flags & IMG_F_GZIP)
-		rc = write_pages_gzip(w, addr, data, len, pflags);
+		rc = write_data_gzip(w, IMG_REC_PAGES, addr, data, len, pflags);
 	else
 		rc = write_pages_raw(w, addr, data, len, pflags);
 	if (rc < 0)
@@ -485,6 +511,40 @@ int img_write_pages(struct img_writer *w, uint64_t addr, const void *data,
 	w->area_next = addr + len;
 	w->area_got += len;
 	w->page_bytes += len;
+	return 0;
+}
+
+int img_write_filedata(struct img_writer *w, uint64_t off, const void *data,
+		       size_t len)
+{
+	struct iovec iov[2];
+	uint32_t crc;
+
+	if (check_alive(w) < 0)
+		return -1;
+	if (w->state != WS_FILES || !len || off < w->file_next ||
+	    off > w->file_size || len > w->file_size - off ||
+	    len > w->file_want - w->file_got)
+		return fail(w, EINVAL);
+	if (w->flags & IMG_F_GZIP) {
+		if (write_data_gzip(w, IMG_REC_FILEDATA, off, data, len, 0) < 0)
+			return -1;
+	} else {
+		crc = crc32_z(0, data, len);
+		if (append_rec(w, IMG_REC_FILEDATA, len, len, off, 0, crc,
+			       IMG_RF_CRC) < 0)
+			return -1;
+		iov[0].iov_base = w->buf;
+		iov[0].iov_len = w->buf_len;
+		iov[1].iov_base = (void *)data;
+		iov[1].iov_len = len;
+		if (writev_all(w->fd, iov, 2) < 0)
+			return fail(w, errno);
+		w->buf_len = 0;
+		w->off += len;
+	}
+	w->file_next = off + len;
+	w->file_got += len;
 	return 0;
 }
 

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "launch-opts.h"
 #include "coord-start.h"
+#include "sizearg.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -19,6 +20,9 @@ enum {
 	OPT_TMPDIR,
 	OPT_CRASH,
 	OPT_SKIP_FILE_PAGES,
+	OPT_GHOST_LIMIT,
+	OPT_GHOST_OVER,
+	OPT_CKPT_OPEN_FILES,
 	OPT_PLUGIN,
 	OPT_HELP,
 	OPT_VERSION,
@@ -39,6 +43,9 @@ static const struct option launch_longopts[] = {
 	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
 	{ "ckpt-on-crash", no_argument, NULL, OPT_CRASH },
 	{ "skip-file-pages", no_argument, NULL, OPT_SKIP_FILE_PAGES },
+	{ "ghost-limit", required_argument, NULL, OPT_GHOST_LIMIT },
+	{ "ghost-over-limit", required_argument, NULL, OPT_GHOST_OVER },
+	{ "ckpt-open-files", no_argument, NULL, OPT_CKPT_OPEN_FILES },
 	{ "with-plugin", required_argument, NULL, OPT_PLUGIN },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -76,6 +83,18 @@ void launch_usage(FILE *f)
 "                          faster images, restartable only while those\n"
 "                          files are unchanged, so on this host (env\n"
 "                          DMTCP_SKIP_FILE_PAGES=1)\n"
+"  --ckpt-open-files       save the contents of the files open for\n"
+"                          writing in the image: a restart (or a rewind\n"
+"                          in gdb) finds them as they were (env\n"
+"                          DMTCP_CKPT_OPEN_FILES=1; see dmtcp_restart\n"
+"                          --allow-file-overwrite)\n"
+"  --ghost-limit SIZE      most data of one deleted file still open that\n"
+"                          goes into the image (K, M, G suffixes, or\n"
+"                          unlimited; env DMTCP_GHOST_LIMIT, default 64M)\n"
+"  --ghost-over-limit fail|drop\n"
+"                          a deleted file above the limit fails the\n"
+"                          checkpoint (fail, default) or comes back\n"
+"                          empty (drop) (env DMTCP_GHOST_OVER_LIMIT)\n"
 "  --ckpt-on-crash         write an image when the program is about to\n"
 "                          die of SIGSEGV, SIGBUS, SIGILL, SIGFPE or\n"
 "                          SIGABRT (ckpt_*_crash.dmtcp), for\n"
@@ -176,6 +195,32 @@ int launch_opts_parse(int argc, char **argv, struct launch_opts *o,
 			break;
 		case OPT_SKIP_FILE_PAGES:
 			o->skip_file_pages = 1;
+			break;
+		case OPT_GHOST_LIMIT: {
+			uint64_t sz;
+
+			if (sizearg_parse(optarg, &sz) < 0) {
+				launch_err(err, errcap, "invalid --ghost-limit "
+					   "'%s' (expected a size such as "
+					   "65536, 64M, 2G, or unlimited)",
+					   optarg);
+				return -1;
+			}
+			o->ghost_limit = optarg;
+			break;
+		}
+		case OPT_GHOST_OVER:
+			if (strcmp(optarg, "fail") != 0 &&
+			    strcmp(optarg, "drop") != 0) {
+				launch_err(err, errcap, "invalid "
+					   "--ghost-over-limit '%s' (expected "
+					   "fail or drop)", optarg);
+				return -1;
+			}
+			o->ghost_over = optarg;
+			break;
+		case OPT_CKPT_OPEN_FILES:
+			o->ckpt_open_files = 1;
 			break;
 		case OPT_PLUGIN:
 			if (!*optarg) {

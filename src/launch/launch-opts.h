@@ -19,6 +19,9 @@ struct launch_opts {
 	long interval;		/* -1 = not given */
 	int ckpt_on_crash;	/* --ckpt-on-crash */
 	int skip_file_pages;	/* --skip-file-pages */
+	const char *ghost_limit; /* --ghost-limit SIZE (checked) */
+	const char *ghost_over;	/* --ghost-over-limit fail|drop */
+	int ckpt_open_files;	/* --ckpt-open-files */
 #define LAUNCH_MAX_PLUGIN_OPTS 16
 	const char *plugins[LAUNCH_MAX_PLUGIN_OPTS]; /* --with-plugin lists */
 	int nplugins;

@@ -9,6 +9,7 @@
 #include "coord-start.h"
 #include "dmtcp/protocol.h"
 #include "launch-opts.h"
+#include "sizearg.h"
 #include "util.h"
 
 #include <errno.h>
@@ -180,6 +181,7 @@ int main(int argc, char **argv)
 	char plugins[8192];
 	const char *host, *env;
 	int port, gzip, sig;
+	uint64_t ghost;
 
 	if (launch_opts_parse(argc, argv, &o, err, sizeof(err)) < 0) {
 		if (err[0]) {
@@ -197,6 +199,19 @@ int main(int argc, char **argv)
 	if (o.version) {
 		printf("dmtcp_launch (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 		return 0;
+	}
+	env = getenv("DMTCP_GHOST_LIMIT");
+	if (!o.ghost_limit && env && *env && sizearg_parse(env, &ghost) < 0) {
+		fprintf(stderr, "dmtcp_launch: DMTCP_GHOST_LIMIT='%s' is not a "
+			"size (such as 65536, 64M, 2G, or unlimited)\n", env);
+		return LAUNCH_EXIT_FAIL;
+	}
+	env = getenv("DMTCP_GHOST_OVER_LIMIT");
+	if (!o.ghost_over && env && *env && strcmp(env, "fail") != 0 &&
+	    strcmp(env, "drop") != 0) {
+		fprintf(stderr, "dmtcp_launch: DMTCP_GHOST_OVER_LIMIT='%s': "
+			"expected fail or drop\n", env);
+		return LAUNCH_EXIT_FAIL;
 	}
 	if (launch_resolve(argv[o.prog_index], prog, sizeof(prog), err,
 			   sizeof(err)) < 0 ||
@@ -263,6 +278,14 @@ int main(int argc, char **argv)
 		return LAUNCH_EXIT_FAIL;
 	if (o.skip_file_pages &&
 	    launch_setenv("DMTCP_SKIP_FILE_PAGES", "1") < 0)
+		return LAUNCH_EXIT_FAIL;
+	/* deleted and open files (doc/files.md) */
+	if ((o.ghost_limit &&
+	     launch_setenv("DMTCP_GHOST_LIMIT", o.ghost_limit) < 0) ||
+	    (o.ghost_over &&
+	     launch_setenv("DMTCP_GHOST_OVER_LIMIT", o.ghost_over) < 0) ||
+	    (o.ckpt_open_files &&
+	     launch_setenv("DMTCP_CKPT_OPEN_FILES", "1") < 0))
 		return LAUNCH_EXIT_FAIL;
 
 	execv(prog, &argv[o.prog_index]);

@@ -15,7 +15,7 @@ lib_libdmtcp_so_SOURCES = \
 	src/preload/wrappers-thread.c src/preload/prejoin.c \
 	src/preload/wrappers-shell.c \
 	src/preload/fd-extra.h src/preload/fd-timers.c \
-	src/preload/fd-pty.c
+	src/preload/fd-pty.c src/preload/fd-files.c
 lib_libdmtcp_so_CFLAGS = $(AM_CFLAGS) -fPIC -fno-stack-protector \
 	-fvisibility=hidden -ftls-model=initial-exec -pthread
 lib_libdmtcp_so_CCASFLAGS = -fPIC

@@ -1,7 +1,8 @@
 /*
  * fd-extra.h - descriptor kinds handled outside fd-kinds.c:
  * fd-timers.c (signalfd, timerfd, inotify, pidfd, and the refusal of
- * kinds that cannot be checkpointed) and fd-pty.c (pseudo-terminals).
+ * kinds that cannot be checkpointed), fd-pty.c (pseudo-terminals) and
+ * fd-files.c (regular files: deleted ones, saved contents).
  */
 #ifndef DMTCP_PRELOAD_FD_EXTRA_H
 #define DMTCP_PRELOAD_FD_EXTRA_H
@@ -44,5 +45,20 @@ void dmtcp_pty_drain(void) HIDDEN;
 /* fds.c, restart: 1 if dmtcp_restart placed this pty fd (keep it) */
 int dmtcp_pty_prepared(const struct dmtcp_fdrec *r) HIDDEN;
 void dmtcp_pty_late(void) HIDDEN;
+
+/* fd-files.c: regular files (doc/files.md).  capture: after the fds are
+   recorded, before the refusal is reported */
+void dmtcp_files_capture(void) HIDDEN;
+/* 1 and a message naming process, fd and file when a deleted file is
+   over the ghost limit (the checkpoint must fail), else 0 */
+int dmtcp_files_refused(char *err, size_t cap) HIDDEN;
+/* restart.  prepared: r was unlinked at checkpoint time and its fd is
+   the file dmtcp_restart recreated (keep it).  is_ghost: r was unlinked
+   at checkpoint time. */
+int dmtcp_files_prepared(const struct dmtcp_fdrec *r) HIDDEN;
+int dmtcp_files_is_ghost(const struct dmtcp_fdrec *r) HIDDEN;
+/* the FILE and FILEDATA records (called by write-image.c) */
+struct img_writer;
+int dmtcp_write_files(struct img_writer *w) HIDDEN;
 
 #endif /* DMTCP_PRELOAD_FD_EXTRA_H */

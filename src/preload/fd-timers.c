@@ -378,7 +378,8 @@ int dmtcp_fds_refused(char *err, size_t cap)
 	}
 	if (n && len > 0 && (size_t)len < cap)
 		snprintf(err + len, cap - len, " (the previous image is kept)");
-	return n > 0;
+	/* else a deleted file over the ghost limit (fd-files.c) */
+	return n > 0 || dmtcp_files_refused(err, cap);
 }
 
 /* At the end of every capture (fds.c). */

@@ -2,8 +2,11 @@
  * fds.c - file descriptors of a single process.
  *
  * Checkpoint: every fd below our protected range is recorded with its
- * path, kind, flags and offset.  Restart: regular files, directories and
- * devices are reopened by path at the same number and offset; fds 0-2
+ * path, kind, flags and offset (regular files also get a FILE record,
+ * with their contents when deleted: fd-files.c, doc/files.md).  Restart:
+ * regular files, directories and devices are reopened by path at the
+ * same number and offset (deleted ones were recreated unlinked by
+ * dmtcp_restart, missing ones recreated at their path); fds 0-2
  * that were a terminal, pipe or socket are taken from the restart's own
  * stdin/stdout/stderr.  A pipe whose both ends are in this process is
  * drained at checkpoint (and refilled at once), then recreated with its
@@ -326,6 +329,7 @@ void dmtcp_capture_fds(void)
 				dmtcp_sk_capture(&dmtcp_ps.fds[i]);
 		}
 	dmtcp_mq_capture();	/* kind, attributes, drain bids */
+	dmtcp_files_capture();	/* fd-files.c: deleted files, the limit */
 	dmtcp_fds_report_refusal();	/* fd-timers.c: before any image */
 	bid_for_pipes();
 }
@@ -424,7 +428,11 @@ static void place(int src, const struct img_fd *r)
 static int reopen(const struct dmtcp_fdrec *f)
 {
 	int flags = f->rec.flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY);
-	int fd = open(f->path, flags | O_NOCTTY);
+	int fd;
+
+	if (f->rec.kind == IMG_FD_FILE)	/* made by O_TMPFILE, then linked */
+		flags &= ~O_TMPFILE;
+	fd = open(f->path, flags | O_NOCTTY);
 
 	if (fd < 0)
 		return -1;
@@ -480,6 +488,12 @@ void dmtcp_restore_fds(void)
 				restore_pipe(i);
 			continue;
 		}
+		if (f->rec.kind == IMG_FD_FILE && inherited &&
+		    dmtcp_files_prepared(f)) {
+			/* a deleted file dmtcp_restart recreated unlinked */
+			fcntl(f->rec.fd, F_SETFD, f->rec.fdflags);
+			continue;
+		}
 		if ((f->rec.kind == IMG_FD_FILE || f->rec.kind == IMG_FD_DIR) &&
 		    inherited && same_file(f)) {
 			/* dmtcp_restart opened it: shared, offset set */
@@ -503,6 +517,14 @@ void dmtcp_restore_fds(void)
 		}
 		switch (f->rec.kind) {
 		case IMG_FD_FILE:
+			if (dmtcp_files_is_ghost(f)) {
+				pr_warn("fd %d: the deleted file %s was not "
+					"recreated (dmtcp_restart said why); "
+					"it now reads from /dev/null",
+					f->rec.fd, f->path);
+				break;
+			}
+			/* fall through */
 		case IMG_FD_DIR:
 		case IMG_FD_CHR:
 		case IMG_FD_TTY:

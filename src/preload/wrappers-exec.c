@@ -39,6 +39,7 @@ static const char *const keep_vars[] = {
 	"DMTCP_SIGCKPT", "DMTCP_TMPDIR", "DMTCP_CKPTDIR_EXPLICIT",
 	"DMTCP_CKPT_ON_CRASH", "DMTCP_DEBUG", "DMTCP_COMP_ID",
 	"DMTCP_PLUGINS", "DMTCP_SKIP_FILE_PAGES",
+	"DMTCP_GHOST_LIMIT", "DMTCP_GHOST_OVER_LIMIT", "DMTCP_CKPT_OPEN_FILES",
 };
 
 /* LD_PRELOAD as it was when we were loaded: our plugins and us. */

@@ -619,6 +619,8 @@ static int image_name(const char *dir, const char *suffix, char *path,
 
 /* ipc.c */
 int dmtcp_ipc_save(const char *image, char *err, size_t errcap) HIDDEN;
+/* fd-files.c: FILE records, contents of deleted and saved files */
+int dmtcp_write_files(struct img_writer *w) HIDDEN;
 
 int dmtcp_write_image(const char *dir, const char *suffix, char *path,
 		      uint64_t *bytes, char *err, size_t errcap)
@@ -691,7 +693,8 @@ int dmtcp_write_image(const char *dir, const char *suffix, char *path,
 		    img_write_rec(&w, IMG_REC_THREAD, &dmtcp_threads[i].info,
 				  sizeof(struct img_thread)) < 0)
 			goto io_fail;
-	if (write_meta(&w, &s) < 0 || write_areas(&w, &s) < 0 ||
+	if (write_meta(&w, &s) < 0 || dmtcp_write_files(&w) < 0 ||
+	    write_areas(&w, &s) < 0 ||
 	    img_writer_finish(&w) < 0)
 		goto io_fail;
 	if (fsync(fd) < 0)

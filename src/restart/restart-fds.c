@@ -5,13 +5,16 @@
  * by several processes (one offset, one pipe).  Every pipe named in any
  * image (by inode) and every regular file or directory (by dev, inode
  * and description key, img_fd.owner) is opened once here, before the
- * processes exist; each process, before it becomes mtcp_restart, puts
- * it at each fd number its image had and closes everything else.  The
- * restored library keeps those fds and refills pipe data that was in
- * flight (see src/preload/fds.c).
+ * processes exist (for a deleted file: a description of the unlinked
+ * file restart-files.c recreated, for every fd that had it); each
+ * process, before it becomes mtcp_restart, puts it at each fd number
+ * its image had and closes everything else.  The restored library keeps
+ * those fds and refills pipe data that was in flight (see
+ * src/preload/fds.c).
  */
 #include "config.h"
 #include "restart.h"
+#include "restart-files.h"
 #include "restart-pty.h"
 #include "restart-sockets.h"
 #include "img.h"
@@ -34,6 +37,9 @@
 struct prep {
 	uint64_t dev, inode;
 	int32_t owner, owner_fd;	/* files: description key */
+	const struct img_meta *solo_m;	/* a deleted file without a known
+					   description key: its only fd */
+	int32_t solo_fd;
 	int is_pipe;
 	int images;		/* how many images hold it */
 	int last_image;
@@ -54,7 +60,13 @@ static int move_high(int fd)
 	return hi;
 }
 
-static struct prep *find_prep(const struct img_fd *f)
+static int unkeyed(const struct img_fd *f)
+{
+	return f->owner <= 0 || f->owner_fd < 0;
+}
+
+static struct prep *find_prep_in(const struct img_meta *m,
+				 const struct img_fd *f)
 {
 	for (int j = 0; j < nprep; j++) {
 		struct prep *p = &preps[j];
@@ -62,21 +74,37 @@ static struct prep *find_prep(const struct img_fd *f)
 		if (f->kind == IMG_FD_PIPE && p->is_pipe &&
 		    p->inode == f->inode)
 			return p;
-		if (f->kind != IMG_FD_PIPE && !p->is_pipe &&
-		    p->inode == f->inode && p->dev == f->dev &&
-		    p->owner == f->owner && p->owner_fd == f->owner_fd)
+		if (f->kind == IMG_FD_PIPE || p->is_pipe ||
+		    p->inode != f->inode || p->dev != f->dev)
+			continue;
+		if (p->solo_m ? (p->solo_m == m && p->solo_fd == f->fd)
+			      : (!unkeyed(f) && p->owner == f->owner &&
+				 p->owner_fd == f->owner_fd))
 			return p;
 	}
 	return NULL;
 }
 
-static int prepare_file(const struct img_meta_fd *mf, struct prep *p)
+static int prepare_file(const struct img_meta *m,
+			const struct img_meta_fd *mf, struct prep *p)
 {
 	const struct img_fd *f = &mf->fd;
 	int flags = (f->flags & ~(O_CREAT | O_EXCL | O_TRUNC)) | O_NOCTTY |
 		    O_CLOEXEC;
-	int fd = open(mf->path, flags);
+	int ghost = f->kind == IMG_FD_FILE ? rst_ghost_fd(f->dev, f->inode)
+					   : -1;
+	char via[64];
+	int fd;
 
+	if (f->kind == IMG_FD_FILE)	/* F_GETFL of an O_TMPFILE file */
+		flags &= ~O_TMPFILE;
+	if (ghost >= 0) {
+		/* a new description of the recreated unlinked file */
+		snprintf(via, sizeof(via), "/proc/self/fd/%d", ghost);
+		fd = open(via, flags);
+	} else {
+		fd = open(mf->path, flags);
+	}
 	if (fd < 0)
 		return -1;	/* the library will say so, with a fallback */
 	if (f->offset > 0)
@@ -86,6 +114,8 @@ static int prepare_file(const struct img_meta_fd *mf, struct prep *p)
 	p->inode = f->inode;
 	p->owner = f->owner;
 	p->owner_fd = f->owner_fd;
+	p->solo_m = ghost >= 0 && unkeyed(f) ? m : NULL;
+	p->solo_fd = f->fd;
 	p->rfd = p->wfd = move_high(fd);
 	return 0;
 }
@@ -93,6 +123,8 @@ static int prepare_file(const struct img_meta_fd *mf, struct prep *p)
 int rst_prepare_pipes(struct img_meta **metas, int n, char *err,
 		      size_t errcap)
 {
+	if (rst_prepare_files(metas, n, err, errcap) < 0)
+		return -1;	/* restart-files.c: ghosts, missing files */
 	if (rst_pty_prepare(metas, n, err, errcap) < 0)
 		return -1;	/* restart-pty.c */
 	for (int i = 0; i < n; i++) {
@@ -103,12 +135,15 @@ int rst_prepare_pipes(struct img_meta **metas, int n, char *err,
 			int p[2];
 
 			struct prep *have;
+			int ghost = f->kind == IMG_FD_FILE &&
+				    rst_ghost_fd(f->dev, f->inode) >= 0;
 
-			if (f->kind != IMG_FD_PIPE && (f->owner <= 0 ||
-			    f->owner_fd < 0 ||
+			/* shared descriptions, and every fd of a deleted
+			   file (only we can give it back) */
+			if (f->kind != IMG_FD_PIPE && !ghost && (unkeyed(f) ||
 			    (f->kind != IMG_FD_FILE && f->kind != IMG_FD_DIR)))
 				continue;
-			have = find_prep(f);
+			have = find_prep_in(m, f);
 			if (have) {
 				if (have->last_image != i) {
 					have->images++;
@@ -122,10 +157,12 @@ int rst_prepare_pipes(struct img_meta **metas, int n, char *err,
 					 m->path);
 				return -1;
 			}
+			memset(&preps[nprep], 0, sizeof(preps[nprep]));
 			preps[nprep].images = 1;
 			preps[nprep].last_image = i;
 			if (f->kind != IMG_FD_PIPE) {
-				if (prepare_file(&m->fds[k], &preps[nprep]) == 0)
+				if (prepare_file(m, &m->fds[k],
+						 &preps[nprep]) == 0)
 					nprep++;
 				continue;
 			}
@@ -178,7 +215,7 @@ void rst_place_pipes(const struct img_meta *m)
 		src = rst_socket_for(f);	/* restart-sockets.c */
 		if (src >= 0)
 			goto place;
-		p = find_prep(f);
+		p = find_prep_in(m, f);
 		if (!p)
 			continue;
 		/*
@@ -267,6 +304,17 @@ int rst_prepare_shm(struct img_meta **metas, int n, char *err, size_t errcap)
 	for (int j = 0; j < nshm; j++) {
 		int fd, hi;
 
+		if (rst_ghost_mappable(shms[j].dev, shms[j].inode)) {
+			/* a deleted file an fd has too: the mapping and
+			   the fd stay one file (restart-files.c made it,
+			   with the saved contents) */
+			fd = fcntl(rst_ghost_fd(shms[j].dev, shms[j].inode),
+				   F_DUPFD_CLOEXEC, SHM_FD_BASE);
+			if (fd >= 0) {
+				shms[j].fd = fd;
+				continue;
+			}
+		}
 		if (!(shms[j].users & (shms[j].users - 1)))
 			continue;	/* one process: plain shared memory */
 		fd = memfd_create("dmtcp-shm", MFD_CLOEXEC);
@@ -315,6 +363,7 @@ static int is_shm_fd(int fd)
 
 void rst_close_pipes(void)
 {
+	rst_close_files();
 	rst_pty_close();
 	rst_close_sockets();
 	for (int j = 0; j < nshm; j++)

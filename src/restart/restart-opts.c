@@ -34,12 +34,25 @@ static void usage(FILE *f)
 "                          interrupted, print the pid for `gdb -p PID`; the\n"
 "                          threads run once the debugger continues them\n"
 "      --pid-file FILE     with --stop-for-debugger: write that pid here\n"
+"      --allow-file-overwrite\n"
+"                          put files saved with dmtcp_launch\n"
+"                          --ckpt-open-files back as they were at the\n"
+"                          checkpoint even when they changed since (env\n"
+"                          DMTCP_ALLOW_FILE_OVERWRITE=1; default: leave\n"
+"                          them and say so)\n"
+"      --no-placeholder-files\n"
+"                          fail instead of restarting with /dev/null (or\n"
+"                          an empty file) in place of a file that cannot\n"
+"                          be reopened (env DMTCP_NO_PLACEHOLDER_FILES=1)\n"
 "      --help              this help\n"
 "      --version           version\n"
 "\n"
 "The restarted process keeps its pid and tids: it runs in a new user and\n"
 "pid namespace.  dmtcp_restart stays in the foreground until it exits and\n"
-"exits with its status (128+N if it was killed by signal N).\n");
+"exits with its status (128+N if it was killed by signal N).\n"
+"Files: deleted files come back unlinked with their saved contents, files\n"
+"deleted or renamed since the checkpoint are recreated at their path, and\n"
+"every change is reported (doc/files.md).\n");
 }
 
 int rst_parse_opts(int argc, char **argv, struct rst_opts *o)
@@ -57,6 +70,8 @@ int rst_parse_opts(int argc, char **argv, struct rst_opts *o)
 		{ "gdb", no_argument, NULL, 'g' },
 		{ "stop-for-debugger", no_argument, NULL, 'S' },
 		{ "pid-file", required_argument, NULL, 'P' },
+		{ "allow-file-overwrite", no_argument, NULL, 'O' },
+		{ "no-placeholder-files", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'H' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -113,6 +128,12 @@ int rst_parse_opts(int argc, char **argv, struct rst_opts *o)
 			break;
 		case 'P':
 			o->pidfile = optarg;
+			break;
+		case 'O':	/* read by restart-files.c, like the env */
+			setenv("DMTCP_ALLOW_FILE_OVERWRITE", "1", 1);
+			break;
+		case 'R':
+			setenv("DMTCP_NO_PLACEHOLDER_FILES", "1", 1);
 			break;
 		case 'H':
 			usage(stdout);

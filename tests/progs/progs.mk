@@ -80,3 +80,9 @@ tests_progs_fork_churn_LDADD = -lpthread
 tests_progs_pgid_sid_SOURCES = tests/progs/pgid_sid.c
 tests_progs_fifo_pair_SOURCES = tests/progs/fifo_pair.c
 tests_progs_sock_fresh_SOURCES = tests/progs/sock_fresh.c
+
+# deleted, renamed and saved files (doc/files.md; test-ghost_files.sh,
+# test-file_policy.sh)
+check_PROGRAMS += tests/progs/ghost_files tests/progs/open_files
+tests_progs_ghost_files_SOURCES = tests/progs/ghost_files.c tests/progs/testprog.h
+tests_progs_open_files_SOURCES = tests/progs/open_files.c tests/progs/testprog.h

@@ -1,6 +1,7 @@
 # tests/unit/image.mk: unit tests of the image library (src/image).
 if HAVE_CMOCKA
-check_PROGRAMS += tests/unit/test_image tests/unit/test_image_corrupt
+check_PROGRAMS += tests/unit/test_image tests/unit/test_image_corrupt \
+	tests/unit/test_image_files
 
 TEST_IMAGE_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(ZLIB_CFLAGS)
 TEST_IMAGE_LDADD = lib/libdmtcpimage.a $(ZLIB_LIBS) $(CMOCKA_LIBS)
@@ -14,4 +15,10 @@ tests_unit_test_image_corrupt_SOURCES = tests/unit/test_image_corrupt.c \
 	tests/unit/test_image_util.c tests/unit/test_image_util.h
 tests_unit_test_image_corrupt_CFLAGS = $(TEST_IMAGE_CFLAGS)
 tests_unit_test_image_corrupt_LDADD = $(TEST_IMAGE_LDADD)
+
+# FILE and FILEDATA records (saved file contents, doc/files.md)
+tests_unit_test_image_files_SOURCES = tests/unit/test_image_files.c \
+	tests/unit/test_image_util.c tests/unit/test_image_util.h
+tests_unit_test_image_files_CFLAGS = $(TEST_IMAGE_CFLAGS)
+tests_unit_test_image_files_LDADD = $(TEST_IMAGE_LDADD)
 endif

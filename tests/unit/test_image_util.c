@@ -154,6 +154,8 @@ void ti_free(struct ti_image *t)
 		free(t->areas[i].mem);
 }
 
+int (*ti_write_files)(struct img_writer *w);
+
 int ti_write_fd(const struct ti_image *t, int fd, uint32_t flags)
 {
 	struct img_writer w;
@@ -173,6 +175,8 @@ int ti_write_fd(const struct ti_image *t, int fd, uint32_t flags)
 	    img_write_rec(&w, IMG_REC_AUXV, t->auxv, sizeof(t->auxv)) < 0 ||
 	    img_write_rec(&w, IMG_REC_CMDLINE, t->cmdline,
 			  t->cmdline_len) < 0)
+		goto out_close;
+	if (ti_write_files && ti_write_files(&w) < 0)
 		goto out_close;
 	for (i = 0; i < TI_NAREAS; i++) {
 		const struct ti_area *a = &t->areas[i];

@@ -46,6 +46,9 @@ void ti_free(struct ti_image *t);
 int ti_write(const struct ti_image *t, const char *path, uint32_t flags);
 /* Write it to an open fd */
 int ti_write_fd(const struct ti_image *t, int fd, uint32_t flags);
+/* When set, called by ti_write_fd after the metadata records and before
+ * the areas (FILE and FILEDATA records); 0 or -1 */
+extern int (*ti_write_files)(struct img_writer *w);
 /* Whole file into a malloc'd buffer */
 unsigned char *ti_slurp(const char *path, size_t *len);
 int ti_spit(const char *path, const void *buf, size_t len);
