@@ -5,7 +5,7 @@
 bin_PROGRAMS += bin/dmtcp_inspect
 bin_dmtcp_inspect_SOURCES = \
 	inspect/main.c inspect/inspect.h inspect/out.c \
-	inspect/buildid.c \
+	inspect/secret.c inspect/buildid.c \
 	inspect/mem.c inspect/mem.h \
 	inspect/dwfl-session.c inspect/dwfl-session.h \
 	inspect/cmd-info.c inspect/cmd-threads.c inspect/cmd-maps.c \

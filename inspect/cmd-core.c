@@ -11,7 +11,8 @@
  * bytes for unstored pages of an unchanged file, zeros elsewhere; zero
  * pages are left as holes (the file is sparse).  [vvar] is left out;
  * [vdso] and other special areas without data get p_filesz 0, as do
- * PROT_NONE areas and reservations with nothing stored.
+ * PROT_NONE areas and reservations with nothing stored.  The coordinator
+ * secret is overwritten with 'x' wherever it appears (secret.c).
  */
 #include "inspect.h"
 #include "mem.h"
@@ -239,6 +240,88 @@ static int core_write_area(struct insp_mem *mem, const struct img_meta *m,
 	return 0;
 }
 
+/* One pass over the data (not the holes) of the core file fd. */
+static int core_mask_pass(int fd, struct insp_secrets *sec, int *found_new)
+{
+	enum { CH = 1 << 20, OV = 2 * INSP_SECRET_MAX + 64 };
+	unsigned char *buf = malloc(CH + OV), *orig = malloc(CH + OV);
+	off_t size = lseek(fd, 0, SEEK_END), data = 0, hole;
+	int rc = -1;
+
+	if (!buf || !orig || size < 0)
+		goto out;
+	while (data < size) {
+		data = lseek(fd, data, SEEK_DATA);
+		if (data < 0) {
+			if (errno == ENXIO)
+				break;		/* only holes left */
+			goto out;
+		}
+		hole = lseek(fd, data, SEEK_HOLE);
+		if (hole < 0)
+			hole = size;
+		for (off_t pos = data; pos < hole; pos += CH) {
+			size_t want = (size_t)(size - pos < CH + OV ?
+					       size - pos : CH + OV), n = 0;
+
+			while (n < want) {
+				ssize_t k = pread(fd, buf + n, want - n,
+						  pos + (off_t)n);
+
+				if (k < 0 && errno == EINTR)
+					continue;
+				if (k <= 0)
+					goto out;
+				n += (size_t)k;
+			}
+			memcpy(orig, buf, n);
+			if (!insp_secrets_mask(sec, buf, n, found_new))
+				continue;
+			/* write back only what changed (keep holes holes) */
+			for (size_t i = 0; i < n;) {
+				size_t j;
+
+				if (buf[i] == orig[i]) {
+					i++;
+					continue;
+				}
+				for (j = i; j < n && buf[j] != orig[j]; j++)
+					;
+				if (core_pwrite(fd, buf + i, j - i,
+						(uint64_t)pos + i) < 0)
+					goto out;
+				i = j;
+			}
+		}
+		data = hole;
+	}
+	rc = 0;
+out:
+	free(buf);
+	free(orig);
+	return rc;
+}
+
+/*
+ * The coordinator secret must not reach the core file (whoever gets the
+ * file could command the computation): in everything written, the
+ * value of every DMTCP_COORD_SECRET=... and every other copy of such a
+ * value become 'x' (same length).  A second pass when the first found
+ * a value the image's environment did not have.  0 or -1 (errno).
+ */
+static int core_hide_secrets(int fd, const struct img_meta *m)
+{
+	struct insp_secrets sec;
+	int found_new = 0, rc;
+
+	insp_secrets_init(&sec, m);
+	rc = core_mask_pass(fd, &sec, &found_new);
+	if (rc == 0 && found_new)
+		rc = core_mask_pass(fd, &sec, NULL);
+	insp_secrets_free(&sec);
+	return rc;
+}
+
 static int core_write(const struct img_meta *m, struct insp_mem *mem,
 		      const char *out, const struct insp_opts *o)
 {
@@ -328,7 +411,7 @@ static int core_write(const struct img_meta *m, struct insp_mem *mem,
 		k++;
 	}
 
-	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(out, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		insp_err("cannot create %s: %s", out, strerror(errno));
 		rc = INSP_EXIT_OUTPUT;
@@ -353,6 +436,8 @@ static int core_write(const struct img_meta *m, struct insp_mem *mem,
 		}
 		k++;
 	}
+	if (core_hide_secrets(fd, m) < 0)
+		goto out_write;
 	/* the last pages may be holes: give the file its full size */
 	if (ftruncate(fd, (off_t)off) < 0 || fsync(fd) < 0)
 		goto out_write;

@@ -97,4 +97,33 @@ int insp_file_build_id(const char *path, uint8_t *out, size_t cap);
 /* True if the area records a build-id and the file at path has it. */
 int insp_area_build_id_matches(const struct img_area *a, const char *path);
 
+/* --- secret.c: the coordinator secret is never shown ------------- */
+
+#define INSP_SECRET_VAR	"DMTCP_COORD_SECRET"
+#define INSP_HIDDEN	"<hidden>"
+#define INSP_SECRET_MIN	8	/* shorter values are not masked */
+#define INSP_SECRET_MAX	255
+
+/* The secret values an image carries (malloc'd copies, v NULL-ended). */
+struct insp_secrets {
+	char **v;
+	size_t n, cap;
+};
+
+/* Is kv "DMTCP_COORD_SECRET=..."? */
+int insp_is_secret_var(const char *kv);
+/* The values of DMTCP_COORD_SECRET in the image's environment. */
+void insp_secrets_init(struct insp_secrets *s, const struct img_meta *m);
+/* Adds a value (INSP_SECRET_MIN..MAX bytes): 1 if it is new. */
+int insp_secrets_add(struct insp_secrets *s, const char *val, size_t len);
+void insp_secrets_free(struct insp_secrets *s);
+/* str with every secret replaced by <hidden> (malloc'd, NULL if out of
+ * memory). */
+char *insp_secrets_hide(const struct insp_secrets *s, const char *str);
+/* Masks memory in place: the value after every DMTCP_COORD_SECRET= and
+ * every copy of a known secret become 'x' (same length).  Values found
+ * after the variable are added to s (*found_new set).  Bytes changed. */
+size_t insp_secrets_mask(struct insp_secrets *s, unsigned char *buf,
+			 size_t len, int *found_new);
+
 #endif /* DMTCP_INSPECT_H */

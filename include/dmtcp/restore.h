@@ -22,6 +22,13 @@
 /* dmtcp_restart's environment, NUL-separated, in a memfd every restored
    process inherits (dmtcp_get_restart_env) */
 #define RST_ENV_FD		828
+/*
+ * mtcp_restart --secret-fd: the read end of a pipe holding the
+ * coordinator secret (never on a command line or in the environment,
+ * where other users could see it in /proc).  mtcp_restart reads it
+ * and closes it before anything else.
+ */
+#define RST_SECRET_FD		826
 
 /* rst_handoff.flags */
 #define RST_F_PIDNS		0x1	/* running in a fresh pid namespace:

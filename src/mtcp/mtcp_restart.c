@@ -15,7 +15,9 @@
  * img_proc.restore_entry.
  *
  * Usage: mtcp_restart --fd N --image PATH [--flags F] [--coord-host H]
- *        [--coord-port P] [--ckptdir D] [--secret S] [--debug]
+ *        [--coord-port P] [--ckptdir D] [--secret-fd N] [--debug]
+ * The coordinator secret comes through a descriptor (--secret-fd, read
+ * and closed first thing), never on the command line.
  */
 #include "mtcp-sys.h"
 #include "dmtcp/image.h"
@@ -573,6 +575,36 @@ static void restore_mm(void)
 	mtcp_strlcpy(handoff.exe, proc.exe, sizeof(handoff.exe));
 }
 
+/*
+ * --secret-fd N: the coordinator secret, from a pipe dmtcp_restart
+ * filled (RST_SECRET_FD).  Read to its end and closed at once.
+ */
+static void read_secret(long fd)
+{
+	size_t len = 0;
+	long r = 0;
+
+	for (;;) {
+		r = sys3(NR_read, fd, handoff.secret + len,
+			 sizeof(handoff.secret) - 1 - len);
+		if (r == -EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		if (len == sizeof(handoff.secret) - 1)
+			break;
+	}
+	sys1(NR_close, fd);
+	if (r < 0)
+		die("cannot read the coordinator secret from its descriptor",
+		    0, r);
+	while (len > 0 && (handoff.secret[len - 1] == '\n' ||
+			   handoff.secret[len - 1] == ' '))
+		len--;
+	handoff.secret[len] = 0;
+}
+
 static const char *arg_value(char **argv, int *i, int argc)
 {
 	if (*i + 1 >= argc)
@@ -606,9 +638,8 @@ static void parse_args(int argc, char **argv)
 		else if (mtcp_streq(a, "--tmpdir"))
 			mtcp_strlcpy(handoff.tmpdir, arg_value(argv, &i, argc),
 				     sizeof(handoff.tmpdir));
-		else if (mtcp_streq(a, "--secret"))
-			mtcp_strlcpy(handoff.secret, arg_value(argv, &i, argc),
-				     sizeof(handoff.secret));
+		else if (mtcp_streq(a, "--secret-fd"))
+			read_secret(mtcp_atol(arg_value(argv, &i, argc)));
 		else if (mtcp_streq(a, "--host-proc-fd"))
 			handoff.host_proc_fd = mtcp_atol(arg_value(argv, &i, argc));
 		else if (mtcp_streq(a, "--prepared-stdio"))
@@ -641,7 +672,7 @@ static void parse_args(int argc, char **argv)
 		else if (mtcp_streq(a, "--help")) {
 			mtcp_puts("usage: mtcp_restart --fd N --image PATH "
 				  "[--flags F] [--coord-host H] [--coord-port P]"
-				  " [--ckptdir D] [--secret S] [--debug]\n"
+				  " [--ckptdir D] [--secret-fd N] [--debug]\n"
 				  "Internal helper of dmtcp_restart: run "
 				  "dmtcp_restart instead.\n");
 			sys1(NR_exit_group, 0);

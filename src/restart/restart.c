@@ -34,6 +34,8 @@
 #include <unistd.h>
 
 #define RST_IMAGE_FD 1000	/* where mtcp_restart reads its image */
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static int rst_host_proc = -1;	/* the host's /proc (before unshare) */
 
@@ -104,6 +106,31 @@ static void rst_pass_env(void)
 	}
 }
 
+/*
+ * The coordinator secret goes to mtcp_restart through a pipe at
+ * RST_SECRET_FD: a command line (or an environment other users could
+ * read) would show it in /proc to every user of the machine.  It is
+ * far smaller than a pipe's buffer, so it is all written before the
+ * exec.  0 or -1.
+ */
+static int pass_secret(const char *secret)
+{
+	size_t len = strlen(secret);
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	if (util_write_all(p[1], secret, len) < 0 ||
+	    dup2(p[0], RST_SECRET_FD) < 0) {	/* dup2: not close-on-exec */
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	close(p[0]);
+	close(p[1]);
+	return 0;
+}
+
 static int exec_mtcp(struct image *im, const struct rst_opts *o,
 		     const char *host, int port, const char *secret)
 {
@@ -125,11 +152,21 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 		dup2(rst_host_proc, RST_HOST_PROC_FD);
 	rst_place_pipes(im->meta);
 	rst_pass_env();
+	if (secret[0] && pass_secret(secret) < 0) {
+		fprintf(stderr, "dmtcp_restart: %s: cannot pass the coordinator "
+			"secret to mtcp_restart: %s\n", im->path,
+			strerror(errno));
+		return -1;
+	}
 	snprintf(fdstr, sizeof(fdstr), "%d", RST_IMAGE_FD);
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	snprintf(flags, sizeof(flags), "%d", RST_F_PIDNS | RST_F_DROP_CAPS |
 		 (o->gdb || o->stop ? RST_F_GDB_STOP : 0));
 	argv[n++] = "mtcp_restart";
+	if (secret[0]) {	/* first: read and closed before anything */
+		argv[n++] = "--secret-fd";
+		argv[n++] = STR(RST_SECRET_FD);
+	}
 	argv[n++] = "--fd";
 	argv[n++] = fdstr;
 	argv[n++] = "--image";
@@ -140,10 +177,6 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 	argv[n++] = host;
 	argv[n++] = "--coord-port";
 	argv[n++] = portstr;
-	if (secret[0]) {
-		argv[n++] = "--secret";
-		argv[n++] = secret;
-	}
 	if (o->ckptdir) {
 		static char abs[PATH_MAX];
 
