@@ -25,6 +25,7 @@ lib_libdmtcp_so_LDADD = lib/libdmtcpimage.a lib/libdmtcpcommon.a \
 # SysV IPC objects, zombie children, POSIX message queues (doc/ipc.md)
 lib_libdmtcp_so_SOURCES += src/preload/ipc.c src/preload/mqueue.c
 # connected sockets (doc/sockets.md)
-lib_libdmtcp_so_SOURCES += src/preload/fd-sockets.c src/preload/fd-sockets.h
+lib_libdmtcp_so_SOURCES += src/preload/fd-sockets.c src/preload/fd-sockets.h \
+	src/preload/sk-queue.c
 # an exec we do not see must not leave the computation silently
 lib_libdmtcp_so_SOURCES += src/preload/sentinel.c

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "internal.h"
 #include "fd-extra.h"
+#include "fd-sockets.h"
 #include "plugins.h"
 #include "log.h"
 #include "sys.h"
@@ -666,13 +667,18 @@ static void *ckpt_thread_main(void *arg)
 	dmtcp_ckpt_tid = rsys_gettid();
 	prctl(PR_SET_NAME, "dmtcp:ckpt");
 	for (;;) {
-		struct pollfd pfd[2] = {
+		struct pollfd pfd[2 + DMTCP_SKQ_POLL_MAX] = {
 			{ .fd = wake_fd[0], .events = POLLIN },
 			{ .fd = dmtcp_coord_fd, .events = POLLIN },
 		};
+		/* sockets with bytes of a checkpoint still to send again
+		   (sk-queue.c); pfd[1] is ignored when its fd is -1 */
+		int nsk = dmtcp_skq_pollfds(pfd + 2, DMTCP_SKQ_POLL_MAX);
 
-		if (poll(pfd, dmtcp_coord_fd >= 0 ? 2 : 1, -1) < 0)
+		if (poll(pfd, 2 + nsk, -1) < 0)
 			continue;
+		if (nsk)
+			dmtcp_skq_flush_ready(pfd + 2, nsk);
 		if (pfd[0].revents & POLLIN) {
 			char c;
 

@@ -189,8 +189,15 @@ static int pipe_writer(uint64_t inode, int rfd, int *opened)
 
 static void refill(const struct dmtcp_fdrec *r)
 {
-	int opened, wfd, fl;
+	int opened, wfd, fl, cap;
 
+	/* a restart's new pipe has the default size: give it back the one
+	   it had (F_SETPIPE_SZ), or more than 64 KiB of data would not fit
+	   and the write below would wait for a reader that is frozen */
+	cap = fcntl(r->rec.fd, F_GETPIPE_SZ);
+	if (r->pipe_size > cap &&
+	    fcntl(r->rec.fd, F_SETPIPE_SZ, r->pipe_size) >= r->pipe_size)
+		cap = r->pipe_size;
 	if (!r->data_len)
 		return;
 	wfd = pipe_writer(r->rec.inode, r->rec.fd, &opened);
@@ -201,8 +208,21 @@ static void refill(const struct dmtcp_fdrec *r)
 		return;
 	}
 	fl = fcntl(wfd, F_GETFL);
-	fcntl(wfd, F_SETFL, fl & ~O_NONBLOCK);
-	util_write_all(wfd, dmtcp_ps.pipe_data + r->data_off, r->data_len);
+	if (cap < 0 || (uint64_t)cap >= r->data_len) {
+		fcntl(wfd, F_SETFL, fl & ~O_NONBLOCK);
+		util_write_all(wfd, dmtcp_ps.pipe_data + r->data_off,
+			       r->data_len);
+	} else {
+		ssize_t n;
+
+		fcntl(wfd, F_SETFL, fl | O_NONBLOCK);
+		n = write(wfd, dmtcp_ps.pipe_data + r->data_off, r->data_len);
+		pr_warn("fd %d: the pipe holds %d bytes (F_SETPIPE_SZ %d "
+			"refused: %s): %llu of %llu bytes in flight are lost",
+			r->rec.fd, cap, r->pipe_size, strerror(errno),
+			(unsigned long long)(r->data_len - (n > 0 ? n : 0)),
+			(unsigned long long)r->data_len);
+	}
 	fcntl(wfd, F_SETFL, fl);
 	if (opened)
 		close(wfd);

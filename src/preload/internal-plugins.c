@@ -11,6 +11,7 @@
  */
 #include "config.h"
 #include "internal.h"
+#include "fd-sockets.h"
 #include "plugins.h"
 
 #include "dmtcp/protocol.h"
@@ -32,9 +33,13 @@ static void files_hook(DmtcpEvent_t ev, DmtcpEventData_t *d)
 		dmtcp_ckpt_barrier(DMTCP_BAR_FD_LEADER_ELECTION);
 		dmtcp_drain_fds();	/* leaders save in-flight data */
 		dmtcp_ckpt_barrier(DMTCP_BAR_DRAINED);
+		dmtcp_sk_drained(0);	/* TCP bytes drained by the peers */
 		dmtcp_drain_done();
+	} else if (ev == DMTCP_EVENT_RESUME) {
+		dmtcp_sk_resume();	/* those bytes written again */
 	} else if (ev == DMTCP_EVENT_RESTART) {
 		dmtcp_restore_fds();
+		dmtcp_sk_restored();	/* and written again */
 	}
 }
 

@@ -237,18 +237,57 @@ static int bind_as(int s, const struct sk *x, int exact_only)
 	return bind(s, (void *)&ss, l);
 }
 
+/* SO_SNDBUF or SO_RCVBUF of at least v bytes (the kernel doubles the
+   value; never smaller than it is): FORCE where allowed, else up to
+   the sysctl's limit */
+static void set_buf(int fd, int opt, int force, int v)
+{
+	int cur = 0;
+	socklen_t l = sizeof(cur);
+
+	if (fd < 0 || v <= 0 ||
+	    (getsockopt(fd, SOL_SOCKET, opt, &cur, &l) == 0 && cur >= 2 * v))
+		return;
+	if (setsockopt(fd, SOL_SOCKET, force, &v, sizeof(v)) < 0)
+		setsockopt(fd, SOL_SOCKET, opt, &v, sizeof(v));
+}
+
+/*
+ * A side that will write again the bytes its peer drained at checkpoint
+ * time (IMG_SK_RESEND, src/preload/fd-sockets.c): they were in the old
+ * connection's buffers, so the new one gets buffers as large as the old
+ * ones had grown (recorded sizes, before the connection is made so that
+ * the window follows), within what the user may set.
+ */
+static int resend_pair(const struct sk *x, const struct sk *y)
+{
+	return ((x->mf->fd.sk_flags | y->mf->fd.sk_flags) & IMG_SK_RESEND) &&
+	       x->mf->fd.sk_domain != AF_UNIX;
+}
+
+static void size_like(int s, const struct sk *x)
+{
+	/* the kernel doubles what it is given: the same size again (not
+	   more, or they would grow at every restart) */
+	set_buf(s, SO_SNDBUF, SO_SNDBUFFORCE, (int)(x->mf->fd.sk_sndbuf / 2));
+	set_buf(s, SO_RCVBUF, SO_RCVBUFFORCE, (int)(x->mf->fd.sk_rcvbuf / 2));
+}
+
 /*
  * A TCP connection from `cl` to `sv` (sv's port when it is free), on
- * loopback if their addresses are gone.  0 with both fds, or -1.
+ * loopback if their addresses are gone; `sized`: buffers as recorded.
+ * 0 with both fds, or -1.
  */
 static int tcp_pair(const struct sk *sv, const struct sk *cl, int *sfd,
-		    int *cfd)
+		    int *cfd, int sized)
 {
 	int d = sv->mf->fd.sk_domain;
 	int l = new_sock(d, SOCK_STREAM), c = -1, a = -1;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 
+	if (sized)
+		size_like(l, sv);	/* the accepted socket inherits them */
 	if (l < 0 || bind_as(l, sv, 0) < 0 || listen(l, 1) < 0 ||
 	    getsockname(l, (void *)&ss, &sl) < 0)
 		goto fail;
@@ -256,6 +295,8 @@ static int tcp_pair(const struct sk *sv, const struct sk *cl, int *sfd,
 		c = new_sock(d, SOCK_STREAM);
 		if (c < 0)
 			goto fail;
+		if (sized)
+			size_like(c, cl);
 		/* the client's own port, when it is free */
 		if (attempt == 0 && bind_as(c, cl, 1) < 0)
 			attempt = 1;
@@ -396,15 +437,14 @@ static int unix_pair(const struct sk *x, const struct sk *y, int *xfd,
 	return 0;
 }
 
+/* room for `need` bytes in all: the writer's send buffer, the reader's
+   receive buffer (TCP) */
 static void grow_buffers(int wfd, int rfd, uint64_t need)
 {
-	int v = need > (64u << 20) ? (64 << 20) : (int)need * 2 + 65536;
+	int v = need > (64u << 20) ? (64 << 20) : (int)need + 65536;
 
-	if (setsockopt(wfd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)) < 0)
-		setsockopt(wfd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
-	if (rfd >= 0 &&
-	    setsockopt(rfd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) < 0)
-		setsockopt(rfd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	set_buf(wfd, SO_SNDBUF, SO_SNDBUFFORCE, v);
+	set_buf(rfd, SO_RCVBUF, SO_RCVBUFFORCE, v);
 }
 
 /*
@@ -439,7 +479,9 @@ static void refill(const struct sk *x, int wfd, int rfd)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN && !grown) {
-			grow_buffers(wfd, rfd, end - p);
+			/* for all of it: growing by what is left could
+			   shrink the buffer the first part sits in */
+			grow_buffers(wfd, rfd, m->fd.sk_data_len);
 			grown = 1;
 			continue;
 		}
@@ -485,13 +527,13 @@ static void make_pair(struct img_meta **metas, int n, struct sk *x,
 	else if (t == SOCK_DGRAM)
 		rc = udp_pair(x, y, &xfd, &yfd);
 	else if (listened(metas, n, y) && !listened(metas, n, x))
-		rc = tcp_pair(y, x, &yfd, &xfd);
+		rc = tcp_pair(y, x, &yfd, &xfd, resend_pair(x, y));
 	else if (listened(metas, n, x) ||
 		 port_of(x->mf->sk_addr, x->mf->fd.sk_addr_len) <
 		 port_of(y->mf->sk_addr, y->mf->fd.sk_addr_len))
-		rc = tcp_pair(x, y, &xfd, &yfd);
+		rc = tcp_pair(x, y, &xfd, &yfd, resend_pair(x, y));
 	else
-		rc = tcp_pair(y, x, &yfd, &xfd);
+		rc = tcp_pair(y, x, &yfd, &xfd, resend_pair(x, y));
 	if (rc < 0)
 		return;	/* the library puts a closed placeholder there */
 	x->fd = move_high(xfd);
@@ -599,7 +641,7 @@ static void make_orphan(struct sk *x)
 
 		none.fd.sk_addr_len = 0;	/* loopback, new ports */
 		lo.mf = &none;
-		if (tcp_pair(&lo, &lo, &sv[1], &sv[0]) < 0)
+		if (tcp_pair(&lo, &lo, &sv[1], &sv[0], 0) < 0)
 			return;
 		refill(x, sv[1], sv[0]);
 		setsockopt(sv[1], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));

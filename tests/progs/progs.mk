@@ -86,3 +86,11 @@ tests_progs_sock_fresh_SOURCES = tests/progs/sock_fresh.c
 check_PROGRAMS += tests/progs/ghost_files tests/progs/open_files
 tests_progs_ghost_files_SOURCES = tests/progs/ghost_files.c tests/progs/testprog.h
 tests_progs_open_files_SOURCES = tests/progs/open_files.c tests/progs/testprog.h
+# producers faster than their consumers on every kind of stream: TCP,
+# UNIX, socketpair, half-closed, urgent data, pipes, FIFO
+# (test-stream_full.sh)
+check_PROGRAMS += tests/progs/stream_full
+tests_progs_stream_full_SOURCES = tests/progs/stream_full.c tests/progs/testprog.h
+# N full TCP connections (bench/sock-drain.sh: the cost of the drain)
+check_PROGRAMS += tests/progs/tcp_fill
+tests_progs_tcp_fill_SOURCES = tests/progs/tcp_fill.c tests/progs/testprog.h
