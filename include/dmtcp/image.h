@@ -334,17 +334,6 @@ struct img_fd {
 					   this process, which hands them to
 					   its reads before the EOF (not in
 					   sk_data) */
-#define IMG_SK_RESEND		0x20	/* TCP: bytes this side had written and
-					   its peer in the computation had
-					   not read were drained and given
-					   back to this process: it writes
-					   them again itself (they are in its
-					   memory, not in sk_data) */
-#define IMG_SK_HELD		0x40	/* TCP: bytes queued for reading
-					   before the peer's FIN are held by
-					   this process, which hands them to
-					   its reads before the EOF (not in
-					   sk_data) */
 
 /* Bytes following a struct img_fd in the FDS record. */
 #define IMG_FD_TAIL(f) ((uint64_t)(f)->path_len + (f)->sk_addr_len + \
