@@ -31,8 +31,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #define DELETED_SUFFIX	" (deleted)"
@@ -80,6 +82,24 @@ static struct ffile {
 
 static char refusal[2048];
 static int nrefused;
+
+/* a file of the kernel's (/proc, /sys, cgroups, ...): no FILE record,
+   never saved; the restored process opens it again by path */
+static int kernel_file(int fd)
+{
+	struct statfs sfs;
+
+	if (fstatfs(fd, &sfs) < 0)
+		return 0;
+	switch ((unsigned long)sfs.f_type) {
+	case PROC_SUPER_MAGIC: case SYSFS_MAGIC: case CGROUP_SUPER_MAGIC:
+	case CGROUP2_SUPER_MAGIC: case DEBUGFS_MAGIC: case TRACEFS_MAGIC:
+	case SECURITYFS_MAGIC: case BPF_FS_MAGIC: case PSTOREFS_MAGIC:
+	case EFIVARFS_MAGIC:
+		return 1;
+	}
+	return 0;
+}
 
 static int is_memfd(const char *path)
 {
@@ -182,7 +202,7 @@ void dmtcp_files_capture(void)
 
 		memset(f, 0, sizeof(*f));
 		if (r->rec.kind != IMG_FD_FILE || fstat(r->rec.fd, &st) < 0 ||
-		    !S_ISREG(st.st_mode))
+		    !S_ISREG(st.st_mode) || kernel_file(r->rec.fd))
 			continue;
 		f->kind = FF_META;
 		if (st.st_nlink > 0) {

@@ -135,6 +135,23 @@ static const char *img_name(const struct img_meta *m)
 	return s ? s + 1 : m->path;
 }
 
+/*
+ * A file of the kernel's (/proc, /sys): the process opens it again by
+ * path in the restart's namespaces, where /proc/PID is the restored
+ * process; it has no FILE record.  Images without FILE records at all
+ * (older versions) are judged by the path.
+ */
+static int kernel_path(const struct img_meta *m, const struct img_fd *fd,
+		       const char *path)
+{
+	for (size_t k = 0; k < m->nfiles; k++)
+		if (m->files[k].file.dev == fd->dev &&
+		    m->files[k].file.inode == fd->inode)
+			return 0;
+	return strncmp(path, "/proc/", 6) == 0 ||
+	       strncmp(path, "/sys/", 5) == 0;
+}
+
 static int collect(struct img_meta **metas, int n)
 {
 	for (int i = 0; i < n; i++) {
@@ -163,7 +180,8 @@ static int collect(struct img_meta **metas, int n)
 			const struct img_fd *fd = &m->fds[k].fd;
 			struct rfile *f;
 
-			if (fd->kind != IMG_FD_FILE)
+			if (fd->kind != IMG_FD_FILE || kernel_path(m, fd,
+						m->fds[k].path))
 				continue;
 			f = find_or_add(fd->dev, fd->inode);
 			if (!f)
