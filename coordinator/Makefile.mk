@@ -10,6 +10,7 @@ bin_dmtcp_coordinator_SOURCES = \
 	coordinator/limits.c \
 	coordinator/dispatch.c \
 	coordinator/ckpt.c \
+	coordinator/gens.c \
 	coordinator/commands.c \
 	coordinator/console.c \
 	coordinator/script.c \

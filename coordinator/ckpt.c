@@ -3,15 +3,26 @@
  *
  * Checkpoint: DO_CHECKPOINT to every worker, then the barriers
  * SUSPENDED, FD_LEADER_ELECTION, DRAINED, CHECKPOINTED, REFILLED; each is
- * released when every worker still taking part has reached it.  A worker
- * that disconnects simply stops taking part, so nothing waits for a
- * dead process.  Restart: RESTARTED is released once num_peers restarted
- * processes reached it, RESTART_REFILLED when all of them did.
+ * released when every worker still taking part has reached it.  A
+ * checkpoint is a transaction (doc/design.md): when every process has
+ * reported its image written and synced (CHECKPOINTED), the restart
+ * script naming the new generation replaces the old one (the commit
+ * point), else the new files are removed and the previous generation
+ * stays the restartable one.  A process that leaves before it was
+ * suspended simply ended before the checkpoint; one lost after that
+ * (killed while frozen) fails it, and so does one that does not reach a
+ * barrier within --ckpt-timeout (the image writing excepted): the others
+ * go on without it, and its own late barriers are released at once
+ * (lagging) so it resumes without saving anything.  Restart: RESTARTED
+ * is released once num_peers restarted processes reached it,
+ * RESTART_REFILLED when all of them did.
  */
 #include "config.h"
 #include "coord.h"
 #include "log.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,8 +34,84 @@ static void co_images_clear(void)
 		free(co.images[i].path);
 	co.nimages = 0;
 	co.images_bytes = 0;
+	for (size_t i = 0; i < co.nwriting; i++)
+		free(co.writing[i]);
+	co.nwriting = 0;
 	co_buf_free(&co.failures);
 	co.nfailed = 0;
+	co.barrier_deadline_ms = 0;
+}
+
+static const char *co_barrier_name(int barrier)
+{
+	switch (barrier) {
+	case DMTCP_BAR_SUSPENDED:
+		return "suspend";
+	case DMTCP_BAR_FD_LEADER_ELECTION:
+		return "fd leader election";
+	case DMTCP_BAR_DRAINED:
+		return "drain";
+	case DMTCP_BAR_CHECKPOINTED:
+		return "image written";
+	case DMTCP_BAR_REFILLED:
+		return "resume";
+	}
+	return "?";
+}
+
+/* The deadline for the next checkpoint barrier: none while the images
+ * are written (that takes what the disk takes). */
+static void co_arm_deadline(void)
+{
+	int next = co.released + 1;
+
+	co.barrier_deadline_ms = 0;
+	if (co.phase == CO_CKPT && co.opts.ckpt_timeout > 0 &&
+	    next != DMTCP_BAR_CHECKPOINTED && next <= DMTCP_BAR_REFILLED)
+		co.barrier_deadline_ms = co_now_ms() +
+			(uint64_t)co.opts.ckpt_timeout * 1000;
+}
+
+/* One FAILED= line for the reply (c's prog is escaped already). */
+static void __attribute__((format(printf, 2, 3)))
+co_ckpt_fail(struct co_client *c, const char *fmt, ...)
+{
+	char why[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (c) {
+		co_event(1, "checkpoint %u: worker %llu (%s pid %u) %s",
+			 co.generation, (unsigned long long)c->id, c->prog,
+			 c->pid, why);
+		co_buf_printf(&co.failures, "FAILED=%llu %s pid %u: %s\n",
+			      (unsigned long long)c->id, c->prog, c->pid, why);
+	} else {
+		co_event(1, "checkpoint %u: %s", co.generation, why);
+		co_buf_printf(&co.failures, "FAILED=%s\n", why);
+	}
+	co.nfailed++;
+}
+
+struct co_client *co_ckpt_lagging(void)
+{
+	for (size_t i = 0; i < co_nclients; i++) {
+		struct co_client *w = co_clients[i];
+
+		if (w->kind == CO_WORKER && !w->closing && w->lagging)
+			return w;
+	}
+	return NULL;
+}
+
+/* The files of a checkpoint that did not commit go. */
+static void co_ckpt_discard(void)
+{
+	for (size_t i = 0; i < co.nimages; i++)
+		co_gens_discard(&co.images[i].path, 1);
+	co_gens_discard(co.writing, co.nwriting);
 }
 
 void co_schedule_interval(void)
@@ -51,6 +138,20 @@ int co_ckpt_can_start(const char **why)
 		*why = "no processes are connected to this coordinator";
 		return DMTCP_REPLY_NO_PEERS;
 	}
+	if (co_ckpt_lagging()) {
+		static char msg[512];
+		struct co_client *w = co_ckpt_lagging();
+
+		/* it would fail again, after freezing everybody for the
+		   whole timeout: say so at once */
+		snprintf(msg, sizeof(msg), "worker %llu (%s pid %u) has not "
+			 "answered an earlier checkpoint yet (stopped, or "
+			 "running a program without dmtcp?); no checkpoint "
+			 "until it does or exits",
+			 (unsigned long long)w->id, w->prog, w->pid);
+		*why = msg;
+		return DMTCP_REPLY_BUSY;
+	}
 	return 0;
 }
 
@@ -65,6 +166,7 @@ int co_ckpt_start(const char **why)
 	co.released = 0;
 	co.generation++;
 	co.ckpt_start_ms = co_now_ms();
+	co_arm_deadline();
 	for (size_t i = 0; i < co_nclients; i++) {
 		struct co_client *w = co_clients[i];
 
@@ -81,20 +183,28 @@ int co_ckpt_start(const char **why)
 	return 0;
 }
 
+/*
+ * The answer to --bcheckpoint: the images of the committed generation,
+ * or FAILED= lines and no image (those written were removed).
+ */
 static void co_ckpt_complete(void)
 {
 	struct co_buf b = { 0 };
 	uint64_t ms = co_now_ms() - co.ckpt_start_ms;
+	int ok = co.nfailed == 0;
 
 	co.phase = CO_IDLE;
-	co.last_ckpt_time = time(NULL);
-	co.last_ckpt_ms = ms;
-	co.last_nimages = co.nimages;
-	co.last_bytes = co.images_bytes;
-	co.ckpts_done++;
+	co.barrier_deadline_ms = 0;
+	if (ok) {
+		co.last_ckpt_time = time(NULL);
+		co.last_ckpt_ms = ms;
+		co.last_nimages = co.nimages;
+		co.last_bytes = co.images_bytes;
+		co.ckpts_done++;
+	}
 	for (size_t i = 0; i < co_nclients; i++)
 		co_clients[i]->in_ckpt = 0;
-	for (size_t i = 0; i < co.nimages; i++) {
+	for (size_t i = 0; ok && i < co.nimages; i++) {
 		co_buf_printf(&b, "IMAGE=");
 		co_buf_esc(&b, co.images[i].path);
 		co_buf_printf(&b, "\n");
@@ -102,13 +212,20 @@ static void co_ckpt_complete(void)
 	if (co.failures.s)
 		co_buf_printf(&b, "%s", co.failures.s);
 	co_buf_printf(&b, "GENERATION=%u\nNUM_IMAGES=%zu\nTOTAL_BYTES=%llu\n"
-		      "TIME_MS=%llu\n", co.generation, co.nimages, (unsigned long long)co.images_bytes,
+		      "TIME_MS=%llu\n", co.generation, ok ? co.nimages : 0,
+		      ok ? (unsigned long long)co.images_bytes : 0ull,
 		      (unsigned long long)ms);
-	co_event(1, "checkpoint %u done: %zu image%s, %.1f MiB, %llu ms%s",
-		 co.generation, co.nimages, co.nimages == 1 ? "" : "s",
-		 co.images_bytes / 1048576.0, (unsigned long long)ms,
-		 co.nfailed ? " (SOME IMAGES FAILED)" : "");
-	co_ckpt_finished(co.nfailed == 0, b.s ? b.s : "");
+	if (ok)
+		co_event(1, "checkpoint %u done: %zu image%s, %.1f MiB, "
+			 "%llu ms", co.generation, co.nimages,
+			 co.nimages == 1 ? "" : "s",
+			 co.images_bytes / 1048576.0, (unsigned long long)ms);
+	else
+		co_event(1, "checkpoint %u FAILED (%d failure%s, %llu ms): "
+			 "the restart script still names the previous "
+			 "checkpoint", co.generation, co.nfailed,
+			 co.nfailed == 1 ? "" : "s", (unsigned long long)ms);
+	co_ckpt_finished(ok, b.s ? b.s : "");
 	co_buf_free(&b);
 	co_schedule_interval();
 	if (co.opts.exit_after_ckpt) {
@@ -117,9 +234,99 @@ static void co_ckpt_complete(void)
 	}
 }
 
+static int co_has_image(uint64_t id)
+{
+	for (size_t i = 0; i < co.nimages; i++)
+		if (co.images[i].client_id == id)
+			return 1;
+	return 0;
+}
+
+/*
+ * Every process still in the checkpoint reached CHECKPOINTED, after
+ * reporting its image written and synced: commit the generation (the
+ * restart script names it from the rename on), or record why not.
+ */
+static void co_ckpt_commit(void)
+{
+	char path[PATH_MAX], why[1024];
+
+	for (size_t i = 0; i < co_nclients && !co.nfailed; i++) {
+		struct co_client *w = co_clients[i];
+
+		if (w->kind == CO_WORKER && !w->closing && w->in_ckpt &&
+		    !co_has_image(w->id))
+			co_ckpt_fail(w, "reported no image");
+	}
+	if (!co.nfailed && co.nimages == 0)
+		co_ckpt_fail(NULL, "no process reported an image");
+	if (co.nfailed)
+		return;
+	if (co_write_restart_script(path, sizeof(path), why,
+				    sizeof(why)) < 0) {
+		co_ckpt_fail(NULL, "restart script not written: %s", why);
+		return;
+	}
+	co_event(0, "checkpoint %u committed: restart script %s",
+		 co.generation, ESC(path));
+}
+
+/* After the commit: each worker's last image, older generations go. */
+static void co_ckpt_committed(void)
+{
+	char **paths = calloc(co.nimages ? co.nimages : 1, sizeof(char *));
+
+	for (size_t i = 0; i < co_nclients; i++) {
+		struct co_client *w = co_clients[i];
+
+		for (size_t j = 0; j < co.nimages; j++)
+			if (w->kind == CO_WORKER &&
+			    co.images[j].client_id == w->id)
+				snprintf(w->image, sizeof(w->image), "%s",
+					 co.images[j].path);
+	}
+	if (!paths) {
+		co_event(1, "out of memory: older generations not removed");
+		return;
+	}
+	for (size_t i = 0; i < co.nimages; i++)
+		paths[i] = co.images[i].path;
+	co_gens_committed_set(co.generation, paths, co.nimages);
+	free(paths);
+}
+
+/* A restart completed: its images count as the committed generation. */
+static void co_restart_committed(void)
+{
+	char **paths = calloc(co_nclients ? co_nclients : 1, sizeof(char *));
+	size_t n = 0;
+	uint32_t newest;
+
+	for (size_t i = 0; paths && i < co_nclients; i++) {
+		struct co_client *w = co_clients[i];
+
+		if (w->kind == CO_WORKER && !w->closing && w->restarting &&
+		    w->image[0])
+			paths[n++] = w->image;
+	}
+	if (paths)
+		co_gens_restarted(co.generation, paths, n);
+	free(paths);
+	/* restarted from an older generation than the newest committed
+	   one: the next checkpoint must not reuse that one's names */
+	newest = co_gens_newest();
+	if (newest > co.generation) {
+		pr_debug("generation %u restarted; continuing after %u",
+			 co.generation, newest);
+		co.generation = newest;
+	}
+}
+
 static void co_release(int barrier)
 {
 	co.released = barrier;
+	if (barrier == DMTCP_BAR_CHECKPOINTED)
+		co_ckpt_commit();	/* before the release: its arg1 says */
 	for (size_t i = 0; i < co_nclients; i++) {
 		struct co_client *w = co_clients[i];
 
@@ -128,8 +335,9 @@ static void co_release(int barrier)
 		if (barrier <= DMTCP_BAR_REFILLED ? !w->in_ckpt :
 		    !w->restarting)
 			continue;
-		/* arg1: failures so far (a worker seeing it at DRAINED does
-		   not write its image: the previous set stays consistent) */
+		/* arg1: failures so far: > 0 and the worker does no more
+		   work for this checkpoint; at CHECKPOINTED 0 = committed,
+		   else the worker removes its image */
 		co_send(w, DMTCP_MSG_BARRIER_RELEASE, barrier,
 			barrier <= DMTCP_BAR_REFILLED ? (uint64_t)co.nfailed : 0,
 			NULL, 0);
@@ -142,23 +350,18 @@ static void co_release(int barrier)
 			w->state = DMTCP_WS_CHECKPOINTING;
 	}
 	pr_debug("released barrier %d", barrier);
+	if (barrier <= DMTCP_BAR_REFILLED)
+		co_arm_deadline();
 	if (barrier == DMTCP_BAR_CHECKPOINTED) {
-		char path[PATH_MAX];
-
 		if (co.nfailed)
-			co_event(1, "checkpoint %u: %d image%s failed; not "
-				 "writing a restart script", co.generation,
-				 co.nfailed, co.nfailed == 1 ? "" : "s");
-		else if (co.nimages == 0)
-			co_event(1, "checkpoint %u: no process reported an "
-				 "image; not writing a restart script",
-				 co.generation);
-		else if (co_write_restart_script(path, sizeof(path)) == 0)
-			co_event(0, "restart script: %s", path);
+			co_ckpt_discard();
+		else
+			co_ckpt_committed();
 	} else if (barrier == DMTCP_BAR_REFILLED) {
 		co_ckpt_complete();
 	} else if (barrier == DMTCP_BAR_RESTART_REFILLED) {
 		co.phase = CO_IDLE;
+		co_restart_committed();
 		for (size_t i = 0; i < co_nclients; i++)
 			co_clients[i]->restarting = 0;
 		co_event(0, "restart of %s complete: %d processes running",
@@ -200,10 +403,20 @@ void co_barrier_recheck(void)
 					 "restarting process left",
 					 ESC(co.comp_id));
 				co.phase = CO_IDLE;
+			} else if (co.released >= DMTCP_BAR_CHECKPOINTED) {
+				/* committed (or discarded) already; they all
+				   went before resuming */
+				co_ckpt_complete();
+			} else if (co.nfailed) {
+				/* lost or not answering: all of them */
+				co_ckpt_discard();
+				co_ckpt_complete();
 			} else {
 				co_event(1, "checkpoint %u abandoned: every "
 					 "process left", co.generation);
 				co.phase = CO_IDLE;
+				co.barrier_deadline_ms = 0;
+				co_ckpt_discard();
 				co_ckpt_finished(0, "checkpoint abandoned: "
 						 "every process disconnected\n");
 			}
@@ -221,10 +434,34 @@ void co_barrier_recheck(void)
 	}
 }
 
+/*
+ * A worker that did not answer a checkpoint in time comes through it
+ * late: every barrier is released at once, saying the checkpoint failed
+ * (if it did) so it saves nothing and resumes.
+ */
+static void co_lagging_barrier(struct co_client *c, int barrier)
+{
+	c->barrier = barrier;
+	co_send(c, DMTCP_MSG_BARRIER_RELEASE, barrier, c->lag_failed ? 1 : 0,
+		NULL, 0);
+	if (barrier == DMTCP_BAR_REFILLED) {
+		c->lagging = 0;
+		c->state = DMTCP_WS_RUNNING;
+		co_event(1, "worker %llu (%s pid %u) answered at last and runs "
+			 "again; checkpoints are possible again",
+			 (unsigned long long)c->id, c->prog, c->pid);
+	}
+}
+
 void co_barrier_reached(struct co_client *c, int barrier)
 {
 	int ok;
 
+	if (c->lagging && barrier >= DMTCP_BAR_SUSPENDED &&
+	    barrier <= DMTCP_BAR_REFILLED) {
+		co_lagging_barrier(c, barrier);
+		return;
+	}
 	if (barrier >= DMTCP_BAR_SUSPENDED && barrier <= DMTCP_BAR_REFILLED)
 		ok = co.phase == CO_CKPT && c->in_ckpt &&
 			barrier == co.released + 1;
@@ -260,17 +497,17 @@ void co_ckpt_written(struct co_client *c, const struct dmtcp_msg *m,
 	uint64_t bytes = m->arg0, usec = m->arg1;
 	struct co_image *im;
 
+	if (c->lagging || (co.phase == CO_CKPT &&
+			   co.released >= DMTCP_BAR_CHECKPOINTED)) {
+		/* a checkpoint that is over, or decided already */
+		pr_debug("worker %llu: late image report ignored",
+			 (unsigned long long)c->id);
+		return;
+	}
 	if (co.phase == CO_CKPT && c->in_ckpt &&
 	    (m->flags & DMTCP_CKPT_FAILED)) {
-		const char *why = path[0] ? ESC(path) : "(no reason given)";
-
-		co_event(1, "checkpoint %u: worker %llu (%s pid %u) could not "
-			 "write its image: %s", co.generation,
-			 (unsigned long long)c->id, c->prog, c->pid, why);
-		co_buf_printf(&co.failures, "FAILED=%llu %s pid %u: %s\n",
-			      (unsigned long long)c->id, c->prog, c->pid,
-			      why);
-		co.nfailed++;
+		co_ckpt_fail(c, "%s", path[0] ? ESC(path) :
+			     "(no reason given)");
 		return;
 	}
 	if (co.phase != CO_CKPT || !c->in_ckpt || !path[0]) {
@@ -279,7 +516,6 @@ void co_ckpt_written(struct co_client *c, const struct dmtcp_msg *m,
 			 ESC(path));
 		return;
 	}
-	snprintf(c->image, sizeof(c->image), "%s", path);
 	if (co.nimages == co.images_cap) {
 		size_t ncap = co.images_cap ? co.images_cap * 2 : 16;
 		struct co_image *n = realloc(co.images, ncap * sizeof(*n));
@@ -294,12 +530,97 @@ void co_ckpt_written(struct co_client *c, const struct dmtcp_msg *m,
 	if (!im->path)
 		return;
 	im->bytes = bytes;
+	im->client_id = c->id;
 	co.nimages++;
 	co.images_bytes += bytes;
 	pr_debug("worker %llu wrote %s (%llu bytes, %llu us)",
 		 (unsigned long long)c->id, ESC(path),
 		 (unsigned long long)bytes,
 		 (unsigned long long)usec);
+}
+
+void co_ckpt_writing(struct co_client *c, const char *path)
+{
+	char *p, **n;
+
+	if (co.phase != CO_CKPT || !c->in_ckpt || c->lagging || !path[0] ||
+	    path[0] != '/')
+		return;
+	if (co.nwriting == co.writing_cap) {
+		size_t ncap = co.writing_cap ? co.writing_cap * 2 : 16;
+
+		n = realloc(co.writing, ncap * sizeof(*n));
+		if (!n)
+			return;
+		co.writing = n;
+		co.writing_cap = ncap;
+	}
+	p = strdup(path);
+	if (p)
+		co.writing[co.nwriting++] = p;
+}
+
+/*
+ * Called before c stops taking part.  A process that leaves before it
+ * reached SUSPENDED ended before the checkpoint (an exit racing it: fine,
+ * it is simply not in it); once it was suspended, only a kill or a crash
+ * takes it away, and until the generation is committed that fails the
+ * checkpoint: the images of the others would restart without it.
+ */
+void co_ckpt_worker_lost(struct co_client *c)
+{
+	if (co.phase != CO_CKPT || !c->in_ckpt ||
+	    c->barrier < DMTCP_BAR_SUSPENDED ||
+	    co.released >= DMTCP_BAR_CHECKPOINTED)
+		return;
+	co_ckpt_fail(c, "the process was lost during checkpoint %u (killed "
+		     "or crashed after it was suspended); the previous "
+		     "checkpoint stays the one to restart", co.generation);
+}
+
+/*
+ * Nobody may hold a checkpoint forever: a worker that has not reached
+ * the next barrier (other than the image writing) within --ckpt-timeout
+ * is left behind.  Before the images are written that fails the
+ * checkpoint; at the last barrier (committed already) it only stops
+ * holding the answer.  It goes through the checkpoint when it wakes up
+ * (co_lagging_barrier), saving nothing.
+ */
+static void co_ckpt_expire(uint64_t now)
+{
+	int next = co.released + 1;
+
+	if (co.phase != CO_CKPT || !co.barrier_deadline_ms ||
+	    now < co.barrier_deadline_ms)
+		return;
+	co.barrier_deadline_ms = 0;
+	for (size_t i = 0; i < co_nclients; i++) {
+		struct co_client *w = co_clients[i];
+
+		if (w->kind != CO_WORKER || w->closing || !w->in_ckpt ||
+		    w->barrier >= next)
+			continue;
+		w->lagging = 1;
+		w->lag_failed = next < DMTCP_BAR_CHECKPOINTED;
+		w->in_ckpt = 0;
+		if (!w->lag_failed)
+			co_event(1, "checkpoint %u: worker %llu (%s pid %u) "
+				 "did not resume within %ld s; not waiting "
+				 "for it", co.generation,
+				 (unsigned long long)w->id, w->prog, w->pid,
+				 co.opts.ckpt_timeout);
+		else if (w->prejoin)
+			co_ckpt_fail(w, "the process it started (fork or "
+				     "exec) never joined within %ld s (does "
+				     "the new program run without dmtcp?)",
+				     co.opts.ckpt_timeout);
+		else
+			co_ckpt_fail(w, "did not answer within %ld s (%s "
+				     "barrier; stopped, or running a program "
+				     "without dmtcp?)", co.opts.ckpt_timeout,
+				     co_barrier_name(next));
+	}
+	co_barrier_recheck();
 }
 
 /*
@@ -323,10 +644,17 @@ void co_kill_all(void)
 			continue;
 		co_send(w, DMTCP_MSG_KILL, DMTCP_KILL_FREEZE, 0, NULL, 0);
 		w->kill_ready = 0;
-		w->in_ckpt = w->restarting = 0;
+		w->in_ckpt = w->restarting = w->lagging = 0;
 		n++;
 	}
-	if (co.phase == CO_CKPT)
+	co.barrier_deadline_ms = 0;
+	if (co.phase == CO_CKPT && co.released < DMTCP_BAR_CHECKPOINTED)
+		co_ckpt_discard();	/* what is written so far */
+	if (co.phase == CO_CKPT && co.released >= DMTCP_BAR_CHECKPOINTED &&
+	    !co.nfailed)
+		co_ckpt_finished(1, "checkpoint committed; the processes were "
+				 "killed before they resumed\n");
+	else if (co.phase == CO_CKPT)
 		co_ckpt_finished(0, "checkpoint abandoned: the processes "
 				 "were killed\n");
 	co.phase = CO_IDLE;
@@ -381,40 +709,17 @@ uint64_t co_next_deadline(void)
 		d = co.kill_deadline_ms;
 	if (co.kill_freezing && (!d || co.kill_freeze_deadline_ms < d))
 		d = co.kill_freeze_deadline_ms;
+	if (co.phase == CO_CKPT && co.barrier_deadline_ms &&
+	    (!d || co.barrier_deadline_ms < d))
+		d = co.barrier_deadline_ms;
 	return d;
-}
-
-/*
- * A connection opened for a process about to be created that never said
- * who it is (the new program is not under our control after all: a
- * static program we did not recognize keeps the descriptor) would hold
- * the checkpoint forever: after CO_PREJOIN_WAIT_MS it is dropped.
- */
-#define CO_PREJOIN_WAIT_MS	15000
-
-static void co_prejoin_expire(uint64_t now)
-{
-	if (co.phase != CO_CKPT || now < co.ckpt_start_ms + CO_PREJOIN_WAIT_MS)
-		return;
-	for (size_t i = 0; i < co_nclients; i++) {
-		struct co_client *w = co_clients[i];
-
-		if (w->kind != CO_WORKER || w->closing || !w->prejoin ||
-		    !w->in_ckpt)
-			continue;
-		co_event(1, "worker %llu, opened by pid %u for a process it "
-			 "created, never said who it is: left out of "
-			 "checkpoint %u", (unsigned long long)w->id,
-			 w->prejoin_by, co.generation);
-		co_client_drop(w);
-	}
 }
 
 void co_tick(uint64_t now)
 {
 	const char *why;
 
-	co_prejoin_expire(now);
+	co_ckpt_expire(now);
 
 	if (co.kill_freezing && now >= co.kill_freeze_deadline_ms)
 		co_kill_now();

@@ -56,8 +56,8 @@ void co_status_text(struct co_buf *b)
 		      co.comp_id[0] ? ESC(co.comp_id) : "none");
 	co_buf_printf(b, "NUM_PEERS=%d\n", n);
 	co_buf_printf(b, "RUNNING=%s\n",
-		      n > 0 && co.phase == CO_IDLE && !co.killing ?
-		      "yes" : "no");
+		      n > 0 && co.phase == CO_IDLE && !co.killing &&
+		      !co_ckpt_lagging() ? "yes" : "no");
 	co_buf_printf(b, "GENERATION=%u\n", co.generation);
 	co_buf_printf(b, "INTERVAL=%ld\n", co.interval);
 	co_buf_printf(b, "CKPT_DIR=");

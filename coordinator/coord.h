@@ -38,6 +38,11 @@ struct co_opts {
 	int daemon;
 	const char *logfile;
 	int quiet;
+	long ckpt_timeout;	/* seconds a barrier without disk work may
+				   take; 0 = no limit; -1 = env/default */
+#define CO_DEFAULT_CKPT_TIMEOUT	30
+	int keep_generations;	/* committed generations kept, 0 = all,
+				   -1 = env/default */
 };
 
 /* Returns 0 to run, 1 if --help/--version was handled, -1 on usage error */
@@ -91,6 +96,10 @@ struct co_client {
 	int kill_ready;			/* stopped, waiting for KILL NOW */
 	int prejoin;			/* opened for a process being forked
 					   or exec'd: no WORKER_UPDATE yet */
+	int lagging;			/* did not answer a checkpoint in
+					   time; its barriers are released
+					   at once until it is through */
+	int lag_failed;			/* ... and that checkpoint failed */
 	uint32_t prejoin_by;		/* pid of the process that opened it */
 	char image[PATH_MAX];		/* last image written (raw) */
 
@@ -130,6 +139,7 @@ enum co_phase { CO_IDLE, CO_CKPT, CO_RESTART };
 struct co_image {
 	char *path;
 	uint64_t bytes;
+	uint64_t client_id;		/* the worker that wrote it */
 };
 
 struct co_state {
@@ -157,6 +167,10 @@ struct co_state {
 	uint64_t images_bytes;
 	struct co_buf failures;		/* "FAILED=..." lines of this ckpt */
 	int nfailed;
+	char **writing;			/* images announced (CKPT_WRITING):
+					   removed if it does not commit */
+	size_t nwriting, writing_cap;
+	uint64_t barrier_deadline_ms;	/* 0 = none (the image writing) */
 	int restart_expected;		/* num_peers of the restart */
 	int console_bckpt;		/* console waits for completion */
 
@@ -251,6 +265,12 @@ int co_ckpt_can_start(const char **why);
 void co_barrier_reached(struct co_client *c, int barrier);
 void co_ckpt_written(struct co_client *c, const struct dmtcp_msg *m,
 		     const char *payload);
+/* c is about to write the image at path (CKPT_WRITING). */
+void co_ckpt_writing(struct co_client *c, const char *path);
+/* c is going away: a process lost while frozen fails the checkpoint. */
+void co_ckpt_worker_lost(struct co_client *c);
+/* A worker still in a checkpoint nobody else is in (or NULL). */
+struct co_client *co_ckpt_lagging(void);
 /* Re-check barriers after a worker left. */
 void co_barrier_recheck(void);
 void co_kill_all(void);
@@ -292,9 +312,25 @@ int co_console_interrupt(void);
 void co_console_print(const char *text);
 void co_console_write(FILE *f, const char *text);
 
+/* ---- gens.c: the files of each checkpoint generation ---- */
+/* A checkpoint did not commit: remove the images it announced, their
+ * side files and temporaries (never what the restart script names). */
+void co_gens_discard(char *const *paths, size_t n);
+/* Generation gen committed with these images: remove older generations
+ * beyond co.opts.keep_generations. */
+void co_gens_committed_set(uint32_t gen, char *const *paths, size_t n);
+/* A restart from these images completed (they count as committed). */
+void co_gens_restarted(uint32_t gen, char *const *paths, size_t n);
+/* The newest committed generation of the current computation known
+ * (from this coordinator or its restart script), 0 if none. */
+uint32_t co_gens_newest(void);
+
 /* ---- script.c ---- */
-/* Writes the restart script for the current images; 0 or -1. */
-int co_write_restart_script(char *path_out, size_t cap);
+/* Writes the restart script for the current images and points the
+ * dmtcp_restart_script.sh symlink at it: the commit point of a
+ * checkpoint.  0, or -1 with the reason in why. */
+int co_write_restart_script(char *path_out, size_t cap, char *why,
+			    size_t whycap);
 /* Turn a computation id into something safe in a file name. */
 void co_sanitize_name(char *dst, size_t cap, const char *src);
 

@@ -226,6 +226,9 @@ static int co_worker_msg(struct co_client *c, const struct dmtcp_msg *m,
 	case DMTCP_MSG_CKPT_WRITTEN:
 		co_ckpt_written(c, m, payload);
 		return 0;
+	case DMTCP_MSG_CKPT_WRITING:
+		co_ckpt_writing(c, payload);
+		return 0;
 	case DMTCP_MSG_WORKER_STATE:
 		c->state = (int)m->arg0;
 		return 0;
@@ -289,6 +292,7 @@ void co_client_gone(struct co_client *c)
 	if (co.phase == CO_RESTART && c->restarting &&
 	    co.released < DMTCP_BAR_RESTARTED && co.restart_expected > 0)
 		co.restart_expected--;
+	co_ckpt_worker_lost(c);	/* a frozen process killed: ckpt fails */
 	/* no longer counted by barriers or co_num_workers() */
 	c->kind = CO_NEW;
 	c->in_ckpt = c->restarting = 0;

@@ -17,6 +17,8 @@ enum {
 	OPT_DAEMON,
 	OPT_LOGFILE,
 	OPT_LISTEN,
+	OPT_CKPT_TIMEOUT,
+	OPT_KEEP_GENERATIONS,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -33,6 +35,9 @@ static const struct option co_longopts[] = {
 	{ "daemon", no_argument, NULL, OPT_DAEMON },
 	{ "coord-logfile", required_argument, NULL, OPT_LOGFILE },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "ckpt-timeout", required_argument, NULL, OPT_CKPT_TIMEOUT },
+	{ "keep-generations", required_argument, NULL,
+	  OPT_KEEP_GENERATIONS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -57,6 +62,14 @@ void co_usage(FILE *f)
 "  --tmpdir DIR            directory for temporary files (env DMTCP_TMPDIR)\n"
 "  -i, --interval N        checkpoint every N seconds, 0 = never\n"
 "                          (env DMTCP_CHECKPOINT_INTERVAL, default 0)\n"
+"  --ckpt-timeout N        a checkpoint fails, naming the process, when a\n"
+"                          process does not reach the next step within N\n"
+"                          seconds (writing the images has no limit);\n"
+"                          0 = wait forever (env DMTCP_CKPT_TIMEOUT,\n"
+"                          default %d)\n"
+"  --keep-generations N    committed checkpoints whose images are kept\n"
+"                          (older ones are removed); 0 = keep all (env\n"
+"                          DMTCP_KEEP_GENERATIONS, default 1)\n"
 "  --exit-on-last          exit when the last process disconnects\n"
 "  --exit-after-ckpt       kill the processes after the first checkpoint\n"
 "  --daemon                run in the background (no console); log to\n"
@@ -68,7 +81,21 @@ void co_usage(FILE *f)
 "\n"
 "Console commands (type them and press return; Tab completes):\n"
 "  h help, c checkpoint, bc bcheckpoint, l list, s status,\n"
-"  i N interval, k kill all processes, q kill all processes and quit\n");
+"  i N interval, k kill all processes, q kill all processes and quit\n",
+		CO_DEFAULT_CKPT_TIMEOUT);
+}
+
+/* A count from an option or the environment: >= 0, or -1 with a message. */
+static long co_count_arg(const char *what, const char *s, long max)
+{
+	long v = util_parse_ulong(s);
+
+	if (v < 0 || v > max) {
+		fprintf(stderr, "dmtcp_coordinator: invalid %s '%s' (expected "
+			"0..%ld)\n", what, s, max);
+		return -1;
+	}
+	return v;
 }
 
 int co_opts_parse(int argc, char **argv, struct co_opts *o)
@@ -78,6 +105,8 @@ int co_opts_parse(int argc, char **argv, struct co_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->port = -1;
 	o->interval = -1;
+	o->ckpt_timeout = -1;
+	o->keep_generations = -1;
 	o->listen_addr = "127.0.0.1";
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "p:i:q", co_longopts, NULL)) != -1) {
@@ -126,6 +155,18 @@ int co_opts_parse(int argc, char **argv, struct co_opts *o)
 		case OPT_LISTEN:
 			o->listen_addr = optarg;
 			break;
+		case OPT_CKPT_TIMEOUT:
+			o->ckpt_timeout = co_count_arg("--ckpt-timeout",
+						       optarg, 1000000);
+			if (o->ckpt_timeout < 0)
+				return -1;
+			break;
+		case OPT_KEEP_GENERATIONS:
+			o->keep_generations = (int)co_count_arg(
+				"--keep-generations", optarg, 1000000);
+			if (o->keep_generations < 0)
+				return -1;
+			break;
 		case OPT_HELP:
 			co_usage(stdout);
 			return 1;
@@ -152,6 +193,23 @@ int co_opts_parse(int argc, char **argv, struct co_opts *o)
 				getenv("DMTCP_COORD_PORT"));
 			return -1;
 		}
+	}
+	if (o->ckpt_timeout < 0) {
+		const char *env = getenv("DMTCP_CKPT_TIMEOUT");
+
+		o->ckpt_timeout = env && *env ? co_count_arg(
+			"DMTCP_CKPT_TIMEOUT", env, 1000000) :
+			CO_DEFAULT_CKPT_TIMEOUT;
+		if (o->ckpt_timeout < 0)
+			return -1;
+	}
+	if (o->keep_generations < 0) {
+		const char *env = getenv("DMTCP_KEEP_GENERATIONS");
+
+		o->keep_generations = env && *env ? (int)co_count_arg(
+			"DMTCP_KEEP_GENERATIONS", env, 1000000) : 1;
+		if (o->keep_generations < 0)
+			return -1;
 	}
 	if (o->interval < 0) {
 		const char *env = getenv("DMTCP_CHECKPOINT_INTERVAL");

@@ -1,9 +1,11 @@
 /*
  * script.c - writes dmtcp_restart_script_<comp>.sh in the checkpoint
- * directory once every image of a checkpoint is written, and points the
- * relative symlink dmtcp_restart_script.sh at it.  Both are replaced
- * atomically (write a temporary file, rename over), so a crash leaves
- * either the old script or the new one.
+ * directory once every image of a checkpoint is written and synced, and
+ * points the relative symlink dmtcp_restart_script.sh at it.  Both are
+ * replaced atomically (write a temporary file, rename over), so a crash
+ * leaves either the old script or the new one; the rename of the script
+ * is the commit point of the checkpoint (doc/design.md, "Checkpoint as
+ * a transaction").
  */
 #include "config.h"
 #include "coord.h"
@@ -11,6 +13,7 @@
 #include "util.h"
 #include "safefile.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -115,6 +118,8 @@ static void co_script_text(struct co_buf *b)
 	/* the id came from a client (a restarted process): a quoted word */
 	co_buf_printf(b, "comp_id=");
 	co_shell_quote(b, ESC(co.comp_id));
+	/* read back by gens.c: a later generation never reuses names */
+	co_buf_printf(b, "\ngeneration=%u", co.generation);
 	co_buf_printf(b, "\ncoord_host=");
 	co_shell_quote(b, co.host);
 	co_buf_printf(b, "\ncoord_port=%d\ndmtcp_restart=", co.port);
@@ -156,80 +161,127 @@ static void co_script_text(struct co_buf *b)
 "\t\"${passthru[@]}\" \"${images[@]}\"\n");
 }
 
-/* Write text to dir/name atomically with the given mode.  0 or -1. */
+/*
+ * Write text to dir/name atomically with the given mode: a new file
+ * under a temporary name, synced, renamed over the old one, and the
+ * directory synced.  0, or -1 with the reason in why (the old file is
+ * then untouched).
+ */
 static int co_write_atomic(const char *dir, const char *name,
-			   const char *text, size_t len, mode_t mode)
+			   const char *text, size_t len, mode_t mode,
+			   char *why, size_t whycap)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
-	int fd;
+	int fd, dfd;
 
 	if (co_path(path, sizeof(path), "%s/%s", dir, name) < 0) {
-		co_event(1, "restart script path in %s is too long", dir);
+		snprintf(why, whycap, "path in %s is too long", ESC(dir));
 		return -1;
 	}
 	/* exclusively, under a name nobody can guess (doc/security.md) */
 	fd = safe_create_tmp(path, tmp, sizeof(tmp), mode);
 	if (fd < 0) {
-		co_event(1, "cannot create a new restart script in %s: %s",
-			 dir, strerror(errno));
+		snprintf(why, whycap, "cannot create a new file beside %s: %s",
+			 ESC(path), strerror(errno));
 		return -1;
 	}
 	if (util_write_all(fd, text, len) < 0 || fchmod(fd, mode) < 0 ||
-	    fsync(fd) < 0) {
-		co_event(1, "cannot write restart script %s: %s", tmp,
+	    fsync(fd) < 0 || close(fd) < 0) {
+		snprintf(why, whycap, "cannot write %s: %s", ESC(tmp),
 			 strerror(errno));
-		goto fail_unlink;
+		close(fd);	/* EBADF after a failed close: harmless */
+		unlink(tmp);
+		return -1;
 	}
-	if (close(fd) < 0) {
-		fd = -1;
-		co_event(1, "cannot write restart script %s: %s", tmp,
-			 strerror(errno));
-		goto fail_unlink;
-	}
-	fd = -1;
 	if (rename(tmp, path) < 0) {
-		co_event(1, "cannot rename %s to %s: %s", tmp, path,
-			 strerror(errno));
-		goto fail_unlink;
+		snprintf(why, whycap, "cannot rename %s to %s: %s", ESC(tmp),
+			 ESC(path), strerror(errno));
+		unlink(tmp);
+		return -1;
 	}
+	/* renamed: the new file is the one from now on, whatever follows */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd) < 0)
+		co_event(1, "warning: cannot sync directory %s: %s",
+			 ESC(dir), strerror(errno));
+	if (dfd >= 0)
+		close(dfd);
 	return 0;
-fail_unlink:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return -1;
 }
 
-int co_write_restart_script(char *path_out, size_t cap)
+/*
+ * Temporaries of this computation's script that a coordinator killed
+ * while writing it left behind (one coordinator per computation: none
+ * of them is being written now).
+ */
+static void co_remove_stale(const char *dir, const char *name)
+{
+	char pre[160];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	snprintf(pre, sizeof(pre), ".%s.tmp.", name);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (!strncmp(de->d_name, pre, strlen(pre)) &&
+		    fstatat(dirfd(d), de->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+		    unlinkat(dirfd(d), de->d_name, 0) == 0)
+			pr_debug("removed stale %s/%s", dir, de->d_name);
+	closedir(d);
+}
+
+/*
+ * The commit point of a checkpoint is the rename of the computation's
+ * script; the symlink dmtcp_restart_script.sh (the last computation
+ * checkpointed here) follows, and is only replaced when it names
+ * another script (nothing to allocate on a full disk then).
+ */
+int co_write_restart_script(char *path_out, size_t cap, char *why,
+			    size_t whycap)
 {
 	struct co_buf b = { 0 };
-	char comp[64], name[128], link[PATH_MAX], tmp[PATH_MAX];
+	char comp[64], name[128], link[PATH_MAX], tmp[PATH_MAX] = "";
+	char cur[sizeof(name)];
+	ssize_t n;
 	int rc = -1;
 
 	co_sanitize_name(comp, sizeof(comp), co.comp_id[0] ? co.comp_id :
 			 "unknown");
 	snprintf(name, sizeof(name), "dmtcp_restart_script_%s.sh", comp);
 	co_script_text(&b);
-	if (!b.s || co_write_atomic(co.ckpt_dir, name, b.s, b.len, 0700) < 0)
+	if (!b.s) {
+		snprintf(why, whycap, "out of memory for the restart script");
 		goto out;
+	}
+	if (co_write_atomic(co.ckpt_dir, name, b.s, b.len, 0700, why,
+			    whycap) < 0)
+		goto out;
+	snprintf(path_out, cap, "%s/%s", co.ckpt_dir, name);
+	rc = 0;		/* committed */
+	co_remove_stale(co.ckpt_dir, name);
 
 	/* relative symlink, replaced atomically; symlink() never follows
 	 * or reuses an existing name */
 	if (co_path(link, sizeof(link), "%s/dmtcp_restart_script.sh",
 		    co.ckpt_dir) < 0) {
 		co_event(1, "restart script path in %s is too long",
-			 co.ckpt_dir);
+			 ESC(co.ckpt_dir));
 		goto out;
 	}
+	n = readlink(link, cur, sizeof(cur) - 1);
+	if (n > 0 && (size_t)n == strlen(name) && !memcmp(cur, name, n))
+		goto out;
 	if (safe_tmp_name(link, tmp, sizeof(tmp)) < 0 ||
 	    symlink(name, tmp) < 0 || rename(tmp, link) < 0) {
-		co_event(1, "cannot update symlink %s: %s", link,
-			 strerror(errno));
+		co_event(1, "cannot update symlink %s (the script %s is "
+			 "written): %s", ESC(link), name, strerror(errno));
 		unlink(tmp);
-		goto out;
 	}
-	snprintf(path_out, cap, "%s/%s", co.ckpt_dir, name);
-	rc = 0;
 out:
 	co_buf_free(&b);
 	return rc;

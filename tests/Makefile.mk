@@ -10,3 +10,4 @@ include tests/progs/inspect.mk
 include tests/progs/gdb.mk
 include tests/plugin/plugin.mk
 include tests/progs/exec.mk
+include tests/progs/txn.mk

@@ -35,6 +35,11 @@ enum dmtcp_msg_type {
 					   connection its parent (fork) or
 					   its former program (exec) opened
 					   for it (DMTCP_HELLO_PREJOIN) */
+	DMTCP_MSG_CKPT_WRITING = 7,	/* payload: absolute path of the
+					   image about to be written (its
+					   side file is path + ".ipc"): what
+					   to remove if the checkpoint does
+					   not commit */
 
 	/* dmtcp_command -> coordinator */
 	DMTCP_MSG_HELLO_COMMAND = 10,	/* payload: struct dmtcp_hello */
@@ -62,7 +67,11 @@ enum dmtcp_msg_type {
 					   ckpt dir chosen by the coordinator
 					   (empty = the worker's own) */
 	DMTCP_MSG_BARRIER_RELEASE = 22,	/* arg0 = barrier id; checkpoint:
-					   arg1 = workers failed so far */
+					   arg1 = workers failed so far; > 0:
+					   the checkpoint failed, do no more
+					   work for it; at CHECKPOINTED 0
+					   means committed (the restart
+					   script names this generation) */
 	DMTCP_MSG_KILL = 23,		/* terminate the process; arg0 =
 					   DMTCP_KILL_FREEZE: first stop
 					   every thread, answer KILL_READY

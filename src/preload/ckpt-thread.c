@@ -210,11 +210,20 @@ static int coord_recv(struct dmtcp_msg *m)
 }
 
 /*
- * DRAINED's release: how many processes already reported a failed
- * checkpoint (an fd nothing restores, dmtcp_ckpt_refuse); then no
- * process writes its image and the previous ones stay a consistent set.
+ * A checkpoint is one transaction over the whole computation
+ * (doc/design.md, "Checkpoint as a transaction").  Each release of a
+ * checkpoint barrier says in arg1 how many processes failed so far (an
+ * fd nothing restores, an image that could not be written, a process
+ * lost or not answering).  Once that is > 0 the checkpoint is lost: no
+ * more work (no drain, no image), only the remaining barriers, and an
+ * image already written is deleted when CHECKPOINTED's release still
+ * says > 0 (the coordinator did not commit this generation: its restart
+ * script names the previous one).
  */
 static uint64_t peers_failed;
+/* The coordinator went away during this checkpoint: nothing more is
+ * written, but an image already written stays (it may have committed). */
+static int coord_lost;
 
 /* Without a coordinator (it died), barriers are no-ops. */
 static int barrier(int id)
@@ -229,13 +238,17 @@ static int barrier(int id)
 		if (coord_recv(&m) < 0)
 			goto lost;
 		if (m.type == DMTCP_MSG_BARRIER_RELEASE && (int)m.arg0 == id) {
-			if (id == DMTCP_BAR_DRAINED)
+			if (id <= DMTCP_BAR_REFILLED && m.arg1 > peers_failed)
 				peers_failed = m.arg1;
 			return 0;
 		}
 		pr_debug("ignoring message %d while in barrier %d", m.type, id);
 	}
 lost:
+	if (id <= DMTCP_BAR_REFILLED) {
+		coord_lost = 1;
+		peers_failed = peers_failed ? peers_failed : 1;
+	}
 	pr_warn("lost the coordinator during barrier %d: %s", id,
 		strerror(errno));
 	dmtcp_sentinel_drop();
@@ -366,9 +379,11 @@ fail:
 
 static void restart_sequence(void);
 
-void dmtcp_ckpt_barrier(int id)
+/* 1 once this checkpoint has failed (see peers_failed). */
+int dmtcp_ckpt_barrier(int id)
 {
 	barrier(id);
+	return peers_failed > 0;
 }
 
 static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
@@ -382,6 +397,7 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 
 	ckpt_begin();
 	peers_failed = 0;
+	coord_lost = 0;
 	dmtcp_running_state = 0;
 	dmtcp_generation = gen;		/* hooks see the new generation */
 	/* a crash image is this process's alone: no user hooks (their
@@ -404,6 +420,25 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 		return;
 	}
 	barrier(DMTCP_BAR_SUSPENDED);
+	if (peers_failed) {
+		/* lost before anything was saved (a process died or did not
+		   answer in time, the coordinator went away): the others may
+		   be running again already, so touch nothing shared */
+		pr_warn("checkpoint %u abandoned before this process saved "
+			"anything: %s", gen, coord_lost ? "lost the coordinator"
+			: "another process of the computation failed (see the "
+			"coordinator)");
+		for (int b = DMTCP_BAR_FD_LEADER_ELECTION;
+		     b <= DMTCP_BAR_REFILLED; b++)
+			barrier(b);
+		dmtcp_running_state = 1;
+		dmtcp_resume_threads();
+		if (which & PLUG_USER)
+			dmtcp_plugins_event_restart(DMTCP_EVENT_RUNNING, 0,
+						    PLUG_USER);
+		ckpt_end();
+		return;
+	}
 	/* user plugins, then procstate and files (which go through the
 	   FD_LEADER_ELECTION and DRAINED barriers): internal-plugins.c */
 	dmtcp_plugins_event(DMTCP_EVENT_PRECHECKPOINT, NULL, which);
@@ -429,12 +464,21 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 	      ? dir_from_coord : dmtcp_cfg.ckpt_dir;
 	t0 = dmtcp_now_mono_ns();
 	/* an fd nothing can restore, here or in another process (reported
-	   before DRAINED): nobody writes, the previous images stay */
+	   before DRAINED), or a process lost: nobody writes, the previous
+	   images stay */
 	refused = !local_only && (dmtcp_fds_refused(err, sizeof(err)) ||
 				  peers_failed);
 	if (refused && !err[0])
-		snprintf(err, sizeof(err), "image not written: another process "
-			 "of the computation cannot be checkpointed");
+		snprintf(err, sizeof(err), "image not written: %s",
+			 coord_lost ? "lost the coordinator" :
+			 "another process of the computation failed (see "
+			 "the coordinator)");
+	/* the name goes to the coordinator first: if this process dies
+	   while writing, the coordinator removes what it left */
+	if (!refused && !local_only &&
+	    dmtcp_image_path(dir, "", path, sizeof(path)) == 0)
+		coord_send(DMTCP_MSG_CKPT_WRITING, 0, 0, path,
+			   strlen(path) + 1, 0);
 	rc = refused ? -1 :
 	     dmtcp_write_image(dir, local_only ? "_crash" : "", path, &bytes,
 			       err, sizeof(err));
@@ -445,21 +489,36 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 		       path);
 	usec = (dmtcp_now_mono_ns() - t0) / 1000;
 	if (rc == 0) {
-		dmtcp_last_ckpt_usec = usec;
-		util_strlcpy(dmtcp_cfg.image_path, path,
-			     sizeof(dmtcp_cfg.image_path));
 		pr_debug("wrote %s: %llu bytes in %llu us", path,
 			 (unsigned long long)bytes, (unsigned long long)usec);
 		coord_send(DMTCP_MSG_CKPT_WRITTEN, bytes, usec, path,
 			   strlen(path) + 1, 0);
 	} else {
 		dmtcp_num_ckpts--;
-		pr_err("checkpoint failed: %s", err);
+		pr_err("checkpoint %u failed: %s", gen, err);
 		if (!refused)	/* else reported already */
 			coord_send(DMTCP_MSG_CKPT_WRITTEN, 0, usec, err,
 				   strlen(err) + 1, DMTCP_CKPT_FAILED);
 	}
 	barrier(DMTCP_BAR_CHECKPOINTED);
+	if (rc == 0 && !local_only && peers_failed && !coord_lost) {
+		/* not committed: the restart script still names the previous
+		   generation, and this image belongs to no set */
+		dmtcp_image_discard(path);
+		dmtcp_num_ckpts--;
+		rc = -1;
+		pr_warn("checkpoint %u failed in another process (see the "
+			"coordinator); removed %s", gen, path);
+	} else if (rc == 0 && coord_lost) {
+		pr_warn("lost the coordinator before it confirmed checkpoint "
+			"%u: %s is in its restart script only if it committed "
+			"the checkpoint before it went away", gen, path);
+	}
+	if (rc == 0) {
+		dmtcp_last_ckpt_usec = usec;
+		util_strlcpy(dmtcp_cfg.image_path, path,
+			     sizeof(dmtcp_cfg.image_path));
+	}
 	dmtcp_plugins_event_restart(DMTCP_EVENT_RESUME, 0, which);
 	barrier(DMTCP_BAR_REFILLED);
 	dmtcp_running_state = 1;

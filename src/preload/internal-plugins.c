@@ -30,8 +30,11 @@ static void files_hook(DmtcpEvent_t ev, DmtcpEventData_t *d)
 	(void)d;
 	if (ev == DMTCP_EVENT_PRECHECKPOINT) {
 		dmtcp_capture_fds();	/* and bids for pipe leadership */
-		dmtcp_ckpt_barrier(DMTCP_BAR_FD_LEADER_ELECTION);
-		dmtcp_drain_fds();	/* leaders save in-flight data */
+		/* a failed checkpoint drains nothing: the others may be
+		   running again already (a process that did not answer in
+		   time comes here late) */
+		if (!dmtcp_ckpt_barrier(DMTCP_BAR_FD_LEADER_ELECTION))
+			dmtcp_drain_fds();	/* leaders save in-flight data */
 		dmtcp_ckpt_barrier(DMTCP_BAR_DRAINED);
 		dmtcp_sk_drained(0);	/* TCP bytes drained by the peers */
 		dmtcp_drain_done();

@@ -198,6 +198,12 @@ int dmtcp_prejoin_take_env(void) HIDDEN;
 /* write-image.c */
 int dmtcp_write_image(const char *dir, const char *suffix, char *path_out,
 		      uint64_t *bytes, char *err, size_t errcap) HIDDEN;
+/* The image name of this process in the current generation: 0, or -1
+ * (too long).  suffix "" for a checkpoint, "_crash" for a crash image. */
+int dmtcp_image_path(const char *dir, const char *suffix, char *path,
+		     size_t cap) HIDDEN;
+/* Delete an image and its side file (a checkpoint that did not commit). */
+void dmtcp_image_discard(const char *path) HIDDEN;
 
 /* procstate.c */
 void dmtcp_capture_procstate(void) HIDDEN;

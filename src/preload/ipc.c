@@ -610,7 +610,8 @@ static int children_of(int tid, int dirfd, void *arg)
 
 /*
  * Write <image>.ipc (the checkpoint thread, threads frozen).  Returns 1
- * if written, 0 if there was nothing to save (an older one is removed),
+ * if written, 0 if there was nothing to save (a leftover of that name, from
+ * a checkpoint that did not commit, is removed),
  * -1 with a message in err.
  */
 int dmtcp_ipc_save(const char *image, char *err, size_t errcap) HIDDEN;
@@ -645,7 +646,7 @@ int dmtcp_ipc_save(const char *image, char *err, size_t errcap)
 	if (o.failed)
 		goto fail;
 	if (o.nrecs == 0) {
-		unlink(side);	/* an older one must not come back */
+		unlink(side);	/* a leftover must not come back */
 		return 0;
 	}
 	out_rec(&o, IPC_SIDE_END, 0);

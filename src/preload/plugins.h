@@ -48,8 +48,9 @@ int dmtcp_coord_call(uint16_t type, uint64_t a0, uint64_t a1,
 		     struct dmtcp_msg *reply, void *buf, size_t cap,
 		     const char *what) HIDDEN;
 
-/* ckpt-thread.c: wait at one of the checkpoint's own barriers. */
-void dmtcp_ckpt_barrier(int id) HIDDEN;
+/* ckpt-thread.c: wait at one of the checkpoint's own barriers; 1 when
+ * the checkpoint has failed by then (do no more work for it). */
+int dmtcp_ckpt_barrier(int id) HIDDEN;
 /* 0 between the start of a checkpoint/restart and running again. */
 extern volatile int dmtcp_running_state HIDDEN;
 /* user threads deliver THREAD_RESUME when they leave this checkpoint */

@@ -7,8 +7,12 @@
  * stored comes from /proc/self/pagemap (private memory: present or
  * swapped pages that are not all zero; private file mappings: every
  * page, flagged clean when it still equals the file) or mincore (shared
- * memory).  The file is written under a temporary name, fsync'd and
- * renamed, so a failed checkpoint never damages the previous image.
+ * memory).  Every generation has its own names
+ * (ckpt_<prog>_<id>_<gen>.dmtcp and its .ipc side file), each written
+ * under a temporary name, fsync'd and renamed, so a checkpoint never
+ * touches the files of the previous one; which generation is current
+ * is the coordinator's restart script (doc/design.md, "Checkpoint as a
+ * transaction").
  */
 #include "config.h"
 #include "internal.h"
@@ -18,6 +22,7 @@
 #include "util.h"
 #include "safefile.h"
 #include "img.h"
+#include "dmtcp/ipc-side.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -602,12 +607,20 @@ static void scratch_free(struct scratch *s)
 		munmap(s->meta, s->meta_cap);
 }
 
-static int image_name(const char *dir, const char *suffix, char *path,
-		      size_t cap)
+/*
+ * ckpt_<prog>_<unique id>_<generation, 5+ digits>.dmtcp: a checkpoint
+ * never reuses the name of an image of an earlier generation, so the
+ * committed set stays whole whatever happens to this one.  A crash
+ * image (suffix "_crash") is outside the generations:
+ * ckpt_<prog>_<id>_crash.dmtcp, or with DMTCP_UNIQUE_CKPT=1 one per
+ * generation (ckpt_<prog>_<id>_<gen>_crash.dmtcp).
+ */
+int dmtcp_image_path(const char *dir, const char *suffix, char *path,
+		     size_t cap)
 {
 	int n;
 
-	if (dmtcp_cfg.unique_names)
+	if (!*suffix || dmtcp_cfg.unique_names)
 		n = snprintf(path, cap, "%s/ckpt_%s_%s_%05u%s.dmtcp", dir,
 			     dmtcp_cfg.progname, dmtcp_cfg.unique_id,
 			     dmtcp_generation, suffix);
@@ -619,6 +632,22 @@ static int image_name(const char *dir, const char *suffix, char *path,
 
 /* ipc.c */
 int dmtcp_ipc_save(const char *image, char *err, size_t errcap) HIDDEN;
+
+/* The side file of image into side (PATH_MAX + 8 bytes). */
+static void side_name(const char *image, char *side, size_t cap)
+{
+	snprintf(side, cap, "%s%s", image, IPC_SIDE_SUFFIX);
+}
+
+void dmtcp_image_discard(const char *path)
+{
+	char side[PATH_MAX + 8];
+
+	side_name(path, side, sizeof(side));
+	unlink(path);
+	unlink(side);
+}
+
 /* fd-files.c: FILE records, contents of deleted and saved files */
 int dmtcp_write_files(struct img_writer *w) HIDDEN;
 
@@ -634,7 +663,7 @@ int dmtcp_write_image(const char *dir, const char *suffix, char *path,
 	memset(&s, 0, sizeof(s));
 	memset(&w, 0, sizeof(w));
 	s.pagemap_fd = -1;
-	if (image_name(dir, suffix, path, PATH_MAX) < 0) {
+	if (dmtcp_image_path(dir, suffix, path, PATH_MAX) < 0) {
 		snprintf(err, errcap, "checkpoint directory name too long: %s",
 			 dir);
 		return -1;
@@ -648,6 +677,7 @@ int dmtcp_write_image(const char *dir, const char *suffix, char *path,
 	if (fd < 0) {
 		snprintf(err, errcap, "cannot create a new image beside %s: %s",
 			 path, strerror(errno));
+		dmtcp_image_discard(path);	/* the side file */
 		return -1;
 	}
 	s.meta_cap = 1 << 20;
@@ -701,18 +731,29 @@ int dmtcp_write_image(const char *dir, const char *suffix, char *path,
 		goto io_fail;
 	*bytes = img_writer_bytes(&w);
 	img_writer_close(&w);
-	close(fd);
+	if (close(fd) < 0) {	/* NFS reports late write errors here */
+		fd = -1;
+		goto io_fail;
+	}
 	fd = -1;
+	/* the image and its side file have new names (this generation's):
+	   the renames replace nothing of the committed set */
 	if (rename(tmp, path) < 0) {
 		snprintf(err, errcap, "cannot rename %s to %s: %s", tmp, path,
 			 strerror(errno));
 		goto fail;
 	}
+	/* both renames must be on disk before the coordinator is told */
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
+	if (dfd < 0 || fsync(dfd) < 0) {
+		snprintf(err, errcap, "syncing directory %s: %s", dir,
+			 strerror(errno));
+		if (dfd >= 0)
+			close(dfd);
+		tmp[0] = 0;
+		goto fail;
 	}
+	close(dfd);
 	scratch_free(&s);
 	return 0;
 io_fail:
@@ -721,7 +762,9 @@ fail:
 	img_writer_close(&w);
 	if (fd >= 0)
 		close(fd);
-	unlink(tmp);
+	if (tmp[0])
+		unlink(tmp);
+	dmtcp_image_discard(path);	/* this generation's, if any */
 	scratch_free(&s);
 	return -1;
 }

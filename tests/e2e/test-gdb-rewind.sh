@@ -116,6 +116,8 @@ EOF
 scenario_ckpt() {
 	local before after rewound img
 	command -v "$GDB" >/dev/null || t_fail "gdb not found"
+	# both checkpoints' images stay (by default only the last one does)
+	T_COORD_OPTS=(--keep-generations 2)
 	t_coord_start
 	t_launch gdb_fixture
 	t_wait_ready

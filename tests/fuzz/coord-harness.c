@@ -51,9 +51,38 @@ void co_console_print(const char *text)
 	(void)text;
 }
 
-int co_write_restart_script(char *path_out, size_t cap)
+int co_write_restart_script(char *path_out, size_t cap, char *why,
+			    size_t whycap)
 {
+	(void)why;
+	(void)whycap;
 	snprintf(path_out, cap, "(restart script not written: fuzz harness)");
+	return 0;
+}
+
+/* gens.c touches files named by the messages: not from fuzzed input */
+void co_gens_discard(char *const *paths, size_t n)
+{
+	(void)paths;
+	(void)n;
+}
+
+void co_gens_committed_set(uint32_t gen, char *const *paths, size_t n)
+{
+	(void)gen;
+	(void)paths;
+	(void)n;
+}
+
+void co_gens_restarted(uint32_t gen, char *const *paths, size_t n)
+{
+	(void)gen;
+	(void)paths;
+	(void)n;
+}
+
+uint32_t co_gens_newest(void)
+{
 	return 0;
 }
 
@@ -125,6 +154,9 @@ void harness_reset(void)
 	for (size_t i = 0; i < co.nimages; i++)
 		free(co.images[i].path);
 	free(co.images);
+	for (size_t i = 0; i < co.nwriting; i++)
+		free(co.writing[i]);
+	free(co.writing);
 	co_buf_free(&co.failures);
 	/* the client table itself is kept: clients.c owns its capacity */
 	harness_init();
@@ -252,7 +284,6 @@ int harness_check(const struct co_client *c, const char **why)
 			return -1;
 		}
 	}
-
 	if (!c->closing && c->in_len >= 4) {
 		memcpy(&magic, c->in, 4);
 		if (magic != DMTCP_MSG_MAGIC) {

@@ -1,8 +1,10 @@
 /*
  * test_coord_flow.c - drives a real dmtcp_coordinator through the worker
  * protocol with fake workers: hello/welcome, secret check, checkpoint
- * barriers and images, a worker dying mid-checkpoint, restart barriers,
- * kill, and junk that must only drop the client sending it.  Every wait
+ * barriers and images, a worker dying mid-checkpoint (before it was
+ * suspended: left out; after: the checkpoint fails), a worker that does
+ * not answer (--ckpt-timeout), restart barriers, kill, and junk that must
+ * only drop the client sending it.  Every wait
  * is bounded; every coordinator started is killed by pid.
  */
 #include "config.h"
@@ -97,6 +99,17 @@ static int start_coordinator(void **state)
 	if (coord_get_secret(coord_port, secret, sizeof(secret)) < 0)
 		return -1;
 	return strlen(secret) == DMTCP_SECRET_LEN ? 0 : -1;
+}
+
+/* The same with a checkpoint timeout of 1 s (DMTCP_CKPT_TIMEOUT). */
+static int start_coordinator_t1(void **state)
+{
+	int rc;
+
+	setenv("DMTCP_CKPT_TIMEOUT", "1", 1);
+	rc = start_coordinator(state);
+	unsetenv("DMTCP_CKPT_TIMEOUT");
+	return rc;
 }
 
 static int stop_coordinator(void **state)
@@ -369,6 +382,116 @@ static void test_worker_dies_mid_checkpoint(void **state)
 	assert_non_null(strstr(payload, "NUM_PEERS=1\n"));
 	assert_non_null(strstr(payload, "RUNNING=yes\n"));
 	close(a);
+}
+
+/* A release with its failure count (arg1). */
+static void expect_release_failed(int fd, int barrier, uint64_t failed)
+{
+	struct dmtcp_msg m;
+
+	assert_int_equal(recv_msg(fd, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_BARRIER_RELEASE);
+	assert_int_equal(m.arg0, barrier);
+	assert_int_equal(m.arg1, failed);
+}
+
+/* The restart script of the checkpoint directory does not exist. */
+static int no_script(void)
+{
+	char script[PATH_MAX + 64];
+	struct stat st;
+
+	snprintf(script, sizeof(script), "%s/dmtcp_restart_script.sh",
+		 ckptdir);
+	return lstat(script, &st) < 0 && errno == ENOENT;
+}
+
+/* Killed while frozen: the checkpoint fails, naming it; no script. */
+static void test_worker_lost_after_suspend(void **state)
+{
+	struct dmtcp_msg m;
+	int a, b, bc;
+
+	(void)state;
+	a = worker(300, "a", 0, NULL, 0, 0, NULL);
+	b = worker(301, "b", 0, NULL, 0, 0, NULL);
+	bc = hello(DMTCP_MSG_HELLO_COMMAND, secret, 1, "cmd", 0, NULL, 0, 0);
+	send_msg(bc, DMTCP_MSG_COMMAND, DMTCP_CMD_BCHECKPOINT, 0, NULL, 0);
+	assert_int_equal(recv_msg(a, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_DO_CHECKPOINT);
+	assert_int_equal(recv_msg(b, &m), 0);
+	send_msg(a, DMTCP_MSG_BARRIER, DMTCP_BAR_SUSPENDED, 0, NULL, 0);
+	send_msg(b, DMTCP_MSG_BARRIER, DMTCP_BAR_SUSPENDED, 0, NULL, 0);
+	expect_release_failed(a, DMTCP_BAR_SUSPENDED, 0);
+	close(b);
+	for (int bar = DMTCP_BAR_FD_LEADER_ELECTION;
+	     bar <= DMTCP_BAR_REFILLED; bar++) {
+		send_msg(a, DMTCP_MSG_BARRIER, bar, 0, NULL, 0);
+		expect_release_failed(a, bar, 1);
+	}
+	assert_int_equal(recv_msg(bc, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_REPLY);
+	assert_int_equal(m.arg0, DMTCP_REPLY_ERROR);
+	assert_non_null(strstr(payload, "FAILED=2 b pid 301: the process was "
+			       "lost during checkpoint 1"));
+	assert_non_null(strstr(payload, "NUM_IMAGES=0\n"));
+	assert_null(strstr(payload, "IMAGE=/"));
+	close(bc);
+	assert_true(no_script());
+	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
+	assert_non_null(strstr(payload, "RUNNING=yes\n"));
+	assert_non_null(strstr(payload, "LAST_CKPT_TIME=\n"));
+	close(a);
+}
+
+/*
+ * One worker never answers: after 1 s the checkpoint fails naming it;
+ * until it comes through that checkpoint (its barriers released at once,
+ * failed) no checkpoint starts; then one does.
+ */
+static void test_worker_not_answering(void **state)
+{
+	struct dmtcp_msg m;
+	int a, b, bc;
+
+	(void)state;
+	a = worker(400, "a", 0, NULL, 0, 0, NULL);
+	b = worker(401, "b", 0, NULL, 0, 0, NULL);
+	bc = hello(DMTCP_MSG_HELLO_COMMAND, secret, 1, "cmd", 0, NULL, 0, 0);
+	send_msg(bc, DMTCP_MSG_COMMAND, DMTCP_CMD_BCHECKPOINT, 0, NULL, 0);
+	assert_int_equal(recv_msg(a, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_DO_CHECKPOINT);
+	send_msg(a, DMTCP_MSG_BARRIER, DMTCP_BAR_SUSPENDED, 0, NULL, 0);
+	assert_true(quiet_for(a, 300));
+	expect_release_failed(a, DMTCP_BAR_SUSPENDED, 1);	/* after 1 s */
+	for (int bar = DMTCP_BAR_FD_LEADER_ELECTION;
+	     bar <= DMTCP_BAR_REFILLED; bar++) {
+		send_msg(a, DMTCP_MSG_BARRIER, bar, 0, NULL, 0);
+		expect_release_failed(a, bar, 1);
+	}
+	assert_int_equal(recv_msg(bc, &m), 0);
+	assert_int_equal(m.arg0, DMTCP_REPLY_ERROR);
+	assert_non_null(strstr(payload, "FAILED=2 b pid 401: did not answer "
+			       "within 1 s (suspend barrier"));
+	close(bc);
+	assert_true(no_script());
+	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
+	assert_non_null(strstr(payload, "RUNNING=no\n"));
+	assert_int_equal(command(DMTCP_CMD_CHECKPOINT, 0), DMTCP_REPLY_BUSY);
+	assert_non_null(strstr(payload, "(b pid 401) has not answered"));
+	/* b wakes up: it goes through checkpoint 1 alone, told it failed */
+	assert_int_equal(recv_msg(b, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_DO_CHECKPOINT);
+	for (int bar = DMTCP_BAR_SUSPENDED; bar <= DMTCP_BAR_REFILLED; bar++) {
+		send_msg(b, DMTCP_MSG_BARRIER, bar, 0, NULL, 0);
+		expect_release_failed(b, bar, 1);
+	}
+	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
+	assert_non_null(strstr(payload, "RUNNING=yes\n"));
+	assert_int_equal(command(DMTCP_CMD_CHECKPOINT, 0), DMTCP_REPLY_OK);
+	assert_non_null(strstr(payload, "GENERATION=2\n"));
+	close(a);
+	close(b);
 }
 
 static void test_restart(void **state)
@@ -694,6 +817,12 @@ int main(void)
 						stop_coordinator),
 		cmocka_unit_test_setup_teardown(test_worker_dies_mid_checkpoint,
 						start_coordinator,
+						stop_coordinator),
+		cmocka_unit_test_setup_teardown(test_worker_lost_after_suspend,
+						start_coordinator,
+						stop_coordinator),
+		cmocka_unit_test_setup_teardown(test_worker_not_answering,
+						start_coordinator_t1,
 						stop_coordinator),
 		cmocka_unit_test_setup_teardown(test_restart,
 						start_coordinator,
