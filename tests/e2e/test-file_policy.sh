@@ -14,8 +14,8 @@
 #  overwrite: with --ckpt-open-files, data.bin is changed after the
 #     checkpoint: a restart leaves it as it is and says so (the program
 #     sees the change); a second restart from the same images with
-#     --allow-file-overwrite puts back the checkpointed contents (the
-#     program finds exactly what it wrote);
+#     --allow-file-overwrite (raw: DMTCP_ALLOW_FILE_OVERWRITE=1) puts back
+#     the checkpointed contents (the program finds exactly what it wrote);
 #  shrunk: input.bin is truncated below the offset: the restart names the
 #     file and both sizes; the program keeps its offset and reads EOF;
 #  refuse: sub/ is removed: dmtcp_restart --no-placeholder-files fails,
@@ -109,7 +109,13 @@ overwrite() {
 	# the same images again, now putting the files back
 	rm -f "$TEST_STOP_FILE"
 	touch "$T/strict"
-	t_restart --allow-file-overwrite
+	if [ "${DMTCP_GZIP:-1}" = 1 ]; then
+		t_restart --allow-file-overwrite
+	else	# the environment variable instead (what gdb's rewind passes)
+		export DMTCP_ALLOW_FILE_OVERWRITE=1
+		t_restart
+		unset DMTCP_ALLOW_FILE_OVERWRITE
+	fi
 	grep -qF "$T/data.bin changed since the checkpoint: put back as it was then" \
 		"$T/restart.2.log" || t_fail "restart 2 does not say data.bin was put back"
 	[ "$(head -c 6 "$T/data.bin")" != MARKER ] ||

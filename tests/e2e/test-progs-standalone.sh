@@ -5,7 +5,8 @@
 . "$DMTCP_SRCDIR/tests/e2e/lib.sh"
 
 PROGRAMS="threads_tls heap_pattern signals_timers file_offsets mmap_file
-	dlopen_lib sparse_reserve interrupted_calls api static_hello"
+	dlopen_lib sparse_reserve interrupted_calls api static_hello
+	ghost_files open_files"
 
 scenario() {
 	local p pid line
