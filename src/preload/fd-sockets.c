@@ -555,6 +555,19 @@ static void peek_queue(struct dmtcp_fdrec *r)
 		pr_debug("fd %d: tcp outq %d unsent %d inq %d", f->fd, outq,
 			 nsd, inq);
 	}
+	if (f->sk_domain == AF_UNIX && stream) {
+		unsigned char b;
+
+		/* the peek below sees it as an ordinary byte: where its
+		   mark is, the kernel says only at the head of the queue */
+		if (sk_recv(f->fd, &b, 1, MSG_OOB | MSG_PEEK | MSG_DONTWAIT) ==
+		    1)
+			pr_warn("process %d: fd %d: an urgent byte (MSG_OOB) "
+				"is queued on this UNIX stream: a restart from "
+				"this checkpoint gives it back as an ordinary "
+				"byte at its place in the stream",
+				rsys_getpid(), f->fd);
+	}
 	getsockopt(f->fd, SOL_SOCKET, SO_PEEK_OFF, &old, &l);
 	walk = setsockopt(f->fd, SOL_SOCKET, SO_PEEK_OFF, &off,
 			  sizeof(off)) == 0;
@@ -733,8 +746,13 @@ static int drain_tcp(const struct dmtcp_fdrec *r, struct drained *d)
 		at = 0;
 		if (ioctl(fd, SIOCATMARK, &at) == 0 && at &&
 		    last_mark != (int64_t)d->len) {
-			if (take_mark(fd, d, oobinline) == 0)
+			if (take_mark(fd, d, oobinline) == 0) {
 				last_mark = d->len;
+			} else {
+				/* its byte is not here yet: an in-band read
+				   would step over it when it comes */
+				goto wait;
+			}
 		}
 		if (drain_room(d, 256 << 10) < 0 ||
 		    drained_total + d->len > DRAIN_MAX)
@@ -769,6 +787,7 @@ static int drain_tcp(const struct dmtcp_fdrec *r, struct drained *d)
 			}
 			return 0;
 		}
+wait:
 		if ((now - progress) / 1000000 > DRAIN_STALL_MS ||
 		    (now - drain_t0) / 1000000 > DRAIN_MAX_MS)
 			return -1;
@@ -797,6 +816,8 @@ static int hand_over(uint64_t peer_ino, const struct drained *d)
 			      d->oob_inline, { 0 } };
 	int fd, rc;
 
+	if (!d->len && d->oob_pos < 0)
+		return 0;	/* nothing in flight */
 	rdv_name(path, sizeof(path), peer_ino, ".d");
 	unlink(path);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
@@ -815,7 +836,19 @@ static int hand_over(uint64_t peer_ino, const struct drained *d)
 /* Keep d for our own reads (sk-queue.c, kind HELD). */
 static void hold(struct dmtcp_fdrec *r, struct drained *d, int resume_only)
 {
-	struct skq *q = d->len ? dmtcp_skq_new(SKQ_HELD) : NULL;
+	struct skq *q;
+
+	if (d->oob_pos >= 0 && !d->oob_inline && drain_room(d, 1) == 0) {
+		/* reads cannot tell an urgent byte: ordinary data then */
+		memmove(d->buf + d->oob_pos + 1, d->buf + d->oob_pos,
+			d->len - d->oob_pos);
+		d->buf[d->oob_pos] = (char)d->oob_byte;
+		d->len++;
+		pr_warn("process %d: fd %d: the urgent byte of a connection "
+			"whose peer shut down comes back as an ordinary byte",
+			rsys_getpid(), r->rec.fd);
+	}
+	q = d->len ? dmtcp_skq_new(SKQ_HELD) : NULL;
 
 	if (!q) {
 		if (d->len)
@@ -845,22 +878,29 @@ static void hold(struct dmtcp_fdrec *r, struct drained *d, int resume_only)
  * signal's frame shows a system call to restart as rip on the syscall
  * instruction and rax = its number.
  */
+static int is_sock(int fd, uint64_t ino)
+{
+	struct stat st;
+
+	return fd >= 0 && fstat(fd, &st) == 0 && st.st_ino == ino &&
+	       S_ISSOCK(st.st_mode);
+}
+
 static int blocked_reader(uint64_t ino)
 {
 	for (int i = 0; i < DMTCP_MAX_THREADS; i++) {
 		const struct dmtcp_thread *t = &dmtcp_threads[i];
 		const struct img_regs *g = &t->info.regs;
-		struct stat st;
 		uint16_t insn;
 
-		if (t->state != THR_SUSPENDED || t->is_ckpt || !g->rip ||
-		    (g->rax != SYS_read && g->rax != SYS_readv &&
-		     g->rax != SYS_recvfrom && g->rax != SYS_recvmsg &&
-		     g->rax != SYS_recvmmsg))
+		if (t->state != THR_SUSPENDED || t->is_ckpt || !g->rip)
+			continue;
+		if (g->rax != SYS_read && g->rax != SYS_readv &&
+		    g->rax != SYS_recvfrom && g->rax != SYS_recvmsg &&
+		    g->rax != SYS_recvmmsg)
 			continue;
 		memcpy(&insn, (const void *)g->rip, 2);
-		if (insn == 0x050f && fstat((int)g->rdi, &st) == 0 &&
-		    st.st_ino == ino && S_ISSOCK(st.st_mode))
+		if (insn == 0x050f && is_sock((int)g->rdi, ino))
 			return 1;
 	}
 	return 0;
@@ -878,6 +918,7 @@ static int tcp_drain(struct dmtcp_fdrec *r)
 	struct tcp_peer p;
 	char path[PATH_MAX + 32];
 	struct skq *old;
+	uint64_t need;
 	int inq = 0, rc;
 
 	if (i < 0 || !sk_st[i].tcp || rdv_state <= 0)
@@ -901,8 +942,18 @@ static int tcp_drain(struct dmtcp_fdrec *r)
 	}
 	old = dmtcp_skq_find(SKQ_HELD, r->rec.inode);
 	ioctl(r->rec.fd, SIOCINQ, &inq);
-	if (drain_room(&d, (old ? old->len - old->off : 0) +
-		       (inq > 0 ? inq : 0) + p.wqueue + (64 << 10)) < 0) {
+	need = (old ? old->len - old->off : 0) + (inq > 0 ? inq : 0) +
+	       p.wqueue;
+	if ((dmtcp_now_mono_ns() - drain_t0) / 1000000 > DRAIN_MAX_MS ||
+	    drained_total + need > DRAIN_MAX) {
+		pr_warn("process %d: fd %d: the drain of this process is over "
+			"its bounds (%d s, %llu MiB): %llu bytes peeked, not "
+			"drained; a restart loses what the peer has not sent",
+			rsys_getpid(), r->rec.fd, DRAIN_MAX_MS / 1000,
+			DRAIN_MAX >> 20, (unsigned long long)need);
+		return -1;
+	}
+	if (drain_room(&d, need + (64 << 10)) < 0) {
 		pr_warn("process %d: fd %d: no memory to drain the connection",
 			rsys_getpid(), r->rec.fd);
 		return -1;
@@ -960,6 +1011,8 @@ void dmtcp_sk_drain(struct dmtcp_fdrec *r)
 		return;
 	if ((f->sk_domain == AF_INET || f->sk_domain == AF_INET6) &&
 	    f->sk_type == SOCK_STREAM) {
+		if (!phase1_begun)
+			phase1_begin();
 		held = dmtcp_skq_find(SKQ_HELD, f->inode);
 		if (held && !held->resume_only) {
 			/* the peer's FIN was taken at an earlier checkpoint:
@@ -971,8 +1024,6 @@ void dmtcp_sk_drain(struct dmtcp_fdrec *r)
 			f->sk_flags |= IMG_SK_HELD;
 			return;
 		}
-		if (!phase1_begun)
-			phase1_begin();
 		if (tcp_drain(r) == 0)
 			return;
 	}
@@ -1052,7 +1103,7 @@ static void resend(struct dmtcp_fdrec *r, struct drained *d, struct skq *old)
 		}
 		dmtcp_skq_drop(old);
 	}
-	q = d->len ? dmtcp_skq_new(SKQ_RESEND) : NULL;
+	q = d->len || d->oob_pos >= 0 ? dmtcp_skq_new(SKQ_RESEND) : NULL;
 	if (!q) {
 		if (d->len)
 			pr_warn("process %d: fd %d: too many connections with "
@@ -1187,7 +1238,6 @@ static int blocked_writer(uint64_t ino)
 	for (int i = 0; i < DMTCP_MAX_THREADS; i++) {
 		const struct dmtcp_thread *t = &dmtcp_threads[i];
 		const struct img_regs *g = &t->info.regs;
-		struct stat st;
 		uint16_t insn;
 		int fd = (int)g->rdi;
 
@@ -1200,8 +1250,7 @@ static int blocked_writer(uint64_t ino)
 			 g->rax != SYS_sendmmsg && g->rax != SYS_sendfile)
 			continue;
 		memcpy(&insn, (const void *)g->rip, 2);
-		if (insn == 0x050f && fstat(fd, &st) == 0 &&
-		    st.st_ino == ino && S_ISSOCK(st.st_mode))
+		if (insn == 0x050f && is_sock(fd, ino))
 			return 1;
 	}
 	return 0;

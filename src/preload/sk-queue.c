@@ -464,17 +464,17 @@ void dmtcp_skq_flush_ready(const struct pollfd *p, int n)
  */
 static int before_write(int fd, int dontwait)
 {
-	uint64_t ino;
-
-	if (is_ckpt_thread() || !(ino = sock_ino(fd)))
+	if (is_ckpt_thread() || !sock_ino(fd))
 		return 0;
 	for (;;) {
 		struct skq *q;
 		struct pollfd p = { .fd = fd, .events = POLLOUT };
 		int rc = 0, shut = 0;
 
+		/* the inode inside the critical section: a restart while we
+		   waited for it gave the socket a new one */
 		dmtcp_crit_enter();
-		q = dmtcp_skq_find(SKQ_RESEND, ino);
+		q = dmtcp_skq_find(SKQ_RESEND, sock_ino(fd));
 		if (q) {
 			shut = q->shut_after;
 			rc = shut ? 1 : dmtcp_skq_flush(q);
@@ -563,15 +563,13 @@ API ssize_t splice(int in, loff_t *ioff, int out, loff_t *ooff, size_t n,
 /* shutdown(SHUT_WR) with a remainder pending: after the remainder */
 API int shutdown(int fd, int how)
 {
-	uint64_t ino;
-
 	REAL(shutdown);
 	if (__builtin_expect(nresend != 0, 0) && how != SHUT_RD &&
-	    !is_ckpt_thread() && (ino = sock_ino(fd))) {
+	    !is_ckpt_thread() && sock_ino(fd)) {
 		struct skq *q;
 
 		dmtcp_crit_enter();
-		q = dmtcp_skq_find(SKQ_RESEND, ino);
+		q = dmtcp_skq_find(SKQ_RESEND, sock_ino(fd));
 		if (q)
 			q->shut_after = 1;
 		dmtcp_crit_leave();
@@ -588,14 +586,14 @@ API int shutdown(int fd, int how)
  */
 static ssize_t take_held(int fd, const struct iovec *iov, int cnt, int peek)
 {
-	uint64_t ino;
 	ssize_t got = 0;
 	struct skq *q;
 
-	if (is_ckpt_thread() || !(ino = sock_ino(fd)))
+	if (is_ckpt_thread() || !sock_ino(fd))
 		return 0;
+	/* the inode inside the critical section (see before_write) */
 	dmtcp_crit_enter();
-	q = dmtcp_skq_find(SKQ_HELD, ino);
+	q = dmtcp_skq_find(SKQ_HELD, sock_ino(fd));
 	if (q) {
 		uint64_t off = q->off;
 
@@ -618,13 +616,27 @@ static ssize_t take_held(int fd, const struct iovec *iov, int cnt, int peek)
 	return got;
 }
 
-#define READ_HELD(fd, iov, cnt, peek)					\
+/*
+ * Held bytes come before the kernel's EOF.  Checked before the system
+ * call, and again when it returns 0: a thread that was inside a read when
+ * the checkpoint made the entry (blocked, or between this check and the
+ * system call) gets the EOF from the kernel first.
+ */
+#define HELD(fd, iov, cnt, peek)					\
+	(__builtin_expect(nheld != 0, 0) ? take_held(fd, iov, cnt, peek) : 0)
+
+#define READ_CALL(fd, iov, cnt, peek, call)				\
 	do {								\
-		if (__builtin_expect(nheld != 0, 0)) {			\
-			ssize_t held_ = take_held(fd, iov, cnt, peek);	\
-			if (held_ > 0)					\
-				return held_;				\
+		ssize_t r_ = HELD(fd, iov, cnt, peek);			\
+		if (r_ > 0)						\
+			return r_;					\
+		r_ = (call);						\
+		if (r_ == 0) {						\
+			ssize_t h_ = HELD(fd, iov, cnt, peek);		\
+			if (h_ > 0)					\
+				return h_;				\
 		}							\
+		return r_;						\
 	} while (0)
 
 API ssize_t read(int fd, void *buf, size_t n)
@@ -632,26 +644,25 @@ API ssize_t read(int fd, void *buf, size_t n)
 	struct iovec v = { buf, n };
 
 	REAL(read);
-	if (n)
-		READ_HELD(fd, &v, 1, 0);
-	return real_read(fd, buf, n);
+	if (!n)
+		return real_read(fd, buf, n);
+	READ_CALL(fd, &v, 1, 0, real_read(fd, buf, n));
 }
 
 API ssize_t __read_chk(int fd, void *buf, size_t n, size_t cap)
 {
-	struct iovec v = { buf, n <= cap ? n : cap };
+	struct iovec v = { buf, n };
 
 	REAL(__read_chk);
-	if (n && n <= cap)
-		READ_HELD(fd, &v, 1, 0);
-	return real___read_chk(fd, buf, n, cap);
+	if (!n || n > cap)
+		return real___read_chk(fd, buf, n, cap);
+	READ_CALL(fd, &v, 1, 0, real___read_chk(fd, buf, n, cap));
 }
 
 API ssize_t readv(int fd, const struct iovec *iov, int cnt)
 {
 	REAL(readv);
-	READ_HELD(fd, iov, cnt, 0);
-	return real_readv(fd, iov, cnt);
+	READ_CALL(fd, iov, cnt, 0, real_readv(fd, iov, cnt));
 }
 
 API ssize_t recv(int fd, void *buf, size_t n, int flags)
@@ -659,9 +670,9 @@ API ssize_t recv(int fd, void *buf, size_t n, int flags)
 	struct iovec v = { buf, n };
 
 	REAL(recv);
-	if (n && !(flags & MSG_OOB))
-		READ_HELD(fd, &v, 1, flags & MSG_PEEK);
-	return real_recv(fd, buf, n, flags);
+	if (!n || (flags & MSG_OOB))
+		return real_recv(fd, buf, n, flags);
+	READ_CALL(fd, &v, 1, flags & MSG_PEEK, real_recv(fd, buf, n, flags));
 }
 
 API ssize_t __recv_chk(int fd, void *buf, size_t n, size_t cap, int flags)
@@ -669,27 +680,33 @@ API ssize_t __recv_chk(int fd, void *buf, size_t n, size_t cap, int flags)
 	struct iovec v = { buf, n };
 
 	REAL(__recv_chk);
-	if (n && n <= cap && !(flags & MSG_OOB))
-		READ_HELD(fd, &v, 1, flags & MSG_PEEK);
-	return real___recv_chk(fd, buf, n, cap, flags);
+	if (!n || n > cap || (flags & MSG_OOB))
+		return real___recv_chk(fd, buf, n, cap, flags);
+	READ_CALL(fd, &v, 1, flags & MSG_PEEK,
+		  real___recv_chk(fd, buf, n, cap, flags));
 }
 
 API ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
 		     struct sockaddr *a, socklen_t *al)
 {
 	struct iovec v = { buf, n };
+	ssize_t k = 0;
 
 	REAL(recvfrom);
-	if (n && !(flags & MSG_OOB) && __builtin_expect(nheld != 0, 0)) {
-		ssize_t k = take_held(fd, &v, 1, flags & MSG_PEEK);
-
-		if (k > 0) {
-			if (al)
-				*al = 0;	/* TCP: no address */
+	if (!n || (flags & MSG_OOB))
+		return real_recvfrom(fd, buf, n, flags, a, al);
+	k = HELD(fd, &v, 1, flags & MSG_PEEK);
+	if (k <= 0) {
+		k = real_recvfrom(fd, buf, n, flags, a, al);
+		if (k != 0)
 			return k;
-		}
+		k = HELD(fd, &v, 1, flags & MSG_PEEK);
+		if (k <= 0)
+			return 0;
 	}
-	return real_recvfrom(fd, buf, n, flags, a, al);
+	if (al)
+		*al = 0;	/* TCP: no address */
+	return k;
 }
 
 API ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t cap,
@@ -703,17 +720,23 @@ API ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t cap,
 
 API ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 {
-	REAL(recvmsg);
-	if (!(flags & MSG_OOB) && __builtin_expect(nheld != 0, 0)) {
-		ssize_t k = take_held(fd, m->msg_iov, (int)m->msg_iovlen,
-				      flags & MSG_PEEK);
+	ssize_t k = 0;
 
-		if (k > 0) {
-			m->msg_namelen = 0;
-			m->msg_controllen = 0;
-			m->msg_flags = 0;
+	REAL(recvmsg);
+	if (flags & MSG_OOB)
+		return real_recvmsg(fd, m, flags);
+	k = HELD(fd, m->msg_iov, (int)m->msg_iovlen, flags & MSG_PEEK);
+	if (k <= 0) {
+		k = real_recvmsg(fd, m, flags);
+		if (k != 0)
 			return k;
-		}
+		k = HELD(fd, m->msg_iov, (int)m->msg_iovlen,
+			 flags & MSG_PEEK);
+		if (k <= 0)
+			return 0;
 	}
-	return real_recvmsg(fd, m, flags);
+	m->msg_namelen = 0;
+	m->msg_controllen = 0;
+	m->msg_flags = 0;
+	return k;
 }

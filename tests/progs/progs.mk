@@ -94,3 +94,6 @@ tests_progs_stream_full_SOURCES = tests/progs/stream_full.c tests/progs/testprog
 # N full TCP connections (bench/sock-drain.sh: the cost of the drain)
 check_PROGRAMS += tests/progs/tcp_fill
 tests_progs_tcp_fill_SOURCES = tests/progs/tcp_fill.c tests/progs/testprog.h
+# an urgent byte on a UNIX stream, a known limit (test-unix_oob.sh)
+check_PROGRAMS += tests/progs/unix_oob
+tests_progs_unix_oob_SOURCES = tests/progs/unix_oob.c tests/progs/testprog.h
