@@ -54,16 +54,40 @@
 #define SKQ_MAX 256
 #define SKQ_FD_BASE (DMTCP_PROTECTED_FD_BASE + 50)
 
-#define REAL(name) \
-	static __typeof__(&name) real_##name; \
-	if (!real_##name) \
-		real_##name = (__typeof__(&name))dlsym(RTLD_NEXT, #name)
-
 /* glibc's _FORTIFY_SOURCE entry points (no prototype without it) */
 ssize_t __read_chk(int fd, void *buf, size_t n, size_t cap);
 ssize_t __recv_chk(int fd, void *buf, size_t n, size_t cap, int flags);
 ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t cap, int flags,
 		       struct sockaddr *a, socklen_t *al);
+
+/*
+ * libc's functions behind our wrappers, looked up when the library is
+ * loaded: the checkpoint thread writes the image with write/writev and
+ * reads with read, and a dlsym from it during a checkpoint waits
+ * forever for the loader's lock when a frozen thread holds it (inside
+ * dlopen or dlclose: test-dlopen_churn hung at its first checkpoint).
+ * REAL() still looks up what a wrapper called before that needs.
+ */
+#define SKQ_REAL(X) X(write) X(writev) X(send) \
+	X(sendto) X(sendmsg) X(sendmmsg) X(sendfile) X(splice) \
+	X(shutdown) X(read) X(__read_chk) X(readv) X(recv) \
+	X(__recv_chk) X(recvfrom) X(__recvfrom_chk) X(recvmsg)
+#define SKQ_DECL(name) static __typeof__(&name) real_##name;
+#define SKQ_RESOLVE(name) \
+	real_##name = (__typeof__(&name))dlsym(RTLD_NEXT, #name);
+SKQ_REAL(SKQ_DECL)
+static void (*real__exit)(int), (*real__Exit)(int);
+
+__attribute__((constructor(101))) static void skq_resolve(void)
+{
+	SKQ_REAL(SKQ_RESOLVE)
+	real__exit = (void (*)(int))dlsym(RTLD_NEXT, "_exit");
+	real__Exit = (void (*)(int))dlsym(RTLD_NEXT, "_Exit");
+}
+
+#define REAL(name) \
+	if (!real_##name) \
+		real_##name = (__typeof__(real_##name))dlsym(RTLD_NEXT, #name)
 
 static struct skq qs[SKQ_MAX];
 static volatile int nresend, nheld;	/* active entries of each kind */
