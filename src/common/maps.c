@@ -197,3 +197,63 @@ void maps_free_buf(char *buf, size_t cap)
 	if (buf)
 		munmap(buf, cap);
 }
+
+int maps_stream_open(struct maps_stream *s, const char *path, char *buf,
+		     size_t cap)
+{
+	memset(s, 0, sizeof(*s));
+	if (cap < MAPS_LINE_MAX) {
+		s->fd = -1;
+		errno = EINVAL;
+		return -1;
+	}
+	s->fd = open(path, O_RDONLY | O_CLOEXEC);
+	s->buf = buf;
+	s->cap = cap;
+	return s->fd < 0 ? -1 : 0;
+}
+
+int maps_stream_next(struct maps_stream *s, struct maps_entry *e)
+{
+	for (;;) {
+		char *line = s->buf + s->pos;
+		char *nl = memchr(line, '\n', s->len - s->pos);
+		ssize_t n;
+
+		if (nl || (s->eof && s->pos < s->len)) {
+			size_t l = nl ? (size_t)(nl - line) : s->len - s->pos;
+
+			s->pos += l + (nl != NULL);
+			if (maps_parse_line(line, l, e) < 0) {
+				errno = EPROTO;
+				return -1;
+			}
+			return 1;
+		}
+		if (s->eof)
+			return 0;
+		/* keep the unfinished line, read more behind it */
+		memmove(s->buf, line, s->len - s->pos);
+		s->len -= s->pos;
+		s->pos = 0;
+		if (s->len == s->cap) {
+			errno = EPROTO;		/* a line longer than cap */
+			return -1;
+		}
+		n = read(s->fd, s->buf + s->len, s->cap - s->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			s->eof = 1;
+		s->len += n;
+	}
+}
+
+void maps_stream_close(struct maps_stream *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}

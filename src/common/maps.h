@@ -38,8 +38,30 @@ int maps_next(const char *buf, size_t len, size_t *pos,
 	      struct maps_entry *e);
 
 /* Read a whole file (e.g. /proc/self/maps) into a buffer grown with
- * mmap; returns bytes or -1.  Free with maps_free_buf(). */
+ * mmap (mremap when it fills up: the buffer may move, so a caller that
+ * reads its own maps reads again until the capacity stays the same);
+ * returns bytes or -1.  Free with maps_free_buf(). */
 long maps_read_file(const char *path, char **buf, size_t *cap);
 void maps_free_buf(char *buf, size_t cap);
+
+/*
+ * Streaming reader: a maps file read piece by piece through the
+ * caller's buffer (at least MAPS_LINE_MAX bytes), so reading the maps
+ * maps nothing.  maps_stream_next returns 1 with *e filled, 0 at the
+ * end, -1 on a read error or a malformed line (errno set).
+ */
+#define MAPS_LINE_MAX (MAPS_PATH_MAX + 256)
+
+struct maps_stream {
+	int fd;
+	char *buf;
+	size_t cap, len, pos;
+	int eof;
+};
+
+int maps_stream_open(struct maps_stream *s, const char *path, char *buf,
+		     size_t cap);
+int maps_stream_next(struct maps_stream *s, struct maps_entry *e);
+void maps_stream_close(struct maps_stream *s);
 
 #endif /* DMTCP_MAPS_H */

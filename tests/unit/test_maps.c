@@ -1,7 +1,9 @@
 /*
  * test_maps.c - the /proc/PID/maps line parser (src/common/maps.c):
  * normal and special lines, paths with spaces, " (deleted)", malformed
- * lines, iteration over a buffer, and this process's own maps.
+ * lines, iteration over a buffer, and this process's own maps; the
+ * streaming reader (long lines across its buffer, a last line without
+ * a newline, the same entries as the whole-file reader).
  */
 #include "config.h"
 
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -208,6 +211,86 @@ static void test_self(void **state)
 	maps_free_buf(buf, cap);
 }
 
+static int same_entry(const struct maps_entry *a, const struct maps_entry *b)
+{
+	return a->start == b->start && a->end == b->end &&
+	       a->offset == b->offset && a->prot == b->prot &&
+	       a->shared == b->shared && a->inode == b->inode &&
+	       a->dev_major == b->dev_major && a->dev_minor == b->dev_minor &&
+	       !strcmp(a->path, b->path);
+}
+
+/* every entry of buf[0..len) through a stream of the file path */
+static void stream_matches(const char *path, const char *buf, size_t len,
+			   size_t cap, int want)
+{
+	static char sbuf[MAPS_LINE_MAX * 2];
+	static struct maps_entry se;
+	struct maps_stream st;
+	size_t pos = 0;
+	int n = 0, rc;
+
+	assert_true(cap <= sizeof(sbuf));
+	assert_int_equal(maps_stream_open(&st, path, sbuf, cap), 0);
+	while ((rc = maps_next(buf, len, &pos, &e)) == 1) {
+		assert_int_equal(maps_stream_next(&st, &se), 1);
+		if (!same_entry(&e, &se))
+			fail_msg("entry %d differs: %s / %s", n, e.path,
+				 se.path);
+		n++;
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(maps_stream_next(&st, &se), 0);
+	maps_stream_close(&st);
+	if (want >= 0)
+		assert_int_equal(n, want);
+}
+
+static void test_stream(void **state)
+{
+	static char buf[200 * 4200];
+	char path[] = "/tmp/test_maps.XXXXXX";
+	char name[4000];
+	struct maps_stream st;
+	size_t len = 0;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	/* lines of all lengths up to ~4 KiB, the last without '\n' */
+	for (int i = 0; i < 200; i++) {
+		size_t nl = (size_t)(i * 397) % (sizeof(name) - 1);
+
+		memset(name, 'a' + i % 26, nl);
+		name[0] = '/';
+		name[nl] = 0;
+		len += snprintf(buf + len, sizeof(buf) - len,
+				"%x000-%x000 rw-p %08x 08:02 %d %s%s",
+				0x1000 + 2 * i, 0x1001 + 2 * i, i, i + 1,
+				nl ? name : "", i < 199 ? "\n" : "");
+		assert_true(len < sizeof(buf));
+	}
+	assert_int_equal(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+	stream_matches(path, buf, len, MAPS_LINE_MAX, 200);
+	stream_matches(path, buf, len, MAPS_LINE_MAX * 2, 200);
+	/* a buffer below one line's worth is refused */
+	assert_int_equal(maps_stream_open(&st, path, buf, 100), -1);
+	unlink(path);
+}
+
+static void test_stream_self(void **state)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	long len = maps_read_file("/proc/self/maps", &buf, &cap);
+
+	(void)state;
+	assert_true(len > 0);
+	stream_matches("/proc/self/maps", buf, len, MAPS_LINE_MAX, -1);
+	maps_free_buf(buf, cap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +301,8 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_next),
 		cmocka_unit_test(test_self),
+		cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_stream_self),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
