@@ -13,6 +13,10 @@
  * touches the files of the previous one; which generation is current
  * is the coordinator's restart script (doc/design.md, "Checkpoint as a
  * transaction").
+ *
+ * Pages that cannot be read (a file mapping past the end of its file, a
+ * file that shrinks while we read it) never crash the process: see
+ * "Reading memory that may fault" below.
  */
 #include "config.h"
 #include "internal.h"
@@ -27,6 +31,8 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +48,8 @@
 #define PM_PRESENT (1ull << 63)
 #define PM_SWAPPED (1ull << 62)
 #define PM_FILE (1ull << 61)
+#define BOUNCE (1u << 20)	/* copy of file-backed pages, IMG_ZCHUNK_MAX */
+#define MAX_PRIV 12
 
 extern char **environ;
 
@@ -61,9 +69,11 @@ struct scratch {
 	char *meta;		/* env/auxv/cmdline/fds payloads */
 	size_t meta_cap;
 	int pagemap_fd;
+	unsigned char *bounce;	/* BOUNCE bytes: pages that may fault */
 	/* ranges whose pages never go into the image */
-	struct { uint64_t lo, hi; } priv[8];
+	struct { uint64_t lo, hi; } priv[MAX_PRIV];
 	int npriv;
+	char why[512];		/* why memory capture failed, if it did */
 };
 
 static void *scratch_map(size_t len)
@@ -76,7 +86,7 @@ static void *scratch_map(size_t len)
 
 static void add_priv(struct scratch *s, const void *p, size_t len)
 {
-	if (p && s->npriv < 8) {
+	if (p && s->npriv < MAX_PRIV) {
 		s->priv[s->npriv].lo = (uint64_t)p & ~(PAGE - 1);
 		s->priv[s->npriv].hi = ((uint64_t)p + len + PAGE - 1) &
 				       ~(PAGE - 1);
@@ -92,7 +102,9 @@ static int is_priv(const struct scratch *s, uint64_t addr)
 	return 0;
 }
 
-static int page_is_zero(const void *p)
+/* not inlined into guarded_page_is_zero: sigsetjmp there would keep
+   this loop's variables in memory */
+static __attribute__((noinline)) int page_is_zero(const void *p)
 {
 	const uint64_t *w = p;
 	uint64_t acc = 0;
@@ -103,6 +115,159 @@ static int page_is_zero(const void *p)
 		acc |= w[i] | w[i + 1] | w[i + 2] | w[i + 3] | w[i + 4] |
 		       w[i + 5] | w[i + 6] | w[i + 7];
 	return acc == 0;
+}
+
+/*
+ * Reading memory that may fault.  Every other thread is frozen, so no
+ * mapping changes while the areas are written, but some pages of a
+ * mapping cannot be read at all: a file mapping past the end of its
+ * file raises SIGBUS (the loader maps a library's whole span from the
+ * file before it maps the segments over it, so a thread frozen inside
+ * dlopen leaves such a mapping; a program may map more than a file
+ * holds or truncate a mapped file), and a file can shrink while we read
+ * it (a process outside the computation truncates it).  The checkpoint
+ * thread blocks every signal, and a fault with its signal blocked kills
+ * the process.  So, while the areas are written, SIGSEGV and SIGBUS are
+ * unblocked on this thread and caught: a fault inside a guarded read
+ * (an address in [lo, hi)) jumps back to it.  The jump saves no mask
+ * (no system call per read): the handler runs with SA_NODEFER and an
+ * empty sa_mask, so the thread's mask after the jump is the one before.
+ * The same signals sent by kill() meanwhile are queued again, to the
+ * process, once the guard is off; a fault anywhere else is ours: the
+ * default action is put back and the process dies of it, as before.
+ */
+static struct {
+	sigjmp_buf env;
+	volatile int armed;
+	volatile uint64_t lo, hi;	/* the guarded read */
+	int on;
+	struct sigaction old[2];
+	sigset_t oldmask;
+	volatile int sent[2];
+	siginfo_t sent_info[2];
+} guard;
+
+static const int guard_sigs[2] = { SIGSEGV, SIGBUS };
+
+#define COMPILER_BARRIER() __asm__ volatile("" ::: "memory")
+
+static void guard_handler(int sig, siginfo_t *si, void *uc)
+{
+	int i = sig == SIGBUS;
+	uint64_t addr = (uint64_t)si->si_addr;
+
+	(void)uc;
+	if (si->si_code > 0 && guard.armed && addr >= guard.lo &&
+	    addr < guard.hi && rsys_gettid() == dmtcp_ckpt_tid) {
+		guard.armed = 0;
+		siglongjmp(guard.env, 1);
+	}
+	if (si->si_code <= 0) {
+		/* kill(), sigqueue(), tgkill(): not a fault */
+		if (!guard.sent[i]) {
+			guard.sent_info[i] = *si;
+			guard.sent[i] = 1;
+		}
+		return;
+	}
+	/* a fault outside a guarded read: returning repeats it, fatally */
+	struct sigaction dfl;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	dmtcp_real_sigaction(sig, &dfl, NULL);
+}
+
+static void guard_on(void)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = guard_handler;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&set);
+	guard.armed = 0;
+	guard.sent[0] = guard.sent[1] = 0;
+	for (int i = 0; i < 2; i++) {
+		dmtcp_real_sigaction(guard_sigs[i], &sa, &guard.old[i]);
+		sigaddset(&set, guard_sigs[i]);
+	}
+	dmtcp_real_sigprocmask(SIG_UNBLOCK, &set, &guard.oldmask);
+	guard.on = 1;
+}
+
+static void guard_off(void)
+{
+	if (!guard.on)
+		return;
+	guard.on = 0;
+	dmtcp_real_sigprocmask(SIG_SETMASK, &guard.oldmask, NULL);
+	for (int i = 0; i < 2; i++)
+		dmtcp_real_sigaction(guard_sigs[i], &guard.old[i], NULL);
+	/* pending for the process again; delivered once threads run */
+	for (int i = 0; i < 2; i++)
+		if (guard.sent[i])
+			rsys3(SYS_rt_sigqueueinfo, rsys_getpid(),
+			      guard_sigs[i], (long)&guard.sent_info[i]);
+}
+
+/* memcpy from memory that may fault: 0, or -1 if a page of src faulted */
+static __attribute__((noinline)) int guarded_copy(void *dst, const void *src,
+						   size_t len)
+{
+	guard.lo = (uint64_t)src;
+	guard.hi = (uint64_t)src + len;
+	if (sigsetjmp(guard.env, 0))
+		return -1;
+	guard.armed = 1;
+	COMPILER_BARRIER();
+	memcpy(dst, src, len);
+	COMPILER_BARRIER();
+	guard.armed = 0;
+	return 0;
+}
+
+/* 1 if the page is all zero, 0 if not, -1 if it cannot be read */
+static __attribute__((noinline)) int guarded_page_is_zero(const void *p)
+{
+	int z;
+
+	guard.lo = (uint64_t)p;
+	guard.hi = (uint64_t)p + PAGE;
+	if (sigsetjmp(guard.env, 0))
+		return -1;
+	guard.armed = 1;
+	COMPILER_BARRIER();
+	z = page_is_zero(p);
+	COMPILER_BARRIER();
+	guard.armed = 0;
+	return z;
+}
+
+/*
+ * Pages written straight from memory (anonymous memory, whose pages
+ * pagemap says exist): a fault there is not expected, but if one
+ * happens the checkpoint fails (-2, the writer is left half way)
+ * instead of the process.  A raw image's writev gets EFAULT instead.
+ */
+static __attribute__((noinline)) int guarded_write(struct img_writer *w,
+						    uint64_t addr, size_t len,
+						    uint32_t flags)
+{
+	int rc;
+
+	guard.lo = addr;
+	guard.hi = addr + len;
+	if (sigsetjmp(guard.env, 0))
+		return -2;
+	guard.armed = 1;
+	COMPILER_BARRIER();
+	rc = img_write_pages(w, addr, (const void *)addr, len, flags);
+	COMPILER_BARRIER();
+	guard.armed = 0;
+	return rc;
 }
 
 static ssize_t read_file(const char *path, char *buf, size_t cap)
@@ -229,7 +394,15 @@ out:
 	close(fd);
 }
 
-enum store_mode { STORE_NONE, STORE_ALL, STORE_SPARSE, STORE_RESIDENT };
+/*
+ * STORE_ALL: every page (private file mappings, deleted files);
+ * STORE_SPARSE: pages that exist and are not zero (private anonymous);
+ * STORE_RESIDENT: resident pages that are not zero (shared memory);
+ * STORE_DIRTY: pages the process changed (a private file mapping it
+ * cannot read: the others come from the file).
+ */
+enum store_mode { STORE_NONE, STORE_ALL, STORE_SPARSE, STORE_RESIDENT,
+		  STORE_DIRTY };
 
 
 /*
@@ -320,7 +493,7 @@ static int classify(const struct maps_entry *e, struct img_area *a,
 	}
 	a->kind = IMG_AREA_FILE;
 	if (!(e->prot & PROT_READ))
-		return STORE_NONE;	/* restored from the file */
+		return STORE_DIRTY;	/* the rest comes from the file */
 	if (dmtcp_cfg.skip_file_pages && !is_image_file(p))
 		a->flags |= IMG_AF_FILE_PAGES_OMITTED;
 	else
@@ -336,6 +509,20 @@ static int plan_runs(struct scratch *s, const struct img_area *a, int mode,
 	int n = 0;
 
 	*bytes = 0;
+	/*
+	 * Pages of a file mapping past the end of the file raise SIGBUS:
+	 * nothing to store.  A restart maps the file again (area file_size
+	 * and mtime equal), so they raise SIGBUS again, or maps anonymous
+	 * memory where they read as zeros when the file changed.
+	 */
+	if (a->kind == IMG_AREA_FILE) {
+		uint64_t eof = (a->file_size + PAGE - 1) & ~(PAGE - 1);
+
+		if (a->offset >= eof)
+			end = start;
+		else if (eof - a->offset < end - start)
+			end = start + (eof - a->offset);
+	}
 	for (uint64_t base = start; base < end; base += PM_BATCH * PAGE) {
 		uint64_t cnt = (end - base) / PAGE;
 
@@ -359,6 +546,11 @@ static int plan_runs(struct scratch *s, const struct img_area *a, int mode,
 				continue;
 			if (mode == STORE_RESIDENT) {
 				keep = s->mc[i] & 1;
+			} else if (mode == STORE_DIRTY) {
+				uint64_t pm = s->pm[i];
+
+				keep = (pm & PM_SWAPPED) ||
+				       ((pm & PM_PRESENT) && !(pm & PM_FILE));
 			} else if (mode == STORE_ALL) {
 				uint64_t pm = s->pm[i];
 				int dirty = (pm & PM_SWAPPED) ||
@@ -376,8 +568,9 @@ static int plan_runs(struct scratch *s, const struct img_area *a, int mode,
 				keep = (s->pm[i] & (PM_PRESENT | PM_SWAPPED))
 				       != 0;
 			}
-			if (keep && mode != STORE_ALL &&
-			    page_is_zero((void *)addr))
+			/* zero, or gone (a shared object truncated) */
+			if (keep && mode != STORE_ALL && mode != STORE_DIRTY &&
+			    guarded_page_is_zero((void *)addr) != 0)
 				keep = 0;
 			if (!keep)
 				continue;
@@ -512,19 +705,147 @@ static int skip_entry(const struct maps_entry *e)
 	       e->end <= DMTCP_RESERVE_ADDR + DMTCP_RESERVE_LEN;
 }
 
+/*
+ * Pages of an area backed by a file or a shared object, which can fault
+ * (past the end of the file, or the file shrank since we looked): copied
+ * under the guard through the bounce buffer, then written.  Pages that
+ * fault are written as zeros, not flagged clean; *bad counts them.
+ */
+static int write_fragile(struct img_writer *w, struct scratch *s,
+			 const struct run *r, uint64_t *bad)
+{
+	uint64_t addr = r->addr, end = r->addr + r->len;
+
+	while (addr < end) {
+		size_t n = end - addr < BOUNCE ? end - addr : BOUNCE;
+		size_t ok = n, zero;
+
+		if (guarded_copy(s->bounce, (const void *)addr, n) < 0)
+			for (ok = 0; ok < n; ok += PAGE)
+				if (guarded_copy(s->bounce + ok,
+						 (const void *)(addr + ok),
+						 PAGE) < 0)
+					break;
+		if (ok && img_write_pages(w, addr, s->bounce, ok, r->flags) < 0)
+			return -1;
+		addr += ok;
+		if (ok == n)
+			continue;
+		/* the page at addr faulted, and maybe some after it */
+		for (zero = PAGE; zero < BOUNCE && addr + zero < end;
+		     zero += PAGE)
+			if (guarded_copy(s->bounce, (const void *)(addr + zero),
+					 PAGE) == 0)
+				break;
+		memset(s->bounce, 0, zero);
+		if (img_write_pages(w, addr, s->bounce, zero, 0) < 0)
+			return -1;
+		*bad += zero / PAGE;
+		addr += zero;
+	}
+	return 0;
+}
+
+/* Anonymous memory, straight from where it is (see guarded_write). */
+static int write_direct(struct img_writer *w, struct scratch *s,
+			const struct run *r, const struct maps_entry *e)
+{
+	int rc = guarded_write(w, r->addr, r->len, r->flags);
+
+	if (rc == -2 || (rc < 0 && errno == EFAULT)) {
+		snprintf(s->why, sizeof(s->why), "cannot read memory in "
+			 "%#llx-%#llx (area %#llx-%#llx %.300s): it faulted",
+			 (unsigned long long)r->addr,
+			 (unsigned long long)(r->addr + r->len),
+			 (unsigned long long)e->start,
+			 (unsigned long long)e->end,
+			 e->path[0] ? e->path : "anonymous");
+		errno = EFAULT;
+		return -1;
+	}
+	return rc;
+}
+
+static int same_mapping(const struct maps_entry *a, const struct maps_entry *b)
+{
+	return a->start == b->start && a->end == b->end &&
+	       a->prot == b->prot && a->shared == b->shared &&
+	       a->offset == b->offset && a->inode == b->inode &&
+	       a->dev_major == b->dev_major && a->dev_minor == b->dev_minor;
+}
+
+/*
+ * The image must describe one memory map: read /proc/self/maps again
+ * (through the bounce buffer: reading maps nothing) and compare it with
+ * the read the areas came from: ranges, protections, sharing, offsets
+ * and files, not the names (they change when a mapped file is renamed
+ * or deleted).  With every thread frozen nothing changes it; a
+ * difference means something kept running (a thread not stopped, a
+ * process sharing our memory) and the image would mix two states, so
+ * the checkpoint fails instead.
+ */
+static int maps_unchanged(struct scratch *s)
+{
+	static struct maps_entry then, now;
+	static char what[400];
+	struct maps_stream ms;
+	size_t pos = 0;
+	int a, b;
+
+	if (maps_stream_open(&ms, "/proc/self/maps", (char *)s->bounce,
+			     BOUNCE) < 0) {
+		snprintf(s->why, sizeof(s->why), "cannot read /proc/self/maps "
+			 "again: %s", strerror(errno));
+		return -1;
+	}
+	do {
+		a = maps_next(s->maps, s->maps_len, &pos, &then);
+		b = maps_stream_next(&ms, &now);
+	} while (a == 1 && b == 1 && same_mapping(&then, &now));
+	maps_stream_close(&ms);
+	if (a == 0 && b == 0)
+		return 0;
+	if (a < 0 || b < 0) {
+		snprintf(s->why, sizeof(s->why), "cannot read /proc/self/maps "
+			 "again: %s", a < 0 ? "malformed line" :
+			 strerror(errno));
+		return -1;
+	}
+	if (a == 1 && b == 1)
+		snprintf(what, sizeof(what), "%#llx-%#llx %.150s became "
+			 "%#llx-%#llx %.150s", (unsigned long long)then.start,
+			 (unsigned long long)then.end,
+			 then.path[0] ? then.path : "(anonymous)",
+			 (unsigned long long)now.start,
+			 (unsigned long long)now.end,
+			 now.path[0] ? now.path : "(anonymous)");
+	else
+		snprintf(what, sizeof(what), "%#llx-%#llx %.150s %s",
+			 (unsigned long long)(a == 1 ? then.start : now.start),
+			 (unsigned long long)(a == 1 ? then.end : now.end),
+			 (a == 1 ? then.path : now.path)[0] ?
+			 (a == 1 ? then.path : now.path) : "(anonymous)",
+			 a == 1 ? "went away" : "appeared");
+	snprintf(s->why, sizeof(s->why), "the memory map changed while the "
+		 "image was written (%s): a thread or a process sharing this "
+		 "memory was not stopped", what);
+	return -1;
+}
+
 static int write_areas(struct img_writer *w, struct scratch *s)
 {
 	static struct maps_entry e;	/* 4 KiB: keep it off the stack */
 	static struct elf_id elf;
 	size_t pos = 0;
-	int r;
+	int r, rc = -1;
 
 	memset(&elf, 0, sizeof(elf));
+	guard_on();
 	while ((r = maps_next(s->maps, s->maps_len, &pos, &e)) == 1) {
 		struct img_area a;
 		struct stat st;
 		int mode, nruns = 0, reprotect = 0;
-		uint64_t bytes = 0;
+		uint64_t bytes = 0, bad = 0;
 
 		if (skip_entry(&e))
 			continue;
@@ -550,34 +871,55 @@ static int write_areas(struct img_writer *w, struct scratch *s)
 				}
 			}
 		}
-		if (mode != STORE_NONE && !(e.prot & PROT_READ)) {
+		if (mode == STORE_DIRTY)	/* pagemap only: no access */
+			plan_runs(s, &a, mode, &nruns, &bytes);
+		if (mode != STORE_NONE && !(e.prot & PROT_READ) &&
+		    (mode != STORE_DIRTY || nruns)) {
 			/* e.g. a guard page the program wrote, then locked */
 			if (mprotect((void *)e.start, e.end - e.start,
-				     e.prot | PROT_READ) == 0)
+				     e.prot | PROT_READ) == 0) {
 				reprotect = 1;
-			else
+			} else {
 				mode = STORE_NONE;
+				nruns = 0;
+				bytes = 0;
+			}
 		}
-		if (mode != STORE_NONE)
+		if (mode != STORE_NONE && mode != STORE_DIRTY)
 			plan_runs(s, &a, mode, &nruns, &bytes);
 		a.stored_bytes = bytes;
 		if (img_write_area(w, &a, e.path) < 0)
 			goto fail;
 		for (int i = 0; i < nruns; i++)
-			if (img_write_pages(w, s->runs[i].addr,
-					    (void *)s->runs[i].addr,
-					    s->runs[i].len,
-					    s->runs[i].flags) < 0)
+			if ((mode == STORE_SPARSE ?
+			     write_direct(w, s, &s->runs[i], &e) :
+			     write_fragile(w, s, &s->runs[i], &bad)) < 0)
 				goto fail;
+		if (bad)
+			pr_warn("%llu page(s) of %s in %#llx-%#llx could not be "
+				"read (the file shrank during the checkpoint?):"
+				" saved as zeros", (unsigned long long)bad,
+				e.path[0] ? e.path : "shared memory",
+				(unsigned long long)e.start,
+				(unsigned long long)e.end);
 		if (reprotect)
 			mprotect((void *)e.start, e.end - e.start, e.prot);
 		continue;
 fail:
 		if (reprotect)
 			mprotect((void *)e.start, e.end - e.start, e.prot);
-		return -1;
+		goto out;
 	}
-	return r < 0 ? (errno = EPROTO, -1) : 0;
+	if (r < 0) {
+		errno = EPROTO;
+		goto out;
+	}
+	rc = maps_unchanged(s);
+	if (rc < 0)
+		errno = EAGAIN;
+out:
+	guard_off();
+	return rc;
 }
 
 static int count_areas(const struct scratch *s)
@@ -605,6 +947,8 @@ static void scratch_free(struct scratch *s)
 		munmap(s->runs, MAX_RUNS * sizeof(struct run));
 	if (s->meta)
 		munmap(s->meta, s->meta_cap);
+	if (s->bounce)
+		munmap(s->bounce, BOUNCE);
 }
 
 /*
@@ -687,16 +1031,27 @@ int dmtcp_write_image(const char *dir, const char *suffix, char *path,
 	s.mc = scratch_map(PM_BATCH);
 	s.runs = scratch_map(MAX_RUNS * sizeof(struct run));
 	s.meta = scratch_map(s.meta_cap);
+	s.bounce = scratch_map(BOUNCE);
+	s.maps_cap = 1 << 20;
+	s.maps = scratch_map(s.maps_cap);
 	s.pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	if (!s.pm || !s.mc || !s.runs || !s.meta) {
+	if (!s.pm || !s.mc || !s.runs || !s.meta || !s.bounce || !s.maps) {
 		snprintf(err, errcap, "out of memory for checkpoint scratch");
 		goto fail;
 	}
 	if (img_writer_open(&w, fd, dmtcp_cfg.gzip ? IMG_F_GZIP : 0,
 			    dmtcp_now_ns() / 1000000000ull) < 0)
 		goto io_fail;
-	/* the maps are read last: every scratch mapping exists by now */
-	s.maps_len = maps_read_file("/proc/self/maps", &s.maps, &s.maps_cap);
+	/* the maps are read last: every scratch mapping exists by now (and
+	   again if the buffer had to grow: it moved while being read) */
+	do {
+		size_t cap = s.maps_cap;
+
+		s.maps_len = maps_read_file("/proc/self/maps", &s.maps,
+					    &s.maps_cap);
+		if (s.maps_cap == cap)
+			break;
+	} while (s.maps_len >= 0);
 	if (s.maps_len < 0) {
 		snprintf(err, errcap, "cannot read /proc/self/maps: %s",
 			 strerror(errno));
@@ -707,6 +1062,7 @@ int dmtcp_write_image(const char *dir, const char *suffix, char *path,
 	add_priv(&s, s.runs, MAX_RUNS * sizeof(struct run));
 	add_priv(&s, s.meta, s.meta_cap);
 	add_priv(&s, s.maps, s.maps_cap);
+	add_priv(&s, s.bounce, BOUNCE);
 	add_priv(&s, w.buf, w.buf_cap);
 	add_priv(&s, w.arena, w.arena_cap);
 
@@ -757,7 +1113,10 @@ int dmtcp_write_image(const char *dir, const char *suffix, char *path,
 	scratch_free(&s);
 	return 0;
 io_fail:
-	snprintf(err, errcap, "writing %s: %s", tmp, strerror(errno));
+	if (s.why[0])	/* memory capture failed: say why */
+		snprintf(err, errcap, "%s", s.why);
+	else
+		snprintf(err, errcap, "writing %s: %s", tmp, strerror(errno));
 fail:
 	img_writer_close(&w);
 	if (fd >= 0)

@@ -299,6 +299,19 @@ t_checkpoint() {
 		t_peers_running "${T_NPEERS:-1}"
 }
 
+# t_checkpoint_of PID NAME: t_checkpoint, and when it fails because the
+# process PID (launch or restart, our child) died, say how it died.
+t_checkpoint_of() {
+	local st
+	(t_checkpoint) && return 0
+	t_alive "$1" && t_fail "checkpoint failed, $2 (pid $1) still runs"
+	wait "$1"
+	st=$?
+	[ "$st" -gt 128 ] &&
+		t_fail "$2 died of SIG$(kill -l $((st - 128))) during a checkpoint"
+	t_fail "$2 exited with status $st during a checkpoint"
+}
+
 # t_kill PID: dmtcp_command --kill, then waits for PID (the launch or
 # restart process in the foreground of the computation) to be gone.
 t_kill() {

@@ -97,3 +97,25 @@ tests_progs_tcp_fill_SOURCES = tests/progs/tcp_fill.c tests/progs/testprog.h
 # an urgent byte on a UNIX stream, a known limit (test-unix_oob.sh)
 check_PROGRAMS += tests/progs/unix_oob
 tests_progs_unix_oob_SOURCES = tests/progs/unix_oob.c tests/progs/testprog.h
+
+# memory capture while mappings change (test-dlopen_churn.sh): threads
+# loading and unloading copies of libdlchurn.so in a loop
+check_PROGRAMS += tests/progs/dlopen_churn tests/progs/libdlchurn.so
+tests_progs_dlopen_churn_SOURCES = tests/progs/dlopen_churn.c tests/progs/dlchurn.h \
+	tests/progs/testprog.h
+tests_progs_dlopen_churn_LDADD = -ldl -lpthread
+tests_progs_libdlchurn_so_SOURCES = tests/progs/libdlchurn.c tests/progs/dlchurn.h
+tests_progs_libdlchurn_so_CFLAGS = $(AM_CFLAGS) -fPIC
+tests_progs_libdlchurn_so_LDFLAGS = -shared -fPIC
+# mapped files that shrink: past their end reading raises SIGBUS
+# (test-mmap_shrink.sh)
+check_PROGRAMS += tests/progs/mmap_shrink
+tests_progs_mmap_shrink_SOURCES = tests/progs/mmap_shrink.c tests/progs/testprog.h
+# a memory map that changes all the time (test-mmap_churn.sh)
+check_PROGRAMS += tests/progs/mmap_churn
+tests_progs_mmap_churn_SOURCES = tests/progs/mmap_churn.c tests/progs/testprog.h
+tests_progs_mmap_churn_LDADD = -lpthread
+# a clone(CLONE_VM) child changes the memory map during checkpoints
+# (test-mem_unfrozen.sh)
+check_PROGRAMS += tests/progs/mm_sharer
+tests_progs_mm_sharer_SOURCES = tests/progs/mm_sharer.c tests/progs/testprog.h
