@@ -29,6 +29,15 @@
  * and closes it before anything else.
  */
 #define RST_SECRET_FD		826
+/*
+ * mtcp_restart --status-fd: one end of a socket pair whose other end
+ * the process that started mtcp_restart keeps.  mtcp_restart sends
+ * RST_STATUS_JUMP (MSG_NOSIGNAL) just before it jumps into the restored
+ * process, then closes it: a restorer that dies without having sent it
+ * died while restoring (dmtcp_restart names the image and the signal).
+ */
+#define RST_STATUS_FD		827
+#define RST_STATUS_JUMP		'J'
 
 /* rst_handoff.flags */
 #define RST_F_PIDNS		0x1	/* running in a fresh pid namespace:
@@ -64,5 +73,8 @@ struct rst_handoff {
 				   dmtcp_restart (a pipe inside the
 				   computation), not the restart's stdio */
 };
+
+/* what an image must satisfy to be restored (shared with dmtcp_restart) */
+#include "dmtcp/restore-check.h"
 
 #endif /* DMTCP_RESTORE_H */

@@ -13,6 +13,8 @@ lib_libdmtcpimage_a_SOURCES = \
 	src/image/img-meta.c \
 	src/image/img-validate.c \
 	src/image/img-decode.c \
-	include/dmtcp/image.h
+	src/image/img-restore.c \
+	src/image/restore-check.c \
+	include/dmtcp/image.h include/dmtcp/restore-check.h
 # users of the library link $(IMG_LIBS)
 IMG_LIBS = lib/libdmtcpimage.a $(ZLIB_LIBS)

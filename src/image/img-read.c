@@ -215,7 +215,10 @@ static int check_rec(struct img_reader *r)
 		return img_reader_error(r, "%s record: unknown flags %#x "
 					"(corrupt image)", name, h->flags);
 	if (h->size > left)
-		return truncated(r, 1, r->file_size, h->size - left);
+		return img_reader_error(r, "truncated at offset %llu (the "
+			"record's size %llu runs %llu bytes past the end of "
+			"the file)", (ull)r->file_size, (ull)h->size,
+			(ull)(h->size - left));
 	if (h->type == IMG_REC_PAGES) {
 		if ((h->arg0 & m) || !h->raw_size || (h->raw_size & m) ||
 		    h->arg0 + h->raw_size < h->arg0)

@@ -51,9 +51,9 @@ static int walk_proc(struct img_walk *w)
 			"expected %zu (corrupt image)", w->payload_len,
 			sizeof(*p));
 	if (p->nthreads > IMG_MAX_THREADS)
-		return img_reader_error(&w->r, "PROC record: %u threads, at "
-			"most %u supported (corrupt image)", p->nthreads,
-			IMG_MAX_THREADS);
+		return img_reader_error(&w->r, "PROC record: nthreads = %u, "
+			"at most %u threads supported (corrupt image)",
+			p->nthreads, IMG_MAX_THREADS);
 	if (CHECK_STR(w, "PROC", p, comp_id) ||
 	    CHECK_STR(w, "PROC", p, unique_id) ||
 	    CHECK_STR(w, "PROC", p, progname) ||
@@ -273,8 +273,8 @@ static int walk_end(struct img_walk *w)
 	if (w->nthreads != w->proc.nthreads ||
 	    w->nareas != w->proc.nareas)
 		return img_reader_error(&w->r, "image holds %u threads and "
-			"%u areas, its PROC record says %u and %u "
-			"(corrupt image)", w->nthreads, w->nareas,
+			"%u areas, its PROC record (nthreads, nareas) says %u "
+			"and %u (corrupt image)", w->nthreads, w->nareas,
 			w->proc.nthreads, w->proc.nareas);
 	if (e->nrecords != w->nrecords || e->page_bytes != w->page_bytes)
 		return img_reader_error(&w->r, "END record counts %llu records"

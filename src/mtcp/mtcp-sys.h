@@ -14,6 +14,7 @@
 #define NR_open 2
 #define NR_close 3
 #define NR_stat 4
+#define NR_fstat 5
 #define NR_lseek 8
 #define NR_mmap 9
 #define NR_mprotect 10
@@ -23,6 +24,7 @@
 #define NR_shmat 30
 #define NR_shmctl 31
 #define NR_getpid 39
+#define NR_sendto 44
 #define NR_exit 60
 #define NR_prctl 157
 #define NR_arch_prctl 158
@@ -32,7 +34,10 @@
 #define O_RDONLY 0
 #define O_RDWR 2
 #define O_CLOEXEC 02000000
+#define SEEK_SET 0
 #define SEEK_CUR 1
+#define S_IFMT 0170000
+#define S_IFREG 0100000
 #define PROT_NONE 0
 #define PROT_READ 1
 #define PROT_WRITE 2
@@ -48,6 +53,7 @@
 #define SHM_EXEC 0100000
 #define IPC_RMID 0
 #define IPC_STAT 2
+#define MSG_NOSIGNAL 0x4000
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED 2
 #define PR_SET_MM 35

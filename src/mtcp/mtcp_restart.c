@@ -14,8 +14,16 @@
  * layout (brk, arg/env, auxv, /proc/self/exe) and jumps to
  * img_proc.restore_entry.
  *
+ * Nothing in the image is trusted: every field used here goes through
+ * the restore checks (dmtcp/restore-check.h) before it is used.  An
+ * image file is checked as a whole before anything is unmapped; a
+ * stream (the decoder's pipe, already checked by dmtcp_restart) is
+ * checked record by record as it is restored.  Either way a bad image
+ * ends with a message naming the image and the field, and exit 1.
+ *
  * Usage: mtcp_restart --fd N --image PATH [--flags F] [--coord-host H]
- *        [--coord-port P] [--ckptdir D] [--secret-fd N] [--debug]
+ *        [--coord-port P] [--ckptdir D] [--secret-fd N] [--status-fd N]
+ *        [--debug]
  * The coordinator secret comes through a descriptor (--secret-fd, read
  * and closed first thing), never on the command line.
  */
@@ -31,7 +39,11 @@ void mtcp_jump(uint64_t entry, uint64_t stack, void *arg)
 
 static int debug;
 static int img_fd = -1;
+static int status_fd = -1;
 static int seekable = 1;
+static uint64_t img_size;	/* of an image file; 0 for a stream */
+static struct rchk chk;		/* the restore checks */
+static struct img_thread thr;
 static struct rst_handoff handoff;
 static struct img_proc proc;
 static uint64_t auxv[512];
@@ -75,6 +87,25 @@ static void __attribute__((noreturn)) die(const char *what, const char *obj,
 	sys1(NR_exit_group, 1);
 	for (;;)
 		;
+}
+
+/* The restore checks refused the image: say which field and why. */
+static void __attribute__((noreturn)) die_check(void)
+{
+	mtcp_puts("mtcp_restart: ");
+	mtcp_puts(handoff.image[0] ? handoff.image : "(image)");
+	mtcp_puts(": cannot restore: ");
+	mtcp_puts(chk.msg);
+	mtcp_puts(" (corrupt or crafted image)\n");
+	sys1(NR_exit_group, 1);
+	for (;;)
+		;
+}
+
+static void check(int rc)
+{
+	if (rc < 0)
+		die_check();
 }
 
 static void dbg(const char *s, uint64_t a, uint64_t b)
@@ -288,7 +319,7 @@ static void move_vdso(void)
 /* Areas                                                              */
 
 static struct img_area cur;	/* the area being filled */
-static char cur_path[IMG_PATH_MAX];
+static char cur_path[IMG_PATH_MAX + 1];
 static int cur_from_file;	/* mapped from the unchanged file */
 static int cur_mapped;
 static int cur_prot;		/* protection while filling */
@@ -478,17 +509,15 @@ static void map_area(void)
 	cur_prot = prot;
 }
 
+/* The AREA record (its size was checked by rchk_rec), checked. */
 static void read_area_record(uint64_t size)
 {
-	if (size < sizeof(cur))
-		die("bad AREA record in", handoff.image, 0);
 	read_exact(&cur, sizeof(cur));
-	size -= sizeof(cur);
-	if (cur.path_len >= sizeof(cur_path) || cur.path_len > size)
-		die("bad AREA path in", handoff.image, 0);
-	read_exact(cur_path, cur.path_len);
-	cur_path[cur.path_len] = 0;
-	skip_bytes(size - cur.path_len);
+	size -= sizeof(cur);		/* at most IMG_PATH_MAX */
+	read_exact(cur_path, size);
+	cur_path[size] = 0;
+	/* path_len must be size: rchk_area says so otherwise */
+	check(rchk_area(&chk, &cur, cur_path));
 }
 
 /*
@@ -640,6 +669,8 @@ static void parse_args(int argc, char **argv)
 				     sizeof(handoff.tmpdir));
 		else if (mtcp_streq(a, "--secret-fd"))
 			read_secret(mtcp_atol(arg_value(argv, &i, argc)));
+		else if (mtcp_streq(a, "--status-fd"))
+			status_fd = mtcp_atol(arg_value(argv, &i, argc));
 		else if (mtcp_streq(a, "--host-proc-fd"))
 			handoff.host_proc_fd = mtcp_atol(arg_value(argv, &i, argc));
 		else if (mtcp_streq(a, "--prepared-stdio"))
@@ -672,7 +703,8 @@ static void parse_args(int argc, char **argv)
 		else if (mtcp_streq(a, "--help")) {
 			mtcp_puts("usage: mtcp_restart --fd N --image PATH "
 				  "[--flags F] [--coord-host H] [--coord-port P]"
-				  " [--ckptdir D] [--secret-fd N] [--debug]\n"
+				  " [--ckptdir D] [--secret-fd N] [--status-fd N]"
+				  " [--debug]\n"
 				  "Internal helper of dmtcp_restart: run "
 				  "dmtcp_restart instead.\n");
 			sys1(NR_exit_group, 0);
@@ -688,14 +720,67 @@ static void parse_args(int argc, char **argv)
 		    " instead)", 0, 0);
 }
 
+/* rchk_walk's input: the image file, read or skipped exactly. */
+static int walk_read(void *ctx, void *buf, uint64_t n)
+{
+	char *p = buf;
+
+	(void)ctx;
+	while (n > 0) {
+		long r = sys3(NR_read, img_fd, p, n > (1ul << 30) ? 1ul << 30
+							       : n);
+
+		if (r == -EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (uint64_t)r;
+	}
+	return 0;
+}
+
+static int walk_skip(void *ctx, uint64_t n)
+{
+	(void)ctx;
+	if (n > (uint64_t)1 << 62)
+		return -1;
+	return sys3(NR_lseek, img_fd, (long)n, SEEK_CUR) < 0 ? -1 : 0;
+}
+
+/*
+ * An image file is checked as a whole before anything happens: the
+ * areas come after the point where the address space is cleared, and
+ * a bad one found then would leave nothing to return to.
+ */
+static void check_whole_image(void)
+{
+	struct k_stat st;
+
+	if (sys2(NR_fstat, img_fd, &st) < 0 ||
+	    (st.st_mode & S_IFMT) != S_IFREG ||
+	    sys3(NR_lseek, img_fd, 0, SEEK_CUR) != 0) {
+		seekable = 0;		/* a stream: checked as it comes */
+		return;
+	}
+	img_size = (uint64_t)st.st_size;
+	rchk_init(&chk, img_size, RCHK_RAW_ONLY);
+	if (rchk_walk(&chk, walk_read, walk_skip, 0) < 0)
+		die_check();
+	if (sys3(NR_lseek, img_fd, 0, SEEK_SET) != 0)
+		die("cannot seek back to the start of", handoff.image, 0);
+	dbg("image checked: bytes, areas", img_size, chk.nareas);
+}
+
 void mtcp_main(uint64_t *sp)
 {
 	int argc = (int)sp[0];
 	char **argv = (char **)(sp + 1);
 	char **envp = argv + argc + 1;
-	uint64_t all = ~0ull;
+	uint64_t all = ~0ull, off = IMG_HEADER_SPACE;
 	struct img_file_header hdr;
 	struct img_rec rec;
+	struct img_end end;
 	int cleared = 0;
 
 	t_start_ns = now_ns();
@@ -705,62 +790,54 @@ void mtcp_main(uint64_t *sp)
 			debug = 1;
 	parse_args(argc, argv);	/* copies everything out of the stack */
 
+	check_whole_image();
+	rchk_init(&chk, img_size, RCHK_RAW_ONLY);
 	read_exact(&hdr, sizeof(hdr));
-	if (memcmp(hdr.magic, IMG_MAGIC, 8) != 0)
-		die("not a checkpoint image:", handoff.image, 0);
-	if (hdr.version != IMG_VERSION || hdr.arch != IMG_ARCH_X86_64)
-		die("image version or architecture not supported:",
-		    handoff.image, 0);
-	if (hdr.flags & IMG_F_GZIP)
-		die("compressed image given to mtcp_restart directly (use "
-		    "dmtcp_restart):", handoff.image, 0);
+	check(rchk_header(&chk, &hdr));
 	skip_bytes(IMG_HEADER_SPACE - sizeof(hdr));
 
-	for (;;) {
+	/* every record is checked (rchk_*) before it is used */
+	for (;; off += sizeof(rec) + rec.size) {
 		read_exact(&rec, sizeof(rec));
-		if (rec.magic != IMG_REC_MAGIC)
-			die("corrupt record header in", handoff.image, 0);
+		check(rchk_rec(&chk, off, &rec));
 		switch (rec.type) {
 		case IMG_REC_PROC:
-			if (rec.size != sizeof(proc))
-				die("bad PROC record in", handoff.image, 0);
 			read_exact(&proc, sizeof(proc));
+			check(rchk_proc(&chk, &proc));
+			break;
+		case IMG_REC_THREAD:
+			read_exact(&thr, sizeof(thr));
+			check(rchk_thread(&chk, &thr));
 			break;
 		case IMG_REC_AUXV:
-			auxv_len = rec.size <= sizeof(auxv) ? rec.size : 0;
-			if (auxv_len)
-				read_exact(auxv, auxv_len);
-			else
-				skip_bytes(rec.size);
+			auxv_len = (uint32_t)rec.size;	/* <= sizeof(auxv) */
+			read_exact(auxv, auxv_len);
+			check(rchk_auxv(&chk, auxv, auxv_len));
 			break;
 		case IMG_REC_AREA:
+			finish_area();
+			read_area_record(rec.size);
 			if (!cleared) {
-				if (!proc.restore_entry)
-					die("image has no PROC record:",
-					    handoff.image, 0);
 				clear_address_space();
 				move_vdso();
 				cleared = 1;
 			}
-			finish_area();
-			read_area_record(rec.size);
 			map_area();
 			break;
 		case IMG_REC_PAGES:
 			read_pages(&rec);
 			break;
 		case IMG_REC_END:
-			skip_bytes(rec.size);
+			read_exact(&end, sizeof(end));
+			check(rchk_end(&chk, &end));
 			finish_area();
 			goto done;
-		default:	/* THREAD, FDS, ENV, CMDLINE, PAD */
+		default:	/* FDS, ENV, CMDLINE, PAD */
 			skip_bytes(rec.size);
 			break;
 		}
 	}
 done:
-	if (!cleared)
-		die("image has no memory areas:", handoff.image, 0);
 	sys1(NR_close, img_fd);
 	for (int i = 0; i < nshm; i++)
 		sys1(NR_close, shm_fds[i].fd);
@@ -768,5 +845,12 @@ done:
 	handoff.restart_usec = (now_ns() - t_start_ns) / 1000;
 	dbg("jumping to restore entry", proc.restore_entry,
 	    proc.restore_stack);
+	if (status_fd >= 0) {
+		char j = RST_STATUS_JUMP;
+
+		/* a socket: no SIGPIPE left pending if nobody reads */
+		sys6(NR_sendto, status_fd, (long)&j, 1, MSG_NOSIGNAL, 0, 0);
+		sys1(NR_close, status_fd);
+	}
 	mtcp_jump(proc.restore_entry, proc.restore_stack, &handoff);
 }

@@ -19,6 +19,7 @@
 #include "restart-sockets.h"
 #include "img.h"
 #include "log.h"
+#include "dmtcp/restore.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -241,6 +242,8 @@ place:
 		keep[nkeep++] = 829;	/* RST_HOST_PROC_FD, --gdb modes */
 	if (fcntl(828, F_GETFD) >= 0)
 		keep[nkeep++] = 828;	/* RST_ENV_FD */
+	if (fcntl(RST_STATUS_FD, F_GETFD) >= 0)
+		keep[nkeep++] = RST_STATUS_FD;	/* start_tree */
 	for (int fd = SHM_FD_BASE; fd < SHM_FD_BASE + MAX_SHM; fd++)
 		if (is_shm_fd(fd))
 			keep[nkeep++] = fd;

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -167,6 +168,10 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 		argv[n++] = "--secret-fd";
 		argv[n++] = STR(RST_SECRET_FD);
 	}
+	if (fcntl(RST_STATUS_FD, F_GETFD) >= 0) {
+		argv[n++] = "--status-fd";
+		argv[n++] = STR(RST_STATUS_FD);
+	}
 	argv[n++] = "--fd";
 	argv[n++] = fdstr;
 	argv[n++] = "--image";
@@ -267,6 +272,119 @@ static int check_omitted_files(const struct img_meta *m, char *err,
 	return 0;
 }
 
+/*
+ * The image processes this process started itself (init and the
+ * stand-ins reap them): the image and the read end of the process's
+ * status pipe (RST_STATUS_FD), where mtcp_restart says it is about to
+ * jump into the restored process.
+ */
+struct started {
+	pid_t pid;
+	int img;
+	int status_fd;
+};
+static struct started *started;
+static size_t nstarted, capstarted;
+
+static void track_started(pid_t pid, int img, int status_fd)
+{
+	if (nstarted == capstarted) {
+		size_t cap = capstarted ? 2 * capstarted : 16;
+		struct started *p = realloc(started, cap * sizeof(*p));
+
+		if (!p) {
+			if (status_fd >= 0)
+				close(status_fd);
+			return;
+		}
+		started = p;
+		capstarted = cap;
+	}
+	started[nstarted].pid = pid;
+	started[nstarted].img = img;
+	started[nstarted++].status_fd = status_fd;
+}
+
+/* a new process (stand-in, image process) has none of its own yet */
+static void forget_started(void)
+{
+	for (size_t k = 0; k < nstarted; k++)
+		if (started[k].status_fd >= 0)
+			close(started[k].status_fd);
+	nstarted = 0;
+}
+
+static const char *sig_name(int sig, char *buf, size_t cap)
+{
+	const char *abbrev = sigabbrev_np(sig);
+
+	if (abbrev)
+		snprintf(buf, cap, "SIG%s", abbrev);
+	else
+		snprintf(buf, cap, "%d", sig);
+	return buf;
+}
+
+/* The signals of a crash (their default action dumps core). */
+static int is_crash_signal(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL ||
+	       sig == SIGFPE || sig == SIGABRT || sig == SIGSYS ||
+	       sig == SIGTRAP || sig == SIGXCPU || sig == SIGXFSZ;
+}
+
+/*
+ * Process p, which we started for an image, ended with status: a
+ * restorer killed by a signal says nothing itself, so say it here,
+ * naming the image.  Three cases: mtcp_restart had not jumped into the
+ * restored process yet (no RST_STATUS_JUMP on the status channel); it
+ * had, but the process still had mtcp_restart's name (comm), which its
+ * main thread replaces with its own when it is restored: the restored
+ * process died before it reached the program; or the program crashed
+ * later.  1 if the restore itself failed (the first two).
+ */
+static int report_end(const struct image *ims, pid_t p, int status,
+		      const char *comm)
+{
+	char name[32], b = 0;
+	int jumped = 0, failed = 0, sig;
+	size_t k;
+
+	for (k = 0; k < nstarted && started[k].pid != p; k++)
+		;
+	if (k == nstarted)
+		return 0;
+	if (started[k].status_fd >= 0) {
+		jumped = read(started[k].status_fd, &b, 1) == 1 &&
+			 b == RST_STATUS_JUMP;
+		close(started[k].status_fd);
+	}
+	if (WIFSIGNALED(status)) {
+		sig = WTERMSIG(status);
+		sig_name(sig, name, sizeof(name));
+		if (!jumped) {
+			fprintf(stderr, "dmtcp_restart: restoring %s: "
+				"mtcp_restart died of signal %s\n",
+				ims[started[k].img].path, name);
+			failed = 1;
+		} else if (!is_crash_signal(sig)) {
+			/* e.g. dmtcp_command --kill: not a failure */
+		} else if (strcmp(comm, "mtcp_restart") == 0) {
+			fprintf(stderr, "dmtcp_restart: restoring %s: the "
+				"restored process %d died of signal %s before "
+				"it reached the program\n",
+				ims[started[k].img].path, (int)p, name);
+			failed = 1;
+		} else {
+			fprintf(stderr, "dmtcp_restart: %s: the restored "
+				"process %d died of signal %s\n",
+				ims[started[k].img].path, (int)p, name);
+		}
+	}
+	started[k] = started[--nstarted];
+	return failed;
+}
+
 static int exit_code(int status)
 {
 	if (WIFEXITED(status))
@@ -287,16 +405,44 @@ static pid_t start_tree(struct image *ims, int n, int i,
 			const char *secret)
 {
 	const struct img_proc *p = &ims[i].meta->proc;
-	pid_t c = rst_clone_with_pid(p->pid);
+	int sp[2] = { -1, -1 };
+	pid_t c;
 
+	/* its status channel (RST_STATUS_FD): we keep the reading end.
+	   A socket, so that mtcp_restart's MSG_NOSIGNAL write can never
+	   leave a SIGPIPE pending for the restored process */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		       0, sp) < 0)
+		sp[0] = sp[1] = -1;
+	c = rst_clone_with_pid(p->pid);
 	if (c < 0) {
 		fprintf(stderr, "dmtcp_restart: cannot create process with pid "
 			"%d for %s: %s\n", (int)p->pid, ims[i].path,
 			strerror(errno));
+		if (sp[0] >= 0) {
+			close(sp[0]);
+			close(sp[1]);
+		}
 		return -1;
 	}
-	if (c > 0)
+	if (c > 0) {
+		if (sp[1] >= 0)
+			close(sp[1]);
+		track_started(c, i, sp[0]);
 		return c;
+	}
+	forget_started();
+	if (sp[0] >= 0) {
+		close(sp[0]);
+		if (sp[1] != RST_STATUS_FD) {
+			dup2(sp[1], RST_STATUS_FD);	/* not close-on-exec */
+			close(sp[1]);
+		} else {
+			fcntl(RST_STATUS_FD, F_SETFD, 0);
+		}
+	} else {
+		close(RST_STATUS_FD);	/* our parent's, if any */
+	}
 	signal(SIGINT, SIG_DFL);
 	signal(SIGQUIT, SIG_DFL);
 	if (p->sid == p->pid) {
@@ -412,9 +558,40 @@ static void init_forward_signal(void)
  * signal that comes between two waits is not lost (with a handler and a
  * blocking waitpid it could land just before the wait and sleep there).
  */
-static int reap_all(pid_t first)
+/*
+ * waitpid(-1, status, WNOHANG), but the ended process's name (comm) is
+ * read while it is still a zombie: a restored process takes back its
+ * own name when its main thread is restored, so "mtcp_restart" means
+ * it died before it got back to the program.
+ */
+static pid_t reap_one(int *status, char *comm, size_t cap)
 {
-	int first_status = -1;
+	char path[64];
+	siginfo_t si;
+	ssize_t n;
+	int fd;
+
+	comm[0] = 0;
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return -1;
+	if (si.si_pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)si.si_pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, comm, cap - 1);
+		comm[n > 0 ? n : 0] = 0;
+		if (n > 0 && comm[n - 1] == '\n')
+			comm[n - 1] = 0;
+		close(fd);
+	}
+	return waitpid(si.si_pid, status, 0);
+}
+
+static int reap_all(pid_t first, const struct image *ims)
+{
+	int first_status = -1, first_failed = 0;
 	sigset_t set, old;
 
 	sigemptyset(&set);
@@ -426,12 +603,15 @@ static int reap_all(pid_t first)
 	if (getpid() == 1)
 		init_forward_signal();	/* one that came before */
 	for (;;) {
+		char comm[32];
 		int status, sig;
 		pid_t p;
 
-		while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
+		while ((p = reap_one(&status, comm, sizeof(comm))) > 0) {
 			pr_debug("process %d ended: status %#x", (int)p,
 				 status);
+			if (report_end(ims, p, status, comm) && p == first)
+				first_failed = 1;
 			if (p == first)
 				first_status = status;
 		}
@@ -444,6 +624,8 @@ static int reap_all(pid_t first)
 		}
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (first_failed)
+		return 1;	/* the restore failed: said above */
 	return first_status < 0 ? 1 : exit_code(first_status);
 }
 
@@ -493,6 +675,7 @@ static pid_t start_stand_in(struct image *ims, int n,
 	}
 	if (g != 0)
 		return g;	/* parent (or -1: pid taken; caller copes) */
+	forget_started();
 	signal(SIGINT, SIG_IGN);	/* init's handler is not ours */
 	signal(SIGQUIT, SIG_IGN);
 	if (level == 0) {
@@ -530,7 +713,7 @@ static pid_t start_stand_in(struct image *ims, int n,
 	rst_close_pipes();
 	for (int i = 0; i < n; i++)
 		close(ims[i].fd);
-	_exit(reap_all(first));
+	_exit(reap_all(first, ims));
 }
 
 /*
@@ -619,7 +802,7 @@ static int run_init(struct image *ims, int n, const struct rst_opts *o,
 	for (int i = 0; i < n; i++)
 		close(ims[i].fd);
 	rst_close_pipes();
-	return reap_all(first);
+	return reap_all(first, ims);
 }
 
 int main(int argc, char **argv)
@@ -649,6 +832,9 @@ int main(int argc, char **argv)
 				 sizeof(ims[i].path)) < 0 ||
 		    img_load_meta(ims[i].path, &ims[i].meta, err,
 				  sizeof(err)) < 0 ||
+		    /* every field mtcp_restart will use, before anything
+		       starts (mtcp_restart checks them again itself) */
+		    img_check_restore(ims[i].meta, err, sizeof(err)) < 0 ||
 		    check_omitted_files(ims[i].meta, err, sizeof(err)) < 0) {
 			fprintf(stderr, "dmtcp_restart: %s\n", err);
 			return 1;

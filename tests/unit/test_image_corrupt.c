@@ -3,7 +3,8 @@
  * targeted corruptions (header, metadata record, zlib chunk, record
  * header, truncation, trailing garbage, wrong magic/version/arch) must
  * give the right message, and a fuzz loop (random byte flips and
- * truncations) must always end in success or a clean error.
+ * truncations) must always end in success or a clean error, the
+ * restore checks (dmtcp/restore-check.h) included.
  * TEST_FUZZ_ITERS overrides the number of fuzz iterations (e.g. a
  * smaller one under valgrind).
  */
@@ -383,7 +384,18 @@ static void run_all(struct ctx *c, int devnull, unsigned *nok,
 	rc[0] = img_validate(c->tmp, 0, c->err, sizeof(c->err));
 	rc[1] = img_validate(c->tmp, 1, c->err, sizeof(c->err));
 	rc[2] = img_load_meta(c->tmp, &m, c->err, sizeof(c->err));
+	/* the restore checks (mtcp_restart's and dmtcp_restart's) on the
+	 * same bytes: never a crash, a message about the file otherwise
+	 * (the synthetic image has no hand-off stack: always refused) */
+	if (m) {
+		assert_int_equal(img_check_restore(m, c->err,
+						   sizeof(c->err)), -1);
+		assert_int_equal(strncmp(c->err, c->tmp, strlen(c->tmp)), 0);
+	}
 	img_free_meta(m);
+	assert_int_equal(img_check_restore_file(c->tmp, c->err,
+						sizeof(c->err)), -1);
+	assert_int_equal(strncmp(c->err, c->tmp, strlen(c->tmp)), 0);
 	assert_int_equal(lseek(devnull, 0, SEEK_SET), 0);
 	rc[3] = img_decode_to_fd(c->tmp, devnull, c->err, sizeof(c->err));
 	for (i = 0; i < 4; i++) {

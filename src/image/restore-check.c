@@ -1,0 +1,1164 @@
+/*
+ * restore-check.c - the checks an image must pass before anything is
+ * restored from it (include/dmtcp/restore-check.h).
+ *
+ * Freestanding: compiled into mtcp_restart (no libc) and into the image
+ * library.  It includes nothing but the contracts and calls no function
+ * it does not define, so the compiler builtins are the only thing the
+ * two worlds have to agree on (mtcp-util.c provides memcpy/memset for
+ * struct copies).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dmtcp/image.h"
+#include "dmtcp/restore.h"
+#include "dmtcp/restore-check.h"
+
+#define PAGE		((uint64_t)IMG_PAGE_SIZE)
+#define PMASK		(PAGE - 1)
+#define AT_SYSINFO_EHDR	33
+
+enum { ST_HDR, ST_PROC, ST_META, ST_FILES, ST_AREAS, ST_END };
+
+/*
+ * FILE and FILEDATA records (files the process had open, which
+ * dmtcp_restart recreates; mtcp_restart skips them): numbered here so
+ * that this file does not depend on their declarations.  Only their
+ * framing matters to the restorer.
+ */
+#define REC_FILE	11
+#define REC_FILEDATA	12
+#define REC_LAST	REC_FILEDATA
+#define FILE_REC_MIN	88	/* sizeof(struct img_file) */
+
+/* probe kinds */
+enum {
+	P_ENTRY = 1,	/* restore_entry: executable, restored */
+	P_STACK,	/* restore_stack - 1 and - RCHK_STACK_NEED: writable */
+	P_RSP,		/* a thread's stack pointer: writable */
+	P_RIP,		/* a thread's instruction pointer: executable */
+	P_FS,		/* a thread's TLS base: mapped */
+};
+
+/* ------------------------------------------------------------------ */
+/* Messages                                                           */
+
+static void m_s(struct rchk *c, const char *s)
+{
+	while (*s && c->msg_len + 1 < sizeof(c->msg))
+		c->msg[c->msg_len++] = *s++;
+	c->msg[c->msg_len] = 0;
+}
+
+static void m_x(struct rchk *c, uint64_t v)
+{
+	char b[19];
+	int i = 18;
+
+	b[i] = 0;
+	do {
+		b[--i] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	b[--i] = 'x';
+	b[--i] = '0';
+	m_s(c, b + i);
+}
+
+static void m_d(struct rchk *c, uint64_t v)
+{
+	char b[24];
+	int i = 23;
+
+	b[i] = 0;
+	do {
+		b[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	m_s(c, b + i);
+}
+
+/* Starts the message of a failure about field. */
+static void m_begin(struct rchk *c, const char *field)
+{
+	c->failed = 1;
+	c->field = field;
+	c->msg_len = 0;
+	c->msg[0] = 0;
+}
+
+/* "<field> = <hex>: <why>" */
+static int bad_x(struct rchk *c, const char *field, uint64_t v,
+		 const char *why)
+{
+	m_begin(c, field);
+	m_s(c, field);
+	m_s(c, " = ");
+	m_x(c, v);
+	m_s(c, ": ");
+	m_s(c, why);
+	return -1;
+}
+
+/* "<field> = <dec>: <why>" */
+static int bad_d(struct rchk *c, const char *field, uint64_t v,
+		 const char *why)
+{
+	m_begin(c, field);
+	m_s(c, field);
+	m_s(c, " = ");
+	m_d(c, v);
+	m_s(c, ": ");
+	m_s(c, why);
+	return -1;
+}
+
+/* "record N at offset O: " prefix (the message continues) */
+static void m_rec(struct rchk *c, const char *field)
+{
+	m_begin(c, field);
+	m_s(c, "record ");
+	m_d(c, c->recno);
+	m_s(c, " at offset ");
+	m_d(c, c->rec_off);
+	m_s(c, ": ");
+}
+
+static int bad_rec(struct rchk *c, const char *field, const char *why)
+{
+	m_rec(c, field);
+	m_s(c, why);
+	return -1;
+}
+
+/* "area N (start-end): " prefix */
+static void m_area(struct rchk *c, const char *field,
+		   const struct img_area *a)
+{
+	m_begin(c, field);
+	m_s(c, "area ");
+	m_d(c, c->nareas);
+	m_s(c, " (");
+	m_x(c, a->start);
+	m_s(c, "-");
+	m_x(c, a->end);
+	m_s(c, ") ");
+	m_s(c, field);
+	m_s(c, ": ");
+}
+
+static int failed(struct rchk *c)
+{
+	if (!c->failed)
+		return 0;
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                            */
+
+uint32_t rchk_crc32(uint32_t crc, const void *buf, uint64_t len)
+{
+	const unsigned char *p = buf;
+
+	crc = ~crc;
+	while (len--) {
+		crc ^= *p++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1)));
+	}
+	return ~crc;
+}
+
+static int has_nul(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!s[i])
+			return 1;
+	return 0;
+}
+
+static int bytes_eq(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
+/* [a, a + alen) and [b, b + blen) overlap */
+static int overlaps(uint64_t a, uint64_t aend, uint64_t b, uint64_t bend)
+{
+	return a < bend && b < aend;
+}
+
+static int crc_ok(struct rchk *c, const void *p, uint64_t n,
+		  const void *p2, uint64_t n2)
+{
+	uint32_t crc;
+
+	if ((c->flags & RCHK_META) || !(c->rec.flags & IMG_RF_CRC))
+		return 0;
+	crc = rchk_crc32(0, p, n);
+	if (n2)
+		crc = rchk_crc32(crc, p2, n2);
+	if (crc != c->rec.crc)
+		return bad_rec(c, "crc", "CRC mismatch");
+	return 0;
+}
+
+/* The payload call matching the last record header (records only). */
+static int expect(struct rchk *c, int type, const char *name)
+{
+	if (failed(c))
+		return -1;
+	if (c->flags & RCHK_META)
+		return 0;
+	if (c->pending != type) {
+		m_begin(c, "type");
+		m_s(c, name);
+		m_s(c, " payload without its record header");
+		return -1;
+	}
+	c->pending = 0;
+	return 0;
+}
+
+void rchk_init(struct rchk *c, uint64_t file_size, uint32_t flags)
+{
+	/* everything but the (large) probe array and buffers */
+	unsigned char *p = (unsigned char *)c;
+
+	for (size_t i = 0; i < offsetof(struct rchk, probes); i++)
+		p[i] = 0;
+	c->flags = flags;
+	c->field = "";
+	c->file_size = file_size;
+	c->state = (flags & RCHK_META) ? ST_PROC : ST_HDR;
+	c->nprobes = c->next_probe = 0;
+	c->sorted = 0;
+	c->auxv_vdso = 0;
+	c->pending = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* File header                                                        */
+
+int rchk_header(struct rchk *c, const struct img_file_header *h)
+{
+	struct img_file_header t = *h;
+
+	if (failed(c))
+		return -1;
+	if (!bytes_eq(h->magic, IMG_MAGIC, 8)) {
+		m_begin(c, "magic");
+		m_s(c, "not a checkpoint image (no DMTCPIMG magic at offset 0)");
+		return -1;
+	}
+	if (h->version != IMG_VERSION)
+		return bad_d(c, "header.version", h->version,
+			     "this build restores format v3 images");
+	if (h->header_size != sizeof(*h))
+		return bad_d(c, "header.header_size", h->header_size,
+			     "must be 72");
+	t.hdr_crc = 0;
+	if (rchk_crc32(0, &t, sizeof(t)) != h->hdr_crc)
+		return bad_x(c, "header.hdr_crc", h->hdr_crc,
+			     "file header CRC mismatch");
+	if (h->arch != IMG_ARCH_X86_64)
+		return bad_d(c, "header.arch", h->arch,
+			     "not an x86-64 (62) image");
+	if (h->page_size != IMG_PAGE_SIZE)
+		return bad_d(c, "header.page_size", h->page_size,
+			     "this build needs 4096");
+	if (h->flags & ~(uint32_t)IMG_F_GZIP)
+		return bad_x(c, "header.flags", h->flags, "unknown flags");
+	if ((h->flags & IMG_F_GZIP) && (c->flags & RCHK_RAW_ONLY))
+		return bad_x(c, "header.flags", h->flags,
+			     "a compressed image: mtcp_restart reads raw "
+			     "images (run dmtcp_restart, which decodes it)");
+	if (c->file_size && c->file_size < IMG_HEADER_SPACE)
+		return bad_d(c, "file size", c->file_size,
+			     "truncated in the file header space");
+	c->gzip = h->flags & IMG_F_GZIP;
+	c->have_header = 1;
+	if (!(c->flags & RCHK_META))
+		c->state = ST_PROC;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Record headers                                                     */
+
+static int close_area(struct rchk *c)
+{
+	if ((c->flags & RCHK_META) || !c->in_area)
+		return 0;
+	c->in_area = 0;
+	if (c->area_got != c->area.stored_bytes) {
+		m_area(c, "stored_bytes", &c->area);
+		m_s(c, "the PAGES records hold ");
+		m_d(c, c->area_got);
+		m_s(c, " bytes, the AREA record says ");
+		m_d(c, c->area.stored_bytes);
+		return -1;
+	}
+	return 0;
+}
+
+static int rec_pages(struct rchk *c, uint64_t off, const struct img_rec *r)
+{
+	if (c->state != ST_AREAS)
+		return bad_rec(c, "type", "PAGES record before any AREA "
+			       "record");
+	if (!c->gzip && (r->flags & IMG_RF_ZCHUNKS))
+		return bad_rec(c, "flags", "PAGES record with zlib chunks in "
+			       "a raw image");
+	if (c->gzip && r->flags != IMG_RF_ZCHUNKS)
+		return bad_rec(c, "flags", "PAGES record of a gzip image "
+			       "without zlib chunks");
+	if (!c->gzip && ((off + sizeof(*r)) & PMASK))
+		return bad_rec(c, "offset", "PAGES payload not page aligned "
+			       "in a raw image");
+	if ((r->arg0 & PMASK) || !r->raw_size || (r->raw_size & PMASK) ||
+	    r->arg0 + r->raw_size < r->arg0) {
+		m_rec(c, "arg0");
+		m_s(c, "PAGES arg0 ");
+		m_x(c, r->arg0);
+		m_s(c, " raw_size ");
+		m_x(c, r->raw_size);
+		m_s(c, ": not a page aligned, non-empty range");
+		return -1;
+	}
+	if (r->arg0 < c->area_next || r->arg0 >= c->area.end ||
+	    r->raw_size > c->area.end - r->arg0) {
+		m_rec(c, "arg0");
+		m_s(c, "PAGES ");
+		m_x(c, r->arg0);
+		m_s(c, "-");
+		m_x(c, r->arg0 + r->raw_size);
+		m_s(c, " outside of area ");
+		m_x(c, c->area.start);
+		m_s(c, "-");
+		m_x(c, c->area.end);
+		m_s(c, " or out of order");
+		return -1;
+	}
+	if (r->raw_size > c->area.stored_bytes - c->area_got) {
+		m_rec(c, "raw_size");
+		m_s(c, "PAGES raw_size ");
+		m_d(c, r->raw_size);
+		m_s(c, ": more than the ");
+		m_d(c, c->area.stored_bytes);
+		m_s(c, " stored bytes of its area");
+		return -1;
+	}
+	c->area_next = r->arg0 + r->raw_size;
+	c->area_got += r->raw_size;
+	c->page_bytes += r->raw_size;
+	return 0;
+}
+
+int rchk_rec(struct rchk *c, uint64_t off, const struct img_rec *r)
+{
+	uint64_t max = RCHK_META_MAX, min = 0;
+	uint32_t t = r->type;
+
+	if (failed(c))
+		return -1;
+	if (c->flags & RCHK_META)
+		return 0;
+	if (c->rec_off)
+		c->recno++;
+	c->rec_off = off;
+	c->rec = *r;
+	if (!c->have_header) {
+		m_begin(c, "header");
+		m_s(c, "record before the file header");
+		return -1;
+	}
+	if (c->pending)
+		return bad_rec(c, "type", "the previous record's payload was "
+			       "not checked");
+	if (c->state == ST_END)
+		return bad_rec(c, "type", "record after the END record");
+	if (r->magic != IMG_REC_MAGIC) {
+		m_rec(c, "magic");
+		m_s(c, "bad record magic ");
+		m_x(c, r->magic);
+		return -1;
+	}
+	if (t < IMG_REC_PROC || t > REC_LAST) {
+		m_rec(c, "type");
+		m_s(c, "unknown record type ");
+		m_d(c, t);
+		return -1;
+	}
+	if (r->flags & ~(uint32_t)(IMG_RF_CRC | IMG_RF_ZCHUNKS)) {
+		m_rec(c, "flags");
+		m_s(c, "unknown record flags ");
+		m_x(c, r->flags);
+		return -1;
+	}
+	if (c->file_size &&
+	    (off > c->file_size || c->file_size - off < sizeof(*r) ||
+	     r->size > c->file_size - off - sizeof(*r))) {
+		m_rec(c, "size");
+		m_s(c, "record size ");
+		m_d(c, r->size);
+		m_s(c, " runs past the end of the file (");
+		m_d(c, c->file_size);
+		m_s(c, " bytes): truncated or corrupt");
+		return -1;
+	}
+	if (!(r->flags & IMG_RF_ZCHUNKS) && r->raw_size != r->size) {
+		m_rec(c, "raw_size");
+		m_s(c, "raw_size ");
+		m_d(c, r->raw_size);
+		m_s(c, " != size ");
+		m_d(c, r->size);
+		return -1;
+	}
+	if (t == IMG_REC_PAD) {
+		if (r->flags)
+			return bad_rec(c, "flags", "PAD record with flags");
+		return 0;
+	}
+	if (t == IMG_REC_PAGES || t == REC_FILEDATA) {
+		/* a CRC is optional (raw PAGES, the decoder's FILEDATA) */
+		if (c->gzip && r->flags != IMG_RF_ZCHUNKS)
+			return bad_rec(c, "flags", "page or file data of a gzip "
+				       "image without zlib chunks");
+		if (!c->gzip && (r->flags & IMG_RF_ZCHUNKS))
+			return bad_rec(c, "flags", "page or file data with zlib "
+				       "chunks in a raw image");
+	} else if (r->flags != IMG_RF_CRC) {
+		return bad_rec(c, "flags", "metadata record without CRC or "
+			       "with zlib chunks");
+	}
+	/* order */
+	if (c->state == ST_PROC && t != IMG_REC_PROC)
+		return bad_rec(c, "type", "the PROC record must come first");
+	if (t == IMG_REC_PROC && c->state != ST_PROC)
+		return bad_rec(c, "type", "second PROC record");
+	if (c->state == ST_AREAS && t != IMG_REC_AREA &&
+	    t != IMG_REC_PAGES && t != IMG_REC_END)
+		return bad_rec(c, "type", "metadata record after the first "
+			       "AREA record");
+	if (c->state == ST_FILES && t != REC_FILE && t != REC_FILEDATA &&
+	    t != IMG_REC_AREA && t != IMG_REC_END)
+		return bad_rec(c, "type", "metadata record after a FILE "
+			       "record");
+	if (t == REC_FILEDATA && c->state != ST_FILES)
+		return bad_rec(c, "type", "FILEDATA record without a FILE "
+			       "record");
+	if (t == REC_FILE && c->state != ST_META && c->state != ST_FILES)
+		return bad_rec(c, "type", "FILE record out of order");
+	switch (t) {
+	case IMG_REC_PROC:
+		min = max = sizeof(struct img_proc);
+		break;
+	case IMG_REC_THREAD:
+		min = max = sizeof(struct img_thread);
+		break;
+	case IMG_REC_END:
+		min = max = sizeof(struct img_end);
+		break;
+	case IMG_REC_AREA:
+		min = sizeof(struct img_area);
+		max = sizeof(struct img_area) + IMG_PATH_MAX;
+		break;
+	case IMG_REC_AUXV:
+		max = RCHK_AUXV_MAX;
+		if (r->size % 16)
+			return bad_rec(c, "size", "AUXV record not made of "
+				       "pairs of 64-bit words");
+		/* fall through */
+	case IMG_REC_FDS:
+	case IMG_REC_ENV:
+	case IMG_REC_CMDLINE:
+		if (c->seen & (1u << t))
+			return bad_rec(c, "type", "second FDS, ENV, AUXV or "
+				       "CMDLINE record");
+		c->seen |= 1u << t;
+		break;
+	case REC_FILE:		/* a file (doc/files.md): skipped */
+		min = FILE_REC_MIN;
+		max = FILE_REC_MIN + IMG_PATH_MAX;
+		c->state = ST_FILES;
+		break;
+	case REC_FILEDATA:	/* its contents: skipped */
+		if (!r->raw_size || r->arg0 + r->raw_size < r->arg0)
+			return bad_rec(c, "raw_size", "FILEDATA record for an "
+				       "empty or overflowing range");
+		/* fall through */
+	case IMG_REC_PAGES:
+		min = 0;
+		max = UINT64_MAX;
+		break;
+	}
+	if (r->size < min || r->size > max) {
+		m_rec(c, "size");
+		m_s(c, "record of type ");
+		m_d(c, t);
+		m_s(c, " with ");
+		m_d(c, r->size);
+		m_s(c, " bytes (");
+		m_d(c, min);
+		m_s(c, "..");
+		m_d(c, max);
+		m_s(c, " expected)");
+		return -1;
+	}
+	if (t == IMG_REC_PAGES) {
+		if (rec_pages(c, off, r) < 0)
+			return -1;
+	} else if (t == IMG_REC_AREA || t == IMG_REC_END) {
+		if (close_area(c) < 0)
+			return -1;
+	}
+	if (t != IMG_REC_END)
+		c->nrecords++;
+	if (t == IMG_REC_PROC || t == IMG_REC_THREAD || t == IMG_REC_AUXV ||
+	    t == IMG_REC_AREA || t == IMG_REC_END)
+		c->pending = (int)t;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* PROC                                                               */
+
+static void add_probe(struct rchk *c, uint64_t addr, uint64_t value,
+		      int what, uint32_t idx, uint32_t tid)
+{
+	struct rchk_probe *p;
+
+	if (c->nprobes >= RCHK_MAX_PROBES)
+		return;		/* cannot happen: nthreads is bounded */
+	p = &c->probes[c->nprobes++];
+	p->addr = addr;
+	p->value = value;
+	p->what = (uint16_t)what;
+	p->idx = (uint16_t)idx;
+	p->tid = tid;
+}
+
+#define STR_FIELD(c, p, f) \
+	(has_nul((p)->f, sizeof((p)->f)) ? 0 : \
+	 bad_d(c, "proc." #f, sizeof((p)->f), "string field of this many " \
+	       "bytes is not NUL-terminated"))
+
+int rchk_proc(struct rchk *c, const struct img_proc *p)
+{
+	const struct img_mm *mm = &p->mm;
+	uint64_t rs = DMTCP_RESERVE_ADDR, re = rs + DMTCP_RESERVE_LEN;
+
+	if (expect(c, IMG_REC_PROC, "PROC") < 0)
+		return -1;
+	if (c->state != ST_PROC)
+		return bad_rec(c, "type", "second PROC record");
+	if (crc_ok(c, p, sizeof(*p), 0, 0) < 0)
+		return -1;
+	if (p->nthreads < 1 || p->nthreads > IMG_MAX_THREADS)
+		return bad_d(c, "proc.nthreads", p->nthreads,
+			     "between 1 and 4096 threads are supported");
+	if (p->nareas < 1 || p->nareas > RCHK_MAX_AREAS)
+		return bad_d(c, "proc.nareas", p->nareas,
+			     "between 1 and 16777216 memory areas are "
+			     "supported");
+	if (p->pid < 1 || p->pid > RCHK_PID_MAX)
+		return bad_d(c, "proc.pid", p->pid, "not a valid pid");
+	if (p->ppid > RCHK_PID_MAX)
+		return bad_d(c, "proc.ppid", p->ppid, "not a valid pid");
+	if (p->pgid > RCHK_PID_MAX)
+		return bad_d(c, "proc.pgid", p->pgid, "not a valid pid");
+	if (p->sid > RCHK_PID_MAX)
+		return bad_d(c, "proc.sid", p->sid, "not a valid pid");
+	if (STR_FIELD(c, p, comp_id) || STR_FIELD(c, p, unique_id) ||
+	    STR_FIELD(c, p, progname) || STR_FIELD(c, p, hostname) ||
+	    STR_FIELD(c, p, kernel) || STR_FIELD(c, p, exe) ||
+	    STR_FIELD(c, p, cwd) || STR_FIELD(c, p, coord_host))
+		return -1;
+	/* the hand-off */
+	if (!p->restore_entry || p->restore_entry >= RCHK_USER_TOP)
+		return bad_x(c, "proc.restore_entry", p->restore_entry,
+			     "not a user-space address");
+	if (p->restore_stack < PAGE + RCHK_STACK_NEED ||
+	    p->restore_stack > RCHK_USER_TOP)
+		return bad_x(c, "proc.restore_stack", p->restore_stack,
+			     "not a user-space address");
+	if (p->restore_stack & 15)
+		return bad_x(c, "proc.restore_stack", p->restore_stack,
+			     "not 16-byte aligned");
+	if (p->reserve_addr != DMTCP_RESERVE_ADDR)
+		return bad_x(c, "proc.reserve_addr", p->reserve_addr,
+			     "this build keeps 0x3d0000000000 free for "
+			     "mtcp_restart");
+	if (p->reserve_len != DMTCP_RESERVE_LEN)
+		return bad_x(c, "proc.reserve_len", p->reserve_len,
+			     "this build keeps 0x4000000 bytes free for "
+			     "mtcp_restart");
+	/* the kernel's vvar/vdso: none at all, or a consistent block */
+	if (!p->vspecial_start && !p->vspecial_end) {
+		if (p->vdso_start || p->vdso_end)
+			return bad_x(c, "proc.vdso_start", p->vdso_start,
+				     "a vDSO outside of the vvar/vdso span "
+				     "proc.vspecial_start..end (0)");
+	} else {
+		if ((p->vspecial_start & PMASK) ||
+		    p->vspecial_start >= RCHK_USER_TOP)
+			return bad_x(c, "proc.vspecial_start",
+				     p->vspecial_start,
+				     "not a page aligned user-space address");
+		if ((p->vspecial_end & PMASK) ||
+		    p->vspecial_end <= p->vspecial_start ||
+		    p->vspecial_end > RCHK_USER_TOP ||
+		    p->vspecial_end - p->vspecial_start > RCHK_VSPECIAL_MAX)
+			return bad_x(c, "proc.vspecial_end", p->vspecial_end,
+				     "not the page aligned end of a vvar/vdso "
+				     "span of at most 1 MiB");
+		if (!p->vdso_start || (p->vdso_start & PMASK) ||
+		    p->vdso_start < p->vspecial_start ||
+		    p->vdso_start >= p->vspecial_end)
+			return bad_x(c, "proc.vdso_start", p->vdso_start,
+				     "not a page aligned address inside the "
+				     "vvar/vdso span proc.vspecial_start..end");
+		if ((p->vdso_end & PMASK) || p->vdso_end <= p->vdso_start ||
+		    p->vdso_end > p->vspecial_end)
+			return bad_x(c, "proc.vdso_end", p->vdso_end,
+				     "not a page aligned end of the vDSO "
+				     "inside proc.vspecial_start..end");
+		if (overlaps(p->vspecial_start, p->vspecial_end, rs, re))
+			return bad_x(c, "proc.vspecial_start",
+				     p->vspecial_start, "the vvar/vdso span "
+				     "overlaps the range reserved for "
+				     "mtcp_restart");
+	}
+	/* what PR_SET_MM_MAP gets */
+	if (mm->start_code > mm->end_code || mm->end_code > RCHK_USER_TOP)
+		return bad_x(c, "proc.mm.end_code", mm->end_code,
+			     "not a user-space address after start_code");
+	if (mm->start_data > mm->end_data || mm->end_data > RCHK_USER_TOP)
+		return bad_x(c, "proc.mm.end_data", mm->end_data,
+			     "not a user-space address after start_data");
+	if (mm->start_brk > mm->brk || mm->brk > RCHK_USER_TOP)
+		return bad_x(c, "proc.mm.brk", mm->brk,
+			     "not a user-space address after start_brk");
+	if (mm->arg_start > mm->arg_end || mm->arg_end > RCHK_USER_TOP)
+		return bad_x(c, "proc.mm.arg_end", mm->arg_end,
+			     "not a user-space address after arg_start");
+	if (mm->env_start > mm->env_end || mm->env_end > RCHK_USER_TOP)
+		return bad_x(c, "proc.mm.env_end", mm->env_end,
+			     "not a user-space address after env_start");
+	if (mm->start_stack > RCHK_USER_TOP)
+		return bad_x(c, "proc.mm.start_stack", mm->start_stack,
+			     "not a user-space address");
+	c->proc = *p;
+	c->have_proc = 1;
+	c->state = ST_META;
+	add_probe(c, p->restore_entry, p->restore_entry, P_ENTRY, 0, 0);
+	add_probe(c, p->restore_stack - 1, p->restore_stack, P_STACK, 0, 0);
+	add_probe(c, p->restore_stack - RCHK_STACK_NEED, p->restore_stack,
+		  P_STACK, 0, 0);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* THREAD, AUXV                                                       */
+
+static int bad_thread(struct rchk *c, const char *field, uint64_t v,
+		      uint32_t idx, uint32_t tid, const char *why)
+{
+	m_begin(c, field);
+	m_s(c, "thread ");
+	m_d(c, idx);
+	m_s(c, " (tid ");
+	m_d(c, tid);
+	m_s(c, ") ");
+	m_s(c, field);
+	m_s(c, " = ");
+	m_x(c, v);
+	m_s(c, ": ");
+	m_s(c, why);
+	return -1;
+}
+
+int rchk_thread(struct rchk *c, const struct img_thread *t)
+{
+	uint32_t i = c->nthreads;
+
+	if (expect(c, IMG_REC_THREAD, "THREAD") < 0)
+		return -1;
+	if (c->state != ST_META || !c->have_proc)
+		return bad_rec(c, "type", "THREAD record outside of the "
+			       "metadata after PROC");
+	if (crc_ok(c, t, sizeof(*t), 0, 0) < 0)
+		return -1;
+	if (i >= c->proc.nthreads)
+		return bad_d(c, "proc.nthreads", c->proc.nthreads,
+			     "more THREAD records follow");
+	if (t->tid < 1 || t->tid > RCHK_PID_MAX)
+		return bad_thread(c, "tid", t->tid, i, t->tid,
+				  "not a valid thread id");
+	if (t->state != IMG_THREAD_USER && t->state != IMG_THREAD_CKPT)
+		return bad_thread(c, "state", t->state, i, t->tid,
+				  "unknown thread state");
+	if (!has_nul(t->name, sizeof(t->name)))
+		return bad_thread(c, "name", sizeof(t->name), i, t->tid,
+				  "name is not NUL-terminated");
+	if (!t->regs.rsp || t->regs.rsp > RCHK_USER_TOP)
+		return bad_thread(c, "regs.rsp", t->regs.rsp, i, t->tid,
+				  "not a user-space stack pointer");
+	if (t->regs.rip >= RCHK_USER_TOP &&
+	    (t->regs.rip & ~0xfffULL) != 0xffffffffff600000ULL)
+		return bad_thread(c, "regs.rip", t->regs.rip, i, t->tid,
+				  "not a user-space address");
+	add_probe(c, t->regs.rsp - 1, t->regs.rsp, P_RSP, i, t->tid);
+	if ((t->regs.rip & ~0xfffULL) != 0xffffffffff600000ULL)
+		add_probe(c, t->regs.rip, t->regs.rip, P_RIP, i, t->tid);
+	if (t->regs.fs_base)
+		add_probe(c, t->regs.fs_base, t->regs.fs_base, P_FS, i,
+			  t->tid);
+	c->nthreads++;
+	return 0;
+}
+
+int rchk_auxv(struct rchk *c, const void *auxv, uint64_t len)
+{
+	const uint64_t *v = auxv;
+
+	if (expect(c, IMG_REC_AUXV, "AUXV") < 0)
+		return -1;
+	if (c->state != ST_META)
+		return bad_rec(c, "type", "AUXV record outside of the "
+			       "metadata after PROC");
+	if (!(c->flags & RCHK_META) && len != c->rec.size)
+		return bad_rec(c, "size", "AUXV payload of another size");
+	if (len % 16 || len > RCHK_AUXV_MAX)
+		return bad_d(c, "auxv size", len, "at most 4096 bytes of "
+			     "pairs of 64-bit words");
+	if (crc_ok(c, auxv, len, 0, 0) < 0)
+		return -1;
+	for (uint64_t i = 0; i + 1 < len / 8; i += 2)
+		if (v[i] == AT_SYSINFO_EHDR)
+			c->auxv_vdso = v[i + 1];
+	if (c->auxv_vdso && !c->proc.vdso_start)
+		return bad_x(c, "proc.vdso_start", 0, "the process had a vDSO "
+			     "(AT_SYSINFO_EHDR in its auxiliary vector) but "
+			     "the image does not say where");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Areas and the addresses that must be in them                       */
+
+static void sift(struct rchk_probe *p, uint32_t i, uint32_t n)
+{
+	for (;;) {
+		uint32_t l = 2 * i + 1, m = i;
+		struct rchk_probe t;
+
+		if (l < n && p[l].addr > p[m].addr)
+			m = l;
+		if (l + 1 < n && p[l + 1].addr > p[m].addr)
+			m = l + 1;
+		if (m == i)
+			return;
+		t = p[i];
+		p[i] = p[m];
+		p[m] = t;
+		i = m;
+	}
+}
+
+static void sort_probes(struct rchk *c)
+{
+	struct rchk_probe *p = c->probes, t;
+	uint32_t n = c->nprobes;
+
+	for (uint32_t i = n / 2; i-- > 0;)
+		sift(p, i, n);
+	for (uint32_t k = n; k > 1; k--) {
+		t = p[0];
+		p[0] = p[k - 1];
+		p[k - 1] = t;
+		sift(p, 0, k - 1);
+	}
+	c->sorted = 1;
+	c->next_probe = 0;
+}
+
+static int bad_probe(struct rchk *c, const struct rchk_probe *p,
+		     const char *why)
+{
+	switch (p->what) {
+	case P_ENTRY:
+		return bad_x(c, "proc.restore_entry", p->value, why);
+	case P_STACK:
+		return bad_x(c, "proc.restore_stack", p->value, why);
+	case P_RSP:
+		return bad_thread(c, "regs.rsp", p->value, p->idx, p->tid,
+				  why);
+	case P_RIP:
+		return bad_thread(c, "regs.rip", p->value, p->idx, p->tid,
+				  why);
+	default:
+		return bad_thread(c, "regs.fs_base", p->value, p->idx, p->tid,
+				  why);
+	}
+}
+
+static const char *probe_need(const struct rchk_probe *p)
+{
+	switch (p->what) {
+	case P_ENTRY:
+		return "not inside an executable memory area of the image";
+	case P_STACK:
+		return "the 4096 bytes below it are not writable memory of "
+		       "the image";
+	case P_RSP:
+		return "not inside a writable memory area of the image";
+	case P_RIP:
+		return "not inside an executable memory area of the image";
+	default:
+		return "not inside a memory area of the image";
+	}
+}
+
+/* the probes before a->end: in a (and satisfied by it) or in a gap */
+static int sweep(struct rchk *c, const struct img_area *a, int restored)
+{
+	int w = (a->prot & IMG_PROT_WRITE) != 0;
+	int x = (a->prot & IMG_PROT_EXEC) != 0;
+
+	while (c->next_probe < c->nprobes) {
+		const struct rchk_probe *p = &c->probes[c->next_probe];
+		int ok;
+
+		if (p->addr >= a->end)
+			break;
+		if (p->addr < a->start)
+			return bad_probe(c, p, probe_need(p));
+		switch (p->what) {
+		case P_ENTRY:
+			ok = restored && x;
+			break;
+		case P_STACK:
+		case P_RSP:
+			ok = restored && w;
+			break;
+		case P_RIP:
+			ok = x;
+			break;
+		default:
+			ok = restored;
+			break;
+		}
+		if (!ok)
+			return bad_probe(c, p, probe_need(p));
+		c->next_probe++;
+	}
+	return 0;
+}
+
+/* path (len bytes, no NUL) is s, or starts with it when prefix */
+static int path_is(const char *path, uint32_t len, const char *s,
+		   int prefix)
+{
+	uint32_t n = 0;
+
+	while (s[n])
+		n++;
+	return len >= n && bytes_eq(path, s, n) && (prefix || len == n);
+}
+
+int rchk_area(struct rchk *c, const struct img_area *a, const char *path)
+{
+	const struct img_proc *p = &c->proc;
+	uint64_t rs = DMTCP_RESERVE_ADDR, re = rs + DMTCP_RESERVE_LEN;
+	int special;
+
+	if (expect(c, IMG_REC_AREA, "AREA") < 0)
+		return -1;
+	if (!c->have_proc)
+		return bad_rec(c, "type", "AREA record before PROC");
+	if (c->state == ST_META || c->state == ST_FILES) {
+		/* the first area: the metadata is complete */
+		if (c->nthreads != p->nthreads)
+			return bad_d(c, "proc.nthreads", p->nthreads,
+				     "not the number of THREAD records "
+				     "before the first AREA record");
+		c->state = ST_AREAS;
+	}
+	if (c->state != ST_AREAS)
+		return bad_rec(c, "type", "AREA record out of order");
+	if (!c->sorted)
+		sort_probes(c);
+	if (!(c->flags & RCHK_META) &&
+	    c->rec.size != sizeof(*a) + (uint64_t)a->path_len)
+		return bad_d(c, "area.path_len", a->path_len, "does not "
+			     "match the size of its AREA record");
+	if (crc_ok(c, a, sizeof(*a), path, a->path_len) < 0)
+		return -1;
+	if (c->nareas >= p->nareas)
+		return bad_d(c, "proc.nareas", p->nareas,
+			     "more AREA records follow");
+	if (a->start >= a->end || (a->start & PMASK) || (a->end & PMASK)) {
+		m_area(c, "start", a);
+		m_s(c, "not a page aligned, non-empty range");
+		return -1;
+	}
+	if (a->start < c->prev_end) {
+		m_area(c, "start", a);
+		m_s(c, "overlaps or precedes the previous area (ending at ");
+		m_x(c, c->prev_end);
+		m_s(c, ")");
+		return -1;
+	}
+	if (a->kind < IMG_AREA_ANON || a->kind > IMG_AREA_SPECIAL) {
+		m_area(c, "kind", a);
+		m_s(c, "unknown kind ");
+		m_d(c, a->kind);
+		return -1;
+	}
+	if (a->prot & ~(uint32_t)(IMG_PROT_READ | IMG_PROT_WRITE |
+				  IMG_PROT_EXEC)) {
+		m_area(c, "prot", a);
+		m_s(c, "unknown protection bits ");
+		m_x(c, a->prot);
+		return -1;
+	}
+	if ((a->stored_bytes & PMASK) ||
+	    a->stored_bytes > a->end - a->start) {
+		m_area(c, "stored_bytes", a);
+		m_d(c, a->stored_bytes);
+		m_s(c, " is not a multiple of 4096 at most the area's size");
+		return -1;
+	}
+	if (a->path_len > IMG_PATH_MAX || has_nul(path, a->path_len)) {
+		m_area(c, "path_len", a);
+		m_s(c, "a path of ");
+		m_d(c, a->path_len);
+		m_s(c, " bytes holding a NUL byte or longer than 4096");
+		return -1;
+	}
+	special = a->kind == IMG_AREA_SPECIAL;
+	if (!special) {
+		if (a->end > RCHK_USER_TOP) {
+			m_area(c, "end", a);
+			m_s(c, "beyond the user address space (");
+			m_x(c, RCHK_USER_TOP);
+			m_s(c, ")");
+			return -1;
+		}
+		if (overlaps(a->start, a->end, rs, re)) {
+			m_area(c, "start", a);
+			m_s(c, "overlaps the range reserved for mtcp_restart "
+			    "(");
+			m_x(c, rs);
+			m_s(c, "-");
+			m_x(c, re);
+			m_s(c, ")");
+			return -1;
+		}
+		if (p->vspecial_start &&
+		    overlaps(a->start, a->end, p->vspecial_start,
+			     p->vspecial_end)) {
+			m_area(c, "start", a);
+			m_s(c, "overlaps the vvar/vdso span proc.vspecial_start"
+			    "..end (");
+			m_x(c, p->vspecial_start);
+			m_s(c, "-");
+			m_x(c, p->vspecial_end);
+			m_s(c, ")");
+			return -1;
+		}
+		if ((a->kind == IMG_AREA_FILE ||
+		     a->kind == IMG_AREA_SHARED_FILE ||
+		     a->kind == IMG_AREA_SHARED_ANON ||
+		     a->kind == IMG_AREA_DELETED) &&
+		    ((a->offset & PMASK) ||
+		     a->offset + (a->end - a->start) < a->offset)) {
+			m_area(c, "offset", a);
+			m_x(c, a->offset);
+			m_s(c, " is not a page aligned file offset");
+			return -1;
+		}
+		if (a->kind == IMG_AREA_SHARED_FILE &&
+		    (a->path_len == 0 || path[0] != '/')) {
+			m_area(c, "path_len", a);
+			m_s(c, "a file mapped shared without an absolute path");
+			return -1;
+		}
+	} else if (path_is(path, a->path_len, "[vdso]", 0)) {
+		if (a->start != p->vdso_start || a->end != p->vdso_end) {
+			m_begin(c, "proc.vdso_start");
+			m_s(c, "proc.vdso_start..end = ");
+			m_x(c, p->vdso_start);
+			m_s(c, "-");
+			m_x(c, p->vdso_end);
+			m_s(c, ": the image's [vdso] area is ");
+			m_x(c, a->start);
+			m_s(c, "-");
+			m_x(c, a->end);
+			return -1;
+		}
+	} else if (path_is(path, a->path_len, "[vvar", 1)) {
+		if (a->start < p->vspecial_start || a->end > p->vspecial_end) {
+			m_area(c, "start", a);
+			m_s(c, "a [vvar] area outside of proc.vspecial_start"
+			    "..end (");
+			m_x(c, p->vspecial_start);
+			m_s(c, "-");
+			m_x(c, p->vspecial_end);
+			m_s(c, ")");
+			return -1;
+		}
+	}
+	if (sweep(c, a, !special) < 0)
+		return -1;
+	c->area = *a;
+	c->area_next = a->start;
+	c->area_got = 0;
+	c->prev_end = a->end;
+	c->in_area = 1;
+	c->nareas++;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* END                                                                */
+
+int rchk_end(struct rchk *c, const struct img_end *e)
+{
+	if (c->flags & RCHK_META) {
+		if (failed(c))
+			return -1;
+		if (!c->have_proc) {
+			m_begin(c, "proc");
+			m_s(c, "no PROC record");
+			return -1;
+		}
+	} else {
+		if (expect(c, IMG_REC_END, "END") < 0)
+			return -1;
+		if (!e)
+			return bad_rec(c, "type", "no END record");
+		if (crc_ok(c, e, sizeof(*e), 0, 0) < 0)
+			return -1;
+		if (!c->have_proc)
+			return bad_rec(c, "type", "END record before PROC");
+		if (e->nrecords != c->nrecords)
+			return bad_d(c, "end.nrecords", e->nrecords,
+				     "not the number of records in the image");
+		if (e->page_bytes != c->page_bytes)
+			return bad_d(c, "end.page_bytes", e->page_bytes,
+				     "not the number of page bytes in the "
+				     "image");
+	}
+	if (c->nthreads != c->proc.nthreads)
+		return bad_d(c, "proc.nthreads", c->proc.nthreads,
+			     "not the number of THREAD records");
+	if (c->nareas != c->proc.nareas)
+		return bad_d(c, "proc.nareas", c->proc.nareas,
+			     "not the number of AREA records");
+	if (!c->sorted)
+		sort_probes(c);
+	if (c->next_probe < c->nprobes) {
+		const struct rchk_probe *p = &c->probes[c->next_probe];
+
+		return bad_probe(c, p, probe_need(p));
+	}
+	c->state = ST_END;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* A whole raw image                                                  */
+
+static int trunc_at(struct rchk *c, uint64_t off, const char *what)
+{
+	m_begin(c, "size");
+	m_s(c, "truncated at offset ");
+	m_d(c, off);
+	m_s(c, " (");
+	m_s(c, what);
+	m_s(c, ")");
+	return -1;
+}
+
+int rchk_walk(struct rchk *c, int (*rd)(void *ctx, void *buf, uint64_t n),
+	      int (*skip)(void *ctx, uint64_t n), void *ctx)
+{
+	struct img_file_header h;
+	struct img_rec r;
+	uint64_t off = IMG_HEADER_SPACE;
+	int rc;
+
+	if (failed(c))
+		return -1;
+	if (rd(ctx, &h, sizeof(h)) < 0) {
+		m_begin(c, "magic");
+		m_s(c, "not a checkpoint image (shorter than its header)");
+		return -1;
+	}
+	if (rchk_header(c, &h) < 0)
+		return -1;
+	if (skip(ctx, IMG_HEADER_SPACE - sizeof(h)) < 0)
+		return trunc_at(c, sizeof(h), "in the file header space");
+	for (;;) {
+		if (c->file_size && off == c->file_size)
+			return trunc_at(c, off, "no END record: the checkpoint "
+					"did not complete");
+		if (rd(ctx, &r, sizeof(r)) < 0)
+			return trunc_at(c, off, "in a record header");
+		if (rchk_rec(c, off, &r) < 0)
+			return -1;
+		rc = 0;
+		switch (r.type) {
+		case IMG_REC_PROC:
+			if (rd(ctx, &c->buf.proc, r.size) < 0)
+				return trunc_at(c, off, "in the PROC record");
+			rc = rchk_proc(c, &c->buf.proc);
+			break;
+		case IMG_REC_THREAD:
+			if (rd(ctx, &c->buf.thread, r.size) < 0)
+				return trunc_at(c, off, "in a THREAD record");
+			rc = rchk_thread(c, &c->buf.thread);
+			break;
+		case IMG_REC_AUXV:
+			if (rd(ctx, c->buf.auxv, r.size) < 0)
+				return trunc_at(c, off, "in the AUXV record");
+			rc = rchk_auxv(c, c->buf.auxv, r.size);
+			break;
+		case IMG_REC_AREA:
+			if (rd(ctx, &c->buf.area, r.size) < 0)
+				return trunc_at(c, off, "in an AREA record");
+			rc = rchk_area(c, &c->buf.area.a, c->buf.area.path);
+			break;
+		case IMG_REC_END:
+			if (rd(ctx, &c->buf.end, r.size) < 0)
+				return trunc_at(c, off, "in the END record");
+			if (rchk_end(c, &c->buf.end) < 0)
+				return -1;
+			off += sizeof(r) + r.size;
+			if (c->file_size && off != c->file_size) {
+				m_begin(c, "size");
+				m_d(c, c->file_size - off);
+				m_s(c, " bytes of garbage after the END record "
+				    "at offset ");
+				m_d(c, off);
+				return -1;
+			}
+			return 0;
+		default:
+			if (skip(ctx, r.size) < 0)
+				return trunc_at(c, off, "in a record payload");
+			break;
+		}
+		if (rc < 0)
+			return -1;
+		off += sizeof(r) + r.size;
+	}
+}
