@@ -16,6 +16,7 @@
  */
 #include "inspect.h"
 #include "mem.h"
+#include "safefile.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -411,11 +412,23 @@ static int core_write(const struct img_meta *m, struct insp_mem *mem,
 		k++;
 	}
 
-	fd = open(out, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		insp_err("cannot create %s: %s", out, strerror(errno));
-		rc = INSP_EXIT_OUTPUT;
-		goto out_free;
+	/* the core holds the process's memory: never through a symlink or
+	   into a file of somebody else (doc/security.md); truncated only
+	   once it is known to be ours */
+	{
+		char why[160];
+
+		fd = safe_open_own(out, O_RDWR | O_CREAT, 0600, why,
+				   sizeof(why));
+		if (fd < 0 || ftruncate(fd, 0) < 0) {
+			insp_err("cannot create %s: %s", out,
+				 fd < 0 ? why : strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			fd = -1;
+			rc = INSP_EXIT_OUTPUT;
+			goto out_free;
+		}
 	}
 	if (core_pwrite(fd, &eh, sizeof(eh), 0) < 0 ||
 	    core_pwrite(fd, ph, (nload + 1) * sizeof(*ph), sizeof(eh)) < 0 ||
