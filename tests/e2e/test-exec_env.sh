@@ -31,6 +31,7 @@ scenario_env() {
 scenario_raw() {
 	local out rc pid
 	export T_NPEERS=2
+	T_COORD_OPTS=(--ckpt-timeout 5)	# the stalled process: fail soon
 	t_coord_start
 	t_launch exec_env raw
 	t_wait "$T_TIMEOUT" "RAWCHILD in app.log" grep -aq '^RAWCHILD ' "$T/app.log"
