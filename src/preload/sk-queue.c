@@ -481,6 +481,24 @@ void dmtcp_skq_flush_ready(const struct pollfd *p, int n)
 
 
 /*
+ * Is there an entry of this kind for fd's socket?  A look without the
+ * critical section, so that other sockets' reads and writes do not wait
+ * for it (entries appear only while the threads are frozen); the caller
+ * looks again inside it.
+ */
+static int candidate(int kind, int fd)
+{
+	uint64_t ino = sock_ino(fd);
+
+	if (!ino || is_ckpt_thread())
+		return 0;
+	for (int i = 0; i < SKQ_MAX; i++)
+		if (qs[i].used && qs[i].kind == kind && qs[i].ino == ino)
+			return 1;
+	return 0;
+}
+
+/*
  * Before the program writes to fd: the remainder of its socket first.
  * 0 to go on with the write, -1 with errno (EAGAIN for a non-blocking
  * socket or MSG_DONTWAIT whose remainder is not out yet, EPIPE after a
@@ -488,7 +506,7 @@ void dmtcp_skq_flush_ready(const struct pollfd *p, int n)
  */
 static int before_write(int fd, int dontwait)
 {
-	if (is_ckpt_thread() || !sock_ino(fd))
+	if (!candidate(SKQ_RESEND, fd))
 		return 0;
 	for (;;) {
 		struct skq *q;
@@ -589,7 +607,7 @@ API int shutdown(int fd, int how)
 {
 	REAL(shutdown);
 	if (__builtin_expect(nresend != 0, 0) && how != SHUT_RD &&
-	    !is_ckpt_thread() && sock_ino(fd)) {
+	    candidate(SKQ_RESEND, fd)) {
 		struct skq *q;
 
 		dmtcp_crit_enter();
@@ -613,7 +631,7 @@ static ssize_t take_held(int fd, const struct iovec *iov, int cnt, int peek)
 	ssize_t got = 0;
 	struct skq *q;
 
-	if (is_ckpt_thread() || !sock_ino(fd))
+	if (!candidate(SKQ_HELD, fd))
 		return 0;
 	/* the inode inside the critical section (see before_write) */
 	dmtcp_crit_enter();

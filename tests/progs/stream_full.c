@@ -7,6 +7,8 @@
  * the other end reads a limited amount every 10 ms:
  *   tcp              TCP on 127.0.0.1, child -> parent
  *   tcp-both         TCP, both directions at once
+ *   tcp6-both        the same over ::1 (left out, with a note, where the
+ *                    host has no IPv6 loopback)
  *   unix-path        UNIX stream connected through a path, both directions
  *   socketpair       socketpair(AF_UNIX, SOCK_STREAM), both directions
  *   tcp-half         TCP: the child writes until the queues are full and
@@ -44,7 +46,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
-enum kind { K_TCP, K_UNIX_PATH, K_PAIR, K_PIPE, K_FIFO };
+enum kind { K_TCP, K_TCP6, K_UNIX_PATH, K_PAIR, K_PIPE, K_FIFO };
 enum { C2P = 1, P2C = 2 };
 
 struct chan {
@@ -65,6 +67,7 @@ struct chan {
 static struct chan chans[] = {
 	CHAN("tcp", K_TCP, C2P, 0, 0, 0, 0, 64 << 10),
 	CHAN("tcp-both", K_TCP, C2P | P2C, 0, 0, 0, 0, 32 << 10),
+	CHAN("tcp6-both", K_TCP6, C2P | P2C, 0, 0, 0, 0, 16 << 10),
 	CHAN("unix-path", K_UNIX_PATH, C2P | P2C, 0, 0, 0, 0, 16 << 10),
 	CHAN("socketpair", K_PAIR, C2P | P2C, 0, 0, 0, 0, 16 << 10),
 	CHAN("tcp-half", K_TCP, C2P | P2C, 1, 0, 0, 0, 4 << 10),
@@ -168,6 +171,23 @@ static int tcp_listener(struct sockaddr_in *a)
 	return s;
 }
 
+/* A listener on ::1, or -1 when the host has no IPv6 loopback. */
+static int tcp6_listener(struct sockaddr_in6 *a)
+{
+	socklen_t l = sizeof(*a);
+	int s = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	memset(a, 0, sizeof(*a));
+	a->sin6_family = AF_INET6;
+	a->sin6_addr = in6addr_loopback;
+	if (s >= 0 && bind(s, (void *)a, sizeof(*a)) == 0 &&
+	    listen(s, 8) == 0 && getsockname(s, (void *)a, &l) == 0)
+		return s;
+	if (s >= 0)
+		close(s);
+	return -1;
+}
+
 static void connect_pair(int l, const void *addr, socklen_t len, int dom,
 			 struct chan *c)
 {
@@ -181,8 +201,9 @@ static void connect_pair(int l, const void *addr, socklen_t len, int dom,
 static void setup(const char *dir)
 {
 	struct sockaddr_in tcp;
+	struct sockaddr_in6 tcp6;
 	struct sockaddr_un un = { .sun_family = AF_UNIX };
-	int ltcp = tcp_listener(&tcp), lun = -1;
+	int ltcp = tcp_listener(&tcp), ltcp6 = tcp6_listener(&tcp6), lun = -1;
 
 	snprintf(un.sun_path, sizeof(un.sun_path), "%s/stream_full.sock", dir);
 	unlink(un.sun_path);
@@ -195,6 +216,15 @@ static void setup(const char *dir)
 		switch (c->kind) {
 		case K_TCP:
 			connect_pair(ltcp, &tcp, sizeof(tcp), AF_INET, c);
+			break;
+		case K_TCP6:
+			if (ltcp6 < 0) {
+				printf("note: no IPv6 loopback: %s left out\n",
+				       c->name);
+				c->used = 0;
+				continue;
+			}
+			connect_pair(ltcp6, &tcp6, sizeof(tcp6), AF_INET6, c);
 			break;
 		case K_UNIX_PATH:
 			lun = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -253,6 +283,8 @@ static void setup(const char *dir)
 		nonblock(c->cfd);
 	}
 	close(ltcp);
+	if (ltcp6 >= 0)
+		close(ltcp6);
 }
 
 /* Write as much as the kernel takes (at most 4 MiB): bytes written. */
