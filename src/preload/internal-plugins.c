@@ -35,8 +35,8 @@ static void files_hook(DmtcpEvent_t ev, DmtcpEventData_t *d)
 		   time comes here late) */
 		if (!dmtcp_ckpt_barrier(DMTCP_BAR_FD_LEADER_ELECTION))
 			dmtcp_drain_fds();	/* leaders save in-flight data */
-		dmtcp_ckpt_barrier(DMTCP_BAR_DRAINED);
-		dmtcp_sk_drained(0);	/* TCP bytes drained by the peers */
+		/* TCP bytes drained by the peers, written again */
+		dmtcp_sk_drained(dmtcp_ckpt_barrier(DMTCP_BAR_DRAINED));
 		dmtcp_drain_done();
 	} else if (ev == DMTCP_EVENT_RESUME) {
 		dmtcp_sk_resume();	/* those bytes written again */
