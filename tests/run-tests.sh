@@ -33,6 +33,11 @@ for t in "$builddir"/tests/unit/test_*; do
 	[ -x "$t" ] || continue
 	run_one "unit/$(basename "$t")" "$t"
 done
+# checks of the build itself (layers of the preload library, ...)
+for t in "$srcdir"/tests/static/test-*.sh; do
+	[ -f "$t" ] || continue
+	run_one "static/$(basename "$t" .sh)" bash "$t" "$builddir"
+done
 for t in "$srcdir"/tests/e2e/test-*.sh; do
 	[ -f "$t" ] || continue
 	run_one "e2e/$(basename "$t" .sh)" bash "$t"

@@ -11,4 +11,5 @@ lib_libdmtcpcommon_a_SOURCES = \
 	src/common/maps.c src/common/maps.h \
 	src/common/coord-client.c src/common/coord-client.h \
 	src/common/coord-start.c src/common/coord-start.h \
+	src/common/fdplace.c include/dmtcp/fds.h \
 	include/dmtcp/protocol.h include/dmtcp/image.h include/dmtcp/restore.h

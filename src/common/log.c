@@ -2,6 +2,7 @@
 #include "config.h"
 #include "log.h"
 #include "util.h"
+#include "dmtcp/fds.h"
 #include "safefile.h"
 
 #include <errno.h>
@@ -37,7 +38,7 @@ void log_init(const char *component)
 					       sizeof(why));
 			if (log_fd >= 0 && log_fd < 100) {
 				/* out of the app's way, in the range checkpoints skip */
-				int hi = fcntl(log_fd, F_DUPFD_CLOEXEC, 830);
+				int hi = fcntl(log_fd, F_DUPFD_CLOEXEC, DMTCP_FD_LOG);
 
 				if (hi >= 0) {
 					close(log_fd);

@@ -1,0 +1,1129 @@
+/*
+ * write-image.c - write this process's checkpoint image.
+ *
+ * Runs in the checkpoint thread with every other thread frozen: no heap
+ * allocation (scratch memory is mmap'd and its pages are left out of
+ * the image).  Memory areas come from /proc/self/maps; which pages are
+ * stored comes from /proc/self/pagemap (private memory: present or
+ * swapped pages that are not all zero; private file mappings: every
+ * page, flagged clean when it still equals the file) or mincore (shared
+ * memory).  Every generation has its own names
+ * (ckpt_<prog>_<id>_<gen>.dmtcp and its .ipc side file), each written
+ * under a temporary name, fsync'd and renamed, so a checkpoint never
+ * touches the files of the previous one; which generation is current
+ * is the coordinator's restart script (doc/design.md, "Checkpoint as a
+ * transaction").
+ *
+ * Pages that cannot be read (a file mapping past the end of its file, a
+ * file that shrinks while we read it) never crash the process: see
+ * "Reading memory that may fault" below.
+ */
+#include "config.h"
+#include "image/image.h"
+#include "fd/fd.h"
+#include "ipc/ipc.h"
+#include "log.h"
+#include "maps.h"
+#include "base/sys.h"
+#include "util.h"
+#include "safefile.h"
+#include "img.h"
+#include "dmtcp/ipc-side.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#define PAGE 4096UL
+#define PM_BATCH 8192		/* pagemap entries read at once */
+#define MAX_RUNS (1u << 18)
+#define PM_PRESENT (1ull << 63)
+#define PM_SWAPPED (1ull << 62)
+#define PM_FILE (1ull << 61)
+#define BOUNCE (1u << 20)	/* copy of file-backed pages, IMG_ZCHUNK_MAX */
+#define MAX_PRIV 12
+
+extern char **environ;
+
+struct run {
+	uint64_t addr, len;
+	uint32_t flags;
+};
+
+/* Scratch memory of one checkpoint; all of it mmap'd. */
+struct scratch {
+	char *maps;
+	size_t maps_cap;
+	long maps_len;
+	uint64_t *pm;		/* pagemap batch */
+	unsigned char *mc;	/* mincore batch */
+	struct run *runs;
+	char *meta;		/* env/auxv/cmdline/fds payloads */
+	size_t meta_cap;
+	int pagemap_fd;
+	unsigned char *bounce;	/* BOUNCE bytes: pages that may fault */
+	/* ranges whose pages never go into the image */
+	struct { uint64_t lo, hi; } priv[MAX_PRIV];
+	int npriv;
+	char why[512];		/* why memory capture failed, if it did */
+};
+
+static void *scratch_map(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void add_priv(struct scratch *s, const void *p, size_t len)
+{
+	if (p && s->npriv < MAX_PRIV) {
+		s->priv[s->npriv].lo = (uint64_t)p & ~(PAGE - 1);
+		s->priv[s->npriv].hi = ((uint64_t)p + len + PAGE - 1) &
+				       ~(PAGE - 1);
+		s->npriv++;
+	}
+}
+
+static int is_priv(const struct scratch *s, uint64_t addr)
+{
+	for (int i = 0; i < s->npriv; i++)
+		if (addr >= s->priv[i].lo && addr < s->priv[i].hi)
+			return 1;
+	return 0;
+}
+
+/* not inlined into guarded_page_is_zero: sigsetjmp there would keep
+   this loop's variables in memory */
+static __attribute__((noinline)) int page_is_zero(const void *p)
+{
+	const uint64_t *w = p;
+	uint64_t acc = 0;
+
+	if (w[0] || w[PAGE / 16] || w[PAGE / 8 - 1])
+		return 0;
+	for (unsigned i = 0; i < PAGE / 8; i += 8)
+		acc |= w[i] | w[i + 1] | w[i + 2] | w[i + 3] | w[i + 4] |
+		       w[i + 5] | w[i + 6] | w[i + 7];
+	return acc == 0;
+}
+
+/*
+ * Reading memory that may fault.  Every other thread is frozen, so no
+ * mapping changes while the areas are written, but some pages of a
+ * mapping cannot be read at all: a file mapping past the end of its
+ * file raises SIGBUS (the loader maps a library's whole span from the
+ * file before it maps the segments over it, so a thread frozen inside
+ * dlopen leaves such a mapping; a program may map more than a file
+ * holds or truncate a mapped file), and a file can shrink while we read
+ * it (a process outside the computation truncates it).  The checkpoint
+ * thread blocks every signal, and a fault with its signal blocked kills
+ * the process.  So, while the areas are written, SIGSEGV and SIGBUS are
+ * unblocked on this thread and caught: a fault inside a guarded read
+ * (an address in [lo, hi)) jumps back to it.  The jump saves no mask
+ * (no system call per read): the handler runs with SA_NODEFER and an
+ * empty sa_mask, so the thread's mask after the jump is the one before.
+ * The same signals sent by kill() meanwhile are queued again, to the
+ * process, once the guard is off; a fault anywhere else is ours: the
+ * default action is put back and the process dies of it, as before.
+ */
+static struct {
+	sigjmp_buf env;
+	volatile int armed;
+	volatile uint64_t lo, hi;	/* the guarded read */
+	int on;
+	struct sigaction old[2];
+	sigset_t oldmask;
+	volatile int sent[2];
+	siginfo_t sent_info[2];
+} guard;
+
+static const int guard_sigs[2] = { SIGSEGV, SIGBUS };
+
+#define COMPILER_BARRIER() __asm__ volatile("" ::: "memory")
+
+static void guard_handler(int sig, siginfo_t *si, void *uc)
+{
+	int i = sig == SIGBUS;
+	uint64_t addr = (uint64_t)si->si_addr;
+
+	(void)uc;
+	if (si->si_code > 0 && guard.armed && addr >= guard.lo &&
+	    addr < guard.hi && rsys_gettid() == dmtcp_ckpt_tid) {
+		guard.armed = 0;
+		siglongjmp(guard.env, 1);
+	}
+	if (si->si_code <= 0) {
+		/* kill(), sigqueue(), tgkill(): not a fault */
+		if (!guard.sent[i]) {
+			guard.sent_info[i] = *si;
+			guard.sent[i] = 1;
+		}
+		return;
+	}
+	/* a fault outside a guarded read: returning repeats it, fatally */
+	struct sigaction dfl;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	REAL(sigaction)(sig, &dfl, NULL);
+}
+
+static void guard_on(void)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = guard_handler;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&set);
+	guard.armed = 0;
+	guard.sent[0] = guard.sent[1] = 0;
+	for (int i = 0; i < 2; i++) {
+		REAL(sigaction)(guard_sigs[i], &sa, &guard.old[i]);
+		sigaddset(&set, guard_sigs[i]);
+	}
+	REAL(sigprocmask)(SIG_UNBLOCK, &set, &guard.oldmask);
+	guard.on = 1;
+}
+
+static void guard_off(void)
+{
+	if (!guard.on)
+		return;
+	guard.on = 0;
+	REAL(sigprocmask)(SIG_SETMASK, &guard.oldmask, NULL);
+	for (int i = 0; i < 2; i++)
+		REAL(sigaction)(guard_sigs[i], &guard.old[i], NULL);
+	/* pending for the process again; delivered once threads run */
+	for (int i = 0; i < 2; i++)
+		if (guard.sent[i])
+			rsys3(SYS_rt_sigqueueinfo, rsys_getpid(),
+			      guard_sigs[i], (long)&guard.sent_info[i]);
+}
+
+/* memcpy from memory that may fault: 0, or -1 if a page of src faulted */
+static __attribute__((noinline)) int guarded_copy(void *dst, const void *src,
+						   size_t len)
+{
+	guard.lo = (uint64_t)src;
+	guard.hi = (uint64_t)src + len;
+	if (sigsetjmp(guard.env, 0))
+		return -1;
+	guard.armed = 1;
+	COMPILER_BARRIER();
+	memcpy(dst, src, len);
+	COMPILER_BARRIER();
+	guard.armed = 0;
+	return 0;
+}
+
+/* 1 if the page is all zero, 0 if not, -1 if it cannot be read */
+static __attribute__((noinline)) int guarded_page_is_zero(const void *p)
+{
+	int z;
+
+	guard.lo = (uint64_t)p;
+	guard.hi = (uint64_t)p + PAGE;
+	if (sigsetjmp(guard.env, 0))
+		return -1;
+	guard.armed = 1;
+	COMPILER_BARRIER();
+	z = page_is_zero(p);
+	COMPILER_BARRIER();
+	guard.armed = 0;
+	return z;
+}
+
+/*
+ * Pages written straight from memory (anonymous memory, whose pages
+ * pagemap says exist): a fault there is not expected, but if one
+ * happens the checkpoint fails (-2, the writer is left half way)
+ * instead of the process.  A raw image's writev gets EFAULT instead.
+ */
+static __attribute__((noinline)) int guarded_write(struct img_writer *w,
+						    uint64_t addr, size_t len,
+						    uint32_t flags)
+{
+	int rc;
+
+	guard.lo = addr;
+	guard.hi = addr + len;
+	if (sigsetjmp(guard.env, 0))
+		return -2;
+	guard.armed = 1;
+	COMPILER_BARRIER();
+	rc = img_write_pages(w, addr, (const void *)addr, len, flags);
+	COMPILER_BARRIER();
+	guard.armed = 0;
+	return rc;
+}
+
+static ssize_t read_file(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = util_read_all(fd, buf, cap);
+	close(fd);
+	return n;
+}
+
+/* Fields of /proc/self/stat that PR_SET_MM_MAP can restore. */
+static void read_mm(struct img_mm *mm)
+{
+	char buf[2048];
+	ssize_t n = read_file("/proc/self/stat", buf, sizeof(buf) - 1);
+	uint64_t f[64];
+	int nf = 0;
+	char *p;
+
+	memset(mm, 0, sizeof(*mm));
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	if (!p)
+		return;
+	p += 2;			/* field 3: state */
+	f[nf++] = 0;		/* state placeholder (field 3) */
+	while (*p && *p != ' ')
+		p++;
+	while (*p && nf < 60) {
+		while (*p == ' ')
+			p++;
+		f[nf++] = strtoull(p, &p, 10);
+	}
+	/* f[i] is field i + 3 */
+#define FIELD(k) ((k) - 3 < nf ? f[(k) - 3] : 0)
+	mm->start_code = FIELD(26);
+	mm->end_code = FIELD(27);
+	mm->start_stack = FIELD(28);
+	mm->start_data = FIELD(45);
+	mm->end_data = FIELD(46);
+	mm->start_brk = FIELD(47);
+	mm->arg_start = FIELD(48);
+	mm->arg_end = FIELD(49);
+	mm->env_start = FIELD(50);
+	mm->env_end = FIELD(51);
+#undef FIELD
+	mm->brk = rsys1(SYS_brk, 0);
+}
+
+/* ELF identity of a mapped file: build-id and load bias. */
+struct elf_id {
+	uint64_t dev, inode;
+	int valid, is_elf;
+	uint64_t first_vaddr;	/* page-aligned vaddr of the offset-0 load */
+	uint8_t build_id[20];
+	uint32_t build_id_len;
+};
+
+static void elf_identify(const char *path, struct elf_id *id)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[64];
+	char note[2048];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int nph;
+
+	id->is_elf = 0;
+	id->build_id_len = 0;
+	if (fd < 0)
+		return;
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr))
+		goto out;
+	nph = eh.e_phnum < 64 ? eh.e_phnum : 64;
+	if (pread(fd, ph, nph * sizeof(ph[0]), eh.e_phoff) !=
+	    (ssize_t)(nph * sizeof(ph[0])))
+		goto out;
+	id->is_elf = 1;
+	id->first_vaddr = 0;
+	for (int i = 0; i < nph; i++) {
+		if (ph[i].p_type == PT_LOAD) {
+			id->first_vaddr = (ph[i].p_vaddr - ph[i].p_offset) &
+					  ~(PAGE - 1);
+			break;
+		}
+	}
+	for (int i = 0; i < nph && !id->build_id_len; i++) {
+		size_t len = ph[i].p_filesz < sizeof(note) ? ph[i].p_filesz
+							   : sizeof(note);
+		size_t off = 0;
+
+		if (ph[i].p_type != PT_NOTE)
+			continue;
+		if (pread(fd, note, len, ph[i].p_offset) != (ssize_t)len)
+			continue;
+		while (off + sizeof(Elf64_Nhdr) <= len) {
+			Elf64_Nhdr *nh = (Elf64_Nhdr *)(note + off);
+			size_t name_sz = (nh->n_namesz + 3) & ~3u;
+			size_t desc_sz = (nh->n_descsz + 3) & ~3u;
+			const char *name = note + off + sizeof(*nh);
+			const uint8_t *desc = (const uint8_t *)name + name_sz;
+
+			if (off + sizeof(*nh) + name_sz + desc_sz > len)
+				break;
+			if (nh->n_type == NT_GNU_BUILD_ID &&
+			    nh->n_namesz == 4 && memcmp(name, "GNU", 4) == 0 &&
+			    nh->n_descsz <= sizeof(id->build_id)) {
+				memcpy(id->build_id, desc, nh->n_descsz);
+				id->build_id_len = nh->n_descsz;
+				break;
+			}
+			off += sizeof(*nh) + name_sz + desc_sz;
+		}
+	}
+out:
+	close(fd);
+}
+
+/*
+ * STORE_ALL: every page (private file mappings, deleted files);
+ * STORE_SPARSE: pages that exist and are not zero (private anonymous);
+ * STORE_RESIDENT: resident pages that are not zero (shared memory);
+ * STORE_DIRTY: pages the process changed (a private file mapping it
+ * cannot read: the others come from the file).
+ */
+enum store_mode { STORE_NONE, STORE_ALL, STORE_SPARSE, STORE_RESIDENT,
+		  STORE_DIRTY };
+
+
+/*
+ * A raw image the process maps its pages from (a restarted process): it
+ * is replaced by the next checkpoint, so its pages are always stored.
+ */
+static int is_image_file(const char *path)
+{
+	char magic[8];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = pread(fd, magic, sizeof(magic), 0);
+	close(fd);
+	return n == (ssize_t)sizeof(magic) && memcmp(magic, "DMTCPIMG", 8) == 0;
+}
+
+static int classify(const struct maps_entry *e, struct img_area *a,
+		    struct stat *st)
+{
+	const char *p = e->path;
+
+	memset(a, 0, sizeof(*a));
+	a->start = e->start;
+	a->end = e->end;
+	a->offset = e->offset;
+	a->prot = e->prot;
+	if (e->shared) {
+		a->flags |= IMG_AF_SHARED;
+		/* the shared memory object: processes sharing it match here */
+		a->dev = makedev(e->dev_major, e->dev_minor);
+		a->inode = e->inode;
+	}
+	if (p[0] == '[') {
+		if (strcmp(p, "[heap]") == 0) {
+			a->kind = IMG_AREA_ANON;
+			a->flags |= IMG_AF_HEAP;
+			return STORE_SPARSE;
+		}
+		if (strcmp(p, "[stack]") == 0) {
+			a->kind = IMG_AREA_ANON;
+			a->flags |= IMG_AF_STACK | IMG_AF_GROWSDOWN;
+			return STORE_SPARSE;
+		}
+		if (strncmp(p, "[anon:", 6) == 0) {
+			a->kind = e->shared ? IMG_AREA_SHARED_ANON
+					    : IMG_AREA_ANON;
+			return e->shared ? STORE_RESIDENT : STORE_SPARSE;
+		}
+		if (strncmp(p, "[anon_shmem:", 12) == 0) {
+			a->kind = IMG_AREA_SHARED_ANON;
+			return STORE_RESIDENT;
+		}
+		a->kind = IMG_AREA_SPECIAL;	/* vdso, vvar*, vsyscall, ... */
+		return STORE_NONE;
+	}
+	if (p[0] == 0) {
+		a->kind = e->shared ? IMG_AREA_SHARED_ANON : IMG_AREA_ANON;
+		return e->shared ? STORE_RESIDENT : STORE_SPARSE;
+	}
+	if (strcmp(p, "/dev/zero") == 0 || strncmp(p, "/SYSV", 5) == 0) {
+		a->kind = e->shared ? IMG_AREA_SHARED_ANON : IMG_AREA_ANON;
+		return e->shared ? STORE_RESIDENT : STORE_SPARSE;
+	}
+	if (e->deleted || strncmp(p, "/memfd:", 7) == 0 ||
+	    stat(p, st) < 0 || st->st_ino != e->inode ||
+	    major(st->st_dev) != e->dev_major ||
+	    minor(st->st_dev) != e->dev_minor) {
+		/* the file is gone or was replaced: keep every byte */
+		a->kind = IMG_AREA_DELETED;
+		a->inode = e->inode;
+		return e->shared ? STORE_RESIDENT : STORE_ALL;
+	}
+	a->dev = st->st_dev;
+	a->inode = st->st_ino;
+	a->file_size = st->st_size;
+	a->mtime_sec = st->st_mtim.tv_sec;
+	a->mtime_nsec = st->st_mtim.tv_nsec;
+	if (!S_ISREG(st->st_mode)) {
+		a->kind = IMG_AREA_SPECIAL;	/* device mapping */
+		return STORE_NONE;
+	}
+	if (e->shared) {
+		a->kind = IMG_AREA_SHARED_FILE;	/* the file holds the data */
+		return STORE_NONE;
+	}
+	a->kind = IMG_AREA_FILE;
+	if (!(e->prot & PROT_READ))
+		return STORE_DIRTY;	/* the rest comes from the file */
+	if (dmtcp_cfg.skip_file_pages && !is_image_file(p))
+		a->flags |= IMG_AF_FILE_PAGES_OMITTED;
+	else
+		a->flags |= IMG_AF_DATA_ALL;
+	return STORE_ALL;
+}
+
+/* Decide which pages of [start, end) are stored; fills s->runs. */
+static int plan_runs(struct scratch *s, const struct img_area *a, int mode,
+		     int *nruns, uint64_t *bytes)
+{
+	uint64_t start = a->start, end = a->end;
+	int n = 0;
+
+	*bytes = 0;
+	/*
+	 * Pages of a file mapping past the end of the file raise SIGBUS:
+	 * nothing to store.  A restart maps the file again (area file_size
+	 * and mtime equal), so they raise SIGBUS again, or maps anonymous
+	 * memory where they read as zeros when the file changed.
+	 */
+	if (a->kind == IMG_AREA_FILE) {
+		uint64_t eof = (a->file_size + PAGE - 1) & ~(PAGE - 1);
+
+		if (a->offset >= eof)
+			end = start;
+		else if (eof - a->offset < end - start)
+			end = start + (eof - a->offset);
+	}
+	for (uint64_t base = start; base < end; base += PM_BATCH * PAGE) {
+		uint64_t cnt = (end - base) / PAGE;
+
+		if (cnt > PM_BATCH)
+			cnt = PM_BATCH;
+		if (mode == STORE_RESIDENT) {
+			if (mincore((void *)base, cnt * PAGE, s->mc) < 0)
+				memset(s->mc, 1, cnt);
+		} else if (pread(s->pagemap_fd, s->pm, cnt * 8,
+				 base / PAGE * 8) != (ssize_t)(cnt * 8)) {
+			/* no pagemap: store everything */
+			for (uint64_t i = 0; i < cnt; i++)
+				s->pm[i] = PM_PRESENT;
+		}
+		for (uint64_t i = 0; i < cnt; i++) {
+			uint64_t addr = base + i * PAGE;
+			uint32_t fl = 0;
+			int keep;
+
+			if (is_priv(s, addr))
+				continue;
+			if (mode == STORE_RESIDENT) {
+				keep = s->mc[i] & 1;
+			} else if (mode == STORE_DIRTY) {
+				uint64_t pm = s->pm[i];
+
+				keep = (pm & PM_SWAPPED) ||
+				       ((pm & PM_PRESENT) && !(pm & PM_FILE));
+			} else if (mode == STORE_ALL) {
+				uint64_t pm = s->pm[i];
+				int dirty = (pm & PM_SWAPPED) ||
+					    ((pm & PM_PRESENT) &&
+					     !(pm & PM_FILE));
+
+				keep = 1;
+				if (a->kind == IMG_AREA_FILE && !dirty) {
+					fl = IMG_PF_FILE_CLEAN;
+					if (a->flags &
+					    IMG_AF_FILE_PAGES_OMITTED)
+						keep = 0;
+				}
+			} else {
+				keep = (s->pm[i] & (PM_PRESENT | PM_SWAPPED))
+				       != 0;
+			}
+			/* zero, or gone (a shared object truncated) */
+			if (keep && mode != STORE_ALL && mode != STORE_DIRTY &&
+			    guarded_page_is_zero((void *)addr) != 0)
+				keep = 0;
+			if (!keep)
+				continue;
+			if (n > 0 && s->runs[n - 1].addr + s->runs[n - 1].len
+				     == addr && s->runs[n - 1].flags == fl) {
+				s->runs[n - 1].len += PAGE;
+			} else if (n < (int)MAX_RUNS) {
+				s->runs[n].addr = addr;
+				s->runs[n].len = PAGE;
+				s->runs[n].flags = fl;
+				n++;
+			} else {
+				/* too fragmented: extend the last run */
+				s->runs[n - 1].len = addr + PAGE -
+						     s->runs[n - 1].addr;
+				s->runs[n - 1].flags = 0;
+			}
+		}
+	}
+	for (int i = 0; i < n; i++)
+		*bytes += s->runs[i].len;
+	*nruns = n;
+	return 0;
+}
+
+static int write_meta(struct img_writer *w, struct scratch *s)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	/* FDS */
+	for (int i = 0; i < dmtcp_ps.nfds; i++) {
+		const struct dmtcp_fdrec *f = &dmtcp_ps.fds[i];
+		size_t need = sizeof(f->rec) + IMG_FD_TAIL(&f->rec);
+		char *o = s->meta + len + sizeof(f->rec);
+
+		if (len + need > s->meta_cap)
+			break;
+		memcpy(s->meta + len, &f->rec, sizeof(f->rec));
+		memcpy(o, f->path, f->rec.path_len);
+		o += f->rec.path_len;
+		/* sockets: addresses and queued data (fd-sockets.c) */
+		memcpy(o, f->x.addr, f->rec.sk_addr_len);
+		o += f->rec.sk_addr_len;
+		memcpy(o, f->x.peer, f->rec.sk_peer_len);
+		o += f->rec.sk_peer_len;
+		if (f->rec.sk_data_len)
+			memcpy(o, dmtcp_ps.pipe_data + f->data_off,
+			       f->rec.sk_data_len);
+		len += need;
+	}
+	if (img_write_rec(w, IMG_REC_FDS, s->meta, len) < 0)
+		return -1;
+	/* ENV: the current environment, not the one at exec */
+	len = 0;
+	for (char **e = environ; e && *e; e++) {
+		size_t l = strlen(*e) + 1;
+
+		if (len + l > s->meta_cap)
+			break;
+		memcpy(s->meta + len, *e, l);
+		len += l;
+	}
+	if (img_write_rec(w, IMG_REC_ENV, s->meta, len) < 0)
+		return -1;
+	n = read_file("/proc/self/auxv", s->meta, s->meta_cap);
+	if (img_write_rec(w, IMG_REC_AUXV, s->meta, n > 0 ? n : 0) < 0)
+		return -1;
+	n = read_file("/proc/self/cmdline", s->meta, s->meta_cap);
+	if (img_write_rec(w, IMG_REC_CMDLINE, s->meta, n > 0 ? n : 0) < 0)
+		return -1;
+	return 0;
+}
+
+static void fill_proc(struct img_proc *p, int nthreads, int nareas,
+		      const struct scratch *s)
+{
+	struct utsname u;
+	size_t pos = 0;
+	struct maps_entry e;
+
+	memset(p, 0, sizeof(*p));
+	p->pid = rsys_getpid();
+	p->ppid = getppid();
+	p->pgid = getpgid(0);
+	p->sid = getsid(0);
+	p->uid = getuid();
+	p->gid = getgid();
+	p->nthreads = nthreads;
+	p->nareas = nareas;
+	p->generation = dmtcp_generation;
+	p->num_peers = 1;
+	p->ckpt_signal = dmtcp_cfg.ckpt_signal;
+	p->ckpt_usec = dmtcp_last_ckpt_usec;
+	p->restore_entry = (uint64_t)dmtcp_restore_entry;
+	p->restore_stack = ((uint64_t)dmtcp_restore_stack +
+			    dmtcp_restore_stack_size) & ~63ull;
+	p->reserve_addr = DMTCP_RESERVE_ADDR;
+	p->reserve_len = DMTCP_RESERVE_LEN;
+	p->vspecial_start = ~0ull;
+	while (maps_next(s->maps, s->maps_len, &pos, &e) == 1) {
+		if (strcmp(e.path, "[vdso]") == 0) {
+			p->vdso_start = e.start;
+			p->vdso_end = e.end;
+		}
+		if (strcmp(e.path, "[vdso]") == 0 ||
+		    strncmp(e.path, "[vvar", 5) == 0) {
+			if (e.start < p->vspecial_start)
+				p->vspecial_start = e.start;
+			if (e.end > p->vspecial_end)
+				p->vspecial_end = e.end;
+		}
+	}
+	if (p->vspecial_start == ~0ull)
+		p->vspecial_start = 0;
+	read_mm(&p->mm);
+	util_strlcpy(p->comp_id, dmtcp_cfg.comp_id, sizeof(p->comp_id));
+	util_strlcpy(p->unique_id, dmtcp_cfg.unique_id, sizeof(p->unique_id));
+	util_strlcpy(p->progname, dmtcp_cfg.progname, sizeof(p->progname));
+	util_strlcpy(p->hostname, dmtcp_cfg.hostname, sizeof(p->hostname));
+	if (uname(&u) == 0)
+		util_strlcpy(p->kernel, u.release, sizeof(p->kernel));
+	util_strlcpy(p->exe, dmtcp_cfg.exe, sizeof(p->exe));
+	util_strlcpy(p->cwd, dmtcp_ps.cwd, sizeof(p->cwd));
+	util_strlcpy(p->coord_host, dmtcp_cfg.coord_host, sizeof(p->coord_host));
+	p->coord_port = dmtcp_cfg.coord_port;
+}
+
+static int skip_entry(const struct maps_entry *e)
+{
+	return e->start >= DMTCP_RESERVE_ADDR &&
+	       e->end <= DMTCP_RESERVE_ADDR + DMTCP_RESERVE_LEN;
+}
+
+/*
+ * Pages of an area backed by a file or a shared object, which can fault
+ * (past the end of the file, or the file shrank since we looked): copied
+ * under the guard through the bounce buffer, then written.  Pages that
+ * fault are written as zeros, not flagged clean; *bad counts them.
+ */
+static int write_fragile(struct img_writer *w, struct scratch *s,
+			 const struct run *r, uint64_t *bad)
+{
+	uint64_t addr = r->addr, end = r->addr + r->len;
+
+	while (addr < end) {
+		size_t n = end - addr < BOUNCE ? end - addr : BOUNCE;
+		size_t ok = n, zero;
+
+		if (guarded_copy(s->bounce, (const void *)addr, n) < 0)
+			for (ok = 0; ok < n; ok += PAGE)
+				if (guarded_copy(s->bounce + ok,
+						 (const void *)(addr + ok),
+						 PAGE) < 0)
+					break;
+		if (ok && img_write_pages(w, addr, s->bounce, ok, r->flags) < 0)
+			return -1;
+		addr += ok;
+		if (ok == n)
+			continue;
+		/* the page at addr faulted, and maybe some after it */
+		for (zero = PAGE; zero < BOUNCE && addr + zero < end;
+		     zero += PAGE)
+			if (guarded_copy(s->bounce, (const void *)(addr + zero),
+					 PAGE) == 0)
+				break;
+		memset(s->bounce, 0, zero);
+		if (img_write_pages(w, addr, s->bounce, zero, 0) < 0)
+			return -1;
+		*bad += zero / PAGE;
+		addr += zero;
+	}
+	return 0;
+}
+
+/* Anonymous memory, straight from where it is (see guarded_write). */
+static int write_direct(struct img_writer *w, struct scratch *s,
+			const struct run *r, const struct maps_entry *e)
+{
+	int rc = guarded_write(w, r->addr, r->len, r->flags);
+
+	if (rc == -2 || (rc < 0 && errno == EFAULT)) {
+		snprintf(s->why, sizeof(s->why), "cannot read memory in "
+			 "%#llx-%#llx (area %#llx-%#llx %.300s): it faulted",
+			 (unsigned long long)r->addr,
+			 (unsigned long long)(r->addr + r->len),
+			 (unsigned long long)e->start,
+			 (unsigned long long)e->end,
+			 e->path[0] ? e->path : "anonymous");
+		errno = EFAULT;
+		return -1;
+	}
+	return rc;
+}
+
+static int same_mapping(const struct maps_entry *a, const struct maps_entry *b)
+{
+	return a->start == b->start && a->end == b->end &&
+	       a->prot == b->prot && a->shared == b->shared &&
+	       a->offset == b->offset && a->inode == b->inode &&
+	       a->dev_major == b->dev_major && a->dev_minor == b->dev_minor;
+}
+
+/*
+ * The image must describe one memory map: read /proc/self/maps again
+ * (through the bounce buffer: reading maps nothing) and compare it with
+ * the read the areas came from: ranges, protections, sharing, offsets
+ * and files, not the names (they change when a mapped file is renamed
+ * or deleted).  With every thread frozen nothing changes it; a
+ * difference means something kept running (a thread not stopped, a
+ * process sharing our memory) and the image would mix two states, so
+ * the checkpoint fails instead.
+ */
+static int maps_unchanged(struct scratch *s)
+{
+	static struct maps_entry then, now;
+	static char what[400];
+	struct maps_stream ms;
+	size_t pos = 0;
+	int a, b;
+
+	if (maps_stream_open(&ms, "/proc/self/maps", (char *)s->bounce,
+			     BOUNCE) < 0) {
+		snprintf(s->why, sizeof(s->why), "cannot read /proc/self/maps "
+			 "again: %s", strerror(errno));
+		return -1;
+	}
+	do {
+		a = maps_next(s->maps, s->maps_len, &pos, &then);
+		b = maps_stream_next(&ms, &now);
+	} while (a == 1 && b == 1 && same_mapping(&then, &now));
+	maps_stream_close(&ms);
+	if (a == 0 && b == 0)
+		return 0;
+	if (a < 0 || b < 0) {
+		snprintf(s->why, sizeof(s->why), "cannot read /proc/self/maps "
+			 "again: %s", a < 0 ? "malformed line" :
+			 strerror(errno));
+		return -1;
+	}
+	if (a == 1 && b == 1)
+		snprintf(what, sizeof(what), "%#llx-%#llx %.150s became "
+			 "%#llx-%#llx %.150s", (unsigned long long)then.start,
+			 (unsigned long long)then.end,
+			 then.path[0] ? then.path : "(anonymous)",
+			 (unsigned long long)now.start,
+			 (unsigned long long)now.end,
+			 now.path[0] ? now.path : "(anonymous)");
+	else
+		snprintf(what, sizeof(what), "%#llx-%#llx %.150s %s",
+			 (unsigned long long)(a == 1 ? then.start : now.start),
+			 (unsigned long long)(a == 1 ? then.end : now.end),
+			 (a == 1 ? then.path : now.path)[0] ?
+			 (a == 1 ? then.path : now.path) : "(anonymous)",
+			 a == 1 ? "went away" : "appeared");
+	snprintf(s->why, sizeof(s->why), "the memory map changed while the "
+		 "image was written (%s): a thread or a process sharing this "
+		 "memory was not stopped", what);
+	return -1;
+}
+
+static int write_areas(struct img_writer *w, struct scratch *s)
+{
+	static struct maps_entry e;	/* 4 KiB: keep it off the stack */
+	static struct elf_id elf;
+	size_t pos = 0;
+	int r, rc = -1;
+
+	memset(&elf, 0, sizeof(elf));
+	guard_on();
+	while ((r = maps_next(s->maps, s->maps_len, &pos, &e)) == 1) {
+		struct img_area a;
+		struct stat st;
+		int mode, nruns = 0, reprotect = 0;
+		uint64_t bytes = 0, bad = 0;
+
+		if (skip_entry(&e))
+			continue;
+		mode = classify(&e, &a, &st);
+		if (a.kind == IMG_AREA_FILE || a.kind == IMG_AREA_SHARED_FILE) {
+			if (!elf.valid || elf.dev != a.dev ||
+			    elf.inode != a.inode) {
+				elf.valid = 1;
+				elf.dev = a.dev;
+				elf.inode = a.inode;
+				elf_identify(e.path, &elf);
+				elf.first_vaddr = elf.is_elf && e.offset == 0
+						  ? e.start - elf.first_vaddr
+						  : 0;
+			}
+			if (elf.is_elf) {
+				a.load_bias = elf.first_vaddr;
+				if (elf.build_id_len) {
+					memcpy(a.build_id, elf.build_id,
+					       elf.build_id_len);
+					a.build_id_len = elf.build_id_len;
+					a.flags |= IMG_AF_HAS_BUILD_ID;
+				}
+			}
+		}
+		if (mode == STORE_DIRTY)	/* pagemap only: no access */
+			plan_runs(s, &a, mode, &nruns, &bytes);
+		if (mode != STORE_NONE && !(e.prot & PROT_READ) &&
+		    (mode != STORE_DIRTY || nruns)) {
+			/* e.g. a guard page the program wrote, then locked */
+			if (mprotect((void *)e.start, e.end - e.start,
+				     e.prot | PROT_READ) == 0) {
+				reprotect = 1;
+			} else {
+				mode = STORE_NONE;
+				nruns = 0;
+				bytes = 0;
+			}
+		}
+		if (mode != STORE_NONE && mode != STORE_DIRTY)
+			plan_runs(s, &a, mode, &nruns, &bytes);
+		a.stored_bytes = bytes;
+		if (img_write_area(w, &a, e.path) < 0)
+			goto fail;
+		for (int i = 0; i < nruns; i++)
+			if ((mode == STORE_SPARSE ?
+			     write_direct(w, s, &s->runs[i], &e) :
+			     write_fragile(w, s, &s->runs[i], &bad)) < 0)
+				goto fail;
+		if (bad)
+			pr_warn("%llu page(s) of %s in %#llx-%#llx could not be "
+				"read (the file shrank during the checkpoint?):"
+				" saved as zeros", (unsigned long long)bad,
+				e.path[0] ? e.path : "shared memory",
+				(unsigned long long)e.start,
+				(unsigned long long)e.end);
+		if (reprotect)
+			mprotect((void *)e.start, e.end - e.start, e.prot);
+		continue;
+fail:
+		if (reprotect)
+			mprotect((void *)e.start, e.end - e.start, e.prot);
+		goto out;
+	}
+	if (r < 0) {
+		errno = EPROTO;
+		goto out;
+	}
+	rc = maps_unchanged(s);
+	if (rc < 0)
+		errno = EAGAIN;
+out:
+	guard_off();
+	return rc;
+}
+
+static int count_areas(const struct scratch *s)
+{
+	struct maps_entry *e = (struct maps_entry *)s->meta;
+	size_t pos = 0;
+	int n = 0;
+
+	while (maps_next(s->maps, s->maps_len, &pos, e) == 1)
+		if (!skip_entry(e))
+			n++;
+	return n;
+}
+
+static void scratch_free(struct scratch *s)
+{
+	if (s->pagemap_fd >= 0)
+		close(s->pagemap_fd);
+	maps_free_buf(s->maps, s->maps_cap);
+	if (s->pm)
+		munmap(s->pm, PM_BATCH * 8);
+	if (s->mc)
+		munmap(s->mc, PM_BATCH);
+	if (s->runs)
+		munmap(s->runs, MAX_RUNS * sizeof(struct run));
+	if (s->meta)
+		munmap(s->meta, s->meta_cap);
+	if (s->bounce)
+		munmap(s->bounce, BOUNCE);
+}
+
+/*
+ * ckpt_<prog>_<unique id>_<generation, 5+ digits>.dmtcp: a checkpoint
+ * never reuses the name of an image of an earlier generation, so the
+ * committed set stays whole whatever happens to this one.  A crash
+ * image (suffix "_crash") is outside the generations:
+ * ckpt_<prog>_<id>_crash.dmtcp, or with DMTCP_UNIQUE_CKPT=1 one per
+ * generation (ckpt_<prog>_<id>_<gen>_crash.dmtcp).
+ */
+int dmtcp_image_path(const char *dir, const char *suffix, char *path,
+		     size_t cap)
+{
+	int n;
+
+	if (!*suffix || dmtcp_cfg.unique_names)
+		n = snprintf(path, cap, "%s/ckpt_%s_%s_%05u%s.dmtcp", dir,
+			     dmtcp_cfg.progname, dmtcp_cfg.unique_id,
+			     dmtcp_generation, suffix);
+	else
+		n = snprintf(path, cap, "%s/ckpt_%s_%s%s.dmtcp", dir,
+			     dmtcp_cfg.progname, dmtcp_cfg.unique_id, suffix);
+	return (n < 0 || (size_t)n >= cap) ? -1 : 0;
+}
+
+/* ipc.c */
+
+/* The side file of image into side (PATH_MAX + 8 bytes). */
+static void side_name(const char *image, char *side, size_t cap)
+{
+	snprintf(side, cap, "%s%s", image, IPC_SIDE_SUFFIX);
+}
+
+void dmtcp_image_discard(const char *path)
+{
+	char side[PATH_MAX + 8];
+
+	side_name(path, side, sizeof(side));
+	unlink(path);
+	unlink(side);
+}
+
+/* fd-files.c: FILE records, contents of deleted and saved files */
+
+int dmtcp_write_image(const char *dir, const char *suffix, char *path,
+		      uint64_t *bytes, char *err, size_t errcap)
+{
+	static struct img_writer w;
+	static struct img_proc proc;
+	static char tmp[PATH_MAX + 16];
+	struct scratch s;
+	int fd = -1, nthreads = 0, dfd, side;
+
+	memset(&s, 0, sizeof(s));
+	memset(&w, 0, sizeof(w));
+	s.pagemap_fd = -1;
+	if (dmtcp_image_path(dir, suffix, path, PATH_MAX) < 0) {
+		snprintf(err, errcap, "checkpoint directory name too long: %s",
+			 dir);
+		return -1;
+	}
+	/* SysV IPC objects, zombie children: the side file (ipc.c) */
+	side = dmtcp_ipc_save(path, err, errcap);
+	if (side < 0)
+		return -1;
+	/* exclusively, under a name nobody can guess (doc/security.md) */
+	fd = safe_create_tmp(path, tmp, sizeof(tmp), 0600);
+	if (fd < 0) {
+		snprintf(err, errcap, "cannot create a new image beside %s: %s",
+			 path, strerror(errno));
+		dmtcp_image_discard(path);	/* the side file */
+		return -1;
+	}
+	s.meta_cap = 1 << 20;
+	for (int i = 0; i < dmtcp_ps.nfds; i++)	/* sockets' data */
+		s.meta_cap += IMG_FD_TAIL(&dmtcp_ps.fds[i].rec);
+	s.pm = scratch_map(PM_BATCH * 8);
+	s.mc = scratch_map(PM_BATCH);
+	s.runs = scratch_map(MAX_RUNS * sizeof(struct run));
+	s.meta = scratch_map(s.meta_cap);
+	s.bounce = scratch_map(BOUNCE);
+	s.maps_cap = 1 << 20;
+	s.maps = scratch_map(s.maps_cap);
+	s.pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (!s.pm || !s.mc || !s.runs || !s.meta || !s.bounce || !s.maps) {
+		snprintf(err, errcap, "out of memory for checkpoint scratch");
+		goto fail;
+	}
+	if (img_writer_open(&w, fd, dmtcp_cfg.gzip ? IMG_F_GZIP : 0,
+			    dmtcp_now_ns() / 1000000000ull) < 0)
+		goto io_fail;
+	/* the maps are read last: every scratch mapping exists by now (and
+	   again if the buffer had to grow: it moved while being read) */
+	do {
+		size_t cap = s.maps_cap;
+
+		s.maps_len = maps_read_file("/proc/self/maps", &s.maps,
+					    &s.maps_cap);
+		if (s.maps_cap == cap)
+			break;
+	} while (s.maps_len >= 0);
+	if (s.maps_len < 0) {
+		snprintf(err, errcap, "cannot read /proc/self/maps: %s",
+			 strerror(errno));
+		goto fail;
+	}
+	add_priv(&s, s.pm, PM_BATCH * 8);
+	add_priv(&s, s.mc, PM_BATCH);
+	add_priv(&s, s.runs, MAX_RUNS * sizeof(struct run));
+	add_priv(&s, s.meta, s.meta_cap);
+	add_priv(&s, s.maps, s.maps_cap);
+	add_priv(&s, s.bounce, BOUNCE);
+	add_priv(&s, w.buf, w.buf_cap);
+	add_priv(&s, w.arena, w.arena_cap);
+
+	for (int i = 0; i < DMTCP_MAX_THREADS; i++)
+		if (dmtcp_threads[i].state != THR_FREE)
+			nthreads++;
+	fill_proc(&proc, nthreads, count_areas(&s), &s);
+	if (side > 0)
+		proc.flags |= IMG_PROC_IPC_SIDE;
+	if (img_write_rec(&w, IMG_REC_PROC, &proc, sizeof(proc)) < 0)
+		goto io_fail;
+	for (int i = 0; i < DMTCP_MAX_THREADS; i++)
+		if (dmtcp_threads[i].state != THR_FREE &&
+		    img_write_rec(&w, IMG_REC_THREAD, &dmtcp_threads[i].info,
+				  sizeof(struct img_thread)) < 0)
+			goto io_fail;
+	if (write_meta(&w, &s) < 0 || dmtcp_write_files(&w) < 0 ||
+	    write_areas(&w, &s) < 0 ||
+	    img_writer_finish(&w) < 0)
+		goto io_fail;
+	if (fsync(fd) < 0)
+		goto io_fail;
+	*bytes = img_writer_bytes(&w);
+	img_writer_close(&w);
+	if (close(fd) < 0) {	/* NFS reports late write errors here */
+		fd = -1;
+		goto io_fail;
+	}
+	fd = -1;
+	/* the image and its side file have new names (this generation's):
+	   the renames replace nothing of the committed set */
+	if (rename(tmp, path) < 0) {
+		snprintf(err, errcap, "cannot rename %s to %s: %s", tmp, path,
+			 strerror(errno));
+		goto fail;
+	}
+	/* both renames must be on disk before the coordinator is told */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd) < 0) {
+		snprintf(err, errcap, "syncing directory %s: %s", dir,
+			 strerror(errno));
+		if (dfd >= 0)
+			close(dfd);
+		tmp[0] = 0;
+		goto fail;
+	}
+	close(dfd);
+	scratch_free(&s);
+	return 0;
+io_fail:
+	if (s.why[0])	/* memory capture failed: say why */
+		snprintf(err, errcap, "%s", s.why);
+	else
+		snprintf(err, errcap, "writing %s: %s", tmp, strerror(errno));
+fail:
+	img_writer_close(&w);
+	if (fd >= 0)
+		close(fd);
+	if (tmp[0])
+		unlink(tmp);
+	dmtcp_image_discard(path);	/* this generation's, if any */
+	scratch_free(&s);
+	return -1;
+}
