@@ -17,7 +17,9 @@
 #include "mem.h"
 
 /* What a command needs (struct insp_cmd.needs); the image args[0] is
- * always loaded.  Opened in this order, the first failure ends it. */
+ * always loaded.  The order, ended by the first failure: -o FILE, the
+ * address parsed, then for each image: loaded, the address found in its
+ * areas (the first image only), memory, libdwfl. */
 enum insp_need {
 	INSP_NEED_OUTPUT = 1u << 0,	/* -o FILE given (else exit 1) */
 	INSP_NEED_ADDR = 1u << 1,	/* args[1] an address (else exit 1),
