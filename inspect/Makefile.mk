@@ -8,6 +8,7 @@ bin_dmtcp_inspect_SOURCES = \
 	inspect/secret.c inspect/buildid.c \
 	inspect/mem.c inspect/mem.h \
 	inspect/dwfl-session.c inspect/dwfl-session.h \
+	inspect/session.c inspect/session.h \
 	inspect/cmd-info.c inspect/cmd-threads.c inspect/cmd-maps.c \
 	inspect/cmd-fds.c inspect/cmd-env.c inspect/cmd-auxv.c \
 	inspect/cmd-symbol.c inspect/cmd-backtrace.c inspect/cmd-core.c \

@@ -3,8 +3,7 @@
  * gave the process, with AT_ names; the strings AT_EXECFN and
  * AT_PLATFORM point to are read from the image's memory.
  */
-#include "inspect.h"
-#include "mem.h"
+#include "session.h"
 
 #include <elf.h>
 #include <string.h>
@@ -47,9 +46,10 @@ static const char *const auxv_names[] = {
 
 static const char *auxv_name(char *buf, size_t cap, uint64_t type)
 {
-	if (type < sizeof(auxv_names) / sizeof(auxv_names[0]) &&
-	    auxv_names[type])
-		return auxv_names[type];
+	const char *name = INSP_NAME_OF(auxv_names, type, NULL);
+
+	if (name)
+		return name;
 	snprintf(buf, cap, "AT_%llu", (unsigned long long)type);
 	return buf;
 }
@@ -72,41 +72,24 @@ static const char *auxv_string(struct insp_mem *mem, uint64_t addr,
 	return buf;
 }
 
-int insp_cmd_auxv(char **args, int nargs, const struct insp_opts *o)
+int insp_cmd_auxv(struct insp_session *s)
 {
-	struct insp_mem *mem;
-	struct img_meta *m;
-	char err[512], nb[32], sb[512];
+	const struct img_meta *m = s->v[0].m;
+	char nb[32], sb[512];
 	size_t i;
-	int rc;
 
-	(void)nargs;
-	rc = insp_load(args[0], &m);
-	if (rc)
-		return rc;
-	mem = insp_mem_open(m, err, sizeof(err));
-	if (!mem) {
-		insp_err("%s", err);
-		img_free_meta(m);
-		return INSP_EXIT_IMAGE;
-	}
-	if (o->json) {
-		printf("{\"image\": ");
-		insp_json_str(stdout, m->path);
-		printf(", \"auxv\": [");
-	}
 	for (i = 0; i + 1 < m->auxv_len; i += 2) {
 		uint64_t type = m->auxv[i], val = m->auxv[i + 1];
 		const char *name = auxv_name(nb, sizeof(nb), type), *str = NULL;
 
 		if (type == AT_EXECFN || type == AT_PLATFORM ||
 		    type == AT_BASE_PLATFORM)
-			str = auxv_string(mem, val, sb, sizeof(sb));
-		if (o->json) {
-			printf("%s\n  {\"type\": %llu, \"name\": \"%s\", "
-			       "\"value\": \"%#llx\"", i ? "," : "",
-			       (unsigned long long)type, name,
-			       (unsigned long long)val);
+			str = auxv_string(s->v[0].mem, val, sb, sizeof(sb));
+		if (s->o->json) {
+			insp_json_next(s);
+			printf("{\"type\": %llu, \"name\": \"%s\", "
+			       "\"value\": \"%#llx\"", (unsigned long long)type,
+			       name, (unsigned long long)val);
 			if (str) {
 				printf(", \"string\": ");
 				insp_json_str(stdout, str);
@@ -121,9 +104,5 @@ int insp_cmd_auxv(char **args, int nargs, const struct insp_opts *o)
 		if (type == AT_NULL)
 			break;
 	}
-	if (o->json)
-		printf("\n]}\n");
-	insp_mem_close(mem);
-	img_free_meta(m);
 	return INSP_EXIT_OK;
 }

@@ -14,9 +14,8 @@
  * PROT_NONE areas and reservations with nothing stored.  The coordinator
  * secret is overwritten with 'x' wherever it appears (secret.c).
  */
-#include "inspect.h"
-#include "mem.h"
 #include "safefile.h"
+#include "session.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -485,29 +484,7 @@ out_free:
 	return rc;
 }
 
-int insp_cmd_core(char **args, int nargs, const struct insp_opts *o)
+int insp_cmd_core(struct insp_session *s)
 {
-	struct insp_mem *mem;
-	struct img_meta *m;
-	char err[512];
-	int rc;
-
-	(void)nargs;
-	if (!o->output) {
-		insp_err("core: no output file: use -o FILE");
-		return INSP_EXIT_USAGE;
-	}
-	rc = insp_load(args[0], &m);
-	if (rc)
-		return rc;
-	mem = insp_mem_open(m, err, sizeof(err));
-	if (!mem) {
-		insp_err("%s", err);
-		img_free_meta(m);
-		return INSP_EXIT_IMAGE;
-	}
-	rc = core_write(m, mem, o->output, o);
-	insp_mem_close(mem);
-	img_free_meta(m);
-	return rc;
+	return core_write(s->v[0].m, s->v[0].mem, s->o->output, s->o);
 }

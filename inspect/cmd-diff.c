@@ -7,9 +7,7 @@
  * threads added, removed or with a different pc.  Exit status 0 whether
  * or not they differ.
  */
-#include "dwfl-session.h"
-#include "inspect.h"
-#include "mem.h"
+#include "session.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,12 +28,6 @@ struct diff_area {
 	uint64_t npages;	/* pages that differ */
 	struct diff_range *ranges;
 	size_t nranges, cap;
-};
-
-struct diff_side {
-	struct img_meta *m;
-	struct insp_mem *mem;
-	struct insp_dwfl *d;
 };
 
 static int diff_add_page(struct diff_area *da, uint64_t addr)
@@ -62,11 +54,11 @@ static int diff_add_page(struct diff_area *da, uint64_t addr)
 
 /* Compares the pages two matched areas have in common.  -1: corrupt
  * image (message printed). */
-static int diff_pages(struct diff_side *s, struct diff_area *da)
+static int diff_pages(const struct insp_view *v, struct diff_area *da)
 {
 	static unsigned char p1[IMG_PAGE_SIZE], p2[IMG_PAGE_SIZE];
-	const struct img_area *x = &s[0].m->areas[da->a1].area;
-	const struct img_area *y = &s[1].m->areas[da->a2].area;
+	const struct img_area *x = &v[0].m->areas[da->a1].area;
+	const struct img_area *y = &v[1].m->areas[da->a2].area;
 	uint64_t end = x->end < y->end ? x->end : y->end, addr;
 
 	if (x->kind == IMG_AREA_SPECIAL || y->kind == IMG_AREA_SPECIAL)
@@ -74,16 +66,16 @@ static int diff_pages(struct diff_side *s, struct diff_area *da)
 	for (addr = x->start; addr < end; addr += DIFF_PAGE) {
 		int r1, r2;
 
-		r1 = insp_mem_read_page(s[0].mem, (size_t)da->a1, addr, p1,
+		r1 = insp_mem_read_page(v[0].mem, (size_t)da->a1, addr, p1,
 					DIFF_PAGE);
 		if (r1 < 0) {
-			insp_err("%s", insp_mem_error(s[0].mem));
+			insp_err("%s", insp_mem_error(v[0].mem));
 			return -1;
 		}
-		r2 = insp_mem_read_page(s[1].mem, (size_t)da->a2, addr, p2,
+		r2 = insp_mem_read_page(v[1].mem, (size_t)da->a2, addr, p2,
 					DIFF_PAGE);
 		if (r2 < 0) {
-			insp_err("%s", insp_mem_error(s[1].mem));
+			insp_err("%s", insp_mem_error(v[1].mem));
 			return -1;
 		}
 		if (memcmp(p1, p2, DIFF_PAGE) && diff_add_page(da, addr) < 0) {
@@ -95,11 +87,11 @@ static int diff_pages(struct diff_side *s, struct diff_area *da)
 }
 
 /* Merges the two sorted area lists into das (caller frees). */
-static int diff_areas(struct diff_side *s, struct diff_area **out,
+static int diff_areas(const struct insp_view *v, struct diff_area **out,
 		      size_t *nout)
 {
 	size_t i = 0, j = 0, n = 0;
-	const struct img_meta *m1 = s[0].m, *m2 = s[1].m;
+	const struct img_meta *m1 = v[0].m, *m2 = v[1].m;
 	struct diff_area *das;
 
 	das = calloc(m1->nareas + m2->nareas + 1, sizeof(*das));
@@ -135,7 +127,7 @@ static int diff_areas(struct diff_side *s, struct diff_area **out,
 			    m2->areas[da->a2].area.kind ||
 			    strcmp(m1->areas[da->a1].path,
 				   m2->areas[da->a2].path);
-		if (diff_pages(s, da) < 0) {
+		if (diff_pages(v, da) < 0) {
 			*out = das;
 			*nout = n;
 			return -1;
@@ -159,13 +151,13 @@ static const struct img_thread *diff_find_thread(const struct img_meta *m,
 	return NULL;
 }
 
-static void diff_print_area(const struct diff_side *s,
+static void diff_print_area(const struct insp_view *v,
 			    const struct diff_area *da, int json, int first)
 {
 	const struct img_meta_area *x = da->a1 >= 0 ?
-					&s[0].m->areas[da->a1] : NULL;
+					&v[0].m->areas[da->a1] : NULL;
 	const struct img_meta_area *y = da->a2 >= 0 ?
-					&s[1].m->areas[da->a2] : NULL;
+					&v[1].m->areas[da->a2] : NULL;
 	const struct img_meta_area *a = y ? y : x;
 	static const char *const what[] = { "same", "added", "removed",
 					    "changed" };
@@ -241,9 +233,9 @@ static void diff_print_pc(struct insp_dwfl *d, uint64_t pc, int json)
 }
 
 /* Threads: removed (in 1 only), added (in 2 only), pc changed. */
-static size_t diff_threads(struct diff_side *s, int json)
+static size_t diff_threads(const struct insp_view *v, int json)
 {
-	const struct img_meta *m1 = s[0].m, *m2 = s[1].m;
+	const struct img_meta *m1 = v[0].m, *m2 = v[1].m;
 	size_t i, n = 0;
 
 	for (i = 0; i < m1->nthreads + m2->nthreads; i++) {
@@ -262,19 +254,19 @@ static size_t diff_threads(struct diff_side *s, int json)
 			       "\"name\": ", n ? "," : "", what, t->tid);
 			insp_json_str(stdout, t->name);
 			printf(", \"%s\": ", in1 && o ? "old" : "at");
-			diff_print_pc(s[in1 ? 0 : 1].d, t->regs.rip, 1);
+			diff_print_pc(v[in1 ? 0 : 1].d, t->regs.rip, 1);
 			if (o) {
 				printf(", \"new\": ");
-				diff_print_pc(s[1].d, o->regs.rip, 1);
+				diff_print_pc(v[1].d, o->regs.rip, 1);
 			}
 			printf("}");
 		} else {
 			printf("  %-8s tid %u \"%s\" pc ", what, t->tid,
 			       t->name);
-			diff_print_pc(s[in1 ? 0 : 1].d, t->regs.rip, 0);
+			diff_print_pc(v[in1 ? 0 : 1].d, t->regs.rip, 0);
 			if (o) {
 				printf("\n           now ");
-				diff_print_pc(s[1].d, o->regs.rip, 0);
+				diff_print_pc(v[1].d, o->regs.rip, 0);
 			}
 			printf("\n");
 		}
@@ -283,68 +275,39 @@ static size_t diff_threads(struct diff_side *s, int json)
 	return n;
 }
 
-static int diff_open_side(struct diff_side *s, const char *path)
+int insp_cmd_diff(struct insp_session *s)
 {
-	char err[512];
-	int rc;
-
-	rc = insp_load(path, &s->m);
-	if (rc)
-		return rc;
-	s->mem = insp_mem_open(s->m, err, sizeof(err));
-	if (!s->mem) {
-		insp_err("%s", err);
-		return INSP_EXIT_IMAGE;
-	}
-	s->d = insp_dwfl_open(s->m, s->mem, 1);
-	return INSP_EXIT_OK;
-}
-
-static void diff_close_side(struct diff_side *s)
-{
-	insp_dwfl_close(s->d);
-	insp_mem_close(s->mem);
-	img_free_meta(s->m);
-}
-
-int insp_cmd_diff(char **args, int nargs, const struct insp_opts *o)
-{
-	struct diff_side s[2];
+	const struct insp_view *v = s->v;
 	struct diff_area *das = NULL;
 	size_t nda = 0, i, cnt[4] = { 0 }, nthr;
 	uint64_t pages = 0;
-	int rc, first = 1;
+	int rc = INSP_EXIT_OK, first = 1;
 
-	(void)nargs;
-	memset(s, 0, sizeof(s));
-	rc = diff_open_side(&s[0], args[0]);
-	if (!rc)
-		rc = diff_open_side(&s[1], args[1]);
-	if (!rc && diff_areas(s, &das, &nda) < 0)
+	if (diff_areas(v, &das, &nda) < 0) {
 		rc = INSP_EXIT_IMAGE;
-	if (rc)
 		goto out;
-	if (s[0].m->proc.pid != s[1].m->proc.pid ||
-	    strcmp(s[0].m->proc.exe, s[1].m->proc.exe))
+	}
+	if (v[0].m->proc.pid != v[1].m->proc.pid ||
+	    strcmp(v[0].m->proc.exe, v[1].m->proc.exe))
 		insp_warn("the images hold different processes (pid %u %s, "
 			  "pid %u %s): expect every area to differ",
-			  s[0].m->proc.pid, s[0].m->proc.exe,
-			  s[1].m->proc.pid, s[1].m->proc.exe);
+			  v[0].m->proc.pid, v[0].m->proc.exe,
+			  v[1].m->proc.pid, v[1].m->proc.exe);
 	for (i = 0; i < nda; i++) {
 		cnt[das[i].kind]++;
 		pages += das[i].npages;
 	}
-	if (o->json) {
+	if (s->o->json) {
 		printf("{\"old\": ");
-		insp_json_str(stdout, s[0].m->path);
+		insp_json_str(stdout, v[0].m->path);
 		printf(", \"new\": ");
-		insp_json_str(stdout, s[1].m->path);
+		insp_json_str(stdout, v[1].m->path);
 		printf(", \"areas_added\": %zu, \"areas_removed\": %zu, "
 		       "\"areas_changed\": %zu, \"pages_differ\": %llu, "
 		       "\"areas\": [", cnt[DIFF_ADDED], cnt[DIFF_REMOVED],
 		       cnt[DIFF_CHANGED], (unsigned long long)pages);
 	} else {
-		printf("--- %s\n+++ %s\n", s[0].m->path, s[1].m->path);
+		printf("--- %s\n+++ %s\n", v[0].m->path, v[1].m->path);
 		printf("areas: %zu added, %zu removed, %zu changed; %llu "
 		       "page%s\n", cnt[DIFF_ADDED], cnt[DIFF_REMOVED],
 		       cnt[DIFF_CHANGED], (unsigned long long)pages,
@@ -353,16 +316,16 @@ int insp_cmd_diff(char **args, int nargs, const struct insp_opts *o)
 	for (i = 0; i < nda; i++) {
 		if (das[i].kind == DIFF_SAME)
 			continue;
-		diff_print_area(s, &das[i], o->json, first);
+		diff_print_area(v, &das[i], s->o->json, first);
 		first = 0;
 	}
-	if (o->json) {
+	if (s->o->json) {
 		printf("\n], \"threads\": [");
-		nthr = diff_threads(s, 1);
+		nthr = diff_threads(v, 1);
 		printf("\n], \"threads_changed\": %zu}\n", nthr);
 	} else {
 		printf("threads:\n");
-		nthr = diff_threads(s, 0);
+		nthr = diff_threads(v, 0);
 		if (!nthr)
 			printf("  (no thread added, removed or moved)\n");
 	}
@@ -370,7 +333,5 @@ out:
 	for (i = 0; i < nda; i++)
 		free(das[i].ranges);
 	free(das);
-	diff_close_side(&s[1]);
-	diff_close_side(&s[0]);
 	return rc;
 }

@@ -4,28 +4,19 @@
  * secret is not shown: DMTCP_COORD_SECRET=<hidden>, and its value
  * hidden wherever another variable holds it (secret.c).
  */
-#include "inspect.h"
+#include "session.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-int insp_cmd_env(char **args, int nargs, const struct insp_opts *o)
+int insp_cmd_env(struct insp_session *s)
 {
+	const struct img_meta *m = s->v[0].m;
 	struct insp_secrets sec;
-	struct img_meta *m;
 	size_t i;
-	int rc;
+	int rc = INSP_EXIT_OK;
 
-	(void)nargs;
-	rc = insp_load(args[0], &m);
-	if (rc)
-		return rc;
 	insp_secrets_init(&sec, m);
-	if (o->json) {
-		printf("{\"image\": ");
-		insp_json_str(stdout, m->path);
-		printf(", \"env\": {");
-	}
 	for (i = 0; m->envv && m->envv[i]; i++) {
 		const char *eq;
 		char *e;
@@ -40,12 +31,12 @@ int insp_cmd_env(char **args, int nargs, const struct insp_opts *o)
 			break;
 		}
 		eq = strchr(e, '=');
-		if (!o->json) {
+		if (!s->o->json) {
 			printf("%s\n", e);
 			free(e);
 			continue;
 		}
-		printf("%s\n  ", i ? "," : "");
+		insp_json_next(s);
 		if (eq) {
 			insp_json_strn(stdout, e, (size_t)(eq - e));
 			printf(": ");
@@ -56,9 +47,6 @@ int insp_cmd_env(char **args, int nargs, const struct insp_opts *o)
 		}
 		free(e);
 	}
-	if (o->json && rc == INSP_EXIT_OK)
-		printf("\n}}\n");
 	insp_secrets_free(&sec);
-	img_free_meta(m);
 	return rc;
 }

@@ -2,7 +2,7 @@
  * cmd-fds.c - `dmtcp_inspect fds IMG`: the file descriptors the process
  * had open, with kind, access mode, offset and path.
  */
-#include "inspect.h"
+#include "session.h"
 
 #include <fcntl.h>
 #include <string.h>
@@ -32,35 +32,25 @@ static const char *fds_mode(char *buf, size_t cap, uint32_t flags,
 	return buf;
 }
 
-int insp_cmd_fds(char **args, int nargs, const struct insp_opts *o)
+int insp_cmd_fds(struct insp_session *s)
 {
-	struct img_meta *m;
+	const struct img_meta *m = s->v[0].m;
 	char mode[48];
 	size_t i;
-	int rc;
 
-	(void)nargs;
-	rc = insp_load(args[0], &m);
-	if (rc)
-		return rc;
-	if (o->json) {
-		printf("{\"image\": ");
-		insp_json_str(stdout, m->path);
-		printf(", \"fds\": [");
-	} else {
+	if (!s->o->json)
 		printf("%4s %-6s %-20s %10s  %s\n", "FD", "KIND", "MODE",
 		       "OFFSET", "PATH");
-	}
 	for (i = 0; i < m->nfds; i++) {
 		const struct img_fd *f = &m->fds[i].fd;
 
 		fds_mode(mode, sizeof(mode), f->flags, f->fdflags);
-		if (o->json) {
-			printf("%s\n  {\"fd\": %d, \"kind\": \"%s\", "
+		if (s->o->json) {
+			insp_json_next(s);
+			printf("{\"fd\": %d, \"kind\": \"%s\", "
 			       "\"mode\": \"%s\", \"flags\": %u, "
 			       "\"offset\": %lld, \"size\": %llu, "
-			       "\"inode\": %llu, \"path\": ",
-			       i ? "," : "", f->fd,
+			       "\"inode\": %llu, \"path\": ", f->fd,
 			       insp_fd_kind_name(f->kind), mode, f->flags,
 			       (long long)f->offset,
 			       (unsigned long long)f->size,
@@ -78,8 +68,5 @@ int insp_cmd_fds(char **args, int nargs, const struct insp_opts *o)
 			       m->fds[i].path);
 		}
 	}
-	if (o->json)
-		printf("\n]}\n");
-	img_free_meta(m);
 	return INSP_EXIT_OK;
 }

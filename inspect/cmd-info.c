@@ -3,7 +3,7 @@
  * (program, ids, host, kernel, when) and the image itself (size,
  * compression, counts, stored bytes).
  */
-#include "inspect.h"
+#include "session.h"
 
 #include <string.h>
 #include <time.h>
@@ -119,21 +119,14 @@ static void info_json(const struct img_meta *m, const struct info_totals *t)
 	       (unsigned long long)t->page_file_bytes);
 }
 
-int insp_cmd_info(char **args, int nargs, const struct insp_opts *o)
+int insp_cmd_info(struct insp_session *s)
 {
 	struct info_totals t;
-	struct img_meta *m;
-	int rc;
 
-	(void)nargs;
-	rc = insp_load(args[0], &m);
-	if (rc)
-		return rc;
-	info_totals(m, &t);
-	if (o->json)
-		info_json(m, &t);
+	info_totals(s->v[0].m, &t);
+	if (s->o->json)
+		info_json(s->v[0].m, &t);
 	else
-		info_text(m, &t);
-	img_free_meta(m);
+		info_text(s->v[0].m, &t);
 	return INSP_EXIT_OK;
 }

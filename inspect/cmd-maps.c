@@ -3,7 +3,7 @@
  * with its range, permissions, kind, backing file, offset, build-id,
  * load bias and the bytes stored for it.
  */
-#include "inspect.h"
+#include "session.h"
 
 #include <string.h>
 
@@ -63,14 +63,12 @@ static void maps_text(const struct img_meta *m)
 	}
 }
 
-static void maps_json(const struct img_meta *m)
+static void maps_json(struct insp_session *s)
 {
+	const struct img_meta *m = s->v[0].m;
 	char perms[5], bid[41], fl[96];
 	size_t i;
 
-	printf("{\"image\": ");
-	insp_json_str(stdout, m->path);
-	printf(", \"areas\": [");
 	for (i = 0; i < m->nareas; i++) {
 		const struct img_meta_area *ma = &m->areas[i];
 		const struct img_area *a = &ma->area;
@@ -78,9 +76,10 @@ static void maps_json(const struct img_meta *m)
 			      a->build_id_len &&
 			      a->build_id_len <= sizeof(a->build_id);
 
-		printf("%s\n  {\"start\": \"%#llx\", \"end\": \"%#llx\", "
+		insp_json_next(s);
+		printf("{\"start\": \"%#llx\", \"end\": \"%#llx\", "
 		       "\"perms\": \"%s\", \"kind\": \"%s\", \"path\": ",
-		       i ? "," : "", (unsigned long long)a->start,
+		       (unsigned long long)a->start,
 		       (unsigned long long)a->end, insp_perms(perms, a),
 		       insp_area_kind_name(a->kind));
 		insp_json_str(stdout, ma->path);
@@ -108,22 +107,13 @@ static void maps_json(const struct img_meta *m)
 		       (unsigned long long)ma->file_bytes,
 		       (unsigned long long)ma->npages);
 	}
-	printf("\n]}\n");
 }
 
-int insp_cmd_maps(char **args, int nargs, const struct insp_opts *o)
+int insp_cmd_maps(struct insp_session *s)
 {
-	struct img_meta *m;
-	int rc;
-
-	(void)nargs;
-	rc = insp_load(args[0], &m);
-	if (rc)
-		return rc;
-	if (o->json)
-		maps_json(m);
+	if (s->o->json)
+		maps_json(s);
 	else
-		maps_text(m);
-	img_free_meta(m);
+		maps_text(s->v[0].m);
 	return INSP_EXIT_OK;
 }

@@ -289,6 +289,17 @@ char *insp_sym_format(const struct insp_sym *s, uint64_t addr, char *buf,
 	return buf;
 }
 
+void insp_json_sym(const struct insp_sym *s)
+{
+	printf("\"function\": ");
+	insp_json_str(stdout, s->func);
+	printf(", \"offset\": %llu, \"file\": ",
+	       (unsigned long long)s->func_off);
+	insp_json_str(stdout, s->file);
+	printf(", \"line\": %d, \"module\": ", s->line);
+	insp_json_str(stdout, s->module);
+}
+
 /* --- unwinding ------------------------------------------------------ */
 
 static pid_t dwfl_next_thread(Dwfl *dwfl, void *dwfl_arg, void **thread_argp)

@@ -48,6 +48,10 @@ int insp_dwfl_symbolize(struct insp_dwfl *d, uint64_t addr, int call_site,
 char *insp_sym_format(const struct insp_sym *s, uint64_t addr, char *buf,
 		      size_t cap);
 
+/* "function": ..., "offset": N, "file": ..., "line": N, "module": ...
+ * (JSON members, no braces) on stdout. */
+void insp_json_sym(const struct insp_sym *s);
+
 /* One frame of an unwound thread */
 struct insp_frame {
 	uint64_t pc;

@@ -2,9 +2,10 @@
  * inspect.h - what the files of dmtcp_inspect share: exit codes, the
  * command table entry, output helpers (out.c) and image loading.
  *
- * The memory reader is mem.h, the libdwfl session dwfl-session.h.  Each
- * cmd-*.c file exports one insp_cmd_*() entry point, listed in the
- * command table of main.c.
+ * The memory reader is mem.h, the libdwfl session dwfl-session.h, what
+ * a command opens (image, memory, libdwfl, JSON list) session.h.  Each
+ * cmd-*.c file exports one insp_cmd_*() entry point, listed with its
+ * needs in the command table of main.c.
  */
 #ifndef DMTCP_INSPECT_H
 #define DMTCP_INSPECT_H
@@ -30,9 +31,12 @@ struct insp_opts {
 	int all_threads;	/* --all: include the checkpoint thread */
 };
 
+struct insp_session;
+
 /*
  * A command: args are the positional arguments after the command name
- * (nargs between min_args and max_args, checked by main).  Returns an
+ * (nargs between min_args and max_args, checked by main).  run gets the
+ * session opened from needs (enum insp_need, session.h) and returns an
  * INSP_EXIT_* code; messages have been printed.
  */
 struct insp_cmd {
@@ -41,19 +45,21 @@ struct insp_cmd {
 	const char *usage;	/* "IMG ADDR" */
 	const char *summary;	/* one line for --help */
 	int min_args, max_args;
-	int (*run)(char **args, int nargs, const struct insp_opts *o);
+	unsigned needs;		/* enum insp_need */
+	const char *list;	/* --json: {"image": ..., "<list>": [...]} */
+	int (*run)(struct insp_session *s);
 };
 
-int insp_cmd_info(char **args, int nargs, const struct insp_opts *o);
-int insp_cmd_threads(char **args, int nargs, const struct insp_opts *o);
-int insp_cmd_maps(char **args, int nargs, const struct insp_opts *o);
-int insp_cmd_fds(char **args, int nargs, const struct insp_opts *o);
-int insp_cmd_env(char **args, int nargs, const struct insp_opts *o);
-int insp_cmd_auxv(char **args, int nargs, const struct insp_opts *o);
-int insp_cmd_symbol(char **args, int nargs, const struct insp_opts *o);
-int insp_cmd_backtrace(char **args, int nargs, const struct insp_opts *o);
-int insp_cmd_core(char **args, int nargs, const struct insp_opts *o);
-int insp_cmd_diff(char **args, int nargs, const struct insp_opts *o);
+int insp_cmd_info(struct insp_session *s);
+int insp_cmd_threads(struct insp_session *s);
+int insp_cmd_maps(struct insp_session *s);
+int insp_cmd_fds(struct insp_session *s);
+int insp_cmd_env(struct insp_session *s);
+int insp_cmd_auxv(struct insp_session *s);
+int insp_cmd_symbol(struct insp_session *s);
+int insp_cmd_backtrace(struct insp_session *s);
+int insp_cmd_core(struct insp_session *s);
+int insp_cmd_diff(struct insp_session *s);
 
 /* --- out.c: messages and output formatting ------------------------- */
 
@@ -75,6 +81,11 @@ char *insp_hex(char *buf, const uint8_t *p, size_t n);
 /* "1.5 MiB" style size into buf (at least 32 bytes). */
 const char *insp_size(char *buf, size_t cap, uint64_t n);
 
+/* names[v] if v is inside the table and named there, else none. */
+const char *insp_name_of(const char *const *names, size_t n, uint64_t v,
+			 const char *none);
+#define INSP_NAME_OF(names, v, none) \
+	insp_name_of(names, sizeof(names) / sizeof(names[0]), v, none)
 /* Names of enum values for output ("anon", "file", ..., "user"). */
 const char *insp_area_kind_name(uint32_t kind);
 const char *insp_fd_kind_name(uint32_t kind);
@@ -83,6 +94,10 @@ const char *insp_thread_state_name(uint32_t state);
 char *insp_perms(char *buf, const struct img_area *a);
 /* A printable name of an area: its path, or "[heap]", "[stack]", "[anon]". */
 const char *insp_area_name(const struct img_meta_area *ma);
+
+/* {"tid": N, "name": "...", "state": "...", "main": true|false  (the
+ * object left open for the command's own fields). */
+void insp_json_thread(const struct img_meta *m, const struct img_thread *t);
 
 /* Index of the area containing addr, or -1. */
 long insp_find_area(const struct img_meta *m, uint64_t addr);

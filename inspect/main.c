@@ -1,44 +1,49 @@
 /*
  * main.c - dmtcp_inspect: look inside checkpoint images without
  * restoring them.  Parses the options, finds the command in the table
- * below (which also drives --help) and runs it.
+ * below (which also drives --help) and runs it in a session opened from
+ * the needs the table gives it (session.h).
  *
  *   dmtcp_inspect [OPTIONS] IMG                 same as `info IMG`
  *   dmtcp_inspect [OPTIONS] COMMAND ARGS...
  */
 #include "config.h"
-#include "inspect.h"
+#include "session.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+/* name, alias, usage, summary, min/max args, needs, JSON list, run */
 static const struct insp_cmd insp_cmds[] = {
 	{ "info", NULL, "IMG",
 	  "program, ids, host, time, kernel, sizes, counts", 1, 1,
-	  insp_cmd_info },
+	  0, NULL, insp_cmd_info },
 	{ "threads", NULL, "IMG",
 	  "threads: tid, name, state, pc and sp, pc symbolized", 1, 1,
-	  insp_cmd_threads },
+	  INSP_NEED_SYMS, "threads", insp_cmd_threads },
 	{ "maps", NULL, "IMG",
 	  "memory areas: range, perms, kind, file, build-id, stored bytes",
-	  1, 1, insp_cmd_maps },
-	{ "fds", NULL, "IMG", "open file descriptors", 1, 1, insp_cmd_fds },
-	{ "env", NULL, "IMG", "environment variables", 1, 1, insp_cmd_env },
+	  1, 1, 0, "areas", insp_cmd_maps },
+	{ "fds", NULL, "IMG", "open file descriptors", 1, 1,
+	  0, "fds", insp_cmd_fds },
+	{ "env", NULL, "IMG", "environment variables", 1, 1,
+	  INSP_NEED_OBJECT, "env", insp_cmd_env },
 	{ "auxv", NULL, "IMG", "auxiliary vector with AT_ names", 1, 1,
-	  insp_cmd_auxv },
+	  INSP_NEED_MEM, "auxv", insp_cmd_auxv },
 	{ "symbol", "sym", "IMG ADDR",
 	  "module, function+offset and source line of an address", 2, 2,
-	  insp_cmd_symbol },
+	  INSP_NEED_ADDR | INSP_NEED_DWFL, NULL, insp_cmd_symbol },
 	{ "backtrace", "bt", "IMG",
 	  "unwind every thread offline (libdwfl)", 1, 1,
-	  insp_cmd_backtrace },
+	  INSP_NEED_DWFL, "threads", insp_cmd_backtrace },
 	{ "core", NULL, "IMG -o FILE",
 	  "write an ELF core file for gdb and eu-stack", 1, 1,
-	  insp_cmd_core },
+	  INSP_NEED_OUTPUT | INSP_NEED_MEM, NULL, insp_cmd_core },
 	{ "diff", NULL, "IMG1 IMG2",
 	  "areas, pages and threads that differ between two images", 2, 2,
+	  INSP_NEED_TWO | INSP_NEED_SYMS | INSP_NEED_QUIET, NULL,
 	  insp_cmd_diff },
 };
 
@@ -172,5 +177,5 @@ int main(int argc, char **argv)
 		insp_cmd_usage(stderr, c);
 		return INSP_EXIT_USAGE;
 	}
-	return c->run(args, nargs, &o);
+	return insp_session_run(c, args, nargs, &o);
 }

@@ -126,6 +126,12 @@ const char *insp_size(char *buf, size_t cap, uint64_t n)
 	return buf;
 }
 
+const char *insp_name_of(const char *const *names, size_t n, uint64_t v,
+			 const char *none)
+{
+	return v < n && names[v] ? names[v] : none;
+}
+
 const char *insp_area_kind_name(uint32_t kind)
 {
 	static const char *const names[] = {
@@ -137,9 +143,7 @@ const char *insp_area_kind_name(uint32_t kind)
 		[IMG_AREA_SPECIAL] = "special",
 	};
 
-	if (kind < sizeof(names) / sizeof(names[0]) && names[kind])
-		return names[kind];
-	return "?";
+	return INSP_NAME_OF(names, kind, "?");
 }
 
 const char *insp_fd_kind_name(uint32_t kind)
@@ -156,21 +160,17 @@ const char *insp_fd_kind_name(uint32_t kind)
 		[IMG_FD_PTY] = "pty-master",
 	};
 
-	if (kind < sizeof(names) / sizeof(names[0]) && names[kind])
-		return names[kind];
-	return "?";
+	return INSP_NAME_OF(names, kind, "?");
 }
 
 const char *insp_thread_state_name(uint32_t state)
 {
-	switch (state) {
-	case IMG_THREAD_USER:
-		return "user";
-	case IMG_THREAD_CKPT:
-		return "ckpt";
-	default:
-		return "?";
-	}
+	static const char *const names[] = {
+		[IMG_THREAD_USER] = "user",
+		[IMG_THREAD_CKPT] = "ckpt",
+	};
+
+	return INSP_NAME_OF(names, state, "?");
 }
 
 char *insp_perms(char *buf, const struct img_area *a)
@@ -192,6 +192,15 @@ const char *insp_area_name(const struct img_meta_area *ma)
 	if (ma->area.flags & IMG_AF_STACK)
 		return "[stack]";
 	return "[anon]";
+}
+
+void insp_json_thread(const struct img_meta *m, const struct img_thread *t)
+{
+	printf("{\"tid\": %u, \"name\": ", t->tid);
+	insp_json_str(stdout, t->name);
+	printf(", \"state\": \"%s\", \"main\": %s",
+	       insp_thread_state_name(t->state),
+	       t->tid == m->proc.pid ? "true" : "false");
 }
 
 long insp_find_area(const struct img_meta *m, uint64_t addr)

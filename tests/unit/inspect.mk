@@ -1,7 +1,9 @@
-# tests/unit/inspect.mk: unit tests of dmtcp_inspect's memory reader and
-# helpers (inspect/), on the synthetic images of test_image_util.
+# tests/unit/inspect.mk: unit tests of dmtcp_inspect's memory reader,
+# session and helpers (inspect/), on the synthetic images of
+# test_image_util.
 if HAVE_CMOCKA
-check_PROGRAMS += tests/unit/test_inspect_mem
+check_PROGRAMS += tests/unit/test_inspect_mem \
+	tests/unit/test_inspect_session
 
 tests_unit_test_inspect_mem_SOURCES = tests/unit/test_inspect_mem.c \
 	inspect/mem.c inspect/mem.h inspect/out.c inspect/buildid.c \
@@ -11,4 +13,15 @@ tests_unit_test_inspect_mem_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
 	$(ZLIB_CFLAGS) $(LIBDW_CFLAGS) $(LIBELF_CFLAGS)
 tests_unit_test_inspect_mem_LDADD = lib/libdmtcpimage.a \
 	$(ZLIB_LIBS) $(LIBDW_LIBS) $(LIBELF_LIBS) $(CMOCKA_LIBS)
+
+tests_unit_test_inspect_session_SOURCES = \
+	tests/unit/test_inspect_session.c \
+	inspect/session.c inspect/session.h \
+	inspect/dwfl-session.c inspect/dwfl-session.h \
+	inspect/mem.c inspect/mem.h inspect/out.c inspect/buildid.c \
+	inspect/inspect.h \
+	tests/unit/test_image_util.c tests/unit/test_image_util.h
+tests_unit_test_inspect_session_CFLAGS = \
+	$(tests_unit_test_inspect_mem_CFLAGS)
+tests_unit_test_inspect_session_LDADD = $(tests_unit_test_inspect_mem_LDADD)
 endif
