@@ -33,8 +33,8 @@ enum dmtcp_reserved_fd {
 };
 
 /*
- * src/common/fdplace.c (libc code only).  dmtcp_place_fd: put fd at
- * number want (dup2; fd is closed when it moved), return want; -1 with
+ * src/common/fdplace.c (libc code only).  dmtcp_place_fd: put a copy of
+ * fd at number want (dup2; fd stays open), return want; -1 with
  * errno set and a message naming `what` and the number when the kernel
  * did not give that number.  dmtcp_fd_above: move fd to the lowest free
  * number >= base (close-on-exec), return it; on failure the message,

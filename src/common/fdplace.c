@@ -26,7 +26,6 @@ int dmtcp_place_fd(int fd, int want, const char *what)
 		errno = e;
 		return -1;
 	}
-	close(fd);
 	return want;
 }
 

@@ -5,7 +5,7 @@ bin_PROGRAMS += bin/mtcp_restart
 # src/image/restore-check.c: the restore checks, freestanding, shared
 # with the image library (dmtcp_restart runs them too)
 bin_mtcp_restart_SOURCES = src/mtcp/start.S src/mtcp/mtcp_restart.c \
-	src/mtcp/mtcp-util.c src/mtcp/mtcp-sys.h \
+	src/mtcp/mtcp-util.c src/mtcp/mtcp-sys.h include/dmtcp/rawsys.h \
 	src/image/restore-check.c include/dmtcp/restore-check.h
 bin_mtcp_restart_CPPFLAGS = -I$(top_srcdir)/include
 bin_mtcp_restart_CFLAGS = -std=gnu11 $(WARN_CFLAGS) -O2 -g \

@@ -86,28 +86,15 @@ struct prctl_mm_map {
 	uint32_t exe_fd;
 };
 
-static inline long sys6(long n, long a, long b, long c, long d, long e,
-			long f)
-{
-	long r;
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	register long r9 __asm__("r9") = f;
-
-	__asm__ volatile("syscall" : "=a"(r)
-			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
-			   "r"(r9)
-			 : "rcx", "r11", "memory");
-	return r;
-}
-
-#define sys1(n, a) sys6(n, (long)(a), 0, 0, 0, 0, 0)
-#define sys2(n, a, b) sys6(n, (long)(a), (long)(b), 0, 0, 0, 0)
-#define sys3(n, a, b, c) sys6(n, (long)(a), (long)(b), (long)(c), 0, 0, 0)
-#define sys4(n, a, b, c, d) \
-	sys6(n, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
-#define sys5(n, a, b, c, d, e) \
-	sys6(n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+/* raw system calls: the one header both worlds use */
+#include "dmtcp/rawsys.h"
+#define sys1 rsys1
+#define sys2 rsys2
+#define sys3 rsys3
+#define sys4 rsys4
+#define sys5 rsys5
+#define sys6(n, a, b, c, d, e, f) \
+	rsys6(n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
 
 /* mtcp-util.c */
 void *memcpy(void *d, const void *s, size_t n);

@@ -9,7 +9,7 @@
  * slave, at fds 0-2 too (a child whose stdio was the pty).  The slave's
  * name changes (a new /dev/pts/M).  The restored library puts termios,
  * window size, the bytes in flight, the controlling terminal and the
- * foreground group back (src/preload/fd-pty.c).
+ * foreground group back (src/preload/fd/pty.c).
  */
 #include "config.h"
 #include "restart-pty.h"

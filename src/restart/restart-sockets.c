@@ -254,7 +254,7 @@ static void set_buf(int fd, int opt, int force, int v)
 
 /*
  * A side that will write again the bytes its peer drained at checkpoint
- * time (IMG_SK_RESEND, src/preload/fd-sockets.c): they were in the old
+ * time (IMG_SK_RESEND, src/preload/fd/socket.c): they were in the old
  * connection's buffers, so the new one gets buffers as large as the old
  * ones had grown (recorded sizes, before the connection is made so that
  * the window follows), within what the user may set.

@@ -1,5 +1,5 @@
 /*
- * procdir.c - walk the numeric entries of a /proc directory (tasks, fds)
+ * base/procdir.c - walk the numeric entries of a /proc directory (tasks, fds)
  * with getdents64 and a stack buffer: no allocation, usable while other
  * threads are frozen.
  */

@@ -46,12 +46,12 @@ struct dmtcp_procstate {
 					   open file description, or -1 */
 		int pipe_size;		/* F_GETPIPE_SZ */
 		uint64_t data_off, data_len; /* drained bytes in pipe_data */
-		struct fd_extra {	/* fd-kinds.c: sockets, eventfd, epoll */
+		struct fd_extra {	/* fd/anon.c: sockets, eventfd, epoll */
 			int subkind;	/* FDX_* */
 			int domain, type, protocol, listening;
 			uint32_t addrlen;
 			uint8_t addr[128];	/* sockaddr_storage */
-			uint8_t peer[128];	/* getpeername (fd-sockets.c) */
+			uint8_t peer[128];	/* getpeername (fd/socket.c) */
 			uint64_t count;		/* eventfd counter */
 			uint32_t nwatch;	/* epoll: entries in pipe_data */
 		} x;

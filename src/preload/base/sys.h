@@ -1,5 +1,5 @@
 /*
- * sys.h - raw system calls for code that runs before TLS is usable
+ * base/sys.h - raw system calls for code that runs before TLS is usable
  * (the restore path) or must not touch errno (signal handlers).
  * Return the kernel's value: negative errno on failure.
  */
@@ -9,71 +9,7 @@
 #include <stdint.h>
 #include <sys/syscall.h>
 
-static inline long rsys0(long n)
-{
-	long r;
-	__asm__ volatile("syscall" : "=a"(r) : "a"(n) : "rcx", "r11", "memory");
-	return r;
-}
-
-static inline long rsys1(long n, long a)
-{
-	long r;
-	__asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a)
-			 : "rcx", "r11", "memory");
-	return r;
-}
-
-static inline long rsys2(long n, long a, long b)
-{
-	long r;
-	__asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b)
-			 : "rcx", "r11", "memory");
-	return r;
-}
-
-static inline long rsys3(long n, long a, long b, long c)
-{
-	long r;
-	__asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c)
-			 : "rcx", "r11", "memory");
-	return r;
-}
-
-static inline long rsys4(long n, long a, long b, long c, long d)
-{
-	long r;
-	register long r10 __asm__("r10") = d;
-	__asm__ volatile("syscall" : "=a"(r)
-			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
-			 : "rcx", "r11", "memory");
-	return r;
-}
-
-static inline long rsys5(long n, long a, long b, long c, long d, long e)
-{
-	long r;
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	__asm__ volatile("syscall" : "=a"(r)
-			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
-			 : "rcx", "r11", "memory");
-	return r;
-}
-
-static inline long rsys6(long n, long a, long b, long c, long d, long e,
-			 long f)
-{
-	long r;
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	register long r9 __asm__("r9") = f;
-	__asm__ volatile("syscall" : "=a"(r)
-			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
-			   "r"(r9)
-			 : "rcx", "r11", "memory");
-	return r;
-}
+#include "dmtcp/rawsys.h"
 
 static inline int rsys_gettid(void)
 {

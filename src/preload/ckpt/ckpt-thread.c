@@ -1,5 +1,5 @@
 /*
- * ckpt-thread.c - the checkpoint thread: talks to the coordinator and
+ * ckpt/ckpt-thread.c - the checkpoint thread: talks to the coordinator and
  * runs the checkpoint sequence (suspend, barriers, write the image,
  * resume) and, in a restarted process, the restart sequence (restore
  * process state and fds, rejoin the coordinator, release the threads).
@@ -401,7 +401,7 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 		return;
 	}
 	/* user plugins, then procstate and files (which go through the
-	   FD_LEADER_ELECTION and DRAINED barriers): internal-plugins.c */
+	   FD_LEADER_ELECTION and DRAINED barriers): ckpt/steps.c */
 	dmtcp_plugins_event(DMTCP_EVENT_PRECHECKPOINT, NULL, which);
 
 	dmtcp_num_ckpts++;
@@ -611,7 +611,7 @@ static void restart_sequence(void)
 	dmtcp_thread_resume_hook = dmtcp_n_user_plugins > 0 ?
 				   user_thread_resumed : NULL;
 	local_only = 0;		/* a crash image was written locally */
-	/* internal plugins first: process state, fds (internal-plugins.c) */
+	/* internal plugins first: process state, fds (ckpt/steps.c) */
 	dmtcp_plugins_event_restart(DMTCP_EVENT_RESTART, 1, PLUG_INTERNAL);
 	dmtcp_thread_restore_self(dmtcp_thread_slot(dmtcp_ckpt_tid));
 	dmtcp_num_restarts++;

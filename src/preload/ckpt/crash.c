@@ -1,5 +1,5 @@
 /*
- * crash.c - dmtcp_launch --ckpt-on-crash: when a thread is about to kill
+ * ckpt/crash.c - dmtcp_launch --ckpt-on-crash: when a thread is about to kill
  * the process with SIGSEGV, SIGBUS, SIGILL, SIGFPE or SIGABRT, write an
  * image first (ckpt_<prog>_<id>_crash.dmtcp), then let the signal do
  * what it would have done.

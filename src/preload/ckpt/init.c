@@ -1,5 +1,5 @@
 /*
- * init.c - the preload library's constructor: read the configuration
+ * ckpt/init.c - the preload library's constructor: read the configuration
  * dmtcp_launch put in the environment, keep the restart range free,
  * install the checkpoint signal handler, join the coordinator and start
  * the checkpoint thread.

@@ -1,5 +1,5 @@
 /*
- * prejoin.c - a process about to be created joins the coordinator first.
+ * ckpt/prejoin.c - a process about to be created joins the coordinator first.
  *
  * A checkpoint that starts while a process forks or execs must find the
  * new process (or the new program) in the computation: otherwise the

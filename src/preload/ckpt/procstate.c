@@ -1,5 +1,5 @@
 /*
- * procstate.c - process-wide kernel state that an exec of mtcp_restart
+ * ckpt/procstate.c - process-wide kernel state that an exec of mtcp_restart
  * loses: signal dispositions, interval timers, resource limits, umask,
  * working directory, pending signals.  Captured while threads are
  * frozen, put back by the checkpoint thread at restart.

@@ -1,5 +1,5 @@
 /*
- * sentinel.c - a program that leaves checkpoint control through an exec
+ * ckpt/sentinel.c - a program that leaves checkpoint control through an exec
  * we do not see must not vanish silently from the computation.
  *
  * Besides its close-on-exec coordinator connection, each process keeps a

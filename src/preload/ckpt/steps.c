@@ -1,5 +1,5 @@
 /*
- * internal-plugins.c - the tool's own features that fit the plugin
+ * ckpt/steps.c - the tool's own features that fit the plugin
  * interface, registered as internal plugins before the user's: process
  * state (signal dispositions, timers, rlimits, cwd, umask) and file
  * descriptors (capture, pipe/socket leader election, drain, restore).

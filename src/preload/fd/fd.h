@@ -22,10 +22,8 @@ void dmtcp_drain_fds(void) HIDDEN;
 void dmtcp_drain_done(void) HIDDEN;
 void dmtcp_restore_fds(void) HIDDEN;
 
-/* kinds-misc.c: listening sockets, eventfd, epoll */
-void dmtcp_fdx_capture(struct dmtcp_fdrec *r) HIDDEN;
-int dmtcp_fdx_restore(const struct dmtcp_fdrec *r) HIDDEN;	/* fd or -1 */
-int dmtcp_fdx_late(const struct dmtcp_fdrec *r) HIDDEN;	/* epoll */
+/* fds.c: the same question after the capture (the kinds' answers) */
+int dmtcp_fds_refused(char *err, size_t cap) HIDDEN;
 
 /* mqueue.c: POSIX message queues */
 int dmtcp_mq_capture(void) HIDDEN;
@@ -33,7 +31,8 @@ void dmtcp_mq_drain(void) HIDDEN;
 void dmtcp_mq_drain_done(void) HIDDEN;
 int dmtcp_mq_restore(const struct dmtcp_fdrec *f) HIDDEN;
 
-/* subkind values (struct fd_extra.subkind), apart from fd-kinds.c's */
+/* subkind values (struct fd_extra.subkind) */
+enum { FDX_NONE, FDX_LISTEN, FDX_DGRAM, FDX_EVENTFD, FDX_EPOLL };
 enum {
 	FDX_SIGNALFD = 32,
 	FDX_TIMERFD,
@@ -44,28 +43,25 @@ enum {
 	FDX_PTY_SLAVE,		/* of a pair whose master may be ours */
 };
 
-/* fd-timers.c.  capture: 1 if r is one of ours (anon inodes). */
+/* fd/timers.c.  capture: 1 if r is one of ours (anon inodes). */
 int dmtcp_fdt_capture(struct dmtcp_fdrec *r) HIDDEN;
 /* sockets of a family nothing restores (netlink, packet, ...) */
 void dmtcp_fdt_check_socket(struct dmtcp_fdrec *r) HIDDEN;
 /* the new fd, -1 on failure, -2 when r is not one of ours */
 int dmtcp_fdt_restore(const struct dmtcp_fdrec *r) HIDDEN;
-/*
- * After capture: 1 and a message naming the process, fd and kind when
- * some fd of this process cannot be checkpointed (the checkpoint must
- * fail and keep the previous image), else 0.
- */
-int dmtcp_fds_refused(char *err, size_t cap) HIDDEN;
+/* 1 and a message naming the process, fd and kind when some fd on an
+   anonymous inode or socket cannot be checkpointed, else 0 */
+int dmtcp_fdt_refused(char *err, size_t cap) HIDDEN;
 void dmtcp_fdt_capture_end(void) HIDDEN;
 
-/* fd-pty.c */
+/* fd/pty.c */
 void dmtcp_pty_capture(struct dmtcp_fdrec *r) HIDDEN;
 void dmtcp_pty_drain(void) HIDDEN;
 /* fds.c, restart: 1 if dmtcp_restart placed this pty fd (keep it) */
 int dmtcp_pty_prepared(const struct dmtcp_fdrec *r) HIDDEN;
 void dmtcp_pty_late(void) HIDDEN;
 
-/* fd-files.c: regular files (doc/files.md).  capture: after the fds are
+/* fd/file.c: regular files (doc/files.md).  capture: after the fds are
    recorded, before the refusal is reported */
 void dmtcp_files_capture(void) HIDDEN;
 /* 1 and a message naming process, fd and file when a deleted file is
@@ -76,7 +72,7 @@ int dmtcp_files_refused(char *err, size_t cap) HIDDEN;
    at checkpoint time. */
 int dmtcp_files_prepared(const struct dmtcp_fdrec *r) HIDDEN;
 int dmtcp_files_is_ghost(const struct dmtcp_fdrec *r) HIDDEN;
-/* the FILE and FILEDATA records (called by write-image.c) */
+/* the FILE and FILEDATA records (called by image/write.c) */
 struct img_writer;
 int dmtcp_write_files(struct img_writer *w) HIDDEN;
 

@@ -1,21 +1,21 @@
 /*
- * fds.c - file descriptors of a single process.
+ * fd/fds.c - the descriptors of one process, the part every kind shares.
  *
- * Checkpoint: every fd below our protected range is recorded with its
- * path, kind, flags and offset (regular files also get a FILE record,
- * with their contents when deleted: fd-files.c, doc/files.md).  Restart:
- * regular files, directories and devices are reopened by path at the
- * same number and offset (deleted ones were recreated unlinked by
- * dmtcp_restart, missing ones recreated at their path); fds 0-2
- * that were a terminal, pipe or socket are taken from the restart's own
- * stdin/stdout/stderr.  A pipe whose both ends are in this process is
- * drained at checkpoint (and refilled at once), then recreated with its
- * data at restart.  Other kinds that need the whole computation (pipes
- * to other processes, sockets, event fds) become placeholders that read
- * EOF.
+ * Checkpoint: every fd below DMTCP_FD_PROTECTED is recorded (number,
+ * path, flags, offset, which earlier fd shares its open file
+ * description), then each kind of the table (fd/kinds.c) looks at it.
+ * Descriptions that several processes may share take part in the owner
+ * election, as DMTCP does it; after the election barrier each owner has
+ * its kind save what is in flight.  Restart: a descriptor that is back
+ * already (dmtcp_restart placed it) is kept; a dup of an earlier one
+ * shares it again; fds 0-2 that were a terminal, pipe or socket are the
+ * restart's own stdio; anything else its kind makes again, and what
+ * cannot be made again becomes a placeholder (/dev/null, or a fresh
+ * socket of the same type) with a message.
  */
 #include "config.h"
 #include "fd/fd.h"
+#include "fd/kind.h"
 #include "fd/socket.h"
 #include "log.h"
 #include "base/sys.h"
@@ -63,6 +63,7 @@ static void record_fd(int fd)
 	r->rec.owner_fd = -1;
 	r->dup_of = -1;
 	r->data_off = r->data_len = 0;
+	memset(&r->x, 0, sizeof(r->x));
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, r->path, sizeof(r->path) - 1);
 	if (n < 0)
@@ -109,7 +110,6 @@ static void record_fd(int fd)
 	dmtcp_ps.nfds++;
 }
 
-#define PIPE_DATA_MAX (16u << 20)
 
 
 static int pipe_data_init(void)
@@ -117,7 +117,7 @@ static int pipe_data_init(void)
 	dmtcp_ps.pipe_data_len = 0;
 	if (dmtcp_ps.pipe_data)
 		return 0;
-	dmtcp_ps.pipe_data = mmap(NULL, PIPE_DATA_MAX, PROT_READ | PROT_WRITE,
+	dmtcp_ps.pipe_data = mmap(NULL, DMTCP_FD_DATA_MAX, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 				  -1, 0);
 	if (dmtcp_ps.pipe_data == MAP_FAILED) {
@@ -125,12 +125,6 @@ static int pipe_data_init(void)
 		return -1;
 	}
 	return 0;
-}
-
-static int is_reader(const struct dmtcp_fdrec *r)
-{
-	return r->rec.kind == IMG_FD_PIPE &&
-	       (r->rec.flags & O_ACCMODE) != O_WRONLY;
 }
 
 /*
@@ -142,11 +136,9 @@ static int is_reader(const struct dmtcp_fdrec *r)
  */
 static int electable(const struct dmtcp_fdrec *r)
 {
-	return r->dup_of < 0 && (r->rec.kind == IMG_FD_PIPE ||
-				 r->rec.kind == IMG_FD_FILE ||
-				 r->rec.kind == IMG_FD_PTY ||
-				 r->rec.kind == IMG_FD_DIR ||
-				 dmtcp_sk_connected(r));
+	const struct fd_kind *k = dmtcp_fd_kind_of(r);
+
+	return r->dup_of < 0 && k && k->electable && k->electable(r);
 }
 
 static void bid_for_pipes(void)
@@ -161,65 +153,6 @@ static void bid_for_pipes(void)
 		r->old_owner = fcntl(r->rec.fd, F_GETOWN);
 		fcntl(r->rec.fd, F_SETOWN, pid);
 	}
-}
-
-/* A write end for pipe inode: one of ours, else a new one via /proc. */
-static int pipe_writer(uint64_t inode, int rfd, int *opened)
-{
-	char path[64];
-
-	*opened = 0;
-	for (int i = 0; i < dmtcp_ps.nfds; i++) {
-		const struct dmtcp_fdrec *w = &dmtcp_ps.fds[i];
-
-		if (w->rec.kind == IMG_FD_PIPE && w->rec.inode == inode &&
-		    (w->rec.flags & O_ACCMODE) != O_RDONLY)
-			return w->rec.fd;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", rfd);
-	*opened = 1;
-	return open(path, O_WRONLY | O_CLOEXEC);
-}
-
-static void refill(const struct dmtcp_fdrec *r)
-{
-	int opened, wfd, fl, cap;
-
-	/* a restart's new pipe has the default size: give it back the one
-	   it had (F_SETPIPE_SZ), or more than 64 KiB of data would not fit
-	   and the write below would wait for a reader that is frozen */
-	cap = fcntl(r->rec.fd, F_GETPIPE_SZ);
-	if (r->pipe_size > cap &&
-	    fcntl(r->rec.fd, F_SETPIPE_SZ, r->pipe_size) >= r->pipe_size)
-		cap = r->pipe_size;
-	if (!r->data_len)
-		return;
-	wfd = pipe_writer(r->rec.inode, r->rec.fd, &opened);
-	if (wfd < 0) {
-		pr_warn("fd %d: cannot refill %llu bytes into the pipe: %s",
-			r->rec.fd, (unsigned long long)r->data_len,
-			strerror(errno));
-		return;
-	}
-	fl = fcntl(wfd, F_GETFL);
-	if (cap < 0 || (uint64_t)cap >= r->data_len) {
-		fcntl(wfd, F_SETFL, fl & ~O_NONBLOCK);
-		util_write_all(wfd, dmtcp_ps.pipe_data + r->data_off,
-			       r->data_len);
-	} else {
-		ssize_t n;
-
-		fcntl(wfd, F_SETFL, fl | O_NONBLOCK);
-		n = write(wfd, dmtcp_ps.pipe_data + r->data_off, r->data_len);
-		pr_warn("fd %d: the pipe holds %d bytes (F_SETPIPE_SZ %d "
-			"refused: %s): %llu of %llu bytes in flight are lost",
-			r->rec.fd, cap, r->pipe_size, strerror(errno),
-			(unsigned long long)(r->data_len - (n > 0 ? n : 0)),
-			(unsigned long long)r->data_len);
-	}
-	fcntl(wfd, F_SETFL, fl);
-	if (opened)
-		close(wfd);
 }
 
 /*
@@ -278,42 +211,21 @@ void dmtcp_drain_fds(void)
 	}
 	for (int i = 0; i < dmtcp_ps.nfds; i++) {
 		struct dmtcp_fdrec *r = &dmtcp_ps.fds[i];
-		int fl;
+		const struct fd_kind *k = dmtcp_fd_kind_of(r);
 
-		if (dmtcp_sk_connected(r) && r->dup_of < 0 &&
-		    r->rec.owner == pid)
-			dmtcp_sk_drain(r);	/* MSG_PEEK: nothing to refill */
-		if (!is_reader(r) || r->dup_of >= 0 || r->rec.owner != pid)
-			continue;
-		r->pipe_leader = 1;
-		r->pipe_size = fcntl(r->rec.fd, F_GETPIPE_SZ);
-		r->data_off = dmtcp_ps.pipe_data_len;
-		fl = fcntl(r->rec.fd, F_GETFL);
-		fcntl(r->rec.fd, F_SETFL, fl | O_NONBLOCK);
-		for (;;) {
-			ssize_t n;
-
-			if (dmtcp_ps.pipe_data_len >= PIPE_DATA_MAX)
-				break;
-			n = read(r->rec.fd,
-				 dmtcp_ps.pipe_data + dmtcp_ps.pipe_data_len,
-				 PIPE_DATA_MAX - dmtcp_ps.pipe_data_len);
-			if (n <= 0)
-				break;
-			dmtcp_ps.pipe_data_len += n;
-		}
-		fcntl(r->rec.fd, F_SETFL, fl);
-		r->data_len = dmtcp_ps.pipe_data_len - r->data_off;
-		/* the running computation must not notice */
-		refill(r);
+		if (k && k->drain && r->dup_of < 0 && r->rec.owner == pid)
+			k->drain(r);
 	}
-	dmtcp_pty_drain();	/* fd-pty.c: bytes in flight in ptys */
-	dmtcp_mq_drain();
+	for (size_t k = 0; k < dmtcp_fd_nkinds; k++)
+		if (dmtcp_fd_kinds[k]->drain_end)
+			dmtcp_fd_kinds[k]->drain_end();
 }
 
 void dmtcp_drain_done(void)
 {
-	dmtcp_mq_drain_done();
+	for (size_t k = 0; k < dmtcp_fd_nkinds; k++)
+		if (dmtcp_fd_kinds[k]->drain_done)
+			dmtcp_fd_kinds[k]->drain_done();
 	for (int i = 0; i < dmtcp_ps.nfds; i++) {
 		struct dmtcp_fdrec *r = &dmtcp_ps.fds[i];
 
@@ -337,19 +249,28 @@ int dmtcp_capture_fds(char *why, size_t cap)
 		return 0;
 	dmtcp_each_number("/proc/self/fd", record_one, NULL);
 	if (pipe_data_init() == 0)
-		for (int i = 0; i < dmtcp_ps.nfds; i++) {
-			dmtcp_fdx_capture(&dmtcp_ps.fds[i]);
-			if (dmtcp_ps.fds[i].rec.kind == IMG_FD_SOCKET)
-				dmtcp_sk_capture(&dmtcp_ps.fds[i]);
-		}
-	dmtcp_mq_capture();	/* kind, attributes, drain bids */
-	dmtcp_files_capture();	/* fd-files.c: deleted files, the limit */
-	dmtcp_fdt_capture_end();
+		for (int i = 0; i < dmtcp_ps.nfds; i++)
+			for (size_t k = 0; k < dmtcp_fd_nkinds; k++)
+				if (dmtcp_fd_kinds[k]->capture)
+					dmtcp_fd_kinds[k]->capture(
+						&dmtcp_ps.fds[i]);
+	for (size_t k = 0; k < dmtcp_fd_nkinds; k++)
+		if (dmtcp_fd_kinds[k]->capture_end)
+			dmtcp_fd_kinds[k]->capture_end();
 	bid_for_pipes();
 	return dmtcp_fds_refused(why, cap);
 }
 
-static int same_file(const struct dmtcp_fdrec *f)
+int dmtcp_fds_refused(char *err, size_t cap)
+{
+	for (size_t k = 0; k < dmtcp_fd_nkinds; k++)
+		if (dmtcp_fd_kinds[k]->refused &&
+		    dmtcp_fd_kinds[k]->refused(err, cap))
+			return 1;
+	return 0;
+}
+
+int dmtcp_fd_same_file(const struct dmtcp_fdrec *f)
 {
 	struct stat st;
 
@@ -357,90 +278,18 @@ static int same_file(const struct dmtcp_fdrec *f)
 	       st.st_dev == f->rec.dev;
 }
 
-static int is_fifo(int fd)
-{
-	struct stat st;
-
-	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
-}
-
-static int pipe_both_ends_here(const struct dmtcp_fdrec *f)
-{
-	int r = 0, w = 0;
-
-	for (int i = 0; i < dmtcp_ps.nfds; i++) {
-		const struct dmtcp_fdrec *o = &dmtcp_ps.fds[i];
-
-		if (o->rec.kind != IMG_FD_PIPE || o->rec.inode != f->rec.inode)
-			continue;
-		if ((o->rec.flags & O_ACCMODE) == O_WRONLY)
-			w = 1;
-		else
-			r = 1;
-	}
-	return r && w;
-}
-
-/*
- * Without dmtcp_restart's help (the fd is not there): recreate a pipe
- * whose both ends are ours, at every fd that had it, with its data.
- */
-static void restore_pipe(int i)
-{
-	const struct dmtcp_fdrec *f = &dmtcp_ps.fds[i];
-	int p[2];
-
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		pr_warn("fd %d: cannot recreate pipe: %s", f->rec.fd,
-			strerror(errno));
-		return;
-	}
-	/* out of the way of the numbers we are about to fill */
-	for (int k = 0; k < 2; k++) {
-		int hi = fcntl(p[k], F_DUPFD_CLOEXEC, DMTCP_FD_PIPE_TMP);
-
-		if (hi >= 0) {
-			close(p[k]);
-			p[k] = hi;
-		}
-	}
-	for (int j = 0; j < dmtcp_ps.nfds; j++) {
-		const struct dmtcp_fdrec *l = &dmtcp_ps.fds[j];
-
-		if (l->rec.inode != f->rec.inode || !l->pipe_leader)
-			continue;
-		if (l->pipe_size > 0)
-			fcntl(p[1], F_SETPIPE_SZ, l->pipe_size);
-		util_write_all(p[1], dmtcp_ps.pipe_data + l->data_off,
-			       l->data_len);
-	}
-	for (int j = i; j < dmtcp_ps.nfds; j++) {
-		struct dmtcp_fdrec *b = &dmtcp_ps.fds[j];
-		int src;
-
-		if (b->rec.kind != IMG_FD_PIPE || b->rec.inode != f->rec.inode)
-			continue;
-		src = (b->rec.flags & O_ACCMODE) == O_RDONLY ? p[0] : p[1];
-		dup2(src, b->rec.fd);
-		fcntl(b->rec.fd, F_SETFL, b->rec.flags);
-		fcntl(b->rec.fd, F_SETFD, b->rec.fdflags);
-		b->internal_pipe = 2;	/* done */
-	}
-	close(p[0]);
-	close(p[1]);
-}
-
 /* Put `src` at number `fd` with the recorded fd flags; closes src. */
 static void place(int src, const struct img_fd *r)
 {
-	if (src != r->fd) {
-		dup2(src, r->fd);
+	int ok = dmtcp_place_fd(src, r->fd, "a restored descriptor") >= 0;
+
+	if (src != r->fd)
 		close(src);
-	}
-	fcntl(r->fd, F_SETFD, r->fdflags);
+	if (ok)
+		fcntl(r->fd, F_SETFD, r->fdflags);
 }
 
-static int reopen(const struct dmtcp_fdrec *f)
+int dmtcp_fd_reopen(const struct dmtcp_fdrec *f)
 {
 	int flags = f->rec.flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY);
 	int fd;
@@ -476,52 +325,34 @@ static int placeholder(const struct dmtcp_fdrec *f)
 	return open("/dev/null", (f->rec.flags & O_ACCMODE) | O_CLOEXEC);
 }
 
+/* reopen f by its path, or say why it now reads from /dev/null */
+int dmtcp_fd_reopen_or_warn(const struct dmtcp_fdrec *f)
+{
+	int fd = dmtcp_fd_reopen(f);
+
+	if (fd < 0)
+		pr_warn("fd %d: cannot reopen %s: %s; it now reads from "
+			"/dev/null", f->rec.fd, f->path, strerror(errno));
+	return fd;
+}
+
 void dmtcp_restore_fds(void)
 {
 	for (int i = 0; i < dmtcp_ps.nfds; i++) {
 		const struct dmtcp_fdrec *f = &dmtcp_ps.fds[i];
+		const struct fd_kind *k = dmtcp_fd_kind_of(f);
 		int inherited = fcntl(f->rec.fd, F_GETFD) >= 0;
 		int fd = -1;
 
-		if (dmtcp_pty_prepared(f))
-			continue;	/* dmtcp_restart made the pty pair */
-		if (f->rec.kind == IMG_FD_SOCKET && inherited &&
-		    dmtcp_sk_prepared(f))
-			continue;	/* dmtcp_restart reconnected it */
-		if (f->rec.kind == IMG_FD_PIPE && f->dup_of < 0 && inherited &&
-		    is_fifo(f->rec.fd)) {
-			/* dmtcp_restart recreated it, shared as before */
-			fcntl(f->rec.fd, F_SETFL, f->rec.flags);
-			fcntl(f->rec.fd, F_SETFD, f->rec.fdflags);
-			if (f->pipe_leader)
-				refill(f);
+		if (k && k->prepared && k->prepared(f, inherited))
 			continue;
-		}
-		if (f->rec.kind == IMG_FD_PIPE && f->dup_of < 0 &&
-		    pipe_both_ends_here(f)) {
-			if (f->internal_pipe != 2)
-				restore_pipe(i);
-			continue;
-		}
-		if (f->rec.kind == IMG_FD_FILE && inherited &&
-		    dmtcp_files_prepared(f)) {
-			/* a deleted file dmtcp_restart recreated unlinked */
-			fcntl(f->rec.fd, F_SETFD, f->rec.fdflags);
-			continue;
-		}
-		if ((f->rec.kind == IMG_FD_FILE || f->rec.kind == IMG_FD_DIR) &&
-		    inherited && same_file(f)) {
-			/* dmtcp_restart opened it: shared, offset set */
-			fcntl(f->rec.fd, F_SETFD, f->rec.fdflags);
-			continue;
-		}
 		if (f->dup_of >= 0) {
 			/* the original comes first: share its description */
-			dup2(dmtcp_ps.fds[f->dup_of].rec.fd, f->rec.fd);
-			fcntl(f->rec.fd, F_SETFD, f->rec.fdflags);
+			if (dmtcp_place_fd(dmtcp_ps.fds[f->dup_of].rec.fd,
+					   f->rec.fd, "a dup") >= 0)
+				fcntl(f->rec.fd, F_SETFD, f->rec.fdflags);
 			continue;
 		}
-
 		if (f->rec.fd <= 2 && inherited &&
 		    !(dmtcp_handoff.prepared_stdio & (1u << f->rec.fd)) &&
 		    (f->rec.kind == IMG_FD_TTY || f->rec.kind == IMG_FD_PIPE ||
@@ -530,42 +361,20 @@ void dmtcp_restore_fds(void)
 			fcntl(f->rec.fd, F_SETFD, f->rec.fdflags);
 			continue;	/* the restart's own stdio */
 		}
-		switch (f->rec.kind) {
-		case IMG_FD_FILE:
-			if (dmtcp_files_is_ghost(f)) {
-				pr_warn("fd %d: the deleted file %s was not "
-					"recreated (dmtcp_restart said why); "
-					"it now reads from /dev/null",
-					f->rec.fd, f->path);
-				break;
-			}
-			/* fall through */
-		case IMG_FD_DIR:
-		case IMG_FD_CHR:
-		case IMG_FD_TTY:
-			fd = reopen(f);
-			if (fd < 0)
-				pr_warn("fd %d: cannot reopen %s: %s; it now "
-					"reads from /dev/null", f->rec.fd,
-					f->path, strerror(errno));
-			break;
-		case IMG_FD_MQUEUE:
-			fd = dmtcp_mq_restore(f);
-			break;
-		default:
-			fd = dmtcp_fdx_restore(f);
-			if (fd < 0)
-				pr_debug("fd %d (%s): not restorable in a "
-					 "single process yet; placeholder",
-					 f->rec.fd, f->path);
-			break;
-		}
+		if (k && k->restore)
+			fd = k->restore(f);
 		if (fd < 0)
 			fd = placeholder(f);
 		if (fd >= 0)
 			place(fd, &f->rec);
 	}
-	for (int i = 0; i < dmtcp_ps.nfds; i++)
-		dmtcp_fdx_late(&dmtcp_ps.fds[i]);
-	dmtcp_pty_late();	/* termios, controlling terminal */
+	for (int i = 0; i < dmtcp_ps.nfds; i++) {
+		const struct fd_kind *k = dmtcp_fd_kind_of(&dmtcp_ps.fds[i]);
+
+		if (k && k->late)
+			k->late(&dmtcp_ps.fds[i]);
+	}
+	for (size_t k = 0; k < dmtcp_fd_nkinds; k++)
+		if (dmtcp_fd_kinds[k]->late_end)
+			dmtcp_fd_kinds[k]->late_end();
 }

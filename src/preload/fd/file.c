@@ -1,5 +1,5 @@
 /*
- * fd-files.c - regular files behind the process's fds, beyond their path
+ * fd/file.c - regular files behind the process's fds, beyond their path
  * and offset (doc/files.md):
  *  - every file gets a FILE record (owner, mode, size, mtime), so that
  *    dmtcp_restart can recreate one that was deleted or renamed since
@@ -19,7 +19,7 @@
  * ghost (restart-files.c).
  */
 #include "config.h"
-#include "fd/fd.h"
+#include "fd/kind.h"
 #include "img.h"
 #include "log.h"
 #include "sizearg.h"
@@ -264,7 +264,7 @@ int dmtcp_files_refused(char *err, size_t cap)
 	return 1;
 }
 
-/* ---- writing the FILE and FILEDATA records (write-image.c) ---- */
+/* ---- writing the FILE and FILEDATA records (image/write.c) ---- */
 
 /* the contents of [ext) of rfd, read in buffer-sized pieces; a file that
    shrank meanwhile (a writer outside the computation) reads as zeros */
@@ -446,3 +446,31 @@ int dmtcp_files_is_ghost(const struct dmtcp_fdrec *r)
 
 	return i >= 0 && i < dmtcp_ps.nfds && ff[i].kind == FF_GHOST;
 }
+
+static int prepared(const struct dmtcp_fdrec *f, int inherited)
+{
+	/* a deleted file dmtcp_restart recreated unlinked, or a file it
+	   opened: shared, offset set */
+	if (!inherited || (!dmtcp_files_prepared(f) && !dmtcp_fd_same_file(f)))
+		return 0;
+	fcntl(f->rec.fd, F_SETFD, f->rec.fdflags);
+	return 1;
+}
+
+static int restore(const struct dmtcp_fdrec *f)
+{
+	if (dmtcp_files_is_ghost(f)) {
+		pr_warn("fd %d: the deleted file %s was not recreated "
+			"(dmtcp_restart said why); it now reads from /dev/null",
+			f->rec.fd, f->path);
+		return -1;
+	}
+	return dmtcp_fd_reopen_or_warn(f);
+}
+
+const struct fd_kind fd_kind_file = {
+	.name = "file", .kinds = FD_KINDS(IMG_FD_FILE),
+	.capture_end = dmtcp_files_capture, .refused = dmtcp_files_refused,
+	.electable = dmtcp_fd_kind_always, .prepared = prepared,
+	.restore = restore,
+};

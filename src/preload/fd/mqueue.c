@@ -1,5 +1,5 @@
 /*
- * mqueue.c - POSIX message queues (mq_open) across checkpoint/restart
+ * fd/mqueue.c - POSIX message queues (mq_open) across checkpoint/restart
  * (doc/ipc.md).
  *
  * An mqd_t is an fd on the IPC namespace's mqueue filesystem (fstatfs
@@ -22,7 +22,7 @@
  * Raw system calls and pipe_data only: threads may be frozen in malloc.
  */
 #include "config.h"
-#include "fd/fd.h"
+#include "fd/kind.h"
 #include "log.h"
 #include "base/sys.h"
 
@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #define MQUEUE_MAGIC 0x19800202
-#define DATA_MAX (16u << 20)	/* pipe_data's size (fds.c) */
+#define DATA_MAX DMTCP_FD_DATA_MAX	/* pipe_data's size (fds.c) */
 #define MAX_QUEUES 64
 #define HDR_MAGIC 0x4d515545u	/* "MQUE" */
 
@@ -314,3 +314,14 @@ int dmtcp_mq_restore(const struct dmtcp_fdrec *f)
 	}
 	return (int)fd;
 }
+
+static void capture_end(void)
+{
+	dmtcp_mq_capture();	/* kind, attributes, drain bids */
+}
+
+const struct fd_kind fd_kind_mqueue = {
+	.name = "message queue", .kinds = FD_KINDS(IMG_FD_MQUEUE),
+	.capture_end = capture_end, .drain_end = dmtcp_mq_drain,
+	.drain_done = dmtcp_mq_drain_done, .restore = dmtcp_mq_restore,
+};

@@ -1,5 +1,5 @@
 /*
- * fd-pty.c - pseudo-terminal pairs whose master is in the computation.
+ * fd/pty.c - pseudo-terminal pairs whose master is in the computation.
  *
  * Checkpoint: a master (/dev/ptmx, TIOCGPTN works) becomes kind
  * IMG_FD_PTY with its number in img_fd.size; the holder also saves the
@@ -22,7 +22,7 @@
  * application's threads are frozen.
  */
 #include "config.h"
-#include "fd/fd.h"
+#include "fd/kind.h"
 #include "log.h"
 #include "base/sys.h"
 
@@ -42,7 +42,9 @@
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
 
-#define NFD DMTCP_FD_PROTECTED
+/* private state of each recorded fd, by its index in dmtcp_ps.fds */
+#define SLOT(r) ((r) - dmtcp_ps.fds)
+#define NFD DMTCP_MAX_FDS
 #define PTY_DATA_MAX (4u << 20)
 
 static struct ptstate {
@@ -81,9 +83,9 @@ void dmtcp_pty_capture(struct dmtcp_fdrec *r)
 	struct ptstate *s;
 	int fd = r->rec.fd, n;
 
-	if (fd < 0 || fd >= NFD)
+	if (fd < 0)
 		return;
-	s = &pt[fd];
+	s = &pt[SLOT(r)];
 	memset(s, 0, sizeof(*s));
 	if (ioctl(fd, TIOCGPTN, &n) == 0) {
 		int peer = peer_of(fd);
@@ -206,9 +208,9 @@ void dmtcp_pty_drain(void)
 		int fd = r->rec.fd, peer, fl;
 
 		if (r->rec.kind != IMG_FD_PTY || r->dup_of >= 0 ||
-		    r->rec.owner != pid || fd >= NFD)
+		    r->rec.owner != pid)
 			continue;
-		s = &pt[fd];
+		s = &pt[SLOT(r)];
 		peer = peer_of(fd);
 		if (peer < 0 || tcgetattr(peer, &tio) < 0) {
 			if (peer >= 0)
@@ -263,8 +265,7 @@ int dmtcp_pty_prepared(const struct dmtcp_fdrec *f)
 		return 0;
 	if (f->x.subkind == FDX_PTY_SLAVE && fd > 2 && !is_pty_slave(fd))
 		return 0;
-	if (fd < NFD)
-		pt[fd].prepared = 1;
+	pt[SLOT(f)].prepared = 1;
 	fcntl(fd, F_SETFL, f->rec.flags);
 	fcntl(fd, F_SETFD, f->rec.fdflags);
 	return 1;
@@ -280,9 +281,9 @@ void dmtcp_pty_late(void)
 		int fd = r->rec.fd, peer;
 		int n;
 
-		if (fd < 0 || fd >= NFD || r->dup_of >= 0)
+		if (fd < 0 || r->dup_of >= 0)
 			continue;
-		s = &pt[fd];
+		s = &pt[SLOT(r)];
 		if (r->x.subkind == FDX_PTY_MASTER &&
 		    ioctl(fd, TIOCGPTN, &n) == 0) {
 			tcsetattr(fd, TCSANOW, &s->master_tio);
@@ -326,3 +327,37 @@ void dmtcp_pty_late(void)
 		}
 	}
 }
+
+static int is_pty(const struct dmtcp_fdrec *r)
+{
+	return r->x.subkind == FDX_PTY_MASTER || r->x.subkind == FDX_PTY_SLAVE;
+}
+
+static void capture(struct dmtcp_fdrec *r)
+{
+	if (r->rec.kind == IMG_FD_TTY)
+		dmtcp_pty_capture(r);
+}
+
+static int electable(const struct dmtcp_fdrec *r)
+{
+	return r->rec.kind == IMG_FD_PTY;	/* the master */
+}
+
+static int prepared(const struct dmtcp_fdrec *r, int inherited)
+{
+	(void)inherited;
+	return dmtcp_pty_prepared(r);
+}
+
+/* not placed by dmtcp_restart: a slave by its path, a master nothing */
+static int restore(const struct dmtcp_fdrec *r)
+{
+	return r->rec.kind == IMG_FD_TTY ? dmtcp_fd_reopen_or_warn(r) : -1;
+}
+
+const struct fd_kind fd_kind_pty = {
+	.name = "pseudo-terminal", .is = is_pty, .capture = capture,
+	.electable = electable, .drain_end = dmtcp_pty_drain,
+	.prepared = prepared, .restore = restore, .late_end = dmtcp_pty_late,
+};

@@ -1,5 +1,5 @@
 /*
- * sk-queue.c - bytes of a TCP connection that the checkpoint took out of
+ * fd/sk-queue.c - bytes of a TCP connection that the checkpoint took out of
  * the kernel and that this process must give back (doc/sockets.md,
  * "Drain and refill").
  *
@@ -7,7 +7,7 @@
  *
  * - RESEND: bytes this process had written and its peer (in the
  *   computation) had not read yet.  The peer drained them at checkpoint
- *   time and handed them back (fd-sockets.c); they are written into the
+ *   time and handed them back (fd/socket.c); they are written into the
  *   socket again, ahead of anything new: as much as the socket takes at
  *   once, the rest ("remainder") by the checkpoint thread as room
  *   appears (dmtcp_skq_pollfds/dmtcp_skq_flush_ready, called from its

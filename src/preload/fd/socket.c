@@ -1,5 +1,5 @@
 /*
- * fd-sockets.c - connected sockets (AF_UNIX of every type, TCP, UDP).
+ * fd/socket.c - connected sockets (AF_UNIX of every type, TCP, UDP).
  *
  * Checkpoint, every holder: the addresses (getsockname, getpeername),
  * buffer sizes, shutdown state and, for AF_UNIX, the inode of the peer
@@ -24,7 +24,7 @@
  *   queued for reading are copied with MSG_PEEK, walking the queue with
  *   SO_PEEK_OFF: nothing is consumed, so a computation that simply
  *   resumes needs no refill.
- * The bytes go into the image after the fd's record (write-image.c) or,
+ * The bytes go into the image after the fd's record (image/write.c) or,
  * for drained TCP connections, stay in this process's memory.
  *
  * Restart: dmtcp_restart recreates every connection whose both ends
@@ -39,7 +39,7 @@
  * allocation, static buffers and anonymous mappings only.
  */
 #include "config.h"
-#include "fd/fd.h"
+#include "fd/kind.h"
 #include "fd/socket.h"
 #include "log.h"
 #include "base/sys.h"
@@ -63,11 +63,12 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
-#define SK_DATA_MAX (16u << 20)		/* pipe_data's size (fds.c) */
+#define SK_DATA_MAX DMTCP_FD_DATA_MAX
 
 int dmtcp_sk_connected(const struct dmtcp_fdrec *r)
 {
@@ -1376,3 +1377,93 @@ void dmtcp_sk_restored(void)
 	dmtcp_skq_each(drop_unmarked, NULL);
 	dmtcp_sk_resume();
 }
+
+/* ---- the socket kind (fd/kind.h) ---- */
+
+/* address, family, type; listening and bound datagram sockets */
+static void capture_socket(struct dmtcp_fdrec *r)
+{
+	socklen_t l = sizeof(int);
+	int v;
+
+	r->x.addrlen = sizeof(r->x.addr);
+	if (getsockopt(r->rec.fd, SOL_SOCKET, SO_DOMAIN, &r->x.domain, &l) < 0 ||
+	    getsockopt(r->rec.fd, SOL_SOCKET, SO_TYPE, &r->x.type, &l) < 0 ||
+	    getsockopt(r->rec.fd, SOL_SOCKET, SO_PROTOCOL, &r->x.protocol,
+		       &l) < 0 ||
+	    getsockname(r->rec.fd, (struct sockaddr *)r->x.addr,
+			&r->x.addrlen) < 0)
+		return;
+	l = sizeof(v);
+	if (getsockopt(r->rec.fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &l) == 0 && v)
+		r->x.subkind = FDX_LISTEN;
+	else if (r->x.type == SOCK_DGRAM && r->x.domain != AF_UNIX &&
+		 r->x.addrlen > sizeof(sa_family_t))
+		r->x.subkind = FDX_DGRAM;	/* bound UDP socket */
+}
+
+static int restore_socket(const struct dmtcp_fdrec *r)
+{
+	int one = 1;
+	int s = socket(r->x.domain, r->x.type | SOCK_CLOEXEC, r->x.protocol);
+	const struct sockaddr_un *un = (const void *)r->x.addr;
+
+	if (s < 0)
+		return -1;
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (r->x.domain == AF_UNIX && r->x.addrlen > sizeof(sa_family_t) &&
+	    un->sun_path[0]) {
+		struct stat st;
+
+		/* our own socket file, left behind by the dead process */
+		if (stat(un->sun_path, &st) == 0 && S_ISSOCK(st.st_mode))
+			unlink(un->sun_path);
+	}
+	if (bind(s, (const struct sockaddr *)r->x.addr, r->x.addrlen) < 0 ||
+	    (r->x.subkind == FDX_LISTEN && listen(s, SOMAXCONN) < 0)) {
+		pr_warn("fd %d: cannot listen again on its address: %s",
+			r->rec.fd, strerror(errno));
+		close(s);
+		return -1;
+	}
+	fcntl(s, F_SETFL, r->rec.flags & O_NONBLOCK);
+	return s;
+}
+
+static void capture(struct dmtcp_fdrec *r)
+{
+	if (r->rec.kind != IMG_FD_SOCKET)
+		return;
+	capture_socket(r);
+	dmtcp_fdt_check_socket(r);	/* netlink, ...: refused */
+	dmtcp_sk_capture(r);		/* peer, state, buffer sizes */
+}
+
+/* the owner, after the election (MSG_PEEK, or the TCP drain) */
+static void drain(struct dmtcp_fdrec *r)
+{
+	if (dmtcp_sk_connected(r))
+		dmtcp_sk_drain(r);
+}
+
+static int prepared(const struct dmtcp_fdrec *r, int inherited)
+{
+	return inherited && dmtcp_sk_prepared(r);	/* reconnected */
+}
+
+/* not placed by dmtcp_restart: a listening or bound socket binds again
+   here; any other becomes a fresh socket (fds.c's placeholder) */
+static int restore(const struct dmtcp_fdrec *r)
+{
+	if (r->x.subkind == FDX_LISTEN || r->x.subkind == FDX_DGRAM)
+		return restore_socket(r);
+	pr_debug("fd %d (%s): not restorable in a single process yet; "
+		 "placeholder", r->rec.fd, r->path);
+	return -1;
+}
+
+const struct fd_kind fd_kind_socket = {
+	.name = "socket", .kinds = FD_KINDS(IMG_FD_SOCKET),
+	.capture = capture, .electable = dmtcp_sk_connected, .drain = drain,
+	.prepared = prepared, .restore = restore,
+};

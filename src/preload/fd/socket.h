@@ -1,6 +1,6 @@
-/* fd-sockets.h - connected sockets (fd-sockets.c) and the bytes a
+/* fd/socket.h - connected sockets (fd/socket.c) and the bytes a
    checkpoint took out of TCP connections (sk-queue.c), used by fds.c,
-   internal-plugins.c and ckpt-thread.c. */
+   ckpt/steps.c and ckpt-thread.c. */
 #ifndef DMTCP_PRELOAD_FD_SOCKETS_H
 #define DMTCP_PRELOAD_FD_SOCKETS_H
 
@@ -9,7 +9,7 @@
 struct dmtcp_fdrec;
 struct pollfd;
 
-/* after fd-kinds.c's capture of a socket: peer, state, buffer sizes */
+/* after fd/anon.c's capture of a socket: peer, state, buffer sizes */
 void dmtcp_sk_capture(struct dmtcp_fdrec *r) HIDDEN;
 /* a connected socket (takes part in the owner election) */
 int dmtcp_sk_connected(const struct dmtcp_fdrec *r) HIDDEN;

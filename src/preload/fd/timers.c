@@ -1,5 +1,5 @@
 /*
- * fd-timers.c - signalfd, timerfd, inotify and pidfd descriptors, and
+ * fd/timers.c - signalfd, timerfd, inotify and pidfd descriptors, and
  * the refusal to checkpoint kinds nothing restores.
  *
  * Their state is read at checkpoint time (from /proc/self/fdinfo, and
@@ -54,7 +54,9 @@
 #define TFD_IOC_SET_TICKS _IOW('T', 0, uint64_t)
 #endif
 
-#define NFD DMTCP_FD_PROTECTED
+/* private state of each recorded fd, by its index in dmtcp_ps.fds */
+#define SLOT(r) ((r) - dmtcp_ps.fds)
+#define NFD DMTCP_MAX_FDS
 
 /* Per fd number, written at checkpoint time. */
 static struct tstate {
@@ -202,7 +204,7 @@ static const char *field(const char *buf, const char *name)
 
 static void capture_timerfd(struct dmtcp_fdrec *r, const char *buf)
 {
-	struct tstate *s = &st[r->rec.fd];
+	struct tstate *s = &st[SLOT(r)];
 	const char *p;
 	unsigned long long a, b;
 
@@ -258,8 +260,8 @@ static void capture_inotify(struct dmtcp_fdrec *r, const char *buf)
 		nwsv++;
 		n++;
 	}
-	wrange[r->rec.fd].off = off;
-	wrange[r->rec.fd].n = n;
+	wrange[SLOT(r)].off = off;
+	wrange[SLOT(r)].n = n;
 	if (lost)
 		pr_warn("process %d (%s): inotify fd %d: %d watch%s not added "
 			"through inotify_add_watch() (path unknown): not "
@@ -270,7 +272,7 @@ static void capture_inotify(struct dmtcp_fdrec *r, const char *buf)
 
 static void unsupported(struct dmtcp_fdrec *r, const char *what)
 {
-	snprintf(st[r->rec.fd].what, sizeof(st[r->rec.fd].what), "%.47s", what);
+	snprintf(st[SLOT(r)].what, sizeof(st[SLOT(r)].what), "%.47s", what);
 	r->x.subkind = FDX_UNSUPPORTED;
 }
 
@@ -280,7 +282,7 @@ int dmtcp_fdt_capture(struct dmtcp_fdrec *r)
 	const char *p, *kind = r->path;
 	int fd = r->rec.fd;
 
-	if (fd < 0 || fd >= NFD)
+	if (fd < 0)
 		return 0;
 	if (!wsv) {
 		wsv = mmap(NULL, MAX_WSAVE * sizeof(*wsv),
@@ -305,7 +307,7 @@ int dmtcp_fdt_capture(struct dmtcp_fdrec *r)
 		if (read_fdinfo(fd, buf, sizeof(buf)) < 0 ||
 		    !(p = field(buf, "sigmask:")))
 			return 0;
-		st[fd].sigmask = strtoull(p, NULL, 16);
+		st[SLOT(r)].sigmask = strtoull(p, NULL, 16);
 		r->x.subkind = FDX_SIGNALFD;
 		return 1;
 	}
@@ -319,7 +321,7 @@ int dmtcp_fdt_capture(struct dmtcp_fdrec *r)
 		if (read_fdinfo(fd, buf, sizeof(buf)) < 0 ||
 		    !(p = field(buf, "Pid:")))
 			return 0;
-		st[fd].pid = atoi(p);
+		st[SLOT(r)].pid = atoi(p);
 		r->x.subkind = FDX_PIDFD;
 		return 1;
 	}
@@ -340,7 +342,7 @@ void dmtcp_fdt_check_socket(struct dmtcp_fdrec *r)
 	socklen_t l = sizeof(int);
 	int domain = -1;
 
-	if (r->rec.fd < 0 || r->rec.fd >= NFD ||
+	if (r->rec.fd < 0 ||
 	    getsockopt(r->rec.fd, SOL_SOCKET, SO_DOMAIN, &domain, &l) < 0)
 		return;
 	if (domain == AF_UNIX || domain == AF_INET || domain == AF_INET6)
@@ -350,12 +352,12 @@ void dmtcp_fdt_check_socket(struct dmtcp_fdrec *r)
 			unsupported(r, known[i].name);
 			return;
 		}
-	snprintf(st[r->rec.fd].what, sizeof(st[r->rec.fd].what),
+	snprintf(st[SLOT(r)].what, sizeof(st[SLOT(r)].what),
 		 "socket of address family %d", domain);
 	r->x.subkind = FDX_UNSUPPORTED;
 }
 
-int dmtcp_fds_refused(char *err, size_t cap)
+int dmtcp_fdt_refused(char *err, size_t cap)
 {
 	int n = 0, len = 0;
 
@@ -373,12 +375,11 @@ int dmtcp_fds_refused(char *err, size_t cap)
 		if (len > 0 && (size_t)len < cap)
 			len += snprintf(err + len, cap - len, "%s fd %d is %s",
 					n > 1 ? ";" : "", r->rec.fd,
-					st[r->rec.fd].what);
+					st[SLOT(r)].what);
 	}
 	if (n && len > 0 && (size_t)len < cap)
 		snprintf(err + len, cap - len, " (the previous image is kept)");
-	/* else a deleted file over the ghost limit (fd-files.c) */
-	return n > 0 || dmtcp_files_refused(err, cap);
+	return n > 0;
 }
 
 /* At the end of every capture (fds.c): the next one starts a new list. */
@@ -391,7 +392,7 @@ void dmtcp_fdt_capture_end(void)
 
 static int restore_timerfd(const struct dmtcp_fdrec *r)
 {
-	const struct tstate *s = &st[r->rec.fd];
+	const struct tstate *s = &st[SLOT(r)];
 	int nb = r->rec.flags & O_NONBLOCK ? TFD_NONBLOCK : 0;
 	int fd = timerfd_create(s->clockid, TFD_CLOEXEC | nb), flags = 0;
 	struct itimerspec its = s->its;
@@ -461,7 +462,7 @@ static const char *spare_path(int off, int n)
 
 static int restore_inotify(const struct dmtcp_fdrec *r)
 {
-	int off = wrange[r->rec.fd].off, n = wrange[r->rec.fd].n;
+	int off = wrange[SLOT(r)].off, n = wrange[SLOT(r)].n;
 	int fd = inotify_init1(IN_CLOEXEC | (r->rec.flags & O_NONBLOCK ?
 					     IN_NONBLOCK : 0));
 	int next = 1, spares = 0, moved = 0;
@@ -523,13 +524,13 @@ int dmtcp_fdt_restore(const struct dmtcp_fdrec *r)
 {
 	int fd = r->rec.fd;
 
-	if (fd < 0 || fd >= NFD)
+	if (fd < 0)
 		return -2;
 	switch (r->x.subkind) {
 	case FDX_TIMERFD:
 		return restore_timerfd(r);
 	case FDX_SIGNALFD: {
-		long s = rsys4(SYS_signalfd4, -1, (long)&st[fd].sigmask, 8,
+		long s = rsys4(SYS_signalfd4, -1, (long)&st[SLOT(r)].sigmask, 8,
 			       O_CLOEXEC | (r->rec.flags & O_NONBLOCK));
 
 		if (s < 0) {
@@ -541,13 +542,13 @@ int dmtcp_fdt_restore(const struct dmtcp_fdrec *r)
 	case FDX_INOTIFY:
 		return restore_inotify(r);
 	case FDX_PIDFD: {
-		long p = st[fd].pid > 0 ?
-			 rsys2(SYS_pidfd_open, st[fd].pid,
+		long p = st[SLOT(r)].pid > 0 ?
+			 rsys2(SYS_pidfd_open, st[SLOT(r)].pid,
 			       r->rec.flags & O_NONBLOCK) : -ESRCH;
 
 		if (p < 0) {
 			pr_warn("pidfd %d: process %d is not part of the "
-				"restart: %s", fd, st[fd].pid, strerror(-p));
+				"restart: %s", fd, st[SLOT(r)].pid, strerror(-p));
 			return -1;
 		}
 		fcntl(p, F_SETFD, FD_CLOEXEC);

@@ -1,5 +1,5 @@
 /*
- * write-image.c - write this process's checkpoint image.
+ * image/write.c - write this process's checkpoint image.
  *
  * Runs in the checkpoint thread with every other thread frozen: no heap
  * allocation (scratch memory is mmap'd and its pages are left out of
@@ -614,7 +614,7 @@ static int write_meta(struct img_writer *w, struct scratch *s)
 		memcpy(s->meta + len, &f->rec, sizeof(f->rec));
 		memcpy(o, f->path, f->rec.path_len);
 		o += f->rec.path_len;
-		/* sockets: addresses and queued data (fd-sockets.c) */
+		/* sockets: addresses and queued data (fd/socket.c) */
 		memcpy(o, f->x.addr, f->rec.sk_addr_len);
 		o += f->rec.sk_addr_len;
 		memcpy(o, f->x.peer, f->rec.sk_peer_len);
@@ -993,7 +993,7 @@ void dmtcp_image_discard(const char *path)
 	unlink(side);
 }
 
-/* fd-files.c: FILE records, contents of deleted and saved files */
+/* fd/file.c: FILE records, contents of deleted and saved files */
 
 int dmtcp_write_image(const char *dir, const char *suffix, char *path,
 		      uint64_t *bytes, char *err, size_t errcap)

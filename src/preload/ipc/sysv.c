@@ -1,5 +1,5 @@
 /*
- * ipc.c - System V IPC objects and zombie children, saved at checkpoint
+ * ipc/sysv.c - System V IPC objects and zombie children, saved at checkpoint
  * time into the image's side file (include/dmtcp/ipc-side.h) for
  * dmtcp_restart, which recreates them with their old ids in the restart's
  * own IPC namespace before any process exists (src/restart/restart-ipc.c,

@@ -35,7 +35,7 @@ const char *dmtcp_event_name(int ev) HIDDEN;
 
 
 
-/* plugin-services.c: a command connection to our coordinator, or -1 */
+/* plugin/services.c: a command connection to our coordinator, or -1 */
 int dmtcp_coord_open(void) HIDDEN;
 struct dmtcp_msg;
 /* One request and its reply on a new command connection (see there). */

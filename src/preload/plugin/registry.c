@@ -1,5 +1,5 @@
 /*
- * plugins.c - the plugin registry and event delivery (include/dmtcp.h,
+ * plugin/registry.c - the plugin registry and event delivery (include/dmtcp.h,
  * doc/plugins.md).
  *
  * Plugins register a DmtcpPluginDescriptor_t: the tool's own internal

@@ -1,5 +1,5 @@
 /*
- * plugin-services.c - the coordinator services of include/dmtcp.h for
+ * plugin/services.c - the coordinator services of include/dmtcp.h for
  * plugins: named global barriers and the publish/subscribe key-value
  * database (coordinator/services.c is the other side).
  *

@@ -1,5 +1,5 @@
 /*
- * restore.c - first code of a restarted process that runs inside the
+ * threads/restore.c - first code of a restarted process that runs inside the
  * restored library.  mtcp_restart has mapped the whole image back and
  * jumps here on dmtcp_restore_stack with TLS not yet set up, so this
  * file is built without the stack protector and uses raw system calls

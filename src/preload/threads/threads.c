@@ -1,5 +1,5 @@
 /*
- * threads.c - freezing and thawing the application's threads.
+ * threads/threads.c - freezing and thawing the application's threads.
  *
  * The checkpoint thread sends the checkpoint signal to every other thread
  * (found in /proc/self/task).  Each thread's handler records its

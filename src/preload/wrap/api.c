@@ -1,5 +1,5 @@
 /*
- * api.c - the application API of include/dmtcp.h, as implemented by the
+ * wrap/api.c - the application API of include/dmtcp.h, as implemented by the
  * preload library (the header's weak references resolve to these).
  */
 #include "config.h"

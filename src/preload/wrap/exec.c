@@ -1,5 +1,5 @@
 /*
- * wrappers-exec.c - exec keeps the new program under checkpoint control.
+ * wrap/exec.c - exec keeps the new program under checkpoint control.
  *
  * The preload library follows exec through the environment
  * (LD_PRELOAD, DMTCP_COORD_*).  A program given an environment of its

@@ -1,5 +1,5 @@
 /*
- * wrappers-shell.c - system() and popen()/pclose() through our
+ * wrap/shell.c - system() and popen()/pclose() through our
  * posix_spawn.
  *
  * libc starts their shell with its internal spawn, which our wrappers do

@@ -1,5 +1,5 @@
 /*
- * wrappers-signal.c - keep the checkpoint signal away from the
+ * wrap/signal.c - keep the checkpoint signal away from the
  * application: it can neither install a handler for it nor block it.
  * What it asks for is remembered and reported back, so the program sees
  * consistent answers.

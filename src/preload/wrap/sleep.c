@@ -1,5 +1,5 @@
 /*
- * wrappers-sleep.c - calls that the checkpoint signal would cut short.
+ * wrap/sleep.c - calls that the checkpoint signal would cut short.
  *
  * The kernel turns nanosleep, poll, select and epoll_wait into EINTR when
  * a handled signal arrives, whatever SA_RESTART says.  When the signal

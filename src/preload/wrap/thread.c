@@ -1,5 +1,5 @@
 /*
- * wrappers-thread.c - creating threads and processes outside fork():
+ * wrap/thread.c - creating threads and processes outside fork():
  * pthread_create and pthread_exit, for the plugin events PTHREAD_START
  * (in the new thread, before its start routine), PTHREAD_RETURN (its
  * start routine returned) and PTHREAD_EXIT (it called pthread_exit);

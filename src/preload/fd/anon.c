@@ -1,13 +1,13 @@
 /*
- * fd-kinds.c - descriptors a single process can get back by itself:
- * listening sockets (TCP, UDP, UNIX: bound to the same address again, a
- * restarted server accepts new clients), eventfd (same counter), and
- * epoll sets (the watch list from /proc/self/fdinfo, recreated after
- * every other fd).  Connected sockets to peers outside the restart come
- * back closed: reads see EOF, writes EPIPE (doc/design.md).
+ * fd/anon.c - the kind of descriptors on anonymous inodes: eventfd (the
+ * same counter again), epoll (the watch list from /proc/self/fdinfo,
+ * filled again after every other fd is back), and through fd/timers.c
+ * signalfd, timerfd, inotify and pidfd, and the ones that cannot be
+ * checkpointed (the checkpoint fails with a message naming them).
+ * Anything else of the kind comes back reading from /dev/null, said once.
  */
 #include "config.h"
-#include "fd/fd.h"
+#include "fd/kind.h"
 #include "log.h"
 #include "base/sys.h"
 
@@ -23,7 +23,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-enum { FDX_NONE, FDX_LISTEN, FDX_DGRAM, FDX_EVENTFD, FDX_EPOLL };
 
 struct watch {
 	int32_t fd;
@@ -48,27 +47,6 @@ static int fdinfo(int fd, char *buf, size_t cap)
 	return n;
 }
 
-static void capture_socket(struct dmtcp_fdrec *r)
-{
-	socklen_t l = sizeof(int);
-	int v;
-
-	r->x.addrlen = sizeof(r->x.addr);
-	if (getsockopt(r->rec.fd, SOL_SOCKET, SO_DOMAIN, &r->x.domain, &l) < 0 ||
-	    getsockopt(r->rec.fd, SOL_SOCKET, SO_TYPE, &r->x.type, &l) < 0 ||
-	    getsockopt(r->rec.fd, SOL_SOCKET, SO_PROTOCOL, &r->x.protocol,
-		       &l) < 0 ||
-	    getsockname(r->rec.fd, (struct sockaddr *)r->x.addr,
-			&r->x.addrlen) < 0)
-		return;
-	l = sizeof(v);
-	if (getsockopt(r->rec.fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &l) == 0 && v)
-		r->x.subkind = FDX_LISTEN;
-	else if (r->x.type == SOCK_DGRAM && r->x.domain != AF_UNIX &&
-		 r->x.addrlen > sizeof(sa_family_t))
-		r->x.subkind = FDX_DGRAM;	/* bound UDP socket */
-}
-
 static void capture_epoll(struct dmtcp_fdrec *r)
 {
 	static char buf[64 * 1024];
@@ -91,7 +69,7 @@ static void capture_epoll(struct dmtcp_fdrec *r)
 		w.fd = tfd;
 		w.events = events;
 		w.data = data;
-		if (dmtcp_ps.pipe_data_len + sizeof(w) > (16u << 20))
+		if (dmtcp_ps.pipe_data_len + sizeof(w) > DMTCP_FD_DATA_MAX)
 			break;
 		memcpy(dmtcp_ps.pipe_data + dmtcp_ps.pipe_data_len, &w,
 		       sizeof(w));
@@ -101,20 +79,10 @@ static void capture_epoll(struct dmtcp_fdrec *r)
 	r->data_off = start;
 }
 
-void dmtcp_fdx_capture(struct dmtcp_fdrec *r)
+static void capture(struct dmtcp_fdrec *r)
 {
 	char buf[1024], *p;
 
-	memset(&r->x, 0, sizeof(r->x));
-	if (r->rec.kind == IMG_FD_SOCKET) {
-		capture_socket(r);
-		dmtcp_fdt_check_socket(r);	/* netlink, ...: refused */
-		return;
-	}
-	if (r->rec.kind == IMG_FD_TTY) {
-		dmtcp_pty_capture(r);	/* fd-pty.c */
-		return;
-	}
 	if (r->rec.kind != IMG_FD_OTHER)
 		return;
 	if (strcmp(r->path, "anon_inode:[eventfd]") == 0 &&
@@ -125,7 +93,7 @@ void dmtcp_fdx_capture(struct dmtcp_fdrec *r)
 	} else if (strcmp(r->path, "anon_inode:[eventpoll]") == 0) {
 		capture_epoll(r);
 	} else if (dmtcp_fdt_capture(r)) {
-		/* fd-timers.c: signalfd, timerfd, inotify, pidfd, refused */
+		/* fd/timers.c: signalfd, timerfd, inotify, pidfd, refused */
 	} else {
 		/* signalfd, timerfd, inotify, pidfd, ...: say so once each */
 		static char warned[DMTCP_MAX_FDS];
@@ -140,42 +108,11 @@ void dmtcp_fdx_capture(struct dmtcp_fdrec *r)
 	}
 }
 
-static int restore_socket(const struct dmtcp_fdrec *r)
-{
-	int one = 1;
-	int s = socket(r->x.domain, r->x.type | SOCK_CLOEXEC, r->x.protocol);
-	const struct sockaddr_un *un = (const void *)r->x.addr;
-
-	if (s < 0)
-		return -1;
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (r->x.domain == AF_UNIX && r->x.addrlen > sizeof(sa_family_t) &&
-	    un->sun_path[0]) {
-		struct stat st;
-
-		/* our own socket file, left behind by the dead process */
-		if (stat(un->sun_path, &st) == 0 && S_ISSOCK(st.st_mode))
-			unlink(un->sun_path);
-	}
-	if (bind(s, (const struct sockaddr *)r->x.addr, r->x.addrlen) < 0 ||
-	    (r->x.subkind == FDX_LISTEN && listen(s, SOMAXCONN) < 0)) {
-		pr_warn("fd %d: cannot listen again on its address: %s",
-			r->rec.fd, strerror(errno));
-		close(s);
-		return -1;
-	}
-	fcntl(s, F_SETFL, r->rec.flags & O_NONBLOCK);
-	return s;
-}
-
-int dmtcp_fdx_restore(const struct dmtcp_fdrec *r)
+static int restore(const struct dmtcp_fdrec *r)
 {
 	int fd;
 
 	switch (r->x.subkind) {
-	case FDX_LISTEN:
-	case FDX_DGRAM:
-		return restore_socket(r);
 	case FDX_EVENTFD:
 		fd = eventfd(0, EFD_CLOEXEC |
 			     (r->rec.flags & O_NONBLOCK ? EFD_NONBLOCK : 0));
@@ -191,17 +128,21 @@ int dmtcp_fdx_restore(const struct dmtcp_fdrec *r)
 		return epoll_create1(EPOLL_CLOEXEC);
 	default:
 		fd = dmtcp_fdt_restore(r);
+		if (fd < 0)
+			pr_debug("fd %d (%s): not restorable in a single "
+				 "process yet; placeholder", r->rec.fd,
+				 r->path);
 		return fd < -1 ? -1 : fd;
 	}
 }
 
 /* After every fd is back: fill the epoll set at r->rec.fd. */
-int dmtcp_fdx_late(const struct dmtcp_fdrec *r)
+static void late(const struct dmtcp_fdrec *r)
 {
 	const struct watch *w;
 
 	if (r->x.subkind != FDX_EPOLL)
-		return 0;
+		return;
 	w = (const struct watch *)(dmtcp_ps.pipe_data + r->data_off);
 	for (uint32_t i = 0; i < r->x.nwatch; i++) {
 		struct epoll_event ev;
@@ -212,5 +153,10 @@ int dmtcp_fdx_late(const struct dmtcp_fdrec *r)
 			pr_debug("epoll fd %d: watch %d: %s", r->rec.fd,
 				 w[i].fd, strerror(errno));
 	}
-	return 0;
 }
+
+const struct fd_kind fd_kind_anon = {
+	.name = "anonymous inode", .kinds = FD_KINDS(IMG_FD_OTHER),
+	.capture = capture, .capture_end = dmtcp_fdt_capture_end,
+	.refused = dmtcp_fdt_refused, .restore = restore, .late = late,
+};
