@@ -107,6 +107,12 @@ uint64_t dmtcp_now_mono_ns(void) HIDDEN;
    fn returns 0 to go on, > 0 to stop, -errno to fail (returned as -1) */
 int dmtcp_each_number(const char *path, int (*fn)(int n, int dirfd, void *arg),
 		      void *arg) HIDDEN;
+/* path (relative to dirfd, or to the cwd when dirfd < 0) read whole into
+   buf, at most cap - 1 bytes, NUL-terminated: the length, or -1 */
+ssize_t dmtcp_read_text(int dirfd, const char *path, char *buf, size_t cap)
+	HIDDEN;
+/* /proc/self/fdinfo/FD the same way */
+ssize_t dmtcp_read_fdinfo(int fd, char *buf, size_t cap) HIDDEN;
 
 #include "base/real.h"
 

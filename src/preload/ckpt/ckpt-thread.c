@@ -553,19 +553,14 @@ static int traced(void)
 	 * TracerPid 0 there.  The host's /proc (passed by dmtcp_restart)
 	 * shows it; its thread-self is this thread.
 	 */
-	int fd = dmtcp_handoff.host_proc_fd > 0
-		 ? openat(dmtcp_handoff.host_proc_fd, "thread-self/status",
-			  O_RDONLY | O_CLOEXEC)
-		 : open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	ssize_t n = dmtcp_handoff.host_proc_fd > 0
+		    ? dmtcp_read_text(dmtcp_handoff.host_proc_fd,
+				      "thread-self/status", buf, sizeof(buf))
+		    : dmtcp_read_text(-1, "/proc/thread-self/status", buf,
+				      sizeof(buf));
 
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
 	if (n <= 0)
 		return 0;
-	buf[n] = 0;
 	p = strstr(buf, "TracerPid:");
 	return p && atoi(p + 10) != 0;
 }

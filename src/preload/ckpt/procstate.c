@@ -33,18 +33,11 @@ static struct ksigaction kact[65];
 static uint64_t status_mask(const char *path, const char *key)
 {
 	char buf[4096];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int n;
 	char *p;
 	uint64_t v = 0;
 
-	if (fd < 0)
+	if (dmtcp_read_text(-1, path, buf, sizeof(buf)) <= 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
 	p = strstr(buf, key);
 	if (!p)
 		return 0;

@@ -30,30 +30,13 @@ struct watch {
 	uint64_t data;
 };
 
-static int fdinfo(int fd, char *buf, size_t cap)
-{
-	char path[64];
-	int f, n;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return -1;
-	n = read(f, buf, cap - 1);
-	close(f);
-	if (n < 0)
-		return -1;
-	buf[n] = 0;
-	return n;
-}
-
 static void capture_epoll(struct dmtcp_fdrec *r)
 {
 	static char buf[64 * 1024];
 	char *p;
 	uint64_t start = dmtcp_ps.pipe_data_len;
 
-	if (fdinfo(r->rec.fd, buf, sizeof(buf)) < 0 || !dmtcp_ps.pipe_data)
+	if (dmtcp_read_fdinfo(r->rec.fd, buf, sizeof(buf)) < 0 || !dmtcp_ps.pipe_data)
 		return;
 	r->x.subkind = FDX_EPOLL;
 	r->x.nwatch = 0;
@@ -86,7 +69,7 @@ static void capture(struct dmtcp_fdrec *r)
 	if (r->rec.kind != IMG_FD_OTHER)
 		return;
 	if (strcmp(r->path, "anon_inode:[eventfd]") == 0 &&
-	    fdinfo(r->rec.fd, buf, sizeof(buf)) > 0 &&
+	    dmtcp_read_fdinfo(r->rec.fd, buf, sizeof(buf)) > 0 &&
 	    (p = strstr(buf, "eventfd-count:"))) {
 		r->x.subkind = FDX_EVENTFD;
 		r->x.count = strtoull(p + 14, NULL, 16);

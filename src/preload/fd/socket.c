@@ -83,6 +83,9 @@ int dmtcp_sk_connected(const struct dmtcp_fdrec *r)
 		f->sk_addr_len > sizeof(sa_family_t));
 }
 
+static ssize_t diag_query(int s, struct nlmsghdr *req, size_t len, char *buf,
+			  size_t cap);
+
 /*
  * UNIX_DIAG for one socket inode: the peer's inode and our shutdown
  * bits.  0, or -1 (then *peer = 0).
@@ -94,7 +97,6 @@ static int unix_diag(uint64_t ino, uint64_t *peer, int *shut)
 		struct nlmsghdr nlh;
 		struct unix_diag_req r;
 	} req;
-	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
 	int s, rc = -1;
 	ssize_t n;
 
@@ -104,19 +106,12 @@ static int unix_diag(uint64_t ino, uint64_t *peer, int *shut)
 	if (s < 0)
 		return -1;
 	memset(&req, 0, sizeof(req));
-	req.nlh.nlmsg_len = sizeof(req);
-	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req.nlh.nlmsg_flags = NLM_F_REQUEST;
-	req.nlh.nlmsg_seq = 1;
 	req.r.sdiag_family = AF_UNIX;
 	req.r.udiag_states = ~0u;
 	req.r.udiag_ino = (uint32_t)ino;
 	req.r.udiag_show = UDIAG_SHOW_PEER;
 	req.r.udiag_cookie[0] = req.r.udiag_cookie[1] = ~0u;
-	if (sendto(s, &req, sizeof(req), 0, (struct sockaddr *)&nl,
-		   sizeof(nl)) != sizeof(req))
-		goto out;
-	n = recv(s, buf, sizeof(buf), 0);
+	n = diag_query(s, &req.nlh, sizeof(req), buf, sizeof(buf));
 	for (struct nlmsghdr *h = (struct nlmsghdr *)buf; n > 0 &&
 	     NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
 		struct unix_diag_msg *m = NLMSG_DATA(h);
@@ -137,7 +132,6 @@ static int unix_diag(uint64_t ino, uint64_t *peer, int *shut)
 		rc = 0;
 		break;
 	}
-out:
 	close(s);
 	return rc;
 }
@@ -168,6 +162,25 @@ static ssize_t sk_recv(int fd, void *b, size_t n, int flags)
 		return -1;
 	}
 	return r;
+}
+
+/*
+ * One sock_diag request (the caller filled its family part) and the
+ * reply: the reply's length, or -1.
+ */
+static ssize_t diag_query(int s, struct nlmsghdr *req, size_t len, char *buf,
+			  size_t cap)
+{
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
+
+	req->nlmsg_len = len;
+	req->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	req->nlmsg_flags = NLM_F_REQUEST;
+	req->nlmsg_seq = 1;
+	if (rsys6(SYS_sendto, s, (long)req, len, 0, (long)&nl, sizeof(nl)) !=
+	    (long)len)
+		return -1;
+	return sk_recv(s, buf, cap, 0);
 }
 
 /* --- the rendezvous directory ------------------------------------------- */
@@ -294,7 +307,6 @@ static int tcp_peer(const struct dmtcp_fdrec *r, struct tcp_peer *p)
 		struct nlmsghdr nlh;
 		struct inet_diag_req_v2 r;
 	} req;
-	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
 	const struct sockaddr_in *l4 = (const void *)r->x.addr,
 				 *p4 = (const void *)r->x.peer;
 	const struct sockaddr_in6 *l6 = (const void *)r->x.addr,
@@ -308,10 +320,6 @@ static int tcp_peer(const struct dmtcp_fdrec *r, struct tcp_peer *p)
 	if (diag_fd < 0)
 		return -1;
 	memset(&req, 0, sizeof(req));
-	req.nlh.nlmsg_len = sizeof(req);
-	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req.nlh.nlmsg_flags = NLM_F_REQUEST;
-	req.nlh.nlmsg_seq = 1;
 	req.r.sdiag_family = r->rec.sk_domain;
 	req.r.sdiag_protocol = IPPROTO_TCP;
 	req.r.idiag_states = ~0u;
@@ -330,10 +338,7 @@ static int tcp_peer(const struct dmtcp_fdrec *r, struct tcp_peer *p)
 		memcpy(req.r.id.idiag_src, &p6->sin6_addr, 16);
 		memcpy(req.r.id.idiag_dst, &l6->sin6_addr, 16);
 	}
-	if (rsys6(SYS_sendto, diag_fd, (long)&req, sizeof(req), 0, (long)&nl,
-		  sizeof(nl)) != sizeof(req))
-		return -1;
-	n = sk_recv(diag_fd, buf, sizeof(buf), 0);
+	n = diag_query(diag_fd, &req.nlh, sizeof(req), buf, sizeof(buf));
 	for (struct nlmsghdr *h = (struct nlmsghdr *)buf; n > 0 &&
 	     NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
 		const struct inet_diag_msg *m = NLMSG_DATA(h);

@@ -177,24 +177,6 @@ API int inotify_rm_watch(int fd, int wd)
 
 /* ---- capture ---- */
 
-static int read_fdinfo(int fd, char *buf, size_t cap)
-{
-	char path[64];
-	int f;
-	ssize_t n, got = 0;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return -1;
-	while ((size_t)got < cap - 1 &&
-	       (n = read(f, buf + got, cap - 1 - got)) > 0)
-		got += n;
-	close(f);
-	buf[got] = 0;
-	return got;
-}
-
 static const char *field(const char *buf, const char *name)
 {
 	const char *p = strstr(buf, name);
@@ -298,13 +280,13 @@ int dmtcp_fdt_capture(struct dmtcp_fdrec *r)
 	if (strncmp(kind, "anon_inode:", 11) == 0)
 		kind += 11;
 	if (strcmp(kind, "[timerfd]") == 0) {
-		if (read_fdinfo(fd, buf, sizeof(buf)) < 0)
+		if (dmtcp_read_fdinfo(fd, buf, sizeof(buf)) < 0)
 			return 0;
 		capture_timerfd(r, buf);
 		return 1;
 	}
 	if (strcmp(kind, "[signalfd]") == 0) {
-		if (read_fdinfo(fd, buf, sizeof(buf)) < 0 ||
+		if (dmtcp_read_fdinfo(fd, buf, sizeof(buf)) < 0 ||
 		    !(p = field(buf, "sigmask:")))
 			return 0;
 		st[SLOT(r)].sigmask = strtoull(p, NULL, 16);
@@ -312,13 +294,13 @@ int dmtcp_fdt_capture(struct dmtcp_fdrec *r)
 		return 1;
 	}
 	if (strcmp(kind, "inotify") == 0) {
-		if (read_fdinfo(fd, buf, sizeof(buf)) < 0 || !wsv)
+		if (dmtcp_read_fdinfo(fd, buf, sizeof(buf)) < 0 || !wsv)
 			return 0;
 		capture_inotify(r, buf);
 		return 1;
 	}
 	if (strcmp(kind, "[pidfd]") == 0) {
-		if (read_fdinfo(fd, buf, sizeof(buf)) < 0 ||
+		if (dmtcp_read_fdinfo(fd, buf, sizeof(buf)) < 0 ||
 		    !(p = field(buf, "Pid:")))
 			return 0;
 		st[SLOT(r)].pid = atoi(p);

@@ -299,18 +299,11 @@ static int signal_new_threads(int *err)
 static int thread_gone(int tid)
 {
 	char path[64], buf[512];
-	int fd, n;
 	char *p;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (dmtcp_read_text(-1, path, buf, sizeof(buf)) <= 0)
 		return 1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 1;
-	buf[n] = 0;
 	p = strrchr(buf, ')');
 	return p && (p[2] == 'Z' || p[2] == 'X');
 }

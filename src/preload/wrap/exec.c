@@ -393,54 +393,53 @@ API int execvp(const char *file, char *const argv[])
  */
 #define EXECL_MAX_ARGS 4096
 
-#define COLLECT_ARGS(argv, arg0, ap, n)					\
+/* execl, execlp, execle: the list (and execle's environment) into an
+   argv, then execve or execvpe, our wrappers above */
+enum { LIST_PATH, LIST_SEARCH, LIST_ENV };
+
+static int exec_list(int how, const char *path, const char *arg, va_list ap)
+{
+	char *argv[EXECL_MAX_ARGS];
+	char *const *envp = environ;
+	int n;
+
+	argv[0] = (char *)arg;
+	for (n = 1; argv[n - 1] && n < EXECL_MAX_ARGS; n++)
+		argv[n] = va_arg(ap, char *);
+	if (argv[n - 1]) {
+		errno = E2BIG;
+		return -1;
+	}
+	if (how == LIST_ENV)
+		envp = va_arg(ap, char *const *);
+	return how == LIST_SEARCH ? execvpe(path, argv, envp) :
+				    execve(path, argv, envp);
+}
+
+#define EXEC_LIST(how, path, arg)					\
 	do {								\
-		(argv)[0] = (char *)(arg0);				\
-		for ((n) = 1; (argv)[(n) - 1] && (n) < EXECL_MAX_ARGS; (n)++) \
-			(argv)[(n)] = va_arg((ap), char *);		\
-		if ((argv)[(n) - 1]) {					\
-			va_end(ap);					\
-			errno = E2BIG;					\
-			return -1;					\
-		}							\
+		va_list ap;						\
+		int rc;							\
+									\
+		va_start(ap, arg);					\
+		rc = exec_list(how, path, arg, ap);			\
+		va_end(ap);						\
+		return rc;						\
 	} while (0)
 
 API int execl(const char *path, const char *arg, ...)
 {
-	char *argv[EXECL_MAX_ARGS];
-	va_list ap;
-	int n;
-
-	va_start(ap, arg);
-	COLLECT_ARGS(argv, arg, ap, n);
-	va_end(ap);
-	return execve(path, argv, environ);
+	EXEC_LIST(LIST_PATH, path, arg);
 }
 
 API int execlp(const char *file, const char *arg, ...)
 {
-	char *argv[EXECL_MAX_ARGS];
-	va_list ap;
-	int n;
-
-	va_start(ap, arg);
-	COLLECT_ARGS(argv, arg, ap, n);
-	va_end(ap);
-	return execvpe(file, argv, environ);
+	EXEC_LIST(LIST_SEARCH, file, arg);
 }
 
 API int execle(const char *path, const char *arg, ...)
 {
-	char *argv[EXECL_MAX_ARGS];
-	char *const *envp;
-	va_list ap;
-	int n;
-
-	va_start(ap, arg);
-	COLLECT_ARGS(argv, arg, ap, n);
-	envp = va_arg(ap, char *const *);
-	va_end(ap);
-	return execve(path, argv, envp);
+	EXEC_LIST(LIST_ENV, path, arg);
 }
 
 /*
