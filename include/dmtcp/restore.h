@@ -20,17 +20,17 @@
 #define DMTCP_RESERVE_LEN	(64UL << 20)
 
 #define RST_HANDOFF_MAGIC	0x52535448u	/* "RSTH" */
-#define RST_HOST_PROC_FD	DMTCP_FD_HOST_PROC	/* see rst_handoff.host_proc_fd */
+#define RST_HOST_PROC_FD	829	/* see rst_handoff.host_proc_fd */
 /* dmtcp_restart's environment, NUL-separated, in a memfd every restored
    process inherits (dmtcp_get_restart_env) */
-#define RST_ENV_FD		DMTCP_FD_RST_ENV
+#define RST_ENV_FD		828
 /*
  * mtcp_restart --secret-fd: the read end of a pipe holding the
  * coordinator secret (never on a command line or in the environment,
  * where other users could see it in /proc).  mtcp_restart reads it
  * and closes it before anything else.
  */
-#define RST_SECRET_FD		DMTCP_FD_SECRET
+#define RST_SECRET_FD		826
 /*
  * mtcp_restart --status-fd: one end of a socket pair whose other end
  * the process that started mtcp_restart keeps.  mtcp_restart sends
@@ -38,8 +38,15 @@
  * process, then closes it: a restorer that dies without having sent it
  * died while restoring (dmtcp_restart names the image and the signal).
  */
-#define RST_STATUS_FD		DMTCP_FD_STATUS
+#define RST_STATUS_FD		827
 #define RST_STATUS_JUMP		'J'
+/* numbers, not the enum: they are also turned into mtcp_restart's
+   command-line arguments with the preprocessor (STR()) */
+_Static_assert(RST_HOST_PROC_FD == DMTCP_FD_HOST_PROC &&
+	       RST_ENV_FD == DMTCP_FD_RST_ENV &&
+	       RST_SECRET_FD == DMTCP_FD_SECRET &&
+	       RST_STATUS_FD == DMTCP_FD_STATUS,
+	       "restore.h and fds.h disagree on a reserved descriptor");
 
 /* rst_handoff.flags */
 #define RST_F_PIDNS		0x1	/* running in a fresh pid namespace:
