@@ -80,15 +80,9 @@ static void open_wake_pipe(void)
 		wake_fd[0] = wake_fd[1] = -1;
 		return;
 	}
-	for (int i = 0; i < 2; i++) {
-		int hi = fcntl(wake_fd[i], F_DUPFD_CLOEXEC,
-			       DMTCP_FD_PROTECTED);
-
-		if (hi >= 0) {
-			close(wake_fd[i]);
-			wake_fd[i] = hi;
-		}
-	}
+	for (int i = 0; i < 2; i++)
+		wake_fd[i] = dmtcp_fd_above(wake_fd[i], DMTCP_FD_PROTECTED,
+					    "the crash wake-up pipe");
 }
 
 static char msgbuf[8192];
@@ -294,14 +288,7 @@ int dmtcp_coord_join(int restart)
 		       port, strerror(errno));
 		return -1;
 	}
-	if (fd < DMTCP_FD_PROTECTED) {
-		int hi = fcntl(fd, F_DUPFD_CLOEXEC, DMTCP_FD_PROTECTED);
-
-		if (hi >= 0) {
-			close(fd);
-			fd = hi;
-		}
-	}
+	fd = dmtcp_fd_above(fd, DMTCP_FD_PROTECTED, "the coordinator connection");
 	dmtcp_fill_hello(&h, restart ? DMTCP_HELLO_RESTART : 0);
 	dmtcp_coord_fd = fd;
 	if (coord_send(DMTCP_MSG_HELLO_WORKER, 0, 0, &h, sizeof(h), 0) < 0 ||

@@ -77,15 +77,9 @@ static int prejoin_once(int *retry)
 	if (m.type != DMTCP_MSG_WELCOME)
 		goto fail;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
-	{	/* with our other descriptors, out of the program's way */
-		int hi = fcntl(fd, F_DUPFD_CLOEXEC, DMTCP_FD_PROTECTED);
-
-		if (hi >= 0) {
-			close(fd);
-			fd = hi;
-		}
-	}
-	return fd;
+	/* with our other descriptors, out of the program's way */
+	return dmtcp_fd_above(fd, DMTCP_FD_PROTECTED,
+			      "a connection made ahead for a new process");
 fail:
 	close(fd);
 	return -1;
