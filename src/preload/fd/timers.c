@@ -58,7 +58,7 @@
 #define SLOT(r) ((r) - dmtcp_ps.fds)
 #define NFD DMTCP_MAX_FDS
 
-/* Per fd number, written at checkpoint time. */
+/* Per recorded fd (SLOT), written at checkpoint time. */
 static struct tstate {
 	int clockid;
 	int settime_flags;
