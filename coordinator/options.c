@@ -1,7 +1,10 @@
-/* options.c - dmtcp_coordinator command line and environment settings. */
+/*
+ * options.c - dmtcp_coordinator's command line and environment settings
+ * (the options it shares with the other commands: common-opts.c).
+ */
 #include "config.h"
 #include "coord.h"
-#include "util.h"
+#include "common-opts.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -9,9 +12,7 @@
 #include <string.h>
 
 enum {
-	OPT_PORT_FILE = 256,
-	OPT_CKPTDIR,
-	OPT_TMPDIR,
+	OPT_PORT_FILE = COPT_OWN_KEY,
 	OPT_EXIT_ON_LAST,
 	OPT_EXIT_AFTER_CKPT,
 	OPT_DAEMON,
@@ -19,17 +20,11 @@ enum {
 	OPT_LISTEN,
 	OPT_CKPT_TIMEOUT,
 	OPT_KEEP_GENERATIONS,
-	OPT_HELP,
-	OPT_VERSION,
 };
 
+/* Beside the common ones (common-opts.h): -p, -i, --ckptdir, --tmpdir */
 static const struct option co_longopts[] = {
-	{ "coord-port", required_argument, NULL, 'p' },
-	{ "port", required_argument, NULL, 'p' },
 	{ "port-file", required_argument, NULL, OPT_PORT_FILE },
-	{ "ckptdir", required_argument, NULL, OPT_CKPTDIR },
-	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
-	{ "interval", required_argument, NULL, 'i' },
 	{ "exit-on-last", no_argument, NULL, OPT_EXIT_ON_LAST },
 	{ "exit-after-ckpt", no_argument, NULL, OPT_EXIT_AFTER_CKPT },
 	{ "daemon", no_argument, NULL, OPT_DAEMON },
@@ -39,9 +34,14 @@ static const struct option co_longopts[] = {
 	{ "keep-generations", required_argument, NULL,
 	  OPT_KEEP_GENERATIONS },
 	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
+};
+
+static const struct copt_spec co_spec = {
+	.prog = "dmtcp_coordinator",
+	.common = COPT_PORT | COPT_INTERVAL | COPT_CKPTDIR | COPT_TMPDIR,
+	.own_short = "q",
+	.own_long = co_longopts,
 };
 
 void co_usage(FILE *f)
@@ -85,60 +85,26 @@ void co_usage(FILE *f)
 		CO_DEFAULT_CKPT_TIMEOUT);
 }
 
-/* A count from an option or the environment: >= 0, or -1 with a message. */
-static long co_count_arg(const char *what, const char *s, long max)
-{
-	long v = util_parse_ulong(s);
+#define CO_MAX_COUNT 1000000
 
-	if (v < 0 || v > max) {
-		fprintf(stderr, "dmtcp_coordinator: invalid %s '%s' (expected "
-			"0..%ld)\n", what, s, max);
-		return -1;
-	}
-	return v;
-}
-
-int co_opts_parse(int argc, char **argv, struct co_opts *o)
+int co_opts_parse(int argc, char **argv, struct co_opts *o, char *err,
+		  size_t errcap)
 {
+	struct copt_parser p;
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->port = -1;
-	o->interval = -1;
 	o->ckpt_timeout = -1;
 	o->keep_generations = -1;
 	o->listen_addr = "127.0.0.1";
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "p:i:q", co_longopts, NULL)) != -1) {
+	copt_begin(&p, &co_spec, argc, argv, &o->c, err, errcap);
+	while ((c = copt_next(&p)) > 0) {
 		switch (c) {
-		case 'p':
-			o->port = util_parse_port(optarg);
-			if (o->port < 0) {
-				fprintf(stderr, "dmtcp_coordinator: invalid port "
-					"'%s' (expected 0..65535)\n", optarg);
-				return -1;
-			}
-			break;
-		case 'i':
-			o->interval = util_parse_ulong(optarg);
-			if (o->interval < 0) {
-				fprintf(stderr, "dmtcp_coordinator: invalid "
-					"interval '%s' (expected seconds >= 0)\n",
-					optarg);
-				return -1;
-			}
-			break;
 		case 'q':
 			o->quiet = 1;
 			break;
 		case OPT_PORT_FILE:
 			o->port_file = optarg;
-			break;
-		case OPT_CKPTDIR:
-			o->ckptdir = optarg;
-			break;
-		case OPT_TMPDIR:
-			o->tmpdir = optarg;
 			break;
 		case OPT_EXIT_ON_LAST:
 			o->exit_on_last = 1;
@@ -156,72 +122,41 @@ int co_opts_parse(int argc, char **argv, struct co_opts *o)
 			o->listen_addr = optarg;
 			break;
 		case OPT_CKPT_TIMEOUT:
-			o->ckpt_timeout = co_count_arg("--ckpt-timeout",
-						       optarg, 1000000);
+			o->ckpt_timeout = copt_count_arg(&p, "--ckpt-timeout",
+							 CO_MAX_COUNT);
 			if (o->ckpt_timeout < 0)
 				return -1;
 			break;
 		case OPT_KEEP_GENERATIONS:
-			o->keep_generations = (int)co_count_arg(
-				"--keep-generations", optarg, 1000000);
+			o->keep_generations = (int)copt_count_arg(
+				&p, "--keep-generations", CO_MAX_COUNT);
 			if (o->keep_generations < 0)
 				return -1;
 			break;
-		case OPT_HELP:
-			co_usage(stdout);
-			return 1;
-		case OPT_VERSION:
-			printf("dmtcp_coordinator (%s) %s\n", PACKAGE_NAME,
-			       PACKAGE_VERSION);
-			return 1;
-		default:
-			co_usage(stderr);
-			return -1;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "dmtcp_coordinator: unexpected argument '%s'\n",
-			argv[optind]);
-		co_usage(stderr);
+	if (c < 0 || o->c.help || o->c.version)
+		return c;
+	if (optind < argc)
+		return copt_error(&p, "unexpected argument '%s'",
+				  argv[optind]);
+	/* the option, else the environment, else the default */
+	o->c.port = copt_coord_port(&o->c, 0, err, errcap);
+	if (o->c.port < 0)
 		return -1;
-	}
-	if (o->port < 0) {
-		o->port = util_coord_port(-1);
-		if (o->port < 0) {
-			fprintf(stderr, "dmtcp_coordinator: invalid "
-				"DMTCP_COORD_PORT '%s'\n",
-				getenv("DMTCP_COORD_PORT"));
-			return -1;
-		}
-	}
-	if (o->ckpt_timeout < 0) {
-		const char *env = getenv("DMTCP_CKPT_TIMEOUT");
-
-		o->ckpt_timeout = env && *env ? co_count_arg(
-			"DMTCP_CKPT_TIMEOUT", env, 1000000) :
-			CO_DEFAULT_CKPT_TIMEOUT;
-		if (o->ckpt_timeout < 0)
-			return -1;
-	}
-	if (o->keep_generations < 0) {
-		const char *env = getenv("DMTCP_KEEP_GENERATIONS");
-
-		o->keep_generations = env && *env ? (int)co_count_arg(
-			"DMTCP_KEEP_GENERATIONS", env, 1000000) : 1;
-		if (o->keep_generations < 0)
-			return -1;
-	}
-	if (o->interval < 0) {
-		const char *env = getenv("DMTCP_CHECKPOINT_INTERVAL");
-		o->interval = 0;
-		if (env && *env) {
-			o->interval = util_parse_ulong(env);
-			if (o->interval < 0) {
-				fprintf(stderr, "dmtcp_coordinator: invalid "
-					"DMTCP_CHECKPOINT_INTERVAL '%s'\n", env);
-				return -1;
-			}
-		}
-	}
-	return 0;
+	o->c.interval = copt_count_env(o->c.interval,
+				       "DMTCP_CHECKPOINT_INTERVAL",
+				       COPT_MAX_INTERVAL, 0, err, errcap);
+	if (o->c.interval < 0)
+		return -1;
+	o->ckpt_timeout = copt_count_env(o->ckpt_timeout, "DMTCP_CKPT_TIMEOUT",
+					 CO_MAX_COUNT, CO_DEFAULT_CKPT_TIMEOUT,
+					 err, errcap);
+	if (o->ckpt_timeout < 0)
+		return -1;
+	o->keep_generations = (int)copt_count_env(o->keep_generations,
+						  "DMTCP_KEEP_GENERATIONS",
+						  CO_MAX_COUNT, 1, err,
+						  errcap);
+	return o->keep_generations < 0 ? -1 : 0;
 }

@@ -9,8 +9,8 @@
  */
 #include "config.h"
 #include "session.h"
+#include "common-opts.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -104,24 +104,32 @@ static void insp_cmd_usage(FILE *f, const struct insp_cmd *c)
 	fprintf(f, "%c%s.\n", c->summary[0] - 'a' + 'A', c->summary + 1);
 }
 
+static const struct option insp_longopts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "all", no_argument, NULL, 'a' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* No common option but --help and --version (-h and -V too). */
+static const struct copt_spec insp_spec = {
+	.prog = "dmtcp_inspect",
+	.own_short = "jo:ahV",
+	.own_long = insp_longopts,
+};
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct insp_opts o = { 0 };
 	const struct insp_cmd *c;
+	struct copt_parser p;
+	struct copt_common co;
 	struct stat st;
-	char **args;
-	int help = 0, nargs, opt;
+	char **args, err[256];
+	int nargs, opt;
 
-	while ((opt = getopt_long(argc, argv, "jo:ahV", longopts,
-				  NULL)) != -1) {
+	copt_begin(&p, &insp_spec, argc, argv, &co, err, sizeof(err));
+	while ((opt = copt_next(&p)) > 0) {
 		switch (opt) {
 		case 'j':
 			o.json = 1;
@@ -133,21 +141,26 @@ int main(int argc, char **argv)
 			o.all_threads = 1;
 			break;
 		case 'h':
-			help = 1;
+			co.help = 1;
 			break;
 		case 'V':
-			printf("dmtcp_inspect (%s) %s\n", PACKAGE_NAME,
-			       PACKAGE_VERSION);
-			return INSP_EXIT_OK;
-		default:
-			fprintf(stderr, "Try 'dmtcp_inspect --help'.\n");
-			return INSP_EXIT_USAGE;
+			co.version = 1;
+			break;
 		}
+	}
+	if (opt < 0) {
+		insp_err("%s", err);
+		fprintf(stderr, "Try 'dmtcp_inspect --help'.\n");
+		return INSP_EXIT_USAGE;
+	}
+	if (co.version) {
+		copt_print_version("dmtcp_inspect");
+		return INSP_EXIT_OK;
 	}
 	args = argv + optind;
 	nargs = argc - optind;
 	if (nargs == 0) {
-		if (help) {
+		if (co.help) {
 			insp_usage(stdout);
 			return INSP_EXIT_OK;
 		}
@@ -168,7 +181,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Try 'dmtcp_inspect --help'.\n");
 		return INSP_EXIT_USAGE;
 	}
-	if (help) {
+	if (co.help) {
 		insp_cmd_usage(stdout, c);
 		return INSP_EXIT_OK;
 	}

@@ -40,20 +40,20 @@ static void test_cmd_options(void **state)
 	assert_int_equal(CMD(&o, "dmtcp_command", "-s"), 0);
 	assert_int_equal(o.nreq, 1);
 	assert_int_equal(o.req[0].cmd, DMTCP_CMD_STATUS);
-	assert_null(o.host);
-	assert_int_equal(o.port, -1);
+	assert_null(o.c.host);
+	assert_int_equal(o.c.port, -1);
 
 	assert_int_equal(CMD(&o, "dmtcp_command", "-h", "node1", "-p", "1234",
 			     "--checkpoint", "--list"), 0);
-	assert_string_equal(o.host, "node1");
-	assert_int_equal(o.port, 1234);
+	assert_string_equal(o.c.host, "node1");
+	assert_int_equal(o.c.port, 1234);
 	assert_int_equal(o.nreq, 2);
 	assert_int_equal(o.req[0].cmd, DMTCP_CMD_CHECKPOINT);
 	assert_int_equal(o.req[1].cmd, DMTCP_CMD_LIST);
 
 	assert_int_equal(CMD(&o, "dmtcp_command", "--coord-port", "0",
 			     "--bcheckpoint", "-k", "-q"), 0);
-	assert_int_equal(o.port, 0);
+	assert_int_equal(o.c.port, 0);
 	assert_int_equal(o.nreq, 3);
 	assert_int_equal(o.req[0].cmd, DMTCP_CMD_BCHECKPOINT);
 	assert_int_equal(o.req[1].cmd, DMTCP_CMD_KILL);
@@ -101,14 +101,14 @@ static void test_cmd_words(void **state)
 
 	assert_int_equal(CMD(&o, "dmtcp_command", "i", "15", "-p", "99",
 			     "status"), 0);
-	assert_int_equal(o.port, 99);
+	assert_int_equal(o.c.port, 99);
 	assert_int_equal(o.nreq, 2);
 	assert_int_equal(o.req[0].cmd, DMTCP_CMD_INTERVAL);
 	assert_int_equal(o.req[0].arg, 15);
 	assert_int_equal(o.req[1].cmd, DMTCP_CMD_STATUS);
 
 	assert_int_equal(CMD(&o, "dmtcp_command", "h"), 0);
-	assert_true(o.help);
+	assert_true(o.c.help);
 }
 
 static void test_cmd_errors(void **state)
@@ -137,9 +137,9 @@ static void test_cmd_errors(void **state)
 	assert_non_null(strstr(err, "argument"));
 
 	assert_int_equal(CMD(&o, "dmtcp_command", "--help"), 0);
-	assert_true(o.help);
+	assert_true(o.c.help);
 	assert_int_equal(CMD(&o, "dmtcp_command", "--version"), 0);
-	assert_true(o.version);
+	assert_true(o.c.version);
 }
 
 static void test_launch_options(void **state)
@@ -149,31 +149,31 @@ static void test_launch_options(void **state)
 	(void)state;
 	assert_int_equal(LAUNCH(&o, "dmtcp_launch", "./a.out"), 0);
 	assert_int_equal(o.prog_index, 1);
-	assert_int_equal(o.mode, COORD_AUTO);
-	assert_int_equal(o.port, -1);
+	assert_int_equal(o.c.mode, COORD_AUTO);
+	assert_int_equal(o.c.port, -1);
 	assert_int_equal(o.gzip, -1);
 	assert_int_equal(o.ckpt_signal, -1);
-	assert_int_equal(o.interval, -1);
+	assert_int_equal(o.c.interval, -1);
 
 	assert_int_equal(LAUNCH(&o, "dmtcp_launch", "-h", "host1", "-p", "0",
 				"--new-coordinator", "--no-gzip",
 				"--ckpt-signal", "10", "--ckptdir", "/tmp/c",
 				"-i", "60", "--tmpdir", "/tmp/t", "prog", "-h",
 				"--no-gzip"), 0);
-	assert_string_equal(o.host, "host1");
-	assert_int_equal(o.port, 0);
-	assert_int_equal(o.mode, COORD_NEW);
+	assert_string_equal(o.c.host, "host1");
+	assert_int_equal(o.c.port, 0);
+	assert_int_equal(o.c.mode, COORD_NEW);
 	assert_int_equal(o.gzip, 0);
 	assert_int_equal(o.ckpt_signal, 10);
-	assert_string_equal(o.ckptdir, "/tmp/c");
-	assert_int_equal(o.interval, 60);
-	assert_string_equal(o.tmpdir, "/tmp/t");
+	assert_string_equal(o.c.ckptdir, "/tmp/c");
+	assert_int_equal(o.c.interval, 60);
+	assert_string_equal(o.c.tmpdir, "/tmp/t");
 	/* the program's own options are not ours */
 	assert_int_equal(o.prog_index, 15);
 
 	assert_int_equal(LAUNCH(&o, "dmtcp_launch", "--join-coordinator",
 				"--gzip", "--", "--weird-name"), 0);
-	assert_int_equal(o.mode, COORD_JOIN);
+	assert_int_equal(o.c.mode, COORD_JOIN);
 	assert_int_equal(o.gzip, 1);
 	assert_int_equal(o.prog_index, 4);
 	assert_false(o.skip_file_pages);
@@ -185,11 +185,11 @@ static void test_launch_options(void **state)
 	assert_int_equal(o.prog_index, 3);
 
 	assert_int_equal(LAUNCH(&o, "dmtcp_launch", "-j", "x"), 0);
-	assert_int_equal(o.mode, COORD_JOIN);
+	assert_int_equal(o.c.mode, COORD_JOIN);
 	assert_int_equal(LAUNCH(&o, "dmtcp_launch", "--help"), 0);
-	assert_true(o.help);
+	assert_true(o.c.help);
 	assert_int_equal(LAUNCH(&o, "dmtcp_launch", "--version"), 0);
-	assert_true(o.version);
+	assert_true(o.c.version);
 }
 
 static void test_launch_errors(void **state)
