@@ -11,37 +11,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-	OPT_PORT_FILE = COPT_OWN_KEY,
-	OPT_EXIT_ON_LAST,
-	OPT_EXIT_AFTER_CKPT,
-	OPT_DAEMON,
-	OPT_LOGFILE,
-	OPT_LISTEN,
-	OPT_CKPT_TIMEOUT,
-	OPT_KEEP_GENERATIONS,
-};
+enum { OPT_CKPT_TIMEOUT = COPT_OWN_KEY, OPT_KEEP_GENERATIONS };
 
 /* Beside the common ones (common-opts.h): -p, -i, --ckptdir, --tmpdir */
-static const struct option co_longopts[] = {
-	{ "port-file", required_argument, NULL, OPT_PORT_FILE },
-	{ "exit-on-last", no_argument, NULL, OPT_EXIT_ON_LAST },
-	{ "exit-after-ckpt", no_argument, NULL, OPT_EXIT_AFTER_CKPT },
-	{ "daemon", no_argument, NULL, OPT_DAEMON },
-	{ "coord-logfile", required_argument, NULL, OPT_LOGFILE },
-	{ "listen", required_argument, NULL, OPT_LISTEN },
-	{ "ckpt-timeout", required_argument, NULL, OPT_CKPT_TIMEOUT },
-	{ "keep-generations", required_argument, NULL,
-	  OPT_KEEP_GENERATIONS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ NULL, 0, NULL, 0 },
+static const struct copt_own co_own[] = {
+	COPT_STR("port-file", 0, struct co_opts, port_file),
+	COPT_FLAG("exit-on-last", 0, struct co_opts, exit_on_last),
+	COPT_FLAG("exit-after-ckpt", 0, struct co_opts, exit_after_ckpt),
+	COPT_FLAG("daemon", 0, struct co_opts, daemon),
+	COPT_STR("coord-logfile", 0, struct co_opts, logfile),
+	COPT_STR("listen", 0, struct co_opts, listen_addr),
+	COPT_KEY("ckpt-timeout", 0, required_argument, OPT_CKPT_TIMEOUT),
+	COPT_KEY("keep-generations", 0, required_argument,
+		 OPT_KEEP_GENERATIONS),
+	COPT_FLAG("quiet", 'q', struct co_opts, quiet),
+	{ NULL, 0, 0, 0, 0 },
 };
 
 static const struct copt_spec co_spec = {
 	.prog = "dmtcp_coordinator",
 	.common = COPT_PORT | COPT_INTERVAL | COPT_CKPTDIR | COPT_TMPDIR,
-	.own_short = "q",
-	.own_long = co_longopts,
+	.own = co_own,
 };
 
 void co_usage(FILE *f)
@@ -97,43 +87,18 @@ int co_opts_parse(int argc, char **argv, struct co_opts *o, char *err,
 	o->ckpt_timeout = -1;
 	o->keep_generations = -1;
 	o->listen_addr = "127.0.0.1";
-	copt_begin(&p, &co_spec, argc, argv, &o->c, err, errcap);
+	copt_begin(&p, &co_spec, argc, argv, &o->c, o, err, errcap);
 	while ((c = copt_next(&p)) > 0) {
-		switch (c) {
-		case 'q':
-			o->quiet = 1;
-			break;
-		case OPT_PORT_FILE:
-			o->port_file = optarg;
-			break;
-		case OPT_EXIT_ON_LAST:
-			o->exit_on_last = 1;
-			break;
-		case OPT_EXIT_AFTER_CKPT:
-			o->exit_after_ckpt = 1;
-			break;
-		case OPT_DAEMON:
-			o->daemon = 1;
-			break;
-		case OPT_LOGFILE:
-			o->logfile = optarg;
-			break;
-		case OPT_LISTEN:
-			o->listen_addr = optarg;
-			break;
-		case OPT_CKPT_TIMEOUT:
-			o->ckpt_timeout = copt_count_arg(&p, "--ckpt-timeout",
-							 CO_MAX_COUNT);
-			if (o->ckpt_timeout < 0)
-				return -1;
-			break;
-		case OPT_KEEP_GENERATIONS:
-			o->keep_generations = (int)copt_count_arg(
-				&p, "--keep-generations", CO_MAX_COUNT);
-			if (o->keep_generations < 0)
-				return -1;
-			break;
-		}
+		long v = copt_count_arg(&p, c == OPT_CKPT_TIMEOUT ?
+					"--ckpt-timeout" : "--keep-generations",
+					CO_MAX_COUNT);
+
+		if (v < 0)
+			return -1;
+		if (c == OPT_CKPT_TIMEOUT)
+			o->ckpt_timeout = v;
+		else
+			o->keep_generations = (int)v;
 	}
 	if (c < 0 || o->c.help || o->c.version)
 		return c;

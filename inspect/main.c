@@ -104,18 +104,19 @@ static void insp_cmd_usage(FILE *f, const struct insp_cmd *c)
 	fprintf(f, "%c%s.\n", c->summary[0] - 'a' + 'A', c->summary + 1);
 }
 
-static const struct option insp_longopts[] = {
-	{ "json", no_argument, NULL, 'j' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "all", no_argument, NULL, 'a' },
-	{ NULL, 0, NULL, 0 },
+/* No common option but --help and --version (-h and -V too). */
+static const struct copt_own insp_own[] = {
+	COPT_FLAG("json", 'j', struct insp_opts, json),
+	COPT_STR("output", 'o', struct insp_opts, output),
+	COPT_FLAG("all", 'a', struct insp_opts, all_threads),
+	COPT_KEY("", 'h', no_argument, 'h'),
+	COPT_KEY("", 'V', no_argument, 'V'),
+	{ NULL, 0, 0, 0, 0 },
 };
 
-/* No common option but --help and --version (-h and -V too). */
 static const struct copt_spec insp_spec = {
 	.prog = "dmtcp_inspect",
-	.own_short = "jo:ahV",
-	.own_long = insp_longopts,
+	.own = insp_own,
 };
 
 int main(int argc, char **argv)
@@ -128,26 +129,9 @@ int main(int argc, char **argv)
 	char **args, err[256];
 	int nargs, opt;
 
-	copt_begin(&p, &insp_spec, argc, argv, &co, err, sizeof(err));
-	while ((opt = copt_next(&p)) > 0) {
-		switch (opt) {
-		case 'j':
-			o.json = 1;
-			break;
-		case 'o':
-			o.output = optarg;
-			break;
-		case 'a':
-			o.all_threads = 1;
-			break;
-		case 'h':
-			co.help = 1;
-			break;
-		case 'V':
-			co.version = 1;
-			break;
-		}
-	}
+	copt_begin(&p, &insp_spec, argc, argv, &co, &o, err, sizeof(err));
+	while ((opt = copt_next(&p)) > 0)
+		*(opt == 'h' ? &co.help : &co.version) = 1;
 	if (opt < 0) {
 		insp_err("%s", err);
 		fprintf(stderr, "Try 'dmtcp_inspect --help'.\n");

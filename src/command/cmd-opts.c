@@ -119,35 +119,31 @@ static size_t cmd_find_word(const char *word)
 int cmd_opts_parse(int argc, char **argv, struct cmd_opts *o, char *err,
 		   size_t errcap)
 {
-	struct option longopts[CMD_NWORDS + 2] = {
-		{ "json", no_argument, NULL, 'j' },
+	struct copt_own own[CMD_NWORDS + 2] = {
+		COPT_FLAG("json", 'j', struct cmd_opts, json),
 	};
-	char shortopts[2 * CMD_NWORDS + 2] = "j", **args;
 	struct copt_spec spec = {
 		.prog = "dmtcp_command",
 		.common = COPT_HOST | COPT_PORT,
-		.own_short = shortopts,
-		.own_long = longopts,
+		.own = own,
 	};
 	static char dashed[CMD_NWORDS][24];	/* "--bcheckpoint" */
 	struct copt_parser p;
+	char **args;
 	int c, rc = -1;
 	size_t k;
 
-	for (k = 0; k < CMD_NWORDS; k++) {
-		int arg = cmd_words[k].cmd == DMTCP_CMD_INTERVAL;
-
-		longopts[k + 1] = (struct option){ cmd_words[k].name,
-			arg ? required_argument : no_argument, NULL,
-			cmd_key(k) };
-		if (!cmd_words[k].word[1])
-			strcat(strcat(shortopts, cmd_words[k].word),
-			       arg ? ":" : "");
-	}
+	/* every command is an option too: -s, --status; -i N */
+	for (k = 0; k < CMD_NWORDS; k++)
+		own[k + 1] = (struct copt_own)COPT_KEY(cmd_words[k].name,
+			cmd_words[k].word[1] ? 0 : cmd_words[k].word[0],
+			cmd_words[k].cmd == DMTCP_CMD_INTERVAL ?
+			required_argument : no_argument, cmd_key(k));
 	memset(o, 0, sizeof(*o));
 	/* "-bc" is DMTCP's spelling; getopt would read it as -b -c */
 	args = calloc(argc + 1, sizeof(*args));
-	copt_begin(&p, &spec, argc, args ? args : argv, &o->c, err, errcap);
+	copt_begin(&p, &spec, argc, args ? args : argv, &o->c, o, err,
+		   errcap);
 	if (!args)
 		return copt_error(&p, "out of memory");
 	for (int i = 0; i < argc; i++) {
@@ -161,10 +157,6 @@ int cmd_opts_parse(int argc, char **argv, struct cmd_opts *o, char *err,
 		}
 	}
 	while ((c = copt_next(&p)) > 0) {
-		if (c == 'j') {
-			o->json = 1;
-			continue;
-		}
 		for (k = 0; k < CMD_NWORDS && cmd_key(k) != c; k++)
 			;
 		if (cmd_add(&p, o, k, optarg))

@@ -101,17 +101,14 @@ static int cmd_wait_readable(int fd, int timeout_ms, const char *progress)
 
 static const char *cmd_status_name(uint64_t st)
 {
-	switch (st) {
-	case DMTCP_REPLY_OK:
-		return "OK";
-	case DMTCP_REPLY_ERROR:
-		return "ERROR";
-	case DMTCP_REPLY_NO_PEERS:
-		return "NO_PEERS";
-	case DMTCP_REPLY_BUSY:
-		return "BUSY";
-	}
-	return "ERROR";
+	static const char *const names[] = {
+		[DMTCP_REPLY_OK] = "OK",
+		[DMTCP_REPLY_ERROR] = "ERROR",
+		[DMTCP_REPLY_NO_PEERS] = "NO_PEERS",
+		[DMTCP_REPLY_BUSY] = "BUSY",
+	};
+
+	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "ERROR";
 }
 
 /* Report a failure: stderr, and the JSON object on stdout with --json. */

@@ -15,14 +15,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Keys of the common long-only options (the commands' own are lower). */
+/* Keys of the common options that need code (the commands' are lower) */
 enum {
 	COPT_KEY_NEW = 0x1000,
 	COPT_KEY_JOIN,
-	COPT_KEY_CKPTDIR,
-	COPT_KEY_TMPDIR,
-	COPT_KEY_HELP,
-	COPT_KEY_VERSION,
+	COPT_VAL_COMMON = 0x2000,	/* + i: stored common option i */
+	COPT_VAL_OWN = 0x3000,		/* + i: stored own option i */
 };
 
 #define COPT_ALL (~0u)
@@ -30,112 +28,88 @@ enum {
 /* The common options: which COPT_* bit brings each in. */
 static const struct copt_def {
 	unsigned set;
-	struct option opt;
+	struct copt_own o;
 } copt_table[] = {
-	{ COPT_HOST, { "coord-host", required_argument, NULL, 'h' } },
-	{ COPT_PORT, { "coord-port", required_argument, NULL, 'p' } },
-	{ COPT_PORT, { "port", required_argument, NULL, 'p' } },
-	{ COPT_MODE, { "new-coordinator", no_argument, NULL, COPT_KEY_NEW } },
-	{ COPT_MODE, { "join-coordinator", no_argument, NULL, COPT_KEY_JOIN } },
-	{ COPT_MODE, { "join", no_argument, NULL, COPT_KEY_JOIN } },
-	{ COPT_JOIN_J, { "", no_argument, NULL, 'j' } },	/* short only */
-	{ COPT_INTERVAL, { "interval", required_argument, NULL, 'i' } },
-	{ COPT_CKPTDIR, { "ckptdir", required_argument, NULL,
-			  COPT_KEY_CKPTDIR } },
-	{ COPT_TMPDIR, { "tmpdir", required_argument, NULL, COPT_KEY_TMPDIR } },
-	{ COPT_ALL, { "help", no_argument, NULL, COPT_KEY_HELP } },
-	{ COPT_ALL, { "version", no_argument, NULL, COPT_KEY_VERSION } },
+	{ COPT_HOST, COPT_STR("coord-host", 'h', struct copt_common, host) },
+	{ COPT_PORT, COPT_KEY("coord-port", 'p', required_argument, 'p') },
+	{ COPT_PORT, COPT_KEY("port", 0, required_argument, 'p') },
+	{ COPT_MODE, COPT_KEY("new-coordinator", 0, no_argument,
+			      COPT_KEY_NEW) },
+	{ COPT_MODE, COPT_KEY("join-coordinator", 0, no_argument,
+			      COPT_KEY_JOIN) },
+	{ COPT_MODE, COPT_KEY("join", 0, no_argument, COPT_KEY_JOIN) },
+	{ COPT_JOIN_J, COPT_KEY("", 'j', no_argument, COPT_KEY_JOIN) },
+	{ COPT_INTERVAL, COPT_KEY("interval", 'i', required_argument, 'i') },
+	{ COPT_CKPTDIR, COPT_STR("ckptdir", 0, struct copt_common, ckptdir) },
+	{ COPT_TMPDIR, COPT_STR("tmpdir", 0, struct copt_common, tmpdir) },
+	{ COPT_ALL, COPT_FLAG("help", 0, struct copt_common, help) },
+	{ COPT_ALL, COPT_FLAG("version", 0, struct copt_common, version) },
 };
 
 #define COPT_NDEFS (sizeof(copt_table) / sizeof(copt_table[0]))
 
-static int copt_takes(const struct copt_spec *spec, const struct copt_def *d)
+static int copt_takes(const struct copt_spec *spec, size_t i)
 {
-	return d->set == COPT_ALL || (d->set & spec->common);
+	return copt_table[i].set == COPT_ALL ||
+		(copt_table[i].set & spec->common);
 }
 
-static void copt_vformat(char *err, size_t cap, const char *fmt, va_list ap)
+int copt_errf(char *err, size_t cap, const char *fmt, ...)
 {
+	va_list ap;
+
+	va_start(ap, fmt);
 	if (cap)
 		vsnprintf(err, cap, fmt, ap);
-}
-
-int copt_error(struct copt_parser *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	copt_vformat(p->err, p->errcap, fmt, ap);
 	va_end(ap);
 	return -1;
 }
 
-static int copt_errf(char *err, size_t cap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int copt_errf(char *err, size_t cap, const char *fmt, ...)
+/* getopt's value for option i of a table: its key, its letter, or base+i */
+static int copt_val(const struct copt_own *o, int base, size_t i)
 {
-	va_list ap;
+	return o->key ? o->key : o->letter ? o->letter : base + (int)i;
+}
 
-	va_start(ap, fmt);
-	copt_vformat(err, cap, fmt, ap);
-	va_end(ap);
-	return -1;
+static void copt_add(struct copt_parser *p, size_t *nl,
+		     const struct copt_own *o, int val)
+{
+	size_t len = strlen(p->shortopts);
+
+	if (o->letter && len + 3 < sizeof(p->shortopts)) {
+		p->shortopts[len] = (char)o->letter;
+		strcpy(p->shortopts + len + 1, o->has_arg ? ":" : "");
+	}
+	if (*o->name && *nl < COPT_MAX_LONG - 1)
+		p->longopts[(*nl)++] = (struct option){ o->name, o->has_arg,
+							NULL, val };
 }
 
 void copt_begin(struct copt_parser *p, const struct copt_spec *spec,
-		int argc, char **argv, struct copt_common *c, char *err,
-		size_t errcap)
+		int argc, char **argv, struct copt_common *c, void *store,
+		char *err, size_t errcap)
 {
 	size_t nl = 0;
 
-	memset(p, 0, sizeof(*p));
-	p->spec = spec;
-	p->argc = argc;
-	p->argv = argv;
-	p->c = c;
-	p->err = err;
-	p->errcap = errcap;
-	memset(c, 0, sizeof(*c));
-	c->port = -1;
-	c->interval = -1;
-	c->mode = COORD_AUTO;
+	*p = (struct copt_parser){ .spec = spec, .argc = argc, .argv = argv,
+				   .c = c, .store = store, .err = err,
+				   .errcap = errcap };
+	*c = (struct copt_common){ .port = -1, .interval = -1,
+				   .mode = COORD_AUTO };
 	if (errcap)
 		err[0] = 0;
 	/* '+': stop at the first operand; ':': report a missing argument */
-	snprintf(p->shortopts, sizeof(p->shortopts), "%s:%s",
-		 spec->stop_at_operand ? "+" : "",
-		 spec->own_short ? spec->own_short : "");
-	for (size_t i = 0; i < COPT_NDEFS; i++) {
-		const struct option *o = &copt_table[i].opt;
-		size_t len = strlen(p->shortopts);
-
-		if (!copt_takes(spec, &copt_table[i]))
-			continue;
-		if (o->val < COPT_OWN_KEY && !strchr(p->shortopts, o->val) &&
-		    len + 3 < sizeof(p->shortopts)) {
-			p->shortopts[len] = (char)o->val;
-			strcpy(p->shortopts + len + 1,
-			       o->has_arg ? ":" : "");
-		}
-		if (*o->name && nl < COPT_MAX_LONG - 1)
-			p->longopts[nl++] = *o;
-	}
-	for (const struct option *o = spec->own_long; o && o->name; o++)
-		if (nl < COPT_MAX_LONG - 1)
-			p->longopts[nl++] = *o;
+	strcpy(p->shortopts, spec->stop_at_operand ? "+:" : ":");
+	for (size_t i = 0; i < COPT_NDEFS; i++)
+		if (copt_takes(spec, i))
+			copt_add(p, &nl, &copt_table[i].o,
+				 copt_val(&copt_table[i].o, COPT_VAL_COMMON,
+					  i));
+	for (size_t i = 0; spec->own && spec->own[i].name; i++)
+		copt_add(p, &nl, &spec->own[i],
+			 copt_val(&spec->own[i], COPT_VAL_OWN, i));
 	optind = 0;
 	opterr = 0;
-}
-
-/* The common option of key c this command takes, or NULL. */
-static const struct copt_def *copt_find(const struct copt_parser *p, int c)
-{
-	for (size_t i = 0; i < COPT_NDEFS; i++)
-		if (copt_table[i].opt.val == c &&
-		    copt_takes(p->spec, &copt_table[i]))
-			return &copt_table[i];
-	return NULL;
 }
 
 long copt_count(const char *what, const char *s, long max, char *err,
@@ -164,14 +138,12 @@ long copt_count_env(long opt, const char *env, long max, long def,
 	return s && *s ? copt_count(env, s, max, err, errcap) : def;
 }
 
+/* A common option that needs code. */
 static int copt_set(struct copt_parser *p, int key)
 {
 	struct copt_common *c = p->c;
 
 	switch (key) {
-	case 'h':
-		c->host = optarg;
-		break;
 	case 'p':
 		c->port = util_parse_port(optarg);
 		if (c->port < 0)
@@ -181,27 +153,12 @@ static int copt_set(struct copt_parser *p, int key)
 	case 'i':
 		c->interval = copt_count_arg(p, "interval",
 					     COPT_MAX_INTERVAL);
-		if (c->interval < 0)
-			return -1;
-		break;
-	case 'j':
+		return c->interval < 0 ? -1 : 0;
 	case COPT_KEY_JOIN:
 		p->modes |= 1u << COORD_JOIN;
 		break;
 	case COPT_KEY_NEW:
 		p->modes |= 1u << COORD_NEW;
-		break;
-	case COPT_KEY_CKPTDIR:
-		c->ckptdir = optarg;
-		break;
-	case COPT_KEY_TMPDIR:
-		c->tmpdir = optarg;
-		break;
-	case COPT_KEY_HELP:
-		c->help = 1;
-		break;
-	case COPT_KEY_VERSION:
-		c->version = 1;
 		break;
 	}
 	return 0;
@@ -237,10 +194,46 @@ static const char *copt_culprit(const struct copt_parser *p, char *buf,
 	return buf;
 }
 
+/* Is option i of a table the one getopt returned as c? */
+static int copt_is(const struct copt_own *o, int base, size_t i, int c)
+{
+	return copt_val(o, base, i) == c || (o->letter && o->letter == c);
+}
+
+/* The command's own option c, or else the common one, or NULL. */
+static const struct copt_own *copt_lookup(const struct copt_parser *p,
+					  int c, int *common)
+{
+	const struct copt_own *own = p->spec->own;
+
+	*common = 0;
+	for (size_t i = 0; own && own[i].name; i++)
+		if (copt_is(&own[i], COPT_VAL_OWN, i, c))
+			return &own[i];
+	*common = 1;
+	for (size_t i = 0; i < COPT_NDEFS; i++)
+		if (copt_takes(p->spec, i) &&
+		    copt_is(&copt_table[i].o, COPT_VAL_COMMON, i, c))
+			return &copt_table[i].o;
+	return NULL;
+}
+
+/* An option without code: a flag set to 1, or its argument kept. */
+static void copt_store(const struct copt_own *o, void *store)
+{
+	char *field = (char *)store + o->offset;
+
+	if (o->has_arg)
+		*(const char **)field = optarg;
+	else
+		*(int *)field = 1;
+}
+
 int copt_next(struct copt_parser *p)
 {
+	const struct copt_own *o;
 	char name[8];
-	int c;
+	int c, common;
 
 	while ((c = getopt_long(p->argc, p->argv, p->shortopts, p->longopts,
 				NULL)) != -1) {
@@ -250,9 +243,14 @@ int copt_next(struct copt_parser *p)
 		if (c == '?')
 			return copt_error(p, "unknown option '%s'",
 					  copt_culprit(p, name, sizeof(name)));
-		if (!copt_find(p, c))
-			return c;	/* the command's own */
-		if (copt_set(p, c) < 0)
+		o = copt_lookup(p, c, &common);
+		if (!o)
+			continue;	/* not in our tables: cannot be */
+		if (!o->key)
+			copt_store(o, common ? (void *)p->c : p->store);
+		else if (!common)
+			return c;	/* the command's own, with code */
+		else if (copt_set(p, o->key) < 0)
 			return -1;
 	}
 	return copt_end(p);

@@ -9,9 +9,9 @@
  * A command describes its command line with a struct copt_spec (which
  * common options it takes, plus its own) and loops on copt_next(),
  * which handles the common options itself and returns the command's
- * own ones:
+ * own ones that need code (flags and strings it stores itself):
  *
- *	copt_begin(&p, &spec, argc, argv, &o->c, err, errcap);
+ *	copt_begin(&p, &spec, argc, argv, &o->c, o, err, errcap);
  *	while ((c = copt_next(&p)) > 0)
  *		switch (c) { case OPT_MINE: ...; default: return -1; }
  *	if (c < 0)
@@ -39,7 +39,7 @@ enum {
 	COPT_TMPDIR = 1 << 6,	/* --tmpdir DIR */
 };
 
-/* Keys of a command's own long-only options start here (below 0x1000). */
+/* Keys of a command's own long-only options: from here to 0xfff. */
 #define COPT_OWN_KEY 256
 /* Largest checkpoint interval, in seconds (-i, DMTCP_CHECKPOINT_INTERVAL) */
 #define COPT_MAX_INTERVAL 100000000L
@@ -55,12 +55,30 @@ struct copt_common {
 	int help, version;	/* --help, --version */
 };
 
+/*
+ * One of a command's own options.  One that only sets a flag or keeps
+ * its argument names its field (copt_next() stores it); one that needs
+ * code has a key, which copt_next() returns.
+ */
+struct copt_own {
+	const char *name;	/* long name ("" for a letter alone) */
+	int letter;		/* short option, or 0 */
+	int has_arg;		/* no_argument or required_argument */
+	int key;		/* 0: stored at offset */
+	size_t offset;		/* int set to 1 (a flag), or const char *
+				   set to the argument */
+};
+#define COPT_FLAG(name, letter, type, field) \
+	{ name, letter, no_argument, 0, offsetof(type, field) }
+#define COPT_STR(name, letter, type, field) \
+	{ name, letter, required_argument, 0, offsetof(type, field) }
+#define COPT_KEY(name, letter, has_arg, key) { name, letter, has_arg, key, 0 }
+
 /* One command's command line: the common options it takes and its own. */
 struct copt_spec {
 	const char *prog;		/* "dmtcp_launch": for messages */
 	unsigned common;		/* COPT_* */
-	const char *own_short;		/* getopt letters of its own options */
-	const struct option *own_long;	/* its own long options, or NULL */
+	const struct copt_own *own;	/* ended by a NULL name */
 	int stop_at_operand;		/* options end at the first operand
 					   (PROGRAM's options are its own) */
 };
@@ -72,6 +90,7 @@ struct copt_parser {
 	int argc;
 	char **argv;
 	struct copt_common *c;
+	void *store;			/* the command's struct (offsets) */
 	char *err;
 	size_t errcap;
 	unsigned modes;			/* 1 << COORD_NEW | 1 << COORD_JOIN */
@@ -79,10 +98,13 @@ struct copt_parser {
 	struct option longopts[COPT_MAX_LONG];
 };
 
-/* Start parsing argv (argv[0] is the program); resets c and err. */
+/*
+ * Start parsing argv (argv[0] is the program); resets c and err.  store:
+ * the command's struct, where the options without a key go.
+ */
 void copt_begin(struct copt_parser *p, const struct copt_spec *spec,
-		int argc, char **argv, struct copt_common *c, char *err,
-		size_t errcap);
+		int argc, char **argv, struct copt_common *c, void *store,
+		char *err, size_t errcap);
 /*
  * The next of the command's own options (its key, optarg set), or 0 at
  * the end of the options (optind: the first operand), or -1 with a
@@ -91,9 +113,11 @@ void copt_begin(struct copt_parser *p, const struct copt_spec *spec,
  * --join-coordinator, port 0 with --join-coordinator.
  */
 int copt_next(struct copt_parser *p);
-/* The usage error of a command's own option: message into err, -1. */
-int copt_error(struct copt_parser *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* The one error helper: the message into err (cap bytes), -1. */
+int copt_errf(char *err, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A usage error found while parsing: the message into p's err, -1. */
+#define copt_error(p, ...) copt_errf((p)->err, (p)->errcap, __VA_ARGS__)
 /*
  * A count given as the argument of option what ("--ckpt-timeout"):
  * 0..max, or -1 with a message in err (the parser's, or err/errcap).

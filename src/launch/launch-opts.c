@@ -13,33 +13,30 @@ enum {
 	OPT_GZIP = COPT_OWN_KEY,
 	OPT_NO_GZIP,
 	OPT_SIGNAL,
-	OPT_CRASH,
-	OPT_SKIP_FILE_PAGES,
 	OPT_GHOST_LIMIT,
 	OPT_GHOST_OVER,
-	OPT_CKPT_OPEN_FILES,
 	OPT_PLUGIN,
 };
 
 /* Beside the common ones (common-opts.h): -h, -p, -j, -i, --ckptdir... */
-static const struct option launch_longopts[] = {
-	{ "gzip", no_argument, NULL, OPT_GZIP },
-	{ "no-gzip", no_argument, NULL, OPT_NO_GZIP },
-	{ "ckpt-signal", required_argument, NULL, OPT_SIGNAL },
-	{ "ckpt-on-crash", no_argument, NULL, OPT_CRASH },
-	{ "skip-file-pages", no_argument, NULL, OPT_SKIP_FILE_PAGES },
-	{ "ghost-limit", required_argument, NULL, OPT_GHOST_LIMIT },
-	{ "ghost-over-limit", required_argument, NULL, OPT_GHOST_OVER },
-	{ "ckpt-open-files", no_argument, NULL, OPT_CKPT_OPEN_FILES },
-	{ "with-plugin", required_argument, NULL, OPT_PLUGIN },
-	{ NULL, 0, NULL, 0 },
+static const struct copt_own launch_own[] = {
+	COPT_KEY("gzip", 0, no_argument, OPT_GZIP),
+	COPT_KEY("no-gzip", 0, no_argument, OPT_NO_GZIP),
+	COPT_KEY("ckpt-signal", 0, required_argument, OPT_SIGNAL),
+	COPT_FLAG("ckpt-on-crash", 0, struct launch_opts, ckpt_on_crash),
+	COPT_FLAG("skip-file-pages", 0, struct launch_opts, skip_file_pages),
+	COPT_KEY("ghost-limit", 0, required_argument, OPT_GHOST_LIMIT),
+	COPT_KEY("ghost-over-limit", 0, required_argument, OPT_GHOST_OVER),
+	COPT_FLAG("ckpt-open-files", 0, struct launch_opts, ckpt_open_files),
+	COPT_KEY("with-plugin", 0, required_argument, OPT_PLUGIN),
+	{ NULL, 0, 0, 0, 0 },
 };
 
 static const struct copt_spec launch_spec = {
 	.prog = "dmtcp_launch",
 	.common = COPT_HOST | COPT_PORT | COPT_MODE | COPT_JOIN_J |
 		COPT_INTERVAL | COPT_CKPTDIR | COPT_TMPDIR,
-	.own_long = launch_longopts,
+	.own = launch_own,
 	.stop_at_operand = 1,	/* PROGRAM's options are its own */
 };
 
@@ -112,7 +109,7 @@ int launch_opts_parse(int argc, char **argv, struct launch_opts *o,
 	memset(o, 0, sizeof(*o));
 	o->gzip = -1;
 	o->ckpt_signal = -1;
-	copt_begin(&p, &launch_spec, argc, argv, &o->c, err, errcap);
+	copt_begin(&p, &launch_spec, argc, argv, &o->c, o, err, errcap);
 	while ((c = copt_next(&p)) > 0) {
 		switch (c) {
 		case OPT_GZIP:
@@ -129,12 +126,6 @@ int launch_opts_parse(int argc, char **argv, struct launch_opts *o,
 						  "not SIGKILL/SIGSTOP)",
 						  optarg);
 			o->ckpt_signal = (int)v;
-			break;
-		case OPT_CRASH:
-			o->ckpt_on_crash = 1;
-			break;
-		case OPT_SKIP_FILE_PAGES:
-			o->skip_file_pages = 1;
 			break;
 		case OPT_GHOST_LIMIT: {
 			uint64_t sz;
@@ -155,9 +146,6 @@ int launch_opts_parse(int argc, char **argv, struct launch_opts *o,
 						  "(expected fail or drop)",
 						  optarg);
 			o->ghost_over = optarg;
-			break;
-		case OPT_CKPT_OPEN_FILES:
-			o->ckpt_open_files = 1;
 			break;
 		case OPT_PLUGIN:
 			if (!*optarg)

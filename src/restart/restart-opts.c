@@ -57,31 +57,24 @@ void rst_usage(FILE *f)
 "every change is reported (doc/files.md).\n");
 }
 
-enum {
-	OPT_DEBUG = COPT_OWN_KEY,
-	OPT_GDB,
-	OPT_STOP,
-	OPT_PID_FILE,
-	OPT_OVERWRITE,
-	OPT_NO_PLACEHOLDER,
-};
+enum { OPT_OVERWRITE = COPT_OWN_KEY, OPT_NO_PLACEHOLDER };
 
 /* Beside the common ones (common-opts.h): -h, -p, -i, --ckptdir... */
-static const struct option rst_longopts[] = {
-	{ "debug", no_argument, NULL, OPT_DEBUG },
-	{ "gdb", no_argument, NULL, OPT_GDB },
-	{ "stop-for-debugger", no_argument, NULL, OPT_STOP },
-	{ "pid-file", required_argument, NULL, OPT_PID_FILE },
-	{ "allow-file-overwrite", no_argument, NULL, OPT_OVERWRITE },
-	{ "no-placeholder-files", no_argument, NULL, OPT_NO_PLACEHOLDER },
-	{ NULL, 0, NULL, 0 }
+static const struct copt_own rst_own[] = {
+	COPT_FLAG("debug", 0, struct rst_opts, debug),
+	COPT_FLAG("gdb", 0, struct rst_opts, gdb),
+	COPT_FLAG("stop-for-debugger", 0, struct rst_opts, stop),
+	COPT_STR("pid-file", 0, struct rst_opts, pidfile),
+	COPT_KEY("allow-file-overwrite", 0, no_argument, OPT_OVERWRITE),
+	COPT_KEY("no-placeholder-files", 0, no_argument, OPT_NO_PLACEHOLDER),
+	{ NULL, 0, 0, 0, 0 }
 };
 
 static const struct copt_spec rst_spec = {
 	.prog = "dmtcp_restart",
 	.common = COPT_HOST | COPT_PORT | COPT_MODE | COPT_INTERVAL |
 		COPT_CKPTDIR | COPT_TMPDIR,
-	.own_long = rst_longopts,
+	.own = rst_own,
 	.stop_at_operand = 1,	/* after IMAGE: "--" and gdb's arguments */
 };
 
@@ -92,29 +85,11 @@ int rst_parse_opts(int argc, char **argv, struct rst_opts *o, char *err,
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	copt_begin(&p, &rst_spec, argc, argv, &o->c, err, errcap);
-	while ((c = copt_next(&p)) > 0) {
-		switch (c) {
-		case OPT_DEBUG:
-			o->debug = 1;
-			break;
-		case OPT_GDB:
-			o->gdb = 1;
-			break;
-		case OPT_STOP:
-			o->stop = 1;
-			break;
-		case OPT_PID_FILE:
-			o->pidfile = optarg;
-			break;
-		case OPT_OVERWRITE:	/* read by restart-files.c, like the env */
-			setenv("DMTCP_ALLOW_FILE_OVERWRITE", "1", 1);
-			break;
-		case OPT_NO_PLACEHOLDER:
-			setenv("DMTCP_NO_PLACEHOLDER_FILES", "1", 1);
-			break;
-		}
-	}
+	copt_begin(&p, &rst_spec, argc, argv, &o->c, o, err, errcap);
+	/* read by restart-files.c, like the environment */
+	while ((c = copt_next(&p)) > 0)
+		setenv(c == OPT_OVERWRITE ? "DMTCP_ALLOW_FILE_OVERWRITE" :
+		       "DMTCP_NO_PLACEHOLDER_FILES", "1", 1);
 	if (c < 0 || o->c.help || o->c.version)
 		return c;
 	o->nimages = argc - optind;

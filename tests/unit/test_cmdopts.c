@@ -1,10 +1,13 @@
 /*
- * test_cmdopts.c - cmocka tests of the dmtcp_command and dmtcp_launch
- * command lines and of dmtcp_launch's program checks (static, setuid,
- * "#!" interpreters, PATH search).
+ * test_cmdopts.c - cmocka tests of the options the commands share
+ * (src/common/common-opts.c: parsing, option over environment over
+ * default, usage errors), of the dmtcp_command and dmtcp_launch command
+ * lines and of dmtcp_launch's program checks (static, setuid, "#!"
+ * interpreters, PATH search).
  */
 #include "config.h"
 #include "cmd-opts.h"
+#include "common-opts.h"
 #include "coord-start.h"
 #include "dmtcp/protocol.h"
 #include "launch-opts.h"
@@ -31,6 +34,295 @@
 					 sizeof(err))
 
 static char err[512];
+
+/* --- the shared parser (common-opts.c) --------------------------------- */
+
+struct t_opts {
+	struct copt_common c;
+	int flag;
+	const char *str;
+	int code;		/* key returned to the command */
+	const char *code_arg;
+};
+
+static const struct copt_own t_own[] = {
+	COPT_FLAG("flag", 'f', struct t_opts, flag),
+	COPT_STR("str", 0, struct t_opts, str),
+	COPT_KEY("code", 'k', required_argument, COPT_OWN_KEY + 7),
+	{ NULL, 0, 0, 0, 0 },
+};
+
+static const struct copt_spec t_spec = {
+	.prog = "t_prog",
+	.common = COPT_HOST | COPT_PORT | COPT_MODE | COPT_INTERVAL |
+		COPT_CKPTDIR | COPT_TMPDIR,
+	.own = t_own,
+	.stop_at_operand = 1,
+};
+
+/* Parse with spec: 0 (optind: the first operand) or -1 (message in err) */
+static int t_parse(const struct copt_spec *spec, struct t_opts *o, int argc,
+		   char **argv)
+{
+	struct copt_parser p;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	copt_begin(&p, spec, argc, argv, &o->c, o, err, sizeof(err));
+	while ((c = copt_next(&p)) > 0) {
+		o->code = c;
+		o->code_arg = optarg;
+	}
+	return c;
+}
+
+#define COPT(o, ...) t_parse(&t_spec, (o), ARGC(__VA_ARGS__), \
+			     ARGV(__VA_ARGS__))
+
+static void test_copt_parse(void **state)
+{
+	struct t_opts o;
+
+	(void)state;
+	assert_int_equal(COPT(&o, "t", "prog"), 0);
+	assert_null(o.c.host);
+	assert_int_equal(o.c.port, -1);
+	assert_int_equal(o.c.mode, COORD_AUTO);
+	assert_int_equal(o.c.interval, -1);
+	assert_null(o.c.ckptdir);
+	assert_null(o.c.tmpdir);
+	assert_false(o.c.help || o.c.version || o.flag || o.code);
+	assert_int_equal(optind, 1);
+
+	assert_int_equal(COPT(&o, "t", "-h", "h1", "--coord-port", "9",
+			      "--join", "-i", "5", "--ckptdir", "/c",
+			      "--tmpdir", "/t", "-f", "--str", "s",
+			      "--code", "x", "prog", "-f"), 0);
+	assert_string_equal(o.c.host, "h1");
+	assert_int_equal(o.c.port, 9);
+	assert_int_equal(o.c.mode, COORD_JOIN);
+	assert_int_equal(o.c.interval, 5);
+	assert_string_equal(o.c.ckptdir, "/c");
+	assert_string_equal(o.c.tmpdir, "/t");
+	assert_true(o.flag);
+	assert_string_equal(o.str, "s");
+	assert_int_equal(o.code, COPT_OWN_KEY + 7);
+	assert_string_equal(o.code_arg, "x");
+	assert_int_equal(optind, 17);	/* PROGRAM's -f is its own */
+
+	/* every spelling: --coord-host, --port, -p, -k, --new-coordinator */
+	assert_int_equal(COPT(&o, "t", "--coord-host", "h2", "--port", "0",
+			      "--new-coordinator", "-k", "y"), 0);
+	assert_string_equal(o.c.host, "h2");
+	assert_int_equal(o.c.port, 0);
+	assert_int_equal(o.c.mode, COORD_NEW);
+	assert_string_equal(o.code_arg, "y");
+	assert_int_equal(COPT(&o, "t", "--join-coordinator", "-p65535"), 0);
+	assert_int_equal(o.c.port, 65535);
+	assert_int_equal(o.c.mode, COORD_JOIN);
+	assert_int_equal(COPT(&o, "t", "--help", "--version"), 0);
+	assert_true(o.c.help && o.c.version);
+}
+
+static void test_copt_errors(void **state)
+{
+	struct t_opts o;
+
+	(void)state;
+	/* unknown option, long and short (inside a group) */
+	assert_int_equal(COPT(&o, "t", "--bogus", "prog"), -1);
+	assert_string_equal(err, "unknown option '--bogus'");
+	assert_int_equal(COPT(&o, "t", "-fz", "prog"), -1);
+	assert_string_equal(err, "unknown option '-z'");
+	/* a common option the command does not take */
+	assert_int_equal(t_parse(&(struct copt_spec){ .prog = "t" }, &o, 3,
+				 ARGV("t", "--tmpdir", "/t")), -1);
+	assert_string_equal(err, "unknown option '--tmpdir'");
+	/* missing argument */
+	assert_int_equal(COPT(&o, "t", "--ckptdir"), -1);
+	assert_string_equal(err, "option --ckptdir needs an argument");
+	assert_int_equal(COPT(&o, "t", "-f", "-p"), -1);
+	assert_string_equal(err, "option -p needs an argument");
+	assert_int_equal(COPT(&o, "t", "--code"), -1);
+	assert_non_null(strstr(err, "--code"));
+	/* bad port */
+	assert_int_equal(COPT(&o, "t", "-p", "65536", "prog"), -1);
+	assert_string_equal(err, "invalid port '65536' (expected 0..65535)");
+	assert_int_equal(COPT(&o, "t", "-p", "-1", "prog"), -1);
+	assert_int_equal(COPT(&o, "t", "--port", "12ab", "prog"), -1);
+	assert_non_null(strstr(err, "12ab"));
+	assert_int_equal(COPT(&o, "t", "-p", "", "prog"), -1);
+	/* numbers out of range */
+	assert_int_equal(COPT(&o, "t", "-i", "100000001", "prog"), -1);
+	assert_string_equal(err, "invalid interval '100000001' (expected "
+			    "0..100000000)");
+	assert_int_equal(COPT(&o, "t", "-i", "100000000", "prog"), 0);
+	assert_int_equal(COPT(&o, "t", "-i", "-2", "prog"), -1);
+	assert_int_equal(COPT(&o, "t", "-i", "99999999999999999999"), -1);
+	assert_int_equal(copt_count("--n", "5", 4, err, sizeof(err)), -1);
+	assert_string_equal(err, "invalid --n '5' (expected 0..4)");
+	assert_int_equal(copt_count("--n", "4", 4, err, sizeof(err)), 4);
+	/* coordinator modes */
+	assert_int_equal(COPT(&o, "t", "--new-coordinator", "--join"), -1);
+	assert_non_null(strstr(err, "exclude each other"));
+	assert_int_equal(COPT(&o, "t", "-p", "0", "--join-coordinator"), -1);
+	assert_non_null(strstr(err, "--new-coordinator"));
+	/* -j is --join-coordinator only where the command says so */
+	assert_int_equal(COPT(&o, "t", "-j"), -1);
+	assert_string_equal(err, "unknown option '-j'");
+}
+
+static void t_unsetenv_all(void)
+{
+	unsetenv("DMTCP_COORD_HOST");
+	unsetenv("DMTCP_HOST");
+	unsetenv("DMTCP_COORD_PORT");
+	unsetenv("DMTCP_PORT");
+	unsetenv("DMTCP_CHECKPOINT_DIR");
+	unsetenv("T_COUNT");
+}
+
+/* option over environment over the fallback (an image's) over default */
+static void test_copt_precedence(void **state)
+{
+	struct t_opts o;
+
+	(void)state;
+	t_unsetenv_all();
+	assert_int_equal(COPT(&o, "t"), 0);
+	assert_string_equal(copt_coord_host(&o.c, NULL), "localhost");
+	assert_int_equal(copt_coord_port(&o.c, 0, err, sizeof(err)), 7779);
+	assert_string_equal(copt_coord_host(&o.c, "img"), "img");
+	assert_int_equal(copt_coord_port(&o.c, 1234, err, sizeof(err)), 1234);
+
+	setenv("DMTCP_HOST", "old", 1);	/* older DMTCP names */
+	setenv("DMTCP_PORT", "1111", 1);
+	assert_string_equal(copt_coord_host(&o.c, NULL), "old");
+	assert_int_equal(copt_coord_port(&o.c, 0, err, sizeof(err)), 1111);
+	assert_string_equal(copt_coord_host(&o.c, "img"), "img");
+	assert_int_equal(copt_coord_port(&o.c, 1234, err, sizeof(err)), 1234);
+
+	setenv("DMTCP_COORD_HOST", "envhost", 1);
+	setenv("DMTCP_COORD_PORT", "2222", 1);
+	assert_string_equal(copt_coord_host(&o.c, "img"), "envhost");
+	assert_int_equal(copt_coord_port(&o.c, 1234, err, sizeof(err)), 2222);
+
+	assert_int_equal(COPT(&o, "t", "-h", "opthost", "-p", "0"), 0);
+	assert_string_equal(copt_coord_host(&o.c, "img"), "opthost");
+	assert_int_equal(copt_coord_port(&o.c, 1234, err, sizeof(err)), 0);
+
+	/* a bad value in the environment names the variable */
+	assert_int_equal(COPT(&o, "t"), 0);
+	setenv("DMTCP_COORD_PORT", "70000", 1);
+	assert_int_equal(copt_coord_port(&o.c, 0, err, sizeof(err)), -1);
+	assert_string_equal(err, "invalid DMTCP_COORD_PORT '70000' "
+			    "(expected 0..65535)");
+	unsetenv("DMTCP_COORD_PORT");
+	setenv("DMTCP_PORT", "x", 1);
+	assert_int_equal(copt_coord_port(&o.c, 0, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "DMTCP_PORT 'x'"));
+	assert_int_equal(copt_coord_port(&o.c, 99, err, sizeof(err)), 99);
+
+	/* counts: option, environment, default */
+	assert_int_equal(copt_count_env(-1, "T_COUNT", 10, 3, err,
+					sizeof(err)), 3);
+	setenv("T_COUNT", "7", 1);
+	assert_int_equal(copt_count_env(-1, "T_COUNT", 10, 3, err,
+					sizeof(err)), 7);
+	assert_int_equal(copt_count_env(0, "T_COUNT", 10, 3, err,
+					sizeof(err)), 0);
+	setenv("T_COUNT", "11", 1);
+	assert_int_equal(copt_count_env(-1, "T_COUNT", 10, 3, err,
+					sizeof(err)), -1);
+	assert_string_equal(err, "invalid T_COUNT '11' (expected 0..10)");
+	t_unsetenv_all();
+}
+
+static char tmpdir[PATH_MAX];
+
+static void test_copt_ckptdir(void **state)
+{
+	struct t_opts o;
+	char cwd[PATH_MAX], dir[PATH_MAX + 16], got[PATH_MAX];
+	char opt[PATH_MAX + 16];
+	struct stat st;
+
+	(void)state;
+	t_unsetenv_all();
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(tmpdir), 0);
+	assert_int_equal(COPT(&o, "t"), 0);
+	assert_int_equal(copt_ckptdir(&o.c, got, sizeof(got), err,
+				      sizeof(err)), 0);
+	assert_string_equal(got, tmpdir);	/* default: the cwd */
+
+	setenv("DMTCP_CHECKPOINT_DIR", "envdir", 1);	/* created */
+	assert_int_equal(copt_ckptdir(&o.c, got, sizeof(got), err,
+				      sizeof(err)), 0);
+	snprintf(dir, sizeof(dir), "%s/envdir", tmpdir);
+	assert_string_equal(got, dir);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+
+	snprintf(opt, sizeof(opt), "%s/optdir/", tmpdir);
+	assert_int_equal(COPT(&o, "t", "--ckptdir", opt), 0);
+	assert_int_equal(copt_ckptdir(&o.c, got, sizeof(got), err,
+				      sizeof(err)), 0);
+	snprintf(dir, sizeof(dir), "%s/optdir", tmpdir);
+	assert_string_equal(got, dir);
+
+	assert_int_equal(COPT(&o, "t", "--ckptdir", "/no/such/dir/x"), 0);
+	assert_int_equal(copt_ckptdir(&o.c, got, sizeof(got), err,
+				      sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot create checkpoint directory "
+			       "/no/such/dir/x"));
+	assert_int_equal(chdir(cwd), 0);
+	t_unsetenv_all();
+
+	/* --tmpdir goes into DMTCP_TMPDIR; without it, nothing changes */
+	setenv("DMTCP_TMPDIR", "/before", 1);
+	assert_int_equal(COPT(&o, "t"), 0);
+	assert_int_equal(copt_apply_tmpdir(&o.c, err, sizeof(err)), 0);
+	assert_string_equal(getenv("DMTCP_TMPDIR"), "/before");
+	assert_int_equal(COPT(&o, "t", "--tmpdir", "/after"), 0);
+	assert_int_equal(copt_apply_tmpdir(&o.c, err, sizeof(err)), 0);
+	assert_string_equal(getenv("DMTCP_TMPDIR"), "/after");
+	unsetenv("DMTCP_TMPDIR");
+}
+
+static int t_usage_calls;
+static FILE *t_usage_stream;
+
+static void t_usage(FILE *f)
+{
+	t_usage_calls++;
+	t_usage_stream = f;
+}
+
+static void test_copt_report(void **state)
+{
+	struct t_opts o;
+
+	(void)state;
+	assert_int_equal(COPT(&o, "t", "prog"), 0);
+	t_usage_calls = 0;
+	assert_int_equal(copt_report("t", t_usage, 0, err, &o.c, 5), -1);
+	assert_int_equal(t_usage_calls, 0);	/* the command runs */
+	/* a usage error: the message and the usage on stderr, status 5 */
+	assert_int_equal(COPT(&o, "t", "--bogus"), -1);
+	assert_int_equal(copt_report("t", t_usage, -1, err, &o.c, 5), 5);
+	assert_int_equal(t_usage_calls, 1);
+	assert_ptr_equal(t_usage_stream, stderr);
+	/* nothing to do ("" message): the usage on stdout, status 5 */
+	err[0] = 0;
+	assert_int_equal(copt_report("t", t_usage, -1, err, &o.c, 5), 5);
+	assert_ptr_equal(t_usage_stream, stdout);
+	/* --help: the usage on stdout, status 0 */
+	assert_int_equal(COPT(&o, "t", "--help"), 0);
+	assert_int_equal(copt_report("t", t_usage, 0, err, &o.c, 5), 0);
+	assert_int_equal(t_usage_calls, 3);
+	assert_ptr_equal(t_usage_stream, stdout);
+}
 
 static void test_cmd_options(void **state)
 {
@@ -217,8 +509,6 @@ static void test_launch_errors(void **state)
 	assert_non_null(strstr(err, "argument"));
 }
 
-static char tmpdir[PATH_MAX];
-
 static void write_file(const char *name, const char *text, mode_t mode,
 		       char *path, size_t cap)
 {
@@ -368,6 +658,11 @@ static void test_launch_plugins(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_copt_parse),
+		cmocka_unit_test(test_copt_errors),
+		cmocka_unit_test(test_copt_precedence),
+		cmocka_unit_test(test_copt_ckptdir),
+		cmocka_unit_test(test_copt_report),
 		cmocka_unit_test(test_cmd_options),
 		cmocka_unit_test(test_cmd_words),
 		cmocka_unit_test(test_cmd_errors),
