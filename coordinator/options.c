@@ -25,7 +25,7 @@ static const struct copt_own co_own[] = {
 	COPT_KEY("keep-generations", 0, required_argument,
 		 OPT_KEEP_GENERATIONS),
 	COPT_FLAG("quiet", 'q', struct co_opts, quiet),
-	{ NULL, 0, 0, 0, 0 },
+	COPT_END,
 };
 
 static const struct copt_spec co_spec = {

@@ -111,7 +111,7 @@ static const struct copt_own insp_own[] = {
 	COPT_FLAG("all", 'a', struct insp_opts, all_threads),
 	COPT_KEY("", 'h', no_argument, 'h'),
 	COPT_KEY("", 'V', no_argument, 'V'),
-	{ NULL, 0, 0, 0, 0 },
+	COPT_END,
 };
 
 static const struct copt_spec insp_spec = {

@@ -164,7 +164,7 @@ int cmd_opts_parse(int argc, char **argv, struct cmd_opts *o, char *err,
 	}
 	if (c < 0)
 		goto out;
-	for (int i = optind; i < argc && !o->c.help && !o->c.version; i++) {
+	for (int i = optind; i < argc; i++) {
 		if (!strcmp(args[i], "h") || !strcmp(args[i], "help")) {
 			o->c.help = 1;
 			continue;

@@ -218,12 +218,14 @@ static const struct copt_own *copt_lookup(const struct copt_parser *p,
 	return NULL;
 }
 
-/* An option without code: a flag set to 1, or its argument kept. */
+/* An option without code: a flag or variable set to 1, its argument kept */
 static void copt_store(const struct copt_own *o, void *store)
 {
 	char *field = (char *)store + o->offset;
 
-	if (o->has_arg)
+	if (o->env)
+		setenv(o->env, "1", 1);
+	else if (o->has_arg)
 		*(const char **)field = optarg;
 	else
 		*(int *)field = 1;

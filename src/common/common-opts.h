@@ -57,8 +57,9 @@ struct copt_common {
 
 /*
  * One of a command's own options.  One that only sets a flag or keeps
- * its argument names its field (copt_next() stores it); one that needs
- * code has a key, which copt_next() returns.
+ * its argument names its field, one that only sets an environment
+ * variable names it (copt_next() does it); one that needs code has a
+ * key, which copt_next() returns.
  */
 struct copt_own {
 	const char *name;	/* long name ("" for a letter alone) */
@@ -67,18 +68,22 @@ struct copt_own {
 	int key;		/* 0: stored at offset */
 	size_t offset;		/* int set to 1 (a flag), or const char *
 				   set to the argument */
+	const char *env;	/* or: this environment variable set to 1 */
 };
-#define COPT_FLAG(name, letter, type, field) \
-	{ name, letter, no_argument, 0, offsetof(type, field) }
-#define COPT_STR(name, letter, type, field) \
-	{ name, letter, required_argument, 0, offsetof(type, field) }
-#define COPT_KEY(name, letter, has_arg, key) { name, letter, has_arg, key, 0 }
+#define COPT_FLAG(n, l, type, field) { .name = (n), .letter = (l), \
+	.has_arg = no_argument, .offset = offsetof(type, field) }
+#define COPT_STR(n, l, type, field) { .name = (n), .letter = (l), \
+	.has_arg = required_argument, .offset = offsetof(type, field) }
+#define COPT_KEY(n, l, arg, k) { .name = (n), .letter = (l), \
+	.has_arg = (arg), .key = (k) }
+#define COPT_ENV(n, var) { .name = (n), .has_arg = no_argument, .env = (var) }
+#define COPT_END { .name = NULL }
 
 /* One command's command line: the common options it takes and its own. */
 struct copt_spec {
 	const char *prog;		/* "dmtcp_launch": for messages */
 	unsigned common;		/* COPT_* */
-	const struct copt_own *own;	/* ended by a NULL name */
+	const struct copt_own *own;	/* ended by COPT_END */
 	int stop_at_operand;		/* options end at the first operand
 					   (PROGRAM's options are its own) */
 };

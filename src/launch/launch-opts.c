@@ -29,7 +29,7 @@ static const struct copt_own launch_own[] = {
 	COPT_KEY("ghost-over-limit", 0, required_argument, OPT_GHOST_OVER),
 	COPT_FLAG("ckpt-open-files", 0, struct launch_opts, ckpt_open_files),
 	COPT_KEY("with-plugin", 0, required_argument, OPT_PLUGIN),
-	{ NULL, 0, 0, 0, 0 },
+	COPT_END,
 };
 
 static const struct copt_spec launch_spec = {

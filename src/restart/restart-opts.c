@@ -57,17 +57,18 @@ void rst_usage(FILE *f)
 "every change is reported (doc/files.md).\n");
 }
 
-enum { OPT_OVERWRITE = COPT_OWN_KEY, OPT_NO_PLACEHOLDER };
-
-/* Beside the common ones (common-opts.h): -h, -p, -i, --ckptdir... */
+/*
+ * Beside the common ones (common-opts.h): -h, -p, -i, --ckptdir...  The
+ * file options are read by restart-files.c, like the environment.
+ */
 static const struct copt_own rst_own[] = {
 	COPT_FLAG("debug", 0, struct rst_opts, debug),
 	COPT_FLAG("gdb", 0, struct rst_opts, gdb),
 	COPT_FLAG("stop-for-debugger", 0, struct rst_opts, stop),
 	COPT_STR("pid-file", 0, struct rst_opts, pidfile),
-	COPT_KEY("allow-file-overwrite", 0, no_argument, OPT_OVERWRITE),
-	COPT_KEY("no-placeholder-files", 0, no_argument, OPT_NO_PLACEHOLDER),
-	{ NULL, 0, 0, 0, 0 }
+	COPT_ENV("allow-file-overwrite", "DMTCP_ALLOW_FILE_OVERWRITE"),
+	COPT_ENV("no-placeholder-files", "DMTCP_NO_PLACEHOLDER_FILES"),
+	COPT_END
 };
 
 static const struct copt_spec rst_spec = {
@@ -86,10 +87,7 @@ int rst_parse_opts(int argc, char **argv, struct rst_opts *o, char *err,
 
 	memset(o, 0, sizeof(*o));
 	copt_begin(&p, &rst_spec, argc, argv, &o->c, o, err, errcap);
-	/* read by restart-files.c, like the environment */
-	while ((c = copt_next(&p)) > 0)
-		setenv(c == OPT_OVERWRITE ? "DMTCP_ALLOW_FILE_OVERWRITE" :
-		       "DMTCP_NO_PLACEHOLDER_FILES", "1", 1);
+	c = copt_next(&p);	/* none of its own needs code */
 	if (c < 0 || o->c.help || o->c.version)
 		return c;
 	o->nimages = argc - optind;

@@ -1,5 +1,6 @@
 # tests/unit/protocol.mk: unit tests of the coordinator protocol, the
-# coordinator's message flow, and dmtcp_command/dmtcp_launch options.
+# coordinator's message flow, and the command-line options (the parser the
+# commands share, dmtcp_command's and dmtcp_launch's).
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_protocol tests/unit/test_cmdopts \
 	tests/unit/test_coord_flow

@@ -49,7 +49,7 @@ static const struct copt_own t_own[] = {
 	COPT_FLAG("flag", 'f', struct t_opts, flag),
 	COPT_STR("str", 0, struct t_opts, str),
 	COPT_KEY("code", 'k', required_argument, COPT_OWN_KEY + 7),
-	{ NULL, 0, 0, 0, 0 },
+	COPT_END,
 };
 
 static const struct copt_spec t_spec = {
@@ -374,6 +374,11 @@ static void test_cmd_options(void **state)
 	assert_string_equal(cmd_name(CMD_KCHECKPOINT), "kcheckpoint");
 	assert_int_equal(CMD(&o, "dmtcp_command", "-s"), 0);
 	assert_false(o.json);
+
+	assert_int_equal(CMD(&o, "dmtcp_command", "--help"), 0);
+	assert_true(o.c.help);
+	assert_int_equal(CMD(&o, "dmtcp_command", "--version"), 0);
+	assert_true(o.c.version);
 }
 
 static void test_cmd_words(void **state)
@@ -403,36 +408,6 @@ static void test_cmd_words(void **state)
 	assert_true(o.c.help);
 }
 
-static void test_cmd_errors(void **state)
-{
-	struct cmd_opts o;
-
-	(void)state;
-	/* nothing to do: usage, no message */
-	assert_int_equal(CMD(&o, "dmtcp_command"), -1);
-	assert_string_equal(err, "");
-	assert_int_equal(CMD(&o, "dmtcp_command", "-p", "5"), -1);
-	assert_string_equal(err, "");
-
-	assert_int_equal(CMD(&o, "dmtcp_command", "--bogus"), -1);
-	assert_non_null(strstr(err, "--bogus"));
-	assert_int_equal(CMD(&o, "dmtcp_command", "frobnicate"), -1);
-	assert_non_null(strstr(err, "frobnicate"));
-	assert_int_equal(CMD(&o, "dmtcp_command", "-p", "70000", "s"), -1);
-	assert_non_null(strstr(err, "70000"));
-	assert_int_equal(CMD(&o, "dmtcp_command", "-p", "x1", "s"), -1);
-	assert_int_equal(CMD(&o, "dmtcp_command", "i"), -1);
-	assert_non_null(strstr(err, "interval"));
-	assert_int_equal(CMD(&o, "dmtcp_command", "i", "soon"), -1);
-	assert_int_equal(CMD(&o, "dmtcp_command", "-i", "-5"), -1);
-	assert_int_equal(CMD(&o, "dmtcp_command", "-s", "-p"), -1);
-	assert_non_null(strstr(err, "argument"));
-
-	assert_int_equal(CMD(&o, "dmtcp_command", "--help"), 0);
-	assert_true(o.c.help);
-	assert_int_equal(CMD(&o, "dmtcp_command", "--version"), 0);
-	assert_true(o.c.version);
-}
 
 static void test_launch_options(void **state)
 {
@@ -484,29 +459,71 @@ static void test_launch_options(void **state)
 	assert_true(o.c.version);
 }
 
-static void test_launch_errors(void **state)
+static int t_cmd(int argc, char **argv)
+{
+	struct cmd_opts o;
+
+	return cmd_opts_parse(argc, argv, &o, err, sizeof(err));
+}
+
+static int t_launch(int argc, char **argv)
 {
 	struct launch_opts o;
 
+	return launch_opts_parse(argc, argv, &o, err, sizeof(err));
+}
+
+/*
+ * Usage errors of dmtcp_command and dmtcp_launch: the parser fails and
+ * its message contains names ("": no message, nothing to do: the usage;
+ * NULL: not checked).
+ */
+static const struct {
+	int (*parse)(int argc, char **argv);
+	char **argv;
+	const char *names;
+} usage_errors[] = {
+	{ t_cmd, ARGV("dmtcp_command"), "" },
+	{ t_cmd, ARGV("dmtcp_command", "-p", "5"), "" },
+	{ t_cmd, ARGV("dmtcp_command", "--bogus"), "--bogus" },
+	{ t_cmd, ARGV("dmtcp_command", "frobnicate"), "frobnicate" },
+	{ t_cmd, ARGV("dmtcp_command", "-p", "70000", "s"), "70000" },
+	{ t_cmd, ARGV("dmtcp_command", "-p", "x1", "s"), NULL },
+	{ t_cmd, ARGV("dmtcp_command", "i"), "interval" },
+	{ t_cmd, ARGV("dmtcp_command", "i", "soon"), NULL },
+	{ t_cmd, ARGV("dmtcp_command", "-i", "-5"), NULL },
+	{ t_cmd, ARGV("dmtcp_command", "-s", "-p"), "argument" },
+	{ t_launch, ARGV("dmtcp_launch"), "" },
+	{ t_launch, ARGV("dmtcp_launch", "-p", "1"), "" },
+	{ t_launch, ARGV("dmtcp_launch", "--bogus", "x"), "--bogus" },
+	{ t_launch, ARGV("dmtcp_launch", "--new-coordinator",
+			 "--join-coordinator", "x"), "exclude" },
+	{ t_launch, ARGV("dmtcp_launch", "-j", "-p", "0", "x"), NULL },
+	{ t_launch, ARGV("dmtcp_launch", "--ckpt-signal", "9", "x"), NULL },
+	{ t_launch, ARGV("dmtcp_launch", "--ckpt-signal", "99", "x"), NULL },
+	{ t_launch, ARGV("dmtcp_launch", "-i", "x", "y"), NULL },
+	{ t_launch, ARGV("dmtcp_launch", "-p", "65536", "y"), NULL },
+	{ t_launch, ARGV("dmtcp_launch", "--ckptdir"), "argument" },
+};
+
+static void test_usage_errors(void **state)
+{
 	(void)state;
-	assert_int_equal(LAUNCH(&o, "dmtcp_launch"), -1);
-	assert_string_equal(err, "");
-	assert_int_equal(LAUNCH(&o, "dmtcp_launch", "-p", "1"), -1);
-	assert_string_equal(err, "");
-	assert_int_equal(LAUNCH(&o, "dmtcp_launch", "--bogus", "x"), -1);
-	assert_non_null(strstr(err, "--bogus"));
-	assert_int_equal(LAUNCH(&o, "dmtcp_launch", "--new-coordinator",
-				"--join-coordinator", "x"), -1);
-	assert_non_null(strstr(err, "exclude"));
-	assert_int_equal(LAUNCH(&o, "dmtcp_launch", "-j", "-p", "0", "x"), -1);
-	assert_int_equal(LAUNCH(&o, "dmtcp_launch", "--ckpt-signal", "9",
-				"x"), -1);
-	assert_int_equal(LAUNCH(&o, "dmtcp_launch", "--ckpt-signal", "99",
-				"x"), -1);
-	assert_int_equal(LAUNCH(&o, "dmtcp_launch", "-i", "x", "y"), -1);
-	assert_int_equal(LAUNCH(&o, "dmtcp_launch", "-p", "65536", "y"), -1);
-	assert_int_equal(LAUNCH(&o, "dmtcp_launch", "--ckptdir"), -1);
-	assert_non_null(strstr(err, "argument"));
+	for (size_t i = 0; i < sizeof(usage_errors) / sizeof(usage_errors[0]);
+	     i++) {
+		const char *names = usage_errors[i].names;
+		int argc = 0;
+
+		while (usage_errors[i].argv[argc])
+			argc++;
+		assert_int_equal(usage_errors[i].parse(argc,
+						       usage_errors[i].argv),
+				 -1);
+		if (names && !*names)
+			assert_string_equal(err, "");
+		else if (names)
+			assert_non_null(strstr(err, names));
+	}
 }
 
 static void write_file(const char *name, const char *text, mode_t mode,
@@ -665,9 +682,8 @@ int main(void)
 		cmocka_unit_test(test_copt_report),
 		cmocka_unit_test(test_cmd_options),
 		cmocka_unit_test(test_cmd_words),
-		cmocka_unit_test(test_cmd_errors),
 		cmocka_unit_test(test_launch_options),
-		cmocka_unit_test(test_launch_errors),
+		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_launch_resolve),
 		cmocka_unit_test(test_launch_preloadable),
 		cmocka_unit_test(test_launch_plugins),
