@@ -29,7 +29,6 @@ static const struct copt_own co_own[] = {
 };
 
 static const struct copt_spec co_spec = {
-	.prog = "dmtcp_coordinator",
 	.common = COPT_PORT | COPT_INTERVAL | COPT_CKPTDIR | COPT_TMPDIR,
 	.own = co_own,
 };

@@ -115,7 +115,6 @@ static const struct copt_own insp_own[] = {
 };
 
 static const struct copt_spec insp_spec = {
-	.prog = "dmtcp_inspect",
 	.own = insp_own,
 };
 

@@ -123,7 +123,6 @@ int cmd_opts_parse(int argc, char **argv, struct cmd_opts *o, char *err,
 		COPT_FLAG("json", 'j', struct cmd_opts, json),
 	};
 	struct copt_spec spec = {
-		.prog = "dmtcp_command",
 		.common = COPT_HOST | COPT_PORT,
 		.own = own,
 	};

@@ -6,19 +6,23 @@
  * values come from when not given (option, then environment, then
  * default); and the one way a command reports a usage error.
  *
- * A command describes its command line with a struct copt_spec (which
- * common options it takes, plus its own) and loops on copt_next(),
- * which handles the common options itself and returns the command's
- * own ones that need code (flags and strings it stores itself):
+ * A command describes its command line with a struct copt_spec: which
+ * common options it takes, and a table of its own (a row each: a flag
+ * or a string stored in the command's struct, an environment variable
+ * set, or a key for an option that needs code).  copt_next() handles
+ * the common options and the rows without code itself, and returns the
+ * keys:
  *
  *	copt_begin(&p, &spec, argc, argv, &o->c, o, err, errcap);
  *	while ((c = copt_next(&p)) > 0)
- *		switch (c) { case OPT_MINE: ...; default: return -1; }
+ *		switch (c) { case OPT_MINE: ... }
  *	if (c < 0)
  *		return -1;			(message in err)
  *	operands start at optind
  *
- * and its main() ends the run with copt_report().
+ * and its main() ends the run with copt_report().  A new option shared
+ * by several commands is a row of copt_table (common-opts.c) and a
+ * COPT_* bit.
  */
 #ifndef DMTCP_COMMON_OPTS_H
 #define DMTCP_COMMON_OPTS_H
@@ -81,7 +85,6 @@ struct copt_own {
 
 /* One command's command line: the common options it takes and its own. */
 struct copt_spec {
-	const char *prog;		/* "dmtcp_launch": for messages */
 	unsigned common;		/* COPT_* */
 	const struct copt_own *own;	/* ended by COPT_END */
 	int stop_at_operand;		/* options end at the first operand
@@ -113,9 +116,9 @@ void copt_begin(struct copt_parser *p, const struct copt_spec *spec,
 /*
  * The next of the command's own options (its key, optarg set), or 0 at
  * the end of the options (optind: the first operand), or -1 with a
- * message in err: unknown option, missing
- * argument, bad value of a common option, both --new-coordinator and
- * --join-coordinator, port 0 with --join-coordinator.
+ * message in err: unknown option, missing argument, bad value of a
+ * common option, both --new-coordinator and --join-coordinator, port 0
+ * with --join-coordinator.
  */
 int copt_next(struct copt_parser *p);
 /* The one error helper: the message into err (cap bytes), -1. */

@@ -33,7 +33,6 @@ static const struct copt_own launch_own[] = {
 };
 
 static const struct copt_spec launch_spec = {
-	.prog = "dmtcp_launch",
 	.common = COPT_HOST | COPT_PORT | COPT_MODE | COPT_JOIN_J |
 		COPT_INTERVAL | COPT_CKPTDIR | COPT_TMPDIR,
 	.own = launch_own,

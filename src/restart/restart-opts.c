@@ -72,7 +72,6 @@ static const struct copt_own rst_own[] = {
 };
 
 static const struct copt_spec rst_spec = {
-	.prog = "dmtcp_restart",
 	.common = COPT_HOST | COPT_PORT | COPT_MODE | COPT_INTERVAL |
 		COPT_CKPTDIR | COPT_TMPDIR,
 	.own = rst_own,

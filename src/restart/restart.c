@@ -861,8 +861,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (coord_ensure(host, &port, o.c.mode, (int)o.c.interval,
-			 o.c.ckptdir, err,
-			 sizeof(err)) < 0) {
+			 o.c.ckptdir, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dmtcp_restart: %s\n", err);
 		return 1;
 	}

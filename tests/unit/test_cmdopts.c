@@ -1,9 +1,10 @@
 /*
  * test_cmdopts.c - cmocka tests of the options the commands share
  * (src/common/common-opts.c: parsing, option over environment over
- * default, usage errors), of the dmtcp_command and dmtcp_launch command
- * lines and of dmtcp_launch's program checks (static, setuid, "#!"
- * interpreters, PATH search).
+ * default, usage errors), of the dmtcp_command, dmtcp_launch,
+ * dmtcp_coordinator and dmtcp_restart command lines and of
+ * dmtcp_launch's program checks (static, setuid, "#!" interpreters,
+ * PATH search).
  */
 #include "config.h"
 #include "cmd-opts.h"
@@ -11,6 +12,8 @@
 #include "coord-start.h"
 #include "dmtcp/protocol.h"
 #include "launch-opts.h"
+#include "coord.h"
+#include "restart.h"
 
 #include <limits.h>
 #include <setjmp.h>
@@ -28,6 +31,10 @@
 #define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)))
 #define CMD(o, ...) cmd_opts_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), \
+				   (o), err, sizeof(err))
+#define CO(o, ...) co_opts_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), \
+				 (o), err, sizeof(err))
+#define RST(o, ...) rst_parse_opts(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), \
 				   (o), err, sizeof(err))
 #define LAUNCH(o, ...) launch_opts_parse(ARGC(__VA_ARGS__), \
 					 ARGV(__VA_ARGS__), (o), err, \
@@ -53,7 +60,6 @@ static const struct copt_own t_own[] = {
 };
 
 static const struct copt_spec t_spec = {
-	.prog = "t_prog",
 	.common = COPT_HOST | COPT_PORT | COPT_MODE | COPT_INTERVAL |
 		COPT_CKPTDIR | COPT_TMPDIR,
 	.own = t_own,
@@ -135,7 +141,7 @@ static void test_copt_errors(void **state)
 	assert_int_equal(COPT(&o, "t", "-fz", "prog"), -1);
 	assert_string_equal(err, "unknown option '-z'");
 	/* a common option the command does not take */
-	assert_int_equal(t_parse(&(struct copt_spec){ .prog = "t" }, &o, 3,
+	assert_int_equal(t_parse(&(struct copt_spec){ .common = 0 }, &o, 3,
 				 ARGV("t", "--tmpdir", "/t")), -1);
 	assert_string_equal(err, "unknown option '--tmpdir'");
 	/* missing argument */
@@ -288,6 +294,95 @@ static void test_copt_ckptdir(void **state)
 	assert_int_equal(copt_apply_tmpdir(&o.c, err, sizeof(err)), 0);
 	assert_string_equal(getenv("DMTCP_TMPDIR"), "/after");
 	unsetenv("DMTCP_TMPDIR");
+}
+
+static void test_coordinator_options(void **state)
+{
+	struct co_opts o;
+
+	(void)state;
+	t_unsetenv_all();
+	unsetenv("DMTCP_CHECKPOINT_INTERVAL");
+	unsetenv("DMTCP_CKPT_TIMEOUT");
+	unsetenv("DMTCP_KEEP_GENERATIONS");
+	assert_int_equal(CO(&o, "c"), 0);
+	assert_int_equal(o.c.port, 7779);	/* defaults */
+	assert_int_equal(o.c.interval, 0);
+	assert_int_equal(o.ckpt_timeout, CO_DEFAULT_CKPT_TIMEOUT);
+	assert_int_equal(o.keep_generations, 1);
+	assert_string_equal(o.listen_addr, "127.0.0.1");
+	assert_false(o.quiet || o.daemon || o.exit_on_last);
+
+	setenv("DMTCP_COORD_PORT", "1234", 1);	/* the environment */
+	setenv("DMTCP_CHECKPOINT_INTERVAL", "60", 1);
+	setenv("DMTCP_CKPT_TIMEOUT", "0", 1);
+	setenv("DMTCP_KEEP_GENERATIONS", "3", 1);
+	assert_int_equal(CO(&o, "c"), 0);
+	assert_int_equal(o.c.port, 1234);
+	assert_int_equal(o.c.interval, 60);
+	assert_int_equal(o.ckpt_timeout, 0);
+	assert_int_equal(o.keep_generations, 3);
+
+	assert_int_equal(CO(&o, "c", "-p", "0", "-i", "5", "--ckpt-timeout",
+			    "7", "--keep-generations", "0", "--port-file",
+			    "pf", "--daemon", "-q", "--listen", "0.0.0.0",
+			    "--exit-on-last", "--coord-logfile", "lf"), 0);
+	assert_int_equal(o.c.port, 0);	/* options over the environment */
+	assert_int_equal(o.c.interval, 5);
+	assert_int_equal(o.ckpt_timeout, 7);
+	assert_int_equal(o.keep_generations, 0);
+	assert_string_equal(o.port_file, "pf");
+	assert_true(o.daemon && o.quiet && o.exit_on_last);
+	assert_string_equal(o.listen_addr, "0.0.0.0");
+	assert_string_equal(o.logfile, "lf");
+
+	setenv("DMTCP_KEEP_GENERATIONS", "x", 1);
+	assert_int_equal(CO(&o, "c"), -1);
+	assert_non_null(strstr(err, "DMTCP_KEEP_GENERATIONS 'x'"));
+	assert_int_equal(CO(&o, "c", "--ckpt-timeout", "1000001"), -1);
+	assert_non_null(strstr(err, "--ckpt-timeout '1000001'"));
+	assert_int_equal(CO(&o, "c", "extra"), -1);
+	assert_non_null(strstr(err, "extra"));
+	unsetenv("DMTCP_CHECKPOINT_INTERVAL");
+	unsetenv("DMTCP_CKPT_TIMEOUT");
+	unsetenv("DMTCP_KEEP_GENERATIONS");
+	t_unsetenv_all();
+}
+
+static void test_restart_options(void **state)
+{
+	struct rst_opts o;
+
+	(void)state;
+	unsetenv("DMTCP_ALLOW_FILE_OVERWRITE");
+	assert_int_equal(RST(&o, "r", "-h", "h", "-p", "5",
+			     "--new-coordinator", "--gdb", "img", "--",
+			     "-batch"), 0);
+	assert_string_equal(o.c.host, "h");
+	assert_int_equal(o.c.port, 5);
+	assert_int_equal(o.c.mode, COORD_NEW);
+	assert_true(o.gdb);
+	assert_int_equal(o.nimages, 1);
+	assert_string_equal(o.images[0], "img");
+	assert_int_equal(o.ngdb_args, 1);
+	assert_string_equal(o.gdb_args[0], "-batch");
+	assert_null(getenv("DMTCP_ALLOW_FILE_OVERWRITE"));
+
+	assert_int_equal(RST(&o, "r", "--allow-file-overwrite", "--pid-file",
+			     "pf", "a", "b"), 0);
+	assert_string_equal(getenv("DMTCP_ALLOW_FILE_OVERWRITE"), "1");
+	assert_string_equal(o.pidfile, "pf");
+	assert_int_equal(o.nimages, 2);
+	unsetenv("DMTCP_ALLOW_FILE_OVERWRITE");
+
+	assert_int_equal(RST(&o, "r"), -1);
+	assert_string_equal(err, "no image given");
+	assert_int_equal(RST(&o, "r", "--gdb", "a", "b"), -1);
+	assert_non_null(strstr(err, "exactly one image"));
+	assert_int_equal(RST(&o, "r", "--help", "--bogus"), -1);
+	assert_string_equal(err, "unknown option '--bogus'");
+	assert_int_equal(RST(&o, "r", "--version"), 0);
+	assert_true(o.c.version);
 }
 
 static int t_usage_calls;
@@ -680,6 +775,8 @@ int main(void)
 		cmocka_unit_test(test_copt_precedence),
 		cmocka_unit_test(test_copt_ckptdir),
 		cmocka_unit_test(test_copt_report),
+		cmocka_unit_test(test_coordinator_options),
+		cmocka_unit_test(test_restart_options),
 		cmocka_unit_test(test_cmd_options),
 		cmocka_unit_test(test_cmd_words),
 		cmocka_unit_test(test_launch_options),
