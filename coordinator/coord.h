@@ -23,30 +23,30 @@
 #include <time.h>
 
 #include "dmtcp/protocol.h"
+#include "common-opts.h"
 #include "escape.h"
 
 /* ---- options.c ---- */
 struct co_opts {
-	int port;		/* -1 = default (env/7779), 0 = any */
+	struct copt_common c;	/* -p (0 = any), -i, --ckptdir, --tmpdir:
+				   port and interval resolved from the
+				   environment and defaults */
 	const char *port_file;
 	const char *listen_addr;	/* default 127.0.0.1 */
-	const char *ckptdir;	/* explicit --ckptdir (or NULL) */
-	const char *tmpdir;
-	long interval;		/* seconds, 0 = off, -1 = env/default */
 	int exit_on_last;
 	int exit_after_ckpt;
 	int daemon;
 	const char *logfile;
 	int quiet;
 	long ckpt_timeout;	/* seconds a barrier without disk work may
-				   take; 0 = no limit; -1 = env/default */
+				   take; 0 = no limit */
 #define CO_DEFAULT_CKPT_TIMEOUT	30
-	int keep_generations;	/* committed generations kept, 0 = all,
-				   -1 = env/default */
+	int keep_generations;	/* committed generations kept, 0 = all */
 };
 
-/* Returns 0 to run, 1 if --help/--version was handled, -1 on usage error */
-int co_opts_parse(int argc, char **argv, struct co_opts *o);
+/* 0 to run (or --help/--version given: o->c), -1 with a message in err */
+int co_opts_parse(int argc, char **argv, struct co_opts *o, char *err,
+		  size_t errcap);
 void co_usage(FILE *f);
 
 /* ---- textbuf.c: growable text buffer ---- */

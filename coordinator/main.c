@@ -94,7 +94,7 @@ static int co_listen(void)
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	snprintf(portstr, sizeof(portstr), "%d", co.opts.port);
+	snprintf(portstr, sizeof(portstr), "%d", co.opts.c.port);
 	rc = getaddrinfo(co.opts.listen_addr, portstr, &hints, &res);
 	if (rc) {
 		fprintf(stderr, "dmtcp_coordinator: cannot listen on '%s': %s\n",
@@ -116,17 +116,17 @@ static int co_listen(void)
 		if (err == EADDRINUSE)
 			fprintf(stderr, "dmtcp_coordinator: port %d is already "
 				"in use (another coordinator?); use -p to pick "
-				"another port or -p 0\n", co.opts.port);
+				"another port or -p 0\n", co.opts.c.port);
 		else
 			fprintf(stderr, "dmtcp_coordinator: cannot listen on "
 				"%s port %d: %s\n", co.opts.listen_addr,
-				co.opts.port, strerror(err));
+				co.opts.c.port, strerror(err));
 		goto fail;
 	}
 	if (listen(fd, 128) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&ss, &slen) < 0) {
 		fprintf(stderr, "dmtcp_coordinator: listen on %s port %d: %s\n",
-			co.opts.listen_addr, co.opts.port, strerror(errno));
+			co.opts.listen_addr, co.opts.c.port, strerror(errno));
 		goto fail;
 	}
 	co.port = ntohs(ss.ss_family == AF_INET6 ?
@@ -225,33 +225,20 @@ fail:
 
 static int co_setup_dirs(void)
 {
-	const char *env = getenv("DMTCP_CHECKPOINT_DIR");
-	const char *dir = co.opts.ckptdir;
-	char path[PATH_MAX];
+	char err[PATH_MAX + 200];
 
-	if (!dir && env && *env)
-		dir = env;
-	if (!dir)
-		dir = ".";
-	if (util_abspath(dir, co.ckpt_dir, sizeof(co.ckpt_dir)) < 0) {
-		fprintf(stderr, "dmtcp_coordinator: checkpoint directory %s: "
-			"%s\n", dir, strerror(errno));
+	if (copt_ckptdir(&co.opts.c, co.ckpt_dir, sizeof(co.ckpt_dir), err,
+			 sizeof(err)) < 0) {
+		fprintf(stderr, "dmtcp_coordinator: %s\n", err);
 		return -1;
 	}
-	if (mkdir(co.ckpt_dir, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "dmtcp_coordinator: cannot create checkpoint "
-			"directory %s: %s\n", co.ckpt_dir, strerror(errno));
-		return -1;
-	}
-	if (realpath(co.ckpt_dir, path))
-		util_strlcpy(co.ckpt_dir, path, sizeof(co.ckpt_dir));
 	if (safe_shared_dir(co.ckpt_dir))
 		fprintf(stderr, "dmtcp_coordinator: warning: checkpoint "
 			"directory %s is writable by every user and has no "
 			"sticky bit: others can rename or replace the images "
 			"and the restart script in it (doc/security.md)\n",
 			co.ckpt_dir);
-	if (co.opts.ckptdir)
+	if (co.opts.c.ckptdir)
 		snprintf(co.ckpt_dir_explicit, sizeof(co.ckpt_dir_explicit),
 			 "%s", co.ckpt_dir);
 	return 0;
@@ -366,18 +353,23 @@ static void co_cleanup(void)
 
 int main(int argc, char **argv)
 {
+	char err[1024];
 	int rc, requested_port;
 
 	co.listen_fd = -1;
 	co.next_client_id = 1;
-	rc = co_opts_parse(argc, argv, &co.opts);
-	if (rc)
-		return rc > 0 ? 0 : 1;
+	rc = co_opts_parse(argc, argv, &co.opts, err, sizeof(err));
+	rc = copt_report("dmtcp_coordinator", co_usage, rc, err, &co.opts.c,
+			 1);
+	if (rc >= 0)
+		return rc;
 	log_init("dmtcp_coordinator");
-	if (co.opts.tmpdir)
-		setenv("DMTCP_TMPDIR", co.opts.tmpdir, 1);
-	co.interval = co.opts.interval;
-	requested_port = co.opts.port;
+	if (copt_apply_tmpdir(&co.opts.c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dmtcp_coordinator: %s\n", err);
+		return 1;
+	}
+	co.interval = co.opts.c.interval;
+	requested_port = co.opts.c.port;
 	if (gethostname(co.hostname, sizeof(co.hostname) - 1) < 0)
 		snprintf(co.hostname, sizeof(co.hostname), "localhost");
 

@@ -1,47 +1,36 @@
-/* options.c - dmtcp_coordinator command line and environment settings. */
+/*
+ * options.c - dmtcp_coordinator's command line and environment settings
+ * (the options it shares with the other commands: common-opts.c).
+ */
 #include "config.h"
 #include "coord.h"
-#include "util.h"
+#include "common-opts.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-	OPT_PORT_FILE = 256,
-	OPT_CKPTDIR,
-	OPT_TMPDIR,
-	OPT_EXIT_ON_LAST,
-	OPT_EXIT_AFTER_CKPT,
-	OPT_DAEMON,
-	OPT_LOGFILE,
-	OPT_LISTEN,
-	OPT_CKPT_TIMEOUT,
-	OPT_KEEP_GENERATIONS,
-	OPT_HELP,
-	OPT_VERSION,
+enum { OPT_CKPT_TIMEOUT = COPT_OWN_KEY, OPT_KEEP_GENERATIONS };
+
+/* Beside the common ones (common-opts.h): -p, -i, --ckptdir, --tmpdir */
+static const struct copt_own co_own[] = {
+	COPT_STR("port-file", 0, struct co_opts, port_file),
+	COPT_FLAG("exit-on-last", 0, struct co_opts, exit_on_last),
+	COPT_FLAG("exit-after-ckpt", 0, struct co_opts, exit_after_ckpt),
+	COPT_FLAG("daemon", 0, struct co_opts, daemon),
+	COPT_STR("coord-logfile", 0, struct co_opts, logfile),
+	COPT_STR("listen", 0, struct co_opts, listen_addr),
+	COPT_KEY("ckpt-timeout", 0, required_argument, OPT_CKPT_TIMEOUT),
+	COPT_KEY("keep-generations", 0, required_argument,
+		 OPT_KEEP_GENERATIONS),
+	COPT_FLAG("quiet", 'q', struct co_opts, quiet),
+	COPT_END,
 };
 
-static const struct option co_longopts[] = {
-	{ "coord-port", required_argument, NULL, 'p' },
-	{ "port", required_argument, NULL, 'p' },
-	{ "port-file", required_argument, NULL, OPT_PORT_FILE },
-	{ "ckptdir", required_argument, NULL, OPT_CKPTDIR },
-	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "exit-on-last", no_argument, NULL, OPT_EXIT_ON_LAST },
-	{ "exit-after-ckpt", no_argument, NULL, OPT_EXIT_AFTER_CKPT },
-	{ "daemon", no_argument, NULL, OPT_DAEMON },
-	{ "coord-logfile", required_argument, NULL, OPT_LOGFILE },
-	{ "listen", required_argument, NULL, OPT_LISTEN },
-	{ "ckpt-timeout", required_argument, NULL, OPT_CKPT_TIMEOUT },
-	{ "keep-generations", required_argument, NULL,
-	  OPT_KEEP_GENERATIONS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ NULL, 0, NULL, 0 },
+static const struct copt_spec co_spec = {
+	.common = COPT_PORT | COPT_INTERVAL | COPT_CKPTDIR | COPT_TMPDIR,
+	.own = co_own,
 };
 
 void co_usage(FILE *f)
@@ -85,143 +74,53 @@ void co_usage(FILE *f)
 		CO_DEFAULT_CKPT_TIMEOUT);
 }
 
-/* A count from an option or the environment: >= 0, or -1 with a message. */
-static long co_count_arg(const char *what, const char *s, long max)
-{
-	long v = util_parse_ulong(s);
+#define CO_MAX_COUNT 1000000
 
-	if (v < 0 || v > max) {
-		fprintf(stderr, "dmtcp_coordinator: invalid %s '%s' (expected "
-			"0..%ld)\n", what, s, max);
-		return -1;
-	}
-	return v;
-}
-
-int co_opts_parse(int argc, char **argv, struct co_opts *o)
+int co_opts_parse(int argc, char **argv, struct co_opts *o, char *err,
+		  size_t errcap)
 {
+	struct copt_parser p;
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->port = -1;
-	o->interval = -1;
 	o->ckpt_timeout = -1;
 	o->keep_generations = -1;
 	o->listen_addr = "127.0.0.1";
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "p:i:q", co_longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			o->port = util_parse_port(optarg);
-			if (o->port < 0) {
-				fprintf(stderr, "dmtcp_coordinator: invalid port "
-					"'%s' (expected 0..65535)\n", optarg);
-				return -1;
-			}
-			break;
-		case 'i':
-			o->interval = util_parse_ulong(optarg);
-			if (o->interval < 0) {
-				fprintf(stderr, "dmtcp_coordinator: invalid "
-					"interval '%s' (expected seconds >= 0)\n",
-					optarg);
-				return -1;
-			}
-			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		case OPT_PORT_FILE:
-			o->port_file = optarg;
-			break;
-		case OPT_CKPTDIR:
-			o->ckptdir = optarg;
-			break;
-		case OPT_TMPDIR:
-			o->tmpdir = optarg;
-			break;
-		case OPT_EXIT_ON_LAST:
-			o->exit_on_last = 1;
-			break;
-		case OPT_EXIT_AFTER_CKPT:
-			o->exit_after_ckpt = 1;
-			break;
-		case OPT_DAEMON:
-			o->daemon = 1;
-			break;
-		case OPT_LOGFILE:
-			o->logfile = optarg;
-			break;
-		case OPT_LISTEN:
-			o->listen_addr = optarg;
-			break;
-		case OPT_CKPT_TIMEOUT:
-			o->ckpt_timeout = co_count_arg("--ckpt-timeout",
-						       optarg, 1000000);
-			if (o->ckpt_timeout < 0)
-				return -1;
-			break;
-		case OPT_KEEP_GENERATIONS:
-			o->keep_generations = (int)co_count_arg(
-				"--keep-generations", optarg, 1000000);
-			if (o->keep_generations < 0)
-				return -1;
-			break;
-		case OPT_HELP:
-			co_usage(stdout);
-			return 1;
-		case OPT_VERSION:
-			printf("dmtcp_coordinator (%s) %s\n", PACKAGE_NAME,
-			       PACKAGE_VERSION);
-			return 1;
-		default:
-			co_usage(stderr);
+	copt_begin(&p, &co_spec, argc, argv, &o->c, o, err, errcap);
+	while ((c = copt_next(&p)) > 0) {
+		long v = copt_count_arg(&p, c == OPT_CKPT_TIMEOUT ?
+					"--ckpt-timeout" : "--keep-generations",
+					CO_MAX_COUNT);
+
+		if (v < 0)
 			return -1;
-		}
+		if (c == OPT_CKPT_TIMEOUT)
+			o->ckpt_timeout = v;
+		else
+			o->keep_generations = (int)v;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "dmtcp_coordinator: unexpected argument '%s'\n",
-			argv[optind]);
-		co_usage(stderr);
+	if (c < 0 || o->c.help || o->c.version)
+		return c;
+	if (optind < argc)
+		return copt_error(&p, "unexpected argument '%s'",
+				  argv[optind]);
+	/* the option, else the environment, else the default */
+	o->c.port = copt_coord_port(&o->c, 0, err, errcap);
+	if (o->c.port < 0)
 		return -1;
-	}
-	if (o->port < 0) {
-		o->port = util_coord_port(-1);
-		if (o->port < 0) {
-			fprintf(stderr, "dmtcp_coordinator: invalid "
-				"DMTCP_COORD_PORT '%s'\n",
-				getenv("DMTCP_COORD_PORT"));
-			return -1;
-		}
-	}
-	if (o->ckpt_timeout < 0) {
-		const char *env = getenv("DMTCP_CKPT_TIMEOUT");
-
-		o->ckpt_timeout = env && *env ? co_count_arg(
-			"DMTCP_CKPT_TIMEOUT", env, 1000000) :
-			CO_DEFAULT_CKPT_TIMEOUT;
-		if (o->ckpt_timeout < 0)
-			return -1;
-	}
-	if (o->keep_generations < 0) {
-		const char *env = getenv("DMTCP_KEEP_GENERATIONS");
-
-		o->keep_generations = env && *env ? (int)co_count_arg(
-			"DMTCP_KEEP_GENERATIONS", env, 1000000) : 1;
-		if (o->keep_generations < 0)
-			return -1;
-	}
-	if (o->interval < 0) {
-		const char *env = getenv("DMTCP_CHECKPOINT_INTERVAL");
-		o->interval = 0;
-		if (env && *env) {
-			o->interval = util_parse_ulong(env);
-			if (o->interval < 0) {
-				fprintf(stderr, "dmtcp_coordinator: invalid "
-					"DMTCP_CHECKPOINT_INTERVAL '%s'\n", env);
-				return -1;
-			}
-		}
-	}
-	return 0;
+	o->c.interval = copt_count_env(o->c.interval,
+				       "DMTCP_CHECKPOINT_INTERVAL",
+				       COPT_MAX_INTERVAL, 0, err, errcap);
+	if (o->c.interval < 0)
+		return -1;
+	o->ckpt_timeout = copt_count_env(o->ckpt_timeout, "DMTCP_CKPT_TIMEOUT",
+					 CO_MAX_COUNT, CO_DEFAULT_CKPT_TIMEOUT,
+					 err, errcap);
+	if (o->ckpt_timeout < 0)
+		return -1;
+	o->keep_generations = (int)copt_count_env(o->keep_generations,
+						  "DMTCP_KEEP_GENERATIONS",
+						  CO_MAX_COUNT, 1, err,
+						  errcap);
+	return o->keep_generations < 0 ? -1 : 0;
 }

@@ -9,8 +9,8 @@
  */
 #include "config.h"
 #include "session.h"
+#include "common-opts.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -104,50 +104,46 @@ static void insp_cmd_usage(FILE *f, const struct insp_cmd *c)
 	fprintf(f, "%c%s.\n", c->summary[0] - 'a' + 'A', c->summary + 1);
 }
 
+/* No common option but --help and --version (-h and -V too). */
+static const struct copt_own insp_own[] = {
+	COPT_FLAG("json", 'j', struct insp_opts, json),
+	COPT_STR("output", 'o', struct insp_opts, output),
+	COPT_FLAG("all", 'a', struct insp_opts, all_threads),
+	COPT_KEY("", 'h', no_argument, 'h'),
+	COPT_KEY("", 'V', no_argument, 'V'),
+	COPT_END,
+};
+
+static const struct copt_spec insp_spec = {
+	.own = insp_own,
+};
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct insp_opts o = { 0 };
 	const struct insp_cmd *c;
+	struct copt_parser p;
+	struct copt_common co;
 	struct stat st;
-	char **args;
-	int help = 0, nargs, opt;
+	char **args, err[256];
+	int nargs, opt;
 
-	while ((opt = getopt_long(argc, argv, "jo:ahV", longopts,
-				  NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			o.json = 1;
-			break;
-		case 'o':
-			o.output = optarg;
-			break;
-		case 'a':
-			o.all_threads = 1;
-			break;
-		case 'h':
-			help = 1;
-			break;
-		case 'V':
-			printf("dmtcp_inspect (%s) %s\n", PACKAGE_NAME,
-			       PACKAGE_VERSION);
-			return INSP_EXIT_OK;
-		default:
-			fprintf(stderr, "Try 'dmtcp_inspect --help'.\n");
-			return INSP_EXIT_USAGE;
-		}
+	copt_begin(&p, &insp_spec, argc, argv, &co, &o, err, sizeof(err));
+	while ((opt = copt_next(&p)) > 0)
+		*(opt == 'h' ? &co.help : &co.version) = 1;
+	if (opt < 0) {
+		insp_err("%s", err);
+		fprintf(stderr, "Try 'dmtcp_inspect --help'.\n");
+		return INSP_EXIT_USAGE;
+	}
+	if (co.version) {
+		copt_print_version("dmtcp_inspect");
+		return INSP_EXIT_OK;
 	}
 	args = argv + optind;
 	nargs = argc - optind;
 	if (nargs == 0) {
-		if (help) {
+		if (co.help) {
 			insp_usage(stdout);
 			return INSP_EXIT_OK;
 		}
@@ -168,7 +164,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Try 'dmtcp_inspect --help'.\n");
 		return INSP_EXIT_USAGE;
 	}
-	if (help) {
+	if (co.help) {
 		insp_cmd_usage(stdout, c);
 		return INSP_EXIT_OK;
 	}

@@ -3,47 +3,40 @@
 #include "cmd-opts.h"
 #include "dmtcp/protocol.h"
 #include "util.h"
+#include "common-opts.h"
 
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_HELP = 256, OPT_VERSION, OPT_BCKPT, OPT_KCKPT };
-
-static const struct option cmd_longopts[] = {
-	{ "coord-host", required_argument, NULL, 'h' },
-	{ "coord-port", required_argument, NULL, 'p' },
-	{ "port", required_argument, NULL, 'p' },
-	{ "status", no_argument, NULL, 's' },
-	{ "list", no_argument, NULL, 'l' },
-	{ "checkpoint", no_argument, NULL, 'c' },
-	{ "bcheckpoint", no_argument, NULL, OPT_BCKPT },
-	{ "kcheckpoint", no_argument, NULL, OPT_KCKPT },
-	{ "json", no_argument, NULL, 'j' },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "kill", no_argument, NULL, 'k' },
-	{ "quit", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ NULL, 0, NULL, 0 },
-};
-
-/* DMTCP-style command words. */
+/*
+ * The commands, each as a word (s, status), a short option (-s; -bc
+ * and -kc are DMTCP's spellings of --bcheckpoint and --kcheckpoint) and
+ * a long one (--status); the long name is the one messages use.
+ */
 static const struct {
 	const char *word;
+	const char *name;
 	int cmd;
 } cmd_words[] = {
-	{ "s", DMTCP_CMD_STATUS }, { "status", DMTCP_CMD_STATUS },
-	{ "l", DMTCP_CMD_LIST }, { "list", DMTCP_CMD_LIST },
-	{ "c", DMTCP_CMD_CHECKPOINT }, { "checkpoint", DMTCP_CMD_CHECKPOINT },
-	{ "bc", DMTCP_CMD_BCHECKPOINT },
-	{ "bcheckpoint", DMTCP_CMD_BCHECKPOINT },
-	{ "kc", CMD_KCHECKPOINT }, { "kcheckpoint", CMD_KCHECKPOINT },
-	{ "k", DMTCP_CMD_KILL }, { "kill", DMTCP_CMD_KILL },
-	{ "q", DMTCP_CMD_QUIT }, { "quit", DMTCP_CMD_QUIT },
-	{ "i", DMTCP_CMD_INTERVAL }, { "interval", DMTCP_CMD_INTERVAL },
+	{ "s", "status", DMTCP_CMD_STATUS },
+	{ "l", "list", DMTCP_CMD_LIST },
+	{ "c", "checkpoint", DMTCP_CMD_CHECKPOINT },
+	{ "bc", "bcheckpoint", DMTCP_CMD_BCHECKPOINT },
+	{ "kc", "kcheckpoint", CMD_KCHECKPOINT },
+	{ "k", "kill", DMTCP_CMD_KILL },
+	{ "q", "quit", DMTCP_CMD_QUIT },
+	{ "i", "interval", DMTCP_CMD_INTERVAL },	/* takes N */
 };
+
+#define CMD_NWORDS (sizeof(cmd_words) / sizeof(cmd_words[0]))
+
+/* getopt key of command i: its letter, or past the letters for -bc/-kc */
+static int cmd_key(size_t i)
+{
+	return cmd_words[i].word[1] ? COPT_OWN_KEY + (int)i :
+		cmd_words[i].word[0];
+}
 
 void cmd_usage(FILE *f)
 {
@@ -83,177 +76,108 @@ void cmd_usage(FILE *f)
 
 const char *cmd_name(int cmd)
 {
-	switch (cmd) {
-	case DMTCP_CMD_CHECKPOINT:
-		return "checkpoint";
-	case DMTCP_CMD_BCHECKPOINT:
-		return "bcheckpoint";
-	case DMTCP_CMD_KILL:
-		return "kill";
-	case DMTCP_CMD_QUIT:
-		return "quit";
-	case DMTCP_CMD_STATUS:
-		return "status";
-	case DMTCP_CMD_LIST:
-		return "list";
-	case DMTCP_CMD_INTERVAL:
-		return "interval";
-	case CMD_KCHECKPOINT:
-		return "kcheckpoint";
-	}
+	for (size_t i = 0; i < CMD_NWORDS; i++)
+		if (cmd_words[i].cmd == cmd)
+			return cmd_words[i].name;
 	return "?";
 }
 
-static void cmd_err(char *err, size_t cap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void cmd_err(char *err, size_t cap, const char *fmt, ...)
+/* Add command i of cmd_words; val is the interval's argument. */
+static int cmd_add(struct copt_parser *p, struct cmd_opts *o, size_t i,
+		   const char *val)
 {
-	va_list ap;
+	long v = 0;
 
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-}
-
-static int cmd_add(struct cmd_opts *o, int cmd, uint64_t arg, char *err,
-		   size_t errcap)
-{
-	if (o->nreq >= CMD_MAX_REQUESTS) {
-		cmd_err(err, errcap, "too many commands (at most %d)",
-			CMD_MAX_REQUESTS);
-		return -1;
+	if (o->nreq >= CMD_MAX_REQUESTS)
+		return copt_error(p, "too many commands (at most %d)",
+				  CMD_MAX_REQUESTS);
+	if (cmd_words[i].cmd == DMTCP_CMD_INTERVAL) {
+		v = val ? util_parse_ulong(val) : -1;
+		if (v < 0)
+			return copt_error(p, "interval needs a number of "
+					  "seconds (0 = never), got '%s'",
+					  val ? val : "nothing");
 	}
-	o->req[o->nreq].cmd = cmd;
-	o->req[o->nreq].arg = arg;
+	o->req[o->nreq].cmd = cmd_words[i].cmd;
+	o->req[o->nreq].arg = (uint64_t)v;
 	o->nreq++;
 	return 0;
 }
 
-static int cmd_interval(struct cmd_opts *o, const char *val, char *err,
-			size_t errcap)
+/* The command written as word, or CMD_NWORDS. */
+static size_t cmd_find_word(const char *word)
 {
-	long v = val ? util_parse_ulong(val) : -1;
+	size_t i;
 
-	if (v < 0) {
-		cmd_err(err, errcap, "interval needs a number of seconds "
-			"(0 = never), got '%s'", val ? val : "nothing");
-		return -1;
-	}
-	return cmd_add(o, DMTCP_CMD_INTERVAL, (uint64_t)v, err, errcap);
+	for (i = 0; i < CMD_NWORDS; i++)
+		if (!strcmp(word, cmd_words[i].word) ||
+		    !strcmp(word, cmd_words[i].name))
+			break;
+	return i;
 }
 
 int cmd_opts_parse(int argc, char **argv, struct cmd_opts *o, char *err,
 		   size_t errcap)
 {
+	struct copt_own own[CMD_NWORDS + 2] = {
+		COPT_FLAG("json", 'j', struct cmd_opts, json),
+	};
+	struct copt_spec spec = {
+		.common = COPT_HOST | COPT_PORT,
+		.own = own,
+	};
+	static char dashed[CMD_NWORDS][24];	/* "--bcheckpoint" */
+	struct copt_parser p;
 	char **args;
 	int c, rc = -1;
+	size_t k;
 
+	/* every command is an option too: -s, --status; -i N */
+	for (k = 0; k < CMD_NWORDS; k++)
+		own[k + 1] = (struct copt_own)COPT_KEY(cmd_words[k].name,
+			cmd_words[k].word[1] ? 0 : cmd_words[k].word[0],
+			cmd_words[k].cmd == DMTCP_CMD_INTERVAL ?
+			required_argument : no_argument, cmd_key(k));
 	memset(o, 0, sizeof(*o));
-	o->port = -1;
-	err[0] = 0;
 	/* "-bc" is DMTCP's spelling; getopt would read it as -b -c */
 	args = calloc(argc + 1, sizeof(*args));
-	if (!args) {
-		cmd_err(err, errcap, "out of memory");
-		return -1;
-	}
-	for (int i = 0; i < argc; i++)
-		args[i] = !strcmp(argv[i], "-bc") ? (char *)"--bcheckpoint" :
-			!strcmp(argv[i], "-kc") ? (char *)"--kcheckpoint" :
-			argv[i];
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, args, ":h:p:slckqi:j", cmd_longopts,
-				NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			o->host = optarg;
-			break;
-		case 'p':
-			o->port = util_parse_port(optarg);
-			if (o->port < 0) {
-				cmd_err(err, errcap, "invalid port '%s' "
-					"(expected 0..65535)", optarg);
-				goto out;
-			}
-			break;
-		case 's':
-			if (cmd_add(o, DMTCP_CMD_STATUS, 0, err, errcap))
-				goto out;
-			break;
-		case 'l':
-			if (cmd_add(o, DMTCP_CMD_LIST, 0, err, errcap))
-				goto out;
-			break;
-		case 'c':
-			if (cmd_add(o, DMTCP_CMD_CHECKPOINT, 0, err, errcap))
-				goto out;
-			break;
-		case OPT_BCKPT:
-			if (cmd_add(o, DMTCP_CMD_BCHECKPOINT, 0, err, errcap))
-				goto out;
-			break;
-		case OPT_KCKPT:
-			if (cmd_add(o, CMD_KCHECKPOINT, 0, err, errcap))
-				goto out;
-			break;
-		case 'j':
-			o->json = 1;
-			break;
-		case 'k':
-			if (cmd_add(o, DMTCP_CMD_KILL, 0, err, errcap))
-				goto out;
-			break;
-		case 'q':
-			if (cmd_add(o, DMTCP_CMD_QUIT, 0, err, errcap))
-				goto out;
-			break;
-		case 'i':
-			if (cmd_interval(o, optarg, err, errcap))
-				goto out;
-			break;
-		case OPT_HELP:
-			o->help = 1;
-			break;
-		case OPT_VERSION:
-			o->version = 1;
-			break;
-		case ':':
-			cmd_err(err, errcap, "option %s needs an argument",
-				args[optind - 1]);
-			goto out;
-		default:
-			cmd_err(err, errcap, "unknown option '%s'",
-				args[optind - 1]);
-			goto out;
+	copt_begin(&p, &spec, argc, args ? args : argv, &o->c, o, err,
+		   errcap);
+	if (!args)
+		return copt_error(&p, "out of memory");
+	for (int i = 0; i < argc; i++) {
+		k = argv[i][0] == '-' ? cmd_find_word(argv[i] + 1) : CMD_NWORDS;
+		args[i] = argv[i];
+		if (k < CMD_NWORDS && cmd_words[k].word[1] &&
+		    !strcmp(argv[i] + 1, cmd_words[k].word)) {
+			snprintf(dashed[k], sizeof(dashed[k]), "--%s",
+				 cmd_words[k].name);
+			args[i] = dashed[k];
 		}
 	}
+	while ((c = copt_next(&p)) > 0) {
+		for (k = 0; k < CMD_NWORDS && cmd_key(k) != c; k++)
+			;
+		if (cmd_add(&p, o, k, optarg))
+			goto out;
+	}
+	if (c < 0)
+		goto out;
 	for (int i = optind; i < argc; i++) {
-		size_t k;
-
 		if (!strcmp(args[i], "h") || !strcmp(args[i], "help")) {
-			o->help = 1;
+			o->c.help = 1;
 			continue;
 		}
-		for (k = 0; k < sizeof(cmd_words) / sizeof(cmd_words[0]); k++)
-			if (!strcmp(args[i], cmd_words[k].word))
-				break;
-		if (k == sizeof(cmd_words) / sizeof(cmd_words[0])) {
-			cmd_err(err, errcap, "unknown command '%s'", args[i]);
+		k = cmd_find_word(args[i]);
+		if (k == CMD_NWORDS) {
+			copt_error(&p, "unknown command '%s'", args[i]);
 			goto out;
 		}
-		if (cmd_words[k].cmd == DMTCP_CMD_INTERVAL) {
-			if (cmd_interval(o, i + 1 < argc ? args[i + 1] : NULL,
-					 err, errcap))
-				goto out;
-			i++;
-			continue;
-		}
-		if (cmd_add(o, cmd_words[k].cmd, 0, err, errcap))
+		if (cmd_add(&p, o, k, cmd_words[k].cmd == DMTCP_CMD_INTERVAL ?
+			    (i + 1 < argc ? args[++i] : NULL) : NULL))
 			goto out;
 	}
-	if (!o->nreq && !o->help && !o->version)
+	if (!o->nreq && !o->c.help && !o->c.version)
 		goto out;	/* nothing to do: usage */
 	rc = 0;
 out:

@@ -5,6 +5,8 @@
 #ifndef DMTCP_CMD_OPTS_H
 #define DMTCP_CMD_OPTS_H
 
+#include "common-opts.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,9 +22,7 @@ struct cmd_request {
 };
 
 struct cmd_opts {
-	const char *host;	/* NULL = env/default */
-	int port;		/* -1 = env/default */
-	int help, version;
+	struct copt_common c;	/* -h, -p, --help, --version */
 	int json;		/* --json: one JSON object per command */
 	int nreq;
 	struct cmd_request req[CMD_MAX_REQUESTS];
@@ -31,7 +31,8 @@ struct cmd_opts {
 /*
  * Parse argv (argv[0] is the program).  Returns 0, or -1 with a message
  * in err for a usage error.  No requests and no --help/--version is a
- * usage error too (err is "" then: print the usage).
+ * usage error too (err is "" then: print the usage).  The help word
+ * (h, help) sets c.help like --help.
  */
 int cmd_opts_parse(int argc, char **argv, struct cmd_opts *o, char *err,
 		   size_t errcap);

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "cmd-json.h"
 #include "cmd-opts.h"
+#include "common-opts.h"
 #include "coord-client.h"
 #include "dmtcp/protocol.h"
 #include "util.h"
@@ -100,17 +101,14 @@ static int cmd_wait_readable(int fd, int timeout_ms, const char *progress)
 
 static const char *cmd_status_name(uint64_t st)
 {
-	switch (st) {
-	case DMTCP_REPLY_OK:
-		return "OK";
-	case DMTCP_REPLY_ERROR:
-		return "ERROR";
-	case DMTCP_REPLY_NO_PEERS:
-		return "NO_PEERS";
-	case DMTCP_REPLY_BUSY:
-		return "BUSY";
-	}
-	return "ERROR";
+	static const char *const names[] = {
+		[DMTCP_REPLY_OK] = "OK",
+		[DMTCP_REPLY_ERROR] = "ERROR",
+		[DMTCP_REPLY_NO_PEERS] = "NO_PEERS",
+		[DMTCP_REPLY_BUSY] = "BUSY",
+	};
+
+	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "ERROR";
 }
 
 /* Report a failure: stderr, and the JSON object on stdout with --json. */
@@ -319,33 +317,20 @@ int main(int argc, char **argv)
 	struct cmd_opts o;
 	char err[256];
 	const char *host;
-	int port, rc = CMD_EXIT_OK;
+	int port, rc;
 
-	if (cmd_opts_parse(argc, argv, &o, err, sizeof(err)) < 0) {
-		if (err[0]) {
-			fprintf(stderr, "dmtcp_command: %s\n", err);
-			cmd_usage(stderr);
-		} else {
-			cmd_usage(stdout);
-		}
-		return CMD_EXIT_USAGE;
-	}
-	if (o.help) {
-		cmd_usage(stdout);
-		return CMD_EXIT_OK;
-	}
-	if (o.version) {
-		printf("dmtcp_command (%s) %s\n", PACKAGE_NAME,
-		       PACKAGE_VERSION);
-		return CMD_EXIT_OK;
-	}
-	host = util_coord_host(o.host);
-	port = util_coord_port(o.port);
+	rc = cmd_opts_parse(argc, argv, &o, err, sizeof(err));
+	rc = copt_report("dmtcp_command", cmd_usage, rc, err, &o.c,
+			 CMD_EXIT_USAGE);
+	if (rc >= 0)
+		return rc;
+	host = copt_coord_host(&o.c, NULL);
+	port = copt_coord_port(&o.c, 0, err, sizeof(err));
 	if (port < 0) {
-		fprintf(stderr, "dmtcp_command: invalid DMTCP_COORD_PORT '%s'\n",
-			getenv("DMTCP_COORD_PORT"));
+		fprintf(stderr, "dmtcp_command: %s\n", err);
 		return CMD_EXIT_USAGE;
 	}
+	rc = CMD_EXIT_OK;
 	cn.json = o.json;
 	if (cmd_connect(&cn, host, port) < 0) {
 		char msg[1200];

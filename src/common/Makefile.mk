@@ -12,4 +12,5 @@ lib_libdmtcpcommon_a_SOURCES = \
 	src/common/coord-client.c src/common/coord-client.h \
 	src/common/coord-start.c src/common/coord-start.h \
 	src/common/fdplace.c include/dmtcp/fds.h \
+	src/common/common-opts.c src/common/common-opts.h \
 	include/dmtcp/protocol.h include/dmtcp/image.h include/dmtcp/restore.h

@@ -13,25 +13,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define LAUNCH_MAX_INTERP_DEPTH 4
-
-static void launch_err(char *err, size_t cap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void launch_err(char *err, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-}
 
 /* Is path an executable regular file?  0, or -1 with errno. */
 static int launch_is_exec(const char *path)
@@ -59,15 +46,15 @@ int launch_resolve(const char *prog, char *buf, size_t cap, char *err,
 	int found_noexec = 0;
 
 	if (!*prog) {
-		launch_err(err, errcap, "empty program name");
+		snprintf(err, errcap, "empty program name");
 		return -1;
 	}
 	if (strchr(prog, '/')) {
 		if (launch_is_exec(prog) < 0) {
-			launch_err(err, errcap, "%s: %s", prog,
-				   errno == ENOENT ? "no such file" :
-				   errno == EACCES ? "not executable "
-				   "(Permission denied)" : strerror(errno));
+			snprintf(err, errcap, "%s: %s", prog,
+				 errno == ENOENT ? "no such file" :
+				 errno == EACCES ? "not executable "
+				 "(Permission denied)" : strerror(errno));
 			return -1;
 		}
 		return util_strlcpy(buf, prog, cap) < 0 ? -1 : 0;
@@ -76,7 +63,7 @@ int launch_resolve(const char *prog, char *buf, size_t cap, char *err,
 		path = "/usr/local/bin:/usr/bin:/bin";
 	copy = strdup(path);
 	if (!copy) {
-		launch_err(err, errcap, "out of memory");
+		snprintf(err, errcap, "out of memory");
 		return -1;
 	}
 	for (dir = strtok_r(copy, ":", &save); dir;
@@ -94,10 +81,10 @@ int launch_resolve(const char *prog, char *buf, size_t cap, char *err,
 	}
 	free(copy);
 	if (found_noexec)
-		launch_err(err, errcap, "%s: found in PATH but not executable "
-			   "(Permission denied)", prog);
+		snprintf(err, errcap, "%s: found in PATH but not executable "
+			 "(Permission denied)", prog);
 	else
-		launch_err(err, errcap, "%s: command not found in PATH", prog);
+		snprintf(err, errcap, "%s: command not found in PATH", prog);
 	return -1;
 }
 
@@ -136,27 +123,27 @@ static int launch_check_file(const char *prog, const char *path, int depth,
 	char *p, *arg;
 
 	if (depth > LAUNCH_MAX_INTERP_DEPTH) {
-		launch_err(err, errcap, "%s: too many levels of \"#!\" "
-			   "interpreters", prog);
+		snprintf(err, errcap, "%s: too many levels of \"#!\" "
+			 "interpreters", prog);
 		return -1;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		launch_err(err, errcap, "%s: cannot open %s: %s", prog, path,
-			   strerror(errno));
+		snprintf(err, errcap, "%s: cannot open %s: %s", prog, path,
+			 strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0) {
-		launch_err(err, errcap, "%s: %s: %s", prog, path,
-			   strerror(errno));
+		snprintf(err, errcap, "%s: %s: %s", prog, path,
+			 strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
 	    ((st.st_mode & S_ISGID) && st.st_gid != getegid())) {
-		launch_err(err, errcap, "%s is set%s: the checkpoint library "
-			   "cannot be preloaded into it", depth ? path : prog,
-			   (st.st_mode & S_ISUID) ? "uid" : "gid");
+		snprintf(err, errcap, "%s is set%s: the checkpoint library "
+			 "cannot be preloaded into it", depth ? path : prog,
+			 (st.st_mode & S_ISUID) ? "uid" : "gid");
 		close(fd);
 		return -1;
 	}
@@ -166,20 +153,20 @@ static int launch_check_file(const char *prog, const char *path, int depth,
 		if (kind == 1)
 			return 0;
 		if (kind == -2) {
-			launch_err(err, errcap, "%s is not an x86-64 program "
-				   "(32-bit or another architecture): the "
-				   "checkpoint library cannot be preloaded "
-				   "into it", depth ? path : prog);
+			snprintf(err, errcap, "%s is not an x86-64 program "
+				 "(32-bit or another architecture): the "
+				 "checkpoint library cannot be preloaded "
+				 "into it", depth ? path : prog);
 			return -1;
 		}
 		if (depth)
-			launch_err(err, errcap, "%s: its interpreter %s is "
-				   "statically linked: the checkpoint library "
-				   "cannot be preloaded into it", prog, path);
+			snprintf(err, errcap, "%s: its interpreter %s is "
+				 "statically linked: the checkpoint library "
+				 "cannot be preloaded into it", prog, path);
 		else
-			launch_err(err, errcap, "%s is statically linked: the "
-				   "checkpoint library cannot be preloaded "
-				   "into it", prog);
+			snprintf(err, errcap, "%s is statically linked: the "
+				 "checkpoint library cannot be preloaded "
+				 "into it", prog);
 		return -1;
 	}
 	n = pread(fd, head, sizeof(head) - 1, 0);
@@ -201,13 +188,13 @@ static int launch_check_file(const char *prog, const char *path, int depth,
 		arg[strcspn(arg, " \t")] = 0;
 	}
 	if (!*p) {
-		launch_err(err, errcap, "%s: empty \"#!\" line", prog);
+		snprintf(err, errcap, "%s: empty \"#!\" line", prog);
 		return -1;
 	}
 	util_strlcpy(interp, p, sizeof(interp));
 	if (launch_is_exec(interp) < 0) {
-		launch_err(err, errcap, "%s: interpreter %s: %s", prog, interp,
-			   strerror(errno));
+		snprintf(err, errcap, "%s: interpreter %s: %s", prog, interp,
+			 strerror(errno));
 		return -1;
 	}
 	/* "#!/usr/bin/env prog": what runs is prog from PATH */

@@ -1,55 +1,42 @@
 /* launch-opts.c - dmtcp_launch's command line; see launch-opts.h. */
 #include "config.h"
 #include "launch-opts.h"
-#include "coord-start.h"
+#include "common-opts.h"
 #include "sizearg.h"
 #include "util.h"
 
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <string.h>
 
 enum {
-	OPT_NEW = 256,
-	OPT_JOIN,
-	OPT_GZIP,
+	OPT_GZIP = COPT_OWN_KEY,
 	OPT_NO_GZIP,
 	OPT_SIGNAL,
-	OPT_CKPTDIR,
-	OPT_TMPDIR,
-	OPT_CRASH,
-	OPT_SKIP_FILE_PAGES,
 	OPT_GHOST_LIMIT,
 	OPT_GHOST_OVER,
-	OPT_CKPT_OPEN_FILES,
 	OPT_PLUGIN,
-	OPT_HELP,
-	OPT_VERSION,
 };
 
-static const struct option launch_longopts[] = {
-	{ "coord-host", required_argument, NULL, 'h' },
-	{ "coord-port", required_argument, NULL, 'p' },
-	{ "port", required_argument, NULL, 'p' },
-	{ "new-coordinator", no_argument, NULL, OPT_NEW },
-	{ "join-coordinator", no_argument, NULL, OPT_JOIN },
-	{ "join", no_argument, NULL, OPT_JOIN },
-	{ "gzip", no_argument, NULL, OPT_GZIP },
-	{ "no-gzip", no_argument, NULL, OPT_NO_GZIP },
-	{ "ckpt-signal", required_argument, NULL, OPT_SIGNAL },
-	{ "ckptdir", required_argument, NULL, OPT_CKPTDIR },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
-	{ "ckpt-on-crash", no_argument, NULL, OPT_CRASH },
-	{ "skip-file-pages", no_argument, NULL, OPT_SKIP_FILE_PAGES },
-	{ "ghost-limit", required_argument, NULL, OPT_GHOST_LIMIT },
-	{ "ghost-over-limit", required_argument, NULL, OPT_GHOST_OVER },
-	{ "ckpt-open-files", no_argument, NULL, OPT_CKPT_OPEN_FILES },
-	{ "with-plugin", required_argument, NULL, OPT_PLUGIN },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ NULL, 0, NULL, 0 },
+/* Beside the common ones (common-opts.h): -h, -p, -j, -i, --ckptdir... */
+static const struct copt_own launch_own[] = {
+	COPT_KEY("gzip", 0, no_argument, OPT_GZIP),
+	COPT_KEY("no-gzip", 0, no_argument, OPT_NO_GZIP),
+	COPT_KEY("ckpt-signal", 0, required_argument, OPT_SIGNAL),
+	COPT_FLAG("ckpt-on-crash", 0, struct launch_opts, ckpt_on_crash),
+	COPT_FLAG("skip-file-pages", 0, struct launch_opts, skip_file_pages),
+	COPT_KEY("ghost-limit", 0, required_argument, OPT_GHOST_LIMIT),
+	COPT_KEY("ghost-over-limit", 0, required_argument, OPT_GHOST_OVER),
+	COPT_FLAG("ckpt-open-files", 0, struct launch_opts, ckpt_open_files),
+	COPT_KEY("with-plugin", 0, required_argument, OPT_PLUGIN),
+	COPT_END,
+};
+
+static const struct copt_spec launch_spec = {
+	.common = COPT_HOST | COPT_PORT | COPT_MODE | COPT_JOIN_J |
+		COPT_INTERVAL | COPT_CKPTDIR | COPT_TMPDIR,
+	.own = launch_own,
+	.stop_at_operand = 1,	/* PROGRAM's options are its own */
 };
 
 void launch_usage(FILE *f)
@@ -111,63 +98,19 @@ void launch_usage(FILE *f)
 "Exit status: that of PROGRAM; 1 if it could not be started.\n");
 }
 
-static void launch_err(char *err, size_t cap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void launch_err(char *err, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-}
-
 int launch_opts_parse(int argc, char **argv, struct launch_opts *o,
 		      char *err, size_t errcap)
 {
-	int c, new_coord = 0, join = 0;
+	struct copt_parser p;
+	int c;
 	long v;
 
 	memset(o, 0, sizeof(*o));
-	o->port = -1;
 	o->gzip = -1;
 	o->ckpt_signal = -1;
-	o->interval = -1;
-	o->mode = COORD_AUTO;
-	err[0] = 0;
-	optind = 0;
-	opterr = 0;
-	/* '+': stop at PROGRAM, its options are its own */
-	while ((c = getopt_long(argc, argv, "+:h:p:i:j", launch_longopts,
-				NULL)) != -1) {
+	copt_begin(&p, &launch_spec, argc, argv, &o->c, o, err, errcap);
+	while ((c = copt_next(&p)) > 0) {
 		switch (c) {
-		case 'h':
-			o->host = optarg;
-			break;
-		case 'p':
-			o->port = util_parse_port(optarg);
-			if (o->port < 0) {
-				launch_err(err, errcap, "invalid port '%s' "
-					   "(expected 0..65535)", optarg);
-				return -1;
-			}
-			break;
-		case 'i':
-			o->interval = util_parse_ulong(optarg);
-			if (o->interval < 0 || o->interval > 100000000) {
-				launch_err(err, errcap, "invalid interval '%s' "
-					   "(expected seconds >= 0)", optarg);
-				return -1;
-			}
-			break;
-		case 'j':
-		case OPT_JOIN:
-			join = 1;
-			break;
-		case OPT_NEW:
-			new_coord = 1;
-			break;
 		case OPT_GZIP:
 			o->gzip = 1;
 			break;
@@ -176,93 +119,47 @@ int launch_opts_parse(int argc, char **argv, struct launch_opts *o,
 			break;
 		case OPT_SIGNAL:
 			v = util_parse_ulong(optarg);
-			if (v < 1 || v > 64 || v == SIGKILL || v == SIGSTOP) {
-				launch_err(err, errcap, "invalid checkpoint "
-					   "signal '%s' (expected 1..64, not "
-					   "SIGKILL/SIGSTOP)", optarg);
-				return -1;
-			}
+			if (v < 1 || v > 64 || v == SIGKILL || v == SIGSTOP)
+				return copt_error(&p, "invalid checkpoint "
+						  "signal '%s' (expected 1..64, "
+						  "not SIGKILL/SIGSTOP)",
+						  optarg);
 			o->ckpt_signal = (int)v;
-			break;
-		case OPT_CKPTDIR:
-			o->ckptdir = optarg;
-			break;
-		case OPT_TMPDIR:
-			o->tmpdir = optarg;
-			break;
-		case OPT_CRASH:
-			o->ckpt_on_crash = 1;
-			break;
-		case OPT_SKIP_FILE_PAGES:
-			o->skip_file_pages = 1;
 			break;
 		case OPT_GHOST_LIMIT: {
 			uint64_t sz;
 
-			if (sizearg_parse(optarg, &sz) < 0) {
-				launch_err(err, errcap, "invalid --ghost-limit "
-					   "'%s' (expected a size such as "
-					   "65536, 64M, 2G, or unlimited)",
-					   optarg);
-				return -1;
-			}
+			if (sizearg_parse(optarg, &sz) < 0)
+				return copt_error(&p, "invalid --ghost-limit "
+						  "'%s' (expected a size such "
+						  "as 65536, 64M, 2G, or "
+						  "unlimited)", optarg);
 			o->ghost_limit = optarg;
 			break;
 		}
 		case OPT_GHOST_OVER:
 			if (strcmp(optarg, "fail") != 0 &&
-			    strcmp(optarg, "drop") != 0) {
-				launch_err(err, errcap, "invalid "
-					   "--ghost-over-limit '%s' (expected "
-					   "fail or drop)", optarg);
-				return -1;
-			}
+			    strcmp(optarg, "drop") != 0)
+				return copt_error(&p, "invalid "
+						  "--ghost-over-limit '%s' "
+						  "(expected fail or drop)",
+						  optarg);
 			o->ghost_over = optarg;
 			break;
-		case OPT_CKPT_OPEN_FILES:
-			o->ckpt_open_files = 1;
-			break;
 		case OPT_PLUGIN:
-			if (!*optarg) {
-				snprintf(err, errcap, "--with-plugin needs a "
-					 "list of shared objects");
-				return -1;
-			}
-			if (o->nplugins == LAUNCH_MAX_PLUGIN_OPTS) {
-				snprintf(err, errcap, "--with-plugin given "
-					 "more than %d times",
-					 LAUNCH_MAX_PLUGIN_OPTS);
-				return -1;
-			}
+			if (!*optarg)
+				return copt_error(&p, "--with-plugin needs a "
+						  "list of shared objects");
+			if (o->nplugins == LAUNCH_MAX_PLUGIN_OPTS)
+				return copt_error(&p, "--with-plugin given "
+						  "more than %d times",
+						  LAUNCH_MAX_PLUGIN_OPTS);
 			o->plugins[o->nplugins++] = optarg;
 			break;
-		case OPT_HELP:
-			o->help = 1;
-			return 0;
-		case OPT_VERSION:
-			o->version = 1;
-			return 0;
-		case ':':
-			launch_err(err, errcap, "option %s needs an argument",
-				   argv[optind - 1]);
-			return -1;
-		default:
-			launch_err(err, errcap, "unknown option '%s'",
-				   argv[optind - 1]);
-			return -1;
 		}
 	}
-	if (new_coord && join) {
-		launch_err(err, errcap, "--new-coordinator and "
-			   "--join-coordinator exclude each other");
-		return -1;
-	}
-	o->mode = new_coord ? COORD_NEW : join ? COORD_JOIN : COORD_AUTO;
-	if (o->port == 0 && o->mode == COORD_JOIN) {
-		launch_err(err, errcap, "port 0 means \"any free port\": it "
-			   "needs --new-coordinator, not --join-coordinator");
-		return -1;
-	}
+	if (c < 0 || o->c.help || o->c.version)
+		return c;
 	if (optind >= argc)
 		return -1;	/* no program: usage */
 	o->prog_index = optind;

@@ -5,18 +5,16 @@
 #ifndef DMTCP_LAUNCH_OPTS_H
 #define DMTCP_LAUNCH_OPTS_H
 
+#include "common-opts.h"
+
 #include <stddef.h>
 #include <stdio.h>
 
 struct launch_opts {
-	const char *host;	/* NULL = env/default */
-	int port;		/* -1 = env/default */
-	int mode;		/* enum coord_mode */
+	struct copt_common c;	/* -h, -p, -j, --new-coordinator, -i,
+				   --ckptdir, --tmpdir, --help, --version */
 	int gzip;		/* -1 = env/default */
 	int ckpt_signal;	/* -1 = env/default */
-	const char *ckptdir;
-	const char *tmpdir;
-	long interval;		/* -1 = not given */
 	int ckpt_on_crash;	/* --ckpt-on-crash */
 	int skip_file_pages;	/* --skip-file-pages */
 	const char *ghost_limit; /* --ghost-limit SIZE (checked) */
@@ -25,11 +23,13 @@ struct launch_opts {
 #define LAUNCH_MAX_PLUGIN_OPTS 16
 	const char *plugins[LAUNCH_MAX_PLUGIN_OPTS]; /* --with-plugin lists */
 	int nplugins;
-	int help, version;
 	int prog_index;		/* argv index of PROGRAM */
 };
 
-/* 0, or -1 with a message in err (err "" = no program: print usage). */
+/*
+ * 0 (PROGRAM at argv[prog_index], or --help/--version given: o->c), or
+ * -1 with a message in err (err "" = no program: print usage).
+ */
 int launch_opts_parse(int argc, char **argv, struct launch_opts *o,
 		      char *err, size_t errcap);
 void launch_usage(FILE *f);

@@ -8,6 +8,7 @@
 #include "coord-client.h"
 #include "coord-start.h"
 #include "dmtcp/protocol.h"
+#include "common-opts.h"
 #include "launch-opts.h"
 #include "sizearg.h"
 #include "util.h"
@@ -17,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define LAUNCH_EXIT_FAIL 1
@@ -145,34 +145,6 @@ static int launch_secret(int port, char *buf, size_t cap)
 	return buf[0] ? 0 : -1;
 }
 
-static int launch_ckptdir(const char *opt, char *buf, size_t cap)
-{
-	const char *dir = opt;
-	char abs[PATH_MAX];
-
-	if (!dir || !*dir)
-		dir = getenv("DMTCP_CHECKPOINT_DIR");
-	if (!dir || !*dir)
-		dir = ".";
-	if (util_abspath(dir, abs, sizeof(abs)) < 0) {
-		fprintf(stderr, "dmtcp_launch: checkpoint directory %s: %s\n",
-			dir, strerror(errno));
-		return -1;
-	}
-	if (mkdir(abs, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "dmtcp_launch: cannot create checkpoint "
-			"directory %s: %s\n", abs, strerror(errno));
-		return -1;
-	}
-	if (!realpath(abs, buf)) {
-		fprintf(stderr, "dmtcp_launch: checkpoint directory %s: %s\n",
-			abs, strerror(errno));
-		return -1;
-	}
-	(void)cap;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct launch_opts o;
@@ -180,26 +152,14 @@ int main(int argc, char **argv)
 	char secret[DMTCP_SECRET_LEN * 2 + 2], abs_opt_ckptdir[PATH_MAX];
 	char plugins[8192];
 	const char *host, *env;
-	int port, gzip, sig;
+	int port, gzip, sig, rc;
 	uint64_t ghost;
 
-	if (launch_opts_parse(argc, argv, &o, err, sizeof(err)) < 0) {
-		if (err[0]) {
-			fprintf(stderr, "dmtcp_launch: %s\n", err);
-			launch_usage(stderr);
-		} else {
-			launch_usage(stdout);
-		}
-		return LAUNCH_EXIT_FAIL;
-	}
-	if (o.help) {
-		launch_usage(stdout);
-		return 0;
-	}
-	if (o.version) {
-		printf("dmtcp_launch (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-		return 0;
-	}
+	rc = launch_opts_parse(argc, argv, &o, err, sizeof(err));
+	rc = copt_report("dmtcp_launch", launch_usage, rc, err, &o.c,
+			 LAUNCH_EXIT_FAIL);
+	if (rc >= 0)
+		return rc;
 	env = getenv("DMTCP_GHOST_LIMIT");
 	if (!o.ghost_limit && env && *env && sizearg_parse(env, &ghost) < 0) {
 		fprintf(stderr, "dmtcp_launch: DMTCP_GHOST_LIMIT='%s' is not a "
@@ -230,27 +190,24 @@ int main(int argc, char **argv)
 	env = getenv("DMTCP_SIGCKPT");
 	sig = o.ckpt_signal > 0 ? o.ckpt_signal :
 		(env && atoi(env) > 0) ? atoi(env) : 12;
-	host = util_coord_host(o.host);
-	port = o.port >= 0 ? o.port : util_coord_port(-1);
-	if (port < 0) {
-		fprintf(stderr, "dmtcp_launch: invalid DMTCP_COORD_PORT '%s'\n",
-			getenv("DMTCP_COORD_PORT"));
+	host = copt_coord_host(&o.c, NULL);
+	port = copt_coord_port(&o.c, 0, err, sizeof(err));
+	if (port < 0 || copt_apply_tmpdir(&o.c, err, sizeof(err)) < 0 ||
+	    copt_ckptdir(&o.c, ckptdir, sizeof(ckptdir), err,
+			 sizeof(err)) < 0) {
+		fprintf(stderr, "dmtcp_launch: %s\n", err);
 		return LAUNCH_EXIT_FAIL;
 	}
-	if (o.tmpdir && launch_setenv("DMTCP_TMPDIR", o.tmpdir) < 0)
-		return LAUNCH_EXIT_FAIL;
 	/* a directory the user chose wins over the coordinator's */
-	if ((o.ckptdir && *o.ckptdir) ||
+	if ((o.c.ckptdir && *o.c.ckptdir) ||
 	    (getenv("DMTCP_CHECKPOINT_DIR") && *getenv("DMTCP_CHECKPOINT_DIR")))
 		if (launch_setenv("DMTCP_CKPTDIR_EXPLICIT", "1") < 0)
 			return LAUNCH_EXIT_FAIL;
-	if (launch_ckptdir(o.ckptdir, ckptdir, sizeof(ckptdir)) < 0)
-		return LAUNCH_EXIT_FAIL;
-	if (o.ckptdir)
+	if (o.c.ckptdir)
 		util_strlcpy(abs_opt_ckptdir, ckptdir, sizeof(abs_opt_ckptdir));
 
-	if (coord_ensure(host, &port, o.mode, (int)o.interval,
-			 o.ckptdir ? abs_opt_ckptdir : NULL, err,
+	if (coord_ensure(host, &port, o.c.mode, (int)o.c.interval,
+			 o.c.ckptdir ? abs_opt_ckptdir : NULL, err,
 			 sizeof(err)) < 0) {
 		fprintf(stderr, "dmtcp_launch: %s\n", err);
 		return LAUNCH_EXIT_FAIL;

@@ -1,15 +1,17 @@
-/* restart-opts.c - command line of dmtcp_restart. */
+/*
+ * restart-opts.c - command line of dmtcp_restart (the options it shares
+ * with the other commands: common-opts.c).
+ */
 #include "config.h"
 #include "restart.h"
-#include "coord-start.h"
-#include "util.h"
+#include "common-opts.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *f)
+void rst_usage(FILE *f)
 {
 	fprintf(f,
 "Usage: dmtcp_restart [OPTIONS] IMAGE... [-- GDB-ARGS]\n"
@@ -55,98 +57,38 @@ static void usage(FILE *f)
 "every change is reported (doc/files.md).\n");
 }
 
-int rst_parse_opts(int argc, char **argv, struct rst_opts *o)
+/*
+ * Beside the common ones (common-opts.h): -h, -p, -i, --ckptdir...  The
+ * file options are read by restart-files.c, like the environment.
+ */
+static const struct copt_own rst_own[] = {
+	COPT_FLAG("debug", 0, struct rst_opts, debug),
+	COPT_FLAG("gdb", 0, struct rst_opts, gdb),
+	COPT_FLAG("stop-for-debugger", 0, struct rst_opts, stop),
+	COPT_STR("pid-file", 0, struct rst_opts, pidfile),
+	COPT_ENV("allow-file-overwrite", "DMTCP_ALLOW_FILE_OVERWRITE"),
+	COPT_ENV("no-placeholder-files", "DMTCP_NO_PLACEHOLDER_FILES"),
+	COPT_END
+};
+
+static const struct copt_spec rst_spec = {
+	.common = COPT_HOST | COPT_PORT | COPT_MODE | COPT_INTERVAL |
+		COPT_CKPTDIR | COPT_TMPDIR,
+	.own = rst_own,
+	.stop_at_operand = 1,	/* after IMAGE: "--" and gdb's arguments */
+};
+
+int rst_parse_opts(int argc, char **argv, struct rst_opts *o, char *err,
+		   size_t errcap)
 {
-	static const struct option longopts[] = {
-		{ "coord-host", required_argument, NULL, 'h' },
-		{ "coord-port", required_argument, NULL, 'p' },
-		{ "new-coordinator", no_argument, NULL, 'N' },
-		{ "join-coordinator", no_argument, NULL, 'J' },
-		{ "join", no_argument, NULL, 'J' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "ckptdir", required_argument, NULL, 'c' },
-		{ "tmpdir", required_argument, NULL, 't' },
-		{ "debug", no_argument, NULL, 'd' },
-		{ "gdb", no_argument, NULL, 'g' },
-		{ "stop-for-debugger", no_argument, NULL, 'S' },
-		{ "pid-file", required_argument, NULL, 'P' },
-		{ "allow-file-overwrite", no_argument, NULL, 'O' },
-		{ "no-placeholder-files", no_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'H' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct copt_parser p;
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->coord_port = -1;
-	o->interval = -1;
-	o->mode = COORD_AUTO;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h:p:i:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			o->coord_host = optarg;
-			break;
-		case 'p':
-			o->coord_port = util_parse_port(optarg);
-			if (o->coord_port < 0) {
-				fprintf(stderr, "dmtcp_restart: bad port '%s'\n",
-					optarg);
-				return -1;
-			}
-			break;
-		case 'N':
-			o->mode = COORD_NEW;
-			break;
-		case 'J':
-			o->mode = COORD_JOIN;
-			break;
-		case 'i':
-			o->interval = (int)util_parse_ulong(optarg);
-			if (o->interval < 0) {
-				fprintf(stderr,
-					"dmtcp_restart: bad interval '%s'\n",
-					optarg);
-				return -1;
-			}
-			break;
-		case 'c':
-			o->ckptdir = optarg;
-			break;
-		case 't':
-			o->tmpdir = optarg;
-			break;
-		case 'd':
-			o->debug = 1;
-			break;
-		case 'g':
-			o->gdb = 1;
-			break;
-		case 'S':
-			o->stop = 1;
-			break;
-		case 'P':
-			o->pidfile = optarg;
-			break;
-		case 'O':	/* read by restart-files.c, like the env */
-			setenv("DMTCP_ALLOW_FILE_OVERWRITE", "1", 1);
-			break;
-		case 'R':
-			setenv("DMTCP_NO_PLACEHOLDER_FILES", "1", 1);
-			break;
-		case 'H':
-			usage(stdout);
-			return 1;
-		case 'V':
-			printf("dmtcp_restart (%s) %s\n", PACKAGE_NAME,
-			       PACKAGE_VERSION);
-			return 1;
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
+	copt_begin(&p, &rst_spec, argc, argv, &o->c, o, err, errcap);
+	c = copt_next(&p);	/* none of its own needs code */
+	if (c < 0 || o->c.help || o->c.version)
+		return c;
 	o->nimages = argc - optind;
 	o->images = argv + optind;
 	for (int i = optind; i < argc; i++) {
@@ -157,19 +99,13 @@ int rst_parse_opts(int argc, char **argv, struct rst_opts *o)
 			break;
 		}
 	}
-	if ((o->gdb || o->stop) && o->nimages != 1) {
-		fprintf(stderr, "dmtcp_restart: --gdb and --stop-for-debugger "
-			"take exactly one image\n");
-		return -1;
-	}
-	if (o->gdb && o->stop) {
-		fprintf(stderr, "dmtcp_restart: --gdb and --stop-for-debugger "
-			"exclude each other\n");
-		return -1;
-	}
-	if (o->nimages == 0) {
-		usage(stderr);
-		return -1;
-	}
+	if ((o->gdb || o->stop) && o->nimages != 1)
+		return copt_error(&p, "--gdb and --stop-for-debugger take "
+				  "exactly one image");
+	if (o->gdb && o->stop)
+		return copt_error(&p, "--gdb and --stop-for-debugger exclude "
+				  "each other");
+	if (o->nimages == 0)
+		return copt_error(&p, "no image given");
 	return 0;
 }

@@ -182,11 +182,11 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 	argv[n++] = host;
 	argv[n++] = "--coord-port";
 	argv[n++] = portstr;
-	if (o->ckptdir) {
+	if (o->c.ckptdir) {
 		static char abs[PATH_MAX];
 
-		if (util_abspath(o->ckptdir, abs, sizeof(abs)) < 0)
-			util_strlcpy(abs, o->ckptdir, sizeof(abs));
+		if (util_abspath(o->c.ckptdir, abs, sizeof(abs)) < 0)
+			util_strlcpy(abs, o->c.ckptdir, sizeof(abs));
 		argv[n++] = "--ckptdir";
 		argv[n++] = abs;
 	}
@@ -815,11 +815,14 @@ int main(int argc, char **argv)
 	int port, rc, status, hostproc;
 	pid_t init;
 
-	rc = rst_parse_opts(argc, argv, &o);
-	if (rc != 0)
-		return rc > 0 ? 0 : 1;
-	if (o.tmpdir)
-		setenv("DMTCP_TMPDIR", o.tmpdir, 1);
+	rc = rst_parse_opts(argc, argv, &o, err, sizeof(err));
+	rc = copt_report("dmtcp_restart", rst_usage, rc, err, &o.c, 1);
+	if (rc >= 0)
+		return rc;
+	if (copt_apply_tmpdir(&o.c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dmtcp_restart: %s\n", err);
+		return 1;
+	}
 	if (o.debug)
 		setenv("DMTCP_DEBUG", "1", 1);
 	log_init("dmtcp_restart");
@@ -849,20 +852,16 @@ int main(int argc, char **argv)
 			}
 	}
 
-	host = o.coord_host ? o.coord_host : getenv("DMTCP_COORD_HOST");
-	if (!host || !*host)
-		host = ims[0].meta->proc.coord_host[0]
-		       ? ims[0].meta->proc.coord_host : "localhost";
-	port = o.coord_port >= 0 ? o.coord_port : util_coord_port(-1);
-	if (o.coord_port < 0 && !getenv("DMTCP_COORD_PORT") &&
-	    ims[0].meta->proc.coord_port)
-		port = ims[0].meta->proc.coord_port;
+	/* the options, the environment, then where the image was */
+	host = copt_coord_host(&o.c, ims[0].meta->proc.coord_host);
+	port = copt_coord_port(&o.c, ims[0].meta->proc.coord_port, err,
+			       sizeof(err));
 	if (port < 0) {
-		fprintf(stderr, "dmtcp_restart: bad DMTCP_COORD_PORT\n");
+		fprintf(stderr, "dmtcp_restart: %s\n", err);
 		return 1;
 	}
-	if (coord_ensure(host, &port, o.mode, o.interval, o.ckptdir, err,
-			 sizeof(err)) < 0) {
+	if (coord_ensure(host, &port, o.c.mode, (int)o.c.interval,
+			 o.c.ckptdir, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dmtcp_restart: %s\n", err);
 		return 1;
 	}

@@ -2,7 +2,10 @@
 #ifndef DMTCP_RESTART_H
 #define DMTCP_RESTART_H
 
+#include "common-opts.h"
+
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* restart-fds.c */
@@ -37,12 +40,8 @@ int rst_run_gdb(pid_t init_pid, pid_t pid, const char *exe, char **args,
 
 /* restart-opts.c */
 struct rst_opts {
-	const char *coord_host;
-	int coord_port;		/* -1: not given */
-	int mode;		/* enum coord_mode */
-	int interval;		/* -1: not given */
-	const char *ckptdir;
-	const char *tmpdir;
+	struct copt_common c;	/* -h, -p, --new/--join-coordinator, -i,
+				   --ckptdir, --tmpdir, --help, --version */
 	int debug;
 	int gdb;		/* --gdb: stop the process, attach gdb */
 	int stop;		/* --stop-for-debugger: park, report pid */
@@ -53,7 +52,9 @@ struct rst_opts {
 	char **images;
 };
 
-/* 0 ok, 1 help/version printed (exit 0), -1 usage error (message out) */
-int rst_parse_opts(int argc, char **argv, struct rst_opts *o);
+/* 0 (or --help/--version given: o->c), -1 with a message in err */
+int rst_parse_opts(int argc, char **argv, struct rst_opts *o, char *err,
+		   size_t errcap);
+void rst_usage(FILE *f);
 
 #endif /* DMTCP_RESTART_H */

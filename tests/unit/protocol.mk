@@ -1,5 +1,6 @@
 # tests/unit/protocol.mk: unit tests of the coordinator protocol, the
-# coordinator's message flow, and dmtcp_command/dmtcp_launch options.
+# coordinator's message flow, and the command-line options (the parser the
+# commands share, and each command's own).
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_protocol tests/unit/test_cmdopts \
 	tests/unit/test_coord_flow
@@ -10,9 +11,11 @@ tests_unit_test_protocol_LDADD = lib/libdmtcpcommon.a $(CMOCKA_LIBS)
 
 tests_unit_test_cmdopts_SOURCES = tests/unit/test_cmdopts.c \
 	src/command/cmd-opts.c src/launch/launch-opts.c \
-	src/launch/launch-check.c
+	src/launch/launch-check.c coordinator/options.c \
+	src/restart/restart-opts.c
 tests_unit_test_cmdopts_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
-	-I$(top_srcdir)/src/command -I$(top_srcdir)/src/launch
+	-I$(top_srcdir)/src/command -I$(top_srcdir)/src/launch \
+	-I$(top_srcdir)/coordinator -I$(top_srcdir)/src/restart
 tests_unit_test_cmdopts_LDADD = lib/libdmtcpcommon.a $(CMOCKA_LIBS)
 
 tests_unit_test_coord_flow_SOURCES = tests/unit/test_coord_flow.c
