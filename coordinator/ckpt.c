@@ -42,23 +42,6 @@ static void co_images_clear(void)
 	co.barrier_deadline_ms = 0;
 }
 
-static const char *co_barrier_name(int barrier)
-{
-	switch (barrier) {
-	case DMTCP_BAR_SUSPENDED:
-		return "suspend";
-	case DMTCP_BAR_FD_LEADER_ELECTION:
-		return "fd leader election";
-	case DMTCP_BAR_DRAINED:
-		return "drain";
-	case DMTCP_BAR_CHECKPOINTED:
-		return "image written";
-	case DMTCP_BAR_REFILLED:
-		return "resume";
-	}
-	return "?";
-}
-
 /* The deadline for the next checkpoint barrier: none while the images
  * are written (that takes what the disk takes). */
 static void co_arm_deadline(void)
@@ -618,7 +601,7 @@ static void co_ckpt_expire(uint64_t now)
 			co_ckpt_fail(w, "did not answer within %ld s (%s "
 				     "barrier; stopped, or running a program "
 				     "without dmtcp?)", co.opts.ckpt_timeout,
-				     co_barrier_name(next));
+				     dmtcp_barrier_name(next));
 	}
 	co_barrier_recheck();
 }

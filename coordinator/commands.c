@@ -14,21 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-static const char *co_state_name(int state)
-{
-	switch (state) {
-	case DMTCP_WS_RUNNING:
-		return "RUNNING";
-	case DMTCP_WS_SUSPENDED:
-		return "SUSPENDED";
-	case DMTCP_WS_CHECKPOINTING:
-		return "CHECKPOINTING";
-	case DMTCP_WS_RESTARTING:
-		return "RESTARTING";
-	}
-	return "UNKNOWN";
-}
-
 void co_reply(struct co_client *c, int status, const char *text)
 {
 	if (!c) {
@@ -106,7 +91,7 @@ static void co_list_table(struct co_buf *b)
 			continue;
 		co_buf_printf(b, "%-4llu %-8u %-*s %-*s %-13s ",
 			      (unsigned long long)w->id, w->pid, wh, w->host,
-			      wp, w->prog, co_state_name(w->state));
+			      wp, w->prog, dmtcp_worker_state_name(w->state));
 		co_buf_esc(b, w->image[0] ? w->image : "-");
 		co_buf_printf(b, "\n");
 	}
@@ -124,7 +109,7 @@ void co_list_text(struct co_buf *b)
 			continue;
 		co_buf_printf(b, "%llu, %u, %s, %s, %s, ",
 			      (unsigned long long)w->id, w->pid, w->host,
-			      w->prog, co_state_name(w->state));
+			      w->prog, dmtcp_worker_state_name(w->state));
 		co_buf_esc(b, w->image[0] ? w->image : "-");
 		co_buf_printf(b, "\n");
 	}

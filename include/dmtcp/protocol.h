@@ -190,4 +190,12 @@ int dmtcp_msg_send(int fd, struct dmtcp_msg *m, const void *payload,
  */
 int dmtcp_msg_recv(int fd, struct dmtcp_msg *m, void *buf, size_t cap);
 
+/* Names of the numbers above for messages (src/common/protocol.c):
+ * a checkpoint barrier ("suspend" ... "resume", else "?"), a worker
+ * state ("RUNNING" ..., else "UNKNOWN"), a reply status ("OK" ...,
+ * anything unknown reads "ERROR"). */
+const char *dmtcp_barrier_name(int barrier);
+const char *dmtcp_worker_state_name(int state);
+const char *dmtcp_reply_name(uint64_t status);
+
 #endif /* DMTCP_PROTOCOL_H */

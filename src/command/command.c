@@ -99,18 +99,6 @@ static int cmd_wait_readable(int fd, int timeout_ms, const char *progress)
 	return r > 0 ? 0 : -1;
 }
 
-static const char *cmd_status_name(uint64_t st)
-{
-	static const char *const names[] = {
-		[DMTCP_REPLY_OK] = "OK",
-		[DMTCP_REPLY_ERROR] = "ERROR",
-		[DMTCP_REPLY_NO_PEERS] = "NO_PEERS",
-		[DMTCP_REPLY_BUSY] = "BUSY",
-	};
-
-	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "ERROR";
-}
-
 /* Report a failure: stderr, and the JSON object on stdout with --json. */
 static int cmd_fail(struct cmd_conn *cn, const char *name, const char *st,
 		    int rc, const char *msg)
@@ -291,7 +279,7 @@ static int cmd_one(struct cmd_conn *cn, const struct cmd_request *rq)
 			 name, cn->where, cmd_reply[0] ? cmd_reply : "error");
 		fprintf(stderr, "dmtcp_command: %s\n", msg);
 		if (cn->json) {
-			cmd_json_print(stdout, name, 0, cmd_status_name(st),
+			cmd_json_print(stdout, name, 0, dmtcp_reply_name(st),
 				       cmd_reply[0] ? cmd_reply : "error");
 			fflush(stdout);
 		}
