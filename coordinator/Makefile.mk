@@ -4,15 +4,20 @@ bin_dmtcp_coordinator_SOURCES = \
 	coordinator/coord.h \
 	coordinator/main.c \
 	coordinator/options.c \
+	coordinator/state.c \
 	coordinator/loop.c \
 	coordinator/input.c \
 	coordinator/clients.c \
 	coordinator/limits.c \
+	coordinator/pending.c \
 	coordinator/dispatch.c \
 	coordinator/ckpt.c \
+	coordinator/txn.c \
 	coordinator/gens.c \
 	coordinator/commands.c \
+	coordinator/reply.c \
 	coordinator/console.c \
+	coordinator/console-out.c \
 	coordinator/script.c \
 	coordinator/services.c \
 	coordinator/textbuf.c

@@ -28,20 +28,6 @@
 
 #define CO_KILL_WAIT_MS	5000
 
-static void co_images_clear(void)
-{
-	for (size_t i = 0; i < co.nimages; i++)
-		free(co.images[i].path);
-	co.nimages = 0;
-	co.images_bytes = 0;
-	for (size_t i = 0; i < co.nwriting; i++)
-		free(co.writing[i]);
-	co.nwriting = 0;
-	co_buf_free(&co.failures);
-	co.nfailed = 0;
-	co.barrier_deadline_ms = 0;
-}
-
 /* The deadline for the next checkpoint barrier: none while the images
  * are written (that takes what the disk takes). */
 static void co_arm_deadline(void)
@@ -50,7 +36,7 @@ static void co_arm_deadline(void)
 
 	co.barrier_deadline_ms = 0;
 	if (co.phase == CO_CKPT && co.opts.ckpt_timeout > 0 &&
-	    next != DMTCP_BAR_CHECKPOINTED && next <= DMTCP_BAR_REFILLED)
+	    co_bar_timed(next))
 		co.barrier_deadline_ms = co_now_ms() +
 			(uint64_t)co.opts.ckpt_timeout * 1000;
 }
@@ -69,13 +55,12 @@ co_ckpt_fail(struct co_client *c, const char *fmt, ...)
 		co_event(1, "checkpoint %u: worker %llu (%s pid %u) %s",
 			 co.generation, (unsigned long long)c->id, c->prog,
 			 c->pid, why);
-		co_buf_printf(&co.failures, "FAILED=%llu %s pid %u: %s\n",
-			      (unsigned long long)c->id, c->prog, c->pid, why);
+		co_txn_fail(&co.txn, "%llu %s pid %u: %s",
+			    (unsigned long long)c->id, c->prog, c->pid, why);
 	} else {
 		co_event(1, "checkpoint %u: %s", co.generation, why);
-		co_buf_printf(&co.failures, "FAILED=%s\n", why);
+		co_txn_fail(&co.txn, "%s", why);
 	}
-	co.nfailed++;
 }
 
 struct co_client *co_ckpt_lagging(void)
@@ -92,9 +77,9 @@ struct co_client *co_ckpt_lagging(void)
 /* The files of a checkpoint that did not commit go. */
 static void co_ckpt_discard(void)
 {
-	for (size_t i = 0; i < co.nimages; i++)
-		co_gens_discard(&co.images[i].path, 1);
-	co_gens_discard(co.writing, co.nwriting);
+	for (size_t i = 0; i < co.txn.nimages; i++)
+		co_gens_discard(&co.txn.images[i].path, 1);
+	co_gens_discard(co.txn.writing, co.txn.nwriting);
 }
 
 void co_schedule_interval(void)
@@ -144,7 +129,8 @@ int co_ckpt_start(const char **why)
 
 	if (st)
 		return st;
-	co_images_clear();
+	co_txn_reset(&co.txn);
+	co.barrier_deadline_ms = 0;
 	co.phase = CO_CKPT;
 	co.released = 0;
 	co.generation++;
@@ -174,40 +160,40 @@ static void co_ckpt_complete(void)
 {
 	struct co_buf b = { 0 };
 	uint64_t ms = co_now_ms() - co.ckpt_start_ms;
-	int ok = co.nfailed == 0;
+	int ok = co.txn.nfailed == 0;
 
 	co.phase = CO_IDLE;
 	co.barrier_deadline_ms = 0;
 	if (ok) {
 		co.last_ckpt_time = time(NULL);
 		co.last_ckpt_ms = ms;
-		co.last_nimages = co.nimages;
-		co.last_bytes = co.images_bytes;
+		co.last_nimages = co.txn.nimages;
+		co.last_bytes = co.txn.images_bytes;
 		co.ckpts_done++;
 	}
 	for (size_t i = 0; i < co_nclients; i++)
 		co_clients[i]->in_ckpt = 0;
-	for (size_t i = 0; ok && i < co.nimages; i++) {
+	for (size_t i = 0; ok && i < co.txn.nimages; i++) {
 		co_buf_printf(&b, "IMAGE=");
-		co_buf_esc(&b, co.images[i].path);
+		co_buf_esc(&b, co.txn.images[i].path);
 		co_buf_printf(&b, "\n");
 	}
-	if (co.failures.s)
-		co_buf_printf(&b, "%s", co.failures.s);
+	if (co.txn.failures.s)
+		co_buf_printf(&b, "%s", co.txn.failures.s);
 	co_buf_printf(&b, "GENERATION=%u\nNUM_IMAGES=%zu\nTOTAL_BYTES=%llu\n"
-		      "TIME_MS=%llu\n", co.generation, ok ? co.nimages : 0,
-		      ok ? (unsigned long long)co.images_bytes : 0ull,
+		      "TIME_MS=%llu\n", co.generation, ok ? co.txn.nimages : 0,
+		      ok ? (unsigned long long)co.txn.images_bytes : 0ull,
 		      (unsigned long long)ms);
 	if (ok)
 		co_event(1, "checkpoint %u done: %zu image%s, %.1f MiB, "
-			 "%llu ms", co.generation, co.nimages,
-			 co.nimages == 1 ? "" : "s",
-			 co.images_bytes / 1048576.0, (unsigned long long)ms);
+			 "%llu ms", co.generation, co.txn.nimages,
+			 co.txn.nimages == 1 ? "" : "s",
+			 co.txn.images_bytes / 1048576.0, (unsigned long long)ms);
 	else
 		co_event(1, "checkpoint %u FAILED (%d failure%s, %llu ms): "
 			 "the restart script still names the previous "
-			 "checkpoint", co.generation, co.nfailed,
-			 co.nfailed == 1 ? "" : "s", (unsigned long long)ms);
+			 "checkpoint", co.generation, co.txn.nfailed,
+			 co.txn.nfailed == 1 ? "" : "s", (unsigned long long)ms);
 	co_ckpt_finished(ok, b.s ? b.s : "");
 	co_buf_free(&b);
 	co_schedule_interval();
@@ -215,14 +201,6 @@ static void co_ckpt_complete(void)
 		co_event(1, "killing the processes (--exit-after-ckpt)");
 		co_kill_all();
 	}
-}
-
-static int co_has_image(uint64_t id)
-{
-	for (size_t i = 0; i < co.nimages; i++)
-		if (co.images[i].client_id == id)
-			return 1;
-	return 0;
 }
 
 /*
@@ -234,16 +212,16 @@ static void co_ckpt_commit(void)
 {
 	char path[PATH_MAX], why[1024];
 
-	for (size_t i = 0; i < co_nclients && !co.nfailed; i++) {
+	for (size_t i = 0; i < co_nclients && !co.txn.nfailed; i++) {
 		struct co_client *w = co_clients[i];
 
 		if (w->kind == CO_WORKER && !w->closing && w->in_ckpt &&
-		    !co_has_image(w->id))
+		    !co_txn_has_image(&co.txn, w->id))
 			co_ckpt_fail(w, "reported no image");
 	}
-	if (!co.nfailed && co.nimages == 0)
+	if (!co.txn.nfailed && co.txn.nimages == 0)
 		co_ckpt_fail(NULL, "no process reported an image");
-	if (co.nfailed)
+	if (co.txn.nfailed)
 		return;
 	if (co_write_restart_script(path, sizeof(path), why,
 				    sizeof(why)) < 0) {
@@ -257,24 +235,24 @@ static void co_ckpt_commit(void)
 /* After the commit: each worker's last image, older generations go. */
 static void co_ckpt_committed(void)
 {
-	char **paths = calloc(co.nimages ? co.nimages : 1, sizeof(char *));
+	char **paths = calloc(co.txn.nimages ? co.txn.nimages : 1, sizeof(char *));
 
 	for (size_t i = 0; i < co_nclients; i++) {
 		struct co_client *w = co_clients[i];
 
-		for (size_t j = 0; j < co.nimages; j++)
+		for (size_t j = 0; j < co.txn.nimages; j++)
 			if (w->kind == CO_WORKER &&
-			    co.images[j].client_id == w->id)
+			    co.txn.images[j].client_id == w->id)
 				snprintf(w->image, sizeof(w->image), "%s",
-					 co.images[j].path);
+					 co.txn.images[j].path);
 	}
 	if (!paths) {
 		co_event(1, "out of memory: older generations not removed");
 		return;
 	}
-	for (size_t i = 0; i < co.nimages; i++)
-		paths[i] = co.images[i].path;
-	co_gens_committed_set(co.generation, paths, co.nimages);
+	for (size_t i = 0; i < co.txn.nimages; i++)
+		paths[i] = co.txn.images[i].path;
+	co_gens_committed_set(co.generation, paths, co.txn.nimages);
 	free(paths);
 }
 
@@ -322,21 +300,16 @@ static void co_release(int barrier)
 		   work for this checkpoint; at CHECKPOINTED 0 = committed,
 		   else the worker removes its image */
 		co_send(w, DMTCP_MSG_BARRIER_RELEASE, barrier,
-			barrier <= DMTCP_BAR_REFILLED ? (uint64_t)co.nfailed : 0,
+			barrier <= DMTCP_BAR_REFILLED ? (uint64_t)co.txn.nfailed : 0,
 			NULL, 0);
-		if (barrier == DMTCP_BAR_REFILLED ||
-		    barrier == DMTCP_BAR_RESTART_REFILLED)
-			w->state = DMTCP_WS_RUNNING;
-		else if (barrier == DMTCP_BAR_SUSPENDED)
-			w->state = DMTCP_WS_SUSPENDED;
-		else if (barrier == DMTCP_BAR_FD_LEADER_ELECTION)
-			w->state = DMTCP_WS_CHECKPOINTING;
+		if (co_bar_worker_state(barrier))
+			w->state = co_bar_worker_state(barrier);
 	}
 	pr_debug("released barrier %d", barrier);
 	if (barrier <= DMTCP_BAR_REFILLED)
 		co_arm_deadline();
 	if (barrier == DMTCP_BAR_CHECKPOINTED) {
-		if (co.nfailed)
+		if (co.txn.nfailed)
 			co_ckpt_discard();
 		else
 			co_ckpt_committed();
@@ -361,11 +334,7 @@ void co_barrier_recheck(void)
 
 		if (co.phase == CO_IDLE)
 			return;
-		if (restart)
-			next = co.released < DMTCP_BAR_RESTARTED ?
-				DMTCP_BAR_RESTARTED : co.released + 1;
-		else
-			next = co.released + 1;
+		next = co_bar_next(co.phase, co.released);
 		for (size_t i = 0; i < co_nclients; i++) {
 			struct co_client *w = co_clients[i];
 
@@ -390,7 +359,7 @@ void co_barrier_recheck(void)
 				/* committed (or discarded) already; they all
 				   went before resuming */
 				co_ckpt_complete();
-			} else if (co.nfailed) {
+			} else if (co.txn.nfailed) {
 				/* lost or not answering: all of them */
 				co_ckpt_discard();
 				co_ckpt_complete();
@@ -405,9 +374,7 @@ void co_barrier_recheck(void)
 			}
 			return;
 		}
-		if (at < total)
-			return;
-		if (next == DMTCP_BAR_RESTARTED && at < co.restart_expected)
+		if (!co_bar_ready(next, total, at, co.restart_expected))
 			return;
 		co_release(next);
 		co_user_barrier_recheck();
@@ -438,32 +405,22 @@ static void co_lagging_barrier(struct co_client *c, int barrier)
 
 void co_barrier_reached(struct co_client *c, int barrier)
 {
-	int ok;
-
 	if (c->lagging && barrier >= DMTCP_BAR_SUSPENDED &&
 	    barrier <= DMTCP_BAR_REFILLED) {
 		co_lagging_barrier(c, barrier);
 		return;
 	}
-	if (barrier >= DMTCP_BAR_SUSPENDED && barrier <= DMTCP_BAR_REFILLED)
-		ok = co.phase == CO_CKPT && c->in_ckpt &&
-			barrier == co.released + 1;
-	else if (barrier == DMTCP_BAR_RESTARTED && co.phase == CO_RESTART &&
-		 c->restarting && co.released >= DMTCP_BAR_RESTARTED) {
+	if (barrier == DMTCP_BAR_RESTARTED && co.phase == CO_RESTART &&
+	    c->restarting && co.released >= DMTCP_BAR_RESTARTED) {
 		/* came back after the others were released (num_peers was
 		 * low): let it catch up instead of holding everyone */
 		c->barrier = barrier;
 		co_send(c, DMTCP_MSG_BARRIER_RELEASE, barrier, 0, NULL, 0);
 		co_barrier_recheck();
 		return;
-	} else if (barrier == DMTCP_BAR_RESTARTED ||
-		   barrier == DMTCP_BAR_RESTART_REFILLED)
-		ok = co.phase == CO_RESTART && c->restarting &&
-			barrier == (co.released < DMTCP_BAR_RESTARTED ?
-				    DMTCP_BAR_RESTARTED : co.released + 1);
-	else
-		ok = 0;
-	if (!ok) {
+	}
+	if (!co_bar_expected(co.phase, co.released, barrier) ||
+	    !(barrier <= DMTCP_BAR_REFILLED ? c->in_ckpt : c->restarting)) {
 		co_event(1, "worker %llu (%s pid %u) reached barrier %d out "
 			 "of turn (last released %d); ignored",
 			 (unsigned long long)c->id, c->prog, c->pid, barrier,
@@ -478,7 +435,6 @@ void co_ckpt_written(struct co_client *c, const struct dmtcp_msg *m,
 		     const char *path)
 {
 	uint64_t bytes = m->arg0, usec = m->arg1;
-	struct co_image *im;
 
 	if (c->lagging || (co.phase == CO_CKPT &&
 			   co.released >= DMTCP_BAR_CHECKPOINTED)) {
@@ -499,23 +455,8 @@ void co_ckpt_written(struct co_client *c, const struct dmtcp_msg *m,
 			 ESC(path));
 		return;
 	}
-	if (co.nimages == co.images_cap) {
-		size_t ncap = co.images_cap ? co.images_cap * 2 : 16;
-		struct co_image *n = realloc(co.images, ncap * sizeof(*n));
-
-		if (!n)
-			return;
-		co.images = n;
-		co.images_cap = ncap;
-	}
-	im = &co.images[co.nimages];
-	im->path = strdup(path);
-	if (!im->path)
+	if (co_txn_add_image(&co.txn, path, bytes, c->id) < 0)
 		return;
-	im->bytes = bytes;
-	im->client_id = c->id;
-	co.nimages++;
-	co.images_bytes += bytes;
 	pr_debug("worker %llu wrote %s (%llu bytes, %llu us)",
 		 (unsigned long long)c->id, ESC(path),
 		 (unsigned long long)bytes,
@@ -524,23 +465,10 @@ void co_ckpt_written(struct co_client *c, const struct dmtcp_msg *m,
 
 void co_ckpt_writing(struct co_client *c, const char *path)
 {
-	char *p, **n;
-
 	if (co.phase != CO_CKPT || !c->in_ckpt || c->lagging || !path[0] ||
 	    path[0] != '/')
 		return;
-	if (co.nwriting == co.writing_cap) {
-		size_t ncap = co.writing_cap ? co.writing_cap * 2 : 16;
-
-		n = realloc(co.writing, ncap * sizeof(*n));
-		if (!n)
-			return;
-		co.writing = n;
-		co.writing_cap = ncap;
-	}
-	p = strdup(path);
-	if (p)
-		co.writing[co.nwriting++] = p;
+	co_txn_add_writing(&co.txn, path);
 }
 
 /*
@@ -634,7 +562,7 @@ void co_kill_all(void)
 	if (co.phase == CO_CKPT && co.released < DMTCP_BAR_CHECKPOINTED)
 		co_ckpt_discard();	/* what is written so far */
 	if (co.phase == CO_CKPT && co.released >= DMTCP_BAR_CHECKPOINTED &&
-	    !co.nfailed)
+	    !co.txn.nfailed)
 		co_ckpt_finished(1, "checkpoint committed; the processes were "
 				 "killed before they resumed\n");
 	else if (co.phase == CO_CKPT)

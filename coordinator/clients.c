@@ -25,8 +25,6 @@ struct co_client *co_client_add(int fd, const char *peer)
 {
 	struct co_client *c;
 
-	/* a new connection is pending until its hello: keep the bound */
-	co_pending_make_room();
 	if (co_nclients == co_clients_cap) {
 		size_t ncap = co_clients_cap ? co_clients_cap * 2 : 16;
 		struct co_client **n = realloc(co_clients, ncap * sizeof(*n));

@@ -8,7 +8,8 @@
  * and tab completion of commands and their arguments.  One table,
  * co_console_cmds[], drives the parser, `help` and the completion.
  * Messages from the event loop are printed above the line being typed
- * (co_console_write saves and restores it).
+ * (console-out.c saves and restores it; co_console_sync() tells it when
+ * a prompt is shown).
  *
  * Otherwise (a pipe, a file, /dev/null) it reads one command per line
  * and answers each; EOF only stops reading, so a coordinator started
@@ -78,42 +79,11 @@ static char co_con_line[4096];
 static size_t co_con_len;
 static char co_con_history[PATH_MAX];
 
-void co_console_write(FILE *f, const char *text)
+/* Tell console-out.c whether a prompt is on the terminal (a tty
+ * console still reading, outside the line handler). */
+static void co_console_sync(void)
 {
-	int saved_point = 0;
-	char *saved_line = NULL;
-
-	if (!text || !*text)
-		return;
-	/*
-	 * Inside the line handler readline has finished the line and will
-	 * draw a fresh prompt afterwards: plain output then.  Otherwise
-	 * wipe the prompt and the partial line, print, and draw them again.
-	 */
-	if (co_con_tty && co_con_fd >= 0 && !co_con_in_handler) {
-		saved_point = rl_point;
-		saved_line = rl_copy_text(0, rl_end);
-		rl_save_prompt();
-		rl_replace_line("", 0);
-		rl_redisplay();
-	}
-	fflush(stdout);
-	fputs(text, f);
-	if (text[strlen(text) - 1] != '\n')
-		fputc('\n', f);
-	fflush(f);
-	if (saved_line) {
-		rl_restore_prompt();
-		rl_replace_line(saved_line, 0);
-		rl_point = saved_point;
-		rl_forced_update_display();
-		free(saved_line);
-	}
-}
-
-void co_console_print(const char *text)
-{
-	co_console_write(stdout, text);
+	co_console_prompt(co_con_tty && co_con_fd >= 0 && !co_con_in_handler);
 }
 
 static const struct co_console_cmd *co_console_find(const char *word)
@@ -290,6 +260,7 @@ static void co_console_rl_line(char *line)
 		/* ^D: never take the computation down by accident */
 		rl_callback_handler_remove();
 		co_con_fd = -1;
+		co_console_sync();
 		fputc('\n', stdout);
 		co_console_print("console closed; the coordinator keeps "
 				 "running (stop it with dmtcp_command -q)");
@@ -297,8 +268,10 @@ static void co_console_rl_line(char *line)
 	}
 	co_console_history_add(line);
 	co_con_in_handler = 1;
+	co_console_sync();
 	co_console_exec(line);
 	co_con_in_handler = 0;
+	co_console_sync();
 	free(line);
 }
 
@@ -372,6 +345,7 @@ int co_console_init(void)
 	co_help_words[n] = NULL;
 	co_con_fd = 0;
 	co_con_tty = isatty(0) && isatty(1);
+	co_console_sync();
 	if (co_con_tty) {
 		rl_catch_signals = 0;
 		rl_catch_sigwinch = 0;
@@ -457,4 +431,5 @@ void co_console_close(void)
 		rl_callback_handler_remove();
 	}
 	co_con_fd = -1;
+	co_console_sync();
 }

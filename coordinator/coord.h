@@ -3,15 +3,46 @@
  *
  * The coordinator is one single-threaded event loop (loop.c) over a
  * listening socket, its clients (clients.c; their byte streams are cut
- * into messages by input.c), the console on stdin
- * (console.c) and a signalfd.  Messages from clients are dispatched in
- * dispatch.c; the checkpoint/restart barrier state machine lives in
- * ckpt.c; commands shared by the console and dmtcp_command in
- * commands.c; the restart script writer in script.c.  There is exactly
- * one coordinator state, the global `co`.  What an unauthenticated
- * peer may cost (pending connections, input before the hello, rate-
- * limited messages) is bounded in limits.c.  Strings that come from
- * clients are escaped (src/common/escape.h) wherever they are printed.
+ * into messages by input.c), the console on stdin (console.c) and a
+ * signalfd.  Messages from clients are dispatched in dispatch.c; the
+ * checkpoint/restart barrier state machine lives in ckpt.c, over the
+ * pure record and rules of txn.c; commands shared by the console and
+ * dmtcp_command in commands.c, their answers in reply.c; the restart
+ * script writer in script.c.  There is exactly one coordinator state,
+ * `co`, owned by state.c (struct co_state below).  What an
+ * unauthenticated peer may cost is bounded in pending.c (connections
+ * waiting for their hello), input.c (their input) and limits.c (their
+ * log lines).  Strings that come from clients are escaped
+ * (src/common/escape.h) wherever they are printed.
+ *
+ * Layers, top first (the sections of this header come bottom first).
+ * A file calls only the files of the layers below its own; no two files
+ * call each other:
+ *
+ *   main.c                      start-up, shut-down
+ *   loop.c                      the event loop
+ *   console.c                   console input: commands typed
+ *   pending.c                   unauthenticated connections
+ *   input.c                     bytes -> messages
+ *   dispatch.c                  messages -> actions
+ *   commands.c                  what a requester asks for
+ *   ckpt.c                      checkpoint, restart, kill
+ *   reply.c services.c gens.c   answers; kv/user barriers; files of a
+ *     script.c                    generation; the restart script
+ *   clients.c                   the client table, output
+ *   limits.c                    rate-limited events
+ *   state.c                     `co`, co_event, the log
+ *   txn.c textbuf.c options.c   pure helpers; console output
+ *     console-out.c
+ *
+ * Events go up by return values and state, never by a call upwards:
+ * ckpt.c answers whoever asked for a checkpoint or a kill through
+ * reply.c (below it), not through commands.c; clients.c does not know
+ * about pending connections (the loop accepts through pending.c);
+ * console.c tells console-out.c when a prompt is shown, and every
+ * message is printed there.  Within a layer gens.c calls script.c
+ * (co_sanitize_name), nothing else.  tests/e2e/test-coord-layers.sh
+ * checks this from the built objects.
  */
 #ifndef DMTCP_COORD_H
 #define DMTCP_COORD_H
@@ -61,6 +92,140 @@ void co_buf_esc(struct co_buf *b, const char *s);
 void co_buf_free(struct co_buf *b);
 /* Monotonic milliseconds. */
 uint64_t co_now_ms(void);
+
+/* ---- console-out.c: output without garbling the prompt ---- */
+/* Print console output without garbling a readline prompt. */
+void co_console_print(const char *text);
+void co_console_write(FILE *f, const char *text);
+/* console.c: whether a prompt is shown (saved and restored around
+ * output). */
+void co_console_prompt(int shown);
+
+/* ---- txn.c: one checkpoint's record and the barrier rules (pure) ---- */
+enum co_phase { CO_IDLE, CO_CKPT, CO_RESTART };
+
+struct co_image {
+	char *path;
+	uint64_t bytes;
+	uint64_t client_id;		/* the worker that wrote it */
+};
+
+struct co_txn {
+	struct co_image *images;	/* images reported written */
+	size_t nimages, images_cap;
+	uint64_t images_bytes;
+	struct co_buf failures;		/* "FAILED=..." lines */
+	int nfailed;
+	char **writing;			/* images announced (CKPT_WRITING):
+					   removed if it does not commit */
+	size_t nwriting, writing_cap;
+};
+
+/* Forget what t holds (a new checkpoint starts); co_txn_free also
+ * releases the arrays. */
+void co_txn_reset(struct co_txn *t);
+void co_txn_free(struct co_txn *t);
+/* Record an image written / announced; 0, or -1 out of memory (then
+ * nothing is recorded). */
+int co_txn_add_image(struct co_txn *t, const char *path, uint64_t bytes,
+		     uint64_t client_id);
+int co_txn_add_writing(struct co_txn *t, const char *path);
+int co_txn_has_image(const struct co_txn *t, uint64_t client_id);
+/* One more failure: a "FAILED=<text>" line. */
+void co_txn_fail(struct co_txn *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The barrier released next in this phase, after `released`. */
+int co_bar_next(enum co_phase phase, int released);
+/* Is a worker reaching `barrier` on time (the next one of the phase)? */
+int co_bar_expected(enum co_phase phase, int released, int barrier);
+/* Release `next` now: all `total` participants (> 0) are `at` it, and
+ * for RESTARTED at least restart_expected of them. */
+int co_bar_ready(int next, int total, int at, int restart_expected);
+/* Does waiting for `next` have a deadline (--ckpt-timeout)?  Not the
+ * image writing: that takes what the disk takes. */
+int co_bar_timed(int next);
+/* A worker's state once `barrier` is released; 0 = unchanged. */
+int co_bar_worker_state(int barrier);
+
+/* ---- state.c: the one coordinator state and its event log ---- */
+struct co_state {
+	struct co_opts opts;
+	int listen_fd;
+	int log_fd;			/* --coord-logfile, or -1 */
+	int port;
+	char host[256];			/* how clients should reach us */
+	char hostname[256];		/* gethostname() */
+	char secret[DMTCP_SECRET_LEN + 1];
+	char secret_path[PATH_MAX];
+	char ckpt_dir[PATH_MAX];	/* where the restart script goes */
+	char ckpt_dir_explicit[PATH_MAX]; /* sent to workers, or "" */
+	char restart_bin[PATH_MAX];	/* dmtcp_restart for the script */
+
+	uint64_t next_client_id;
+	char comp_id[64];		/* "" = no computation */
+	uint32_t generation;
+	int had_workers;
+
+	enum co_phase phase;
+	int released;			/* last barrier released */
+	uint64_t ckpt_start_ms;
+	struct co_txn txn;		/* the current checkpoint's record */
+	uint64_t barrier_deadline_ms;	/* 0 = none (the image writing) */
+	int restart_expected;		/* num_peers of the restart */
+	int console_bckpt;		/* console waits for completion */
+
+	long interval;			/* seconds, 0 = off */
+	uint64_t next_ckpt_ms;		/* 0 = not scheduled */
+	time_t last_ckpt_time;		/* wall clock, 0 = never */
+	uint64_t last_ckpt_ms;		/* duration */
+	size_t last_nimages;		/* images of the last checkpoint */
+	uint64_t last_bytes;		/* and their total size */
+	int ckpts_done;
+
+	int killing;			/* KILL sent, waiting for exits */
+	uint64_t kill_deadline_ms;
+	int kill_freezing;		/* KILL FREEZE sent, waiting for
+					   every KILL_READY */
+	uint64_t kill_freeze_deadline_ms;
+	int console_wait;		/* enum co_wait for the console */
+	int quit;			/* leave the event loop */
+};
+
+extern struct co_state co;
+
+/* Before anything else: every field 0, but no descriptors (-1) and
+ * client ids from 1. */
+void co_state_init(void);
+/* Events for the user: stderr (unless quiet for info) + logfile. */
+void co_event(int important, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Open the event log (--coord-logfile, or a daemon's default one, once
+ * co.port is known); 0, or -1 after saying why on stderr. */
+int co_log_open(void);
+/* At exit: the checkpoint record, the listening socket, the log. */
+void co_state_free(void);
+
+/* ---- limits.c: rate-limited events ---- */
+/* A kind of message that may come in floods: at most `burst` lines a
+ * second, the others are counted and summed up in one line. */
+struct co_ratelimit {
+	const char *what;		/* "messages about ..." */
+	unsigned burst;
+	uint64_t window_ms;		/* start of the current second */
+	unsigned printed;		/* lines in this window */
+	unsigned long suppressed;
+	uint64_t start_ms;		/* first suppressed one */
+};
+extern struct co_ratelimit co_rl_preauth, co_rl_auth, co_rl_fds;
+void co_event_limited(struct co_ratelimit *rl, int important,
+		      const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Sum up suppressed messages whose second is over. */
+void co_limits_tick(uint64_t now);
+/* A message about client c: rate-limited while c is unauthenticated. */
+#define co_client_event(c, important, ...) \
+	((c)->authed ? co_event((important), __VA_ARGS__) : \
+	 co_event_limited(&co_rl_preauth, (important), __VA_ARGS__))
 
 /* ---- clients.c ---- */
 enum co_kind { CO_NEW, CO_WORKER, CO_COMMAND };
@@ -112,8 +277,8 @@ struct co_client {
 extern struct co_client **co_clients;
 extern size_t co_nclients;
 
-/* A new, unauthenticated client; drops the oldest pending one first
- * when CO_PENDING_MAX are pending (limits.c). */
+/* A new, unauthenticated client (the event loop goes through
+ * co_client_accept(), pending.c, to keep the bound on those). */
 struct co_client *co_client_add(int fd, const char *peer);
 /* Closes and frees; callers must not touch c afterwards. */
 void co_client_remove(struct co_client *c);
@@ -133,129 +298,44 @@ void co_refuse(struct co_client *c, const char *reason);
 void co_refuse_retry(struct co_client *c, const char *reason);
 int co_num_workers(void);
 
-/* ---- global state (main.c) ---- */
-enum co_phase { CO_IDLE, CO_CKPT, CO_RESTART };
+/* ---- reply.c: answers to requesters (NULL = the console) ---- */
+/* Deliver a reply to c or print it on the console (c == NULL). */
+void co_reply(struct co_client *c, int status, const char *text);
+/* Checkpoint finished (ok) or was abandoned; answers the waiters. */
+void co_ckpt_finished(int ok, const char *text);
+/* Every worker is gone after a kill (or the wait timed out). */
+void co_kill_finished(int remaining);
 
-struct co_image {
-	char *path;
-	uint64_t bytes;
-	uint64_t client_id;		/* the worker that wrote it */
-};
+/* ---- services.c: plugin key-value database and named barriers ---- */
+/* Handle KV_PUT/KV_GET/USER_BARRIER from a command client; -1: drop c. */
+int co_service(struct co_client *c, const struct dmtcp_msg *m,
+	       const char *payload);
+/* Release user barriers whose participants all arrived. */
+void co_user_barrier_recheck(void);
+/* Forget every published key (the computation ended). */
+void co_kv_clear(void);
 
-struct co_state {
-	struct co_opts opts;
-	int listen_fd;
-	int port;
-	char host[256];			/* how clients should reach us */
-	char hostname[256];		/* gethostname() */
-	char secret[DMTCP_SECRET_LEN + 1];
-	char secret_path[PATH_MAX];
-	char ckpt_dir[PATH_MAX];	/* where the restart script goes */
-	char ckpt_dir_explicit[PATH_MAX]; /* sent to workers, or "" */
-	char restart_bin[PATH_MAX];	/* dmtcp_restart for the script */
+/* ---- gens.c: the files of each checkpoint generation ---- */
+/* A checkpoint did not commit: remove the images it announced, their
+ * side files and temporaries (never what the restart script names). */
+void co_gens_discard(char *const *paths, size_t n);
+/* Generation gen committed with these images: remove older generations
+ * beyond co.opts.keep_generations. */
+void co_gens_committed_set(uint32_t gen, char *const *paths, size_t n);
+/* A restart from these images completed (they count as committed). */
+void co_gens_restarted(uint32_t gen, char *const *paths, size_t n);
+/* The newest committed generation of the current computation known
+ * (from this coordinator or its restart script), 0 if none. */
+uint32_t co_gens_newest(void);
 
-	uint64_t next_client_id;
-	char comp_id[64];		/* "" = no computation */
-	uint32_t generation;
-	int had_workers;
-
-	enum co_phase phase;
-	int released;			/* last barrier released */
-	uint64_t ckpt_start_ms;
-	struct co_image *images;	/* images of the current ckpt */
-	size_t nimages, images_cap;
-	uint64_t images_bytes;
-	struct co_buf failures;		/* "FAILED=..." lines of this ckpt */
-	int nfailed;
-	char **writing;			/* images announced (CKPT_WRITING):
-					   removed if it does not commit */
-	size_t nwriting, writing_cap;
-	uint64_t barrier_deadline_ms;	/* 0 = none (the image writing) */
-	int restart_expected;		/* num_peers of the restart */
-	int console_bckpt;		/* console waits for completion */
-
-	long interval;			/* seconds, 0 = off */
-	uint64_t next_ckpt_ms;		/* 0 = not scheduled */
-	time_t last_ckpt_time;		/* wall clock, 0 = never */
-	uint64_t last_ckpt_ms;		/* duration */
-	size_t last_nimages;		/* images of the last checkpoint */
-	uint64_t last_bytes;		/* and their total size */
-	int ckpts_done;
-
-	int killing;			/* KILL sent, waiting for exits */
-	uint64_t kill_deadline_ms;
-	int kill_freezing;		/* KILL FREEZE sent, waiting for
-					   every KILL_READY */
-	uint64_t kill_freeze_deadline_ms;
-	int console_wait;		/* enum co_wait for the console */
-	int quit;			/* leave the event loop */
-};
-
-extern struct co_state co;
-
-/* Events for the user: stderr (unless quiet for info) + logfile. */
-void co_event(int important, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* ---- input.c: the per-client message decoder ---- */
-/* Before authentication a client may send a hello and nothing else:
- * this much input at most is read and kept (doc/protocol.md). */
-#define CO_PREAUTH_MAX	(sizeof(struct dmtcp_msg) + \
-			 sizeof(struct dmtcp_hello))
-/* Why a header is unacceptable (bad magic/version/size), or NULL. */
-const char *co_header_problem(const struct dmtcp_msg *m);
-/* How many more bytes c may send before a message must be complete. */
-size_t co_client_room(const struct co_client *c);
-/* Read what c's socket holds (non-blocking, at most co_client_room())
- * and parse it; drops c on EOF, error or bad input. */
-void co_client_read(struct co_client *c);
-/* Dispatch every complete message in c->in (c->in_cap > c->in_len
- * always: one spare byte terminates payloads); drops c on bad input. */
-void co_client_parse(struct co_client *c);
-/* Append len bytes to c's input and parse them; 0, or -1 once c is
- * being dropped. */
-int co_client_feed(struct co_client *c, const void *data, size_t len);
-
-/* ---- limits.c: what unauthenticated peers may cost ---- */
-#define CO_PENDING_MAX	64	/* connections waiting for their hello */
-
-/* A kind of message that may come in floods: at most `burst` lines a
- * second, the others are counted and summed up in one line. */
-struct co_ratelimit {
-	const char *what;		/* "messages about ..." */
-	unsigned burst;
-	uint64_t window_ms;		/* start of the current second */
-	unsigned printed;		/* lines in this window */
-	unsigned long suppressed;
-	uint64_t start_ms;		/* first suppressed one */
-};
-extern struct co_ratelimit co_rl_preauth, co_rl_auth, co_rl_fds;
-void co_event_limited(struct co_ratelimit *rl, int important,
-		      const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* Sum up suppressed messages whose second is over. */
-void co_limits_tick(uint64_t now);
-/* Unauthenticated and not being dropped. */
-int co_client_pending(const struct co_client *c);
-size_t co_pending_count(void);
-/* Drop the oldest pending connection, its descriptor closed at once
- * (after reading what it sent: its hello may be there, and then it is
- * served instead and the next oldest goes); 1 if one was dropped. */
-int co_pending_drop_oldest(const char *why);
-/* Drop pending connections until one more fits under CO_PENDING_MAX. */
-void co_pending_make_room(void);
-/* A message about client c: rate-limited while c is unauthenticated. */
-#define co_client_event(c, important, ...) \
-	((c)->authed ? co_event((important), __VA_ARGS__) : \
-	 co_event_limited(&co_rl_preauth, (important), __VA_ARGS__))
-
-/* ---- dispatch.c ---- */
-/* Handle one complete message from c; payload is NUL-terminated.
- * Returns -1 if c must be dropped. */
-int co_dispatch(struct co_client *c, const struct dmtcp_msg *m,
-		char *payload);
-/* Bookkeeping when a client goes away (before it is freed). */
-void co_client_gone(struct co_client *c);
+/* ---- script.c ---- */
+/* Writes the restart script for the current images and points the
+ * dmtcp_restart_script.sh symlink at it: the commit point of a
+ * checkpoint.  0, or -1 with the reason in why. */
+int co_write_restart_script(char *path_out, size_t cap, char *why,
+			    size_t whycap);
+/* Turn a computation id into something safe in a file name. */
+void co_sanitize_name(char *dst, size_t cap, const char *src);
 
 /* ---- ckpt.c ---- */
 /* Start a checkpoint; 0, or a DMTCP_REPLY_* status with why in *why. */
@@ -280,26 +360,53 @@ void co_tick(uint64_t now);
 uint64_t co_next_deadline(void);
 void co_schedule_interval(void);
 
-/* ---- services.c: plugin key-value database and named barriers ---- */
-/* Handle KV_PUT/KV_GET/USER_BARRIER from a command client; -1: drop c. */
-int co_service(struct co_client *c, const struct dmtcp_msg *m,
-	       const char *payload);
-/* Release user barriers whose participants all arrived. */
-void co_user_barrier_recheck(void);
-/* Forget every published key (the computation ended). */
-void co_kv_clear(void);
-
 /* ---- commands.c ---- */
 /* Requester c (NULL = console) asks for cmd; replies now or later. */
 void co_command(struct co_client *c, int cmd, uint64_t arg);
-/* Deliver a reply to c or print it on the console (c == NULL). */
-void co_reply(struct co_client *c, int status, const char *text);
 void co_status_text(struct co_buf *b);
 void co_list_text(struct co_buf *b);
-/* Checkpoint finished (ok) or was abandoned; answers the waiters. */
-void co_ckpt_finished(int ok, const char *text);
-/* Every worker is gone after a kill (or the wait timed out). */
-void co_kill_finished(int remaining);
+
+/* ---- dispatch.c ---- */
+/* Handle one complete message from c; payload is NUL-terminated.
+ * Returns -1 if c must be dropped. */
+int co_dispatch(struct co_client *c, const struct dmtcp_msg *m,
+		char *payload);
+/* Bookkeeping when a client goes away (before it is freed). */
+void co_client_gone(struct co_client *c);
+
+/* ---- input.c: the per-client message decoder ---- */
+/* Before authentication a client may send a hello and nothing else:
+ * this much input at most is read and kept (doc/protocol.md). */
+#define CO_PREAUTH_MAX	(sizeof(struct dmtcp_msg) + \
+			 sizeof(struct dmtcp_hello))
+/* Why a header is unacceptable (bad magic/version/size), or NULL. */
+const char *co_header_problem(const struct dmtcp_msg *m);
+/* How many more bytes c may send before a message must be complete. */
+size_t co_client_room(const struct co_client *c);
+/* Read what c's socket holds (non-blocking, at most co_client_room())
+ * and parse it; drops c on EOF, error or bad input. */
+void co_client_read(struct co_client *c);
+/* Dispatch every complete message in c->in (c->in_cap > c->in_len
+ * always: one spare byte terminates payloads); drops c on bad input. */
+void co_client_parse(struct co_client *c);
+/* Append len bytes to c's input and parse them; 0, or -1 once c is
+ * being dropped. */
+int co_client_feed(struct co_client *c, const void *data, size_t len);
+
+/* ---- pending.c: connections waiting for their hello ---- */
+#define CO_PENDING_MAX	64	/* connections waiting for their hello */
+
+/* Unauthenticated and not being dropped. */
+int co_client_pending(const struct co_client *c);
+size_t co_pending_count(void);
+/* Drop the oldest pending connection, its descriptor closed at once
+ * (after reading what it sent: its hello may be there, and then it is
+ * served instead and the next oldest goes); 1 if one was dropped. */
+int co_pending_drop_oldest(const char *why);
+/* Drop pending connections until one more fits under CO_PENDING_MAX. */
+void co_pending_make_room(void);
+/* A new connection: co_client_add() after co_pending_make_room(). */
+struct co_client *co_client_accept(int fd, const char *peer);
 
 /* ---- console.c ---- */
 int co_console_init(void);	/* 0, or -1 if there is no console */
@@ -308,31 +415,6 @@ void co_console_readable(void);
 void co_console_close(void);
 /* SIGINT arrived: 1 if the console used it (cleared a typed line). */
 int co_console_interrupt(void);
-/* Print console output without garbling a readline prompt. */
-void co_console_print(const char *text);
-void co_console_write(FILE *f, const char *text);
-
-/* ---- gens.c: the files of each checkpoint generation ---- */
-/* A checkpoint did not commit: remove the images it announced, their
- * side files and temporaries (never what the restart script names). */
-void co_gens_discard(char *const *paths, size_t n);
-/* Generation gen committed with these images: remove older generations
- * beyond co.opts.keep_generations. */
-void co_gens_committed_set(uint32_t gen, char *const *paths, size_t n);
-/* A restart from these images completed (they count as committed). */
-void co_gens_restarted(uint32_t gen, char *const *paths, size_t n);
-/* The newest committed generation of the current computation known
- * (from this coordinator or its restart script), 0 if none. */
-uint32_t co_gens_newest(void);
-
-/* ---- script.c ---- */
-/* Writes the restart script for the current images and points the
- * dmtcp_restart_script.sh symlink at it: the commit point of a
- * checkpoint.  0, or -1 with the reason in why. */
-int co_write_restart_script(char *path_out, size_t cap, char *why,
-			    size_t whycap);
-/* Turn a computation id into something safe in a file name. */
-void co_sanitize_name(char *dst, size_t cap, const char *src);
 
 /* ---- loop.c ---- */
 int co_loop_run(void);

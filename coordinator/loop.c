@@ -126,7 +126,7 @@ static void co_accept(void)
 		getnameinfo((struct sockaddr *)&ss, slen, host, sizeof(host),
 			    serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV);
 		snprintf(peer, sizeof(peer), "%s:%s", host, serv);
-		c = co_client_add(fd, peer);
+		c = co_client_accept(fd, peer);
 		if (!c) {
 			co_event(1, "out of memory for client %s", peer);
 			close(fd);

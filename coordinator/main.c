@@ -1,7 +1,7 @@
 /*
  * main.c - dmtcp_coordinator start-up and shut-down: options, the
- * listening socket, the secret file, the port file, daemonizing, the
- * event log.
+ * listening socket, the secret file, the port file, daemonizing; then
+ * the event loop (loop.c).  The top layer (coord.h).
  */
 #include "config.h"
 #include "coord.h"
@@ -24,41 +24,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-struct co_state co;
-static int co_log_fd = -1;
-
-void co_event(int important, const char *fmt, ...)
-{
-	char raw[1024], msg[2048], line[2100];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
-	/* one line, whatever a client managed to put into it: callers
-	 * escape names they got from clients (escape.h), this catches any
-	 * control character left (without escaping those escapes again) */
-	esc_mem(msg, sizeof(msg), raw, strlen(raw), ESC_KEEP_BACKSLASH);
-	if (co_log_fd >= 0) {
-		char when[32];
-		time_t now = time(NULL);
-		struct tm tm;
-		int n;
-
-		localtime_r(&now, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		n = snprintf(line, sizeof(line), "[%s] %s\n", when, msg);
-		if (n > 0)
-			util_write_all(co_log_fd, line,
-				       (size_t)n < sizeof(line) ? (size_t)n :
-				       sizeof(line) - 1);
-	}
-	if (!co.opts.daemon && (important || !co.opts.quiet)) {
-		snprintf(line, sizeof(line), "dmtcp_coordinator: %s", msg);
-		co_console_write(stderr, line);
-	}
-}
 
 static int co_is_loopback(const struct sockaddr *sa)
 {
@@ -244,53 +209,6 @@ static int co_setup_dirs(void)
 	return 0;
 }
 
-/*
- * --coord-logfile FILE, else for a daemon (which has no terminal to
- * talk to) $DMTCP_TMPDIR/dmtcp-$USER@$HOST/coordinator-<port>.log.
- */
-static int co_open_logfile(void)
-{
-	static char path[PATH_MAX];
-	const char *file = co.opts.logfile;
-
-	if (!file && co.opts.daemon) {
-		char dir[PATH_MAX];
-
-		if (util_state_dir(dir, sizeof(dir)) < 0 ||
-		    snprintf(path, sizeof(path), "%s/coordinator-%d.log", dir,
-			     co.port) >= (int)sizeof(path)) {
-			fprintf(stderr, "dmtcp_coordinator: cannot create the "
-				"state directory under %s: %s\n",
-				util_tmpdir(), strerror(errno));
-			return -1;
-		}
-		file = path;
-	}
-	if (!file)
-		return 0;
-	if (file == path) {
-		/* ours, in our private state directory: never a link */
-		char why[160];
-
-		co_log_fd = safe_open_own(file, O_WRONLY | O_CREAT | O_APPEND,
-					  0600, why, sizeof(why));
-		if (co_log_fd < 0) {
-			fprintf(stderr, "dmtcp_coordinator: refusing log file "
-				"%s: %s\n", file, why);
-			return -1;
-		}
-		return 0;
-	}
-	co_log_fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-			 0600);
-	if (co_log_fd < 0) {
-		fprintf(stderr, "dmtcp_coordinator: cannot open log file %s: "
-			"%s\n", file, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 static int co_daemonize(void)
 {
 	pid_t pid = fork();
@@ -307,8 +225,8 @@ static int co_daemonize(void)
 	fd = open("/dev/null", O_RDWR);
 	if (fd >= 0) {
 		dup2(fd, 0);
-		dup2(co_log_fd >= 0 ? co_log_fd : fd, 1);
-		dup2(co_log_fd >= 0 ? co_log_fd : fd, 2);
+		dup2(co.log_fd >= 0 ? co.log_fd : fd, 1);
+		dup2(co.log_fd >= 0 ? co.log_fd : fd, 2);
 		if (fd > 2)
 			close(fd);
 	}
@@ -341,14 +259,7 @@ static void co_cleanup(void)
 	while (co_nclients)
 		co_client_remove(co_clients[0]);
 	free(co_clients);
-	for (size_t i = 0; i < co.nimages; i++)
-		free(co.images[i].path);
-	free(co.images);
-	co_buf_free(&co.failures);
-	if (co.listen_fd >= 0)
-		close(co.listen_fd);
-	if (co_log_fd >= 0)
-		close(co_log_fd);
+	co_state_free();
 }
 
 int main(int argc, char **argv)
@@ -356,8 +267,7 @@ int main(int argc, char **argv)
 	char err[1024];
 	int rc, requested_port;
 
-	co.listen_fd = -1;
-	co.next_client_id = 1;
+	co_state_init();
 	rc = co_opts_parse(argc, argv, &co.opts, err, sizeof(err));
 	rc = copt_report("dmtcp_coordinator", co_usage, rc, err, &co.opts.c,
 			 1);
@@ -374,7 +284,7 @@ int main(int argc, char **argv)
 		snprintf(co.hostname, sizeof(co.hostname), "localhost");
 
 	/* the log is named after the port, known once we listen */
-	if (co_setup_dirs() < 0 || co_listen() < 0 || co_open_logfile() < 0)
+	if (co_setup_dirs() < 0 || co_listen() < 0 || co_log_open() < 0)
 		goto fail;
 	if (co_write_secret() < 0)
 		goto fail;

@@ -113,8 +113,8 @@ static void co_script_text(struct co_buf *b)
 "# Options: -h/--coord-host HOST, -p/--coord-port PORT (default: the\n"
 "# coordinator that took the checkpoint); any other option is passed\n"
 "# to dmtcp_restart.\n\n",
-		      when, ESC(co.comp_id), co.generation, co.nimages,
-		      co.nimages == 1 ? "" : "es");
+		      when, ESC(co.comp_id), co.generation, co.txn.nimages,
+		      co.txn.nimages == 1 ? "" : "es");
 	/* the id came from a client (a restarted process): a quoted word */
 	co_buf_printf(b, "comp_id=");
 	co_shell_quote(b, ESC(co.comp_id));
@@ -125,9 +125,9 @@ static void co_script_text(struct co_buf *b)
 	co_buf_printf(b, "\ncoord_port=%d\ndmtcp_restart=", co.port);
 	co_shell_quote(b, co.restart_bin);
 	co_buf_printf(b, "\nimages=(\n");
-	for (size_t i = 0; i < co.nimages; i++) {
+	for (size_t i = 0; i < co.txn.nimages; i++) {
 		co_buf_printf(b, "\t");
-		co_shell_quote(b, co.images[i].path);
+		co_shell_quote(b, co.txn.images[i].path);
 		co_buf_printf(b, "\n");
 	}
 	co_buf_printf(b, ")\n\n");

@@ -5,7 +5,8 @@
  * tests/unit/test_coord_fuzz.c and the libFuzzer target
  * tests/fuzz/fuzz_coord_input.c.
  *
- * main.c, console.c and script.c are replaced by the stubs below.
+ * state.c (the state and its log), console-out.c, script.c and gens.c
+ * are replaced by the stubs below.
  * Clients are socketpairs: the coordinator writes its replies to one end,
  * the harness drains the other.  harness_feed() plays the event loop's
  * part: bytes in, then the sweep that frees dropped clients.
@@ -108,7 +109,7 @@ struct co_client *harness_client(int *peer_fd)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
 		       sv) < 0)
 		return NULL;
-	c = co_client_add(sv[0], "fuzz");
+	c = co_client_accept(sv[0], "fuzz");
 	if (!c) {
 		close(sv[0]);
 		close(sv[1]);
@@ -151,13 +152,7 @@ void harness_reset(void)
 		co_client_gone(co_clients[0]);
 		co_client_remove(co_clients[0]);
 	}
-	for (size_t i = 0; i < co.nimages; i++)
-		free(co.images[i].path);
-	free(co.images);
-	for (size_t i = 0; i < co.nwriting; i++)
-		free(co.writing[i]);
-	free(co.writing);
-	co_buf_free(&co.failures);
+	co_txn_free(&co.txn);
 	/* the client table itself is kept: clients.c owns its capacity */
 	harness_init();
 }

@@ -1,6 +1,6 @@
 # tests/unit/protocol.mk: unit tests of the coordinator protocol, the
-# coordinator's message flow, and the command-line options (the parser the
-# commands share, and each command's own).
+# coordinator's message flow and checkpoint rules, and the command-line
+# options (the parser the commands share, and each command's own).
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_protocol tests/unit/test_cmdopts \
 	tests/unit/test_coord_flow
@@ -18,6 +18,14 @@ tests_unit_test_cmdopts_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
 	-I$(top_srcdir)/coordinator -I$(top_srcdir)/src/restart
 tests_unit_test_cmdopts_LDADD = lib/libdmtcpcommon.a $(CMOCKA_LIBS)
 
+# the checkpoint record and barrier rules: pure, no coordinator running
+check_PROGRAMS += tests/unit/test_coord_txn
+tests_unit_test_coord_txn_SOURCES = tests/unit/test_coord_txn.c \
+	coordinator/txn.c coordinator/textbuf.c
+tests_unit_test_coord_txn_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
+	-I$(top_srcdir)/coordinator
+tests_unit_test_coord_txn_LDADD = lib/libdmtcpcommon.a $(CMOCKA_LIBS)
+
 tests_unit_test_coord_flow_SOURCES = tests/unit/test_coord_flow.c
 tests_unit_test_coord_flow_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_coord_flow_LDADD = lib/libdmtcpcommon.a $(CMOCKA_LIBS)
@@ -32,7 +40,8 @@ tests_unit_test_coord_fuzz_SOURCES = tests/unit/test_coord_fuzz.c \
 	tests/fuzz/coord-harness.c tests/fuzz/coord-harness.h \
 	coordinator/input.c coordinator/dispatch.c coordinator/ckpt.c \
 	coordinator/commands.c coordinator/clients.c coordinator/textbuf.c \
-	coordinator/services.c coordinator/limits.c
+	coordinator/services.c coordinator/limits.c coordinator/pending.c \
+	coordinator/reply.c coordinator/txn.c
 tests_unit_test_coord_fuzz_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
 	-I$(top_srcdir)/coordinator -I$(top_srcdir)/tests/fuzz
 tests_unit_test_coord_fuzz_LDADD = lib/libdmtcpcommon.a $(CMOCKA_LIBS)
@@ -49,7 +58,8 @@ endif
 FUZZ_COORD_SRCS = tests/fuzz/fuzz_coord_input.c tests/fuzz/coord-harness.c \
 	coordinator/input.c coordinator/dispatch.c coordinator/ckpt.c \
 	coordinator/commands.c coordinator/clients.c coordinator/textbuf.c \
-	coordinator/services.c coordinator/limits.c
+	coordinator/services.c coordinator/limits.c coordinator/pending.c \
+	coordinator/reply.c coordinator/txn.c
 EXTRA_DIST += $(FUZZ_COORD_SRCS) tests/fuzz/coord-harness.h
 fuzz-coord: lib/libdmtcpcommon.a
 	@if command -v clang >/dev/null 2>&1; then \
