@@ -146,6 +146,13 @@ static int recv_msg(int fd, struct dmtcp_msg *m)
 }
 
 /* 1 if nothing arrives within ms. */
+/* The next message on fd is of this type; it is left in *m. */
+static void expect_msg(int fd, uint16_t type, struct dmtcp_msg *m)
+{
+	assert_int_equal(recv_msg(fd, m), 0);
+	assert_int_equal(m->type, type);
+}
+
 static int quiet_for(int fd, int ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -194,8 +201,7 @@ static int worker(uint32_t pid, const char *prog, uint32_t flags,
 	int fd = hello(DMTCP_MSG_HELLO_WORKER, secret, pid, prog, flags, comp,
 		       gen, npeers);
 
-	assert_int_equal(recv_msg(fd, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_WELCOME);
+	expect_msg(fd, DMTCP_MSG_WELCOME, &m);
 	assert_true(m.arg0 > 0);
 	assert_int_equal(m.payload_len, sizeof(*w));
 	if (w)
@@ -217,27 +223,41 @@ static int command(int cmd, uint64_t arg)
 	return (int)m.arg0;
 }
 
+/* STATUS is answered OK, its reply holding each string (NULL ends). */
+static void status_has(const char *first, ...)
+{
+	va_list ap;
+
+	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
+	va_start(ap, first);
+	for (const char *s = first; s; s = va_arg(ap, const char *))
+		assert_non_null(strstr(payload, s));
+	va_end(ap);
+}
+
 static void expect_release(int fd, int barrier)
 {
 	struct dmtcp_msg m;
 
-	assert_int_equal(recv_msg(fd, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_BARRIER_RELEASE);
+	expect_msg(fd, DMTCP_MSG_BARRIER_RELEASE, &m);
 	assert_int_equal(m.arg0, barrier);
+}
+
+/* Two workers of a new computation: "a" (pid) and "b" (pid + 1). */
+static void two_workers(uint32_t pid, int *a, int *b)
+{
+	*a = worker(pid, "a", 0, NULL, 0, 0, NULL);
+	*b = worker(pid + 1, "b", 0, NULL, 0, 0, NULL);
 }
 
 static void test_status_empty(void **state)
 {
 	(void)state;
-	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
-	assert_non_null(strstr(payload, "NUM_PEERS=0\n"));
-	assert_non_null(strstr(payload, "RUNNING=no\n"));
-	assert_non_null(strstr(payload, "COMPUTATION=none\n"));
+	status_has("NUM_PEERS=0\n", "RUNNING=no\n", "COMPUTATION=none\n", NULL);
 	assert_int_equal(command(DMTCP_CMD_CHECKPOINT, 0),
 			 DMTCP_REPLY_NO_PEERS);
 	assert_int_equal(command(DMTCP_CMD_INTERVAL, 7), DMTCP_REPLY_OK);
-	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
-	assert_non_null(strstr(payload, "INTERVAL=7\n"));
+	status_has("INTERVAL=7\n", NULL);
 }
 
 static void test_wrong_secret(void **state)
@@ -248,13 +268,11 @@ static void test_wrong_secret(void **state)
 	(void)state;
 	fd = hello(DMTCP_MSG_HELLO_WORKER, "0123456789abcdef0123456789abcdef",
 		   1, "intruder", 0, NULL, 0, 0);
-	assert_int_equal(recv_msg(fd, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_REFUSE);
+	expect_msg(fd, DMTCP_MSG_REFUSE, &m);
 	assert_non_null(strstr(payload, "secret"));
 	close(fd);
 	fd = hello(DMTCP_MSG_HELLO_COMMAND, "", 1, "cmd", 0, NULL, 0, 0);
-	assert_int_equal(recv_msg(fd, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_REFUSE);
+	expect_msg(fd, DMTCP_MSG_REFUSE, &m);
 	close(fd);
 }
 
@@ -275,9 +293,7 @@ static void test_checkpoint(void **state)
 	assert_string_not_equal(w1.comp_id, "");
 	assert_string_equal(w1.comp_id, w2.comp_id);
 	assert_string_equal(w1.ckpt_dir, ckptdir);
-	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
-	assert_non_null(strstr(payload, "NUM_PEERS=2\n"));
-	assert_non_null(strstr(payload, "RUNNING=yes\n"));
+	status_has("NUM_PEERS=2\n", "RUNNING=yes\n", NULL);
 
 	bc = hello(DMTCP_MSG_HELLO_COMMAND, secret, 1, "cmd", 0, NULL, 0, 0);
 	send_msg(bc, DMTCP_MSG_COMMAND, DMTCP_CMD_BCHECKPOINT, 0, NULL, 0);
@@ -288,8 +304,7 @@ static void test_checkpoint(void **state)
 		assert_string_equal(payload, ckptdir);
 	}
 	assert_int_equal(command(DMTCP_CMD_CHECKPOINT, 0), DMTCP_REPLY_BUSY);
-	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
-	assert_non_null(strstr(payload, "RUNNING=no\n"));
+	status_has("RUNNING=no\n", NULL);
 	for (int bar = DMTCP_BAR_SUSPENDED; bar <= DMTCP_BAR_REFILLED; bar++) {
 		send_msg(a, DMTCP_MSG_BARRIER, bar, 0, NULL, 0);
 		/* not released until everybody is there */
@@ -307,8 +322,7 @@ static void test_checkpoint(void **state)
 		expect_release(a, bar);
 		expect_release(b, bar);
 	}
-	assert_int_equal(recv_msg(bc, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_REPLY);
+	expect_msg(bc, DMTCP_MSG_REPLY, &m);
 	assert_int_equal(m.arg0, DMTCP_REPLY_OK);
 	assert_non_null(strstr(payload, "IMAGE=/ckpt/img'0.dmtcp\n"));
 	assert_non_null(strstr(payload, "IMAGE=/ckpt/img'1.dmtcp\n"));
@@ -345,9 +359,7 @@ static void test_checkpoint(void **state)
 				       "--coord-port 4242 --extra "
 				       "/ckpt/img'0.dmtcp /ckpt/img'1.dmtcp"));
 	}
-	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
-	assert_non_null(strstr(payload, "GENERATION=1\n"));
-	assert_non_null(strstr(payload, "RUNNING=yes\n"));
+	status_has("GENERATION=1\n", "RUNNING=yes\n", NULL);
 	assert_null(strstr(payload, "LAST_CKPT_TIME=\n"));
 	assert_int_equal(command(DMTCP_CMD_LIST, 0), DMTCP_REPLY_OK);
 	assert_non_null(strstr(payload, ", 100, testhost, a.out, RUNNING, "
@@ -362,11 +374,9 @@ static void test_worker_dies_mid_checkpoint(void **state)
 	int a, b;
 
 	(void)state;
-	a = worker(200, "a", 0, NULL, 0, 0, NULL);
-	b = worker(201, "b", 0, NULL, 0, 0, NULL);
+	two_workers(200, &a, &b);
 	assert_int_equal(command(DMTCP_CMD_CHECKPOINT, 0), DMTCP_REPLY_OK);
-	assert_int_equal(recv_msg(a, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_DO_CHECKPOINT);
+	expect_msg(a, DMTCP_MSG_DO_CHECKPOINT, &m);
 	send_msg(a, DMTCP_MSG_BARRIER, DMTCP_BAR_SUSPENDED, 0, NULL, 0);
 	assert_true(quiet_for(a, 50));
 	close(b);	/* never reaches the barrier */
@@ -378,9 +388,7 @@ static void test_worker_dies_mid_checkpoint(void **state)
 		send_msg(a, DMTCP_MSG_BARRIER, bar, 0, NULL, 0);
 		expect_release(a, bar);
 	}
-	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
-	assert_non_null(strstr(payload, "NUM_PEERS=1\n"));
-	assert_non_null(strstr(payload, "RUNNING=yes\n"));
+	status_has("NUM_PEERS=1\n", "RUNNING=yes\n", NULL);
 	close(a);
 }
 
@@ -389,10 +397,33 @@ static void expect_release_failed(int fd, int barrier, uint64_t failed)
 {
 	struct dmtcp_msg m;
 
-	assert_int_equal(recv_msg(fd, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_BARRIER_RELEASE);
+	expect_msg(fd, DMTCP_MSG_BARRIER_RELEASE, &m);
 	assert_int_equal(m.arg0, barrier);
 	assert_int_equal(m.arg1, failed);
+}
+
+/* Barriers from..REFILLED of fd, each released with `failed`. */
+static void pass_barriers_failed(int fd, int from, uint64_t failed)
+{
+	for (int bar = from; bar <= DMTCP_BAR_REFILLED; bar++) {
+		send_msg(fd, DMTCP_MSG_BARRIER, bar, 0, NULL, 0);
+		expect_release_failed(fd, bar, failed);
+	}
+}
+
+/* Workers a (pid) and b (pid + 1) and a blocking checkpoint asked for
+ * by a command connection (returned); a has got DO_CHECKPOINT. */
+static int bckpt_two(uint32_t pid, int *a, int *b)
+{
+	struct dmtcp_msg m;
+	int bc;
+
+	two_workers(pid, a, b);
+	bc = hello(DMTCP_MSG_HELLO_COMMAND, secret, 1, "cmd", 0, NULL, 0, 0);
+	send_msg(bc, DMTCP_MSG_COMMAND, DMTCP_CMD_BCHECKPOINT, 0, NULL, 0);
+	assert_int_equal(recv_msg(*a, &m), 0);
+	assert_int_equal(m.type, DMTCP_MSG_DO_CHECKPOINT);
+	return bc;
 }
 
 /* The restart script of the checkpoint directory does not exist. */
@@ -413,24 +444,14 @@ static void test_worker_lost_after_suspend(void **state)
 	int a, b, bc;
 
 	(void)state;
-	a = worker(300, "a", 0, NULL, 0, 0, NULL);
-	b = worker(301, "b", 0, NULL, 0, 0, NULL);
-	bc = hello(DMTCP_MSG_HELLO_COMMAND, secret, 1, "cmd", 0, NULL, 0, 0);
-	send_msg(bc, DMTCP_MSG_COMMAND, DMTCP_CMD_BCHECKPOINT, 0, NULL, 0);
-	assert_int_equal(recv_msg(a, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_DO_CHECKPOINT);
+	bc = bckpt_two(300, &a, &b);
 	assert_int_equal(recv_msg(b, &m), 0);
 	send_msg(a, DMTCP_MSG_BARRIER, DMTCP_BAR_SUSPENDED, 0, NULL, 0);
 	send_msg(b, DMTCP_MSG_BARRIER, DMTCP_BAR_SUSPENDED, 0, NULL, 0);
 	expect_release_failed(a, DMTCP_BAR_SUSPENDED, 0);
 	close(b);
-	for (int bar = DMTCP_BAR_FD_LEADER_ELECTION;
-	     bar <= DMTCP_BAR_REFILLED; bar++) {
-		send_msg(a, DMTCP_MSG_BARRIER, bar, 0, NULL, 0);
-		expect_release_failed(a, bar, 1);
-	}
-	assert_int_equal(recv_msg(bc, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_REPLY);
+	pass_barriers_failed(a, DMTCP_BAR_FD_LEADER_ELECTION, 1);
+	expect_msg(bc, DMTCP_MSG_REPLY, &m);
 	assert_int_equal(m.arg0, DMTCP_REPLY_ERROR);
 	assert_non_null(strstr(payload, "FAILED=2 b pid 301: the process was "
 			       "lost during checkpoint 1"));
@@ -438,9 +459,7 @@ static void test_worker_lost_after_suspend(void **state)
 	assert_null(strstr(payload, "IMAGE=/"));
 	close(bc);
 	assert_true(no_script());
-	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
-	assert_non_null(strstr(payload, "RUNNING=yes\n"));
-	assert_non_null(strstr(payload, "LAST_CKPT_TIME=\n"));
+	status_has("RUNNING=yes\n", "LAST_CKPT_TIME=\n", NULL);
 	close(a);
 }
 
@@ -455,39 +474,24 @@ static void test_worker_not_answering(void **state)
 	int a, b, bc;
 
 	(void)state;
-	a = worker(400, "a", 0, NULL, 0, 0, NULL);
-	b = worker(401, "b", 0, NULL, 0, 0, NULL);
-	bc = hello(DMTCP_MSG_HELLO_COMMAND, secret, 1, "cmd", 0, NULL, 0, 0);
-	send_msg(bc, DMTCP_MSG_COMMAND, DMTCP_CMD_BCHECKPOINT, 0, NULL, 0);
-	assert_int_equal(recv_msg(a, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_DO_CHECKPOINT);
+	bc = bckpt_two(400, &a, &b);
 	send_msg(a, DMTCP_MSG_BARRIER, DMTCP_BAR_SUSPENDED, 0, NULL, 0);
 	assert_true(quiet_for(a, 300));
 	expect_release_failed(a, DMTCP_BAR_SUSPENDED, 1);	/* after 1 s */
-	for (int bar = DMTCP_BAR_FD_LEADER_ELECTION;
-	     bar <= DMTCP_BAR_REFILLED; bar++) {
-		send_msg(a, DMTCP_MSG_BARRIER, bar, 0, NULL, 0);
-		expect_release_failed(a, bar, 1);
-	}
+	pass_barriers_failed(a, DMTCP_BAR_FD_LEADER_ELECTION, 1);
 	assert_int_equal(recv_msg(bc, &m), 0);
 	assert_int_equal(m.arg0, DMTCP_REPLY_ERROR);
 	assert_non_null(strstr(payload, "FAILED=2 b pid 401: did not answer "
 			       "within 1 s (suspend barrier"));
 	close(bc);
 	assert_true(no_script());
-	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
-	assert_non_null(strstr(payload, "RUNNING=no\n"));
+	status_has("RUNNING=no\n", NULL);
 	assert_int_equal(command(DMTCP_CMD_CHECKPOINT, 0), DMTCP_REPLY_BUSY);
 	assert_non_null(strstr(payload, "(b pid 401) has not answered"));
 	/* b wakes up: it goes through checkpoint 1 alone, told it failed */
-	assert_int_equal(recv_msg(b, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_DO_CHECKPOINT);
-	for (int bar = DMTCP_BAR_SUSPENDED; bar <= DMTCP_BAR_REFILLED; bar++) {
-		send_msg(b, DMTCP_MSG_BARRIER, bar, 0, NULL, 0);
-		expect_release_failed(b, bar, 1);
-	}
-	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
-	assert_non_null(strstr(payload, "RUNNING=yes\n"));
+	expect_msg(b, DMTCP_MSG_DO_CHECKPOINT, &m);
+	pass_barriers_failed(b, DMTCP_BAR_SUSPENDED, 1);
+	status_has("RUNNING=yes\n", NULL);
 	assert_int_equal(command(DMTCP_CMD_CHECKPOINT, 0), DMTCP_REPLY_OK);
 	assert_non_null(strstr(payload, "GENERATION=2\n"));
 	close(a);
@@ -511,8 +515,7 @@ static void test_restart(void **state)
 	/* another computation cannot join this restart */
 	c = hello(DMTCP_MSG_HELLO_WORKER, secret, 302, "c",
 		  DMTCP_HELLO_RESTART, "other-comp", 1, 1);
-	assert_int_equal(recv_msg(c, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_REFUSE);
+	expect_msg(c, DMTCP_MSG_REFUSE, &m);
 	close(c);
 	b = worker(301, "b", DMTCP_HELLO_RESTART, "comp-xyz", 4, 2, NULL);
 	send_msg(b, DMTCP_MSG_BARRIER, DMTCP_BAR_RESTARTED, 0, NULL, 0);
@@ -523,23 +526,19 @@ static void test_restart(void **state)
 	send_msg(b, DMTCP_MSG_BARRIER, DMTCP_BAR_RESTART_REFILLED, 0, NULL, 0);
 	expect_release(a, DMTCP_BAR_RESTART_REFILLED);
 	expect_release(b, DMTCP_BAR_RESTART_REFILLED);
-	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
-	assert_non_null(strstr(payload, "COMPUTATION=comp-xyz\n"));
-	assert_non_null(strstr(payload, "GENERATION=4\n"));
-	assert_non_null(strstr(payload, "RUNNING=yes\n"));
+	status_has("COMPUTATION=comp-xyz\n", "GENERATION=4\n", "RUNNING=yes\n",
+		   NULL);
 
 	/* live computation: restarting another one here is refused */
 	c = hello(DMTCP_MSG_HELLO_WORKER, secret, 303, "c",
 		  DMTCP_HELLO_RESTART, "other-comp", 1, 1);
-	assert_int_equal(recv_msg(c, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_REFUSE);
+	expect_msg(c, DMTCP_MSG_REFUSE, &m);
 	assert_non_null(strstr(payload, "comp-xyz"));
 	close(c);
 
 	/* next checkpoint continues the generation count */
 	assert_int_equal(command(DMTCP_CMD_CHECKPOINT, 0), DMTCP_REPLY_OK);
-	assert_int_equal(recv_msg(a, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_DO_CHECKPOINT);
+	expect_msg(a, DMTCP_MSG_DO_CHECKPOINT, &m);
 	assert_int_equal(m.arg0, 5);
 	close(a);
 	close(b);
@@ -562,9 +561,7 @@ static void test_restart_late_joiner(void **state)
 	send_msg(b, DMTCP_MSG_BARRIER, DMTCP_BAR_RESTART_REFILLED, 0, NULL, 0);
 	expect_release(a, DMTCP_BAR_RESTART_REFILLED);
 	expect_release(b, DMTCP_BAR_RESTART_REFILLED);
-	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
-	assert_non_null(strstr(payload, "NUM_PEERS=2\n"));
-	assert_non_null(strstr(payload, "RUNNING=yes\n"));
+	status_has("NUM_PEERS=2\n", "RUNNING=yes\n", NULL);
 	close(a);
 	close(b);
 }
@@ -578,17 +575,14 @@ static void test_kill(void **state)
 	a = worker(400, "a", 0, NULL, 0, 0, NULL);
 	k = hello(DMTCP_MSG_HELLO_COMMAND, secret, 1, "cmd", 0, NULL, 0, 0);
 	send_msg(k, DMTCP_MSG_COMMAND, DMTCP_CMD_KILL, 0, NULL, 0);
-	assert_int_equal(recv_msg(a, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_KILL);
+	expect_msg(a, DMTCP_MSG_KILL, &m);
 	/* the reply waits until the worker is gone */
 	assert_true(quiet_for(k, 100));
 	close(a);
-	assert_int_equal(recv_msg(k, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_REPLY);
+	expect_msg(k, DMTCP_MSG_REPLY, &m);
 	assert_int_equal(m.arg0, DMTCP_REPLY_OK);
 	close(k);
-	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
-	assert_non_null(strstr(payload, "NUM_PEERS=0\n"));
+	status_has("NUM_PEERS=0\n", NULL);
 }
 
 /* --kill: every worker stops first (FREEZE, KILL_READY), then all die
@@ -599,27 +593,23 @@ static void test_kill_two_steps(void **state)
 	int a, b, k;
 
 	(void)state;
-	a = worker(410, "a", 0, NULL, 0, 0, NULL);
-	b = worker(411, "b", 0, NULL, 0, 0, NULL);
+	two_workers(410, &a, &b);
 	k = hello(DMTCP_MSG_HELLO_COMMAND, secret, 1, "cmd", 0, NULL, 0, 0);
 	send_msg(k, DMTCP_MSG_COMMAND, DMTCP_CMD_KILL, 0, NULL, 0);
-	assert_int_equal(recv_msg(a, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_KILL);
+	expect_msg(a, DMTCP_MSG_KILL, &m);
 	assert_int_equal(m.arg0, DMTCP_KILL_FREEZE);
 	assert_int_equal(recv_msg(b, &m), 0);
 	assert_int_equal(m.arg0, DMTCP_KILL_FREEZE);
 	send_msg(a, DMTCP_MSG_KILL_READY, 0, 0, NULL, 0);
 	assert_true(quiet_for(a, 100));		/* b has not stopped yet */
 	send_msg(b, DMTCP_MSG_KILL_READY, 0, 0, NULL, 0);
-	assert_int_equal(recv_msg(a, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_KILL);
+	expect_msg(a, DMTCP_MSG_KILL, &m);
 	assert_int_equal(m.arg0, DMTCP_KILL_NOW);
 	assert_int_equal(recv_msg(b, &m), 0);
 	assert_int_equal(m.arg0, DMTCP_KILL_NOW);
 	close(a);
 	close(b);
-	assert_int_equal(recv_msg(k, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_REPLY);
+	expect_msg(k, DMTCP_MSG_REPLY, &m);
 	assert_int_equal(m.arg0, DMTCP_REPLY_OK);
 	close(k);
 }
@@ -636,8 +626,7 @@ static void test_prejoin(void **state)
 	(void)state;
 	a = worker(420, "parent", 0, NULL, 0, 0, NULL);
 	p = worker(420, "parent", DMTCP_HELLO_PREJOIN, NULL, 0, 0, NULL);
-	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
-	assert_non_null(strstr(payload, "NUM_PEERS=2\n"));
+	status_has("NUM_PEERS=2\n", NULL);
 	memset(&h, 0, sizeof(h));
 	h.pid = 421;
 	snprintf(h.progname, sizeof(h.progname), "child");
@@ -648,15 +637,12 @@ static void test_prejoin(void **state)
 	assert_non_null(strstr(payload, "421"));
 	/* a checkpoint includes it */
 	assert_int_equal(command(DMTCP_CMD_CHECKPOINT, 0), DMTCP_REPLY_OK);
-	assert_int_equal(recv_msg(a, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_DO_CHECKPOINT);
-	assert_int_equal(recv_msg(p, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_DO_CHECKPOINT);
+	expect_msg(a, DMTCP_MSG_DO_CHECKPOINT, &m);
+	expect_msg(p, DMTCP_MSG_DO_CHECKPOINT, &m);
 	/* while it is in progress, another creation waits */
 	late = hello(DMTCP_MSG_HELLO_WORKER, secret, 420, "parent",
 		     DMTCP_HELLO_PREJOIN, NULL, 0, 0);
-	assert_int_equal(recv_msg(late, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_REFUSE);
+	expect_msg(late, DMTCP_MSG_REFUSE, &m);
 	assert_true(m.flags & DMTCP_REFUSE_RETRY);
 	close(late);
 	close(a);
@@ -686,14 +672,12 @@ static void test_junk_drops_only_sender(void **state)
 	assert_int_equal(recv_msg(v, &m), -1);
 	assert_int_equal(recv_msg(big, &m), -1);
 	/* the coordinator still answers, and the worker is still there */
-	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
-	assert_non_null(strstr(payload, "NUM_PEERS=1\n"));
+	status_has("NUM_PEERS=1\n", NULL);
 	/* a worker sending garbage after its hello is dropped too */
 	assert_int_equal(util_write_all(a, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 					"xxxxxxxxxxxxxxxxx", 48), 0);
 	assert_int_equal(recv_msg(a, &m), -1);
-	assert_int_equal(command(DMTCP_CMD_STATUS, 0), DMTCP_REPLY_OK);
-	assert_non_null(strstr(payload, "NUM_PEERS=0\n"));
+	status_has("NUM_PEERS=0\n", NULL);
 	close(j);
 	close(v);
 	close(big);
@@ -724,8 +708,7 @@ static void kv_put(const char *db, const char *key, const char *val)
 	memcpy(buf + n, key, k);
 	memcpy(buf + n + k, val, v);
 	fd = service(DMTCP_MSG_KV_PUT, k, v, buf, n + k + v);
-	assert_int_equal(recv_msg(fd, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_REPLY);
+	expect_msg(fd, DMTCP_MSG_REPLY, &m);
 	assert_int_equal(m.arg0, DMTCP_REPLY_OK);
 	close(fd);
 }
@@ -775,15 +758,12 @@ static void test_plugin_services(void **state)
 	bad = service(DMTCP_MSG_USER_BARRIER, 0, 0, "other", 6);
 	assert_true(quiet_for(ba, 200));
 	bb = service(DMTCP_MSG_USER_BARRIER, 0, 0, "sync", 5);
-	assert_int_equal(recv_msg(ba, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_REPLY);
-	assert_int_equal(recv_msg(bb, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_REPLY);
+	expect_msg(ba, DMTCP_MSG_REPLY, &m);
+	expect_msg(bb, DMTCP_MSG_REPLY, &m);
 	assert_true(quiet_for(bad, 100));
 	/* one process left: the other one alone completes the barrier */
 	close(b);
-	assert_int_equal(recv_msg(bad, &m), 0);
-	assert_int_equal(m.type, DMTCP_MSG_REPLY);
+	expect_msg(bad, DMTCP_MSG_REPLY, &m);
 	close(ba);
 	close(bb);
 	close(bad);

@@ -57,11 +57,15 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Replies of type t in what the coordinator wrote to peer_fd. */
-static int count_msgs(int peer_fd, uint16_t t)
+/*
+ * Reads what the coordinator wrote to peer_fd: the number of messages of
+ * type t, and with out, their payloads joined there (at most cap - 1
+ * bytes, NUL-terminated).  Without out, the bytes must be whole messages.
+ */
+static int read_msgs(int peer_fd, uint16_t t, char *out, size_t cap)
 {
 	static unsigned char buf[4 << 20];
-	size_t len = 0, off = 0;
+	size_t len = 0, off = 0, olen = 0;
 	ssize_t n;
 	int count = 0;
 
@@ -75,10 +79,24 @@ static int count_msgs(int peer_fd, uint16_t t)
 		assert_int_equal(dmtcp_msg_check(&m), 0);
 		if (m.type == t)
 			count++;
+		if (out && m.type == t && olen + m.payload_len < cap) {
+			memcpy(out + olen, buf + off + sizeof(m),
+			       m.payload_len);
+			olen += m.payload_len;
+		}
 		off += sizeof(m) + m.payload_len;
 	}
-	assert_int_equal(off, len);
+	if (out)
+		out[olen] = 0;
+	else
+		assert_int_equal(off, len);
 	return count;
+}
+
+/* Replies of type t in what the coordinator wrote to peer_fd. */
+static int count_msgs(int peer_fd, uint16_t t)
+{
+	return read_msgs(peer_fd, t, NULL, 0);
 }
 
 static void feed_checked(struct co_client *c, const void *p, size_t n)
@@ -107,50 +125,56 @@ static void test_junk_dropped_after_4_bytes(void **state)
 	close(peer);
 }
 
+/* A new client whose first bytes were a header of this type announcing
+ * len bytes of payload (and, with version, another protocol version). */
+static struct co_client *client_sent(int *peer, uint16_t type,
+				     uint32_t len, uint16_t version)
+{
+	struct co_client *c = harness_client(peer);
+	struct dmtcp_msg m;
+
+	assert_non_null(c);
+	dmtcp_msg_init(&m, type);
+	m.payload_len = len;
+	m.version = version;
+	feed_checked(c, &m, sizeof(m));
+	return c;
+}
+
+/* c is being dropped: sweep it away and close its peer. */
+static void expect_dropped(struct co_client *c, int peer)
+{
+	assert_true(c->closing);
+	harness_sweep();
+	close(peer);
+}
+
 static void test_bad_header_fields(void **state)
 {
-	struct dmtcp_msg m;
 	struct co_client *c;
 	int peer;
 
 	(void)state;
 	/* another protocol version */
-	c = harness_client(&peer);
-	dmtcp_msg_init(&m, DMTCP_MSG_HELLO_COMMAND);
-	m.version = DMTCP_PROTO_VERSION + 1;
-	feed_checked(c, &m, sizeof(m));
-	assert_true(c->closing);
-	harness_sweep();
-	close(peer);
+	c = client_sent(&peer, DMTCP_MSG_HELLO_COMMAND, 0,
+			DMTCP_PROTO_VERSION + 1);
+	expect_dropped(c, peer);
 
 	/* a payload larger than the protocol allows */
-	c = harness_client(&peer);
-	dmtcp_msg_init(&m, DMTCP_MSG_HELLO_COMMAND);
-	m.payload_len = DMTCP_MSG_MAX_PAYLOAD + 1;
-	feed_checked(c, &m, sizeof(m));
-	assert_true(c->closing);
-	harness_sweep();
-	close(peer);
+	c = client_sent(&peer, DMTCP_MSG_HELLO_COMMAND,
+			DMTCP_MSG_MAX_PAYLOAD + 1, DMTCP_PROTO_VERSION);
+	expect_dropped(c, peer);
 
 	/* a wrong-sized hello is refused, not crashed on */
-	c = harness_client(&peer);
-	dmtcp_msg_init(&m, DMTCP_MSG_HELLO_WORKER);
-	m.payload_len = 3;
-	feed_checked(c, &m, sizeof(m));
+	c = client_sent(&peer, DMTCP_MSG_HELLO_WORKER, 3, DMTCP_PROTO_VERSION);
 	assert_false(c->closing);	/* waits for the payload */
 	feed_checked(c, "abc", 3);
-	assert_true(c->closing);
 	assert_int_equal(count_msgs(peer, DMTCP_MSG_REFUSE), 1);
-	harness_sweep();
-	close(peer);
+	expect_dropped(c, peer);
 
 	/* a message before hello */
-	c = harness_client(&peer);
-	dmtcp_msg_init(&m, DMTCP_MSG_COMMAND);
-	feed_checked(c, &m, sizeof(m));
-	assert_true(c->closing);
-	harness_sweep();
-	close(peer);
+	c = client_sent(&peer, DMTCP_MSG_COMMAND, 0, DMTCP_PROTO_VERSION);
+	expect_dropped(c, peer);
 	assert_int_equal(co_nclients, 0);
 }
 
@@ -208,29 +232,9 @@ static void test_split_invariance(void **state)
 }
 
 /* The text of every REPLY the coordinator wrote to peer_fd, joined. */
-static size_t reply_text(int peer_fd, char *out, size_t cap)
+static void reply_text(int peer_fd, char *out, size_t cap)
 {
-	static unsigned char buf[1 << 20];
-	size_t len = 0, off = 0, olen = 0;
-	ssize_t n;
-
-	while (len < sizeof(buf) &&
-	       (n = read(peer_fd, buf + len, sizeof(buf) - len)) > 0)
-		len += n;
-	while (len - off >= sizeof(struct dmtcp_msg)) {
-		struct dmtcp_msg m;
-
-		memcpy(&m, buf + off, sizeof(m));
-		assert_int_equal(dmtcp_msg_check(&m), 0);
-		if (m.type == DMTCP_MSG_REPLY && olen + m.payload_len < cap) {
-			memcpy(out + olen, buf + off + sizeof(m),
-			       m.payload_len);
-			olen += m.payload_len;
-		}
-		off += sizeof(m) + m.payload_len;
-	}
-	out[olen] = 0;
-	return olen;
+	read_msgs(peer_fd, DMTCP_MSG_REPLY, out, cap);
 }
 
 /* No line of text starts with FAKE, no control character but '\n'. */
@@ -286,15 +290,11 @@ static void test_preauth_oversize(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		c = harness_client(&peer);
-		dmtcp_msg_init(&m, DMTCP_MSG_HELLO_WORKER);
-		m.payload_len = sizes[i];
-		feed_checked(c, &m, sizeof(m));
-		assert_true(c->closing);
+		c = client_sent(&peer, DMTCP_MSG_HELLO_WORKER, sizes[i],
+				DMTCP_PROTO_VERSION);
 		assert_true(c->in_cap <= CO_PREAUTH_MAX + 1);
 		assert_int_equal(count_msgs(peer, DMTCP_MSG_REFUSE), 1);
-		harness_sweep();
-		close(peer);
+		expect_dropped(c, peer);
 	}
 
 	/* through the socket, as the event loop reads: the header and a
@@ -332,18 +332,13 @@ static void test_preauth_oversize(void **state)
 /* Anything but a hello before authentication goes at its header. */
 static void test_preauth_message_before_hello(void **state)
 {
-	struct dmtcp_msg m;
 	struct co_client *c;
 	int peer;
 
 	(void)state;
-	c = harness_client(&peer);
-	dmtcp_msg_init(&m, DMTCP_MSG_KV_PUT);
-	m.payload_len = 1000;		/* not waited for */
-	feed_checked(c, &m, sizeof(m));
-	assert_true(c->closing);
-	harness_sweep();
-	close(peer);
+	/* its payload is not waited for */
+	c = client_sent(&peer, DMTCP_MSG_KV_PUT, 1000, DMTCP_PROTO_VERSION);
+	expect_dropped(c, peer);
 }
 
 /* A hello and the commands sent with it in one write: the hello is read
