@@ -160,40 +160,41 @@ static void co_ckpt_complete(void)
 {
 	struct co_buf b = { 0 };
 	uint64_t ms = co_now_ms() - co.ckpt_start_ms;
-	int ok = co.txn.nfailed == 0;
+	const struct co_txn *t = &co.txn;
+	int ok = t->nfailed == 0;
 
 	co.phase = CO_IDLE;
 	co.barrier_deadline_ms = 0;
 	if (ok) {
 		co.last_ckpt_time = time(NULL);
 		co.last_ckpt_ms = ms;
-		co.last_nimages = co.txn.nimages;
-		co.last_bytes = co.txn.images_bytes;
+		co.last_nimages = t->nimages;
+		co.last_bytes = t->images_bytes;
 		co.ckpts_done++;
 	}
 	for (size_t i = 0; i < co_nclients; i++)
 		co_clients[i]->in_ckpt = 0;
-	for (size_t i = 0; ok && i < co.txn.nimages; i++) {
+	for (size_t i = 0; ok && i < t->nimages; i++) {
 		co_buf_printf(&b, "IMAGE=");
-		co_buf_esc(&b, co.txn.images[i].path);
+		co_buf_esc(&b, t->images[i].path);
 		co_buf_printf(&b, "\n");
 	}
-	if (co.txn.failures.s)
-		co_buf_printf(&b, "%s", co.txn.failures.s);
+	if (t->failures.s)
+		co_buf_printf(&b, "%s", t->failures.s);
 	co_buf_printf(&b, "GENERATION=%u\nNUM_IMAGES=%zu\nTOTAL_BYTES=%llu\n"
-		      "TIME_MS=%llu\n", co.generation, ok ? co.txn.nimages : 0,
-		      ok ? (unsigned long long)co.txn.images_bytes : 0ull,
+		      "TIME_MS=%llu\n", co.generation, ok ? t->nimages : 0,
+		      ok ? (unsigned long long)t->images_bytes : 0ull,
 		      (unsigned long long)ms);
 	if (ok)
 		co_event(1, "checkpoint %u done: %zu image%s, %.1f MiB, "
-			 "%llu ms", co.generation, co.txn.nimages,
-			 co.txn.nimages == 1 ? "" : "s",
-			 co.txn.images_bytes / 1048576.0, (unsigned long long)ms);
+			 "%llu ms", co.generation, t->nimages,
+			 t->nimages == 1 ? "" : "s",
+			 t->images_bytes / 1048576.0, (unsigned long long)ms);
 	else
 		co_event(1, "checkpoint %u FAILED (%d failure%s, %llu ms): "
 			 "the restart script still names the previous "
-			 "checkpoint", co.generation, co.txn.nfailed,
-			 co.txn.nfailed == 1 ? "" : "s", (unsigned long long)ms);
+			 "checkpoint", co.generation, t->nfailed,
+			 t->nfailed == 1 ? "" : "s", (unsigned long long)ms);
 	co_ckpt_finished(ok, b.s ? b.s : "");
 	co_buf_free(&b);
 	co_schedule_interval();
@@ -235,24 +236,25 @@ static void co_ckpt_commit(void)
 /* After the commit: each worker's last image, older generations go. */
 static void co_ckpt_committed(void)
 {
-	char **paths = calloc(co.txn.nimages ? co.txn.nimages : 1, sizeof(char *));
+	const struct co_txn *t = &co.txn;
+	char **paths = calloc(t->nimages ? t->nimages : 1, sizeof(char *));
 
 	for (size_t i = 0; i < co_nclients; i++) {
 		struct co_client *w = co_clients[i];
 
-		for (size_t j = 0; j < co.txn.nimages; j++)
+		for (size_t j = 0; j < t->nimages; j++)
 			if (w->kind == CO_WORKER &&
-			    co.txn.images[j].client_id == w->id)
+			    t->images[j].client_id == w->id)
 				snprintf(w->image, sizeof(w->image), "%s",
-					 co.txn.images[j].path);
+					 t->images[j].path);
 	}
 	if (!paths) {
 		co_event(1, "out of memory: older generations not removed");
 		return;
 	}
-	for (size_t i = 0; i < co.txn.nimages; i++)
-		paths[i] = co.txn.images[i].path;
-	co_gens_committed_set(co.generation, paths, co.txn.nimages);
+	for (size_t i = 0; i < t->nimages; i++)
+		paths[i] = t->images[i].path;
+	co_gens_committed_set(co.generation, paths, t->nimages);
 	free(paths);
 }
 
@@ -300,7 +302,8 @@ static void co_release(int barrier)
 		   work for this checkpoint; at CHECKPOINTED 0 = committed,
 		   else the worker removes its image */
 		co_send(w, DMTCP_MSG_BARRIER_RELEASE, barrier,
-			barrier <= DMTCP_BAR_REFILLED ? (uint64_t)co.txn.nfailed : 0,
+			barrier <= DMTCP_BAR_REFILLED ?
+			(uint64_t)co.txn.nfailed : 0,
 			NULL, 0);
 		if (co_bar_worker_state(barrier))
 			w->state = co_bar_worker_state(barrier);

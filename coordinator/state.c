@@ -31,7 +31,6 @@ void co_state_init(void)
 	co.next_client_id = 1;
 }
 
-
 void co_event(int important, const char *fmt, ...)
 {
 	char raw[1024], msg[2048], line[2100];
