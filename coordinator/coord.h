@@ -146,6 +146,17 @@ int co_bar_ready(int next, int total, int at, int restart_expected);
 int co_bar_timed(int next);
 /* A worker's state once `barrier` is released; 0 = unchanged. */
 int co_bar_worker_state(int barrier);
+/*
+ * Parses a directory entry or base name as one of our image files:
+ * "ckpt_<prog>_<uid>_<gen>.dmtcp", optionally followed by ".ipc" (the
+ * side file), and either of them as a temporary ".<name>.tmp.<hex>".
+ * Fills uid (the second-to-last '_' field, cap bytes at most), gen and
+ * is_tmp; 0, or -1 if it is not such a name.
+ */
+#define CO_SIDE_SUFFIX	".ipc"		/* include/dmtcp/ipc-side.h */
+#define CO_TMP_INFIX	".tmp."		/* safe_tmp_name(): .<base>.tmp.<hex> */
+int co_image_name_parse(const char *name, char *uid, size_t cap,
+			uint32_t *gen, int *is_tmp);
 
 /* ---- state.c: the one coordinator state and its event log ---- */
 struct co_state {

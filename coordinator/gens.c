@@ -27,8 +27,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SIDE_SUFFIX	".ipc"		/* include/dmtcp/ipc-side.h */
-#define TMP_INFIX	".tmp."		/* safe_tmp_name(): .<base>.tmp.<hex> */
 
 /* One committed set of images. */
 struct co_gen {
@@ -62,60 +60,6 @@ static int dir_of(const char *path, char *dir, size_t cap)
 		return -1;
 	memcpy(dir, path, n);
 	dir[n] = 0;
-	return 0;
-}
-
-/*
- * Parses a directory entry or base name as one of our image files:
- * "ckpt_<prog>_<uid>_<gen>.dmtcp", optionally followed by ".ipc", and
- * either of them as a temporary ".<name>.tmp.<hex>".  Fills uid (the
- * second-to-last '_' field) and gen; 0, or -1 if it is not such a name.
- */
-static int parse_name(const char *name, char *uid, size_t cap, uint32_t *gen,
-		      int *is_tmp)
-{
-	char buf[NAME_MAX + 1];
-	char *p, *end, *u;
-	size_t len;
-	unsigned long g;
-
-	*is_tmp = 0;
-	if (name[0] == '.') {	/* a temporary */
-		const char *t = strstr(name, TMP_INFIX);
-
-		if (!t)
-			return -1;
-		len = (size_t)(t - name - 1);
-		if (len >= sizeof(buf))
-			return -1;
-		memcpy(buf, name + 1, len);
-		buf[len] = 0;
-		*is_tmp = 1;
-	} else {
-		if (util_strlcpy(buf, name, sizeof(buf)) < 0)
-			return -1;
-	}
-	len = strlen(buf);
-	if (len > strlen(SIDE_SUFFIX) &&
-	    !strcmp(buf + len - strlen(SIDE_SUFFIX), SIDE_SUFFIX))
-		buf[len -= strlen(SIDE_SUFFIX)] = 0;
-	if (len <= 6 || strcmp(buf + len - 6, ".dmtcp") != 0 ||
-	    strncmp(buf, "ckpt_", 5) != 0)
-		return -1;
-	buf[len - 6] = 0;
-	p = strrchr(buf, '_');
-	if (!p || !p[1] || p - buf < 5)
-		return -1;
-	errno = 0;
-	g = strtoul(p + 1, &end, 10);
-	if (*end || errno || g > UINT32_MAX || p[1] < '0' || p[1] > '9')
-		return -1;
-	*p = 0;
-	u = strrchr(buf, '_');
-	if (!u || u - buf < 4 || !u[1] || strlen(u + 1) >= cap)
-		return -1;
-	strcpy(uid, u + 1);
-	*gen = (uint32_t)g;
 	return 0;
 }
 
@@ -153,7 +97,7 @@ static void remove_image(const char *path)
 	if (dfd < 0)
 		return;
 	remove_at(dfd, dir, base);
-	if (snprintf(side, sizeof(side), "%s%s", base, SIDE_SUFFIX) <
+	if (snprintf(side, sizeof(side), "%s%s", base, CO_SIDE_SUFFIX) <
 	    (int)sizeof(side))
 		remove_at(dfd, dir, side);
 	close(dfd);
@@ -184,10 +128,11 @@ void co_gens_discard(char *const *paths, size_t n)
 		/* temporaries of a process that died while writing */
 		if (dir_of(paths[i], dir, sizeof(dir)) < 0 ||
 		    strncmp(base, "ckpt_", 5) != 0 ||
-		    snprintf(pre, sizeof(pre), ".%s%s", base, TMP_INFIX) >=
+		    snprintf(pre, sizeof(pre), ".%s%s", base, CO_TMP_INFIX) >=
 		    (int)sizeof(pre) ||
 		    snprintf(pre_side, sizeof(pre_side), ".%s%s%s", base,
-			     SIDE_SUFFIX, TMP_INFIX) >= (int)sizeof(pre_side))
+			     CO_SIDE_SUFFIX, CO_TMP_INFIX) >=
+		    (int)sizeof(pre_side))
 			continue;
 		d = opendir(dir);
 		if (!d)
@@ -274,7 +219,7 @@ static void sweep_dirs(void)
 	if (!uids)
 		return;
 	for (size_t i = 0; i < g->n; i++)
-		if (parse_name(base_of(g->paths[i]), uids[i], sizeof(uids[i]),
+		if (co_image_name_parse(base_of(g->paths[i]), uids[i], sizeof(uids[i]),
 			       &gen, &tmp) < 0)
 			uids[i][0] = 0;
 	for (size_t i = 0; i < g->n; i++) {
@@ -294,7 +239,7 @@ static void sweep_dirs(void)
 		while ((de = readdir(d)) != NULL) {
 			int mine = 0;
 
-			if (parse_name(de->d_name, uid, sizeof(uid), &gen,
+			if (co_image_name_parse(de->d_name, uid, sizeof(uid), &gen,
 				       &tmp) < 0)
 				continue;
 			for (size_t j = 0; j < g->n && !mine; j++)

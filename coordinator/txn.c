@@ -3,6 +3,9 @@
  * rules, as pure logic: no clients, no sockets, no files (unit tests:
  * tests/unit/test_coord_txn.c).
  *
+ * The names of the image files of a generation are parsed here too
+ * (gens.c removes files by them).
+ *
  * The record (struct co_txn) holds the images reported written, the
  * images announced before writing (removed if the checkpoint does not
  * commit) and the FAILED= lines; ckpt.c keeps one in co.txn and decides
@@ -11,7 +14,10 @@
  */
 #include "config.h"
 #include "coord.h"
+#include "util.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,5 +156,53 @@ int co_bar_worker_state(int barrier)
 	case DMTCP_BAR_RESTART_REFILLED:
 		return DMTCP_WS_RUNNING;
 	}
+	return 0;
+}
+
+int co_image_name_parse(const char *name, char *uid, size_t cap,
+			uint32_t *gen, int *is_tmp)
+{
+	char buf[NAME_MAX + 1];
+	char *p, *end, *u;
+	size_t len;
+	unsigned long g;
+
+	*is_tmp = 0;
+	if (name[0] == '.') {	/* a temporary */
+		const char *t = strstr(name, CO_TMP_INFIX);
+
+		if (!t)
+			return -1;
+		len = (size_t)(t - name - 1);
+		if (len >= sizeof(buf))
+			return -1;
+		memcpy(buf, name + 1, len);
+		buf[len] = 0;
+		*is_tmp = 1;
+	} else {
+		if (util_strlcpy(buf, name, sizeof(buf)) < 0)
+			return -1;
+	}
+	len = strlen(buf);
+	if (len > strlen(CO_SIDE_SUFFIX) &&
+	    !strcmp(buf + len - strlen(CO_SIDE_SUFFIX), CO_SIDE_SUFFIX))
+		buf[len -= strlen(CO_SIDE_SUFFIX)] = 0;
+	if (len <= 6 || strcmp(buf + len - 6, ".dmtcp") != 0 ||
+	    strncmp(buf, "ckpt_", 5) != 0)
+		return -1;
+	buf[len - 6] = 0;
+	p = strrchr(buf, '_');
+	if (!p || !p[1] || p - buf < 5)
+		return -1;
+	errno = 0;
+	g = strtoul(p + 1, &end, 10);
+	if (*end || errno || g > UINT32_MAX || p[1] < '0' || p[1] > '9')
+		return -1;
+	*p = 0;
+	u = strrchr(buf, '_');
+	if (!u || u - buf < 4 || !u[1] || strlen(u + 1) >= cap)
+		return -1;
+	strcpy(uid, u + 1);
+	*gen = (uint32_t)g;
 	return 0;
 }

@@ -4,7 +4,8 @@
  * announced images recorded and forgotten, FAILED= lines counted, which
  * barrier comes next in a checkpoint and in a restart, which barrier a
  * worker may reach, when every participant is there, which barriers
- * have a deadline, and the worker states the releases set.  Also the
+ * have a deadline, the worker states the releases set, and which file
+ * names are images of a generation (gens.c removes by them).  Also the
  * protocol's names for barriers, states and replies
  * (src/common/protocol.c), which the coordinator and dmtcp_command use.
  */
@@ -184,6 +185,52 @@ static void test_bar_timed_and_states(void **state)
 			 DMTCP_WS_RUNNING);
 }
 
+static void test_image_names(void **state)
+{
+	static const struct {
+		const char *name;
+		int ok;
+		const char *uid;
+		uint32_t gen;
+		int is_tmp;
+	} cases[] = {
+		{ "ckpt_a.out_4a3b-12-67_00003.dmtcp", 1, "4a3b-12-67", 3, 0 },
+		{ "ckpt_my_prog_u1_00012.dmtcp.ipc", 1, "u1", 12, 0 },
+		{ ".ckpt_p_u2_00007.dmtcp.tmp.1f2e", 1, "u2", 7, 1 },
+		{ ".ckpt_p_u2_00007.dmtcp.ipc.tmp.9", 1, "u2", 7, 1 },
+		{ "ckpt_p_u3_4294967295.dmtcp", 1, "u3", 4294967295u, 0 },
+		{ "ckpt_p_u3_4294967296.dmtcp", 0, NULL, 0, 0 },
+		{ "ckpt_p_u3_00001.dmtcp.old", 0, NULL, 0, 0 },
+		{ "ckpt_p_u3_x1.dmtcp", 0, NULL, 0, 0 },
+		{ "ckpt_p_u3_.dmtcp", 0, NULL, 0, 0 },
+		{ "ckpt__00001.dmtcp", 0, NULL, 0, 0 },
+		{ "image_p_u3_00001.dmtcp", 0, NULL, 0, 0 },
+		{ "dmtcp_restart_script.sh", 0, NULL, 0, 0 },
+		{ ".ckpt_p_u2_00007.dmtcp", 0, NULL, 0, 0 },
+		{ ".dmtcp", 0, NULL, 0, 0 },
+	};
+	char uid[64];
+	uint32_t gen;
+	int is_tmp;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = co_image_name_parse(cases[i].name, uid, sizeof(uid),
+					     &gen, &is_tmp);
+
+		if (rc != (cases[i].ok ? 0 : -1))
+			fail_msg("%s: %d", cases[i].name, rc);
+		if (!cases[i].ok)
+			continue;
+		assert_string_equal(uid, cases[i].uid);
+		assert_int_equal(gen, cases[i].gen);
+		assert_int_equal(is_tmp, cases[i].is_tmp);
+	}
+	/* a uid that does not fit */
+	assert_int_equal(co_image_name_parse("ckpt_p_0123456789_1.dmtcp", uid,
+					     8, &gen, &is_tmp), -1);
+}
+
 static void test_protocol_names(void **state)
 {
 	(void)state;
@@ -230,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_bar_expected),
 		cmocka_unit_test(test_bar_ready),
 		cmocka_unit_test(test_bar_timed_and_states),
+		cmocka_unit_test(test_image_names),
 		cmocka_unit_test(test_protocol_names),
 	};
 
