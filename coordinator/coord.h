@@ -41,7 +41,7 @@
  * about pending connections (the loop accepts through pending.c);
  * console.c tells console-out.c when a prompt is shown, and every
  * message is printed there.  Within a layer gens.c calls script.c
- * (co_sanitize_name), nothing else.  tests/e2e/test-coord-layers.sh
+ * (co_sanitize_name), nothing else.  tests/static/test-coord-layers.sh
  * checks this from the built objects.
  */
 #ifndef DMTCP_COORD_H

@@ -4,11 +4,13 @@
 # which file uses (nm: U) a symbol which other file defines (T/D/B/R/C);
 # fails if two files reach each other through those calls, i.e. on any
 # cycle, naming the calls that close it.  No coordinator is run.
+#
+# Usage: test-coord-layers.sh [BUILDDIR]   (default $DMTCP_BUILDDIR)
 set -u
-: "${DMTCP_BUILDDIR:?DMTCP_BUILDDIR must point to the build tree}"
-objs=("$DMTCP_BUILDDIR"/coordinator/bin_dmtcp_coordinator-*.o)
+builddir=${1:-${DMTCP_BUILDDIR:?builddir}}
+objs=("$builddir"/coordinator/bin_dmtcp_coordinator-*.o)
 if [ ! -f "${objs[0]}" ]; then
-	echo "FAIL: no coordinator objects in $DMTCP_BUILDDIR/coordinator"
+	echo "FAIL: no coordinator objects in $builddir/coordinator (build first)"
 	exit 1
 fi
 if ! command -v nm >/dev/null; then
