@@ -3,6 +3,7 @@
 include tests/unit/common.mk
 include tests/unit/protocol.mk
 include tests/unit/image.mk
+include tests/unit/preload.mk
 include tests/progs/progs.mk
 include tests/progs/ipc.mk
 include tests/unit/inspect.mk

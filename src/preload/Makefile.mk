@@ -16,14 +16,17 @@ lib_libdmtcp_so_SOURCES = \
 	src/preload/base/state.h src/preload/base/state.c \
 	src/preload/base/real.h src/preload/base/real.c \
 	src/preload/base/sys.h src/preload/base/procdir.c \
+	src/preload/base/timeout.h src/preload/base/timeout.c \
 	src/preload/threads/threads.h src/preload/threads/threads.c \
 	src/preload/threads/ctx.S src/preload/threads/restore.c \
 	src/preload/threads/crit.c \
 	src/preload/fd/fd.h src/preload/fd/fds.c \
 	src/preload/fd/kind.h src/preload/fd/kinds.c \
+	src/preload/fd/buf.h src/preload/fd/buf.c \
 	src/preload/fd/pty.c src/preload/fd/pipe.c \
 	src/preload/fd/socket.h src/preload/fd/socket.c src/preload/fd/sk-queue.c \
 	src/preload/fd/anon.c src/preload/fd/timers.c \
+	src/preload/fd/fdinfo.h src/preload/fd/fdinfo.c \
 	src/preload/fd/mqueue.c src/preload/fd/file.c src/preload/fd/path.c \
 	src/preload/ipc/ipc.h src/preload/ipc/sysv.c \
 	src/preload/image/image.h src/preload/image/write.c \

@@ -7,6 +7,8 @@
  * Anything else of the kind comes back reading from /dev/null, said once.
  */
 #include "config.h"
+#include "fd/buf.h"
+#include "fd/fdinfo.h"
 #include "fd/kind.h"
 #include "log.h"
 #include "base/sys.h"
@@ -33,26 +35,16 @@ struct watch {
 static void capture_epoll(struct dmtcp_fdrec *r)
 {
 	static char buf[64 * 1024];
-	char *p;
+	const char *p = buf;
+	struct watch w;
 	uint64_t start = dmtcp_ps.pipe_data_len;
 
 	if (dmtcp_read_fdinfo(r->rec.fd, buf, sizeof(buf)) < 0 || !dmtcp_ps.pipe_data)
 		return;
 	r->x.subkind = FDX_EPOLL;
 	r->x.nwatch = 0;
-	for (p = strstr(buf, "tfd:"); p; p = strstr(p + 4, "tfd:")) {
-		struct watch w;
-		unsigned long long data = 0;
-		unsigned events = 0;
-		int tfd = -1;
-
-		if (sscanf(p, "tfd: %d events: %x data: %llx", &tfd, &events,
-			   &data) != 3)
-			continue;
-		w.fd = tfd;
-		w.events = events;
-		w.data = data;
-		if (dmtcp_ps.pipe_data_len + sizeof(w) > DMTCP_FD_DATA_MAX)
+	while (dmtcp_fdinfo_epoll_next(&p, &w.fd, &w.events, &w.data)) {
+		if (!dmtcp_fd_data_fits(dmtcp_ps.pipe_data_len, sizeof(w)))
 			break;
 		memcpy(dmtcp_ps.pipe_data + dmtcp_ps.pipe_data_len, &w,
 		       sizeof(w));
@@ -64,15 +56,16 @@ static void capture_epoll(struct dmtcp_fdrec *r)
 
 static void capture(struct dmtcp_fdrec *r)
 {
-	char buf[1024], *p;
+	char buf[1024];
+	uint64_t count;
 
 	if (r->rec.kind != IMG_FD_OTHER)
 		return;
 	if (strcmp(r->path, "anon_inode:[eventfd]") == 0 &&
 	    dmtcp_read_fdinfo(r->rec.fd, buf, sizeof(buf)) > 0 &&
-	    (p = strstr(buf, "eventfd-count:"))) {
+	    dmtcp_fdinfo_hex(buf, "eventfd-count:", &count)) {
 		r->x.subkind = FDX_EVENTFD;
-		r->x.count = strtoull(p + 14, NULL, 16);
+		r->x.count = count;
 	} else if (strcmp(r->path, "anon_inode:[eventpoll]") == 0) {
 		capture_epoll(r);
 	} else if (dmtcp_fdt_capture(r)) {

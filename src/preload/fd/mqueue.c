@@ -22,6 +22,7 @@
  * Raw system calls and pipe_data only: threads may be frozen in malloc.
  */
 #include "config.h"
+#include "fd/buf.h"
 #include "fd/kind.h"
 #include "log.h"
 #include "base/sys.h"
@@ -36,7 +37,6 @@
 #include <unistd.h>
 
 #define MQUEUE_MAGIC 0x19800202
-#define DATA_MAX DMTCP_FD_DATA_MAX	/* pipe_data's size (fds.c) */
 #define MAX_QUEUES 64
 #define HDR_MAGIC 0x4d515545u	/* "MQUE" */
 
@@ -72,7 +72,8 @@ static void *data_alloc(size_t len)
 	void *p;
 
 	len = (len + 7) & ~(size_t)7;
-	if (!dmtcp_ps.pipe_data || dmtcp_ps.pipe_data_len + len > DATA_MAX)
+	if (!dmtcp_ps.pipe_data ||
+	    !dmtcp_fd_data_fits(dmtcp_ps.pipe_data_len, len))
 		return NULL;
 	p = dmtcp_ps.pipe_data + dmtcp_ps.pipe_data_len;
 	dmtcp_ps.pipe_data_len += len;

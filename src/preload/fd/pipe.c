@@ -8,6 +8,7 @@
  * it.  Its bytes live in dmtcp_ps.pipe_data (saved with the image).
  */
 #include "config.h"
+#include "fd/buf.h"
 #include "fd/kind.h"
 #include "log.h"
 #include "util.h"
@@ -166,12 +167,13 @@ static void drain(struct dmtcp_fdrec *r)
 	fl = fcntl(r->rec.fd, F_GETFL);
 	fcntl(r->rec.fd, F_SETFL, fl | O_NONBLOCK);
 	for (;;) {
+		uint64_t room = dmtcp_fd_data_room(dmtcp_ps.pipe_data_len);
 		ssize_t n;
 
-		if (dmtcp_ps.pipe_data_len >= DMTCP_FD_DATA_MAX)
+		if (!room)
 			break;
 		n = read(r->rec.fd, dmtcp_ps.pipe_data + dmtcp_ps.pipe_data_len,
-			 DMTCP_FD_DATA_MAX - dmtcp_ps.pipe_data_len);
+			 room);
 		if (n <= 0)
 			break;
 		dmtcp_ps.pipe_data_len += n;

@@ -33,6 +33,7 @@
  */
 #include "config.h"
 #include "fd/fd.h"
+#include "fd/buf.h"
 #include "fd/socket.h"
 #include "log.h"
 #include "base/sys.h"
@@ -59,18 +60,9 @@ static volatile int nresend, nheld;	/* active entries of each kind */
 
 /* --- buffers ----------------------------------------------------------- */
 
-static uint64_t page_up(uint64_t n)
-{
-	return (n + 4095) & ~(uint64_t)4095;
-}
-
 char *dmtcp_skq_alloc(uint64_t cap)
 {
-	void *p;
-
-	if (!cap)
-		cap = 1;
-	p = mmap(NULL, page_up(cap), PROT_READ | PROT_WRITE,
+	void *p = mmap(NULL, dmtcp_skq_span(cap), PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	return p == MAP_FAILED ? NULL : p;
 }
@@ -78,7 +70,7 @@ char *dmtcp_skq_alloc(uint64_t cap)
 /* Grow a buffer from dmtcp_skq_alloc to at least cap bytes. */
 char *dmtcp_skq_grow(char *buf, uint64_t old, uint64_t cap)
 {
-	void *p = mremap(buf, page_up(old ? old : 1), page_up(cap),
+	void *p = mremap(buf, dmtcp_skq_span(old), dmtcp_skq_span(cap),
 			 MREMAP_MAYMOVE);
 
 	return p == MAP_FAILED ? NULL : p;
@@ -87,7 +79,7 @@ char *dmtcp_skq_grow(char *buf, uint64_t old, uint64_t cap)
 void dmtcp_skq_release(char *buf, uint64_t cap)
 {
 	if (buf)
-		munmap(buf, page_up(cap ? cap : 1));
+		munmap(buf, dmtcp_skq_span(cap));
 }
 
 static void drop(struct skq *q)

@@ -39,6 +39,7 @@
  * allocation, static buffers and anonymous mappings only.
  */
 #include "config.h"
+#include "fd/buf.h"
 #include "fd/kind.h"
 #include "fd/socket.h"
 #include "log.h"
@@ -67,8 +68,6 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
-
-#define SK_DATA_MAX DMTCP_FD_DATA_MAX
 
 int dmtcp_sk_connected(const struct dmtcp_fdrec *r)
 {
@@ -581,13 +580,14 @@ static void peek_queue(struct dmtcp_fdrec *r)
 		uint64_t pos = dmtcp_ps.pipe_data_len + (stream ? 0 : 4);
 		ssize_t n;
 
-		if (pos >= SK_DATA_MAX) {
+		if (!dmtcp_fd_data_room(pos)) {
 			pr_warn("process %d: fd %d: more than %u MiB queued in "
 				"sockets and pipes: the rest is not saved",
-				rsys_getpid(), f->fd, SK_DATA_MAX >> 20);
+				rsys_getpid(), f->fd, DMTCP_FD_DATA_MAX >> 20);
 			break;
 		}
-		n = sk_recv(f->fd, dmtcp_ps.pipe_data + pos, SK_DATA_MAX - pos,
+		n = sk_recv(f->fd, dmtcp_ps.pipe_data + pos,
+			    dmtcp_fd_data_room(pos),
 			    MSG_PEEK | MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -680,13 +680,11 @@ struct drained {
 
 static int drain_room(struct drained *d, uint64_t more)
 {
-	uint64_t want = d->len + more;
+	uint64_t want = dmtcp_skq_want(d->cap, d->len, more);
 	char *b;
 
-	if (want <= d->cap)
+	if (!want)
 		return 0;
-	if (want < 2 * d->cap)
-		want = 2 * d->cap;
 	b = d->buf ? dmtcp_skq_grow(d->buf, d->cap, want) :
 	    dmtcp_skq_alloc(want);
 	if (!b)
@@ -997,7 +995,7 @@ static int tcp_drain(struct dmtcp_fdrec *r)
 		"checkpoint loses what the peer had not sent yet",
 		rsys_getpid(), r->rec.fd, rc < 0 ? "send queue did not empty" :
 		"bytes could not be handed over", (unsigned long long)d.len);
-	if (d.len && dmtcp_ps.pipe_data_len + d.len <= SK_DATA_MAX) {
+	if (d.len && dmtcp_fd_data_fits(dmtcp_ps.pipe_data_len, d.len)) {
 		r->data_off = dmtcp_ps.pipe_data_len;
 		r->data_len = d.len;
 		r->rec.sk_data_len = d.len;

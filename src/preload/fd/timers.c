@@ -30,6 +30,7 @@
  */
 #include "config.h"
 #include "fd/fd.h"
+#include "fd/fdinfo.h"
 #include "log.h"
 #include "base/sys.h"
 
@@ -177,58 +178,35 @@ API int inotify_rm_watch(int fd, int wd)
 
 /* ---- capture ---- */
 
-static const char *field(const char *buf, const char *name)
-{
-	const char *p = strstr(buf, name);
-
-	return p ? p + strlen(name) : NULL;
-}
-
 static void capture_timerfd(struct dmtcp_fdrec *r, const char *buf)
 {
 	struct tstate *s = &st[SLOT(r)];
-	const char *p;
-	unsigned long long a, b;
+	struct dmtcp_fdinfo_timer t;
 
 	memset(s, 0, sizeof(*s));
-	if ((p = field(buf, "clockid:")))
-		s->clockid = atoi(p);
-	if ((p = field(buf, "ticks:")))
-		s->ticks = strtoull(p, NULL, 10);
-	if ((p = field(buf, "settime flags:")))
-		s->settime_flags = strtol(p, NULL, 8);
+	dmtcp_fdinfo_timerfd(buf, &t);
+	s->clockid = t.clockid;
+	s->ticks = t.ticks;
+	s->settime_flags = t.settime_flags;
 	clock_gettime(s->clockid, &s->now);
 	/* timerfd_gettime: the same numbers, from the kernel directly */
-	if (timerfd_gettime(r->rec.fd, &s->its) < 0) {
-		if ((p = field(buf, "it_value:")) &&
-		    sscanf(p, " (%llu, %llu)", &a, &b) == 2) {
-			s->its.it_value.tv_sec = a;
-			s->its.it_value.tv_nsec = b;
-		}
-		if ((p = field(buf, "it_interval:")) &&
-		    sscanf(p, " (%llu, %llu)", &a, &b) == 2) {
-			s->its.it_interval.tv_sec = a;
-			s->its.it_interval.tv_nsec = b;
-		}
-	}
+	if (timerfd_gettime(r->rec.fd, &s->its) < 0)
+		s->its = t.its;
 	r->x.subkind = FDX_TIMERFD;
 }
 
 static void capture_inotify(struct dmtcp_fdrec *r, const char *buf)
 {
-	const char *p;
-	int off = nwsv, n = 0, lost = 0;
+	const char *p = buf;
+	int off = nwsv, n = 0, lost = 0, wd;
+	uint64_t ino;
+	uint32_t mask;
 
-	for (p = strstr(buf, "inotify wd:"); p;
-	     p = strstr(p + 11, "inotify wd:")) {
-		unsigned long long ino = 0;
-		unsigned mask = 0;
-		int wd = -1, k;
+	while (dmtcp_fdinfo_inotify_next(&p, &wd, &ino, &mask)) {
 		const struct iwatch *w;
-		const char *q = strstr(p, "mask:");
+		int k;
 
-		if (sscanf(p, "inotify wd:%d ino:%llx", &wd, &ino) != 2 || !q ||
-		    sscanf(q, "mask:%x", &mask) != 1 || nwsv >= MAX_WSAVE)
+		if (nwsv >= MAX_WSAVE)
 			continue;
 		w = iw ? iw_find(r->rec.fd, wd) : NULL;
 		/* fdinfo lists the newest first: keep them sorted by wd */
@@ -287,9 +265,8 @@ int dmtcp_fdt_capture(struct dmtcp_fdrec *r)
 	}
 	if (strcmp(kind, "[signalfd]") == 0) {
 		if (dmtcp_read_fdinfo(fd, buf, sizeof(buf)) < 0 ||
-		    !(p = field(buf, "sigmask:")))
+		    !dmtcp_fdinfo_hex(buf, "sigmask:", &st[SLOT(r)].sigmask))
 			return 0;
-		st[SLOT(r)].sigmask = strtoull(p, NULL, 16);
 		r->x.subkind = FDX_SIGNALFD;
 		return 1;
 	}
@@ -301,7 +278,7 @@ int dmtcp_fdt_capture(struct dmtcp_fdrec *r)
 	}
 	if (strcmp(kind, "[pidfd]") == 0) {
 		if (dmtcp_read_fdinfo(fd, buf, sizeof(buf)) < 0 ||
-		    !(p = field(buf, "Pid:")))
+		    !(p = dmtcp_fdinfo_field(buf, "Pid:")))
 			return 0;
 		st[SLOT(r)].pid = atoi(p);
 		r->x.subkind = FDX_PIDFD;

@@ -28,6 +28,7 @@
  */
 #include "config.h"
 #include "ipc/ipc.h"
+#include "base/timeout.h"
 #include "log.h"
 #include "maps.h"
 #include "base/sys.h"
@@ -132,8 +133,7 @@ API int semtimedop(int id, struct sembuf *sops, size_t n,
 		return -1;
 	}
 	if (timeout)
-		total = (uint64_t)timeout->tv_sec * 1000000000ull +
-			timeout->tv_nsec;
+		total = dmtcp_ts_ns(timeout);
 	for (;;) {
 		long r;
 
@@ -143,12 +143,9 @@ API int semtimedop(int id, struct sembuf *sops, size_t n,
 			return (int)r;
 		dmtcp_tl_interrupted = 0;
 		if (timeout) {
-			uint64_t used = dmtcp_tl_suspend_ns > start
-					? dmtcp_tl_suspend_ns - start : 0;
-
-			total = used >= total ? 0 : total - used;
-			left.tv_sec = total / 1000000000ull;
-			left.tv_nsec = total % 1000000000ull;
+			total = dmtcp_timeout_left(total, start,
+						   dmtcp_tl_suspend_ns);
+			left = dmtcp_ns_ts(total);
 			t = &left;
 			start = dmtcp_now_mono_ns();
 		}

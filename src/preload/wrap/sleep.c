@@ -11,6 +11,7 @@
 #include "config.h"
 #include "ckpt/ckpt.h"
 #include "plugin/plugin.h"
+#include "base/timeout.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -23,20 +24,6 @@
 #include <unistd.h>
 
 #define API __attribute__((visibility("default")))
-#define NSEC 1000000000ull
-
-
-static uint64_t ts_ns(const struct timespec *ts)
-{
-	return (uint64_t)ts->tv_sec * NSEC + ts->tv_nsec;
-}
-
-static struct timespec ns_ts(uint64_t ns)
-{
-	struct timespec ts = { (time_t)(ns / NSEC), (long)(ns % NSEC) };
-
-	return ts;
-}
 
 /*
  * After an EINTR: was it the checkpoint?  If so, how much of `total`
@@ -44,13 +31,10 @@ static struct timespec ns_ts(uint64_t ns)
  */
 static int ckpt_interrupted(uint64_t start, uint64_t total, uint64_t *left)
 {
-	uint64_t used;
-
 	if (!dmtcp_tl_interrupted)
 		return 0;
 	dmtcp_tl_interrupted = 0;
-	used = dmtcp_tl_suspend_ns > start ? dmtcp_tl_suspend_ns - start : 0;
-	*left = used >= total ? 0 : total - used;
+	*left = dmtcp_timeout_left(total, start, dmtcp_tl_suspend_ns);
 	return 1;
 }
 
@@ -61,17 +45,10 @@ static int ckpt_interrupted(uint64_t start, uint64_t total, uint64_t *left)
  */
 static int retry_ms(uint64_t start, int *timeout)
 {
-	uint64_t left;
-
-	if (*timeout < 0) {
-		if (!dmtcp_tl_interrupted)
-			return 0;
-		dmtcp_tl_interrupted = 0;
-		return 1;
-	}
-	if (!ckpt_interrupted(start, (uint64_t)*timeout * 1000000, &left))
+	if (!dmtcp_tl_interrupted)
 		return 0;
-	*timeout = (int)((left + 999999) / 1000000);
+	dmtcp_tl_interrupted = 0;
+	*timeout = dmtcp_timeout_left_ms(*timeout, start, dmtcp_tl_suspend_ns);
 	return 1;
 }
 
@@ -79,7 +56,7 @@ static int sleep_ns(uint64_t total, struct timespec *rem)
 {
 	for (;;) {
 		uint64_t start = dmtcp_now_mono_ns(), left;
-		struct timespec req = ns_ts(total);
+		struct timespec req = dmtcp_ns_ts(total);
 		int rc;
 
 		dmtcp_tl_interrupted = 0;
@@ -96,12 +73,12 @@ static int sleep_ns(uint64_t total, struct timespec *rem)
 
 API int nanosleep(const struct timespec *req, struct timespec *rem)
 {
-	if (!req || req->tv_nsec < 0 || req->tv_nsec >= (long)NSEC ||
+	if (!req || req->tv_nsec < 0 || req->tv_nsec >= (long)DMTCP_NSEC ||
 	    req->tv_sec < 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	return sleep_ns(ts_ns(req), rem);
+	return sleep_ns(dmtcp_ts_ns(req), rem);
 }
 
 API int clock_nanosleep(clockid_t clk, int flags, const struct timespec *req,
@@ -113,13 +90,15 @@ API int clock_nanosleep(clockid_t clk, int flags, const struct timespec *req,
 
 		dmtcp_tl_interrupted = 0;
 		rc = REAL(clock_nanosleep)(clk, flags, req, rem);
-		if (rc != EINTR || !ckpt_interrupted(start, ts_ns(req), &left))
+		if (rc != EINTR ||
+		    !ckpt_interrupted(start, dmtcp_ts_ns(req), &left))
 			return rc;
 		if (!(flags & TIMER_ABSTIME)) {
+			struct timespec t = dmtcp_ns_ts(left);
+
 			if (left == 0)
 				return 0;
-			return nanosleep(&(struct timespec){ (time_t)(left / NSEC),
-				(long)(left % NSEC) }, rem) == 0 ? 0 : errno;
+			return nanosleep(&t, rem) == 0 ? 0 : errno;
 		}
 	}
 }
@@ -128,7 +107,7 @@ API unsigned int sleep(unsigned int seconds)
 {
 	struct timespec rem = { 0, 0 };
 
-	if (sleep_ns((uint64_t)seconds * NSEC, &rem) == 0)
+	if (sleep_ns((uint64_t)seconds * DMTCP_NSEC, &rem) == 0)
 		return 0;
 	return rem.tv_sec + (rem.tv_nsec > 0);
 }
@@ -172,17 +151,16 @@ API int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *tmo,
 			dmtcp_tl_interrupted = 0;
 			continue;
 		}
-		if (!ckpt_interrupted(start, ts_ns(&t), &left))
+		if (!ckpt_interrupted(start, dmtcp_ts_ns(&t), &left))
 			return rc;
-		t = ns_ts(left);
+		t = dmtcp_ns_ts(left);
 	}
 }
 
 API int select(int nfds, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 {
 	fd_set r0, w0, e0;
-	uint64_t total = tv ? (uint64_t)tv->tv_sec * NSEC +
-			      (uint64_t)tv->tv_usec * 1000 : 0;
+	uint64_t total = tv ? dmtcp_tv_ns(tv) : 0;
 
 	if (r)
 		r0 = *r;
@@ -206,8 +184,7 @@ API int select(int nfds, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 			if (!ckpt_interrupted(start, total, &left))
 				return rc;
 			total = left;
-			tv->tv_sec = left / NSEC;
-			tv->tv_usec = (left % NSEC) / 1000;
+			*tv = dmtcp_ns_tv(left);
 		}
 		if (r)
 			*r = r0;
