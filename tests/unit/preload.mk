@@ -2,7 +2,8 @@
 # (src/preload): each links only the files it tests, never libdmtcp.so.
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_preload_timeout tests/unit/test_fd_buf \
-	tests/unit/test_fdinfo
+	tests/unit/test_fdinfo tests/unit/test_procdir \
+	tests/unit/test_fd_kinds
 
 TEST_PRELOAD_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
 	-I$(top_srcdir)/src/preload
@@ -26,4 +27,22 @@ tests_unit_test_fdinfo_SOURCES = tests/unit/test_fdinfo.c \
 tests_unit_test_fdinfo_CFLAGS = $(TEST_PRELOAD_CFLAGS)
 tests_unit_test_fdinfo_LDADD = $(CMOCKA_LIBS)
 
+# the /proc readers: the numeric-entry walk, a text file read whole
+tests_unit_test_procdir_SOURCES = tests/unit/test_procdir.c \
+	src/preload/base/procdir.c
+tests_unit_test_procdir_CFLAGS = $(TEST_PRELOAD_CFLAGS)
+tests_unit_test_procdir_LDADD = $(CMOCKA_LIBS)
+
+# the table of descriptor kinds, with the real entries; what the entries'
+# hooks call outside their files is stubbed (fd_kind_stubs.c)
+tests_unit_test_fd_kinds_SOURCES = tests/unit/test_fd_kinds.c \
+	tests/unit/fd_kind_stubs.c \
+	src/preload/fd/kinds.c src/preload/fd/pty.c src/preload/fd/pipe.c \
+	src/preload/fd/socket.c src/preload/fd/anon.c \
+	src/preload/fd/mqueue.c src/preload/fd/file.c src/preload/fd/path.c \
+	src/preload/fd/buf.c src/preload/fd/fdinfo.c \
+	src/preload/base/state.c src/preload/base/procdir.c
+tests_unit_test_fd_kinds_CFLAGS = $(TEST_PRELOAD_CFLAGS) -pthread
+tests_unit_test_fd_kinds_LDADD = lib/libdmtcpimage.a lib/libdmtcpcommon.a \
+	$(ZLIB_LIBS) $(CMOCKA_LIBS)
 endif
