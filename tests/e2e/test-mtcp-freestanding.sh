@@ -1,7 +1,7 @@
 #!/bin/bash
 # test-mtcp-freestanding.sh - mtcp_restart must stay freestanding: no
 # libc header in src/mtcp (only stdint.h/stddef.h, its own header and the
-# include/dmtcp contracts), a static executable with no interpreter and
+# include/dmtcp contracts, which include nothing else), a static executable with no interpreter and
 # no undefined symbol, linked inside the reserved restart range.
 set -u
 src=$DMTCP_SRCDIR/src/mtcp
@@ -9,8 +9,15 @@ bin=$DMTCP_BUILDDIR/bin/mtcp_restart
 fail() { echo "FAIL: $*"; exit 1; }
 
 bad=$(grep -hE '^[[:space:]]*#[[:space:]]*include' "$src"/*.c "$src"/*.h |
-	grep -vE '<(stdint|stddef)\.h>|"mtcp-sys\.h"|"dmtcp/(image|restore)\.h"')
+	grep -vE '<(stdint|stddef)\.h>|"mtcp-sys\.h"|"dmtcp/(image|restore|rawsys|fds)\.h"')
 [ -z "$bad" ] || fail "libc-world include in src/mtcp: $bad"
+# the shared contracts it takes stay freestanding too
+for h in rawsys fds restore; do
+	bad=$(grep -hE '^[[:space:]]*#[[:space:]]*include' \
+		"$DMTCP_SRCDIR/include/dmtcp/$h.h" |
+		grep -vE '<stdint\.h>|"dmtcp/fds\.h"')
+	[ -z "$bad" ] || fail "include/dmtcp/$h.h includes $bad"
+done
 [ -x "$bin" ] || fail "$bin not built"
 readelf -lW "$bin" | grep -q INTERP && fail "mtcp_restart has an interpreter"
 und=$(nm -u "$bin")
