@@ -12,10 +12,10 @@ bad=$(grep -hE '^[[:space:]]*#[[:space:]]*include' "$src"/*.c "$src"/*.h |
 	grep -vE '<(stdint|stddef)\.h>|"mtcp-sys\.h"|"dmtcp/(image|restore|rawsys|fds)\.h"')
 [ -z "$bad" ] || fail "libc-world include in src/mtcp: $bad"
 # the shared contracts it takes stay freestanding too
-for h in rawsys fds restore; do
+for h in rawsys fds restore restore-check; do
 	bad=$(grep -hE '^[[:space:]]*#[[:space:]]*include' \
 		"$DMTCP_SRCDIR/include/dmtcp/$h.h" |
-		grep -vE '<stdint\.h>|"dmtcp/fds\.h"')
+		grep -vE '<(stdint|stddef)\.h>|"dmtcp/(fds|restore-check|image)\.h"')
 	[ -z "$bad" ] || fail "include/dmtcp/$h.h includes $bad"
 done
 [ -x "$bin" ] || fail "$bin not built"
