@@ -126,7 +126,26 @@ int rchk_end(struct rchk *c, const struct img_end *e);
 int rchk_walk(struct rchk *c, int (*rd)(void *ctx, void *buf, uint64_t n),
 	      int (*skip)(void *ctx, uint64_t n), void *ctx);
 
+/*
+ * Exactly n bytes into buf through read1(ctx, buf, len), one read(2)
+ * that returns the count, 0 at the end of the input or -errno: at most
+ * 1 GiB a call, again after -EINTR.  0 once all is read, 1 at the end
+ * of the input, else the -errno of the read that failed.
+ */
+long rchk_read_all(long (*read1)(void *ctx, void *buf, uint64_t len),
+		   void *ctx, void *buf, uint64_t n);
+
 /* zlib's crc32 (crc32(crc, buf, len), start with 0), table-less. */
 uint32_t rchk_crc32(uint32_t crc, const void *buf, uint64_t len);
+
+/*
+ * Numbers as text without libc (the messages above, mtcp_restart's
+ * output): v as "0x" and lower-case hex digits, or in decimal, at the
+ * end of b; they return where the text starts (in decimal at b + 1 or
+ * later: room for a sign).
+ */
+#define RCHK_NUM_CAP		24
+char *rchk_hex(char b[RCHK_NUM_CAP], uint64_t v);
+char *rchk_dec(char b[RCHK_NUM_CAP], uint64_t v);
 
 #endif /* DMTCP_RESTORE_CHECK_H */

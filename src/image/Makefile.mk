@@ -6,7 +6,7 @@ noinst_LIBRARIES += lib/libdmtcpimage.a
 lib_libdmtcpimage_a_CPPFLAGS = $(AM_CPPFLAGS) $(ZLIB_CFLAGS)
 lib_libdmtcpimage_a_CFLAGS = $(AM_CFLAGS) -fPIC -fvisibility=hidden
 lib_libdmtcpimage_a_SOURCES = \
-	src/image/img.h src/image/img-int.h \
+	src/image/img.h src/image/img-int.h src/image/img-range.h \
 	src/image/img-write.c \
 	src/image/img-read.c \
 	src/image/img-walk.c \

@@ -100,42 +100,35 @@ int img_decode_to_fd(const char *path, int outfd, char *err, size_t errcap)
 	struct out o = { .fd = outfd, .w = &w };
 	struct img_rec rec;
 	char *buf = NULL;
-	int rc, e;
+	int rc = -1, k;
 
 	if (img_walk_open(&w, path, 0, err, errcap) < 0)
-		goto out_close;
+		goto out;
 	buf = malloc(DBUF_SIZE);
 	if (!buf) {
-		img_reader_error(&w.r, "out of memory");
-		errno = ENOMEM;
-		goto out_close;
+		img_reader_nomem(&w.r);
+		goto out;
 	}
 	if (put_header(&o, &w.r.hdr, buf) < 0)
-		goto out_close;
-	while ((rc = img_walk_next(&w, &rec)) > 0) {
+		goto out;
+	while ((k = img_walk_next(&w, &rec)) > 0) {
 		if (rec.type == IMG_REC_PAD)
 			continue;
 		if (rec.type == IMG_REC_PAGES ||
 		    rec.type == IMG_REC_FILEDATA) {
 			if (put_pages(&o, &rec, buf) < 0)
-				goto out_close;
+				goto out;
 			continue;
 		}
 		/* metadata: already read and checked by the walker */
 		if (put(&o, &rec, sizeof(rec)) < 0 ||
 		    put(&o, w.payload, w.payload_len) < 0)
-			goto out_close;
+			goto out;
 	}
-	if (rc < 0)
-		goto out_close;
-	free(buf);
+	if (k == 0)
+		rc = 0;
+out:
+	free(buf);		/* free and img_walk_close keep errno */
 	img_walk_close(&w);
-	return 0;
-
-out_close:
-	e = errno;
-	free(buf);
-	img_walk_close(&w);
-	errno = e;
-	return -1;
+	return rc;
 }

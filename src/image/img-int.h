@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "img.h"
+#include "img-range.h"
 
 /*
  * The format is defined by these sizes and offsets: a change here is a
@@ -114,6 +115,7 @@ int img_walk_open(struct img_walk *w, const char *path, int check_chunks,
  * w, valid until the next call).  0: END has been returned before and
  * the file ends there.  -1: error (message in err). */
 int img_walk_next(struct img_walk *w, struct img_rec *rec);
+/* Keeps errno, as img_reader_close. */
 void img_walk_close(struct img_walk *w);
 
 #endif /* DMTCP_IMG_INT_H */

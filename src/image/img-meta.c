@@ -32,6 +32,28 @@ static void *grow(void **arr, size_t *n, size_t *cap, size_t sz)
 	return p;
 }
 
+/* grow *arr by one element of esz bytes, starting with the first sz
+   bytes of the walker's payload (the record's struct) */
+static void *grow_copy(struct img_walk *w, void **arr, size_t *n,
+		       size_t *cap, size_t esz, size_t sz)
+{
+	char *p = grow(arr, n, cap, esz);
+
+	if (p)
+		memcpy(p, w->payload, sz);
+	return p;
+}
+
+/* an AREA or FILE record: the path after its struct of sz bytes in the
+   payload (len bytes), and the record's offset */
+static int take_path(const struct img_walk *w, size_t sz, uint32_t len,
+		     char **path, uint64_t *rec_off)
+{
+	*rec_off = w->r.rec_off;
+	*path = strndup((const char *)w->payload + sz, len);
+	return *path ? 0 : -1;
+}
+
 /* NULL-terminated vector of the NUL-separated strings of buf */
 static char **split(char *buf, size_t len)
 {
@@ -109,12 +131,9 @@ static int take_rec(struct img_meta *m, struct img_walk *w,
 		*tcap = m->proc.nthreads;
 		return m->threads ? 0 : -1;
 	case IMG_REC_THREAD:
-		t = grow((void **)&m->threads, &m->nthreads, tcap,
-			 sizeof(*t));
-		if (!t)
-			return -1;
-		memcpy(t, w->payload, sizeof(*t));
-		return 0;
+		t = grow_copy(w, (void **)&m->threads, &m->nthreads, tcap,
+			      sizeof(*t), sizeof(*t));
+		return t ? 0 : -1;
 	case IMG_REC_FDS:
 		return take_fds(m, w);
 	case IMG_REC_ENV:
@@ -131,14 +150,10 @@ static int take_rec(struct img_meta *m, struct img_walk *w,
 		m->auxv_len = len / sizeof(uint64_t);
 		return 0;
 	case IMG_REC_AREA:
-		a = grow((void **)&m->areas, &m->nareas, acap, sizeof(*a));
-		if (!a)
-			return -1;
-		memcpy(&a->area, w->payload, sizeof(a->area));
-		a->path = strndup((char *)w->payload + sizeof(a->area),
-				  a->area.path_len);
-		a->rec_off = w->r.rec_off;
-		return a->path ? 0 : -1;
+		a = grow_copy(w, (void **)&m->areas, &m->nareas, acap,
+			      sizeof(*a), sizeof(a->area));
+		return a ? take_path(w, sizeof(a->area), a->area.path_len,
+				     &a->path, &a->rec_off) : -1;
 	case IMG_REC_PAGES:
 		a = &m->areas[m->nareas - 1];
 		a->npages++;
@@ -146,14 +161,10 @@ static int take_rec(struct img_meta *m, struct img_walk *w,
 		a->file_bytes += rec->size;
 		return 0;
 	case IMG_REC_FILE:
-		f = grow((void **)&m->files, &m->nfiles, fcap, sizeof(*f));
-		if (!f)
-			return -1;
-		memcpy(&f->file, w->payload, sizeof(f->file));
-		f->path = strndup((char *)w->payload + sizeof(f->file),
-				  f->file.path_len);
-		f->rec_off = w->r.rec_off;
-		return f->path ? 0 : -1;
+		f = grow_copy(w, (void **)&m->files, &m->nfiles, fcap,
+			      sizeof(*f), sizeof(f->file));
+		return f ? take_path(w, sizeof(f->file), f->file.path_len,
+				     &f->path, &f->rec_off) : -1;
 	case IMG_REC_FILEDATA:
 		m->files[m->nfiles - 1].nrecs++;
 		return 0;
@@ -171,7 +182,7 @@ int img_load_meta(const char *path, struct img_meta **out, char *err,
 	struct img_meta *m;
 	struct img_rec rec;
 	size_t tcap = 0, acap = 0, fcap = 0;
-	int rc;
+	int rc = -1, k;
 
 	*out = NULL;
 	m = calloc(1, sizeof(*m));
@@ -182,28 +193,24 @@ int img_load_meta(const char *path, struct img_meta **out, char *err,
 		return -1;
 	}
 	if (img_walk_open(&w, path, 0, err, errcap) < 0)
-		goto out_close;
+		goto out;
 	m->hdr = w.r.hdr;
 	m->file_size = w.r.file_size;
-	while ((rc = img_walk_next(&w, &rec)) > 0) {
+	while ((k = img_walk_next(&w, &rec)) > 0) {
 		if (take_rec(m, &w, &rec, &tcap, &acap, &fcap) < 0) {
-			img_reader_error(&w.r, "out of memory");
-			errno = ENOMEM;
-			goto out_close;
+			img_reader_nomem(&w.r);
+			goto out;
 		}
 	}
+	if (k == 0)
+		rc = 0;
+out:
+	img_walk_close(&w);	/* it and img_free_meta keep errno */
 	if (rc < 0)
-		goto out_close;
-	img_walk_close(&w);
-	*out = m;
-	return 0;
-
-out_close:
-	rc = errno;
-	img_walk_close(&w);
-	img_free_meta(m);
-	errno = rc;
-	return -1;
+		img_free_meta(m);
+	else
+		*out = m;
+	return rc;
 }
 
 void img_free_meta(struct img_meta *m)
@@ -241,25 +248,24 @@ int img_copy_file_data(const struct img_meta *m, size_t k, int fd,
 	struct img_rec rec;
 	uint64_t got = 0;
 	char *buf = NULL;
-	int rc, e;
+	int rc = -1, more, e;
 
 	if (img_reader_open(&r, m->path, err, errcap) < 0)
-		goto out_close;
+		goto out;
 	r.next_off = mf->rec_off;
 	if (img_reader_next(&r, &rec) <= 0)
-		goto out_close;
+		goto out;
 	if (rec.type != IMG_REC_FILE) {
 		img_reader_error(&r, "not the FILE record of %s (the image "
 				 "changed since it was loaded)", mf->path);
-		goto out_close;
+		goto out;
 	}
 	buf = malloc(IMG_ZCHUNK_MAX);
 	if (!buf) {
-		img_reader_error(&r, "out of memory");
-		errno = ENOMEM;
-		goto out_close;
+		img_reader_nomem(&r);
+		goto out;
 	}
-	while ((rc = img_reader_next(&r, &rec)) > 0 &&
+	while ((more = img_reader_next(&r, &rec)) > 0 &&
 	       rec.type == IMG_REC_FILEDATA) {
 		uint64_t at = rec.arg0;
 		ssize_t n;
@@ -281,7 +287,7 @@ int img_copy_file_data(const struct img_meta *m, size_t k, int fd,
 						 (unsigned long long)at,
 						 strerror(e));
 					errno = e;
-					goto out_close;
+					goto out;
 				}
 				done += w;
 				at += w;
@@ -289,25 +295,20 @@ int img_copy_file_data(const struct img_meta *m, size_t k, int fd,
 			got += n;
 		}
 		if (n < 0)
-			goto out_close;
+			goto out;
 	}
-	if (rc < 0)
-		goto out_close;
+	if (more < 0)
+		goto out;
 	if (got != mf->file.data_bytes) {
 		img_reader_error(&r, "the contents of %s hold %llu bytes, its "
 				 "FILE record says %llu (corrupt image)",
 				 mf->path, (unsigned long long)got,
 				 (unsigned long long)mf->file.data_bytes);
-		goto out_close;
+		goto out;
 	}
-	free(buf);
+	rc = 0;
+out:
+	free(buf);		/* free and img_reader_close keep errno */
 	img_reader_close(&r);
-	return 0;
-
-out_close:
-	e = errno;
-	free(buf);
-	img_reader_close(&r);
-	errno = e;
-	return -1;
+	return rc;
 }

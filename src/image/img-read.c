@@ -94,6 +94,13 @@ int img_reader_error(struct img_reader *r, const char *fmt, ...)
 	return -1;
 }
 
+int img_reader_nomem(struct img_reader *r)
+{
+	img_reader_error(r, "out of memory");
+	errno = ENOMEM;
+	return -1;
+}
+
 static int truncated(struct img_reader *r, int in_rec, uint64_t at,
 		     uint64_t more)
 {
@@ -219,39 +226,32 @@ static int check_rec(struct img_reader *r)
 			"record's size %llu runs %llu bytes past the end of "
 			"the file)", (ull)r->file_size, (ull)h->size,
 			(ull)(h->size - left));
-	if (h->type == IMG_REC_PAGES) {
-		if ((h->arg0 & m) || !h->raw_size || (h->raw_size & m) ||
-		    h->arg0 + h->raw_size < h->arg0)
-			return img_reader_error(r, "PAGES record for %#llx+%#llx"
-				" is not page aligned (corrupt image)",
-				(ull)h->arg0, (ull)h->raw_size);
+	if (h->type == IMG_REC_PAGES &&
+	    ((h->arg0 & m) || !h->raw_size || (h->raw_size & m) ||
+	     h->arg0 + h->raw_size < h->arg0))
+		return img_reader_error(r, "PAGES record for %#llx+%#llx is "
+			"not page aligned (corrupt image)", (ull)h->arg0,
+			(ull)h->raw_size);
+	if (h->type == IMG_REC_FILEDATA &&
+	    (!h->raw_size || h->arg0 + h->raw_size < h->arg0))
+		return img_reader_error(r, "FILEDATA record for %llu+%llu "
+			"bytes (corrupt image)", (ull)h->arg0,
+			(ull)h->raw_size);
+	if (h->type == IMG_REC_PAGES || h->type == IMG_REC_FILEDATA) {
+		/* page or file data: zlib chunks in a gzip image only */
 		if (gzip && h->flags != IMG_RF_ZCHUNKS)
-			return img_reader_error(r, "PAGES record of a gzip "
-				"image without zlib chunks (corrupt image)");
+			return img_reader_error(r, "%s record of a gzip image "
+				"without zlib chunks (corrupt image)", name);
 		if (!gzip && (h->flags & IMG_RF_ZCHUNKS))
-			return img_reader_error(r, "PAGES record with zlib "
-				"chunks in a raw image (corrupt image)");
-		if (!gzip && ((r->rec_off + sizeof(*h)) & m))
+			return img_reader_error(r, "%s record with zlib chunks "
+				"in a raw image (corrupt image)", name);
+		if (h->type == IMG_REC_PAGES && !gzip &&
+		    ((r->rec_off + sizeof(*h)) & m))
 			return img_reader_error(r, "PAGES payload not page "
 				"aligned in a raw image (corrupt image)");
 		if (gzip && h->size < sizeof(struct img_zchunk))
-			return img_reader_error(r, "PAGES record of %llu bytes "
-				"holds no zlib chunk (corrupt image)",
-				(ull)h->size);
-	} else if (h->type == IMG_REC_FILEDATA) {
-		if (!h->raw_size || h->arg0 + h->raw_size < h->arg0)
-			return img_reader_error(r, "FILEDATA record for "
-				"%llu+%llu bytes (corrupt image)",
-				(ull)h->arg0, (ull)h->raw_size);
-		if (gzip && h->flags != IMG_RF_ZCHUNKS)
-			return img_reader_error(r, "FILEDATA record of a gzip "
-				"image without zlib chunks (corrupt image)");
-		if (!gzip && (h->flags & IMG_RF_ZCHUNKS))
-			return img_reader_error(r, "FILEDATA record with zlib "
-				"chunks in a raw image (corrupt image)");
-		if (gzip && h->size < sizeof(struct img_zchunk))
-			return img_reader_error(r, "FILEDATA record of %llu "
-				"bytes holds no zlib chunk (corrupt image)",
+			return img_reader_error(r, "%s record of %llu bytes "
+				"holds no zlib chunk (corrupt image)", name,
 				(ull)h->size);
 	} else if (h->flags & IMG_RF_ZCHUNKS) {
 		return img_reader_error(r, "%s record with zlib chunks "
@@ -523,6 +523,8 @@ int img_reader_skip(struct img_reader *r, int check)
 
 void img_reader_close(struct img_reader *r)
 {
+	int e = errno;
+
 	if (r->zs) {
 		inflateEnd(r->zs);
 		free(r->zs);
@@ -537,4 +539,5 @@ void img_reader_close(struct img_reader *r)
 	r->zout = NULL;
 	r->path = NULL;
 	r->fd = -1;
+	errno = e;
 }

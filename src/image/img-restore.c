@@ -60,22 +60,17 @@ struct file_in {
 	int fd;
 };
 
-static int file_read(void *ctx, void *buf, uint64_t n)
+static long file_read1(void *ctx, void *buf, uint64_t n)
 {
 	struct file_in *f = ctx;
-	char *p = buf;
+	ssize_t k = read(f->fd, buf, n);
 
-	while (n > 0) {
-		ssize_t k = read(f->fd, p, n > (1u << 30) ? (1u << 30) : n);
+	return k < 0 ? -errno : k;
+}
 
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (uint64_t)k;
-	}
-	return 0;
+static int file_read(void *ctx, void *buf, uint64_t n)
+{
+	return rchk_read_all(file_read1, ctx, buf, n) ? -1 : 0;
 }
 
 static int file_skip(void *ctx, uint64_t n)

@@ -29,38 +29,28 @@ int img_validate(const char *path, int check_pages, char *err,
 	struct img_walk w;
 	struct img_rec rec;
 	char *scratch = NULL;
-	int rc, e;
+	int rc = -1, k;
 
 	/* without check_pages, zlib chunk headers are still walked */
 	if (img_walk_open(&w, path, 1, err, errcap) < 0)
-		goto out_close;
-	if (check_pages) {
-		scratch = malloc(SCRATCH);
-		if (!scratch) {
-			img_reader_error(&w.r, "out of memory");
-			errno = ENOMEM;
-			goto out_close;
-		}
+		goto out;
+	if (check_pages && !(scratch = malloc(SCRATCH))) {
+		img_reader_nomem(&w.r);
+		goto out;
 	}
-	while ((rc = img_walk_next(&w, &rec)) > 0) {
+	while ((k = img_walk_next(&w, &rec)) > 0) {
 		if ((rec.type != IMG_REC_PAGES &&
 		     rec.type != IMG_REC_FILEDATA) || !check_pages)
 			continue;
 		if (!(rec.flags & (IMG_RF_ZCHUNKS | IMG_RF_CRC)))
 			continue;	/* raw pages without CRC: nothing */
 		if (check_pages_payload(&w, scratch) < 0)
-			goto out_close;
+			goto out;
 	}
-	if (rc < 0)
-		goto out_close;
-	free(scratch);
+	if (k == 0)
+		rc = 0;
+out:
+	free(scratch);		/* free and img_walk_close keep errno */
 	img_walk_close(&w);
-	return 0;
-
-out_close:
-	e = errno;
-	free(scratch);
-	img_walk_close(&w);
-	errno = e;
-	return -1;
+	return rc;
 }

@@ -167,8 +167,8 @@ static int walk_filedata(struct img_walk *w, const struct img_rec *rec)
 	if (w->state != ST_FILES)
 		return img_reader_error(&w->r, "FILEDATA record without a "
 					"FILE record (corrupt image)");
-	if (rec->arg0 < w->file_next || rec->arg0 > w->file.size ||
-	    rec->raw_size > w->file.size - rec->arg0 ||
+	if (!img_data_inside(rec->arg0, rec->raw_size, w->file_next,
+			     w->file.size) ||
 	    rec->raw_size > w->file.data_bytes - w->file_got)
 		return img_reader_error(&w->r, "FILEDATA %llu+%llu of file "
 			"%.200s (%llu bytes, %llu of data): out of order or "
@@ -242,8 +242,8 @@ static int walk_pages(struct img_walk *w, const struct img_rec *rec)
 	if (w->state != ST_AREAS)
 		return img_reader_error(&w->r, "PAGES record before any AREA "
 					"record (corrupt image)");
-	if (rec->arg0 < w->area_next || rec->arg0 > w->area.end ||
-	    rec->raw_size > w->area.end - rec->arg0)
+	if (!img_data_inside(rec->arg0, rec->raw_size, w->area_next,
+			     w->area.end))
 		return img_reader_error(&w->r, "PAGES %#llx-%#llx outside of "
 			"area %#llx-%#llx or out of order (corrupt image)",
 			(ull)rec->arg0, (ull)(rec->arg0 + rec->raw_size),

@@ -466,19 +466,29 @@ static int write_data_gzip(struct img_writer *w, uint32_t type, uint64_t addr,
 	return patch_rec(w, at, &r);
 }
 
-static int write_pages_raw(struct img_writer *w, uint64_t addr,
-			   const void *data, size_t len, uint32_t pflags)
+/*
+ * A PAGES or FILEDATA record of raw data: a PAGES payload starts page
+ * aligned (a PAD record first if needed) and has no CRC; a FILEDATA
+ * payload has one.  The buffered headers and the data go out in one
+ * system call.
+ */
+static int write_data_raw(struct img_writer *w, uint32_t type, uint64_t arg0,
+			  const void *data, size_t len, uint32_t pflags)
 {
-	uint64_t pad = img_pad_len(w->off);
+	uint64_t pad = type == IMG_REC_PAGES ? img_pad_len(w->off) : UINT64_MAX;
+	uint32_t crc = 0, rflags = 0;
 	struct iovec iov[2];
 
 	if (pad != UINT64_MAX &&
 	    (append_rec(w, IMG_REC_PAD, pad, pad, 0, 0, 0, 0) < 0 ||
 	     append_zeros(w, pad) < 0))
 		return -1;
-	if (append_rec(w, IMG_REC_PAGES, len, len, addr, pflags, 0, 0) < 0)
+	if (type == IMG_REC_FILEDATA) {
+		crc = crc32_z(0, data, len);
+		rflags = IMG_RF_CRC;
+	}
+	if (append_rec(w, type, len, len, arg0, pflags, crc, rflags) < 0)
 		return -1;
-	/* the buffered headers and the page data in one system call */
 	iov[0].iov_base = w->buf;
 	iov[0].iov_len = w->buf_len;
 	iov[1].iov_base = (void *)data;
@@ -490,23 +500,27 @@ static int write_pages_raw(struct img_writer *w, uint64_t addr,
 	return 0;
 }
 
+/* a PAGES or FILEDATA record, raw or of zlib chunks as the image is */
+static int write_data(struct img_writer *w, uint32_t type, uint64_t arg0,
+		      const void *data, size_t len, uint32_t pflags)
+{
+	if (w->flags & IMG_F_GZIP)
+		return write_data_gzip(w, type, arg0, data, len, pflags);
+	return write_data_raw(w, type, arg0, data, len, pflags);
+}
+
 int img_write_pages(struct img_writer *w, uint64_t addr, const void *data,
 		    size_t len, uint32_t pflags)
 {
 	uint64_t m = IMG_PAGE_SIZE - 1;
-	int rc;
 
 	if (check_alive(w) < 0)
 		return -1;
 	if (w->state != WS_AREAS || !len || (addr & m) || (len & m) ||
-	    addr < w->area_next || addr > w->area_end ||
-	    len > w->area_end - addr || len > w->area_want - w->area_got)
+	    !img_data_inside(addr, len, w->area_next, w->area_end) ||
+	    len > w->area_want - w->area_got)
 		return fail(w, EINVAL);
-	if (w->flags & IMG_F_GZIP)
-		rc = write_data_gzip(w, IMG_REC_PAGES, addr, data, len, pflags);
-	else
-		rc = write_pages_raw(w, addr, data, len, pflags);
-	if (rc < 0)
+	if (write_data(w, IMG_REC_PAGES, addr, data, len, pflags) < 0)
 		return -1;
 	w->area_next = addr + len;
 	w->area_got += len;
@@ -517,32 +531,14 @@ int img_write_pages(struct img_writer *w, uint64_t addr, const void *data,
 int img_write_filedata(struct img_writer *w, uint64_t off, const void *data,
 		       size_t len)
 {
-	struct iovec iov[2];
-	uint32_t crc;
-
 	if (check_alive(w) < 0)
 		return -1;
-	if (w->state != WS_FILES || !len || off < w->file_next ||
-	    off > w->file_size || len > w->file_size - off ||
+	if (w->state != WS_FILES || !len ||
+	    !img_data_inside(off, len, w->file_next, w->file_size) ||
 	    len > w->file_want - w->file_got)
 		return fail(w, EINVAL);
-	if (w->flags & IMG_F_GZIP) {
-		if (write_data_gzip(w, IMG_REC_FILEDATA, off, data, len, 0) < 0)
-			return -1;
-	} else {
-		crc = crc32_z(0, data, len);
-		if (append_rec(w, IMG_REC_FILEDATA, len, len, off, 0, crc,
-			       IMG_RF_CRC) < 0)
-			return -1;
-		iov[0].iov_base = w->buf;
-		iov[0].iov_len = w->buf_len;
-		iov[1].iov_base = (void *)data;
-		iov[1].iov_len = len;
-		if (writev_all(w->fd, iov, 2) < 0)
-			return fail(w, errno);
-		w->buf_len = 0;
-		w->off += len;
-	}
+	if (write_data(w, IMG_REC_FILEDATA, off, data, len, 0) < 0)
+		return -1;
 	w->file_next = off + len;
 	w->file_got += len;
 	return 0;

@@ -182,10 +182,13 @@ int img_reader_read_all(struct img_reader *r, size_t max, void **out,
 /* Skip the rest of the payload.  Raw payloads: seek only.  With
  * check (zlib chunks only): walk the chunk headers. */
 int img_reader_skip(struct img_reader *r, int check);
+/* Keeps errno: callers close on their error paths. */
 void img_reader_close(struct img_reader *r);
-/* Format an error message about the current record. */
+/* Format an error message about the current record (errno EINVAL). */
 int img_reader_error(struct img_reader *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The same for "out of memory" (errno ENOMEM).  -1. */
+int img_reader_nomem(struct img_reader *r);
 
 /* ------------------------------------------------------------------ */
 /* Metadata, validation, decoding                                     */

@@ -4,9 +4,10 @@
  *
  * Freestanding: compiled into mtcp_restart (no libc) and into the image
  * library.  It includes nothing but the contracts and calls no function
- * it does not define, so the compiler builtins are the only thing the
- * two worlds have to agree on (mtcp-util.c provides memcpy/memset for
- * struct copies).
+ * it does not define (but the static inline one of img-range.h), so
+ * the compiler builtins are the only thing the two worlds have to agree
+ * on (mtcp-util.c provides memcpy/memset for struct copies).  Its
+ * number formatting and exact reads serve mtcp_restart as well.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -14,7 +15,9 @@
 #include "dmtcp/image.h"
 #include "dmtcp/restore.h"
 #include "dmtcp/restore-check.h"
+#include "img-range.h"
 
+#define RCHK_EINTR	4	/* EINTR: no errno.h in the freestanding world */
 #define PAGE		((uint64_t)IMG_PAGE_SIZE)
 #define PMASK		(PAGE - 1)
 #define AT_SYSINFO_EHDR	33
@@ -51,32 +54,52 @@ static void m_s(struct rchk *c, const char *s)
 	c->msg[c->msg_len] = 0;
 }
 
-static void m_x(struct rchk *c, uint64_t v)
+char *rchk_hex(char b[RCHK_NUM_CAP], uint64_t v)
 {
-	char b[19];
-	int i = 18;
+	char *p = b + RCHK_NUM_CAP - 1;
 
-	b[i] = 0;
+	*p = 0;
 	do {
-		b[--i] = "0123456789abcdef"[v & 15];
+		*--p = "0123456789abcdef"[v & 15];
 		v >>= 4;
 	} while (v);
-	b[--i] = 'x';
-	b[--i] = '0';
-	m_s(c, b + i);
+	*--p = 'x';
+	*--p = '0';
+	return p;
+}
+
+char *rchk_dec(char b[RCHK_NUM_CAP], uint64_t v)
+{
+	char *p = b + RCHK_NUM_CAP - 1;
+
+	*p = 0;
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return p;
+}
+
+static void m_x(struct rchk *c, uint64_t v)
+{
+	char b[RCHK_NUM_CAP];
+
+	m_s(c, rchk_hex(b, v));
 }
 
 static void m_d(struct rchk *c, uint64_t v)
 {
-	char b[24];
-	int i = 23;
+	char b[RCHK_NUM_CAP];
 
-	b[i] = 0;
-	do {
-		b[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	m_s(c, b + i);
+	m_s(c, rchk_dec(b, v));
+}
+
+/* "<start>-<end>" */
+static void m_span(struct rchk *c, uint64_t start, uint64_t end)
+{
+	m_x(c, start);
+	m_s(c, "-");
+	m_x(c, end);
 }
 
 /* Starts the message of a failure about field. */
@@ -88,30 +111,41 @@ static void m_begin(struct rchk *c, const char *field)
 	c->msg[0] = 0;
 }
 
-/* "<field> = <hex>: <why>" */
-static int bad_x(struct rchk *c, const char *field, uint64_t v,
-		 const char *why)
+/* "<field> = <v>: <why>", v in hex when hex, else in decimal */
+static int bad_num(struct rchk *c, const char *field, uint64_t v, int hex,
+		   const char *why)
 {
 	m_begin(c, field);
 	m_s(c, field);
 	m_s(c, " = ");
-	m_x(c, v);
+	if (hex)
+		m_x(c, v);
+	else
+		m_d(c, v);
 	m_s(c, ": ");
 	m_s(c, why);
 	return -1;
 }
 
-/* "<field> = <dec>: <why>" */
+static int bad_x(struct rchk *c, const char *field, uint64_t v,
+		 const char *why)
+{
+	return bad_num(c, field, v, 1, why);
+}
+
 static int bad_d(struct rchk *c, const char *field, uint64_t v,
 		 const char *why)
 {
-	m_begin(c, field);
-	m_s(c, field);
-	m_s(c, " = ");
-	m_d(c, v);
-	m_s(c, ": ");
-	m_s(c, why);
-	return -1;
+	return bad_num(c, field, v, 0, why);
+}
+
+/* lo <= v <= hi, else "<field> = <v>: <why>" (v in hex when hex) */
+static int in_range(struct rchk *c, const char *field, uint64_t v,
+		    uint64_t lo, uint64_t hi, int hex, const char *why)
+{
+	if (v >= lo && v <= hi)
+		return 0;
+	return bad_num(c, field, v, hex, why);
 }
 
 /* "record N at offset O: " prefix (the message continues) */
@@ -140,9 +174,7 @@ static void m_area(struct rchk *c, const char *field,
 	m_s(c, "area ");
 	m_d(c, c->nareas);
 	m_s(c, " (");
-	m_x(c, a->start);
-	m_s(c, "-");
-	m_x(c, a->end);
+	m_span(c, a->start, a->end);
 	m_s(c, ") ");
 	m_s(c, field);
 	m_s(c, ": ");
@@ -331,17 +363,13 @@ static int rec_pages(struct rchk *c, uint64_t off, const struct img_rec *r)
 		m_s(c, ": not a page aligned, non-empty range");
 		return -1;
 	}
-	if (r->arg0 < c->area_next || r->arg0 >= c->area.end ||
-	    r->raw_size > c->area.end - r->arg0) {
+	if (!img_data_inside(r->arg0, r->raw_size, c->area_next,
+			     c->area.end)) {
 		m_rec(c, "arg0");
 		m_s(c, "PAGES ");
-		m_x(c, r->arg0);
-		m_s(c, "-");
-		m_x(c, r->arg0 + r->raw_size);
+		m_span(c, r->arg0, r->arg0 + r->raw_size);
 		m_s(c, " outside of area ");
-		m_x(c, c->area.start);
-		m_s(c, "-");
-		m_x(c, c->area.end);
+		m_span(c, c->area.start, c->area.end);
 		m_s(c, " or out of order");
 		return -1;
 	}
@@ -560,34 +588,31 @@ int rchk_proc(struct rchk *c, const struct img_proc *p)
 		return bad_rec(c, "type", "second PROC record");
 	if (crc_ok(c, p, sizeof(*p), 0, 0) < 0)
 		return -1;
-	if (p->nthreads < 1 || p->nthreads > IMG_MAX_THREADS)
-		return bad_d(c, "proc.nthreads", p->nthreads,
-			     "between 1 and 4096 threads are supported");
-	if (p->nareas < 1 || p->nareas > RCHK_MAX_AREAS)
-		return bad_d(c, "proc.nareas", p->nareas,
-			     "between 1 and 16777216 memory areas are "
-			     "supported");
-	if (p->pid < 1 || p->pid > RCHK_PID_MAX)
-		return bad_d(c, "proc.pid", p->pid, "not a valid pid");
-	if (p->ppid > RCHK_PID_MAX)
-		return bad_d(c, "proc.ppid", p->ppid, "not a valid pid");
-	if (p->pgid > RCHK_PID_MAX)
-		return bad_d(c, "proc.pgid", p->pgid, "not a valid pid");
-	if (p->sid > RCHK_PID_MAX)
-		return bad_d(c, "proc.sid", p->sid, "not a valid pid");
+	if (in_range(c, "proc.nthreads", p->nthreads, 1, IMG_MAX_THREADS, 0,
+		     "between 1 and 4096 threads are supported") ||
+	    in_range(c, "proc.nareas", p->nareas, 1, RCHK_MAX_AREAS, 0,
+		     "between 1 and 16777216 memory areas are supported") ||
+	    in_range(c, "proc.pid", p->pid, 1, RCHK_PID_MAX, 0,
+		     "not a valid pid") ||
+	    in_range(c, "proc.ppid", p->ppid, 0, RCHK_PID_MAX, 0,
+		     "not a valid pid") ||
+	    in_range(c, "proc.pgid", p->pgid, 0, RCHK_PID_MAX, 0,
+		     "not a valid pid") ||
+	    in_range(c, "proc.sid", p->sid, 0, RCHK_PID_MAX, 0,
+		     "not a valid pid"))
+		return -1;
 	if (STR_FIELD(c, p, comp_id) || STR_FIELD(c, p, unique_id) ||
 	    STR_FIELD(c, p, progname) || STR_FIELD(c, p, hostname) ||
 	    STR_FIELD(c, p, kernel) || STR_FIELD(c, p, exe) ||
 	    STR_FIELD(c, p, cwd) || STR_FIELD(c, p, coord_host))
 		return -1;
 	/* the hand-off */
-	if (!p->restore_entry || p->restore_entry >= RCHK_USER_TOP)
-		return bad_x(c, "proc.restore_entry", p->restore_entry,
-			     "not a user-space address");
-	if (p->restore_stack < PAGE + RCHK_STACK_NEED ||
-	    p->restore_stack > RCHK_USER_TOP)
-		return bad_x(c, "proc.restore_stack", p->restore_stack,
-			     "not a user-space address");
+	if (in_range(c, "proc.restore_entry", p->restore_entry, 1,
+		     RCHK_USER_TOP - 1, 1, "not a user-space address") ||
+	    in_range(c, "proc.restore_stack", p->restore_stack,
+		     PAGE + RCHK_STACK_NEED, RCHK_USER_TOP, 1,
+		     "not a user-space address"))
+		return -1;
 	if (p->restore_stack & 15)
 		return bad_x(c, "proc.restore_stack", p->restore_stack,
 			     "not 16-byte aligned");
@@ -635,25 +660,24 @@ int rchk_proc(struct rchk *c, const struct img_proc *p)
 				     "overlaps the range reserved for "
 				     "mtcp_restart");
 	}
-	/* what PR_SET_MM_MAP gets */
-	if (mm->start_code > mm->end_code || mm->end_code > RCHK_USER_TOP)
-		return bad_x(c, "proc.mm.end_code", mm->end_code,
-			     "not a user-space address after start_code");
-	if (mm->start_data > mm->end_data || mm->end_data > RCHK_USER_TOP)
-		return bad_x(c, "proc.mm.end_data", mm->end_data,
-			     "not a user-space address after start_data");
-	if (mm->start_brk > mm->brk || mm->brk > RCHK_USER_TOP)
-		return bad_x(c, "proc.mm.brk", mm->brk,
-			     "not a user-space address after start_brk");
-	if (mm->arg_start > mm->arg_end || mm->arg_end > RCHK_USER_TOP)
-		return bad_x(c, "proc.mm.arg_end", mm->arg_end,
-			     "not a user-space address after arg_start");
-	if (mm->env_start > mm->env_end || mm->env_end > RCHK_USER_TOP)
-		return bad_x(c, "proc.mm.env_end", mm->env_end,
-			     "not a user-space address after env_start");
-	if (mm->start_stack > RCHK_USER_TOP)
-		return bad_x(c, "proc.mm.start_stack", mm->start_stack,
-			     "not a user-space address");
+	/* what PR_SET_MM_MAP gets: each end after its start */
+	if (in_range(c, "proc.mm.end_code", mm->end_code, mm->start_code,
+		     RCHK_USER_TOP, 1,
+		     "not a user-space address after start_code") ||
+	    in_range(c, "proc.mm.end_data", mm->end_data, mm->start_data,
+		     RCHK_USER_TOP, 1,
+		     "not a user-space address after start_data") ||
+	    in_range(c, "proc.mm.brk", mm->brk, mm->start_brk, RCHK_USER_TOP,
+		     1, "not a user-space address after start_brk") ||
+	    in_range(c, "proc.mm.arg_end", mm->arg_end, mm->arg_start,
+		     RCHK_USER_TOP, 1,
+		     "not a user-space address after arg_start") ||
+	    in_range(c, "proc.mm.env_end", mm->env_end, mm->env_start,
+		     RCHK_USER_TOP, 1,
+		     "not a user-space address after env_start") ||
+	    in_range(c, "proc.mm.start_stack", mm->start_stack, 0,
+		     RCHK_USER_TOP, 1, "not a user-space address"))
+		return -1;
 	c->proc = *p;
 	c->have_proc = 1;
 	c->state = ST_META;
@@ -956,9 +980,7 @@ int rchk_area(struct rchk *c, const struct img_area *a, const char *path)
 			m_area(c, "start", a);
 			m_s(c, "overlaps the range reserved for mtcp_restart "
 			    "(");
-			m_x(c, rs);
-			m_s(c, "-");
-			m_x(c, re);
+			m_span(c, rs, re);
 			m_s(c, ")");
 			return -1;
 		}
@@ -968,9 +990,7 @@ int rchk_area(struct rchk *c, const struct img_area *a, const char *path)
 			m_area(c, "start", a);
 			m_s(c, "overlaps the vvar/vdso span proc.vspecial_start"
 			    "..end (");
-			m_x(c, p->vspecial_start);
-			m_s(c, "-");
-			m_x(c, p->vspecial_end);
+			m_span(c, p->vspecial_start, p->vspecial_end);
 			m_s(c, ")");
 			return -1;
 		}
@@ -995,13 +1015,9 @@ int rchk_area(struct rchk *c, const struct img_area *a, const char *path)
 		if (a->start != p->vdso_start || a->end != p->vdso_end) {
 			m_begin(c, "proc.vdso_start");
 			m_s(c, "proc.vdso_start..end = ");
-			m_x(c, p->vdso_start);
-			m_s(c, "-");
-			m_x(c, p->vdso_end);
+			m_span(c, p->vdso_start, p->vdso_end);
 			m_s(c, ": the image's [vdso] area is ");
-			m_x(c, a->start);
-			m_s(c, "-");
-			m_x(c, a->end);
+			m_span(c, a->start, a->end);
 			return -1;
 		}
 	} else if (path_is(path, a->path_len, "[vvar", 1)) {
@@ -1009,9 +1025,7 @@ int rchk_area(struct rchk *c, const struct img_area *a, const char *path)
 			m_area(c, "start", a);
 			m_s(c, "a [vvar] area outside of proc.vspecial_start"
 			    "..end (");
-			m_x(c, p->vspecial_start);
-			m_s(c, "-");
-			m_x(c, p->vspecial_end);
+			m_span(c, p->vspecial_start, p->vspecial_end);
 			m_s(c, ")");
 			return -1;
 		}
@@ -1076,6 +1090,24 @@ int rchk_end(struct rchk *c, const struct img_end *e)
 
 /* ------------------------------------------------------------------ */
 /* A whole raw image                                                  */
+
+long rchk_read_all(long (*read1)(void *ctx, void *buf, uint64_t len),
+		   void *ctx, void *buf, uint64_t n)
+{
+	char *p = buf;
+
+	while (n > 0) {
+		long r = read1(ctx, p, n > (1ul << 30) ? 1ul << 30 : n);
+
+		if (r == -RCHK_EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? r : 1;
+		p += r;
+		n -= (uint64_t)r;
+	}
+	return 0;
+}
 
 static int trunc_at(struct rchk *c, uint64_t off, const char *what)
 {

@@ -1,5 +1,6 @@
 /* mtcp-util.c - string and output helpers for freestanding mtcp_restart. */
 #include "mtcp-sys.h"
+#include "dmtcp/restore.h"	/* rchk_hex, rchk_dec */
 
 void *memcpy(void *d, const void *s, size_t n)
 {
@@ -85,33 +86,20 @@ void mtcp_puts(const char *s)
 	sys3(NR_write, 2, s, mtcp_strlen(s));
 }
 
+/* numbers through the restore checks' formatting (restore-check.c) */
 void mtcp_put_hex(uint64_t v)
 {
-	char buf[19];
-	int i = 18;
+	char buf[RCHK_NUM_CAP];
 
-	buf[i] = 0;
-	do {
-		buf[--i] = "0123456789abcdef"[v & 15];
-		v >>= 4;
-	} while (v);
-	buf[--i] = 'x';
-	buf[--i] = '0';
-	mtcp_puts(buf + i);
+	mtcp_puts(rchk_hex(buf, v));
 }
 
 void mtcp_put_dec(int64_t v)
 {
-	char buf[24];
-	int i = 23;
-	uint64_t u = v < 0 ? -v : v;
+	char buf[RCHK_NUM_CAP], *p;
 
-	buf[i] = 0;
-	do {
-		buf[--i] = '0' + u % 10;
-		u /= 10;
-	} while (u);
+	p = rchk_dec(buf, v < 0 ? -(uint64_t)v : (uint64_t)v);
 	if (v < 0)
-		buf[--i] = '-';
-	mtcp_puts(buf + i);
+		*--p = '-';
+	mtcp_puts(p);
 }

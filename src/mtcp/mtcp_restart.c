@@ -121,25 +121,23 @@ static void dbg(const char *s, uint64_t a, uint64_t b)
 	mtcp_puts("\n");
 }
 
+/* One read(2) of the image (rchk_read_all's). */
+static long img_read1(void *ctx, void *buf, uint64_t n)
+{
+	(void)ctx;
+	return sys3(NR_read, img_fd, buf, n);
+}
+
 /* Read exactly n bytes; dies on EOF (truncated stream). */
 static void read_exact(void *buf, uint64_t n)
 {
-	char *p = buf;
+	long r = rchk_read_all(img_read1, 0, buf, n);
 
-	while (n > 0) {
-		uint64_t chunk = n > (1ul << 30) ? (1ul << 30) : n;
-		long r = sys3(NR_read, img_fd, p, chunk);
-
-		if (r == -EINTR)
-			continue;
-		if (r < 0)
-			die("read error on image", handoff.image, r);
-		if (r == 0)
-			die("image ended early (truncated or corrupt):",
-			    handoff.image, 0);
-		p += r;
-		n -= r;
-	}
+	if (r < 0)
+		die("read error on image", handoff.image, r);
+	if (r > 0)
+		die("image ended early (truncated or corrupt):",
+		    handoff.image, 0);
 }
 
 static void skip_bytes(uint64_t n)
@@ -723,21 +721,7 @@ static void parse_args(int argc, char **argv)
 /* rchk_walk's input: the image file, read or skipped exactly. */
 static int walk_read(void *ctx, void *buf, uint64_t n)
 {
-	char *p = buf;
-
-	(void)ctx;
-	while (n > 0) {
-		long r = sys3(NR_read, img_fd, p, n > (1ul << 30) ? 1ul << 30
-							       : n);
-
-		if (r == -EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (uint64_t)r;
-	}
-	return 0;
+	return rchk_read_all(img_read1, ctx, buf, n) ? -1 : 0;
 }
 
 static int walk_skip(void *ctx, uint64_t n)

@@ -178,6 +178,39 @@ static void test_roundtrip_gzip(void **state)
 	check_image(*state, ((struct ctx *)*state)->gz);
 }
 
+/* the raw image's FILEDATA records, as the one data record writer
+   makes them: in order, the extents' bytes, a CRC of them, no PAD */
+static void test_raw_records(void **state)
+{
+	struct ctx *c = *state;
+	struct img_reader r;
+	struct img_rec rec;
+	uint64_t next = 0, got = 0;
+	uint32_t prev = 0;
+	int rc;
+
+	assert_int_equal(img_reader_open(&r, c->raw, c->err, sizeof(c->err)),
+			 0);
+	while ((rc = img_reader_next(&r, &rec)) > 0) {
+		if (rec.type == IMG_REC_FILEDATA) {
+			assert_true(prev == IMG_REC_FILE ||
+				    prev == IMG_REC_FILEDATA);
+			assert_true(rec.arg0 >= next);
+			assert_int_equal(rec.flags, IMG_RF_CRC);
+			assert_int_equal(rec.size, rec.raw_size);
+			assert_int_equal(rec.arg1, 0);
+			assert_int_equal(rec.crc, crc32_z(0, contents + rec.arg0,
+							  rec.size));
+			next = rec.arg0 + rec.size;
+			got += rec.size;
+		}
+		prev = rec.type;
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(got, data_bytes());
+	img_reader_close(&r);
+}
+
 /* the decoded stream of the gzip image is a raw image with the same
    files (FILEDATA inflated, without CRC) */
 static void test_decoded_stream(void **state)
@@ -332,6 +365,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_raw),
 		cmocka_unit_test(test_roundtrip_gzip),
+		cmocka_unit_test(test_raw_records),
 		cmocka_unit_test(test_decoded_stream),
 		cmocka_unit_test(test_writer_refuses),
 		cmocka_unit_test(test_reader_refuses),

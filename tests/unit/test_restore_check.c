@@ -6,7 +6,9 @@
  *    dmtcp_restart does), on the raw file (what mtcp_restart does) and
  *    on the decoder's stream of its gzip twin (a pipe: no file size);
  *  - every field the restorer uses, made bad, is refused, with the
- *    field named;
+ *    field named; the range checks' edges; the helpers mtcp_restart
+ *    shares (numbers as text, exact reads) and the rule that places
+ *    data records (img-range.h);
  *  - fuzzing: thousands of random mutations of the metadata (and of the
  *    raw file's bytes) never crash the checks, and known-bad values are
  *    always refused (as is any change to a CRC-protected payload).
@@ -30,6 +32,7 @@
 #include "img.h"
 #include "dmtcp/restore.h"
 #include "dmtcp/restore-check.h"
+#include "img-range.h"
 #include "test_image_util.h"
 
 #define NTHR	2
@@ -371,6 +374,16 @@ static void b_pid_huge(struct rimg *r) { P(r)->pid = 0x7fffffff; }
 static void b_kernel(struct rimg *r) { memset(P(r)->kernel, 'k', sizeof(P(r)->kernel)); }
 static void b_exe(struct rimg *r) { memset(P(r)->exe, 'e', sizeof(P(r)->exe)); }
 static void b_brk(struct rimg *r) { P(r)->mm.brk = P(r)->mm.start_brk - 1; }
+static void b_end_code(struct rimg *r) { P(r)->mm.end_code = P(r)->mm.start_code - 1; }
+static void b_end_data(struct rimg *r) { P(r)->mm.end_data = RCHK_USER_TOP + 1; }
+static void b_arg_end(struct rimg *r) { P(r)->mm.arg_end = P(r)->mm.arg_start - 1; }
+static void b_env_end(struct rimg *r) { P(r)->mm.env_end = ~0ull; }
+static void b_start_stack(struct rimg *r) { P(r)->mm.start_stack = RCHK_USER_TOP + PG; }
+static void b_ppid(struct rimg *r) { P(r)->ppid = RCHK_PID_MAX + 1; }
+static void b_pgid(struct rimg *r) { P(r)->pgid = RCHK_PID_MAX + 1; }
+static void b_sid(struct rimg *r) { P(r)->sid = 0xffffffffu; }
+static void b_nareas0(struct rimg *r) { P(r)->nareas = 0; }
+static void b_entry_top(struct rimg *r) { P(r)->restore_entry = RCHK_USER_TOP; }
 static void b_rsp0(struct rimg *r) { r->thr[0].regs.rsp = 0; }
 static void b_rsp_gap(struct rimg *r) { r->thr[1].regs.rsp = 0x500000; }
 static void b_rsp_ro(struct rimg *r) { r->thr[0].regs.rsp = 0x401000; }
@@ -436,6 +449,16 @@ static const struct bad bads[] = {
 	{ "kernel unterminated", "proc.kernel", b_kernel },
 	{ "exe unterminated", "proc.exe", b_exe },
 	{ "brk before start_brk", "proc.mm.brk", b_brk },
+	{ "end_code before start_code", "proc.mm.end_code", b_end_code },
+	{ "end_data in kernel space", "proc.mm.end_data", b_end_data },
+	{ "arg_end before arg_start", "proc.mm.arg_end", b_arg_end },
+	{ "env_end huge", "proc.mm.env_end", b_env_end },
+	{ "start_stack in kernel space", "proc.mm.start_stack", b_start_stack },
+	{ "ppid huge", "proc.ppid", b_ppid },
+	{ "pgid huge", "proc.pgid", b_pgid },
+	{ "sid huge", "proc.sid", b_sid },
+	{ "nareas 0", "proc.nareas", b_nareas0 },
+	{ "restore_entry at the user top", "proc.restore_entry", b_entry_top },
 	{ "rsp 0", "regs.rsp", b_rsp0 },
 	{ "rsp unmapped", "regs.rsp", b_rsp_gap },
 	{ "rsp read-only", "regs.rsp", b_rsp_ro },
@@ -714,6 +737,123 @@ static void test_synthetic_refused(void **state)
 	free(p);
 }
 
+/* the range checks' edges: the last good values pass, the first bad
+   ones fail with the field and the value in the message */
+static void test_range_edges(void **state)
+{
+	struct rimg r;
+	char msg[512];
+	const char *f;
+
+	(void)state;
+	build(&r);
+	P(&r)->ppid = P(&r)->pgid = P(&r)->sid = RCHK_PID_MAX;
+	P(&r)->mm.end_code = P(&r)->mm.start_code;	/* empty is fine */
+	P(&r)->mm.start_stack = RCHK_USER_TOP;
+	f = check_meta(&r, msg, sizeof(msg));
+	if (f)
+		fail_msg("edges refused for %s: %s", f, msg);
+	P(&r)->ppid = 0;			/* no parent (init) */
+	assert_null(check_meta(&r, msg, sizeof(msg)));
+	free_rimg(&r);
+
+	build(&r);
+	P(&r)->sid = RCHK_PID_MAX + 1;
+	assert_string_equal(check_meta(&r, msg, sizeof(msg)), "proc.sid");
+	assert_string_equal(msg, "proc.sid = 4194305: not a valid pid");
+	free_rimg(&r);
+
+	build(&r);
+	P(&r)->mm.env_end = P(&r)->mm.env_start - 1;
+	assert_string_equal(check_meta(&r, msg, sizeof(msg)),
+			    "proc.mm.env_end");
+	assert_string_equal(msg, "proc.mm.env_end = 0x7ff00000f1ff: not a "
+			    "user-space address after env_start");
+	free_rimg(&r);
+}
+
+/* the rule that places data records (img-range.h) */
+static void test_data_inside(void **state)
+{
+	(void)state;
+	assert_true(img_data_inside(0x1000, 0x1000, 0x1000, 0x2000));
+	assert_true(img_data_inside(0x3000, 0x1000, 0x1000, 0x4000));
+	assert_true(img_data_inside(0x4000, 0, 0x1000, 0x4000));
+	assert_false(img_data_inside(0x0fff, 1, 0x1000, 0x4000)); /* order */
+	assert_false(img_data_inside(0x3000, 0x1001, 0x1000, 0x4000));
+	assert_false(img_data_inside(0x4001, 0, 0, 0x4000));
+	/* no overflow of at + len */
+	assert_false(img_data_inside(0x2000, ~0ull - 0xfff, 0, 0x4000));
+	assert_false(img_data_inside(~0ull, 2, 0, ~0ull - 1));
+}
+
+/* numbers as text without libc (messages, mtcp_restart's output) */
+static void test_numbers(void **state)
+{
+	char b[RCHK_NUM_CAP];
+
+	(void)state;
+	assert_string_equal(rchk_hex(b, 0), "0x0");
+	assert_string_equal(rchk_hex(b, 0x7ffffffff000ull), "0x7ffffffff000");
+	assert_string_equal(rchk_hex(b, ~0ull), "0xffffffffffffffff");
+	assert_string_equal(rchk_dec(b, 0), "0");
+	assert_string_equal(rchk_dec(b, 4096), "4096");
+	assert_string_equal(rchk_dec(b, ~0ull), "18446744073709551615");
+	assert_true(rchk_dec(b, ~0ull) > b);	/* room for a sign */
+}
+
+/* rchk_read_all over a scripted read(2): short reads, EINTR, the end */
+struct script {
+	const long *steps;	/* what each call returns (> 0: bytes) */
+	int n, calls;
+	uint64_t asked_max;
+};
+
+static long scripted_read(void *ctx, void *buf, uint64_t len)
+{
+	struct script *s = ctx;
+	long r;
+
+	if (len > s->asked_max)
+		s->asked_max = len;
+	if (s->calls >= s->n)
+		return 0;
+	r = s->steps[s->calls++];
+	if (r > 0) {
+		if ((uint64_t)r > len)
+			r = (long)len;
+		memset(buf, 'a' + s->calls, (size_t)r);
+	}
+	return r;
+}
+
+static void test_read_all(void **state)
+{
+	static const long shorts[] = { 3, -EINTR, 4, 100 };
+	static const long eof[] = { 5, 0 };
+	static const long err[] = { 2, -EINTR, -EIO };
+	struct script s = { shorts, 4, 0, 0 };
+	char buf[10];
+
+	(void)state;
+	assert_int_equal(rchk_read_all(scripted_read, &s, buf, 10), 0);
+	assert_int_equal(s.calls, 4);
+	assert_int_equal(buf[0], 'b');
+	assert_int_equal(buf[3], 'd');
+	assert_int_equal(buf[7], 'e');
+	assert_int_equal(s.asked_max, 10);
+	s = (struct script){ eof, 2, 0, 0 };
+	assert_int_equal(rchk_read_all(scripted_read, &s, buf, 10), 1);
+	s = (struct script){ err, 3, 0, 0 };
+	assert_int_equal(rchk_read_all(scripted_read, &s, buf, 10), -EIO);
+	assert_int_equal(s.calls, 3);
+	/* at most 1 GiB a call (nothing is written: the script ends) */
+	s = (struct script){ NULL, 0, 0, 0 };
+	assert_int_equal(rchk_read_all(scripted_read, &s, buf, 3ull << 30),
+			 1);
+	assert_int_equal(s.asked_max, 1ull << 30);
+}
+
 static void test_crc32(void **state)
 {
 	(void)state;
@@ -728,6 +868,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crc32),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_read_all),
+		cmocka_unit_test(test_data_inside),
+		cmocka_unit_test(test_range_edges),
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_decoded_stream),
 		cmocka_unit_test(test_known_bad),
