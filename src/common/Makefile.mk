@@ -4,7 +4,7 @@ noinst_LIBRARIES += lib/libdmtcpcommon.a
 lib_libdmtcpcommon_a_CFLAGS = $(AM_CFLAGS) -fPIC -fvisibility=hidden
 lib_libdmtcpcommon_a_SOURCES = \
 	src/common/log.c src/common/log.h \
-	src/common/util.c src/common/util.h \
+	src/common/util.c src/common/util.h src/common/fullio.h \
 	src/common/safefile.c src/common/safefile.h \
 	src/common/escape.c src/common/escape.h \
 	src/common/protocol.c \

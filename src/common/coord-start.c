@@ -101,19 +101,7 @@ static uint64_t coord_ms(void)
 /* First line of a small file into buf ("" if none). */
 static void coord_read_line(const char *path, char *buf, size_t cap)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	buf[0] = 0;
-	if (fd < 0)
-		return;
-	n = read(fd, buf, cap - 1);
-	close(fd);
-	if (n <= 0) {
-		buf[0] = 0;
-		return;
-	}
-	buf[n] = 0;
+	util_read_small(AT_FDCWD, path, buf, cap);
 	buf[strcspn(buf, "\n")] = 0;
 }
 

@@ -80,18 +80,13 @@ int maps_parse_line(const char *line, size_t len, struct maps_entry *e)
 		return -1;
 	if (e->end < e->start || end - p < 5)
 		return -1;
-	if (p[0] == 'r')
-		e->prot |= 1;
-	else if (p[0] != '-')
-		return -1;
-	if (p[1] == 'w')
-		e->prot |= 2;
-	else if (p[1] != '-')
-		return -1;
-	if (p[2] == 'x')
-		e->prot |= 4;
-	else if (p[2] != '-')
-		return -1;
+	/* "rwxp": each letter or '-' (bit i of prot), then 's' or 'p' */
+	for (int i = 0; i < 3; i++) {
+		if (p[i] == "rwx"[i])
+			e->prot |= 1 << i;
+		else if (p[i] != '-')
+			return -1;
+	}
 	if (p[3] == 's')
 		e->shared = 1;
 	else if (p[3] != 'p')

@@ -1,10 +1,12 @@
 /* util.c - small shared helpers; see util.h. */
 #include "config.h"
 #include "util.h"
+#include "fullio.h"
 #include "safefile.h"
 #include "dmtcp/protocol.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -15,20 +17,9 @@
 
 int util_write_all(int fd, const void *buf, size_t len)
 {
-	const char *p = buf;
+	struct iovec iov = { (void *)buf, len };
 
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= n;
-	}
-	return 0;
+	return full_writev(fd, &iov, 1);
 }
 
 ssize_t util_read_all(int fd, void *buf, size_t len)
@@ -49,6 +40,17 @@ ssize_t util_read_all(int fd, void *buf, size_t len)
 		done += n;
 	}
 	return done;
+}
+
+ssize_t util_read_small(int dirfd, const char *path, char *buf, size_t cap)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : util_read_all(fd, buf, cap - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	return n;
 }
 
 const char *util_tmpdir(void)

@@ -12,6 +12,12 @@
 int util_write_all(int fd, const void *buf, size_t len);
 /* Returns bytes read (< len only at EOF) or -1. */
 ssize_t util_read_all(int fd, void *buf, size_t len);
+/*
+ * The start of a small file (path relative to dirfd, or AT_FDCWD) into
+ * buf, at most cap - 1 bytes and a NUL ("" when it cannot be read).
+ * Returns the bytes read or -1.
+ */
+ssize_t util_read_small(int dirfd, const char *path, char *buf, size_t cap);
 
 /* $DMTCP_TMPDIR, else $TMPDIR, else /tmp. */
 const char *util_tmpdir(void);

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "img-int.h"
+#include "fullio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,39 +64,11 @@ static int check_alive(struct img_writer *w)
 	return 0;
 }
 
-/* write(2) all of iov[0..n), retrying on EINTR and short writes */
-static int writev_all(int fd, struct iovec *iov, int n)
-{
-	while (n > 0) {
-		ssize_t k = writev(fd, iov, n);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (k == 0) {
-			errno = EIO;
-			return -1;
-		}
-		while (n > 0 && (size_t)k >= iov->iov_len) {
-			k -= iov->iov_len;
-			iov++;
-			n--;
-		}
-		if (n > 0) {
-			iov->iov_base = (char *)iov->iov_base + k;
-			iov->iov_len -= k;
-		}
-	}
-	return 0;
-}
-
 static int flush_buf(struct img_writer *w)
 {
 	struct iovec iov = { w->buf, w->buf_len };
 
-	if (w->buf_len && writev_all(w->fd, &iov, 1) < 0)
+	if (w->buf_len && full_writev(w->fd, &iov, 1) < 0)
 		return fail(w, errno);
 	w->buf_len = 0;
 	return 0;
@@ -122,7 +95,7 @@ static int append(struct img_writer *w, const void *p, size_t n)
 		w->buf_len += n;
 	} else {
 		/* bigger than the buffer (which reserve() emptied) */
-		if (writev_all(w->fd, &iov, 1) < 0)
+		if (full_writev(w->fd, &iov, 1) < 0)
 			return fail(w, errno);
 	}
 	w->off += n;
@@ -493,7 +466,7 @@ static int write_data_raw(struct img_writer *w, uint32_t type, uint64_t arg0,
 	iov[0].iov_len = w->buf_len;
 	iov[1].iov_base = (void *)data;
 	iov[1].iov_len = len;
-	if (writev_all(w->fd, iov, 2) < 0)
+	if (full_writev(w->fd, iov, 2) < 0)
 		return fail(w, errno);
 	w->buf_len = 0;
 	w->off += len;
