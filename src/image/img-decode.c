@@ -94,41 +94,30 @@ static int put_pages(struct out *o, const struct img_rec *in, char *buf)
 	return k < 0 ? -1 : 0;
 }
 
+/* one record of the walk: PAD records are made again where needed */
+static int decode_rec(struct img_walk *w, const struct img_rec *rec, char *buf,
+		      void *ctx)
+{
+	struct out *o = ctx;
+
+	o->w = w;
+	/* the file header first, without IMG_F_GZIP */
+	if (o->off == 0 && put_header(o, &w->r.hdr, buf) < 0)
+		return -1;
+	if (rec->type == IMG_REC_PAD)
+		return 0;
+	if (rec->type == IMG_REC_PAGES || rec->type == IMG_REC_FILEDATA)
+		return put_pages(o, rec, buf);
+	/* metadata: already read and checked by the walker */
+	if (put(o, rec, sizeof(*rec)) < 0 ||
+	    put(o, w->payload, w->payload_len) < 0)
+		return -1;
+	return 0;
+}
+
 int img_decode_to_fd(const char *path, int outfd, char *err, size_t errcap)
 {
-	struct img_walk w;
-	struct out o = { .fd = outfd, .w = &w };
-	struct img_rec rec;
-	char *buf = NULL;
-	int rc = -1, k;
+	struct out o = { .fd = outfd };
 
-	if (img_walk_open(&w, path, 0, err, errcap) < 0)
-		goto out;
-	buf = malloc(DBUF_SIZE);
-	if (!buf) {
-		img_reader_nomem(&w.r);
-		goto out;
-	}
-	if (put_header(&o, &w.r.hdr, buf) < 0)
-		goto out;
-	while ((k = img_walk_next(&w, &rec)) > 0) {
-		if (rec.type == IMG_REC_PAD)
-			continue;
-		if (rec.type == IMG_REC_PAGES ||
-		    rec.type == IMG_REC_FILEDATA) {
-			if (put_pages(&o, &rec, buf) < 0)
-				goto out;
-			continue;
-		}
-		/* metadata: already read and checked by the walker */
-		if (put(&o, &rec, sizeof(rec)) < 0 ||
-		    put(&o, w.payload, w.payload_len) < 0)
-			goto out;
-	}
-	if (k == 0)
-		rc = 0;
-out:
-	free(buf);		/* free and img_walk_close keep errno */
-	img_walk_close(&w);
-	return rc;
+	return img_walk_each(path, 0, DBUF_SIZE, decode_rec, &o, err, errcap);
 }

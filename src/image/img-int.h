@@ -1,8 +1,8 @@
 /*
  * img-int.h - internals shared by the image library's files: layout
  * assertions for the on-disk structs, limits, and the record walker
- * (order and cross-record checks) used by img-meta.c, img-validate.c
- * and img-decode.c.  Not installed, not used outside src/image.
+ * (order and cross-record checks, and the walk that drives it) used by
+ * img-meta.c, img-validate.c and img-decode.c.  Not installed, not used outside src/image.
  */
 #ifndef DMTCP_IMG_INT_H
 #define DMTCP_IMG_INT_H
@@ -117,5 +117,16 @@ int img_walk_open(struct img_walk *w, const char *path, int check_chunks,
 int img_walk_next(struct img_walk *w, struct img_rec *rec);
 /* Keeps errno, as img_reader_close. */
 void img_walk_close(struct img_walk *w);
+
+/*
+ * The whole walk: opens path (check_chunks as img_walk_open), calls
+ * each(w, rec, buf, ctx) for every record with a buffer of bufsize
+ * bytes (NULL when 0), stops at the first -1 (each has put the message
+ * in w->r), closes.  0, or -1 with errno and the message in err.
+ */
+typedef int img_walk_fn(struct img_walk *w, const struct img_rec *rec,
+			char *buf, void *ctx);
+int img_walk_each(const char *path, int check_chunks, size_t bufsize,
+		  img_walk_fn *each, void *ctx, char *err, size_t errcap);
 
 #endif /* DMTCP_IMG_INT_H */

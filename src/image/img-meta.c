@@ -113,7 +113,13 @@ static void take(struct img_walk *w, char **dst, size_t *len)
 	w->payload = NULL;
 }
 
-static int take_rec(struct img_meta *m, struct img_walk *w,
+/* what img_load_meta fills, and the capacities of its arrays */
+struct load {
+	struct img_meta *m;
+	size_t tcap, acap, fcap;
+};
+
+static int take_one(struct img_meta *m, struct img_walk *w,
 		    const struct img_rec *rec, size_t *tcap, size_t *acap,
 		    size_t *fcap)
 {
@@ -124,7 +130,9 @@ static int take_rec(struct img_meta *m, struct img_walk *w,
 	size_t len;
 
 	switch (rec->type) {
-	case IMG_REC_PROC:
+	case IMG_REC_PROC:		/* the first record */
+		m->hdr = w->r.hdr;
+		m->file_size = w->r.file_size;
 		m->proc = w->proc;
 		m->threads = calloc(m->proc.nthreads ? m->proc.nthreads : 1,
 				    sizeof(*m->threads));
@@ -175,42 +183,49 @@ static int take_rec(struct img_meta *m, struct img_walk *w,
 	return 0;	/* PAD */
 }
 
+/* one record of the walk (take_one fails only for want of memory) */
+static int take_rec(struct img_walk *w, const struct img_rec *rec,
+		    char *buf, void *ctx)
+{
+	struct load *l = ctx;
+
+	(void)buf;
+	if (take_one(l->m, w, rec, &l->tcap, &l->acap, &l->fcap) < 0)
+		return img_reader_nomem(&w->r);
+	return 0;
+}
+
 int img_load_meta(const char *path, struct img_meta **out, char *err,
 		  size_t errcap)
 {
-	struct img_walk w;
-	struct img_meta *m;
-	struct img_rec rec;
-	size_t tcap = 0, acap = 0, fcap = 0;
-	int rc = -1, k;
+	struct load l = { 0 };
 
 	*out = NULL;
-	m = calloc(1, sizeof(*m));
-	if (!m || !(m->path = strdup(path))) {
+	l.m = calloc(1, sizeof(*l.m));
+	if (!l.m || !(l.m->path = strdup(path))) {
 		snprintf(err, errcap, "%s: out of memory", path);
-		free(m);
+		free(l.m);
 		errno = ENOMEM;
 		return -1;
 	}
-	if (img_walk_open(&w, path, 0, err, errcap) < 0)
-		goto out;
-	m->hdr = w.r.hdr;
-	m->file_size = w.r.file_size;
-	while ((k = img_walk_next(&w, &rec)) > 0) {
-		if (take_rec(m, &w, &rec, &tcap, &acap, &fcap) < 0) {
-			img_reader_nomem(&w.r);
-			goto out;
-		}
+	if (img_walk_each(path, 0, 0, take_rec, &l, err, errcap) < 0) {
+		img_free_meta(l.m);	/* keeps errno */
+		return -1;
 	}
-	if (k == 0)
-		rc = 0;
-out:
-	img_walk_close(&w);	/* it and img_free_meta keep errno */
-	if (rc < 0)
-		img_free_meta(m);
-	else
-		*out = m;
-	return rc;
+	*out = l.m;
+	return 0;
+}
+
+/* the allocations of m that hold no pointer to another, m included */
+static void free_blocks(struct img_meta *m)
+{
+	void *blocks[] = {
+		m->files, m->areas, m->fds, m->threads, m->env, m->envv,
+		m->cmdline, m->argv, m->auxv, m->path, m,
+	};
+
+	for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++)
+		free(blocks[i]);
 }
 
 void img_free_meta(struct img_meta *m)
@@ -227,17 +242,7 @@ void img_free_meta(struct img_meta *m)
 	}
 	for (i = 0; i < m->nfiles; i++)
 		free(m->files[i].path);
-	free(m->files);
-	free(m->areas);
-	free(m->fds);
-	free(m->threads);
-	free(m->env);
-	free(m->envv);
-	free(m->cmdline);
-	free(m->argv);
-	free(m->auxv);
-	free(m->path);
-	free(m);
+	free_blocks(m);
 }
 
 int img_copy_file_data(const struct img_meta *m, size_t k, int fd,

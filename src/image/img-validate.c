@@ -23,34 +23,24 @@ static int check_pages_payload(struct img_walk *w, char *scratch)
 	return k < 0 ? -1 : 0;
 }
 
+/* one record of the walk: with check_pages, a PAGES or FILEDATA payload
+   that has a CRC (a zlib chunk's or its own) is read to its end */
+static int validate_rec(struct img_walk *w, const struct img_rec *rec,
+			char *scratch, void *ctx)
+{
+	(void)ctx;
+	if (!scratch ||
+	    (rec->type != IMG_REC_PAGES && rec->type != IMG_REC_FILEDATA))
+		return 0;
+	if (!(rec->flags & (IMG_RF_ZCHUNKS | IMG_RF_CRC)))
+		return 0;	/* raw pages without CRC: nothing */
+	return check_pages_payload(w, scratch);
+}
+
 int img_validate(const char *path, int check_pages, char *err,
 		 size_t errcap)
 {
-	struct img_walk w;
-	struct img_rec rec;
-	char *scratch = NULL;
-	int rc = -1, k;
-
 	/* without check_pages, zlib chunk headers are still walked */
-	if (img_walk_open(&w, path, 1, err, errcap) < 0)
-		goto out;
-	if (check_pages && !(scratch = malloc(SCRATCH))) {
-		img_reader_nomem(&w.r);
-		goto out;
-	}
-	while ((k = img_walk_next(&w, &rec)) > 0) {
-		if ((rec.type != IMG_REC_PAGES &&
-		     rec.type != IMG_REC_FILEDATA) || !check_pages)
-			continue;
-		if (!(rec.flags & (IMG_RF_ZCHUNKS | IMG_RF_CRC)))
-			continue;	/* raw pages without CRC: nothing */
-		if (check_pages_payload(&w, scratch) < 0)
-			goto out;
-	}
-	if (k == 0)
-		rc = 0;
-out:
-	free(scratch);		/* free and img_walk_close keep errno */
-	img_walk_close(&w);
-	return rc;
+	return img_walk_each(path, 1, check_pages ? SCRATCH : 0, validate_rec,
+			     NULL, err, errcap);
 }

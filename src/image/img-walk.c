@@ -31,6 +31,31 @@ void img_walk_close(struct img_walk *w)
 	img_reader_close(&w->r);
 }
 
+int img_walk_each(const char *path, int check_chunks, size_t bufsize,
+		  img_walk_fn *each, void *ctx, char *err, size_t errcap)
+{
+	struct img_walk w;
+	struct img_rec rec;
+	char *buf = NULL;
+	int rc = -1, k;
+
+	if (img_walk_open(&w, path, check_chunks, err, errcap) < 0)
+		goto out;
+	if (bufsize && !(buf = malloc(bufsize))) {
+		img_reader_nomem(&w.r);
+		goto out;
+	}
+	while ((k = img_walk_next(&w, &rec)) > 0)
+		if (each(&w, &rec, buf, ctx) < 0)
+			goto out;
+	if (k == 0)
+		rc = 0;
+out:
+	free(buf);		/* free and img_walk_close keep errno */
+	img_walk_close(&w);
+	return rc;
+}
+
 static int check_str(struct img_walk *w, const char *rec, const char *field,
 		     const char *s, size_t n)
 {

@@ -94,11 +94,22 @@ static void m_d(struct rchk *c, uint64_t v)
 	m_s(c, rchk_dec(b, v));
 }
 
+/* "<pre><v><post>", v in hex when hex, else in decimal */
+static void m_n(struct rchk *c, const char *pre, uint64_t v, int hex,
+		const char *post)
+{
+	m_s(c, pre);
+	if (hex)
+		m_x(c, v);
+	else
+		m_d(c, v);
+	m_s(c, post);
+}
+
 /* "<start>-<end>" */
 static void m_span(struct rchk *c, uint64_t start, uint64_t end)
 {
-	m_x(c, start);
-	m_s(c, "-");
+	m_n(c, "", start, 1, "-");
 	m_x(c, end);
 }
 
@@ -117,12 +128,7 @@ static int bad_num(struct rchk *c, const char *field, uint64_t v, int hex,
 {
 	m_begin(c, field);
 	m_s(c, field);
-	m_s(c, " = ");
-	if (hex)
-		m_x(c, v);
-	else
-		m_d(c, v);
-	m_s(c, ": ");
+	m_n(c, " = ", v, hex, ": ");
 	m_s(c, why);
 	return -1;
 }
@@ -152,11 +158,8 @@ static int in_range(struct rchk *c, const char *field, uint64_t v,
 static void m_rec(struct rchk *c, const char *field)
 {
 	m_begin(c, field);
-	m_s(c, "record ");
-	m_d(c, c->recno);
-	m_s(c, " at offset ");
-	m_d(c, c->rec_off);
-	m_s(c, ": ");
+	m_n(c, "record ", c->recno, 0, " at offset ");
+	m_n(c, "", c->rec_off, 0, ": ");
 }
 
 static int bad_rec(struct rchk *c, const char *field, const char *why)
@@ -171,13 +174,23 @@ static void m_area(struct rchk *c, const char *field,
 		   const struct img_area *a)
 {
 	m_begin(c, field);
-	m_s(c, "area ");
-	m_d(c, c->nareas);
-	m_s(c, " (");
+	m_n(c, "area ", c->nareas, 0, " (");
 	m_span(c, a->start, a->end);
 	m_s(c, ") ");
 	m_s(c, field);
 	m_s(c, ": ");
+}
+
+/* "area N (start-end) start: <why> (<lo>-<hi>)": a clash with a range */
+static int bad_area_span(struct rchk *c, const struct img_area *a,
+			 const char *why, uint64_t lo, uint64_t hi)
+{
+	m_area(c, "start", a);
+	m_s(c, why);
+	m_s(c, " (");
+	m_span(c, lo, hi);
+	m_s(c, ")");
+	return -1;
 }
 
 static int failed(struct rchk *c)
@@ -330,9 +343,8 @@ static int close_area(struct rchk *c)
 	c->in_area = 0;
 	if (c->area_got != c->area.stored_bytes) {
 		m_area(c, "stored_bytes", &c->area);
-		m_s(c, "the PAGES records hold ");
-		m_d(c, c->area_got);
-		m_s(c, " bytes, the AREA record says ");
+		m_n(c, "the PAGES records hold ", c->area_got, 0,
+		    " bytes, the AREA record says ");
 		m_d(c, c->area.stored_bytes);
 		return -1;
 	}
@@ -356,11 +368,9 @@ static int rec_pages(struct rchk *c, uint64_t off, const struct img_rec *r)
 	if ((r->arg0 & PMASK) || !r->raw_size || (r->raw_size & PMASK) ||
 	    r->arg0 + r->raw_size < r->arg0) {
 		m_rec(c, "arg0");
-		m_s(c, "PAGES arg0 ");
-		m_x(c, r->arg0);
-		m_s(c, " raw_size ");
-		m_x(c, r->raw_size);
-		m_s(c, ": not a page aligned, non-empty range");
+		m_n(c, "PAGES arg0 ", r->arg0, 1, " raw_size ");
+		m_n(c, "", r->raw_size, 1, ": not a page aligned, non-empty "
+		    "range");
 		return -1;
 	}
 	if (!img_data_inside(r->arg0, r->raw_size, c->area_next,
@@ -375,11 +385,8 @@ static int rec_pages(struct rchk *c, uint64_t off, const struct img_rec *r)
 	}
 	if (r->raw_size > c->area.stored_bytes - c->area_got) {
 		m_rec(c, "raw_size");
-		m_s(c, "PAGES raw_size ");
-		m_d(c, r->raw_size);
-		m_s(c, ": more than the ");
-		m_d(c, c->area.stored_bytes);
-		m_s(c, " stored bytes of its area");
+		m_n(c, "PAGES raw_size ", r->raw_size, 0, ": more than the ");
+		m_n(c, "", c->area.stored_bytes, 0, " stored bytes of its area");
 		return -1;
 	}
 	c->area_next = r->arg0 + r->raw_size;
@@ -413,38 +420,31 @@ int rchk_rec(struct rchk *c, uint64_t off, const struct img_rec *r)
 		return bad_rec(c, "type", "record after the END record");
 	if (r->magic != IMG_REC_MAGIC) {
 		m_rec(c, "magic");
-		m_s(c, "bad record magic ");
-		m_x(c, r->magic);
+		m_n(c, "bad record magic ", r->magic, 1, "");
 		return -1;
 	}
 	if (t < IMG_REC_PROC || t > REC_LAST) {
 		m_rec(c, "type");
-		m_s(c, "unknown record type ");
-		m_d(c, t);
+		m_n(c, "unknown record type ", t, 0, "");
 		return -1;
 	}
 	if (r->flags & ~(uint32_t)(IMG_RF_CRC | IMG_RF_ZCHUNKS)) {
 		m_rec(c, "flags");
-		m_s(c, "unknown record flags ");
-		m_x(c, r->flags);
+		m_n(c, "unknown record flags ", r->flags, 1, "");
 		return -1;
 	}
 	if (c->file_size &&
 	    (off > c->file_size || c->file_size - off < sizeof(*r) ||
 	     r->size > c->file_size - off - sizeof(*r))) {
 		m_rec(c, "size");
-		m_s(c, "record size ");
-		m_d(c, r->size);
-		m_s(c, " runs past the end of the file (");
-		m_d(c, c->file_size);
-		m_s(c, " bytes): truncated or corrupt");
+		m_n(c, "record size ", r->size, 0, " runs past the end of the "
+		    "file (");
+		m_n(c, "", c->file_size, 0, " bytes): truncated or corrupt");
 		return -1;
 	}
 	if (!(r->flags & IMG_RF_ZCHUNKS) && r->raw_size != r->size) {
 		m_rec(c, "raw_size");
-		m_s(c, "raw_size ");
-		m_d(c, r->raw_size);
-		m_s(c, " != size ");
+		m_n(c, "raw_size ", r->raw_size, 0, " != size ");
 		m_d(c, r->size);
 		return -1;
 	}
@@ -528,15 +528,10 @@ int rchk_rec(struct rchk *c, uint64_t off, const struct img_rec *r)
 	}
 	if (r->size < min || r->size > max) {
 		m_rec(c, "size");
-		m_s(c, "record of type ");
-		m_d(c, t);
-		m_s(c, " with ");
-		m_d(c, r->size);
-		m_s(c, " bytes (");
-		m_d(c, min);
-		m_s(c, "..");
-		m_d(c, max);
-		m_s(c, " expected)");
+		m_n(c, "record of type ", t, 0, " with ");
+		m_n(c, "", r->size, 0, " bytes (");
+		m_n(c, "", min, 0, "..");
+		m_n(c, "", max, 0, " expected)");
 		return -1;
 	}
 	if (t == IMG_REC_PAGES) {
@@ -695,15 +690,10 @@ static int bad_thread(struct rchk *c, const char *field, uint64_t v,
 		      uint32_t idx, uint32_t tid, const char *why)
 {
 	m_begin(c, field);
-	m_s(c, "thread ");
-	m_d(c, idx);
-	m_s(c, " (tid ");
-	m_d(c, tid);
-	m_s(c, ") ");
+	m_n(c, "thread ", idx, 0, " (tid ");
+	m_n(c, "", tid, 0, ") ");
 	m_s(c, field);
-	m_s(c, " = ");
-	m_x(c, v);
-	m_s(c, ": ");
+	m_n(c, " = ", v, 1, ": ");
 	m_s(c, why);
 	return -1;
 }
@@ -935,65 +925,51 @@ int rchk_area(struct rchk *c, const struct img_area *a, const char *path)
 	}
 	if (a->start < c->prev_end) {
 		m_area(c, "start", a);
-		m_s(c, "overlaps or precedes the previous area (ending at ");
-		m_x(c, c->prev_end);
-		m_s(c, ")");
+		m_n(c, "overlaps or precedes the previous area (ending at ",
+		    c->prev_end, 1, ")");
 		return -1;
 	}
 	if (a->kind < IMG_AREA_ANON || a->kind > IMG_AREA_SPECIAL) {
 		m_area(c, "kind", a);
-		m_s(c, "unknown kind ");
-		m_d(c, a->kind);
+		m_n(c, "unknown kind ", a->kind, 0, "");
 		return -1;
 	}
 	if (a->prot & ~(uint32_t)(IMG_PROT_READ | IMG_PROT_WRITE |
 				  IMG_PROT_EXEC)) {
 		m_area(c, "prot", a);
-		m_s(c, "unknown protection bits ");
-		m_x(c, a->prot);
+		m_n(c, "unknown protection bits ", a->prot, 1, "");
 		return -1;
 	}
 	if ((a->stored_bytes & PMASK) ||
 	    a->stored_bytes > a->end - a->start) {
 		m_area(c, "stored_bytes", a);
-		m_d(c, a->stored_bytes);
-		m_s(c, " is not a multiple of 4096 at most the area's size");
+		m_n(c, "", a->stored_bytes, 0, " is not a multiple of 4096 at "
+		    "most the area's size");
 		return -1;
 	}
 	if (a->path_len > IMG_PATH_MAX || has_nul(path, a->path_len)) {
 		m_area(c, "path_len", a);
-		m_s(c, "a path of ");
-		m_d(c, a->path_len);
-		m_s(c, " bytes holding a NUL byte or longer than 4096");
+		m_n(c, "a path of ", a->path_len, 0, " bytes holding a NUL byte "
+		    "or longer than 4096");
 		return -1;
 	}
 	special = a->kind == IMG_AREA_SPECIAL;
 	if (!special) {
 		if (a->end > RCHK_USER_TOP) {
 			m_area(c, "end", a);
-			m_s(c, "beyond the user address space (");
-			m_x(c, RCHK_USER_TOP);
-			m_s(c, ")");
+			m_n(c, "beyond the user address space (", RCHK_USER_TOP,
+			    1, ")");
 			return -1;
 		}
-		if (overlaps(a->start, a->end, rs, re)) {
-			m_area(c, "start", a);
-			m_s(c, "overlaps the range reserved for mtcp_restart "
-			    "(");
-			m_span(c, rs, re);
-			m_s(c, ")");
-			return -1;
-		}
+		if (overlaps(a->start, a->end, rs, re))
+			return bad_area_span(c, a, "overlaps the range reserved "
+					     "for mtcp_restart", rs, re);
 		if (p->vspecial_start &&
 		    overlaps(a->start, a->end, p->vspecial_start,
-			     p->vspecial_end)) {
-			m_area(c, "start", a);
-			m_s(c, "overlaps the vvar/vdso span proc.vspecial_start"
-			    "..end (");
-			m_span(c, p->vspecial_start, p->vspecial_end);
-			m_s(c, ")");
-			return -1;
-		}
+			     p->vspecial_end))
+			return bad_area_span(c, a, "overlaps the vvar/vdso span "
+					     "proc.vspecial_start..end",
+					     p->vspecial_start, p->vspecial_end);
 		if ((a->kind == IMG_AREA_FILE ||
 		     a->kind == IMG_AREA_SHARED_FILE ||
 		     a->kind == IMG_AREA_SHARED_ANON ||
@@ -1001,8 +977,8 @@ int rchk_area(struct rchk *c, const struct img_area *a, const char *path)
 		    ((a->offset & PMASK) ||
 		     a->offset + (a->end - a->start) < a->offset)) {
 			m_area(c, "offset", a);
-			m_x(c, a->offset);
-			m_s(c, " is not a page aligned file offset");
+			m_n(c, "", a->offset, 1, " is not a page aligned file "
+			    "offset");
 			return -1;
 		}
 		if (a->kind == IMG_AREA_SHARED_FILE &&
@@ -1021,14 +997,10 @@ int rchk_area(struct rchk *c, const struct img_area *a, const char *path)
 			return -1;
 		}
 	} else if (path_is(path, a->path_len, "[vvar", 1)) {
-		if (a->start < p->vspecial_start || a->end > p->vspecial_end) {
-			m_area(c, "start", a);
-			m_s(c, "a [vvar] area outside of proc.vspecial_start"
-			    "..end (");
-			m_span(c, p->vspecial_start, p->vspecial_end);
-			m_s(c, ")");
-			return -1;
-		}
+		if (a->start < p->vspecial_start || a->end > p->vspecial_end)
+			return bad_area_span(c, a, "a [vvar] area outside of "
+					     "proc.vspecial_start..end",
+					     p->vspecial_start, p->vspecial_end);
 	}
 	if (sweep(c, a, !special) < 0)
 		return -1;
@@ -1112,9 +1084,7 @@ long rchk_read_all(long (*read1)(void *ctx, void *buf, uint64_t len),
 static int trunc_at(struct rchk *c, uint64_t off, const char *what)
 {
 	m_begin(c, "size");
-	m_s(c, "truncated at offset ");
-	m_d(c, off);
-	m_s(c, " (");
+	m_n(c, "truncated at offset ", off, 0, " (");
 	m_s(c, what);
 	m_s(c, ")");
 	return -1;
@@ -1177,9 +1147,8 @@ int rchk_walk(struct rchk *c, int (*rd)(void *ctx, void *buf, uint64_t n),
 			off += sizeof(r) + r.size;
 			if (c->file_size && off != c->file_size) {
 				m_begin(c, "size");
-				m_d(c, c->file_size - off);
-				m_s(c, " bytes of garbage after the END record "
-				    "at offset ");
+				m_n(c, "", c->file_size - off, 0, " bytes of "
+				    "garbage after the END record at offset ");
 				m_d(c, off);
 				return -1;
 			}
