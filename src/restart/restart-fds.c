@@ -17,6 +17,7 @@
 #include "restart-files.h"
 #include "restart-pty.h"
 #include "restart-sockets.h"
+#include "dmtcp/fds.h"
 #include "img.h"
 #include "log.h"
 #include "dmtcp/restore.h"
@@ -50,16 +51,6 @@ struct prep {
 static struct prep preps[MAX_PIPES];
 static int is_shm_fd(int fd);
 static int nprep;
-
-static int move_high(int fd)
-{
-	int hi = fcntl(fd, F_DUPFD_CLOEXEC, PREP_FD_BASE);
-
-	if (hi < 0)
-		return fd;
-	close(fd);
-	return hi;
-}
 
 static int unkeyed(const struct img_fd *f)
 {
@@ -117,7 +108,7 @@ static int prepare_file(const struct img_meta *m,
 	p->owner_fd = f->owner_fd;
 	p->solo_m = ghost >= 0 && unkeyed(f) ? m : NULL;
 	p->solo_fd = f->fd;
-	p->rfd = p->wfd = move_high(fd);
+	p->rfd = p->wfd = dmtcp_fd_above(fd, PREP_FD_BASE, "a file");
 	return 0;
 }
 
@@ -175,8 +166,10 @@ int rst_prepare_pipes(struct img_meta **metas, int n, char *err,
 			}
 			preps[nprep].is_pipe = 1;
 			preps[nprep].inode = f->inode;
-			preps[nprep].rfd = move_high(p[0]);
-			preps[nprep].wfd = move_high(p[1]);
+			preps[nprep].rfd = dmtcp_fd_above(p[0], PREP_FD_BASE,
+							 "a pipe");
+			preps[nprep].wfd = dmtcp_fd_above(p[1], PREP_FD_BASE,
+							 "a pipe");
 			nprep++;
 		}
 	}
@@ -188,6 +181,26 @@ static int keep_cmp(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
+/* the prepared pipe or file for f, or -1 (none, or stdio that comes
+   from the restart) */
+static int prep_src(const struct img_meta *m, const struct img_fd *f)
+{
+	struct prep *p = find_prep_in(m, f);
+
+	if (!p)
+		return -1;
+	/*
+	 * stdio that was a terminal, or a pipe to a process outside the
+	 * computation, comes from the restart; a pipe between two
+	 * processes of the computation (popen, a pipeline) is recreated
+	 * like any other fd.
+	 */
+	if (f->fd < 3 && f->kind != IMG_FD_FILE &&
+	    !(f->kind == IMG_FD_PIPE && p->images > 1))
+		return -1;
+	return (f->flags & O_ACCMODE) == O_RDONLY ? p->rfd : p->wfd;
+}
+
 /* fds 0-2 that rst_place_pipes() filled (bit n = fd n) */
 unsigned rst_prepared_stdio;
 
@@ -197,40 +210,16 @@ void rst_place_pipes(const struct img_meta *m)
 
 	for (size_t k = 0; k < m->nfds; k++) {
 		const struct img_fd *f = &m->fds[k].fd;
-
-		struct prep *p;
 		int src;
 
 		if (f->fd >= PREP_FD_BASE)
 			continue;
 		src = rst_pty_for(&m->fds[k]);	/* restart-pty.c */
-		if (src >= 0) {
-			if (dup2(src, f->fd) < 0)
-				continue;
-			if (f->fd <= 2)
-				rst_prepared_stdio |= 1u << f->fd;
-			else if (nkeep < 1000)
-				keep[nkeep++] = f->fd;
-			continue;
-		}
-		src = rst_socket_for(f);	/* restart-sockets.c */
-		if (src >= 0)
-			goto place;
-		p = find_prep_in(m, f);
-		if (!p)
-			continue;
-		/*
-		 * stdio that was a terminal, or a pipe to a process outside
-		 * the computation, comes from the restart; a pipe between
-		 * two processes of the computation (popen, a pipeline) is
-		 * recreated like any other fd.
-		 */
-		if (f->fd < 3 && f->kind != IMG_FD_FILE &&
-		    !(f->kind == IMG_FD_PIPE && p->images > 1))
-			continue;
-		src = (f->flags & O_ACCMODE) == O_RDONLY ? p->rfd : p->wfd;
-place:
-		if (dup2(src, f->fd) < 0)
+		if (src < 0)
+			src = rst_socket_for(f);	/* restart-sockets.c */
+		if (src < 0)
+			src = prep_src(m, f);
+		if (src < 0 || dup2(src, f->fd) < 0)
 			continue;
 		if (f->fd <= 2)
 			rst_prepared_stdio |= 1u << f->fd;
@@ -305,7 +294,7 @@ int rst_prepare_shm(struct img_meta **metas, int n, char *err, size_t errcap)
 		}
 	}
 	for (int j = 0; j < nshm; j++) {
-		int fd, hi;
+		int fd;
 
 		if (rst_ghost_mappable(shms[j].dev, shms[j].inode)) {
 			/* a deleted file an fd has too: the mapping and
@@ -328,12 +317,8 @@ int rst_prepare_shm(struct img_meta **metas, int n, char *err, size_t errcap)
 				 strerror(errno));
 			return -1;
 		}
-		hi = fcntl(fd, F_DUPFD_CLOEXEC, SHM_FD_BASE);
-		if (hi >= 0) {
-			close(fd);
-			fd = hi;
-		}
-		shms[j].fd = fd;
+		shms[j].fd = dmtcp_fd_above(fd, SHM_FD_BASE,
+					    "shared memory");
 	}
 	return 0;
 }

@@ -26,6 +26,7 @@
  */
 #include "config.h"
 #include "restart-files.h"
+#include "dmtcp/fds.h"
 #include "img.h"
 #include "log.h"
 #include "safefile.h"
@@ -437,7 +438,7 @@ static int make_ghost(struct rfile *f, char *err, size_t errcap)
 {
 	char dir[PATH_MAX];
 	const char *base = strrchr(f->path, '/'), *tmpdir;
-	int fd, hi;
+	int fd;
 
 	base = base ? base + 1 : f->path;
 	if (f->memfd) {
@@ -483,11 +484,7 @@ static int make_ghost(struct rfile *f, char *err, size_t errcap)
 			"%s) comes back empty: its contents were not saved "
 			"(%s)\n", f->path, f->fd_f ? f->fd_f->fd : -1,
 			f->fd_m ? img_name(f->fd_m) : "?", ghost_loss(f));
-	hi = fcntl(fd, F_DUPFD_CLOEXEC, GHOST_FD_BASE);
-	if (hi >= 0) {
-		close(fd);
-		fd = hi;
-	}
+	fd = dmtcp_fd_above(fd, GHOST_FD_BASE, f->path);
 	f->fd = fd;
 	pr_debug("deleted file %s recreated unlinked (fd %d, %llu bytes)",
 		 f->path, fd, (unsigned long long)(f->mf ? f->mf->file.size

@@ -111,7 +111,6 @@ static long host_pid_of(int hostproc, pid_t init, pid_t pid)
 	rewinddir(d);
 	while (!found && (e = readdir(d))) {
 		char *p, *last;
-		int fd;
 
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
@@ -123,14 +122,8 @@ static long host_pid_of(int hostproc, pid_t init, pid_t pid)
 		if (strcmp(ns, want_ns) != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/status", e->d_name);
-		fd = openat(hostproc, path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		if (util_read_small(hostproc, path, buf, sizeof(buf)) <= 0)
 			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = 0;
 		p = strstr(buf, "NSpid:");
 		if (!p)
 			continue;

@@ -25,6 +25,7 @@
 #include "restart.h"
 #include "img.h"
 #include "log.h"
+#include "util.h"
 #include "dmtcp/ipc-side.h"
 
 #include <errno.h>
@@ -78,7 +79,7 @@ static int read_whole(const char *path, unsigned char **out, size_t *len)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t got = 0;
+	ssize_t got;
 
 	if (fd < 0)
 		return -1;
@@ -86,17 +87,12 @@ static int read_whole(const char *path, unsigned char **out, size_t *len)
 		close(fd);
 		return -1;
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, *out + got, st.st_size - got);
-
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			break;
-		}
-		got += n;
-	}
+	got = util_read_all(fd, *out, st.st_size);
 	close(fd);
+	if (got < 0) {
+		free(*out);
+		return -1;
+	}
 	*len = got;
 	return 0;
 }

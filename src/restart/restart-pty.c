@@ -13,6 +13,7 @@
  */
 #include "config.h"
 #include "restart-pty.h"
+#include "dmtcp/fds.h"
 #include "img.h"
 #include "log.h"
 
@@ -36,16 +37,6 @@ static struct pty {
 	int master, slave;
 } ptys[MAX_PTY];
 static int npty;
-
-static int move_high(int fd)
-{
-	int hi = fcntl(fd, F_DUPFD_CLOEXEC, PTY_FD_BASE);
-
-	if (hi < 0)
-		return fd;
-	close(fd);
-	return hi;
-}
 
 static struct pty *find(uint64_t num)
 {
@@ -83,8 +74,10 @@ int rst_pty_prepare(struct img_meta **metas, int n, char *err, size_t errcap)
 			}
 			ioctl(m, TIOCGPTN, &now);
 			ptys[npty].num = f->size;
-			ptys[npty].master = move_high(m);
-			ptys[npty].slave = move_high(s);
+			ptys[npty].master = dmtcp_fd_above(m, PTY_FD_BASE,
+							   "a pty master");
+			ptys[npty].slave = dmtcp_fd_above(s, PTY_FD_BASE,
+							  "a pty slave");
 			npty++;
 			pr_debug("pty /dev/pts/%llu is /dev/pts/%d now",
 				 (unsigned long long)f->size, now);

@@ -27,6 +27,7 @@
 #include "config.h"
 #include "restart.h"
 #include "restart-sockets.h"
+#include "dmtcp/fds.h"
 #include "img.h"
 #include "log.h"
 
@@ -56,19 +57,6 @@ struct sk {
 
 static struct sk sks[MAX_SOCKS];
 static int nsk;
-
-static int move_high(int fd)
-{
-	int hi;
-
-	if (fd < 0)
-		return fd;
-	hi = fcntl(fd, F_DUPFD_CLOEXEC, SK_FD_BASE);
-	if (hi < 0)
-		return fd;
-	close(fd);
-	return hi;
-}
 
 /* a listener, or a bound UDP socket: bound again, shared by all holders */
 static int is_bound_only(const struct img_fd *f)
@@ -273,6 +261,19 @@ static void size_like(int s, const struct sk *x)
 	set_buf(s, SO_RCVBUF, SO_RCVBUFFORCE, (int)(x->mf->fd.sk_rcvbuf / 2));
 }
 
+/* "cannot recreate its <what>" (errno's reason) for x's fd; closes the
+   sockets a and b that were made (-1: none).  -1. */
+static int pair_failed(const struct sk *x, const char *what, int a, int b)
+{
+	pr_warn("%s: fd %d: cannot recreate its %s: %s", x->image,
+		x->mf->fd.fd, what, strerror(errno));
+	if (a >= 0)
+		close(a);
+	if (b >= 0)
+		close(b);
+	return -1;
+}
+
 /*
  * A TCP connection from `cl` to `sv` (sv's port when it is free), on
  * loopback if their addresses are gone; `sized`: buffers as recorded.
@@ -318,13 +319,7 @@ static int tcp_pair(const struct sk *sv, const struct sk *cl, int *sfd,
 	*cfd = c;
 	return 0;
 fail:
-	pr_warn("%s: fd %d: cannot recreate its TCP connection: %s",
-		cl->image, cl->mf->fd.fd, strerror(errno));
-	if (l >= 0)
-		close(l);
-	if (c >= 0)
-		close(c);
-	return -1;
+	return pair_failed(cl, "TCP connection", l, c);
 }
 
 /* UDP: each bound to its address and connected to the other's. */
@@ -339,15 +334,8 @@ static int udp_pair(const struct sk *x, const struct sk *y, int *xfd,
 	if (a < 0 || b < 0 || bind_as(a, x, 0) < 0 || bind_as(b, y, 0) < 0 ||
 	    getsockname(a, (void *)&sa, &la) < 0 ||
 	    getsockname(b, (void *)&sb, &lb) < 0 ||
-	    connect(a, (void *)&sb, lb) < 0 || connect(b, (void *)&sa, la) < 0) {
-		pr_warn("%s: fd %d: cannot recreate its UDP association: %s",
-			x->image, x->mf->fd.fd, strerror(errno));
-		if (a >= 0)
-			close(a);
-		if (b >= 0)
-			close(b);
-		return -1;
-	}
+	    connect(a, (void *)&sb, lb) < 0 || connect(b, (void *)&sa, la) < 0)
+		return pair_failed(x, "UDP association", a, b);
 	*xfd = a;
 	*yfd = b;
 	return 0;
@@ -536,8 +524,8 @@ static void make_pair(struct img_meta **metas, int n, struct sk *x,
 		rc = tcp_pair(y, x, &yfd, &xfd, resend_pair(x, y));
 	if (rc < 0)
 		return;	/* the library puts a closed placeholder there */
-	x->fd = move_high(xfd);
-	y->fd = move_high(yfd);
+	x->fd = dmtcp_fd_above(xfd, SK_FD_BASE, "a socket");
+	y->fd = dmtcp_fd_above(yfd, SK_FD_BASE, "a socket");
 	refill(x, y->fd, x->fd);
 	refill(y, x->fd, y->fd);
 	apply_shutdown(x, y);
@@ -580,7 +568,7 @@ static void make_bound(struct sk *x)
 		close(s);
 		return;
 	}
-	x->fd = move_high(s);
+	x->fd = dmtcp_fd_above(s, SK_FD_BASE, "a socket");
 	if (f->sk_domain == AF_UNIX && x->data && x->data->fd.sk_data_len) {
 		/* datagrams queued for a bound UNIX socket: sent again from
 		   an unnamed socket (their senders were, mostly) */
@@ -613,7 +601,7 @@ static void make_orphan(struct sk *x)
 					"are lost", x->image, x->mf->fd.fd,
 					(unsigned long long)
 					x->data->fd.sk_data_len);
-			x->fd = move_high(s);
+			x->fd = dmtcp_fd_above(s, SK_FD_BASE, "a socket");
 			return;
 		}
 		pr_debug("%s: fd %d: cannot reconnect to its peer: %s",
@@ -630,7 +618,7 @@ static void make_orphan(struct sk *x)
 		close(sv[1]);
 		if (t == SOCK_DGRAM)	/* no EOF without it */
 			shutdown(sv[0], SHUT_RD);
-		x->fd = move_high(sv[0]);
+		x->fd = dmtcp_fd_above(sv[0], SK_FD_BASE, "a socket");
 		return;
 	}
 	if (t == SOCK_STREAM) {
@@ -646,7 +634,7 @@ static void make_orphan(struct sk *x)
 		refill(x, sv[1], sv[0]);
 		setsockopt(sv[1], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		close(sv[1]);
-		x->fd = move_high(sv[0]);
+		x->fd = dmtcp_fd_above(sv[0], SK_FD_BASE, "a socket");
 	}
 }
 

@@ -16,6 +16,7 @@
 #include "img.h"
 #include "log.h"
 #include "util.h"
+#include "dmtcp/fds.h"
 #include "dmtcp/restore.h"
 
 #include <dirent.h>
@@ -101,10 +102,10 @@ static void rst_pass_env(void)
 	for (char **e = environ; e && *e; e++)
 		if (write(fd, *e, strlen(*e) + 1) < 0)
 			break;
-	if (fd != RST_ENV_FD) {
-		dup2(fd, RST_ENV_FD);
+	/* a copy at RST_ENV_FD, or nothing (the message says why) */
+	if (dmtcp_place_fd(fd, RST_ENV_FD, "the restart environment") < 0 ||
+	    fd != RST_ENV_FD)
 		close(fd);
-	}
 }
 
 /*
@@ -122,12 +123,14 @@ static int pass_secret(const char *secret)
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
 	if (util_write_all(p[1], secret, len) < 0 ||
-	    dup2(p[0], RST_SECRET_FD) < 0) {	/* dup2: not close-on-exec */
+	    dmtcp_place_fd(p[0], RST_SECRET_FD, "the coordinator secret's "
+			   "pipe") < 0) {	/* dup2: not close-on-exec */
 		close(p[0]);
 		close(p[1]);
 		return -1;
 	}
-	close(p[0]);
+	if (p[0] != RST_SECRET_FD)
+		close(p[0]);
 	close(p[1]);
 	return 0;
 }
@@ -146,11 +149,13 @@ static int exec_mtcp(struct image *im, const struct rst_opts *o,
 			"to dmtcp_restart or in %s\n", DMTCP_BINDIR);
 		return -1;
 	}
-	if (dup2(im->fd, RST_IMAGE_FD) < 0)
+	if (dmtcp_place_fd(im->fd, RST_IMAGE_FD, im->path) < 0)
 		return -1;
 	/* debugger modes: the host's /proc, before everything else closes */
-	if ((o->gdb || o->stop) && rst_host_proc >= 0)
-		dup2(rst_host_proc, RST_HOST_PROC_FD);
+	if ((o->gdb || o->stop) && rst_host_proc >= 0 &&
+	    dmtcp_place_fd(rst_host_proc, RST_HOST_PROC_FD,
+			   "the host's /proc") < 0)
+		return -1;
 	rst_place_pipes(im->meta);
 	rst_pass_env();
 	if (secret[0] && pass_secret(secret) < 0) {
@@ -434,8 +439,10 @@ static pid_t start_tree(struct image *ims, int n, int i,
 	forget_started();
 	if (sp[0] >= 0) {
 		close(sp[0]);
-		if (sp[1] != RST_STATUS_FD) {
-			dup2(sp[1], RST_STATUS_FD);	/* not close-on-exec */
+		if (sp[1] != RST_STATUS_FD) {	/* dup2: not close-on-exec */
+			if (dmtcp_place_fd(sp[1], RST_STATUS_FD,
+					   "the status pipe") < 0)
+				_exit(1);
 			close(sp[1]);
 		} else {
 			fcntl(RST_STATUS_FD, F_SETFD, 0);
@@ -569,7 +576,6 @@ static pid_t reap_one(int *status, char *comm, size_t cap)
 	char path[64];
 	siginfo_t si;
 	ssize_t n;
-	int fd;
 
 	comm[0] = 0;
 	memset(&si, 0, sizeof(si));
@@ -578,14 +584,9 @@ static pid_t reap_one(int *status, char *comm, size_t cap)
 	if (si.si_pid <= 0)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)si.si_pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, comm, cap - 1);
-		comm[n > 0 ? n : 0] = 0;
-		if (n > 0 && comm[n - 1] == '\n')
-			comm[n - 1] = 0;
-		close(fd);
-	}
+	n = util_read_small(AT_FDCWD, path, comm, cap);
+	if (n > 0 && comm[n - 1] == '\n')
+		comm[n - 1] = 0;
 	return waitpid(si.si_pid, status, 0);
 }
 
