@@ -11,7 +11,6 @@
 #include <stdint.h>
 
 #include "img.h"
-#include "img-range.h"
 
 /*
  * The format is defined by these sizes and offsets: a change here is a
@@ -99,9 +98,10 @@ struct img_walk {
 	uint32_t nthreads, nareas;
 	uint64_t nrecords, page_bytes;	/* non-PAD records, raw page bytes */
 	struct img_area area;		/* the current AREA */
-	uint64_t area_next, area_got, prev_end;
+	struct img_run area_run;	/* its PAGES so far (end: the lowest
+					   start of the next AREA) */
 	struct img_file file;		/* the current FILE */
-	uint64_t file_next, file_got;
+	struct img_run file_run;	/* its FILEDATA so far */
 	char payload_file[256];		/* its path, for messages */
 	struct img_end end;
 	void *payload;			/* current metadata payload */

@@ -148,11 +148,11 @@ static int walk_fds(struct img_walk *w)
 /* after the FILEDATA of a FILE: they must add up to its data_bytes */
 static int close_file(struct img_walk *w)
 {
-	if (w->state == ST_FILES && w->file_got != w->file.data_bytes)
+	if (w->state == ST_FILES && w->file_run.got != w->file_run.want)
 		return img_reader_error(&w->r, "file %.200s: FILEDATA records "
 			"hold %llu bytes, its FILE record says %llu "
 			"(corrupt image)", (const char *)w->payload_file,
-			(ull)w->file_got, (ull)w->file.data_bytes);
+			(ull)w->file_run.got, (ull)w->file_run.want);
 	return 0;
 }
 
@@ -179,8 +179,7 @@ static int walk_file(struct img_walk *w)
 			"data for a file of %llu bytes (corrupt image)",
 			(ull)f->data_bytes, (ull)f->size);
 	w->file = *f;
-	w->file_next = 0;
-	w->file_got = 0;
+	img_run_begin(&w->file_run, 0, f->size, f->data_bytes);
 	snprintf(w->payload_file, sizeof(w->payload_file), "%.*s",
 		 (int)f->path_len, (const char *)(f + 1));
 	w->state = ST_FILES;
@@ -192,16 +191,13 @@ static int walk_filedata(struct img_walk *w, const struct img_rec *rec)
 	if (w->state != ST_FILES)
 		return img_reader_error(&w->r, "FILEDATA record without a "
 					"FILE record (corrupt image)");
-	if (!img_data_inside(rec->arg0, rec->raw_size, w->file_next,
-			     w->file.size) ||
-	    rec->raw_size > w->file.data_bytes - w->file_got)
+	if (img_run_check(&w->file_run, rec->arg0, rec->raw_size))
 		return img_reader_error(&w->r, "FILEDATA %llu+%llu of file "
 			"%.200s (%llu bytes, %llu of data): out of order or "
 			"out of range (corrupt image)", (ull)rec->arg0,
 			(ull)rec->raw_size, w->payload_file,
 			(ull)w->file.size, (ull)w->file.data_bytes);
-	w->file_next = rec->arg0 + rec->raw_size;
-	w->file_got += rec->raw_size;
+	img_run_add(&w->file_run, rec->arg0, rec->raw_size);
 	return 0;
 }
 
@@ -210,12 +206,12 @@ static int close_area(struct img_walk *w)
 {
 	if (close_file(w) < 0)
 		return -1;
-	if (w->state == ST_AREAS && w->area_got != w->area.stored_bytes)
+	if (w->state == ST_AREAS && w->area_run.got != w->area_run.want)
 		return img_reader_error(&w->r, "area %#llx-%#llx: PAGES "
 			"records hold %llu bytes, its AREA record says %llu "
 			"(corrupt image)", (ull)w->area.start,
-			(ull)w->area.end, (ull)w->area_got,
-			(ull)w->area.stored_bytes);
+			(ull)w->area.end, (ull)w->area_run.got,
+			(ull)w->area_run.want);
 	return 0;
 }
 
@@ -237,7 +233,7 @@ static int walk_area(struct img_walk *w)
 			"stored bytes is not a valid page range "
 			"(corrupt image)", (ull)a->start, (ull)a->end,
 			(ull)a->stored_bytes);
-	if (a->start < w->prev_end)
+	if (a->start < w->area_run.end)	/* the previous area's end */
 		return img_reader_error(&w->r, "AREA %#llx-%#llx overlaps or "
 			"precedes the previous area (corrupt image)",
 			(ull)a->start, (ull)a->end);
@@ -255,9 +251,7 @@ static int walk_area(struct img_walk *w)
 			w->proc.nareas);
 	w->nareas++;
 	w->area = *a;
-	w->area_next = a->start;
-	w->area_got = 0;
-	w->prev_end = a->end;
+	img_run_begin(&w->area_run, a->start, a->end, a->stored_bytes);
 	w->state = ST_AREAS;
 	return 0;
 }
@@ -267,20 +261,20 @@ static int walk_pages(struct img_walk *w, const struct img_rec *rec)
 	if (w->state != ST_AREAS)
 		return img_reader_error(&w->r, "PAGES record before any AREA "
 					"record (corrupt image)");
-	if (!img_data_inside(rec->arg0, rec->raw_size, w->area_next,
-			     w->area.end))
+	switch (img_run_check(&w->area_run, rec->arg0, rec->raw_size)) {
+	case IMG_RUN_OUTSIDE:
 		return img_reader_error(&w->r, "PAGES %#llx-%#llx outside of "
 			"area %#llx-%#llx or out of order (corrupt image)",
 			(ull)rec->arg0, (ull)(rec->arg0 + rec->raw_size),
 			(ull)w->area.start, (ull)w->area.end);
-	if (rec->raw_size > w->area.stored_bytes - w->area_got)
+	case IMG_RUN_TOO_MUCH:
 		return img_reader_error(&w->r, "PAGES %#llx-%#llx: more bytes "
 			"than the %llu stored bytes of the area "
 			"(corrupt image)", (ull)rec->arg0,
 			(ull)(rec->arg0 + rec->raw_size),
 			(ull)w->area.stored_bytes);
-	w->area_next = rec->arg0 + rec->raw_size;
-	w->area_got += rec->raw_size;
+	}
+	img_run_add(&w->area_run, rec->arg0, rec->raw_size);
 	w->page_bytes += rec->raw_size;
 	return 0;
 }

@@ -289,9 +289,9 @@ int img_write_rec(struct img_writer *w, uint32_t type, const void *payload,
    the FILEDATA after the current FILE to its data_bytes */
 static int close_area(struct img_writer *w)
 {
-	if (w->state == WS_AREAS && w->area_got != w->area_want)
+	if (w->state == WS_AREAS && w->area.got != w->area.want)
 		return fail(w, EINVAL);
-	if (w->state == WS_FILES && w->file_got != w->file_want)
+	if (w->state == WS_FILES && w->file.got != w->file.want)
 		return fail(w, EINVAL);
 	return 0;
 }
@@ -311,10 +311,7 @@ int img_write_file(struct img_writer *w, const struct img_file *f,
 	if (write_meta(w, IMG_REC_FILE, &fr, sizeof(fr), path, plen) < 0)
 		return -1;
 	w->state = WS_FILES;
-	w->file_size = f->size;
-	w->file_next = 0;
-	w->file_want = f->data_bytes;
-	w->file_got = 0;
+	img_run_begin(&w->file, 0, f->size, f->data_bytes);
 	return 0;
 }
 
@@ -331,7 +328,7 @@ int img_write_area(struct img_writer *w, const struct img_area *a,
 	    w->nareas >= w->want_areas)
 		return fail(w, EINVAL);
 	if (a->start >= a->end || (a->start & m) || (a->end & m) ||
-	    a->start < w->area_end || (a->stored_bytes & m) ||
+	    a->start < w->area.end || (a->stored_bytes & m) ||
 	    a->stored_bytes > a->end - a->start)
 		return fail(w, EINVAL);
 	ar.path_len = plen;
@@ -339,11 +336,7 @@ int img_write_area(struct img_writer *w, const struct img_area *a,
 		return -1;
 	w->state = WS_AREAS;
 	w->nareas++;
-	w->area_start = a->start;
-	w->area_end = a->end;
-	w->area_next = a->start;
-	w->area_want = a->stored_bytes;
-	w->area_got = 0;
+	img_run_begin(&w->area, a->start, a->end, a->stored_bytes);
 	return 0;
 }
 
@@ -490,13 +483,11 @@ int img_write_pages(struct img_writer *w, uint64_t addr, const void *data,
 	if (check_alive(w) < 0)
 		return -1;
 	if (w->state != WS_AREAS || !len || (addr & m) || (len & m) ||
-	    !img_data_inside(addr, len, w->area_next, w->area_end) ||
-	    len > w->area_want - w->area_got)
+	    img_run_check(&w->area, addr, len))
 		return fail(w, EINVAL);
 	if (write_data(w, IMG_REC_PAGES, addr, data, len, pflags) < 0)
 		return -1;
-	w->area_next = addr + len;
-	w->area_got += len;
+	img_run_add(&w->area, addr, len);
 	w->page_bytes += len;
 	return 0;
 }
@@ -507,13 +498,11 @@ int img_write_filedata(struct img_writer *w, uint64_t off, const void *data,
 	if (check_alive(w) < 0)
 		return -1;
 	if (w->state != WS_FILES || !len ||
-	    !img_data_inside(off, len, w->file_next, w->file_size) ||
-	    len > w->file_want - w->file_got)
+	    img_run_check(&w->file, off, len))
 		return fail(w, EINVAL);
 	if (write_data(w, IMG_REC_FILEDATA, off, data, len, 0) < 0)
 		return -1;
-	w->file_next = off + len;
-	w->file_got += len;
+	img_run_add(&w->file, off, len);
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include <sys/types.h>
 
 #include "dmtcp/image.h"
+#include "img-range.h"
 
 /* ------------------------------------------------------------------ */
 /* Writer                                                             */
@@ -67,11 +68,9 @@ struct img_writer {
 	uint64_t page_bytes;	/* raw page bytes written */
 	uint32_t nthreads, nareas;	/* records written */
 	uint32_t want_threads, want_areas;	/* from the PROC record */
-	uint64_t area_start, area_end;	/* current AREA */
-	uint64_t area_next;	/* lowest address the next PAGES may use */
-	uint64_t area_want, area_got;	/* stored_bytes vs written */
-	uint64_t file_size, file_next;	/* current FILE */
-	uint64_t file_want, file_got;	/* data_bytes vs written */
+	struct img_run area;	/* PAGES of the current AREA (end: the
+				   lowest start of the next AREA) */
+	struct img_run file;	/* FILEDATA of the current FILE */
 	/* output buffer (metadata, zlib chunks), mmap'd */
 	unsigned char *buf;
 	size_t buf_cap, buf_len;

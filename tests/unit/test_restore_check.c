@@ -8,7 +8,7 @@
  *  - every field the restorer uses, made bad, is refused, with the
  *    field named; the range checks' edges; the helpers mtcp_restart
  *    shares (numbers as text, exact reads) and the rule that places
- *    data records (img-range.h);
+ *    data records and counts them (img-range.h);
  *  - fuzzing: thousands of random mutations of the metadata (and of the
  *    raw file's bytes) never crash the checks, and known-bad values are
  *    always refused (as is any change to a CRC-protected payload).
@@ -787,6 +787,28 @@ static void test_data_inside(void **state)
 	assert_false(img_data_inside(~0ull, 2, 0, ~0ull - 1));
 }
 
+/* the records of one area as the writer and the walker count them */
+static void test_data_run(void **state)
+{
+	struct img_run r;
+
+	(void)state;
+	img_run_begin(&r, 0x1000, 0x5000, 0x2000);	/* 2 of 4 pages */
+	assert_int_equal(img_run_check(&r, 0x1000, 0x1000), IMG_RUN_OK);
+	img_run_add(&r, 0x1000, 0x1000);
+	assert_int_equal(r.next, 0x2000);
+	assert_int_equal(r.got, 0x1000);
+	/* behind the last one, past the end, or more than is left */
+	assert_int_equal(img_run_check(&r, 0x1000, 0x1000), IMG_RUN_OUTSIDE);
+	assert_int_equal(img_run_check(&r, 0x4000, 0x2000), IMG_RUN_OUTSIDE);
+	assert_int_equal(img_run_check(&r, 0x3000, 0x2000), IMG_RUN_TOO_MUCH);
+	assert_int_equal(img_run_check(&r, 0x4000, 0x1000), IMG_RUN_OK);
+	img_run_add(&r, 0x4000, 0x1000);
+	assert_int_equal(r.got, r.want);
+	assert_int_equal(img_run_check(&r, 0x5000, 0), IMG_RUN_OK);
+	assert_int_equal(img_run_check(&r, 0x5000, 1), IMG_RUN_OUTSIDE);
+}
+
 /* numbers as text without libc (messages, mtcp_restart's output) */
 static void test_numbers(void **state)
 {
@@ -871,6 +893,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_read_all),
 		cmocka_unit_test(test_data_inside),
+		cmocka_unit_test(test_data_run),
 		cmocka_unit_test(test_range_edges),
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_decoded_stream),
