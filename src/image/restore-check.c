@@ -4,10 +4,11 @@
  *
  * Freestanding: compiled into mtcp_restart (no libc) and into the image
  * library.  It includes nothing but the contracts and calls no function
- * it does not define (but the static inline one of img-range.h), so
- * the compiler builtins are the only thing the two worlds have to agree
- * on (mtcp-util.c provides memcpy/memset for struct copies).  Its
- * number formatting and exact reads serve mtcp_restart as well.
+ * it does not define (but img_data_inside of img-range.h, static
+ * inline), so the compiler builtins are the only thing the two worlds
+ * have to agree on (mtcp-util.c provides memcpy/memset for struct
+ * copies).  Its number formatting and exact reads serve mtcp_restart
+ * as well.
  */
 #include <stddef.h>
 #include <stdint.h>
