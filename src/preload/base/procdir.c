@@ -21,15 +21,12 @@ struct linux_dirent64 {
 	char d_name[];
 };
 
-int dmtcp_each_number(const char *path, int (*fn)(int n, int dirfd, void *arg),
-		      void *arg)
+int dmtcp_each_name(int dfd, int (*fn)(int dirfd, const char *name,
+					void *arg), void *arg)
 {
 	char buf[4096];
-	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int rc = 0;
 
-	if (dfd < 0)
-		return -1;
 	while (rc == 0) {
 		long n = rsys3(SYS_getdents64, dfd, (long)buf, sizeof(buf));
 
@@ -37,23 +34,46 @@ int dmtcp_each_number(const char *path, int (*fn)(int n, int dirfd, void *arg),
 			break;
 		for (long off = 0; off < n && rc == 0;) {
 			struct linux_dirent64 *d = (void *)(buf + off);
-			int num = 0;
 
 			off += d->d_reclen;
-			if (d->d_name[0] < '0' || d->d_name[0] > '9')
-				continue;
-			for (const char *p = d->d_name; *p >= '0' && *p <= '9';
-			     p++)
-				num = num * 10 + (*p - '0');
-			rc = fn(num, dfd, arg);
+			rc = fn(dfd, d->d_name, arg);
 		}
 	}
-	close(dfd);
 	if (rc < 0) {
 		errno = -rc;
 		return -1;
 	}
 	return 0;
+}
+
+struct each_number {
+	int (*fn)(int n, int dirfd, void *arg);
+	void *arg;
+};
+
+static int number_entry(int dfd, const char *name, void *arg)
+{
+	const struct each_number *w = arg;
+	int num = 0;
+
+	if (name[0] < '0' || name[0] > '9')
+		return 0;
+	for (const char *p = name; *p >= '0' && *p <= '9'; p++)
+		num = num * 10 + (*p - '0');
+	return w->fn(num, dfd, w->arg);
+}
+
+int dmtcp_each_number(const char *path, int (*fn)(int n, int dirfd, void *arg),
+		      void *arg)
+{
+	struct each_number w = { fn, arg };
+	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (dfd < 0)
+		return -1;
+	rc = dmtcp_each_name(dfd, number_entry, &w);
+	close(dfd);
+	return rc;
 }
 
 ssize_t dmtcp_read_text(int dirfd, const char *path, char *buf, size_t cap)

@@ -107,6 +107,10 @@ uint64_t dmtcp_now_mono_ns(void) HIDDEN;
    fn returns 0 to go on, > 0 to stop, -errno to fail (returned as -1) */
 int dmtcp_each_number(const char *path, int (*fn)(int n, int dirfd, void *arg),
 		      void *arg) HIDDEN;
+/* fn(dirfd, name, arg) for each entry of the open directory dfd, the
+   same way (no allocation) */
+int dmtcp_each_name(int dfd, int (*fn)(int dirfd, const char *name,
+				       void *arg), void *arg) HIDDEN;
 /* path (relative to dirfd, or to the cwd when dirfd < 0) read whole into
    buf, at most cap - 1 bytes, NUL-terminated: the length, or -1 */
 ssize_t dmtcp_read_text(int dirfd, const char *path, char *buf, size_t cap)

@@ -197,54 +197,49 @@ static char rdv[PATH_MAX];
 static char rdv_key[128];	/* comp_id and generation rdv is for */
 static int rdv_state;		/* 0 unknown, 1 usable, -1 not */
 
-struct dent64 {			/* getdents64 */
-	uint64_t ino;
-	int64_t off;
-	unsigned short reclen;
-	unsigned char type;
-	char name[];
-};
+static int unlink_entry(int dirfd, const char *name, void *arg)
+{
+	(void)arg;
+	if (name[0] != '.')
+		unlinkat(dirfd, name, 0);
+	return 0;
+}
 
 static void rm_dir(int parent, const char *name)
 {
-	static char dents[4096];
 	int d = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		       O_CLOEXEC);
-	long n;
 
 	if (d < 0)
 		return;
-	while ((n = rsys3(SYS_getdents64, d, (long)dents, sizeof(dents))) > 0)
-		for (long o = 0; o < n;) {
-			struct dent64 *e = (void *)(dents + o);
-
-			if (e->name[0] != '.')
-				unlinkat(d, e->name, 0);
-			o += e->reclen;
-		}
+	dmtcp_each_name(d, unlink_entry, NULL);
 	close(d);
 	unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+struct stale {
+	const char *prefix, *mine;
+};
+
+static int rm_stale(int dirfd, const char *name, void *arg)
+{
+	const struct stale *w = arg;
+
+	if (strncmp(name, w->prefix, strlen(w->prefix)) == 0 &&
+	    strcmp(name, w->mine) != 0)
+		rm_dir(dirfd, name);
+	return 0;
 }
 
 /* Stale "sk-<comp>-*" directories of other generations. */
 static void rdv_clean(const char *state, const char *prefix, const char *mine)
 {
-	static char dents[4096];
-	size_t pl = strlen(prefix);
+	struct stale w = { prefix, mine };
 	int d = open(state, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	long n;
 
 	if (d < 0)
 		return;
-	while ((n = rsys3(SYS_getdents64, d, (long)dents, sizeof(dents))) > 0)
-		for (long o = 0; o < n;) {
-			struct dent64 *e = (void *)(dents + o);
-
-			if (strncmp(e->name, prefix, pl) == 0 &&
-			    strcmp(e->name, mine) != 0)
-				rm_dir(d, e->name);
-			o += e->reclen;
-		}
+	dmtcp_each_name(d, rm_stale, &w);
 	close(d);
 }
 
