@@ -38,6 +38,7 @@ COORD_PORT=""
 COORD_CKPTDIR=""
 APP_PID=""
 RST_PID=""
+CUR_PID=""
 RST_N=0
 CKPT_IMAGES=()
 CKPT_OUT=""
@@ -376,27 +377,97 @@ t_finish() {
 	[ "$T_RC" -eq 0 ] || t_fail "$name printed PASS but exit status is $T_RC"
 }
 
-# t_cycles PROG N [ARGS...]: launch, then N times checkpoint/kill/restart,
-# then stop and verify.  Leaves the last images in CKPT_IMAGES.  Hooks:
-# T_AFTER_CKPT (after each checkpoint), T_AFTER_KILL (between the kill
-# and the restart); T_CYCLE is the cycle's number (1..N) while they run.
-t_cycles() {
-	local prog=$1 n=$2 i cur
-	shift 2
-	t_coord_start
-	t_launch "$prog" "$@"
-	t_wait_ready
-	cur=$APP_PID
+# t_expect_images N: the last checkpoint wrote N images (one a process).
+t_expect_images() {
+	[ ${#CKPT_IMAGES[@]} -eq "$1" ] ||
+		t_fail "expected $1 images, got ${#CKPT_IMAGES[@]}"
+}
+
+# t_more_cycles PID N: N times checkpoint/kill/restart of the running
+# computation whose foreground process is PID; sets CUR_PID to the last
+# restart's.  Hooks: T_AFTER_CKPT (after each checkpoint), T_AFTER_KILL
+# (between the kill and the restart), T_AFTER_RESTART (once the restored
+# computation runs); T_CYCLE is the cycle's number (1..N) while they run.
+t_more_cycles() {
+	local n=$2 i
+	CUR_PID=$1
 	for ((i = 1; i <= n; i++)); do
 		T_CYCLE=$i
 		t_checkpoint
 		${T_AFTER_CKPT:-:}
-		t_kill "$cur"
+		t_kill "$CUR_PID"
 		${T_AFTER_KILL:-:}
 		t_restart
-		cur=$RST_PID
+		CUR_PID=$RST_PID
+		${T_AFTER_RESTART:-:}
 	done
-	t_finish "$cur" "$prog" "$n"
+}
+
+# t_cycles PROG N [ARGS...]: launch, then N times checkpoint/kill/restart
+# (t_more_cycles, with its hooks), then stop and verify.  Leaves the last
+# images in CKPT_IMAGES.
+t_cycles() {
+	local prog=$1 n=$2
+	shift 2
+	t_coord_start
+	t_launch "$prog" "$@"
+	t_wait_ready
+	t_more_cycles "$APP_PID" "$n"
+	t_finish "$CUR_PID" "$prog" "$n"
+}
+
+# t_churn_checkpoints PID PROG N: N checkpoints in a row of the running
+# PROG (foreground pid PID), each after a random pause of 20 to 219 ms, so
+# that each catches another moment of a program that never stops changing.
+t_churn_checkpoints() {
+	local i
+	for ((i = 1; i <= $3; i++)); do
+		sleep "$(printf '0.%03d' $(((RANDOM % 200) + 20)))"
+		t_checkpoint_of "$1" "$2"
+	done
+}
+
+# t_churn PROG: ten checkpoints in a row of PROG, then three kill/restart
+# cycles with three more checkpoints after each restart; stop and verify,
+# then show the "thread ..." lines of its report.
+t_churn() {
+	local prog=$1 c cur
+	t_coord_start
+	t_launch "$prog"
+	t_wait_ready
+	cur=$APP_PID
+	t_churn_checkpoints "$cur" "$prog" 10
+	for ((c = 1; c <= 3; c++)); do
+		t_kill "$cur"
+		t_restart
+		cur=$RST_PID
+		t_churn_checkpoints "$cur" "$prog" 3
+	done
+	t_finish "$cur" "$prog" 3
+	grep -a '^thread ' "$T/app.log" | sed 's/^/    /'
+}
+
+# t_checkpoint_fails WHY: a --bcheckpoint that must fail (it fails the
+# scenario with "--bcheckpoint succeeded WHY" when it does not); its
+# output, shown, is left in CKPT_OUT.
+t_checkpoint_fails() {
+	local rc
+	CKPT_OUT=$(timeout -k 5 "$T_CKPT_TIMEOUT" "$BIN/dmtcp_command" \
+		-p "$COORD_PORT" --bcheckpoint 2>&1)
+	rc=$?
+	echo "$CKPT_OUT" | sed 's/^/    /'
+	[ $rc -ne 124 ] || t_fail "--bcheckpoint timed out"
+	[ $rc -ne 0 ] || t_fail "--bcheckpoint succeeded $1"
+}
+
+# t_ckpt_sums [FILE...]: the md5 of every image in the coordinator's
+# checkpoint directory and of each FILE, one a line (to compare before
+# and after a checkpoint that must leave them, or change them).
+t_ckpt_sums() {
+	local f
+	for f in "$COORD_CKPTDIR"/*.dmtcp "$@"; do
+		echo "$f $(md5sum <"$f")"
+	done
 }
 
 # --- running scenarios ---------------------------------------------------

@@ -7,7 +7,7 @@
 . "$DMTCP_SRCDIR/tests/e2e/lib.sh"
 
 scenario() {
-	local i cur
+	local cur
 	t_coord_start
 	t_launch api
 	t_wait_ready
@@ -25,13 +25,8 @@ scenario() {
 		t_is_ready "$cur"
 	grep -aqx 'api: self-checkpoint returned after_restart' "$T/app.log" ||
 		t_fail "after restart dmtcp_checkpoint() did not return DMTCP_AFTER_RESTART: $(head -n 3 "$T/app.log")"
-	for i in 1 2; do
-		t_checkpoint
-		t_kill "$cur"
-		t_restart
-		cur=$RST_PID
-	done
-	t_finish "$cur" api 3
+	t_more_cycles "$cur" 2
+	t_finish "$CUR_PID" api 3
 }
 
 t_main t_modes scenario

@@ -11,32 +11,6 @@
 # gzip and raw, root and unprivileged.
 . "$DMTCP_SRCDIR/tests/e2e/lib.sh"
 
-# a different moment of the churn each time
-pause() {
-	sleep "$(printf '0.%03d' $(((RANDOM % 200) + 20)))"
-}
-
-scenario() {
-	local i c cur
-	t_coord_start
-	t_launch dlopen_churn
-	t_wait_ready
-	cur=$APP_PID
-	for ((i = 1; i <= 10; i++)); do
-		pause
-		t_checkpoint_of "$cur" dlopen_churn
-	done
-	for ((c = 1; c <= 3; c++)); do
-		t_kill "$cur"
-		t_restart
-		cur=$RST_PID
-		for ((i = 1; i <= 3; i++)); do
-			pause
-			t_checkpoint_of "$cur" dlopen_churn
-		done
-	done
-	t_finish "$cur" dlopen_churn 3
-	grep -a '^thread ' "$T/app.log" | sed 's/^/    /'
-}
+scenario() { t_churn dlopen_churn; }
 
 t_main t_modes scenario

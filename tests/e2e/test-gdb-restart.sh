@@ -49,15 +49,20 @@ t_pidfile_ready() { # file pid
 	return 1
 }
 
-scenario_gdb() {
-	local img rpid
+# gdb_fixture checkpointed once and killed: its image is CKPT_IMAGES[0]
+fixture_image() {
 	command -v "$GDB" >/dev/null || t_fail "gdb not found"
 	t_coord_start
 	t_launch gdb_fixture
 	t_wait_ready
 	t_checkpoint
-	img=${CKPT_IMAGES[0]}
 	t_kill "$APP_PID"
+}
+
+scenario_gdb() {
+	local img rpid
+	fixture_image
+	img=${CKPT_IMAGES[0]}
 
 	t_log "(a) dmtcp_restart --gdb $img -- -batch -ex 'thread apply all bt'"
 	"$BIN/dmtcp_restart" --gdb "$img" -- -batch \
@@ -77,13 +82,8 @@ scenario_gdb() {
 
 scenario_stop() {
 	local img rpid hpid GDB_OPTS=()
-	command -v "$GDB" >/dev/null || t_fail "gdb not found"
-	t_coord_start
-	t_launch gdb_fixture
-	t_wait_ready
-	t_checkpoint
+	fixture_image
 	img=${CKPT_IMAGES[0]}
-	t_kill "$APP_PID"
 
 	t_log "(b) dmtcp_restart --stop-for-debugger --pid-file $T/rst.pid $img"
 	"$BIN/dmtcp_restart" --stop-for-debugger --pid-file "$T/rst.pid" \

@@ -30,8 +30,32 @@ t_app_passed() {
 	return 1
 }
 
+# run_gdb NAME WHAT: gdb attached to the program runs $T/NAME.gdb (output
+# $T/gdb-NAME.log, shown), within a bound, and reports no error
+run_gdb() {
+	t_log "gdb -p $APP_PID -x $1.gdb ($2)"
+	DMTCP_BINDIR=$BIN timeout -k 5 $((T_TIMEOUT * 3)) "$GDB" -q -batch \
+		-iex "source $LOADER" -p "$APP_PID" -x "$T/$1.gdb" \
+		</dev/null >"$T/gdb-$1.log" 2>&1
+	[ $? -eq 124 ] && t_fail "gdb -x $1.gdb timed out"
+	sed 's/^/    | /' "$T/gdb-$1.log" | grep -vE 'New LWP|libthread_db'
+	grep -q 'Error' "$T/gdb-$1.log" &&
+		t_fail "gdb reported an error: $(grep -m3 Error "$T/gdb-$1.log")"
+}
+
+# rewound_passes CKPTS: once gdb is gone, the rewound process runs on and,
+# stopped, passes after CKPTS checkpoints and one restart
+rewound_passes() {
+	t_wait "$T_TIMEOUT" "the rewound process to run after gdb" \
+		t_peers_running 1
+	t_log "stop: touch $TEST_STOP_FILE"
+	touch "$TEST_STOP_FILE"
+	t_wait "$T_TIMEOUT" "PASS in app.log" t_app_passed
+	t_has "$T/app.log" "^PASS gdb_fixture ckpts=$1 restarts=1\$" "result"
+}
+
 scenario() {
-	local img n live v i rc
+	local img n live v i
 	command -v "$GDB" >/dev/null || t_fail "gdb not found"
 	[ -r "$LOADER" ] || t_fail "$LOADER missing"
 	t_coord_start
@@ -64,16 +88,8 @@ printf "RAN %lu\n", gdbfx_counter
 delete
 detach
 EOF
-	t_log "gdb -p $APP_PID -x rewind.gdb (rewind three times)"
-	DMTCP_BINDIR=$BIN timeout -k 5 $((T_TIMEOUT * 3)) "$GDB" -q -batch \
-		-iex "source $LOADER" -p "$APP_PID" -x "$T/rewind.gdb" \
-		</dev/null >"$T/gdb-rewind.log" 2>&1
-	rc=$?
-	[ $rc -eq 124 ] && t_fail "gdb -x rewind.gdb timed out"
-	sed 's/^/    | /' "$T/gdb-rewind.log" | grep -vE 'New LWP|libthread_db'
+	run_gdb rewind "rewind three times"
 	t_has "$T/gdb-rewind.log" '^dmtcp rewind #3: ' "third rewind"
-	grep -q 'Error' "$T/gdb-rewind.log" &&
-		t_fail "gdb reported an error: $(grep -m3 Error "$T/gdb-rewind.log")"
 
 	mapfile -t v < <(t_values "$T/gdb-rewind.log" REWOUND)
 	[ ${#v[@]} -eq 3 ] || t_fail "expected 3 REWOUND values, got ${#v[@]}"
@@ -102,12 +118,7 @@ EOF
 	t_has "$T/gdb-rewind.log" "image +${img//./\\.}" "dmtcp info"
 
 	# gdb detached: the last rewound process runs on and finishes
-	t_wait "$T_TIMEOUT" "the rewound process to run after gdb" \
-		t_peers_running 1
-	t_log "stop: touch $TEST_STOP_FILE"
-	touch "$TEST_STOP_FILE"
-	t_wait "$T_TIMEOUT" "PASS in app.log" t_app_passed
-	t_has "$T/app.log" '^PASS gdb_fixture ckpts=1 restarts=1$' "result"
+	rewound_passes 1
 	t_wait "$T_TIMEOUT" "0 peers" t_peers 0
 }
 
@@ -134,14 +145,7 @@ printf "DETACHED %lu\n", gdbfx_counter
 delete
 detach
 EOF
-	t_log "gdb -p $APP_PID -x ckpt.gdb (dmtcp checkpoint, rewind, checkpoint --detach)"
-	DMTCP_BINDIR=$BIN timeout -k 5 $((T_TIMEOUT * 3)) "$GDB" -q -batch \
-		-iex "source $LOADER" -p "$APP_PID" -x "$T/ckpt.gdb" \
-		</dev/null >"$T/gdb-ckpt.log" 2>&1
-	[ $? -eq 124 ] && t_fail "gdb -x ckpt.gdb timed out"
-	sed 's/^/    | /' "$T/gdb-ckpt.log" | grep -vE 'New LWP|libthread_db'
-	grep -q 'Error' "$T/gdb-ckpt.log" &&
-		t_fail "gdb reported an error: $(grep -m3 Error "$T/gdb-ckpt.log")"
+	run_gdb ckpt "dmtcp checkpoint, rewind, checkpoint --detach"
 	t_has "$T/gdb-ckpt.log" '^dmtcp checkpoint: /.*/ckpt_gdb_fixture_.*\.dmtcp$' "dmtcp checkpoint"
 	img=$(sed -n 's/^dmtcp checkpoint: //p' "$T/gdb-ckpt.log" | head -n 1)
 	[ -f "$img" ] || t_fail "image $img does not exist"
@@ -154,11 +158,7 @@ EOF
 		t_fail "rewound counter $rewound not between $before and $after"
 	t_has "$T/gdb-ckpt.log" '^DETACHED [0-9]+$' "dmtcp checkpoint --detach"
 	t_log "counter: before $before, rewound $rewound, after $after"
-	t_wait "$T_TIMEOUT" "the rewound process to run after gdb" \
-		t_peers_running 1
-	touch "$TEST_STOP_FILE"
-	t_wait "$T_TIMEOUT" "PASS in app.log" t_app_passed
-	t_has "$T/app.log" '^PASS gdb_fixture ckpts=2 restarts=1$' "result"
+	rewound_passes 2
 }
 
 scenarios() {

@@ -10,27 +10,18 @@
 
 export T_NPEERS=32
 
+# after each checkpoint: one image a process, and how long it took
+after_ckpt() {
+	t_expect_images 32
+	t_log "checkpoint $T_CYCLE: $(sed -n 's/^[[:space:]]*TIME_MS=//p' <<<"$CKPT_OUT") ms," \
+		"$(sed -n 's/^[[:space:]]*TOTAL_BYTES=//p' <<<"$CKPT_OUT") bytes"
+}
+
 scenario() {
-	local i cur n threads
-	t_coord_start
-	t_launch many_procs 32 3
-	t_wait "$T_TIMEOUT" "READY in $T/app.log" t_is_ready "$APP_PID"
-	t_wait "$T_TIMEOUT" "32 running peers" t_peers_running 32
+	local n threads
+	T_AFTER_CKPT=after_ckpt t_cycles many_procs 2 32 3
 	grep -q '^SETUP procs=32 threads=256$' "$T/app.log" ||
 		t_fail "unexpected setup: $(grep -a SETUP "$T/app.log")"
-	sleep "$T_SETTLE"
-	cur=$APP_PID
-	for i in 1 2; do
-		t_checkpoint
-		[ ${#CKPT_IMAGES[@]} -eq 32 ] ||
-			t_fail "expected 32 images, got ${#CKPT_IMAGES[@]}"
-		t_log "checkpoint $i: $(sed -n 's/^[[:space:]]*TIME_MS=//p' <<<"$CKPT_OUT") ms," \
-			"$(sed -n 's/^[[:space:]]*TOTAL_BYTES=//p' <<<"$CKPT_OUT") bytes"
-		t_kill "$cur"
-		t_restart
-		cur=$RST_PID
-	done
-	t_finish "$cur" many_procs 2
 	n=$(grep -c '^DONE [0-9]* pid=[0-9]* restarts=2 ' "$T/app.log")
 	[ "$n" -eq 32 ] || t_fail "$n of 32 processes printed DONE with restarts=2:" \
 		"$(grep -a -E '^(DONE|FAIL)' "$T/app.log" | head -n 5)"

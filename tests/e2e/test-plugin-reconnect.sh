@@ -23,8 +23,23 @@ served() { # TAG: the server answered at least 3 lines
 	[ "$(grep -c " got " "$T/$1.log")" -ge 3 ]
 }
 
+resumed() {
+	grep -aq "^reconnect RESUME port=" "$T/plugin.log" ||
+		t_fail "the plugin did not reconnect on resume: $(cat "$T/plugin.log")"
+}
+
+# between the kill and the restart: a new server on a new port
+next_server() { start_server "srv$T_CYCLE"; }
+
+# the restarted program talks to the server started for this cycle
+reconnected() {
+	t_wait "$T_TIMEOUT" "the new server srv$T_CYCLE to serve the restarted program" \
+		served "srv$T_CYCLE"
+	grep -aq "^reconnect RESTART port=$ECHO_PORT$" "$T/plugin.log" ||
+		t_fail "the plugin did not connect to the new port $ECHO_PORT: $(cat "$T/plugin.log")"
+}
+
 scenario() {
-	local i cur
 	export PLUGIN_LOG=$T/plugin.log
 	start_server srv0
 	T_LAUNCH_OPTS=(--with-plugin "$P/libreconnect.so")
@@ -32,21 +47,9 @@ scenario() {
 	PROGS=$P t_launch ext_app
 	t_wait_ready
 	t_wait "$T_TIMEOUT" "srv0 to serve" served srv0
-	cur=$APP_PID
-	for i in 1 2; do
-		t_checkpoint
-		grep -aq "^reconnect RESUME port=" "$T/plugin.log" ||
-			t_fail "the plugin did not reconnect on resume: $(cat "$T/plugin.log")"
-		t_kill "$cur"
-		start_server "srv$i"
-		t_restart
-		cur=$RST_PID
-		t_wait "$T_TIMEOUT" "the new server srv$i to serve the restarted program" \
-			served "srv$i"
-		grep -aq "^reconnect RESTART port=$ECHO_PORT$" "$T/plugin.log" ||
-			t_fail "the plugin did not connect to the new port $ECHO_PORT: $(cat "$T/plugin.log")"
-	done
-	t_finish "$cur" ext_app 2
+	T_AFTER_CKPT=resumed T_AFTER_KILL=next_server \
+		T_AFTER_RESTART=reconnected t_more_cycles "$APP_PID" 2
+	t_finish "$CUR_PID" ext_app 2
 }
 
 t_main t_modes scenario

@@ -8,23 +8,8 @@
 . "$DMTCP_SRCDIR/tests/e2e/lib.sh"
 
 scenario() {
-	local i cur
 	export T_NPEERS=3
-	t_coord_start
-	t_launch pty_pair
-	t_wait "$T_TIMEOUT" "READY in $T/app.log" t_is_ready "$APP_PID"
-	t_wait "$T_TIMEOUT" "3 running peers" t_peers_running 3
-	sleep "$T_SETTLE"
-	cur=$APP_PID
-	for i in 1 2; do
-		t_checkpoint
-		[ ${#CKPT_IMAGES[@]} -eq 3 ] ||
-			t_fail "expected 3 images, got ${#CKPT_IMAGES[@]}"
-		t_kill "$cur"
-		t_restart
-		cur=$RST_PID
-	done
-	t_finish "$cur" pty_pair 2
+	T_AFTER_CKPT="t_expect_images 3" t_cycles pty_pair 2
 	grep -a '^restart ' "$T/app.log" | sed 's/^/    /'
 }
 

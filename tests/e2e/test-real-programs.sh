@@ -35,22 +35,31 @@ t_peers_any() {
 	grep -qE '^[[:space:]]*RUNNING=yes' <<<"$out"
 }
 
-bash_loop() {
-	local cur n
+# real_cycles NAME LINE CMD...: dmtcp_launch CMD (stdout $T/app.log), wait
+# for LINE in its output, 2 checkpoint/kill/restart cycles, then touch the
+# stop file and wait for the restored program to exit (status in T_RC)
+real_cycles() {
+	local name=$1 line=$2 cur
+	shift 2
 	t_coord_start
-	"$BIN/dmtcp_launch" --join-coordinator bash -c \
-		'i=0; while [ ! -e "$TEST_STOP_FILE" ]; do i=$((i+1)); echo "i=$i"; sleep 0.05; done; echo "final i=$i"' \
+	"$BIN/dmtcp_launch" --join-coordinator "$@" \
 		</dev/null >"$T/app.log" 2>"$T/app.err" &
 	APP_PID=$!
 	t_track "$APP_PID"
-	t_wait "$T_TIMEOUT" "bash loop output" grep -q '^i=5$' "$T/app.log"
+	t_wait "$T_TIMEOUT" "$name output" grep -q "^$line\$" "$T/app.log"
 	cur=$APP_PID
 	for _ in 1 2; do
 		ckpt_kill_restart "$cur"
 		cur=$RST_PID
 	done
 	touch "$TEST_STOP_FILE"
-	t_wait_exit "$cur" "$T_TIMEOUT" "bash loop after the stop file"
+	t_wait_exit "$cur" "$T_TIMEOUT" "$name after the stop file"
+}
+
+bash_loop() {
+	local n
+	real_cycles "bash loop" i=5 bash -c \
+		'i=0; while [ ! -e "$TEST_STOP_FILE" ]; do i=$((i+1)); echo "i=$i"; sleep 0.05; done; echo "final i=$i"'
 	grep -q '^final i=' "$T/app.log" || t_fail "no final line: $(tail -n 3 "$T/app.log")"
 	n=$(sed -n 's/^final i=//p' "$T/app.log")
 	awk -v n="$n" '
@@ -62,7 +71,6 @@ bash_loop() {
 }
 
 python_sqlite() {
-	local cur
 	command -v python3 >/dev/null || { t_log "no python3: skipped"; return 0; }
 	cat >"$T/app.py" <<'PY'
 import os, sqlite3, sys, threading, time
@@ -93,19 +101,7 @@ if ticks[0] == t0:
     sys.exit(1)
 print("PASS python n=%d" % n, flush=True)
 PY
-	t_coord_start
-	"$BIN/dmtcp_launch" --join-coordinator python3 "$T/app.py" \
-		</dev/null >"$T/app.log" 2>"$T/app.err" &
-	APP_PID=$!
-	t_track "$APP_PID"
-	t_wait "$T_TIMEOUT" "python output" grep -q '^n=5$' "$T/app.log"
-	cur=$APP_PID
-	for _ in 1 2; do
-		ckpt_kill_restart "$cur"
-		cur=$RST_PID
-	done
-	touch "$TEST_STOP_FILE"
-	t_wait_exit "$cur" "$T_TIMEOUT" "python after the stop file"
+	real_cycles python n=5 python3 "$T/app.py"
 	grep -q '^PASS python' "$T/app.log" ||
 		t_fail "python: $(grep -a FAIL "$T/app.log" | head -n 1) $(tail -n 3 "$T/app.err")"
 	[ "$T_RC" -eq 0 ] || t_fail "python exited $T_RC"

@@ -9,13 +9,8 @@
 
 export T_NPEERS=2
 
-two_images() {
-	[ ${#CKPT_IMAGES[@]} -eq 2 ] ||
-		t_fail "expected 2 images, got ${#CKPT_IMAGES[@]}"
-}
-
 scenario() {
-	T_AFTER_CKPT=two_images t_cycles sock_pair 2
+	T_AFTER_CKPT="t_expect_images 2" t_cycles sock_pair 2
 }
 
 t_main t_modes scenario

@@ -10,11 +10,6 @@
 
 export T_NPEERS=2
 
-two_images() {
-	[ ${#CKPT_IMAGES[@]} -eq 2 ] ||
-		t_fail "expected 2 images, got ${#CKPT_IMAGES[@]}"
-}
-
 scenario() {
 	local cur i
 	t_coord_start
@@ -23,11 +18,11 @@ scenario() {
 	t_wait_ready
 	cur=$APP_PID
 	t_checkpoint		# the computation simply resumes
-	two_images
+	t_expect_images 2
 	sleep "$T_SETTLE"
 	for ((i = 1; i <= 3; i++)); do
 		t_checkpoint
-		two_images
+		t_expect_images 2
 		t_kill "$cur"
 		t_restart
 		cur=$RST_PID
