@@ -156,8 +156,7 @@ static void copy_file(const char *from, const char *to)
 int main(void)
 {
 	const char *env = getenv("TEST_DLCHURN_LIB");
-	const char *wd = getenv("TEST_WORKDIR");
-	char src[4096], exe[4096], dir[3072], tmp[4096];
+	char src[4096], exe[4096], dir[3072];
 	long before[DLC_THREADS];
 	ssize_t n;
 
@@ -170,12 +169,7 @@ int main(void)
 		snprintf(src, sizeof(src), "%s", env);
 	else
 		snprintf(src, sizeof(src), "%s/libdlchurn.so", dirname(exe));
-	if (wd && *wd) {
-		snprintf(dir, sizeof(dir), "%s", wd);
-	} else {
-		snprintf(tmp, sizeof(tmp), "%s", tp_stop_file);
-		snprintf(dir, sizeof(dir), "%s", dirname(tmp));
-	}
+	snprintf(dir, sizeof(dir), "%s", tp_workdir());
 	for (int t = 0; t < DLC_THREADS; t++)
 		for (int c = 0; c < DLC_COPIES; c++) {
 			snprintf(libs[t][c], sizeof(libs[t][c]),

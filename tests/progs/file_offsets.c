@@ -11,7 +11,6 @@
  * checkpoint and the same image can be restarted again.
  */
 #include <fcntl.h>
-#include <libgen.h>
 #include <sys/stat.h>
 
 #include "testprog.h"
@@ -95,16 +94,12 @@ static void check_fds(const char *when)
 
 int main(void)
 {
-	char dir[4096];
-	const char *wd = getenv("TEST_WORKDIR");
+	const char *wd;
 	unsigned char buf[1000];
 	struct stat st;
 
 	tp_init("file_offsets");
-	if (!wd || !*wd) {
-		snprintf(dir, sizeof(dir), "%s", tp_stop_file);
-		wd = dirname(dir);
-	}
+	wd = tp_workdir();
 	snprintf(path1, sizeof(path1), "%s/fo_rdwr.dat", wd);
 	snprintf(path2, sizeof(path2), "%s/fo_append.dat", wd);
 	snprintf(path3, sizeof(path3), "%s/fo_cloexec.dat", wd);

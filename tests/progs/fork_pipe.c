@@ -99,31 +99,19 @@ static void child(int in, int out)
 
 int main(void)
 {
-	int down[2], up[2], st;
+	int to, from, st;
 	pid_t pid = getpid(), ppid = getppid(), c;
 	uint64_t sent = 0, echoed = 0, v;
 
 	tp_init("fork_pipe");
-	if (pipe(down) < 0 || pipe(up) < 0)
-		tp_fail("pipe: %s", strerror(errno));
-	fflush(stdout);
-	c = fork();
-	if (c < 0)
-		tp_fail("fork: %s", strerror(errno));
-	if (c == 0) {
-		close(down[1]);
-		close(up[0]);
-		child(down[0], up[1]);
-	}
-	close(down[0]);
-	close(up[1]);
+	c = tp_fork_piped(child, &to, &from);
 	tp_ready();
 	while (!tp_should_stop()) {
 		/* keep up to 32 numbers in flight */
 		while (sent - echoed < 32)
-			if (write_u64(down[1], sent++) < 0)
+			if (write_u64(to, sent++) < 0)
 				tp_fail("parent: write: %s", strerror(errno));
-		if (read_u64(up[0], &v) < 0)
+		if (read_u64(from, &v) < 0)
 			tp_fail("parent: pipe from child closed");
 		if (v != echoed)
 			tp_fail("parent: echo %llu, expected %llu",
@@ -135,12 +123,12 @@ int main(void)
 		tp_sleep_ms(1);
 	}
 	while (echoed < sent) {
-		if (read_u64(up[0], &v) < 0 || v != echoed)
+		if (read_u64(from, &v) < 0 || v != echoed)
 			tp_fail("parent: draining echoes at %llu",
 				(unsigned long long)echoed);
 		echoed++;
 	}
-	if (write_u64(down[1], END_MARK) < 0)
+	if (write_u64(to, END_MARK) < 0)
 		tp_fail("parent: end marker: %s", strerror(errno));
 	if (waitpid(c, &st, 0) != c)
 		tp_fail("parent: waitpid(%d): %s", (int)c, strerror(errno));

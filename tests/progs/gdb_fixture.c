@@ -25,33 +25,11 @@ static volatile int gdbfx_stopping;
 static volatile uint64_t gdbfx_counter;
 static volatile uint64_t gdbfx_shadow;
 
-GDBFX_FN static void gdbfx_wait_one(void)
-{
-	while (!gdbfx_stopping)
-		tp_sleep_ms(20);
-}
-
-GDBFX_FN static void *gdbfx_worker_one(void *arg)
-{
-	(void)arg;
-	pthread_setname_np(pthread_self(), "gdbfx-one");
-	gdbfx_wait_one();
-	return NULL;
-}
-
-GDBFX_FN static void gdbfx_wait_two(void)
-{
-	while (!gdbfx_stopping)
-		tp_sleep_ms(30);
-}
-
-GDBFX_FN static void *gdbfx_worker_two(void *arg)
-{
-	(void)arg;
-	pthread_setname_np(pthread_self(), "gdbfx-two");
-	gdbfx_wait_two();
-	return NULL;
-}
+/* gdbfx_worker_one -> gdbfx_wait_one, gdbfx_worker_two -> gdbfx_wait_two */
+TP_PARKED_THREAD(GDBFX_FN, gdbfx_worker_one, gdbfx_wait_one, "gdbfx-one",
+		 gdbfx_stopping, 20)
+TP_PARKED_THREAD(GDBFX_FN, gdbfx_worker_two, gdbfx_wait_two, "gdbfx-two",
+		 gdbfx_stopping, 30)
 
 /* called once per round: a place for a conditional breakpoint */
 GDBFX_FN static void gdbfx_tick(uint64_t n)

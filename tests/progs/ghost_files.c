@@ -308,19 +308,13 @@ static void child_main(void)
 
 int main(void)
 {
-	const char *w = getenv("TEST_WORKDIR");
 	char p[4200];
 	FILE *tf;
 	int restarts_seen = 0, ck, rs, loops = 0, st;
 	uint64_t last_count = 0;
 
 	tp_init("ghost_files");
-	if (w && *w)
-		snprintf(wd, sizeof(wd), "%s", w);
-	else {
-		snprintf(p, sizeof(p), "%s", tp_stop_file);
-		snprintf(wd, sizeof(wd), "%s", dirname(p));
-	}
+	snprintf(wd, sizeof(wd), "%s", tp_workdir());
 
 	tf = tmpfile();
 	if (!tf)

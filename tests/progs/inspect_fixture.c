@@ -23,47 +23,13 @@ static volatile int stopping;
 static volatile uint64_t fixture_counter;
 static unsigned char *dirty;
 
-FIXTURE_FN static void fixture_alpha_wait(void)
-{
-	while (!stopping)
-		tp_sleep_ms(20);
-}
-
-FIXTURE_FN static void *fixture_alpha(void *arg)
-{
-	(void)arg;
-	pthread_setname_np(pthread_self(), "fx-alpha");
-	fixture_alpha_wait();
-	return NULL;
-}
-
-FIXTURE_FN static void fixture_beta_wait(void)
-{
-	while (!stopping)
-		tp_sleep_ms(25);
-}
-
-FIXTURE_FN static void *fixture_beta(void *arg)
-{
-	(void)arg;
-	pthread_setname_np(pthread_self(), "fx-beta");
-	fixture_beta_wait();
-	return NULL;
-}
-
-FIXTURE_FN static void fixture_gamma_wait(void)
-{
-	while (!stopping)
-		tp_sleep_ms(30);
-}
-
-FIXTURE_FN static void *fixture_gamma(void *arg)
-{
-	(void)arg;
-	pthread_setname_np(pthread_self(), "fx-gamma");
-	fixture_gamma_wait();
-	return NULL;
-}
+/* fixture_alpha -> fixture_alpha_wait, and likewise beta and gamma */
+TP_PARKED_THREAD(FIXTURE_FN, fixture_alpha, fixture_alpha_wait, "fx-alpha",
+		 stopping, 20)
+TP_PARKED_THREAD(FIXTURE_FN, fixture_beta, fixture_beta_wait, "fx-beta",
+		 stopping, 25)
+TP_PARKED_THREAD(FIXTURE_FN, fixture_gamma, fixture_gamma_wait, "fx-gamma",
+		 stopping, 30)
 
 FIXTURE_FN static void fixture_main_loop(void)
 {

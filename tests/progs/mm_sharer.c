@@ -13,7 +13,6 @@
 #define _GNU_SOURCE	/* clone */
 #endif
 #include <fcntl.h>
-#include <libgen.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -74,19 +73,13 @@ static void check(const char *when)
 
 int main(void)
 {
-	const char *wd = getenv("TEST_WORKDIR");
-	char qpath[4096], tmp[4096];
+	char qpath[4096];
 	void *stack;
 	pid_t child;
 	int status;
 
 	tp_init("mm_sharer");
-	if (wd && *wd) {
-		snprintf(qpath, sizeof(qpath), "%s/quiet", wd);
-	} else {
-		snprintf(tmp, sizeof(tmp), "%s", tp_stop_file);
-		snprintf(qpath, sizeof(qpath), "%s/quiet", dirname(tmp));
-	}
+	snprintf(qpath, sizeof(qpath), "%s/quiet", tp_workdir());
 	data = malloc(WORDS * sizeof(*data));
 	if (!data)
 		tp_fail("malloc");

@@ -15,7 +15,6 @@
 #define _GNU_SOURCE	/* mremap */
 #endif
 #include <fcntl.h>
-#include <libgen.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -439,17 +438,10 @@ static int make_file(int t, int file, const char *name)
 
 int main(void)
 {
-	const char *wd = getenv("TEST_WORKDIR");
-	char tmp[4096];
 	struct sigaction sa;
 
 	tp_init("mmap_churn");
-	if (wd && *wd) {
-		snprintf(dir, sizeof(dir), "%s", wd);
-	} else {
-		snprintf(tmp, sizeof(tmp), "%s", tp_stop_file);
-		snprintf(dir, sizeof(dir), "%s", dirname(tmp));
-	}
+	snprintf(dir, sizeof(dir), "%s", tp_workdir());
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_fault;
 	sigaction(SIGBUS, &sa, NULL);

@@ -10,7 +10,6 @@
  * $TEST_WORKDIR (default: the directory of $TEST_STOP_FILE).
  */
 #include <fcntl.h>
-#include <libgen.h>
 #include <sys/mman.h>
 
 #include "testprog.h"
@@ -91,15 +90,11 @@ static void verify(const char *when)
 
 int main(void)
 {
-	char dir[4096];
-	const char *wd = getenv("TEST_WORKDIR");
+	const char *wd;
 	unsigned char b;
 
 	tp_init("mmap_file");
-	if (!wd || !*wd) {
-		snprintf(dir, sizeof(dir), "%s", tp_stop_file);
-		wd = dirname(dir);
-	}
+	wd = tp_workdir();
 	snprintf(spath, sizeof(spath), "%s/mm_shared.dat", wd);
 	snprintf(ppath, sizeof(ppath), "%s/mm_private.dat", wd);
 	make_file(spath, 1, &sfd);

@@ -19,7 +19,6 @@
  * live in $TEST_WORKDIR (default: the directory of $TEST_STOP_FILE).
  */
 #include <fcntl.h>
-#include <libgen.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -172,9 +171,8 @@ static void shrinker(const char *path, int file, size_t pages, int outside)
 
 int main(int argc, char **argv)
 {
-	const char *wd = getenv("TEST_WORKDIR");
 	const char *outside = NULL;
-	char dir[3072], tmp[4096];
+	char dir[3072];
 	int status, c;
 
 	if (argc == 4 && !strcmp(argv[1], "--shrinker")) {
@@ -189,12 +187,7 @@ int main(int argc, char **argv)
 		tp_fail("usage: mmap_shrink [--outside FILE | --shrinker FILE "
 			"STOP]");
 	tp_init("mmap_shrink");
-	if (wd && *wd) {
-		snprintf(dir, sizeof(dir), "%s", wd);
-	} else {
-		snprintf(tmp, sizeof(tmp), "%s", tp_stop_file);
-		snprintf(dir, sizeof(dir), "%s", dirname(tmp));
-	}
+	snprintf(dir, sizeof(dir), "%s", tp_workdir());
 	snprintf(apath, sizeof(apath), "%s/shrink-a.dat", dir);
 	snprintf(bpath, sizeof(bpath), "%s/shrink-b.dat", dir);
 	signal(SIGBUS, on_sigbus);

@@ -22,7 +22,6 @@
  * restarted process keeps the environment of its checkpoint.
  */
 #include <fcntl.h>
-#include <libgen.h>
 #include <sys/stat.h>
 
 #include "testprog.h"
@@ -95,7 +94,6 @@ static int open_in(const char *name, int flags, mode_t mode)
 
 int main(void)
 {
-	const char *w = getenv("TEST_WORKDIR");
 	unsigned char buf[32768];
 	char p[4200], line[64];
 	unsigned long next = 1;
@@ -103,12 +101,7 @@ int main(void)
 	struct stat st;
 
 	tp_init("open_files");
-	if (w && *w)
-		snprintf(wd, sizeof(wd), "%s", w);
-	else {
-		snprintf(p, sizeof(p), "%s", tp_stop_file);
-		snprintf(wd, sizeof(wd), "%s", dirname(p));
-	}
+	snprintf(wd, sizeof(wd), "%s", tp_workdir());
 	umask(022);
 	logfd = open_in("log.txt", O_WRONLY | O_APPEND | O_CREAT | O_TRUNC,
 			0640);

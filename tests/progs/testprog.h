@@ -176,6 +176,81 @@ static inline int tp_write_full(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * The directory for the program's files: $TEST_WORKDIR, else the directory
+ * of the stop file (at most 2047 bytes of it, so that a file name fits
+ * after it in the callers' 3 and 4 KiB buffers).
+ */
+static inline const char *tp_workdir(void)
+{
+	static char dir[2048];
+	const char *wd = getenv("TEST_WORKDIR");
+	char *slash;
+
+	if (wd && *wd)
+		return wd;
+	snprintf(dir, sizeof(dir), "%s", tp_stop_file);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return ".";
+	slash[slash == dir] = '\0';	/* "/x" -> "/" */
+	return dir;
+}
+
+/*
+ * Forks a child joined to the parent by two pipes: the child runs
+ * child(in, out) on the read end of the first and the write end of the
+ * second, and must not return; the parent gets the other ends in *to and
+ * *from.  Returns the child's pid.
+ */
+static inline pid_t tp_fork_piped(void (*child)(int in, int out), int *to,
+				  int *from)
+{
+	int down[2], up[2];
+	pid_t c;
+
+	if (pipe(down) < 0 || pipe(up) < 0)
+		tp_fail("pipe: %s", strerror(errno));
+	fflush(stdout);
+	c = fork();
+	if (c < 0)
+		tp_fail("fork: %s", strerror(errno));
+	if (c == 0) {
+		close(down[1]);
+		close(up[0]);
+		child(down[0], up[1]);
+		_exit(1);	/* not reached */
+	}
+	close(down[0]);
+	close(up[1]);
+	*to = down[1];
+	*from = up[0];
+	return c;
+}
+
+/*
+ * TP_PARKED_THREAD(attr, start, wait, name, stop, ms) defines a thread
+ * start function `start` that names its thread `name`, then sleeps in a
+ * frame of its own, `wait`, ms milliseconds at a time until `stop` is
+ * true: a debugger's backtrace shows both by name.  attr keeps them
+ * separate frames (noinline, noclone); give each thread another ms, so
+ * that the compiler cannot fold identical functions into one.  Needs
+ * <pthread.h>.
+ */
+#define TP_PARKED_THREAD(attr, start, wait, name, stop, ms)		\
+	attr static void wait(void)					\
+	{								\
+		while (!(stop))						\
+			tp_sleep_ms(ms);				\
+	}								\
+	attr static void *start(void *arg)				\
+	{								\
+		(void)arg;						\
+		pthread_setname_np(pthread_self(), name);		\
+		wait();							\
+		return NULL;						\
+	}
+
 /* splitmix64: small deterministic PRNG. */
 static inline uint64_t tp_rand(uint64_t *state)
 {

@@ -142,7 +142,7 @@ static void child(int in, int out)
 
 int main(void)
 {
-	int down[2], up[2], st, shm, ckpts, restarts;
+	int to, from, st, shm, ckpts, restarts;
 	uint64_t sent = 0, echoed = 0, v, seed = 77;
 	pid_t c;
 
@@ -162,19 +162,7 @@ int main(void)
 		tp_fail("shmat: %s", strerror(errno));
 	for (size_t i = 0; i < SHM_WORDS; i++)
 		seg->pattern[i] = tp_rand(&seed);
-	if (pipe(down) < 0 || pipe(up) < 0)
-		tp_fail("pipe: %s", strerror(errno));
-	fflush(stdout);
-	c = fork();
-	if (c < 0)
-		tp_fail("fork: %s", strerror(errno));
-	if (c == 0) {
-		close(down[1]);
-		close(up[0]);
-		child(down[0], up[1]);
-	}
-	close(down[0]);
-	close(up[1]);
+	c = tp_fork_piped(child, &to, &from);
 	heap_fill(1);
 	printf("PIDS %d %d\nIPC shm=%d msg=%d\n", (int)getpid(), (int)c, shm,
 	       msq);
@@ -184,11 +172,11 @@ int main(void)
 		struct qmsg m;
 
 		while (sent - echoed < IN_FLIGHT)
-			if (tp_write_full(down[1], &sent, sizeof(sent)) < 0)
+			if (tp_write_full(to, &sent, sizeof(sent)) < 0)
 				tp_fail("parent: write: %s", strerror(errno));
 			else
 				sent++;
-		if (tp_read_full(up[0], &v, sizeof(v)) != sizeof(v))
+		if (tp_read_full(from, &v, sizeof(v)) != sizeof(v))
 			tp_fail("parent: pipe from child closed at %llu",
 				(unsigned long long)echoed);
 		if (v != echoed)
@@ -212,14 +200,14 @@ int main(void)
 		tp_sleep_ms(2);
 	}
 	while (echoed < sent) {
-		if (tp_read_full(up[0], &v, sizeof(v)) != sizeof(v) ||
+		if (tp_read_full(from, &v, sizeof(v)) != sizeof(v) ||
 		    v != echoed)
 			tp_fail("parent: draining echoes at %llu",
 				(unsigned long long)echoed);
 		echoed++;
 	}
 	v = END_MARK;
-	if (tp_write_full(down[1], &v, sizeof(v)) < 0)
+	if (tp_write_full(to, &v, sizeof(v)) < 0)
 		tp_fail("parent: end marker: %s", strerror(errno));
 	if (waitpid(c, &st, 0) != c)
 		tp_fail("parent: waitpid(%d): %s", (int)c, strerror(errno));
