@@ -18,67 +18,8 @@ SIZE=${2:-1024}
 NREST=${BENCH_RESTARTS:-20}
 BIN=$B/bin
 TIMEOUT=${BENCH_TIMEOUT:-600}
-W=""
-PIDS=()
-PORT=""
-ROWS=()
-
-die() {
-	echo "ckpt-bench: $*" >&2
-	exit 1
-}
-
-cleanup() {
-	local p
-	[ -n "$PORT" ] && timeout 5 "$BIN/dmtcp_command" -p "$PORT" --quit >/dev/null 2>&1
-	for p in "${PIDS[@]}"; do
-		pkill -KILL -P "$p" 2>/dev/null
-		kill -KILL "$p" 2>/dev/null
-	done
-	[ -n "$W" ] && [ -z "${BENCH_KEEP:-}" ] && rm -rf "$W"
-}
-
-now_ns() {
-	date +%s%N
-}
-
-ms_since() { # start_ns
-	echo $((($(now_ns) - $1) / 1000000))
-}
-
-alive() {
-	kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
-}
-
-wait_until() { # seconds description command...
-	local end=$(($(now_ns) + $1 * 1000000000)) what=$2
-	shift 2
-	until "$@"; do
-		[ "$(now_ns)" -lt "$end" ] || die "timed out waiting for $what"
-		sleep 0.002
-	done
-}
-
-gone() {
-	! alive "$1"
-}
-
-coord_start() {
-	rm -f "$W/port"
-	"$BIN/dmtcp_coordinator" -p 0 --port-file "$W/port" --ckptdir "$W/ckpt" \
-		</dev/null >>"$W/coord.log" 2>&1 &
-	COORD=$!
-	PIDS+=("$COORD")
-	wait_until 10 "coordinator port" test -s "$W/port"
-	PORT=$(cat "$W/port")
-	export DMTCP_COORD_PORT=$PORT
-}
-
-coord_stop() {
-	timeout 10 "$BIN/dmtcp_command" -p "$PORT" --quit >/dev/null 2>&1
-	wait_until 10 "coordinator exit" gone "$COORD"
-	PORT=""
-}
+BENCH_NAME=ckpt-bench
+. "$SRC/bench/lib.sh"
 
 launch() { # size kind
 	rm -f "$W/app.log" "$W/stop" "$W/mark"
@@ -113,12 +54,7 @@ restart_timed() {
 	local t0
 	rm -f "$W/mark"
 	t0=$(now_ns)
-	"$W/ckpt/dmtcp_restart_script.sh" </dev/null >>"$W/restart.log" 2>&1 &
-	RST=$!
-	disown "$RST"
-	PIDS+=("$RST")
-	wait_until "$TIMEOUT" "restored process (marker $W/mark)" \
-		eval '[ -e "$W/mark" ] || { alive $RST || die "restart exited (see $W/restart.log)"; false; }'
+	bench_restart "restored process (marker $W/mark)" "$TIMEOUT" '[ -e "$W/mark" ]'
 	RS_MS=$(ms_since "$t0")
 }
 
@@ -130,14 +66,10 @@ row() {
 	ROWS+=("$(printf '%-22s %10s %10s %12s %10s %10s' "$@")")
 }
 
-[ -x "$BIN/dmtcp_launch" ] || die "$BIN/dmtcp_launch not built (usage: $0 BUILDDIR [SIZE_MIB])"
-W=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/ckpt-bench.XXXXXX") || exit 1
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-mkdir -p "$W/ckpt"
+bench_setup "$0 BUILDDIR [SIZE_MIB]"
 export DMTCP_CHECKPOINT_DIR=$W/ckpt DMTCP_TMPDIR=$W TEST_STOP_FILE=$W/stop BENCH_MARK=$W/mark
 ${CC:-cc} -O2 -I"$SRC/include" -o "$W/bigmem" "$SRC/bench/bigmem.c" || die "cannot build bigmem.c"
-echo "ckpt-bench: $SIZE MiB, directory $W ($(df -h --output=source,fstype "$W" | tail -n 1 | tr -s ' '))"
+echo "ckpt-bench: $SIZE MiB, directory $W ($(bench_fs))"
 
 row "case" "ckpt ms" "restart ms" "image MiB" "MiB/s" "TIME_MS"
 for kind in random zero; do

@@ -27,49 +27,8 @@ NCK=${BENCH_CKPTS:-5}
 NRS=${BENCH_RESTARTS:-5}
 BIN=$B/bin
 AIM_MS=500
-W=""
-PIDS=()
-PORT=""
-ROWS=()
-
-die() {
-	echo "many-procs: $*" >&2
-	exit 1
-}
-
-cleanup() {
-	local p
-	[ -n "$PORT" ] && timeout 5 "$BIN/dmtcp_command" -p "$PORT" --quit >/dev/null 2>&1
-	for p in "${PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	[ -n "$W" ] && [ -z "${BENCH_KEEP:-}" ] && rm -rf "$W"
-}
-
-now_ns() {
-	date +%s%N
-}
-
-ms_since() { # start_ns
-	echo $((($(now_ns) - $1) / 1000000))
-}
-
-alive() {
-	kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
-}
-
-wait_until() { # seconds description command...
-	local end=$(($(now_ns) + $1 * 1000000000)) what=$2
-	shift 2
-	until "$@"; do
-		[ "$(now_ns)" -lt "$end" ] || die "timed out waiting for $what"
-		sleep 0.005
-	done
-}
-
-gone() {
-	! alive "$1"
-}
+BENCH_NAME=many-procs BENCH_POLL=0.005
+. "$SRC/bench/lib.sh"
 
 status() {
 	timeout 10 "$BIN/dmtcp_command" -p "$PORT" --status 2>/dev/null
@@ -94,16 +53,12 @@ range() {
 	printf '%s\n' "$@" | sort -n | sed -n '1p;$p' | paste -sd- -
 }
 
-[ -x "$BIN/dmtcp_launch" ] || die "$BIN/dmtcp_launch not built (usage: $0 BUILDDIR [NPROCS [MEM_MIB]])"
-W=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/many-procs.XXXXXX") || exit 1
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-mkdir -p "$W/ckpt"
+bench_setup "$0 BUILDDIR [NPROCS [MEM_MIB]]"
 export DMTCP_CHECKPOINT_DIR=$W/ckpt DMTCP_TMPDIR=$W TEST_STOP_FILE=$W/stop
 ${CC:-cc} -O2 -pthread -I"$SRC/include" -I"$SRC/tests/progs" -o "$W/many_procs" \
 	"$SRC/tests/progs/many_procs.c" || die "cannot build many_procs.c"
 echo "many-procs: $NPROCS processes, $MIB MiB data each, directory $W" \
-	"($(df -h --output=source,fstype "$W" | tail -n 1 | tr -s ' ')), $(nproc) CPUs"
+	"($(bench_fs)), $(nproc) CPUs"
 
 ROWS+=("$(printf '%-8s %12s %12s %14s %10s' mode "ckpt ms" "TIME_MS" "restart ms" "image MiB")")
 for mode in raw gzip raw-skip; do
@@ -111,14 +66,8 @@ for mode in raw gzip raw-skip; do
 	skip=()
 	[ $mode = raw-skip ] && skip=(--skip-file-pages)
 	echo "  $mode images: $NCK checkpoints, $NRS restarts ..."
-	rm -f "$W/port" "$W/stop" "$W"/ckpt/*
-	"$BIN/dmtcp_coordinator" -p 0 --port-file "$W/port" --ckptdir "$W/ckpt" \
-		</dev/null >>"$W/coord.log" 2>&1 &
-	COORD=$!
-	PIDS+=("$COORD")
-	wait_until 10 "coordinator port" test -s "$W/port"
-	PORT=$(cat "$W/port")
-	export DMTCP_COORD_PORT=$PORT
+	rm -f "$W/stop" "$W"/ckpt/*
+	coord_start
 	"$BIN/dmtcp_launch" --join-coordinator ${skip[@]+"${skip[@]}"} \
 		"$W/many_procs" "$NPROCS" "$MIB" \
 		</dev/null >"$W/app.log" 2>>"$W/app.err" &
@@ -147,20 +96,13 @@ for mode in raw gzip raw-skip; do
 	rs=()
 	for ((i = 0; i < NRS; i++)); do
 		t0=$(now_ns)
-		"$W/ckpt/dmtcp_restart_script.sh" </dev/null >>"$W/restart.log" 2>&1 &
-		RST=$!
-		disown "$RST"
-		PIDS+=("$RST")
-		wait_until 120 "restarted computation ($W/restart.log)" \
-			eval 'all_running || { alive $RST || die "restart exited (see $W/restart.log)"; false; }'
+		bench_restart "restarted computation ($W/restart.log)" 120 all_running
 		rs+=("$(ms_since "$t0")")
 		timeout 30 "$BIN/dmtcp_command" -p "$PORT" --kill >/dev/null 2>&1
 		wait_until 60 "restarted computation to exit" gone "$RST"
 		wait_until 30 "0 peers" no_peers
 	done
-	timeout 10 "$BIN/dmtcp_command" -p "$PORT" --quit >/dev/null 2>&1
-	wait_until 10 "coordinator exit" gone "$COORD"
-	PORT=""
+	coord_stop
 	ROWS+=("$(printf '%-8s %12s %12s %14s %10s' $mode \
 		"$(median "${ck[@]}") ($(range "${ck[@]}"))" "$(median "${tm[@]}")" \
 		"$(median "${rs[@]}") ($(range "${rs[@]}"))" \

@@ -29,10 +29,4 @@ tests_plugin_libreconnect_so_SOURCES = tests/plugin/reconnect.c
 tests_plugin_libreconnect_so_CFLAGS = $(PLUGIN_CFLAGS)
 tests_plugin_libreconnect_so_LDFLAGS = $(PLUGIN_SO_FLAGS)
 
-tests_plugin_plugin_app_SOURCES = tests/plugin/plugin_app.c
 tests_plugin_plugin_app_LDADD = -lpthread
-tests_plugin_pubsub_app_SOURCES = tests/plugin/pubsub_app.c
-tests_plugin_ext_app_SOURCES = tests/plugin/ext_app.c
-tests_plugin_echo_server_SOURCES = tests/plugin/echo_server.c
-tests_plugin_applic_initiated_SOURCES = tests/plugin/applic_initiated.c
-tests_plugin_applic_delayed_SOURCES = tests/plugin/applic_delayed.c

@@ -1,4 +1,3 @@
 # tests/progs/exec.mk - programs that exec with environments of their own
 # (tests/e2e/test-exec_env.sh).
 check_PROGRAMS += tests/progs/exec_env
-tests_progs_exec_env_SOURCES = tests/progs/exec_env.c tests/progs/testprog.h

@@ -3,7 +3,6 @@
 # holds a checkpoint with every process frozen
 # (tests/e2e/test-ckpt-txn-*.sh).
 check_PROGRAMS += tests/progs/txn_pair tests/plugin/libckpt_hold.so
-tests_progs_txn_pair_SOURCES = tests/progs/txn_pair.c tests/progs/testprog.h
 tests_plugin_libckpt_hold_so_SOURCES = tests/plugin/ckpt_hold.c
 tests_plugin_libckpt_hold_so_CFLAGS = $(PLUGIN_CFLAGS)
 tests_plugin_libckpt_hold_so_LDFLAGS = $(PLUGIN_SO_FLAGS)
