@@ -31,11 +31,7 @@ static int setup(void **state)
 {
 	struct ctx *c = calloc(1, sizeof(*c));
 
-	ti_build(&c->t, 0);
-	c->raw = ti_tmpname("raw");
-	c->gz = ti_tmpname("gz");
-	if (ti_write(&c->t, c->raw, 0) < 0 ||
-	    ti_write(&c->t, c->gz, IMG_F_GZIP) < 0)
+	if (ti_write_both(&c->t, 0, &c->raw, &c->gz) < 0)
 		return -1;
 	*state = c;
 	return 0;
@@ -45,11 +41,7 @@ static int teardown(void **state)
 {
 	struct ctx *c = *state;
 
-	unlink(c->raw);
-	unlink(c->gz);
-	free(c->raw);
-	free(c->gz);
-	ti_free(&c->t);
+	ti_remove_both(&c->t, c->raw, c->gz);
 	free(c);
 	return 0;
 }
@@ -267,6 +259,16 @@ static void test_gzip_needs_seekable(void **state)
 	close(p[1]);
 }
 
+/* fd emptied, a raw writer on it that wrote the PROC record */
+static void writer_after_proc(struct ctx *c, struct img_writer *w, int fd)
+{
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(img_writer_open(w, fd, 0, 0), 0);
+	assert_int_equal(img_write_rec(w, IMG_REC_PROC, &c->t.proc,
+				       sizeof(c->t.proc)), 0);
+}
+
 static void test_writer_order(void **state)
 {
 	struct ctx *c = *state;
@@ -286,30 +288,18 @@ static void test_writer_order(void **state)
 	img_writer_close(&w);
 
 	/* pages outside the area, or more than stored_bytes */
-	assert_int_equal(ftruncate(fd, 0), 0);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	assert_int_equal(img_writer_open(&w, fd, 0, 0), 0);
-	assert_int_equal(img_write_rec(&w, IMG_REC_PROC, &c->t.proc,
-				       sizeof(c->t.proc)), 0);
+	writer_after_proc(c, &w, fd);
 	assert_int_equal(img_write_pages(&w, a.start, page, 4096, 0), -1);
 	img_writer_close(&w);
 
-	assert_int_equal(ftruncate(fd, 0), 0);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	assert_int_equal(img_writer_open(&w, fd, 0, 0), 0);
-	assert_int_equal(img_write_rec(&w, IMG_REC_PROC, &c->t.proc,
-				       sizeof(c->t.proc)), 0);
+	writer_after_proc(c, &w, fd);
 	a.stored_bytes = 4096;
 	assert_int_equal(img_write_area(&w, &a, "x"), 0);
 	assert_int_equal(img_write_pages(&w, a.end, page, 4096, 0), -1);
 	img_writer_close(&w);
 
 	/* finish with missing threads */
-	assert_int_equal(ftruncate(fd, 0), 0);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	assert_int_equal(img_writer_open(&w, fd, 0, 0), 0);
-	assert_int_equal(img_write_rec(&w, IMG_REC_PROC, &c->t.proc,
-				       sizeof(c->t.proc)), 0);
+	writer_after_proc(c, &w, fd);
 	assert_int_equal(img_writer_finish(&w), -1);
 	assert_int_equal(errno, EINVAL);
 	img_writer_close(&w);

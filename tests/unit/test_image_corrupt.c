@@ -147,6 +147,20 @@ static void expect_bad(struct ctx *c, int check_pages, int meta,
 		fail_msg("loader: message \"%s\" lacks \"%s\"", c->err, needle);
 }
 
+/* a copy of im with the byte at offset at xor'd with mask is refused
+ * (expect_bad) */
+static void flip_bad(struct ctx *c, const struct img *im, uint64_t at,
+		     unsigned mask, int check_pages, int meta,
+		     const char *needle)
+{
+	unsigned char *b = copy(im);
+
+	b[at] ^= mask;
+	put(c, b, im->len);
+	expect_bad(c, check_pages, meta, needle);
+	free(b);
+}
+
 static void rehash(unsigned char *b)
 {
 	struct img_file_header h;
@@ -200,12 +214,9 @@ static void test_wrong_arch(void **state)
 static void test_header_flip(void **state)
 {
 	struct ctx *c = *state;
-	unsigned char *b = copy(&c->raw);
 
-	b[offsetof(struct img_file_header, ctime_sec) + 1] ^= 0x10;
-	put(c, b, c->raw.len);
-	expect_bad(c, 0, 1, "file header CRC mismatch");
-	free(b);
+	flip_bad(c, &c->raw, offsetof(struct img_file_header, ctime_sec) + 1,
+		 0x10, 0, 1, "file header CRC mismatch");
 }
 
 static void test_meta_flip(void **state)
@@ -216,30 +227,24 @@ static void test_meta_flip(void **state)
 	unsigned i;
 
 	for (i = 0; i < 2; i++) {
-		unsigned char *b = copy(ims[i]);
 		uint64_t at = rec_at(ims[i], IMG_REC_ENV, 0);
 
-		b[at + sizeof(struct img_rec) + 3] ^= 1;
-		put(c, b, ims[i]->len);
 		/* PROC, 2 THREAD, FDS, ENV: record 4 */
 		snprintf(want, sizeof(want), "record 4 at offset %llu: CRC "
 			 "mismatch (corrupt image)", (unsigned long long)at);
-		expect_bad(c, 0, 1, want);
-		free(b);
+		flip_bad(c, ims[i], at + sizeof(struct img_rec) + 3, 1, 0, 1,
+			 want);
 	}
 }
 
 static void test_area_flip(void **state)
 {
 	struct ctx *c = *state;
-	unsigned char *b = copy(&c->gz);
 	uint64_t at = rec_at(&c->gz, IMG_REC_AREA, 1);
 
-	b[at + sizeof(struct img_rec) + offsetof(struct img_area, start)
-	  + 2] ^= 4;
-	put(c, b, c->gz.len);
-	expect_bad(c, 0, 1, "CRC mismatch");
-	free(b);
+	flip_bad(c, &c->gz, at + sizeof(struct img_rec) +
+		 offsetof(struct img_area, start) + 2, 4, 0, 1,
+		 "CRC mismatch");
 }
 
 static void test_zchunk_flip(void **state)
@@ -269,45 +274,28 @@ static void test_zchunk_flip(void **state)
 	free(b);
 
 	/* a flipped chunk CRC */
-	b = copy(&c->gz);
-	b[at + sizeof(struct img_rec) + offsetof(struct img_zchunk, crc)] ^= 1;
-	put(c, b, c->gz.len);
-	expect_bad(c, 1, 0, "CRC mismatch (corrupt image)");
-	free(b);
-
+	flip_bad(c, &c->gz, at + sizeof(struct img_rec) +
+		 offsetof(struct img_zchunk, crc), 1, 1, 0,
+		 "CRC mismatch (corrupt image)");
 	/* a chunk length running past the record */
-	b = copy(&c->gz);
-	b[at + sizeof(struct img_rec) + offsetof(struct img_zchunk,
-						 comp_len) + 3] ^= 0x10;
-	put(c, b, c->gz.len);
-	expect_bad(c, 0, 0, "bad compressed length");
-	free(b);
+	flip_bad(c, &c->gz, at + sizeof(struct img_rec) +
+		 offsetof(struct img_zchunk, comp_len) + 3, 0x10, 0, 0,
+		 "bad compressed length");
 }
 
 static void test_pages_header_flip(void **state)
 {
 	struct ctx *c = *state;
-	unsigned char *b = copy(&c->raw);
 	uint64_t at = rec_at(&c->raw, IMG_REC_PAGES, 1);
 
 	/* the address of the second PAGES record of the heap: moved back
 	 * before the end of the first one */
-	b[at + offsetof(struct img_rec, arg0) + 2] ^= 0x01;
-	put(c, b, c->raw.len);
-	expect_bad(c, 0, 1, "outside of area");
-	free(b);
-
-	b = copy(&c->raw);
-	b[at + offsetof(struct img_rec, magic)] ^= 0x01;
-	put(c, b, c->raw.len);
-	expect_bad(c, 0, 1, "bad record magic");
-	free(b);
-
-	b = copy(&c->raw);
-	b[at + offsetof(struct img_rec, size) + 5] ^= 0x01;
-	put(c, b, c->raw.len);
-	expect_bad(c, 0, 1, "truncated at offset");
-	free(b);
+	flip_bad(c, &c->raw, at + offsetof(struct img_rec, arg0) + 2, 0x01, 0,
+		 1, "outside of area");
+	flip_bad(c, &c->raw, at + offsetof(struct img_rec, magic), 0x01, 0, 1,
+		 "bad record magic");
+	flip_bad(c, &c->raw, at + offsetof(struct img_rec, size) + 5, 0x01, 0,
+		 1, "truncated at offset");
 }
 
 static void test_truncation(void **state)
@@ -367,10 +355,7 @@ static uint64_t rnd_state = 88172645463325252ull;
 
 static uint64_t rnd(void)
 {
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return rnd_state;
+	return ti_xorshift(&rnd_state);
 }
 
 /* every entry point must succeed or fail with a message about the file */

@@ -104,12 +104,8 @@ static int setup(void **state)
 			seed = seed * 6364136223846793005ull + 1;
 			contents[at] = (unsigned char)(seed >> 33);
 		}
-	ti_build(&c->t, 1);
-	c->raw = ti_tmpname("raw");
-	c->gz = ti_tmpname("gz");
 	ti_write_files = write_two_files;
-	if (ti_write(&c->t, c->raw, 0) < 0 ||
-	    ti_write(&c->t, c->gz, IMG_F_GZIP) < 0)
+	if (ti_write_both(&c->t, 1, &c->raw, &c->gz) < 0)
 		return -1;
 	ti_write_files = NULL;
 	*state = c;
@@ -120,11 +116,7 @@ static int teardown(void **state)
 {
 	struct ctx *c = *state;
 
-	unlink(c->raw);
-	unlink(c->gz);
-	free(c->raw);
-	free(c->gz);
-	ti_free(&c->t);
+	ti_remove_both(&c->t, c->raw, c->gz);
 	free(c);
 	free(contents);
 	return 0;
@@ -239,38 +231,37 @@ static int bad_order_meta_after_file(struct img_writer *w)
 	return -1;
 }
 
-static int bad_range(struct img_writer *w)
+static const char zeros[100];
+
+/* a FILE record of 100 bytes, 50 of them saved in FILEDATA records */
+static void file_100_50(struct img_writer *w)
 {
 	struct img_file f = { .size = 100, .data_bytes = 50,
 			      .flags = IMG_FILE_CONTENTS };
-	char buf[100] = { 0 };
 
 	assert_int_equal(img_write_file(w, &f, "/x"), 0);
+}
+
+static int bad_range(struct img_writer *w)
+{
+	file_100_50(w);
 	/* past the end of the file */
-	assert_int_equal(img_write_filedata(w, 80, buf, 30), -1);
+	assert_int_equal(img_write_filedata(w, 80, zeros, 30), -1);
 	return -1;
 }
 
 static int bad_overlap(struct img_writer *w)
 {
-	struct img_file f = { .size = 100, .data_bytes = 50,
-			      .flags = IMG_FILE_CONTENTS };
-	char buf[100] = { 0 };
-
-	assert_int_equal(img_write_file(w, &f, "/x"), 0);
-	assert_int_equal(img_write_filedata(w, 10, buf, 20), 0);
-	assert_int_equal(img_write_filedata(w, 20, buf, 10), -1);
+	file_100_50(w);
+	assert_int_equal(img_write_filedata(w, 10, zeros, 20), 0);
+	assert_int_equal(img_write_filedata(w, 20, zeros, 10), -1);
 	return -1;
 }
 
 static int short_total(struct img_writer *w)
 {
-	struct img_file f = { .size = 100, .data_bytes = 50,
-			      .flags = IMG_FILE_CONTENTS };
-	char buf[100] = { 0 };
-
-	assert_int_equal(img_write_file(w, &f, "/x"), 0);
-	assert_int_equal(img_write_filedata(w, 0, buf, 20), 0);
+	file_100_50(w);
+	assert_int_equal(img_write_filedata(w, 0, zeros, 20), 0);
 	return 0;	/* the next AREA must fail: 20 of 50 bytes */
 }
 

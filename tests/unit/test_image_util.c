@@ -14,12 +14,12 @@
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
-static uint64_t next_rand(void)
+uint64_t ti_xorshift(uint64_t *state)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
 }
 
 static void add_fd(struct ti_image *t, int fd, uint32_t kind,
@@ -52,7 +52,7 @@ static void set_area(struct ti_area *a, uint64_t start, unsigned npages,
 	a->mem = malloc(len);
 	for (i = 0; i < len; i += 8) {
 		uint64_t v = compressible ? (i / 64) * 0x0101010101ull :
-			next_rand();
+			ti_xorshift(&rng);
 
 		memcpy(a->mem + i, &v, 8);
 	}
@@ -144,6 +144,25 @@ void ti_build(struct ti_image *t, int small)
 	set_area(&t->areas[3], 0x7ffd0000000ull, 4, IMG_AREA_ANON,
 		 "[stack]", 0);
 	t->areas[3].a.flags = IMG_AF_STACK | IMG_AF_GROWSDOWN;
+}
+
+int ti_write_both(struct ti_image *t, int small, char **raw, char **gz)
+{
+	ti_build(t, small);
+	*raw = ti_tmpname("raw");
+	*gz = ti_tmpname("gz");
+	if (ti_write(t, *raw, 0) < 0 || ti_write(t, *gz, IMG_F_GZIP) < 0)
+		return -1;
+	return 0;
+}
+
+void ti_remove_both(struct ti_image *t, char *raw, char *gz)
+{
+	unlink(raw);
+	unlink(gz);
+	free(raw);
+	free(gz);
+	ti_free(t);
 }
 
 void ti_free(struct ti_image *t)

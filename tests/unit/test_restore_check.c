@@ -557,10 +557,7 @@ static uint64_t rs = 0x243f6a8885a308d3ull;
 
 static uint64_t rnd(void)
 {
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return rs;
+	return ti_xorshift(&rs);
 }
 
 static unsigned fuzz_iters(void)
