@@ -117,6 +117,8 @@ static int unhex(char c)
 /* Undo the escaping; returns the decoded length. */
 static size_t unescape(const char *s, unsigned char *out)
 {
+	static const char letters[] = "nrt\\", bytes[] = "\n\r\t\\";
+	const char *l;
 	size_t n = 0;
 
 	while (*s) {
@@ -125,31 +127,19 @@ static size_t unescape(const char *s, unsigned char *out)
 			continue;
 		}
 		s++;
-		switch (*s) {
-		case 'n':
-			out[n++] = '\n';
-			s++;
-			break;
-		case 'r':
-			out[n++] = '\r';
-			s++;
-			break;
-		case 't':
-			out[n++] = '\t';
-			s++;
-			break;
-		case '\\':
-			out[n++] = '\\';
-			s++;
-			break;
-		case 'x':
+		if (*s == 'x') {
 			out[n++] = (unsigned char)(unhex(s[1]) * 16 +
 						   unhex(s[2]));
 			s += 3;
-			break;
-		default:
-			fail_msg("bad escape \\%c", *s);
+			continue;
 		}
+		/* \n \r \t \\: the letter's place in letters is the byte's
+		 * in bytes */
+		l = *s ? strchr(letters, *s) : NULL;
+		if (!l)
+			fail_msg("bad escape \\%c", *s);
+		out[n++] = (unsigned char)bytes[l - letters];
+		s++;
 	}
 	return n;
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -51,80 +52,121 @@ static void test_file_line(void **state)
 	assert_string_equal(e.path, "/usr/lib/x86_64-linux-gnu/libc.so.6");
 }
 
+/* a line, and what is parsed from it (path: without " (deleted)") */
+struct maps_case {
+	const char *line;
+	uint64_t start, end;
+	int prot, shared;
+	uint64_t inode;
+	int deleted;
+	const char *path;
+};
+
+static void check_cases(const struct maps_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++, c++) {
+		parse_ok(c->line);
+		assert_int_equal(e.start, c->start);
+		assert_int_equal(e.end, c->end);
+		assert_int_equal(e.prot, c->prot);
+		assert_int_equal(e.shared, c->shared);
+		assert_int_equal(e.inode, c->inode);
+		assert_int_equal(e.deleted, c->deleted);
+		assert_string_equal(e.path, c->path);
+	}
+}
+
+#define CHECK_CASES(t) check_cases(t, sizeof(t) / sizeof(t[0]))
+
 static void test_anon_and_shared(void **state)
 {
+	static const struct maps_case cases[] = {
+		/* anonymous: no path column at all, and with trailing spaces */
+		{ "7f0000000000-7f0000021000 rw-p 00000000 00:00 0",
+		  0x7f0000000000ull, 0x7f0000021000ull,
+		  PROT_READ | PROT_WRITE, 0, 0, 0, "" },
+		{ "7f0000000000-7f0000021000 ---p 00000000 00:00 0 \n",
+		  0x7f0000000000ull, 0x7f0000021000ull, 0, 0, 0, 0, "" },
+		{ "7f0000000000-7f0000001000 rw-s 00000000 00:01 2050"
+		  "                       /dev/zero (deleted)",
+		  0x7f0000000000ull, 0x7f0000001000ull,
+		  PROT_READ | PROT_WRITE, 1, 2050, 1, "/dev/zero" },
+		{ "7f0000000000-7f0000001000 rw-s 00000000 00:01 33"
+		  "                       /SYSV0000beef (deleted)",
+		  0x7f0000000000ull, 0x7f0000001000ull,
+		  PROT_READ | PROT_WRITE, 1, 33, 1, "/SYSV0000beef" },
+	};
+
 	(void)state;
-	/* anonymous: no path column at all, and with trailing spaces */
-	parse_ok("7f0000000000-7f0000021000 rw-p 00000000 00:00 0");
-	assert_string_equal(e.path, "");
-	assert_int_equal(e.prot, PROT_READ | PROT_WRITE);
-	parse_ok("7f0000000000-7f0000021000 ---p 00000000 00:00 0 \n");
-	assert_string_equal(e.path, "");
-	assert_int_equal(e.prot, 0);
-	parse_ok("7f0000000000-7f0000001000 rw-s 00000000 00:01 2050"
-		 "                       /dev/zero (deleted)");
-	assert_int_equal(e.shared, 1);
-	assert_int_equal(e.deleted, 1);
-	assert_string_equal(e.path, "/dev/zero");
-	parse_ok("7f0000000000-7f0000001000 rw-s 00000000 00:01 33"
-		 "                       /SYSV0000beef (deleted)");
-	assert_string_equal(e.path, "/SYSV0000beef");
+	CHECK_CASES(cases);
 }
 
 static void test_special(void **state)
 {
+	static const struct maps_case cases[] = {
+		{ "55d4c0a00000-55d4c0a21000 rw-p 00000000 00:00 0"
+		  "                          [heap]\n",
+		  0x55d4c0a00000ull, 0x55d4c0a21000ull,
+		  PROT_READ | PROT_WRITE, 0, 0, 0, "[heap]" },
+		{ "7ffd3a1f1000-7ffd3a1f5000 r--p 00000000 00:00 0"
+		  "                          [vvar]",
+		  0x7ffd3a1f1000ull, 0x7ffd3a1f5000ull, PROT_READ, 0, 0, 0,
+		  "[vvar]" },
+		{ "7ffd3a1f5000-7ffd3a1f9000 r--p 00000000 00:00 0"
+		  "                          [vvar_vclock]",
+		  0x7ffd3a1f5000ull, 0x7ffd3a1f9000ull, PROT_READ, 0, 0, 0,
+		  "[vvar_vclock]" },
+		{ "7ffd3a1f9000-7ffd3a1fb000 r-xp 00000000 00:00 0"
+		  "                          [vdso]",
+		  0x7ffd3a1f9000ull, 0x7ffd3a1fb000ull,
+		  PROT_READ | PROT_EXEC, 0, 0, 0, "[vdso]" },
+		{ "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0"
+		  "                  [vsyscall]",
+		  0xffffffffff600000ull, 0xffffffffff601000ull, PROT_EXEC, 0,
+		  0, 0, "[vsyscall]" },
+		{ "7ffd3a000000-7ffd3a021000 rw-p 00000000 00:00 0"
+		  "                          [stack]",
+		  0x7ffd3a000000ull, 0x7ffd3a021000ull,
+		  PROT_READ | PROT_WRITE, 0, 0, 0, "[stack]" },
+		{ "7f0000000000-7f0000001000 rw-p 00000000 00:00 0"
+		  "                          [anon:my buffer]",
+		  0x7f0000000000ull, 0x7f0000001000ull,
+		  PROT_READ | PROT_WRITE, 0, 0, 0, "[anon:my buffer]" },
+	};
+
 	(void)state;
-	parse_ok("55d4c0a00000-55d4c0a21000 rw-p 00000000 00:00 0"
-		 "                          [heap]\n");
-	assert_string_equal(e.path, "[heap]");
-	assert_int_equal(e.inode, 0);
-	parse_ok("7ffd3a1f1000-7ffd3a1f5000 r--p 00000000 00:00 0"
-		 "                          [vvar]");
-	assert_string_equal(e.path, "[vvar]");
-	parse_ok("7ffd3a1f5000-7ffd3a1f9000 r--p 00000000 00:00 0"
-		 "                          [vvar_vclock]");
-	assert_string_equal(e.path, "[vvar_vclock]");
-	assert_int_equal(e.end - e.start, 0x4000);
-	parse_ok("7ffd3a1f9000-7ffd3a1fb000 r-xp 00000000 00:00 0"
-		 "                          [vdso]");
-	assert_int_equal(e.prot, PROT_READ | PROT_EXEC);
-	parse_ok("ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0"
-		 "                  [vsyscall]");
-	assert_int_equal(e.start, 0xffffffffff600000ull);
-	assert_string_equal(e.path, "[vsyscall]");
-	parse_ok("7ffd3a000000-7ffd3a021000 rw-p 00000000 00:00 0"
-		 "                          [stack]");
-	assert_string_equal(e.path, "[stack]");
-	parse_ok("7f0000000000-7f0000001000 rw-p 00000000 00:00 0"
-		 "                          [anon:my buffer]");
-	assert_string_equal(e.path, "[anon:my buffer]");
+	CHECK_CASES(cases);
 }
 
 static void test_spaces_and_deleted(void **state)
 {
+	static const struct maps_case cases[] = {
+		{ "00400000-00401000 r--p 00000000 08:02 777"
+		  "        /home/u/my dir/a b.out",
+		  0x400000, 0x401000, PROT_READ, 0, 777, 0,
+		  "/home/u/my dir/a b.out" },
+		{ "00400000-00401000 r--p 00000000 08:02 777"
+		  "        /home/u/my dir/a b.out (deleted)\n",
+		  0x400000, 0x401000, PROT_READ, 0, 777, 1,
+		  "/home/u/my dir/a b.out" },
+		{ "7f0000000000-7f0000100000 rw-s 00000000 00:01 4096"
+		  "          /memfd:arena (deleted)",
+		  0x7f0000000000ull, 0x7f0000100000ull,
+		  PROT_READ | PROT_WRITE, 1, 4096, 1, "/memfd:arena" },
+		/* a path that ends in spaces keeps them */
+		{ "00400000-00401000 r--p 00000000 08:02 777 /tmp/x  ",
+		  0x400000, 0x401000, PROT_READ, 0, 777, 0, "/tmp/x  " },
+		/* "(deleted)" inside a name is part of it */
+		{ "00400000-00401000 r--p 00000000 08:02 777 /tmp/(deleted)x",
+		  0x400000, 0x401000, PROT_READ, 0, 777, 0,
+		  "/tmp/(deleted)x" },
+		/* CRLF */
+		{ "00400000-00401000 r--p 00000000 08:02 777 /bin/true\r\n",
+		  0x400000, 0x401000, PROT_READ, 0, 777, 0, "/bin/true" },
+	};
+
 	(void)state;
-	parse_ok("00400000-00401000 r--p 00000000 08:02 777"
-		 "        /home/u/my dir/a b.out");
-	assert_string_equal(e.path, "/home/u/my dir/a b.out");
-	assert_int_equal(e.deleted, 0);
-	parse_ok("00400000-00401000 r--p 00000000 08:02 777"
-		 "        /home/u/my dir/a b.out (deleted)\n");
-	assert_string_equal(e.path, "/home/u/my dir/a b.out");
-	assert_int_equal(e.deleted, 1);
-	parse_ok("7f0000000000-7f0000100000 rw-s 00000000 00:01 4096"
-		 "          /memfd:arena (deleted)");
-	assert_string_equal(e.path, "/memfd:arena");
-	assert_int_equal(e.deleted, 1);
-	/* a path that ends in spaces keeps them */
-	parse_ok("00400000-00401000 r--p 00000000 08:02 777 /tmp/x  ");
-	assert_string_equal(e.path, "/tmp/x  ");
-	/* "(deleted)" inside a name is part of it */
-	parse_ok("00400000-00401000 r--p 00000000 08:02 777 /tmp/(deleted)x");
-	assert_string_equal(e.path, "/tmp/(deleted)x");
-	assert_int_equal(e.deleted, 0);
-	/* CRLF */
-	parse_ok("00400000-00401000 r--p 00000000 08:02 777 /bin/true\r\n");
-	assert_string_equal(e.path, "/bin/true");
+	CHECK_CASES(cases);
 }
 
 static void test_malformed(void **state)

@@ -118,37 +118,52 @@ static void send_raw(const struct dmtcp_msg *m)
 	assert_int_equal(util_write_all(sp[0], m, sizeof(*m)), 0);
 }
 
+/* the receiver's dmtcp_msg_recv into a payload buffer of cap bytes fails
+ * with errno err */
+static void recv_fails(size_t cap, int err)
+{
+	struct dmtcp_msg r;
+	char buf[64];
+
+	assert_true(cap <= sizeof(buf));
+	assert_int_equal(dmtcp_msg_recv(sp[1], &r, buf, cap), -1);
+	assert_int_equal(errno, err);
+}
+
+/* the sender's end closed: the receiver sees end of file */
+static void close_sender(void)
+{
+	close(sp[0]);
+	sp[0] = -1;
+}
+
 static void test_bad_magic(void **state)
 {
-	struct dmtcp_msg m, r;
-	char buf[16];
+	struct dmtcp_msg m;
 
 	(void)state;
 	dmtcp_msg_init(&m, DMTCP_MSG_BARRIER);
 	m.magic = 0x12345678;
 	send_raw(&m);
 	errno = 0;
-	assert_int_equal(dmtcp_msg_recv(sp[1], &r, buf, sizeof(buf)), -1);
-	assert_int_equal(errno, EPROTO);
+	recv_fails(16, EPROTO);
 	assert_int_equal(dmtcp_msg_check(&m), -1);
 }
 
 static void test_bad_version(void **state)
 {
-	struct dmtcp_msg m, r;
-	char buf[16];
+	struct dmtcp_msg m;
 
 	(void)state;
 	dmtcp_msg_init(&m, DMTCP_MSG_BARRIER);
 	m.version = DMTCP_PROTO_VERSION + 1;
 	send_raw(&m);
-	assert_int_equal(dmtcp_msg_recv(sp[1], &r, buf, sizeof(buf)), -1);
-	assert_int_equal(errno, EPROTO);
+	recv_fails(16, EPROTO);
 }
 
 static void test_oversize(void **state)
 {
-	struct dmtcp_msg m, r;
+	struct dmtcp_msg m;
 	char buf[16];
 
 	(void)state;
@@ -156,8 +171,7 @@ static void test_oversize(void **state)
 	dmtcp_msg_init(&m, DMTCP_MSG_REPLY);
 	m.payload_len = DMTCP_MSG_MAX_PAYLOAD + 1;
 	send_raw(&m);
-	assert_int_equal(dmtcp_msg_recv(sp[1], &r, buf, sizeof(buf)), -1);
-	assert_int_equal(errno, EPROTO);
+	recv_fails(16, EPROTO);
 
 	/* the sender refuses too */
 	dmtcp_msg_init(&m, DMTCP_MSG_REPLY);
@@ -168,57 +182,44 @@ static void test_oversize(void **state)
 
 static void test_payload_over_capacity(void **state)
 {
-	struct dmtcp_msg m, r;
-	char buf[8];
+	struct dmtcp_msg m;
 
 	(void)state;
 	dmtcp_msg_init(&m, DMTCP_MSG_REPLY);
 	assert_int_equal(dmtcp_msg_send(sp[0], &m, "0123456789", 10), 0);
-	assert_int_equal(dmtcp_msg_recv(sp[1], &r, buf, sizeof(buf)), -1);
-	assert_int_equal(errno, EMSGSIZE);
+	recv_fails(8, EMSGSIZE);
 }
 
 static void test_truncated_header(void **state)
 {
-	struct dmtcp_msg m, r;
-	char buf[16];
+	struct dmtcp_msg m;
 
 	(void)state;
 	dmtcp_msg_init(&m, DMTCP_MSG_BARRIER);
 	assert_int_equal(util_write_all(sp[0], &m, 20), 0);
-	close(sp[0]);
-	sp[0] = -1;
-	assert_int_equal(dmtcp_msg_recv(sp[1], &r, buf, sizeof(buf)), -1);
-	assert_int_equal(errno, EIO);
+	close_sender();
+	recv_fails(16, EIO);
 }
 
 static void test_truncated_payload(void **state)
 {
-	struct dmtcp_msg m, r;
-	char buf[64];
+	struct dmtcp_msg m;
 
 	(void)state;
 	dmtcp_msg_init(&m, DMTCP_MSG_REPLY);
 	m.payload_len = 30;
 	send_raw(&m);
 	assert_int_equal(util_write_all(sp[0], "only ten b", 10), 0);
-	close(sp[0]);
-	sp[0] = -1;
-	assert_int_equal(dmtcp_msg_recv(sp[1], &r, buf, sizeof(buf)), -1);
-	assert_int_equal(errno, EIO);
+	close_sender();
+	recv_fails(64, EIO);
 }
 
 static void test_clean_eof(void **state)
 {
-	struct dmtcp_msg r;
-	char buf[16];
-
 	(void)state;
-	close(sp[0]);
-	sp[0] = -1;
+	close_sender();
 	errno = EINVAL;
-	assert_int_equal(dmtcp_msg_recv(sp[1], &r, buf, sizeof(buf)), -1);
-	assert_int_equal(errno, 0);
+	recv_fails(16, 0);
 }
 
 static void test_struct_sizes(void **state)
@@ -231,27 +232,24 @@ static void test_struct_sizes(void **state)
 	assert_int_equal(offsetof(struct dmtcp_hello, pid), 40);
 }
 
+/* a test on a fresh socket pair sp */
+#define WITH_PAIR(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_header_layout),
 		cmocka_unit_test(test_struct_sizes),
-		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_empty_payload_and_sequence,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_large_payload, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_bad_magic, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_version, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_oversize, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_payload_over_capacity,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_truncated_header, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_truncated_payload, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_clean_eof, setup, teardown),
+		WITH_PAIR(test_roundtrip),
+		WITH_PAIR(test_empty_payload_and_sequence),
+		WITH_PAIR(test_large_payload),
+		WITH_PAIR(test_bad_magic),
+		WITH_PAIR(test_bad_version),
+		WITH_PAIR(test_oversize),
+		WITH_PAIR(test_payload_over_capacity),
+		WITH_PAIR(test_truncated_header),
+		WITH_PAIR(test_truncated_payload),
+		WITH_PAIR(test_clean_eof),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
