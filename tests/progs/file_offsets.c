@@ -59,6 +59,18 @@ static void check_bytes(const unsigned char *b, size_t n, const char *tag,
 				pat(tag, at + i));
 }
 
+/* reads n bytes (at most 1000) from fds[i], which must be f1's bytes from
+ * offset at on */
+static void read_f1(int i, size_t n, off_t at, const char *call,
+		    const char *what)
+{
+	unsigned char buf[1000];
+
+	if (read(fds[i], buf, n) != (ssize_t)n)
+		tp_fail("%s: %s", call, strerror(errno));
+	check_bytes(buf, n, "f1", at, what);
+}
+
 static void check_fds(const char *when)
 {
 	unsigned char buf[512];
@@ -121,12 +133,8 @@ int main(void)
 	/* read part of f1 and f4, seek f3 */
 	if (lseek(fds[F1], 10000, SEEK_SET) != 10000)
 		tp_fail("lseek f1: %s", strerror(errno));
-	if (read(fds[F1], buf, 1000) != 1000)
-		tp_fail("read f1: %s", strerror(errno));
-	check_bytes(buf, 1000, "f1", 10000, "start");
-	if (read(fds[F4], buf, 777) != 777)
-		tp_fail("read f4: %s", strerror(errno));
-	check_bytes(buf, 777, "f1", 0, "start");
+	read_f1(F1, 1000, 10000, "read f1", "start");
+	read_f1(F4, 777, 0, "read f4", "start");
 	if (lseek(fds[F3], 3000, SEEK_SET) != 3000)
 		tp_fail("lseek f3: %s", strerror(errno));
 	fds[F3DUP] = dup(fds[F3]);
@@ -153,12 +161,8 @@ int main(void)
 
 	check_fds("final");
 	/* reading continues where it stopped */
-	if (read(fds[F1], buf, 1000) != 1000)
-		tp_fail("read f1 after restart: %s", strerror(errno));
-	check_bytes(buf, 1000, "f1", 11000, "final read f1");
-	if (read(fds[F4], buf, 223) != 223)
-		tp_fail("read f4 after restart: %s", strerror(errno));
-	check_bytes(buf, 223, "f1", 777, "final read f4");
+	read_f1(F1, 1000, 11000, "read f1 after restart", "final read f1");
+	read_f1(F4, 223, 777, "read f4 after restart", "final read f4");
 	/* the read-only descriptor is still read-only */
 	if (write(fds[F4], "x", 1) != -1 || errno != EBADF)
 		tp_fail("write to the O_RDONLY fd did not fail with EBADF");

@@ -189,27 +189,32 @@ static void check_all(const char *when, int full)
 	}
 }
 
+/* after restart r: n more bytes (at most CHUNK) read through the offset
+ * of file g are its pattern */
+static void read_on(int r, int g, size_t n)
+{
+	unsigned char buf[CHUNK];
+	ssize_t got = read(gfd[g], buf, n);
+
+	if (got != (ssize_t)n)
+		tp_fail("restart %d: read %s: %zd (%s)", r, gname[g], got,
+			got < 0 ? strerror(errno) : "short");
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] != pat(g, want_off[g] + i))
+			tp_fail("restart %d: read %s: byte %lld wrong", r,
+				gname[g], (long long)want_off[g] + (long long)i);
+	want_off[g] += n;
+}
+
 /* after a restart: read on and add data to every file */
 static void extend(int r)
 {
-	unsigned char buf[CHUNK];
-	ssize_t n;
-
 	/* tmpfile: appended through its offset (at the end) */
 	put(gfd[G_TMPFILE], G_TMPFILE, want_off[G_TMPFILE], CHUNK, 1);
 	want_size[G_TMPFILE] += CHUNK;
 	want_off[G_TMPFILE] += CHUNK;
 	/* unlinked: read on from the middle, add at the end */
-	n = read(gfd[G_UNLINKED], buf, 100);
-	if (n != 100)
-		tp_fail("restart %d: read %s: %zd (%s)", r, gname[G_UNLINKED],
-			n, strerror(errno));
-	for (int i = 0; i < 100; i++)
-		if (buf[i] != pat(G_UNLINKED, want_off[G_UNLINKED] + i))
-			tp_fail("restart %d: read %s: byte %lld wrong", r,
-				gname[G_UNLINKED],
-				(long long)want_off[G_UNLINKED] + i);
-	want_off[G_UNLINKED] += 100;
+	read_on(r, G_UNLINKED, 100);
 	put(gfd[G_UNLINKED], G_UNLINKED, want_size[G_UNLINKED], CHUNK, 0);
 	want_size[G_UNLINKED] += CHUNK;
 	/* O_APPEND: a write after seeking to 0 lands at the end */
@@ -225,15 +230,7 @@ static void extend(int r)
 	want_size[G_OTMP_APPEND] += CHUNK;
 	want_off[G_OTMP_APPEND] = want_size[G_OTMP_APPEND];
 	/* read-only: read on */
-	n = read(gfd[G_RDONLY], buf, 200);
-	if (n != 200)
-		tp_fail("restart %d: read %s: %zd", r, gname[G_RDONLY], n);
-	for (int i = 0; i < 200; i++)
-		if (buf[i] != pat(G_RDONLY, want_off[G_RDONLY] + i))
-			tp_fail("restart %d: read %s: byte %lld wrong", r,
-				gname[G_RDONLY],
-				(long long)want_off[G_RDONLY] + i);
-	want_off[G_RDONLY] += 200;
+	read_on(r, G_RDONLY, 200);
 	/* sparse: one more block at the end */
 	put(gfd[G_SPARSE], G_SPARSE, want_size[G_SPARSE], 4096, 0);
 	want_size[G_SPARSE] += 4096;

@@ -21,86 +21,85 @@ static volatile int read_ok;
 
 #define MSG "late data through the pipe"
 
-static void *t_sleep(void *arg)
-{
-	(void)arg;
-	while (!stopping) {
-		double t0 = tp_now(), dt;
-		unsigned left = sleep(1);
+/*
+ * The waiting calls, each on its own thread: the call returns 0 when it
+ * waited its whole time, else says what it returned in why.  Each must
+ * take at least min seconds.
+ */
+struct waiter {
+	const char *name;
+	double min;
+	int (*call)(char *why, size_t cap);
+	volatile long *done;
+};
 
-		dt = tp_now() - t0;
-		if (left != 0)
-			tp_fail("sleep(1) returned %u (interrupted) after "
-				"%.3f s", left, dt);
-		if (dt < 0.999)
-			tp_fail("sleep(1) returned after only %.3f s", dt);
-		done_sleep++;
-	}
-	return NULL;
+static int call_sleep(char *why, size_t cap)
+{
+	unsigned left = sleep(1);
+
+	snprintf(why, cap, "sleep(1) returned %u (interrupted)", left);
+	return left != 0;
 }
 
-static void *t_nano(void *arg)
+static int call_nano(char *why, size_t cap)
 {
-	(void)arg;
-	while (!stopping) {
-		struct timespec ts = { 0, 300 * 1000000L }, rem = { 0, 0 };
-		double t0 = tp_now(), dt;
-		int rc = nanosleep(&ts, &rem);
+	struct timespec ts = { 0, 300 * 1000000L }, rem = { 0, 0 };
+	int rc = nanosleep(&ts, &rem);
 
-		dt = tp_now() - t0;
-		if (rc != 0)
-			tp_fail("nanosleep(300 ms) = %d (%s) after %.3f s, "
-				"%ld ns left", rc, strerror(errno), dt,
-				rem.tv_nsec);
-		if (dt < 0.2999)
-			tp_fail("nanosleep(300 ms) returned after %.3f s", dt);
-		done_nano++;
-	}
-	return NULL;
+	snprintf(why, cap, "nanosleep(300 ms) = %d (%s), %ld ns left", rc,
+		 strerror(errno), rem.tv_nsec);
+	return rc != 0;
 }
 
-static void *t_poll(void *arg)
+static int call_poll(char *why, size_t cap)
 {
-	(void)arg;
-	while (!stopping) {
-		struct pollfd pfd = { idle_pipe[0], POLLIN, 0 };
-		double t0 = tp_now(), dt;
-		int rc = poll(&pfd, 1, 500);
+	struct pollfd pfd = { idle_pipe[0], POLLIN, 0 };
+	int rc = poll(&pfd, 1, 500);
 
-		dt = tp_now() - t0;
-		if (rc != 0)
-			tp_fail("poll(idle pipe, 500 ms) = %d (%s, revents "
-				"%#x) after %.3f s", rc,
-				rc < 0 ? strerror(errno) : "ready",
-				pfd.revents, dt);
-		if (dt < 0.4999)
-			tp_fail("poll(500 ms) timed out after only %.3f s", dt);
-		done_poll++;
-	}
-	return NULL;
+	snprintf(why, cap, "poll(idle pipe, 500 ms) = %d (%s, revents %#x)",
+		 rc, rc < 0 ? strerror(errno) : "ready", pfd.revents);
+	return rc != 0;
 }
 
-static void *t_select(void *arg)
+static int call_select(char *why, size_t cap)
 {
-	(void)arg;
-	while (!stopping) {
-		struct timeval tv = { 0, 400000 };
-		fd_set rd;
-		double t0 = tp_now(), dt;
-		int rc;
+	struct timeval tv = { 0, 400000 };
+	fd_set rd;
+	int rc;
 
-		FD_ZERO(&rd);
-		FD_SET(idle_pipe[0], &rd);
-		rc = select(idle_pipe[0] + 1, &rd, NULL, NULL, &tv);
+	FD_ZERO(&rd);
+	FD_SET(idle_pipe[0], &rd);
+	rc = select(idle_pipe[0] + 1, &rd, NULL, NULL, &tv);
+	snprintf(why, cap, "select(idle pipe, 400 ms) = %d (%s)", rc,
+		 rc < 0 ? strerror(errno) : "ready");
+	return rc != 0;
+}
+
+static const struct waiter waiters[] = {
+	{ "sleep(1)", 0.999, call_sleep, &done_sleep },
+	{ "nanosleep(300 ms)", 0.2999, call_nano, &done_nano },
+	{ "poll(500 ms)", 0.4999, call_poll, &done_poll },
+	{ "select(400 ms)", 0.3999, call_select, &done_select },
+};
+#define NWAITERS (sizeof(waiters) / sizeof(waiters[0]))
+
+static void *t_wait(void *arg)
+{
+	const struct waiter *w = arg;
+	char why[256];
+
+	while (!stopping) {
+		double t0 = tp_now(), dt;
+		int bad;
+
+		errno = 0;
+		bad = w->call(why, sizeof(why));
 		dt = tp_now() - t0;
-		if (rc != 0)
-			tp_fail("select(idle pipe, 400 ms) = %d (%s) after "
-				"%.3f s", rc, rc < 0 ? strerror(errno)
-						    : "ready", dt);
-		if (dt < 0.3999)
-			tp_fail("select(400 ms) timed out after only %.3f s",
-				dt);
-		done_select++;
+		if (bad)
+			tp_fail("%s after %.3f s", why, dt);
+		if (dt < w->min)
+			tp_fail("%s returned after only %.3f s", w->name, dt);
+		(*w->done)++;
 	}
 	return NULL;
 }
@@ -124,14 +123,14 @@ static void *t_read(void *arg)
 
 int main(void)
 {
-	void *(*fns[])(void *) = { t_sleep, t_nano, t_poll, t_select, t_read };
-	pthread_t th[5];
+	pthread_t th[NWAITERS + 1];
 
 	tp_init("interrupted_calls");
 	if (pipe(idle_pipe) != 0 || pipe(data_pipe) != 0)
 		tp_fail("pipe: %s", strerror(errno));
-	for (int i = 0; i < 5; i++)
-		if (pthread_create(&th[i], NULL, fns[i], NULL) != 0)
+	for (size_t i = 0; i <= NWAITERS; i++)
+		if (pthread_create(&th[i], NULL, i < NWAITERS ? t_wait : t_read,
+				   i < NWAITERS ? (void *)&waiters[i] : NULL))
 			tp_fail("pthread_create failed");
 	tp_ready();
 
@@ -142,7 +141,7 @@ int main(void)
 	__sync_synchronize();
 	if (write(data_pipe[1], MSG, strlen(MSG)) != (ssize_t)strlen(MSG))
 		tp_fail("write(pipe): %s", strerror(errno));
-	for (int i = 0; i < 5; i++)
+	for (size_t i = 0; i <= NWAITERS; i++)
 		pthread_join(th[i], NULL);
 	if (!read_ok)
 		tp_fail("read thread did not get the data");

@@ -138,6 +138,21 @@ static void expect_greeting(int fd, const char *what)
 		tp_fail("%s: greeting is '%.*s'", what, (int)got, buf);
 }
 
+/* the peer of fd (what) is gone: reading gives end of file (a failure
+ * says "<when>: read ..."), writing EPIPE */
+static void expect_closed(int fd, const char *what, const char *when)
+{
+	char buf[64];
+	ssize_t n = read_bounded(fd, buf, sizeof(buf), what);
+
+	if (n != 0)
+		tp_fail("%s: read %zd, expected EOF", when, n);
+	n = send(fd, "x", 1, MSG_NOSIGNAL);
+	if (!(n < 0 && errno == EPIPE))
+		tp_fail("%s: write gave %zd (%s), expected EPIPE", what, n,
+			n < 0 ? strerror(errno) : "ok");
+}
+
 static void check_after_first_restart(int tcp, int us, int ud,
 				      const char *dir)
 {
@@ -152,22 +167,10 @@ static void check_after_first_restart(int tcp, int us, int ud,
 	if (!(n < 0 && errno == ECONNRESET))
 		tp_fail("tcp: after the greeting: read %zd (%s), expected "
 			"ECONNRESET", n, n < 0 ? strerror(errno) : "data/EOF");
-	n = read_bounded(tcp, buf, sizeof(buf), "tcp");
-	if (n != 0)
-		tp_fail("tcp: after the reset: read %zd, expected EOF", n);
-	n = send(tcp, "x", 1, MSG_NOSIGNAL);
-	if (!(n < 0 && errno == EPIPE))
-		tp_fail("tcp: write gave %zd (%s), expected EPIPE", n,
-			n < 0 ? strerror(errno) : "ok");
+	expect_closed(tcp, "tcp", "tcp: after the reset");
 
 	expect_greeting(us, "unix stream");
-	n = read_bounded(us, buf, sizeof(buf), "unix stream");
-	if (n != 0)
-		tp_fail("unix stream: read %zd, expected EOF", n);
-	n = send(us, "x", 1, MSG_NOSIGNAL);
-	if (!(n < 0 && errno == EPIPE))
-		tp_fail("unix stream: write gave %zd (%s), expected EPIPE", n,
-			n < 0 ? strerror(errno) : "ok");
+	expect_closed(us, "unix stream", "unix stream");
 
 	snprintf(path, sizeof(path), "%s/ext.count", dir);
 	if ((f = fopen(path, "r"))) {

@@ -633,22 +633,20 @@ int main(int argc, char **argv)
 
 		if (!c->used)
 			continue;
-		if (c->dirs & C2P) {
-			TP_CHECK(rep.read[i][0] == child.wrote[i][0],
-				 "%s: child wrote %llu bytes, parent read "
-				 "%llu", c->name,
-				 (unsigned long long)child.wrote[i][0],
-				 (unsigned long long)rep.read[i][0]);
-			TP_CHECK(rep.read[i][0] > 0, "%s: nothing moved",
-				 c->name);
-		}
-		if (c->dirs & P2C) {
-			TP_CHECK(child.read[i][1] == rep.wrote[i][1],
-				 "%s: parent wrote %llu bytes, child read "
-				 "%llu", c->name,
-				 (unsigned long long)rep.wrote[i][1],
-				 (unsigned long long)child.read[i][1]);
-			TP_CHECK(child.read[i][1] > 0, "%s: nothing moved",
+		/* each way: the reader read what the writer wrote */
+		for (int d = 0; d < 2; d++) {
+			const struct report *w = d ? &rep : &child;
+			const struct report *r = d ? &child : &rep;
+
+			if (!(c->dirs & (d ? P2C : C2P)))
+				continue;
+			TP_CHECK(r->read[i][d] == w->wrote[i][d],
+				 "%s: %s wrote %llu bytes, %s read %llu",
+				 c->name, d ? "parent" : "child",
+				 (unsigned long long)w->wrote[i][d],
+				 d ? "child" : "parent",
+				 (unsigned long long)r->read[i][d]);
+			TP_CHECK(r->read[i][d] > 0, "%s: nothing moved",
 				 c->name);
 		}
 		if (c->half)

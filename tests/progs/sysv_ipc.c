@@ -240,7 +240,7 @@ int main(void)
 	unsigned char *c;
 	union semun arg;
 	unsigned short init[3] = { 5, 0, 0 };
-	uint64_t seed = 7, last_a = 0, last_b = 0;
+	uint64_t seed = 7, last[2] = { 0, 0 };
 	long expect_seq = 0;
 	pid_t kid, z1, z2;
 	int st, stalls = 0;
@@ -377,17 +377,8 @@ int main(void)
 				"type %ld", got, m.type, expect_seq,
 				1 + expect_seq % 5);
 		expect_seq++;
-		if (a->counter < last_a || *b < last_b)
-			tp_fail("shared counters went back");
-		if (a->counter == last_a || *b == last_b) {
-			if (++stalls > 50)
-				tp_fail("counters stopped moving: segments no "
-					"longer shared with the child");
-		} else {
-			stalls = 0;
-		}
-		last_a = a->counter;
-		last_b = *b;
+		tp_shared_counters(a->counter, *b, last, &stalls, 50,
+				   "segments");
 		check_zombie(z1, CLD_EXITED, 42);
 		check_zombie(z2, CLD_KILLED, SIGTERM);
 		check_ids();

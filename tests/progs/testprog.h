@@ -229,6 +229,32 @@ static inline pid_t tp_fork_piped(void (*child)(int in, int out), int *to,
 }
 
 /*
+ * Two counters a child increments in memory it shares with us, read again
+ * as a and b (the previous reads in last[2], 0 at first): they never go
+ * back, and do not stand still for more than max_stalls reads in a row
+ * (*stalls counts them; a checkpoint stops the child for a while).  what
+ * names the memory in the message.
+ */
+static inline void tp_shared_counters(uint64_t a, uint64_t b,
+				      uint64_t last[2], int *stalls,
+				      int max_stalls, const char *what)
+{
+	if (a < last[0] || b < last[1])
+		tp_fail("shared counters went back (%llu<%llu or %llu<%llu)",
+			(unsigned long long)a, (unsigned long long)last[0],
+			(unsigned long long)b, (unsigned long long)last[1]);
+	if (a == last[0] || b == last[1]) {
+		if (++*stalls > max_stalls)
+			tp_fail("counters stopped moving: %s no longer "
+				"shared with the child", what);
+	} else {
+		*stalls = 0;
+	}
+	last[0] = a;
+	last[1] = b;
+}
+
+/*
  * TP_PARKED_THREAD(attr, start, wait, name, stop, ms) defines a thread
  * start function `start` that names its thread `name`, then sleeps in a
  * frame of its own, `wait`, ms milliseconds at a time until `stop` is
