@@ -21,32 +21,19 @@
 
 #include "test_image_util.h"
 
-struct ctx {
-	struct ti_image t;
-	char *raw, *gz;
-	char err[512];
-};
-
 static int setup(void **state)
 {
-	struct ctx *c = calloc(1, sizeof(*c));
-
-	if (ti_write_both(&c->t, 0, &c->raw, &c->gz) < 0)
-		return -1;
-	*state = c;
-	return 0;
+	*state = ti_ctx_new(0);
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	struct ctx *c = *state;
-
-	ti_remove_both(&c->t, c->raw, c->gz);
-	free(c);
+	ti_ctx_free(*state);
 	return 0;
 }
 
-static void check_meta(struct ctx *c, const char *path, uint32_t flags)
+static void check_meta(struct ti_ctx *c, const char *path, uint32_t flags)
 {
 	struct img_meta *m = NULL;
 	unsigned i;
@@ -91,7 +78,7 @@ static void check_meta(struct ctx *c, const char *path, uint32_t flags)
 }
 
 /* read every PAGES record back and compare with the source memory */
-static void check_pages(struct ctx *c, const char *path, int gzip)
+static void check_pages(struct ti_ctx *c, const char *path, int gzip)
 {
 	struct img_reader r;
 	struct img_rec rec;
@@ -140,7 +127,7 @@ static void check_pages(struct ctx *c, const char *path, int gzip)
 
 static void test_roundtrip_raw(void **state)
 {
-	struct ctx *c = *state;
+	struct ti_ctx *c = *state;
 
 	check_meta(c, c->raw, 0);
 	check_pages(c, c->raw, 0);
@@ -150,7 +137,7 @@ static void test_roundtrip_raw(void **state)
 
 static void test_roundtrip_gzip(void **state)
 {
-	struct ctx *c = *state;
+	struct ti_ctx *c = *state;
 	size_t rl, gl;
 	unsigned char *rb = ti_slurp(c->raw, &rl), *gb = ti_slurp(c->gz, &gl);
 
@@ -165,7 +152,7 @@ static void test_roundtrip_gzip(void **state)
 }
 
 /* decode through a pipe into a buffer */
-static unsigned char *decode_via_pipe(struct ctx *c, const char *path,
+static unsigned char *decode_via_pipe(struct ti_ctx *c, const char *path,
 				      size_t *len, int *rc)
 {
 	int p[2];
@@ -195,7 +182,7 @@ static unsigned char *decode_via_pipe(struct ctx *c, const char *path,
 
 static void test_decode_gzip_equals_raw(void **state)
 {
-	struct ctx *c = *state;
+	struct ti_ctx *c = *state;
 	size_t rl, dl;
 	unsigned char *rb = ti_slurp(c->raw, &rl);
 	int rc;
@@ -216,7 +203,7 @@ static void test_decode_gzip_equals_raw(void **state)
 
 static void test_raw_to_pipe(void **state)
 {
-	struct ctx *c = *state;
+	struct ti_ctx *c = *state;
 	size_t rl, n = 0, cap = 16 << 20;
 	unsigned char *rb = ti_slurp(c->raw, &rl), *buf = malloc(cap);
 	int p[2], st;
@@ -260,7 +247,7 @@ static void test_gzip_needs_seekable(void **state)
 }
 
 /* fd emptied, a raw writer on it that wrote the PROC record */
-static void writer_after_proc(struct ctx *c, struct img_writer *w, int fd)
+static void writer_after_proc(struct ti_ctx *c, struct img_writer *w, int fd)
 {
 	assert_int_equal(ftruncate(fd, 0), 0);
 	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
@@ -271,7 +258,7 @@ static void writer_after_proc(struct ctx *c, struct img_writer *w, int fd)
 
 static void test_writer_order(void **state)
 {
-	struct ctx *c = *state;
+	struct ti_ctx *c = *state;
 	struct img_writer w;
 	struct img_area a = c->t.areas[0].a;
 	char *path = ti_tmpname("order");
@@ -315,7 +302,7 @@ static void test_writer_order(void **state)
 
 static void test_gzip_level_env(void **state)
 {
-	struct ctx *c = *state;
+	struct ti_ctx *c = *state;
 	char *p = ti_tmpname("lvl9");
 	size_t l1, l9;
 	unsigned char *b1 = ti_slurp(c->gz, &l1), *b9;
@@ -337,7 +324,7 @@ static void test_gzip_level_env(void **state)
  * with pwrite once the compressed size is known */
 static void test_gzip_large_record(void **state)
 {
-	struct ctx *c = *state;
+	struct ti_ctx *c = *state;
 	size_t len = 9u << 20, i, got = 0;
 	unsigned char *mem = malloc(len), *back = malloc(len);
 	struct img_proc p = { .nareas = 1 };

@@ -87,15 +87,8 @@ static int write_two_files(struct img_writer *w)
 	return img_write_file(w, &m, "/home/u/log.txt");
 }
 
-struct ctx {
-	struct ti_image t;
-	char *raw, *gz;
-	char err[512];
-};
-
 static int setup(void **state)
 {
-	struct ctx *c = calloc(1, sizeof(*c));
 	uint64_t seed = 5;
 
 	contents = calloc(1, F_SIZE);
@@ -105,25 +98,20 @@ static int setup(void **state)
 			contents[at] = (unsigned char)(seed >> 33);
 		}
 	ti_write_files = write_two_files;
-	if (ti_write_both(&c->t, 1, &c->raw, &c->gz) < 0)
-		return -1;
+	*state = ti_ctx_new(1);
 	ti_write_files = NULL;
-	*state = c;
-	return 0;
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	struct ctx *c = *state;
-
-	ti_remove_both(&c->t, c->raw, c->gz);
-	free(c);
+	ti_ctx_free(*state);
 	free(contents);
 	return 0;
 }
 
 /* load the metadata of path, copy the saved file out, compare */
-static void check_image(struct ctx *c, const char *path)
+static void check_image(struct ti_ctx *c, const char *path)
 {
 	struct img_meta *m = NULL;
 	struct img_file want = ghost_rec();
@@ -162,12 +150,12 @@ static void check_image(struct ctx *c, const char *path)
 
 static void test_roundtrip_raw(void **state)
 {
-	check_image(*state, ((struct ctx *)*state)->raw);
+	check_image(*state, ((struct ti_ctx *)*state)->raw);
 }
 
 static void test_roundtrip_gzip(void **state)
 {
-	check_image(*state, ((struct ctx *)*state)->gz);
+	check_image(*state, ((struct ti_ctx *)*state)->gz);
 }
 
 /* the raw image's FILEDATA records, as the one data record writer
@@ -207,7 +195,7 @@ static void test_raw_records(void **state)
    files (FILEDATA inflated, without CRC) */
 static void test_decoded_stream(void **state)
 {
-	struct ctx *c = *state;
+	struct ti_ctx *c = *state;
 	char *dec = ti_tmpname("dec");
 	int fd = open(dec, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
@@ -267,7 +255,7 @@ static int short_total(struct img_writer *w)
 
 static void test_writer_refuses(void **state)
 {
-	struct ctx *c = *state;
+	struct ti_ctx *c = *state;
 	char *p = ti_tmpname("bad");
 	int (*cases[])(struct img_writer *) = {
 		bad_order_meta_after_file, bad_range, bad_overlap, short_total,
@@ -301,7 +289,7 @@ static uint64_t rec_at(const unsigned char *b, size_t len, uint32_t type)
 
 static void test_reader_refuses(void **state)
 {
-	struct ctx *c = *state;
+	struct ti_ctx *c = *state;
 	char *p = ti_tmpname("corrupt");
 	struct img_meta *m = NULL;
 	unsigned char *b;

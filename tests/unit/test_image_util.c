@@ -146,23 +146,31 @@ void ti_build(struct ti_image *t, int small)
 	t->areas[3].a.flags = IMG_AF_STACK | IMG_AF_GROWSDOWN;
 }
 
-int ti_write_both(struct ti_image *t, int small, char **raw, char **gz)
+struct ti_ctx *ti_ctx_new(int small)
 {
-	ti_build(t, small);
-	*raw = ti_tmpname("raw");
-	*gz = ti_tmpname("gz");
-	if (ti_write(t, *raw, 0) < 0 || ti_write(t, *gz, IMG_F_GZIP) < 0)
-		return -1;
-	return 0;
+	struct ti_ctx *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	ti_build(&c->t, small);
+	c->raw = ti_tmpname("raw");
+	c->gz = ti_tmpname("gz");
+	if (ti_write(&c->t, c->raw, 0) < 0 ||
+	    ti_write(&c->t, c->gz, IMG_F_GZIP) < 0) {
+		ti_ctx_free(c);
+		return NULL;
+	}
+	return c;
 }
 
-void ti_remove_both(struct ti_image *t, char *raw, char *gz)
+void ti_ctx_free(struct ti_ctx *c)
 {
-	unlink(raw);
-	unlink(gz);
-	free(raw);
-	free(gz);
-	ti_free(t);
+	unlink(c->raw);
+	unlink(c->gz);
+	free(c->raw);
+	free(c->gz);
+	ti_free(&c->t);
+	free(c);
 }
 
 void ti_free(struct ti_image *t)

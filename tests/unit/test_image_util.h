@@ -49,11 +49,18 @@ int ti_write_fd(const struct ti_image *t, int fd, uint32_t flags);
 /* When set, called by ti_write_fd after the metadata records and before
  * the areas (FILE and FILEDATA records); 0 or -1 */
 extern int (*ti_write_files)(struct img_writer *w);
-/* Build the image (ti_build) and write it raw and gzip (ti_write) to two
- * fresh temporary paths; 0 or -1 */
-int ti_write_both(struct ti_image *t, int small, char **raw, char **gz);
-/* Unlink and free both paths, free the image */
-void ti_remove_both(struct ti_image *t, char *raw, char *gz);
+/* A test group's state: the image, written raw and gzip, and room for
+ * the library's messages */
+struct ti_ctx {
+	struct ti_image t;
+	char *raw, *gz;
+	char err[512];
+};
+/* A new ctx: the image built (ti_build) and written (ti_write) to two
+ * fresh temporary paths; NULL on failure */
+struct ti_ctx *ti_ctx_new(int small);
+/* Unlink both files, free everything */
+void ti_ctx_free(struct ti_ctx *c);
 /* xorshift64 step: the tests' deterministic pseudo-random numbers */
 uint64_t ti_xorshift(uint64_t *state);
 /* Whole file into a malloc'd buffer */
