@@ -162,7 +162,7 @@ static void test_roundtrip_gzip(void **state)
    makes them: in order, the extents' bytes, a CRC of them, no PAD */
 static void test_raw_records(void **state)
 {
-	struct ctx *c = *state;
+	struct ti_ctx *c = *state;
 	struct img_reader r;
 	struct img_rec rec;
 	uint64_t next = 0, got = 0;
