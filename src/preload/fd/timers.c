@@ -367,6 +367,11 @@ static int restore_timerfd(const struct dmtcp_fdrec *r)
 	}
 	if (fd < 0)
 		return -1;
+	/* a periodic timer whose expiry was overdue at capture (its kernel
+	   callback had not run yet) reads as 0 left: it is armed, due now */
+	if (!its.it_value.tv_sec && !its.it_value.tv_nsec &&
+	    (its.it_interval.tv_sec || its.it_interval.tv_nsec))
+		its.it_value.tv_nsec = 1;
 	if ((its.it_value.tv_sec || its.it_value.tv_nsec) &&
 	    (s->settime_flags & TFD_TIMER_ABSTIME) &&
 	    (s->clockid == CLOCK_REALTIME ||
