@@ -44,8 +44,13 @@ ssize_t util_read_all(int fd, void *buf, size_t len)
 
 ssize_t util_read_small(int dirfd, const char *path, char *buf, size_t cap)
 {
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : util_read_all(fd, buf, cap - 1);
+	int fd;
+	ssize_t n;
+
+	if (cap == 0)
+		return -1;	/* no room even for the NUL */
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : util_read_all(fd, buf, cap - 1);
 
 	if (fd >= 0)
 		close(fd);

@@ -15,7 +15,7 @@ ssize_t util_read_all(int fd, void *buf, size_t len);
 /*
  * The start of a small file (path relative to dirfd, or AT_FDCWD) into
  * buf, at most cap - 1 bytes and a NUL ("" when it cannot be read).
- * Returns the bytes read or -1.
+ * Returns the bytes read or -1 (also when cap is 0: buf is untouched).
  */
 ssize_t util_read_small(int dirfd, const char *path, char *buf, size_t cap);
 

@@ -25,13 +25,13 @@ tests_unit_test_fdinfo_SOURCES = tests/unit/test_fdinfo.c \
 	src/preload/fd/fdinfo.c src/preload/fd/fdinfo.h \
 	src/preload/base/procdir.c
 tests_unit_test_fdinfo_CFLAGS = $(TEST_PRELOAD_CFLAGS)
-tests_unit_test_fdinfo_LDADD = $(CMOCKA_LIBS)
+tests_unit_test_fdinfo_LDADD = lib/libdmtcpcommon.a $(CMOCKA_LIBS)
 
 # the /proc readers: the numeric-entry walk, a text file read whole
 tests_unit_test_procdir_SOURCES = tests/unit/test_procdir.c \
 	src/preload/base/procdir.c
 tests_unit_test_procdir_CFLAGS = $(TEST_PRELOAD_CFLAGS)
-tests_unit_test_procdir_LDADD = $(CMOCKA_LIBS)
+tests_unit_test_procdir_LDADD = lib/libdmtcpcommon.a $(CMOCKA_LIBS)
 
 # the table of descriptor kinds, with the real entries; what the entries'
 # hooks call outside their files is stubbed (fd_kind_stubs.c)

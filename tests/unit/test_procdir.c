@@ -4,8 +4,9 @@
  * temporary directory: every number once, other names skipped, more
  * entries than one getdents buffer holds, the stop and error returns,
  * the directory fd handed to the callback; then on /proc/self/task and
- * /proc/self/fd.  dmtcp_read_text: a file whole, or cut at the
- * buffer's size, always NUL-terminated, relative to a directory fd.
+ * /proc/self/fd.  util_read_small (src/common/util.c), the reader the
+ * library uses for /proc files: a file whole, or cut at the buffer's
+ * size, always NUL-terminated, relative to a directory fd.
  */
 #include "config.h"
 
@@ -25,6 +26,7 @@
 #include <cmocka.h>
 
 #include "base/state.h"
+#include "util.h"
 
 #define N 2000
 
@@ -190,7 +192,7 @@ static void test_proc(void **state)
 	assert_int_equal(after, before - 1);
 }
 
-static void test_read_text(void **state)
+static void test_read_small(void **state)
 {
 	char path[128], buf[16];
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -205,26 +207,26 @@ static void test_read_text(void **state)
 	fclose(f);
 	/* cut at cap - 1, terminated */
 	memset(buf, 'x', sizeof(buf));
-	assert_int_equal(dmtcp_read_text(-1, path, buf, sizeof(buf)), 15);
+	assert_int_equal(util_read_small(AT_FDCWD, path, buf, sizeof(buf)), 15);
 	assert_string_equal(buf, "State:\tR (runni");
 	/* relative to the directory's fd, whole */
 	{
 		char big[64];
 
-		assert_int_equal(dmtcp_read_text(dfd, "7/status", big,
+		assert_int_equal(util_read_small(dfd, "7/status", big,
 						 sizeof(big)), 19);
 		assert_string_equal(big, "State:\tR (running)\n");
 	}
 	/* an empty file: "" */
 	snprintf(path, sizeof(path), "%s/7/empty", dir);
 	close(open(path, O_WRONLY | O_CREAT, 0600));
-	assert_int_equal(dmtcp_read_text(dfd, "7/empty", buf, sizeof(buf)), 0);
+	assert_int_equal(util_read_small(dfd, "7/empty", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "");
 	/* missing, or no room at all: -1 */
-	assert_int_equal(dmtcp_read_text(dfd, "7/none", buf, sizeof(buf)), -1);
-	assert_int_equal(dmtcp_read_text(dfd, "7/status", buf, 0), -1);
+	assert_int_equal(util_read_small(dfd, "7/none", buf, sizeof(buf)), -1);
+	assert_int_equal(util_read_small(dfd, "7/status", buf, 0), -1);
 	/* a real /proc file */
-	assert_true(dmtcp_read_text(-1, "/proc/self/stat", buf,
+	assert_true(util_read_small(AT_FDCWD, "/proc/self/stat", buf,
 				    sizeof(buf)) == 15);
 	close(dfd);
 }
@@ -237,7 +239,7 @@ int main(void)
 		cmocka_unit_test(test_error),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_proc),
-		cmocka_unit_test(test_read_text),
+		cmocka_unit_test(test_read_small),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,12 +1,13 @@
 /*
- * base/procdir.c - /proc readers: walk the numeric entries of a
- * directory (tasks, fds) with getdents64 and a stack buffer, and read a
- * small text file whole: no allocation, usable while other threads are
- * frozen.
+ * base/procdir.c - /proc readers: walk the entries (or the numeric
+ * entries: tasks, fds) of a directory with getdents64 and a stack
+ * buffer, and read /proc/self/fdinfo (util_read_small): no allocation,
+ * usable while other threads are frozen.
  */
 #include "config.h"
 #include "base/state.h"
 #include "base/sys.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -76,29 +77,10 @@ int dmtcp_each_number(const char *path, int (*fn)(int n, int dirfd, void *arg),
 	return rc;
 }
 
-ssize_t dmtcp_read_text(int dirfd, const char *path, char *buf, size_t cap)
-{
-	ssize_t n, got = 0;
-	int fd = dirfd >= 0 ? openat(dirfd, path, O_RDONLY | O_CLOEXEC)
-			    : open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || cap == 0) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	while ((size_t)got < cap - 1 &&
-	       (n = read(fd, buf + got, cap - 1 - got)) > 0)
-		got += n;
-	close(fd);
-	buf[got] = 0;
-	return got;
-}
-
 ssize_t dmtcp_read_fdinfo(int fd, char *buf, size_t cap)
 {
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	return dmtcp_read_text(-1, path, buf, cap);
+	return util_read_small(AT_FDCWD, path, buf, cap);
 }

@@ -111,11 +111,8 @@ int dmtcp_each_number(const char *path, int (*fn)(int n, int dirfd, void *arg),
    same way (no allocation) */
 int dmtcp_each_name(int dfd, int (*fn)(int dirfd, const char *name,
 				       void *arg), void *arg) HIDDEN;
-/* path (relative to dirfd, or to the cwd when dirfd < 0) read whole into
-   buf, at most cap - 1 bytes, NUL-terminated: the length, or -1 */
-ssize_t dmtcp_read_text(int dirfd, const char *path, char *buf, size_t cap)
-	HIDDEN;
-/* /proc/self/fdinfo/FD the same way */
+/* /proc/self/fdinfo/FD read whole into buf, at most cap - 1 bytes,
+   NUL-terminated (util_read_small): the length, or -1 */
 ssize_t dmtcp_read_fdinfo(int fd, char *buf, size_t cap) HIDDEN;
 
 #include "base/real.h"

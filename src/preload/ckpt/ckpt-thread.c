@@ -541,10 +541,10 @@ static int traced(void)
 	 * shows it; its thread-self is this thread.
 	 */
 	ssize_t n = dmtcp_handoff.host_proc_fd > 0
-		    ? dmtcp_read_text(dmtcp_handoff.host_proc_fd,
+		    ? util_read_small(dmtcp_handoff.host_proc_fd,
 				      "thread-self/status", buf, sizeof(buf))
-		    : dmtcp_read_text(-1, "/proc/thread-self/status", buf,
-				      sizeof(buf));
+		    : util_read_small(AT_FDCWD, "/proc/thread-self/status",
+				      buf, sizeof(buf));
 
 	if (n <= 0)
 		return 0;

@@ -11,6 +11,7 @@
 #include "fd/fd.h"
 #include "log.h"
 #include "base/sys.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,7 +37,7 @@ static uint64_t status_mask(const char *path, const char *key)
 	char *p;
 	uint64_t v = 0;
 
-	if (dmtcp_read_text(-1, path, buf, sizeof(buf)) <= 0)
+	if (util_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
 		return 0;
 	p = strstr(buf, key);
 	if (!p)

@@ -14,7 +14,7 @@
  */
 #include "config.h"
 #include "threads/threads.h"
-#include "plugin/plugin.h"
+#include "util.h"
 #include "log.h"
 #include "base/sys.h"
 
@@ -302,7 +302,7 @@ static int thread_gone(int tid)
 	char *p;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	if (dmtcp_read_text(-1, path, buf, sizeof(buf)) <= 0)
+	if (util_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
 		return 1;
 	p = strrchr(buf, ')');
 	return p && (p[2] == 'Z' || p[2] == 'X');
