@@ -46,7 +46,7 @@ struct dmtcp_procstate {
 					   open file description, or -1 */
 		int pipe_size;		/* F_GETPIPE_SZ */
 		uint64_t data_off, data_len; /* drained bytes in pipe_data */
-		struct fd_extra {	/* fd/anon.c: sockets, eventfd, epoll */
+		struct fd_extra {	/* the kinds' part (fd/kind.h) */
 			int subkind;	/* FDX_* */
 			int domain, type, protocol, listening;
 			uint32_t addrlen;

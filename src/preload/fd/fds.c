@@ -16,10 +16,8 @@
 #include "config.h"
 #include "fd/fd.h"
 #include "fd/kind.h"
-#include "fd/socket.h"
 #include "log.h"
 #include "base/sys.h"
-#include "util.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -30,7 +28,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
 
 static int ensure_table(void)
 {
@@ -109,8 +106,6 @@ static void record_fd(int fd)
 	}
 	dmtcp_ps.nfds++;
 }
-
-
 
 static int pipe_data_init(void)
 {
