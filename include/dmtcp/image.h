@@ -30,6 +30,10 @@
 
 /* img_file_header.flags */
 #define IMG_F_GZIP		0x1	/* PAGES payloads are zlib chunks */
+#define IMG_F_DELTA		0x2	/* incremental: a PARENT record follows
+					   PROC; IMG_AF_DELTA areas take the
+					   pages they do not store from the
+					   parent image (doc/image-format.md) */
 
 struct img_file_header {
 	char magic[8];
@@ -40,7 +44,10 @@ struct img_file_header {
 	uint32_t flags;		/* IMG_F_* */
 	uint32_t hdr_crc;	/* crc32 of this struct with hdr_crc = 0 */
 	uint64_t ctime_sec;	/* when the checkpoint was taken (realtime) */
-	uint64_t reserved[4];
+	uint8_t image_id[16];	/* this image's identity: random, set by the
+				   writer; all zero in images written before
+				   incremental checkpoints existed */
+	uint64_t reserved[2];
 };
 
 /* Record types */
@@ -58,8 +65,10 @@ enum img_rec_type {
 	IMG_REC_FILE = 11,	/* struct img_file + path bytes: a file the
 				   process had open (doc/files.md) */
 	IMG_REC_FILEDATA = 12,	/* contents of the last FILE, see below */
+	IMG_REC_PARENT = 13,	/* struct img_parent + name: the image this
+				   incremental one builds on (IMG_F_DELTA) */
 };
-#define IMG_REC_LAST		IMG_REC_FILEDATA
+#define IMG_REC_LAST		IMG_REC_PARENT
 
 /* img_rec.flags */
 #define IMG_RF_CRC		0x1	/* crc covers the stored payload */
@@ -100,6 +109,30 @@ struct img_zchunk {
 #define IMG_PF_FILE_CLEAN	0x1	/* identical to the backing file's
 					   bytes: may be skipped if the file
 					   is mapped and unchanged */
+#define IMG_PF_ZERO		0x2	/* no payload (size 0, no IMG_RF_*):
+					   raw_size bytes of zeros; only in
+					   IMG_AF_DELTA areas, where a page
+					   the parent stored became zero or
+					   went away */
+
+/*
+ * PARENT (IMG_F_DELTA images only, right after PROC): the image whose
+ * memory this one's IMG_AF_DELTA areas build on.  The parent is found
+ * by name in the directory of this image; its header's image_id must
+ * equal parent_id, else it is not the parent (overwritten, or another
+ * run's) and readers refuse the chain.
+ */
+struct img_parent {
+	uint8_t parent_id[16];	/* img_file_header.image_id of the parent */
+	uint32_t parent_generation;	/* its img_proc.generation */
+	uint32_t depth;		/* images behind this one down to the full
+				   image: 1 = the parent is a full image */
+	uint32_t name_len;	/* bytes of the parent's file name following
+				   (a base name: no '/', no NUL) */
+	uint32_t reserved0;
+	uint64_t reserved[2];
+};
+#define IMG_MAX_CHAIN		64	/* longest chain readers follow */
 
 /*
  * A regular file some fd of the process had open (one record per file
@@ -239,6 +272,12 @@ enum img_area_kind {
 #define IMG_AF_FILE_PAGES_OMITTED 0x80	/* IMG_AREA_FILE: pages equal to the
 					   file were not stored; the restart
 					   needs the file unchanged */
+#define IMG_AF_DELTA		0x100	/* IMG_F_DELTA image: pages of this
+					   area not covered by its PAGES are
+					   the parent image's at the same
+					   addresses (as the parent restores
+					   them); stored_bytes counts the
+					   PAGES here only */
 
 /* PROT_* bits as in <sys/mman.h> */
 #define IMG_PROT_READ		0x1

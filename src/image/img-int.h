@@ -19,6 +19,8 @@
 _Static_assert(sizeof(struct img_file_header) == 72, "img_file_header");
 _Static_assert(offsetof(struct img_file_header, hdr_crc) == 28, "hdr_crc");
 _Static_assert(offsetof(struct img_file_header, ctime_sec) == 32, "ctime");
+_Static_assert(offsetof(struct img_file_header, image_id) == 40, "image_id");
+_Static_assert(sizeof(struct img_parent) == 48, "img_parent");
 _Static_assert(sizeof(struct img_rec) == 48, "img_rec");
 _Static_assert(offsetof(struct img_rec, size) == 8, "img_rec.size");
 _Static_assert(offsetof(struct img_rec, raw_size) == 16, "raw_size");
