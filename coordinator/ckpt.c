@@ -28,6 +28,8 @@
 
 #define CO_KILL_WAIT_MS	5000
 
+static void co_ckpt_bg_decide(void);
+
 /* The deadline for the next checkpoint barrier: none while the images
  * are written (that takes what the disk takes). */
 static void co_arm_deadline(void)
@@ -182,9 +184,10 @@ static void co_ckpt_complete(void)
 	if (t->failures.s)
 		co_buf_printf(&b, "%s", t->failures.s);
 	co_buf_printf(&b, "GENERATION=%u\nNUM_IMAGES=%zu\nTOTAL_BYTES=%llu\n"
-		      "TIME_MS=%llu\n", co.generation, ok ? t->nimages : 0,
+		      "TIME_MS=%llu\nFORKED_WRITERS=%d\n", co.generation,
+		      ok ? t->nimages : 0,
 		      ok ? (unsigned long long)t->images_bytes : 0ull,
-		      (unsigned long long)ms);
+		      (unsigned long long)ms, t->nforked);
 	if (ok)
 		co_event(1, "checkpoint %u done: %zu image%s, %.1f MiB, "
 			 "%llu ms", co.generation, t->nimages,
@@ -288,7 +291,7 @@ static void co_restart_committed(void)
 static void co_release(int barrier)
 {
 	co.released = barrier;
-	if (barrier == DMTCP_BAR_CHECKPOINTED)
+	if (barrier == DMTCP_BAR_CHECKPOINTED && !co.txn.bg_used)
 		co_ckpt_commit();	/* before the release: its arg1 says */
 	for (size_t i = 0; i < co_nclients; i++) {
 		struct co_client *w = co_clients[i];
@@ -311,11 +314,15 @@ static void co_release(int barrier)
 	pr_debug("released barrier %d", barrier);
 	if (barrier <= DMTCP_BAR_REFILLED)
 		co_arm_deadline();
-	if (barrier == DMTCP_BAR_CHECKPOINTED) {
+	if (barrier == DMTCP_BAR_CHECKPOINTED && co.txn.bg_used) {
+		/* images still being written: decided at the last BG_DONE */
+	} else if (barrier == DMTCP_BAR_CHECKPOINTED) {
 		if (co.txn.nfailed)
 			co_ckpt_discard();
 		else
 			co_ckpt_committed();
+	} else if (barrier == DMTCP_BAR_REFILLED && co.txn.bg_used) {
+		co_ckpt_bg_decide();
 	} else if (barrier == DMTCP_BAR_REFILLED) {
 		co_ckpt_complete();
 	} else if (barrier == DMTCP_BAR_RESTART_REFILLED) {
@@ -434,11 +441,75 @@ void co_barrier_reached(struct co_client *c, int barrier)
 	co_barrier_recheck();
 }
 
+/*
+ * Forked checkpoints (doc/design.md): a worker whose child writes its
+ * image reports FORKED before CHECKPOINTED and BG_DONE once the image is
+ * synced, after it resumed.  The commit (or the discard) waits for the
+ * last BG_DONE; the workers hear the verdict as CKPT_DONE, then the
+ * checkpoint is complete (--bcheckpoint answers).
+ */
+static void co_ckpt_bg_decide(void)
+{
+	if (co.phase != CO_CKPT || !co.txn.bg_used || co.txn.nbg > 0 ||
+	    co.released < DMTCP_BAR_REFILLED)
+		return;
+	co.txn.bg_used = 0;
+	co_ckpt_commit();
+	for (size_t i = 0; i < co_nclients; i++) {
+		struct co_client *w = co_clients[i];
+
+		if (w->kind == CO_WORKER && !w->closing && w->in_ckpt)
+			co_send(w, DMTCP_MSG_CKPT_DONE, co.generation,
+				(uint64_t)co.txn.nfailed, NULL, 0);
+	}
+	if (co.txn.nfailed)
+		co_ckpt_discard();
+	else
+		co_ckpt_committed();
+	co_ckpt_complete();
+}
+
+static void co_ckpt_bg_report(struct co_client *c, const struct dmtcp_msg *m,
+			      const char *path)
+{
+	if (!c->bg_writing || co.phase != CO_CKPT) {
+		pr_debug("worker %llu: background image report ignored",
+			 (unsigned long long)c->id);
+		return;
+	}
+	c->bg_writing = 0;
+	co.txn.nbg--;
+	if (m->flags & DMTCP_CKPT_FAILED)
+		co_ckpt_fail(c, "%s", path[0] ? ESC(path) :
+			     "(no reason given)");
+	else if (path[0] != '/')
+		co_ckpt_fail(c, "reported no image");
+	else if (co_txn_add_image(&co.txn, path, m->arg0, c->id) == 0)
+		pr_debug("worker %llu wrote %s in the background (%llu "
+			 "bytes, %llu us)", (unsigned long long)c->id,
+			 ESC(path), (unsigned long long)m->arg0,
+			 (unsigned long long)m->arg1);
+	co_ckpt_bg_decide();
+}
+
 void co_ckpt_written(struct co_client *c, const struct dmtcp_msg *m,
 		     const char *path)
 {
 	uint64_t bytes = m->arg0, usec = m->arg1;
 
+	if (m->flags & DMTCP_CKPT_BG_DONE) {
+		co_ckpt_bg_report(c, m, path);
+		return;
+	}
+	if ((m->flags & DMTCP_CKPT_FORKED) && !c->lagging &&
+	    co.phase == CO_CKPT && c->in_ckpt && !c->bg_writing &&
+	    co.released < DMTCP_BAR_CHECKPOINTED) {
+		c->bg_writing = 1;
+		co.txn.nbg++;
+		co.txn.nforked++;
+		co.txn.bg_used = 1;
+		return;
+	}
 	if (c->lagging || (co.phase == CO_CKPT &&
 			   co.released >= DMTCP_BAR_CHECKPOINTED)) {
 		/* a checkpoint that is over, or decided already */
@@ -483,6 +554,17 @@ void co_ckpt_writing(struct co_client *c, const char *path)
  */
 void co_ckpt_worker_lost(struct co_client *c)
 {
+	if (c->bg_writing && co.phase == CO_CKPT) {
+		c->bg_writing = 0;
+		co.txn.nbg--;
+		c->in_ckpt = 0;
+		co_ckpt_fail(c, "the process was lost while its image was "
+			     "written in the background (checkpoint %u); the "
+			     "previous checkpoint stays the one to restart",
+			     co.generation);
+		co_ckpt_bg_decide();
+		return;
+	}
 	if (co.phase != CO_CKPT || !c->in_ckpt ||
 	    c->barrier < DMTCP_BAR_SUSPENDED ||
 	    co.released >= DMTCP_BAR_CHECKPOINTED)
@@ -559,13 +641,16 @@ void co_kill_all(void)
 		co_send(w, DMTCP_MSG_KILL, DMTCP_KILL_FREEZE, 0, NULL, 0);
 		w->kill_ready = 0;
 		w->in_ckpt = w->restarting = w->lagging = 0;
+		w->bg_writing = 0;
 		n++;
 	}
 	co.barrier_deadline_ms = 0;
 	if (co.phase == CO_CKPT && co.released < DMTCP_BAR_CHECKPOINTED)
 		co_ckpt_discard();	/* what is written so far */
+	if (co.phase == CO_CKPT && co.txn.bg_used)
+		co_ckpt_discard();	/* not all written yet */
 	if (co.phase == CO_CKPT && co.released >= DMTCP_BAR_CHECKPOINTED &&
-	    !co.txn.nfailed)
+	    !co.txn.nfailed && !co.txn.bg_used)
 		co_ckpt_finished(1, "checkpoint committed; the processes were "
 				 "killed before they resumed\n");
 	else if (co.phase == CO_CKPT)

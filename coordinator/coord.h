@@ -119,6 +119,11 @@ struct co_txn {
 	char **writing;			/* images announced (CKPT_WRITING):
 					   removed if it does not commit */
 	size_t nwriting, writing_cap;
+	int nbg;			/* images still written by forked
+					   children (DMTCP_CKPT_FORKED) */
+	int nforked;			/* workers that forked their writer */
+	int bg_used;			/* a worker forked its writer: the
+					   commit waits for their reports */
 };
 
 /* Forget what t holds (a new checkpoint starts); co_txn_free also
@@ -268,6 +273,9 @@ struct co_client {
 	int state;			/* enum dmtcp_worker_state */
 	int barrier;			/* last barrier reached, 0 = none */
 	int in_ckpt;			/* takes part in the current ckpt */
+	int bg_writing;			/* its forked child writes its image
+					   (CKPT_WRITTEN FORKED, no BG_DONE
+					   yet) */
 	int restarting;			/* takes part in the current restart */
 	int kill_ready;			/* stopped, waiting for KILL NOW */
 	int prejoin;			/* opened for a process being forked

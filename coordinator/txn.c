@@ -49,6 +49,9 @@ void co_txn_reset(struct co_txn *t)
 	t->nwriting = 0;
 	co_buf_free(&t->failures);
 	t->nfailed = 0;
+	t->nbg = 0;
+	t->nforked = 0;
+	t->bg_used = 0;
 }
 
 void co_txn_free(struct co_txn *t)

@@ -72,6 +72,11 @@ enum dmtcp_msg_type {
 					   work for it; at CHECKPOINTED 0
 					   means committed (the restart
 					   script names this generation) */
+	DMTCP_MSG_CKPT_DONE = 24,	/* forked checkpoint (every image
+					   written in the background was
+					   reported): arg0 = generation, arg1
+					   = failures: 0 = committed, else
+					   the images were removed */
 	DMTCP_MSG_KILL = 23,		/* terminate the process; arg0 =
 					   DMTCP_KILL_FREEZE: first stop
 					   every thread, answer KILL_READY
@@ -138,6 +143,15 @@ struct dmtcp_msg {
 
 /* dmtcp_msg.flags of CKPT_WRITTEN */
 #define DMTCP_CKPT_FAILED	0x1
+#define DMTCP_CKPT_FORKED	0x2	/* the state is captured and a forked
+					   child writes the image while the
+					   process runs on; a second
+					   CKPT_WRITTEN with DMTCP_CKPT_BG_DONE
+					   (and FAILED if it failed) follows
+					   once the image is synced, after
+					   REFILLED; the coordinator commits
+					   then and answers CKPT_DONE */
+#define DMTCP_CKPT_BG_DONE	0x4
 
 /* struct dmtcp_hello.flags */
 #define DMTCP_HELLO_RESTART	0x1	/* a process coming back from an image */

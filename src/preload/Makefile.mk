@@ -33,6 +33,7 @@ lib_libdmtcp_so_SOURCES = \
 	src/preload/plugin/plugin.h src/preload/plugin/registry.c \
 	src/preload/plugin/services.c \
 	src/preload/ckpt/ckpt.h src/preload/ckpt/ckpt-thread.c \
+	src/preload/ckpt/bgwrite.c \
 	src/preload/ckpt/init.c src/preload/ckpt/crash.c \
 	src/preload/ckpt/prejoin.c src/preload/ckpt/sentinel.c \
 	src/preload/ckpt/procstate.c src/preload/ckpt/steps.c \

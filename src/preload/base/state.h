@@ -71,6 +71,11 @@ struct dmtcp_config {
 	char tmpdir[PATH_MAX];
 	int gzip;
 	int skip_file_pages;	/* DMTCP_SKIP_FILE_PAGES: omit clean file pages */
+	int forked;		/* DMTCP_FORKED_CHECKPOINT: a forked child
+				   writes the image (default 1) */
+	int incremental;	/* DMTCP_INCREMENTAL: delta images */
+	int full_every;		/* DMTCP_FULL_EVERY: a full image every N
+				   generations of a chain */
 	int ckpt_signal;
 	char progname[64];
 	char exe[PATH_MAX];

@@ -54,6 +54,7 @@ void dmtcp_ckpt_atfork_child(void)
 	dmtcp_ckpt_in_progress = 0;
 	local_only = 0;
 	local_requested = 0;
+	dmtcp_bg_atfork_child();	/* the parent's forked writer */
 	dmtcp_crit_atfork_child();
 }
 
@@ -333,6 +334,79 @@ int dmtcp_ckpt_barrier(int id)
 	return peers_failed > 0;
 }
 
+/*
+ * A forked checkpoint (ckpt/bgwrite.c): all but the memory now, then a
+ * child writes the memory while the process runs on (*forked = 1), or,
+ * where that is not safe, the memory in place.
+ */
+static char bg_path[PATH_MAX];	/* the image a forked child writes */
+static int bg_rc;		/* its result, once reported */
+static uint64_t bg_usec;
+
+static int write_image_forked(const char *dir, char *path, uint64_t *bytes,
+			      int *forked, char *err, size_t errcap)
+{
+	char why[600];
+
+	if (dmtcp_image_begin(dir, "", path, err, errcap) < 0)
+		return -1;
+	*forked = dmtcp_bg_start(why, sizeof(why));
+	if (*forked)
+		return 0;
+	pr_debug("writing the image in place, not in a forked child: %s",
+		 why);
+	return dmtcp_image_finish(bytes, err, errcap);
+}
+
+/* The forked writer reported: tell the coordinator, which commits. */
+static void bg_collect(void)
+{
+	char err[512];
+	uint64_t bytes = 0;
+
+	bg_rc = dmtcp_bg_collect(&bytes, &bg_usec, err, sizeof(err));
+	if (bg_rc == 0)
+		pr_debug("forked writer wrote %s: %llu bytes in %llu us",
+			 bg_path, (unsigned long long)bytes,
+			 (unsigned long long)bg_usec);
+	else
+		pr_err("checkpoint %u failed: %s", dmtcp_generation, err);
+	if (dmtcp_coord_fd < 0) {
+		/* nobody to commit it: it belongs to no set */
+		dmtcp_image_discard(bg_path);
+		dmtcp_num_ckpts--;
+		dmtcp_bg_done();
+		return;
+	}
+	if (bg_rc == 0)
+		coord_send(DMTCP_MSG_CKPT_WRITTEN, bytes, bg_usec, bg_path,
+			   strlen(bg_path) + 1, DMTCP_CKPT_BG_DONE);
+	else
+		coord_send(DMTCP_MSG_CKPT_WRITTEN, 0, bg_usec, err,
+			   strlen(err) + 1,
+			   DMTCP_CKPT_BG_DONE | DMTCP_CKPT_FAILED);
+}
+
+/* CKPT_DONE: committed (failures 0) or not. */
+static void bg_verdict(uint64_t failures)
+{
+	if (!dmtcp_bg_busy())
+		return;
+	if (failures == 0 && bg_rc == 0) {
+		dmtcp_last_ckpt_usec = bg_usec;
+		util_strlcpy(dmtcp_cfg.image_path, bg_path,
+			     sizeof(dmtcp_cfg.image_path));
+	} else {
+		if (bg_rc == 0)
+			pr_warn("checkpoint %u failed in another process (see "
+				"the coordinator); removed %s",
+				dmtcp_generation, bg_path);
+		dmtcp_image_discard(bg_path);
+		dmtcp_num_ckpts--;
+	}
+	dmtcp_bg_done();
+}
+
 static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 {
 	char err[512] = "";
@@ -341,6 +415,7 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 	struct dmtcp_thread *self;
 	const char *dir;
 	int rc, which, refused;
+	volatile int forked = 0;
 
 	ckpt_begin();
 	peers_failed = 0;
@@ -427,16 +502,27 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 	    dmtcp_image_path(dir, "", path, sizeof(path)) == 0)
 		coord_send(DMTCP_MSG_CKPT_WRITING, 0, 0, path,
 			   strlen(path) + 1, 0);
-	rc = refused ? -1 :
-	     dmtcp_write_image(dir, local_only ? "_crash" : "", path, &bytes,
-			       err, sizeof(err));
+	if (refused)
+		rc = -1;
+	else if (local_only || !dmtcp_cfg.forked)
+		rc = dmtcp_write_image(dir, local_only ? "_crash" : "", path,
+				       &bytes, err, sizeof(err));
+	else
+		rc = write_image_forked(dir, path, &bytes, (int *)&forked, err,
+					sizeof(err));
 	if (local_only && rc == 0)
 		pr_err("%s in thread %d: wrote %s before dying; see it with "
 		       "'dmtcp_inspect bt %s' or 'dmtcp_restart --gdb %s'",
 		       strsignal(dmtcp_crash_sig), dmtcp_crash_tid, path, path,
 		       path);
 	usec = (dmtcp_now_mono_ns() - t0) / 1000;
-	if (rc == 0) {
+	if (forked) {
+		/* captured; the child reports the image later (BG_DONE) */
+		pr_debug("state captured in %llu us; a forked child writes %s",
+			 (unsigned long long)usec, path);
+		coord_send(DMTCP_MSG_CKPT_WRITTEN, 0, usec, path,
+			   strlen(path) + 1, DMTCP_CKPT_FORKED);
+	} else if (rc == 0) {
 		pr_debug("wrote %s: %llu bytes in %llu us", path,
 			 (unsigned long long)bytes, (unsigned long long)usec);
 		coord_send(DMTCP_MSG_CKPT_WRITTEN, bytes, usec, path,
@@ -449,7 +535,22 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 				   strlen(err) + 1, DMTCP_CKPT_FAILED);
 	}
 	barrier(DMTCP_BAR_CHECKPOINTED);
-	if (rc == 0 && !local_only && peers_failed && !coord_lost) {
+	if (forked && peers_failed) {
+		/* the others failed: stop the writer, nothing commits */
+		dmtcp_bg_kill();
+		dmtcp_image_discard(path);
+		dmtcp_num_ckpts--;
+		rc = -1;
+		forked = 0;
+		snprintf(err, sizeof(err), "image abandoned: another process "
+			 "of the computation failed");
+		coord_send(DMTCP_MSG_CKPT_WRITTEN, 0, 0, err, strlen(err) + 1,
+			   DMTCP_CKPT_BG_DONE | DMTCP_CKPT_FAILED);
+		dmtcp_bg_done();
+	} else if (forked) {
+		util_strlcpy(bg_path, path, sizeof(bg_path));
+		rc = -1;	/* not known yet: bg_collect, bg_verdict */
+	} else if (rc == 0 && !local_only && peers_failed && !coord_lost) {
 		/* not committed: the restart script still names the previous
 		   generation, and this image belongs to no set */
 		dmtcp_image_discard(path);
@@ -670,18 +771,22 @@ static void *ckpt_thread_main(void *arg)
 	dmtcp_ckpt_tid = rsys_gettid();
 	prctl(PR_SET_NAME, "dmtcp:ckpt");
 	for (;;) {
-		struct pollfd pfd[2 + DMTCP_SKQ_POLL_MAX] = {
+		struct pollfd pfd[3 + DMTCP_SKQ_POLL_MAX] = {
 			{ .fd = wake_fd[0], .events = POLLIN },
 			{ .fd = dmtcp_coord_fd, .events = POLLIN },
+			{ .fd = dmtcp_bg_fd(), .events = POLLIN },
 		};
 		/* sockets with bytes of a checkpoint still to send again
-		   (sk-queue.c); pfd[1] is ignored when its fd is -1 */
-		int nsk = dmtcp_skq_pollfds(pfd + 2, DMTCP_SKQ_POLL_MAX);
+		   (sk-queue.c); pfd[1], pfd[2] are ignored when their fd
+		   is -1 */
+		int nsk = dmtcp_skq_pollfds(pfd + 3, DMTCP_SKQ_POLL_MAX);
 
-		if (poll(pfd, 2 + nsk, -1) < 0)
+		if (poll(pfd, 3 + nsk, -1) < 0)
 			continue;
 		if (nsk)
-			dmtcp_skq_flush_ready(pfd + 2, nsk);
+			dmtcp_skq_flush_ready(pfd + 3, nsk);
+		if (pfd[2].fd >= 0 && pfd[2].revents)
+			bg_collect();
 		if (pfd[0].revents & POLLIN) {
 			char c;
 
@@ -703,6 +808,15 @@ static void *ckpt_thread_main(void *arg)
 			dmtcp_sentinel_drop();
 			close(dmtcp_coord_fd);
 			dmtcp_coord_fd = -1;
+			if (dmtcp_bg_busy() && dmtcp_bg_fd() < 0) {
+				/* no verdict coming (committed or not) */
+				pr_warn("lost the coordinator before it "
+					"confirmed checkpoint %u: %s is in its "
+					"restart script only if it committed "
+					"the checkpoint before it went away",
+					dmtcp_generation, bg_path);
+				dmtcp_bg_done();
+			}
 			continue;
 		}
 		switch (m.type) {
@@ -716,6 +830,9 @@ static void *ckpt_thread_main(void *arg)
 			do_checkpoint((uint32_t)m.arg0, dir);
 			break;
 		}
+		case DMTCP_MSG_CKPT_DONE:
+			bg_verdict(m.arg1);
+			break;
 		default:
 			pr_debug("ignoring message type %d", m.type);
 			break;

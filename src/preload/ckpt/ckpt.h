@@ -46,6 +46,17 @@ void dmtcp_ckpt_refuse(const char *why) HIDDEN;
    has failed by then (do no more work for it) */
 int dmtcp_ckpt_barrier(int id) HIDDEN;
 
+/* bgwrite.c: forked checkpoints (see there) */
+int dmtcp_bg_start(char *why, size_t cap) HIDDEN;
+int dmtcp_bg_fd(void) HIDDEN;
+int dmtcp_bg_collect(uint64_t *bytes, uint64_t *usec, char *err,
+		     size_t cap) HIDDEN;
+void dmtcp_bg_kill(void) HIDDEN;
+void dmtcp_bg_done(void) HIDDEN;
+int dmtcp_bg_busy(void) HIDDEN;
+void dmtcp_bg_wait_idle(void) HIDDEN;
+void dmtcp_bg_atfork_child(void) HIDDEN;
+
 /* sentinel.c: a duplicate of the coordinator connection that survives an
    exec we did not see (see there), at DMTCP_FD_SENTINEL */
 void dmtcp_sentinel_set(void) HIDDEN;

@@ -93,6 +93,12 @@ static void read_config(void)
 	dmtcp_cfg.gzip = !(v && strcmp(v, "0") == 0);
 	v = getenv("DMTCP_SKIP_FILE_PAGES");
 	dmtcp_cfg.skip_file_pages = v && atoi(v) > 0;
+	v = getenv("DMTCP_FORKED_CHECKPOINT");
+	dmtcp_cfg.forked = !(v && strcmp(v, "0") == 0);
+	v = getenv("DMTCP_INCREMENTAL");
+	dmtcp_cfg.incremental = v && atoi(v) > 0;
+	v = getenv("DMTCP_FULL_EVERY");
+	dmtcp_cfg.full_every = v && atoi(v) > 0 ? atoi(v) : DMTCP_FULL_EVERY_DEFAULT;
 	v = getenv("DMTCP_SIGCKPT");
 	dmtcp_cfg.ckpt_signal = v ? atoi(v) : SIGUSR2;
 	if (dmtcp_cfg.ckpt_signal <= 0 || dmtcp_cfg.ckpt_signal >= 65 ||
@@ -174,6 +180,12 @@ static void atfork_parent(void)
 	if (dmtcp_enabled && dmtcp_n_user_plugins)
 		dmtcp_plugins_event(DMTCP_EVENT_ATFORK_PARENT, NULL,
 				    PLUG_USER);
+}
+
+/* exit() while a forked checkpoint is written: wait for its verdict */
+static void bg_exit_wait(void)
+{
+	dmtcp_bg_wait_idle();
 }
 
 static void at_exit(void)
@@ -302,6 +314,7 @@ __attribute__((constructor)) static void dmtcp_init(void)
 		return;
 	}
 	dmtcp_enabled = 1;
+	atexit(bg_exit_wait);
 	dmtcp_install_crash_handlers();
 	pr_debug("%s (pid %d) under checkpoint control, signal %d, dir %s",
 		 dmtcp_cfg.progname, (int)getpid(), dmtcp_cfg.ckpt_signal,

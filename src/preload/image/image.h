@@ -14,8 +14,30 @@
 
 #include "base/state.h"
 
+/* DMTCP_FULL_EVERY: a chain of incremental images starts again with a
+   full image every this many generations (doc/design.md) */
+#define DMTCP_FULL_EVERY_DEFAULT 8
+
 int dmtcp_write_image(const char *dir, const char *suffix, char *path_out,
 		      uint64_t *bytes, char *err, size_t errcap) HIDDEN;
+/*
+ * The same in two steps (a forked checkpoint, ckpt/bgwrite.c): begin, in
+ * the frozen window, writes all but the memory; finish writes the
+ * memory, syncs and renames (in place, or in a forked child).  After a
+ * fork the process calls dmtcp_image_forked (its copies go, the files
+ * stay); dmtcp_image_abort drops the files of an image not finished.
+ * dmtcp_image_forkable: 1 if a child may write the memory, else 0 and
+ * why; dmtcp_image_check_map: in the child, 0 if its memory map is the
+ * one the image describes.
+ */
+int dmtcp_image_begin(const char *dir, const char *suffix, char *path_out,
+		      char *err, size_t errcap) HIDDEN;
+int dmtcp_image_finish(uint64_t *bytes, char *err, size_t errcap) HIDDEN;
+int dmtcp_image_forkable(char *why, size_t cap) HIDDEN;
+int dmtcp_image_check_map(char *why, size_t cap) HIDDEN;
+void dmtcp_image_forked(void) HIDDEN;
+void dmtcp_image_abort(void) HIDDEN;
+int dmtcp_image_fd(void) HIDDEN;	/* the image being written, or -1 */
 /* The image name of this process in the current generation: 0, or -1
  * (too long).  suffix "" for a checkpoint, "_crash" for a crash image. */
 int dmtcp_image_path(const char *dir, const char *suffix, char *path,

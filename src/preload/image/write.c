@@ -143,6 +143,8 @@ static struct {
 	volatile int armed;
 	volatile uint64_t lo, hi;	/* the guarded read */
 	int on;
+	int tid;			/* the thread reading (a forked
+					   writer is not the ckpt thread) */
 	struct sigaction old[2];
 	sigset_t oldmask;
 	volatile int sent[2];
@@ -160,7 +162,7 @@ static void guard_handler(int sig, siginfo_t *si, void *uc)
 
 	(void)uc;
 	if (si->si_code > 0 && guard.armed && addr >= guard.lo &&
-	    addr < guard.hi && rsys_gettid() == dmtcp_ckpt_tid) {
+	    addr < guard.hi && rsys_gettid() == guard.tid) {
 		guard.armed = 0;
 		siglongjmp(guard.env, 1);
 	}
@@ -191,6 +193,7 @@ static void guard_on(void)
 	sigemptyset(&sa.sa_mask);
 	sigemptyset(&set);
 	guard.armed = 0;
+	guard.tid = rsys_gettid();
 	guard.sent[0] = guard.sent[1] = 0;
 	for (int i = 0; i < 2; i++) {
 		REAL(sigaction)(guard_sigs[i], &sa, &guard.old[i]);
@@ -951,6 +954,8 @@ static void scratch_free(struct scratch *s)
 		munmap(s->meta, s->meta_cap);
 	if (s->bounce)
 		munmap(s->bounce, BOUNCE);
+	memset(s, 0, sizeof(*s));
+	s->pagemap_fd = -1;
 }
 
 /*
@@ -995,135 +1000,252 @@ void dmtcp_image_discard(const char *path)
 
 /* fd/file.c: FILE records, contents of deleted and saved files */
 
-int dmtcp_write_image(const char *dir, const char *suffix, char *path,
-		      uint64_t *bytes, char *err, size_t errcap)
-{
-	static struct img_writer w;
-	static struct img_proc proc;
-	static char tmp[PATH_MAX + 16];
+/*
+ * One image being written.  dmtcp_image_begin runs in the frozen
+ * window and writes everything but the memory: the process state, the
+ * threads, the fds, the environment and the contents of saved files
+ * (those can change once the process runs again).  dmtcp_image_finish
+ * writes the memory areas, syncs and renames: in place, or in a forked
+ * child while the process runs on (ckpt/bgwrite.c), whose memory is the
+ * frozen process's (copy-on-write).
+ */
+static struct {
+	struct img_writer w;
+	struct img_proc proc;
 	struct scratch s;
-	int fd = -1, nthreads = 0, dfd, side;
+	char tmp[PATH_MAX + 16];
+	char dir[PATH_MAX];
+	char path[PATH_MAX];
+	int fd;
+	int active;
+} job;
 
-	memset(&s, 0, sizeof(s));
-	memset(&w, 0, sizeof(w));
-	s.pagemap_fd = -1;
+static void job_release(int unlink_files)
+{
+	img_writer_close(&job.w);
+	if (job.fd >= 0)
+		close(job.fd);
+	job.fd = -1;
+	if (unlink_files) {
+		if (job.tmp[0])
+			unlink(job.tmp);
+		dmtcp_image_discard(job.path);	/* this generation's */
+	}
+	scratch_free(&job.s);
+	job.active = 0;
+}
+
+static int job_io_fail(char *err, size_t errcap)
+{
+	if (job.s.why[0])	/* memory capture failed: say why */
+		snprintf(err, errcap, "%s", job.s.why);
+	else
+		snprintf(err, errcap, "writing %s: %s", job.tmp,
+			 strerror(errno));
+	job_release(1);
+	return -1;
+}
+
+int dmtcp_image_begin(const char *dir, const char *suffix, char *path,
+		      char *err, size_t errcap)
+{
+	struct scratch *s = &job.s;
+	int nthreads = 0, side;
+
+	memset(&job, 0, sizeof(job));
+	job.fd = -1;
+	s->pagemap_fd = -1;
 	if (dmtcp_image_path(dir, suffix, path, PATH_MAX) < 0) {
 		snprintf(err, errcap, "checkpoint directory name too long: %s",
 			 dir);
 		return -1;
 	}
+	util_strlcpy(job.path, path, sizeof(job.path));
+	util_strlcpy(job.dir, dir, sizeof(job.dir));
 	/* SysV IPC objects, zombie children: the side file (ipc.c) */
 	side = dmtcp_ipc_save(path, err, errcap);
 	if (side < 0)
 		return -1;
+	job.active = 1;
 	/* exclusively, under a name nobody can guess (doc/security.md) */
-	fd = safe_create_tmp(path, tmp, sizeof(tmp), 0600);
-	if (fd < 0) {
+	job.fd = safe_create_tmp(path, job.tmp, sizeof(job.tmp), 0600);
+	if (job.fd < 0) {
 		snprintf(err, errcap, "cannot create a new image beside %s: %s",
 			 path, strerror(errno));
-		dmtcp_image_discard(path);	/* the side file */
+		job_release(1);
 		return -1;
 	}
-	s.meta_cap = 1 << 20;
+	s->meta_cap = 1 << 20;
 	for (int i = 0; i < dmtcp_ps.nfds; i++)	/* sockets' data */
-		s.meta_cap += IMG_FD_TAIL(&dmtcp_ps.fds[i].rec);
-	s.pm = scratch_map(PM_BATCH * 8);
-	s.mc = scratch_map(PM_BATCH);
-	s.runs = scratch_map(MAX_RUNS * sizeof(struct run));
-	s.meta = scratch_map(s.meta_cap);
-	s.bounce = scratch_map(BOUNCE);
-	s.maps_cap = 1 << 20;
-	s.maps = scratch_map(s.maps_cap);
-	s.pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	if (!s.pm || !s.mc || !s.runs || !s.meta || !s.bounce || !s.maps) {
+		s->meta_cap += IMG_FD_TAIL(&dmtcp_ps.fds[i].rec);
+	s->pm = scratch_map(PM_BATCH * 8);
+	s->mc = scratch_map(PM_BATCH);
+	s->runs = scratch_map(MAX_RUNS * sizeof(struct run));
+	s->meta = scratch_map(s->meta_cap);
+	s->bounce = scratch_map(BOUNCE);
+	s->maps_cap = 1 << 20;
+	s->maps = scratch_map(s->maps_cap);
+	if (!s->pm || !s->mc || !s->runs || !s->meta || !s->bounce ||
+	    !s->maps) {
 		snprintf(err, errcap, "out of memory for checkpoint scratch");
-		goto fail;
+		job_release(1);
+		return -1;
 	}
-	if (img_writer_open(&w, fd, dmtcp_cfg.gzip ? IMG_F_GZIP : 0,
+	if (img_writer_open(&job.w, job.fd, dmtcp_cfg.gzip ? IMG_F_GZIP : 0,
 			    dmtcp_now_ns() / 1000000000ull) < 0)
-		goto io_fail;
+		return job_io_fail(err, errcap);
 	/* the maps are read last: every scratch mapping exists by now (and
 	   again if the buffer had to grow: it moved while being read) */
 	do {
-		size_t cap = s.maps_cap;
+		size_t cap = s->maps_cap;
 
-		s.maps_len = maps_read_file("/proc/self/maps", &s.maps,
-					    &s.maps_cap);
-		if (s.maps_cap == cap)
+		s->maps_len = maps_read_file("/proc/self/maps", &s->maps,
+					     &s->maps_cap);
+		if (s->maps_cap == cap)
 			break;
-	} while (s.maps_len >= 0);
-	if (s.maps_len < 0) {
+	} while (s->maps_len >= 0);
+	if (s->maps_len < 0) {
 		snprintf(err, errcap, "cannot read /proc/self/maps: %s",
 			 strerror(errno));
-		goto fail;
+		job_release(1);
+		return -1;
 	}
-	add_priv(&s, s.pm, PM_BATCH * 8);
-	add_priv(&s, s.mc, PM_BATCH);
-	add_priv(&s, s.runs, MAX_RUNS * sizeof(struct run));
-	add_priv(&s, s.meta, s.meta_cap);
-	add_priv(&s, s.maps, s.maps_cap);
-	add_priv(&s, s.bounce, BOUNCE);
-	add_priv(&s, w.buf, w.buf_cap);
-	add_priv(&s, w.arena, w.arena_cap);
+	add_priv(s, s->pm, PM_BATCH * 8);
+	add_priv(s, s->mc, PM_BATCH);
+	add_priv(s, s->runs, MAX_RUNS * sizeof(struct run));
+	add_priv(s, s->meta, s->meta_cap);
+	add_priv(s, s->maps, s->maps_cap);
+	add_priv(s, s->bounce, BOUNCE);
+	add_priv(s, job.w.buf, job.w.buf_cap);
+	add_priv(s, job.w.arena, job.w.arena_cap);
 
 	for (int i = 0; i < DMTCP_MAX_THREADS; i++)
 		if (dmtcp_threads[i].state != THR_FREE)
 			nthreads++;
-	fill_proc(&proc, nthreads, count_areas(&s), &s);
+	fill_proc(&job.proc, nthreads, count_areas(s), s);
 	if (side > 0)
-		proc.flags |= IMG_PROC_IPC_SIDE;
-	if (img_write_rec(&w, IMG_REC_PROC, &proc, sizeof(proc)) < 0)
-		goto io_fail;
+		job.proc.flags |= IMG_PROC_IPC_SIDE;
+	if (img_write_rec(&job.w, IMG_REC_PROC, &job.proc,
+			  sizeof(job.proc)) < 0)
+		return job_io_fail(err, errcap);
 	for (int i = 0; i < DMTCP_MAX_THREADS; i++)
 		if (dmtcp_threads[i].state != THR_FREE &&
-		    img_write_rec(&w, IMG_REC_THREAD, &dmtcp_threads[i].info,
+		    img_write_rec(&job.w, IMG_REC_THREAD,
+				  &dmtcp_threads[i].info,
 				  sizeof(struct img_thread)) < 0)
-			goto io_fail;
-	if (write_meta(&w, &s) < 0 || dmtcp_write_files(&w) < 0 ||
-	    write_areas(&w, &s) < 0 ||
-	    img_writer_finish(&w) < 0)
-		goto io_fail;
-	if (fsync(fd) < 0)
-		goto io_fail;
-	*bytes = img_writer_bytes(&w);
-	img_writer_close(&w);
-	if (close(fd) < 0) {	/* NFS reports late write errors here */
-		fd = -1;
-		goto io_fail;
+			return job_io_fail(err, errcap);
+	if (write_meta(&job.w, s) < 0 || dmtcp_write_files(&job.w) < 0)
+		return job_io_fail(err, errcap);
+	return 0;
+}
+
+/*
+ * Whether a forked child may write the memory: not when the image
+ * stores shared memory (the process and others change it while the
+ * child reads it: the image would not be the state at the barrier).
+ * why says which area.
+ */
+int dmtcp_image_forkable(char *why, size_t cap)
+{
+	static struct maps_entry e;
+	size_t pos = 0;
+
+	if (!job.active)
+		return 0;
+	while (maps_next(job.s.maps, job.s.maps_len, &pos, &e) == 1) {
+		struct img_area a;
+		struct stat st;
+
+		if (skip_entry(&e) || !e.shared)
+			continue;
+		if (classify(&e, &a, &st) == STORE_RESIDENT) {
+			snprintf(why, cap, "shared memory %#llx-%#llx %.200s "
+				 "is stored, and it changes while the process "
+				 "runs", (unsigned long long)e.start,
+				 (unsigned long long)e.end,
+				 e.path[0] ? e.path : "(anonymous)");
+			return 0;
+		}
 	}
-	fd = -1;
+	return 1;
+}
+
+/* The forked child: is its memory map the one the image describes? */
+int dmtcp_image_check_map(char *why, size_t cap)
+{
+	if (maps_unchanged(&job.s) == 0)
+		return 0;
+	snprintf(why, cap, "%s", job.s.why);
+	job.s.why[0] = 0;
+	return -1;
+}
+
+/* The process after forking its writer: its copies go, the files stay. */
+void dmtcp_image_forked(void)
+{
+	job_release(0);
+}
+
+int dmtcp_image_fd(void)
+{
+	return job.active ? job.fd : -1;
+}
+
+void dmtcp_image_abort(void)
+{
+	if (job.active)
+		job_release(1);
+}
+
+int dmtcp_image_finish(uint64_t *bytes, char *err, size_t errcap)
+{
+	struct scratch *s = &job.s;
+	int dfd;
+
+	/* our own pagemap: in a forked child, not the parent's */
+	if (s->pagemap_fd >= 0)
+		close(s->pagemap_fd);
+	s->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (write_areas(&job.w, s) < 0 || img_writer_finish(&job.w) < 0)
+		return job_io_fail(err, errcap);
+	if (fsync(job.fd) < 0)
+		return job_io_fail(err, errcap);
+	*bytes = img_writer_bytes(&job.w);
+	img_writer_close(&job.w);
+	if (close(job.fd) < 0) {	/* NFS reports late write errors here */
+		job.fd = -1;
+		return job_io_fail(err, errcap);
+	}
+	job.fd = -1;
 	/* the image and its side file have new names (this generation's):
 	   the renames replace nothing of the committed set */
-	if (rename(tmp, path) < 0) {
-		snprintf(err, errcap, "cannot rename %s to %s: %s", tmp, path,
-			 strerror(errno));
-		goto fail;
+	if (rename(job.tmp, job.path) < 0) {
+		snprintf(err, errcap, "cannot rename %s to %s: %s", job.tmp,
+			 job.path, strerror(errno));
+		job_release(1);
+		return -1;
 	}
+	job.tmp[0] = 0;
 	/* both renames must be on disk before the coordinator is told */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = open(job.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 || fsync(dfd) < 0) {
-		snprintf(err, errcap, "syncing directory %s: %s", dir,
+		snprintf(err, errcap, "syncing directory %s: %s", job.dir,
 			 strerror(errno));
 		if (dfd >= 0)
 			close(dfd);
-		tmp[0] = 0;
-		goto fail;
+		job_release(1);
+		return -1;
 	}
 	close(dfd);
-	scratch_free(&s);
+	scratch_free(s);
+	job.active = 0;
 	return 0;
-io_fail:
-	if (s.why[0])	/* memory capture failed: say why */
-		snprintf(err, errcap, "%s", s.why);
-	else
-		snprintf(err, errcap, "writing %s: %s", tmp, strerror(errno));
-fail:
-	img_writer_close(&w);
-	if (fd >= 0)
-		close(fd);
-	if (tmp[0])
-		unlink(tmp);
-	dmtcp_image_discard(path);	/* this generation's, if any */
-	scratch_free(&s);
-	return -1;
+}
+
+int dmtcp_write_image(const char *dir, const char *suffix, char *path,
+		      uint64_t *bytes, char *err, size_t errcap)
+{
+	if (dmtcp_image_begin(dir, suffix, path, err, errcap) < 0)
+		return -1;
+	return dmtcp_image_finish(bytes, err, errcap);
 }

@@ -324,6 +324,7 @@ static int exec_through(exec_fn *real, const char *name, const char *target,
 	int rc, saved, followable, conn;
 
 	followable = check_target(target);
+	dmtcp_bg_wait_idle();	/* a forked checkpoint's verdict first */
 	pre_exec(name, argv, envp);
 	conn = exec_prejoin(followable, conn_var, sizeof(conn_var));
 	with_our_env(envp, conn_var, &oe);
