@@ -9,11 +9,12 @@ check_PROGRAMS += tests/progs/threads_tls tests/progs/heap_pattern \
 	tests/progs/sparse_reserve tests/progs/interrupted_calls \
 	tests/progs/api tests/progs/static_hello tests/progs/libdltest.so \
 	tests/progs/spawn_kinds tests/progs/pgid_sid tests/progs/fifo_pair \
-	tests/progs/sock_fresh
+	tests/progs/sock_fresh tests/progs/heap_rewrite
 noinst_PROGRAMS += tests/progs/counter
 EXTRA_DIST += tests/progs/testprog.h
 
 tests_progs_threads_tls_LDADD = -lpthread
+tests_progs_heap_rewrite_LDADD = -lpthread
 tests_progs_dlopen_lib_LDADD = -ldl
 tests_progs_interrupted_calls_LDADD = -lpthread
 tests_progs_static_hello_LDFLAGS = -static
