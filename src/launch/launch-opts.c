@@ -16,6 +16,11 @@ enum {
 	OPT_GHOST_LIMIT,
 	OPT_GHOST_OVER,
 	OPT_PLUGIN,
+	OPT_FORKED,
+	OPT_NO_FORKED,
+	OPT_INCREMENTAL,
+	OPT_NO_INCREMENTAL,
+	OPT_FULL_EVERY,
 };
 
 /* Beside the common ones (common-opts.h): -h, -p, -j, -i, --ckptdir... */
@@ -29,6 +34,12 @@ static const struct copt_own launch_own[] = {
 	COPT_KEY("ghost-over-limit", 0, required_argument, OPT_GHOST_OVER),
 	COPT_FLAG("ckpt-open-files", 0, struct launch_opts, ckpt_open_files),
 	COPT_KEY("with-plugin", 0, required_argument, OPT_PLUGIN),
+	COPT_KEY("forked", 0, no_argument, OPT_FORKED),
+	COPT_KEY("no-forked", 0, no_argument, OPT_NO_FORKED),
+	COPT_KEY("incremental", 0, no_argument, OPT_INCREMENTAL),
+	COPT_KEY("no-incremental", 0, no_argument, OPT_NO_INCREMENTAL),
+	COPT_KEY("no-hbict", 0, no_argument, OPT_NO_INCREMENTAL),
+	COPT_KEY("full-every", 0, required_argument, OPT_FULL_EVERY),
 	COPT_END,
 };
 
@@ -62,6 +73,19 @@ void launch_usage(FILE *f)
 "                          DMTCP_CHECKPOINT_DIR, default: cwd)\n"
 "  --no-gzip, --gzip       compress images or not (env DMTCP_GZIP,\n"
 "                          default: compress)\n"
+"  --no-forked, --forked\n"
+"                          write the image in place, the program frozen\n"
+"                          until it is on disk, or in a forked child\n"
+"                          while the program runs on (env\n"
+"                          DMTCP_FORKED_CHECKPOINT=0/1, default: forked\n"
+"                          where it is safe, see doc/design.md)\n"
+"  --incremental           each image stores only the pages changed since\n"
+"                          the previous one and names it as its parent;\n"
+"                          dmtcp_restart follows the chain (env\n"
+"                          DMTCP_INCREMENTAL=1; --no-incremental or\n"
+"                          --no-hbict: full images, the default)\n"
+"  --full-every N          with --incremental, a full image every N\n"
+"                          generations (env DMTCP_FULL_EVERY, default 8)\n"
 "  --ckpt-signal N         signal used internally (env DMTCP_SIGCKPT,\n"
 "                          default 12, SIGUSR2)\n"
 "  --tmpdir DIR            temporary files (env DMTCP_TMPDIR)\n"
@@ -108,6 +132,8 @@ int launch_opts_parse(int argc, char **argv, struct launch_opts *o,
 	memset(o, 0, sizeof(*o));
 	o->gzip = -1;
 	o->ckpt_signal = -1;
+	o->forked = -1;
+	o->incremental = -1;
 	copt_begin(&p, &launch_spec, argc, argv, &o->c, o, err, errcap);
 	while ((c = copt_next(&p)) > 0) {
 		switch (c) {
@@ -145,6 +171,22 @@ int launch_opts_parse(int argc, char **argv, struct launch_opts *o,
 						  "(expected fail or drop)",
 						  optarg);
 			o->ghost_over = optarg;
+			break;
+		case OPT_FORKED:
+		case OPT_NO_FORKED:
+			o->forked = c == OPT_FORKED;
+			break;
+		case OPT_INCREMENTAL:
+		case OPT_NO_INCREMENTAL:
+			o->incremental = c == OPT_INCREMENTAL;
+			break;
+		case OPT_FULL_EVERY:
+			v = util_parse_ulong(optarg);
+			if (v < 1 || v > 64)
+				return copt_error(&p, "invalid --full-every "
+						  "'%s' (expected 1..64)",
+						  optarg);
+			o->full_every = (int)v;
 			break;
 		case OPT_PLUGIN:
 			if (!*optarg)

@@ -20,6 +20,9 @@ struct launch_opts {
 	const char *ghost_limit; /* --ghost-limit SIZE (checked) */
 	const char *ghost_over;	/* --ghost-over-limit fail|drop */
 	int ckpt_open_files;	/* --ckpt-open-files */
+	int forked;		/* --forked / --no-forked: -1 = env/default */
+	int incremental;	/* --incremental / --no-hbict: -1 = env */
+	int full_every;		/* --full-every N: 0 = env/default */
 #define LAUNCH_MAX_PLUGIN_OPTS 16
 	const char *plugins[LAUNCH_MAX_PLUGIN_OPTS]; /* --with-plugin lists */
 	int nplugins;

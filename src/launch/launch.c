@@ -236,6 +236,13 @@ int main(int argc, char **argv)
 	if (o.skip_file_pages &&
 	    launch_setenv("DMTCP_SKIP_FILE_PAGES", "1") < 0)
 		return LAUNCH_EXIT_FAIL;
+	if ((o.forked >= 0 &&
+	     launch_setenv("DMTCP_FORKED_CHECKPOINT", o.forked ? "1" : "0") < 0) ||
+	    (o.incremental >= 0 &&
+	     launch_setenv("DMTCP_INCREMENTAL", o.incremental ? "1" : "0") < 0) ||
+	    (o.full_every > 0 &&
+	     launch_setenv_int("DMTCP_FULL_EVERY", o.full_every) < 0))
+		return LAUNCH_EXIT_FAIL;
 	/* deleted and open files (doc/files.md) */
 	if ((o.ghost_limit &&
 	     launch_setenv("DMTCP_GHOST_LIMIT", o.ghost_limit) < 0) ||
