@@ -14,6 +14,8 @@ lib_libdmtcpimage_a_SOURCES = \
 	src/image/img-validate.c \
 	src/image/img-decode.c \
 	src/image/img-restore.c \
+	src/image/img-chain.h src/image/img-chain.c \
+	src/image/img-chain-write.c \
 	src/image/restore-check.c \
 	include/dmtcp/image.h include/dmtcp/restore-check.h
 # users of the library link $(IMG_LIBS)

@@ -69,6 +69,21 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "the image format is little-endian; this code stores structs "
 	       "as they are in memory");
 
+/* A PARENT record's name: a plain base name in the image's directory
+ * (no '/', no NUL, not "." or "..", 1..255 bytes).  1 if so. */
+static inline int img_parent_name_ok(const char *name, size_t len)
+{
+	if (len == 0 || len > 255)
+		return 0;
+	if ((len == 1 && name[0] == '.') ||
+	    (len == 2 && name[0] == '.' && name[1] == '.'))
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (name[i] == '/' || name[i] == 0)
+			return 0;
+	return 1;
+}
+
 /* Largest FDS/ENV/AUXV/CMDLINE payload a reader accepts. */
 #define IMG_META_MAX		(64u << 20)
 
@@ -106,6 +121,8 @@ struct img_walk {
 	struct img_run file_run;	/* its FILEDATA so far */
 	char payload_file[256];		/* its path, for messages */
 	struct img_end end;
+	struct img_parent parent;	/* the PARENT record (delta images) */
+	char parent_name[256];		/* its name, NUL-terminated */
 	void *payload;			/* current metadata payload */
 	size_t payload_len;
 };

@@ -179,6 +179,10 @@ static int take_one(struct img_meta *m, struct img_walk *w,
 	case IMG_REC_END:
 		m->end = w->end;
 		return 0;
+	case IMG_REC_PARENT:
+		m->parent = w->parent;
+		m->parent_name = strdup(w->parent_name);
+		return m->parent_name ? 0 : -1;
 	}
 	return 0;	/* PAD */
 }
@@ -221,7 +225,7 @@ static void free_blocks(struct img_meta *m)
 {
 	void *blocks[] = {
 		m->files, m->areas, m->fds, m->threads, m->env, m->envv,
-		m->cmdline, m->argv, m->auxv, m->path, m,
+		m->cmdline, m->argv, m->auxv, m->parent_name, m->path, m,
 	};
 
 	for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++)
@@ -243,6 +247,42 @@ void img_free_meta(struct img_meta *m)
 	for (i = 0; i < m->nfiles; i++)
 		free(m->files[i].path);
 	free_blocks(m);
+}
+
+int img_read_ident(const char *path, struct img_ident *id, char *err,
+		   size_t errcap)
+{
+	struct img_walk w;
+	struct img_rec rec;
+	int k, rc = -1;
+
+	memset(id, 0, sizeof(*id));
+	if (img_walk_open(&w, path, 0, err, errcap) < 0)
+		goto out;
+	memcpy(id->image_id, w.r.hdr.image_id, sizeof(id->image_id));
+	id->is_delta = !!(w.r.hdr.flags & IMG_F_DELTA);
+	/* PROC, then PARENT in a delta image (PAD records aside) */
+	while ((k = img_walk_next(&w, &rec)) > 0) {
+		if (rec.type == IMG_REC_PROC)
+			id->generation = w.proc.generation;
+		if (rec.type == IMG_REC_PARENT) {
+			id->parent = w.parent;
+			memcpy(id->parent_name, w.parent_name,
+			       sizeof(id->parent_name));
+		}
+		if (rec.type != IMG_REC_PAD && rec.type != IMG_REC_PROC)
+			break;
+	}
+	if (k < 0)
+		goto out;
+	if (id->is_delta && !id->parent_name[0]) {
+		img_reader_error(&w.r, "no PARENT record (corrupt image)");
+		goto out;
+	}
+	rc = 0;
+out:
+	img_walk_close(&w);
+	return rc;
 }
 
 int img_copy_file_data(const struct img_meta *m, size_t k, int fd,

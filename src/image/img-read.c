@@ -26,6 +26,7 @@ static const char *const rec_names[] = {
 	[IMG_REC_AREA] = "AREA",	[IMG_REC_PAGES] = "PAGES",
 	[IMG_REC_PAD] = "PAD",		[IMG_REC_END] = "END",
 	[IMG_REC_FILE] = "FILE",	[IMG_REC_FILEDATA] = "FILEDATA",
+	[IMG_REC_PARENT] = "PARENT",
 };
 
 const char *img_rec_name(uint32_t type)
@@ -192,7 +193,7 @@ int img_reader_open(struct img_reader *r, const char *path, char *err,
 	if (h.page_size != IMG_PAGE_SIZE)
 		return hdr_fail(r, "page size %u, this build needs %u",
 				h.page_size, IMG_PAGE_SIZE);
-	if (h.flags & ~(uint32_t)IMG_F_GZIP)
+	if (h.flags & ~(uint32_t)(IMG_F_GZIP | IMG_F_DELTA))
 		return hdr_fail(r, "unknown header flags %#x (corrupt image)",
 				h.flags);
 	if (r->file_size < IMG_HEADER_SPACE)
@@ -232,6 +233,18 @@ static int check_rec(struct img_reader *r)
 		return img_reader_error(r, "PAGES record for %#llx+%#llx is "
 			"not page aligned (corrupt image)", (ull)h->arg0,
 			(ull)h->raw_size);
+	if (h->type == IMG_REC_PAGES && (h->arg1 & IMG_PF_ZERO)) {
+		/* zero pages of a delta image: no payload, no flags (the
+		   walker checks that their area is an IMG_AF_DELTA one) */
+		if (!(r->hdr.flags & IMG_F_DELTA))
+			return img_reader_error(r, "zero PAGES record in a "
+				"full image (corrupt image)");
+		if (h->size || h->flags)
+			return img_reader_error(r, "zero PAGES record with a "
+				"payload of %llu bytes or flags %#x (corrupt "
+				"image)", (ull)h->size, h->flags);
+		return 0;
+	}
 	if (h->type == IMG_REC_FILEDATA &&
 	    (!h->raw_size || h->arg0 + h->raw_size < h->arg0))
 		return img_reader_error(r, "FILEDATA record for %llu+%llu "
@@ -284,6 +297,9 @@ static int check_rec(struct img_reader *r)
 		break;
 	case IMG_REC_FILE:
 		max = sizeof(struct img_file) + IMG_PATH_MAX;
+		break;
+	case IMG_REC_PARENT:
+		max = sizeof(struct img_parent) + 255;
 		break;
 	}
 	if (!(h->flags & IMG_RF_CRC))

@@ -14,7 +14,7 @@
 
 typedef unsigned long long ull;
 
-enum { ST_PROC, ST_META, ST_FILES, ST_AREAS, ST_END };
+enum { ST_PROC, ST_PARENT, ST_META, ST_FILES, ST_AREAS, ST_END };
 
 int img_walk_open(struct img_walk *w, const char *path, int check_chunks,
 		  char *err, size_t errcap)
@@ -88,6 +88,38 @@ static int walk_proc(struct img_walk *w)
 	    CHECK_STR(w, "PROC", p, coord_host))
 		return -1;
 	w->proc = *p;
+	w->state = (w->r.hdr.flags & IMG_F_DELTA) ? ST_PARENT : ST_META;
+	return 0;
+}
+
+/* the PARENT record of a delta image, right after PROC */
+static int walk_parent(struct img_walk *w)
+{
+	const struct img_parent *p = w->payload;
+	const char *name = (const char *)(p + 1);
+
+	if (!(w->r.hdr.flags & IMG_F_DELTA))
+		return img_reader_error(&w->r, "PARENT record in a full image "
+					"(corrupt image)");
+	if (w->state != ST_PARENT)
+		return img_reader_error(&w->r, "PARENT record not right after "
+					"the PROC record (corrupt image)");
+	if (w->payload_len < sizeof(*p) ||
+	    w->payload_len - sizeof(*p) != p->name_len)
+		return img_reader_error(&w->r, "PARENT record of %zu bytes "
+			"does not match its name length (corrupt image)",
+			w->payload_len);
+	if (!img_parent_name_ok(name, p->name_len))
+		return img_reader_error(&w->r, "PARENT record: the parent's "
+			"name is not a plain file name (a '/', a NUL, \".\", "
+			"\"..\" or empty; corrupt or crafted image)");
+	if (p->depth < 1 || p->depth > IMG_MAX_CHAIN)
+		return img_reader_error(&w->r, "PARENT record: depth %u, "
+			"1..%u expected (corrupt image)", p->depth,
+			IMG_MAX_CHAIN);
+	w->parent = *p;
+	memcpy(w->parent_name, name, p->name_len);
+	w->parent_name[p->name_len] = 0;
 	w->state = ST_META;
 	return 0;
 }
@@ -249,6 +281,10 @@ static int walk_area(struct img_walk *w)
 		return img_reader_error(&w->r, "more AREA records than the %u "
 			"of the PROC record (corrupt image)",
 			w->proc.nareas);
+	if ((a->flags & IMG_AF_DELTA) && !(w->r.hdr.flags & IMG_F_DELTA))
+		return img_reader_error(&w->r, "AREA %#llx-%#llx: an "
+			"incremental area in a full image (corrupt image)",
+			(ull)a->start, (ull)a->end);
 	w->nareas++;
 	w->area = *a;
 	img_run_begin(&w->area_run, a->start, a->end, a->stored_bytes);
@@ -261,6 +297,12 @@ static int walk_pages(struct img_walk *w, const struct img_rec *rec)
 	if (w->state != ST_AREAS)
 		return img_reader_error(&w->r, "PAGES record before any AREA "
 					"record (corrupt image)");
+	if ((rec->arg1 & IMG_PF_ZERO) && !(w->area.flags & IMG_AF_DELTA))
+		return img_reader_error(&w->r, "zero PAGES %#llx-%#llx in area "
+			"%#llx-%#llx, which is not incremental "
+			"(corrupt image)", (ull)rec->arg0,
+			(ull)(rec->arg0 + rec->raw_size), (ull)w->area.start,
+			(ull)w->area.end);
 	switch (img_run_check(&w->area_run, rec->arg0, rec->raw_size)) {
 	case IMG_RUN_OUTSIDE:
 		return img_reader_error(&w->r, "PAGES %#llx-%#llx outside of "
@@ -360,6 +402,10 @@ int img_walk_next(struct img_walk *w, struct img_rec *rec)
 		return img_reader_error(&w->r, "%s record where the PROC "
 			"record must come first (corrupt image)",
 			img_rec_name(rec->type));
+	if (w->state == ST_PARENT && rec->type != IMG_REC_PARENT)
+		return img_reader_error(&w->r, "%s record where the PARENT "
+			"record of an incremental image must follow PROC "
+			"(corrupt image)", img_rec_name(rec->type));
 	if (rec->type == IMG_REC_PAGES) {
 		rc = close_file(w) < 0 ? -1 : walk_pages(w, rec);
 		w->nrecords++;
@@ -384,6 +430,9 @@ int img_walk_next(struct img_walk *w, struct img_rec *rec)
 		break;
 	case IMG_REC_FILE:
 		rc = walk_file(w);
+		break;
+	case IMG_REC_PARENT:
+		rc = walk_parent(w);
 		break;
 	case IMG_REC_END:
 		rc = walk_end(w);

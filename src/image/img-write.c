@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -22,6 +24,8 @@
 #define ZARENA_SIZE	(512u << 10)	/* deflate needs ~270 KiB */
 
 enum { WS_PROC, WS_META, WS_FILES, WS_AREAS, WS_DONE };
+
+static void new_image_id(uint8_t id[16]);
 
 /* zlib allocator on the mmap'd arena: bump pointer, never freed (the
  * arena goes away whole in img_writer_close) */
@@ -127,12 +131,28 @@ static int append_rec(struct img_writer *w, uint32_t type, uint64_t size,
 	return append(w, &r, sizeof(r));
 }
 
+/* An incremental image takes its PARENT record right after PROC, a full
+ * one none: 1 if type cannot come now for that reason. */
+static int parent_missing(const struct img_writer *w, uint32_t type)
+{
+	int have = !!(w->seen & (1u << IMG_REC_PARENT));
+
+	if (type == IMG_REC_PROC)
+		return 0;
+	if (type == IMG_REC_PARENT)
+		return !(w->flags & IMG_F_DELTA) || have ||
+		       w->seen != (1u << IMG_REC_PROC);
+	return (w->flags & IMG_F_DELTA) && !have;
+}
+
 /* a metadata record made of two pieces, with a CRC of both */
 static int write_meta(struct img_writer *w, uint32_t type, const void *p1,
 		      size_t l1, const void *p2, size_t l2)
 {
 	uint32_t crc = crc32(0, Z_NULL, 0);
 
+	if (parent_missing(w, type))
+		return fail(w, EINVAL);
 	if (l1)
 		crc = crc32_z(crc, p1, l1);
 	if (l2)
@@ -191,7 +211,8 @@ int img_writer_open(struct img_writer *w, int fd, uint32_t flags,
 	memset(w, 0, sizeof(*w));
 	w->fd = fd;
 	w->flags = flags;
-	if (flags & ~(uint32_t)IMG_F_GZIP) {
+	new_image_id(w->image_id);
+	if (flags & ~(uint32_t)(IMG_F_GZIP | IMG_F_DELTA)) {
 		err = EINVAL;
 		goto out_dead;
 	}
@@ -236,6 +257,7 @@ int img_writer_open(struct img_writer *w, int fd, uint32_t flags,
 	h.page_size = IMG_PAGE_SIZE;
 	h.flags = flags;
 	h.ctime_sec = ctime_sec;
+	memcpy(h.image_id, w->image_id, sizeof(h.image_id));
 	h.hdr_crc = crc32_z(0, (const Bytef *)&h, sizeof(h));
 	if (append(w, &h, sizeof(h)) < 0 ||
 	    append_zeros(w, IMG_HEADER_SPACE - sizeof(h)) < 0)
@@ -331,6 +353,9 @@ int img_write_area(struct img_writer *w, const struct img_area *a,
 	    a->start < w->area.end || (a->stored_bytes & m) ||
 	    a->stored_bytes > a->end - a->start)
 		return fail(w, EINVAL);
+	if ((a->flags & IMG_AF_DELTA) && !(w->flags & IMG_F_DELTA))
+		return fail(w, EINVAL);
+	w->area_flags = a->flags;
 	ar.path_len = plen;
 	if (write_meta(w, IMG_REC_AREA, &ar, sizeof(ar), path, plen) < 0)
 		return -1;
@@ -483,7 +508,7 @@ int img_write_pages(struct img_writer *w, uint64_t addr, const void *data,
 	if (check_alive(w) < 0)
 		return -1;
 	if (w->state != WS_AREAS || !len || (addr & m) || (len & m) ||
-	    img_run_check(&w->area, addr, len))
+	    (pflags & IMG_PF_ZERO) || img_run_check(&w->area, addr, len))
 		return fail(w, EINVAL);
 	if (write_data(w, IMG_REC_PAGES, addr, data, len, pflags) < 0)
 		return -1;
@@ -503,6 +528,68 @@ int img_write_filedata(struct img_writer *w, uint64_t off, const void *data,
 	if (write_data(w, IMG_REC_FILEDATA, off, data, len, 0) < 0)
 		return -1;
 	img_run_add(&w->file, off, len);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Incremental images (IMG_F_DELTA)                                   */
+
+/* 16 random bytes for the header's image_id; getrandom(2) as a raw
+ * call (no allocation), the clock and pid mixed in should it fail */
+static void new_image_id(uint8_t id[16])
+{
+	struct timespec ts;
+	uint64_t x[2];
+	long k = syscall(SYS_getrandom, id, 16, 0);
+
+	if (k == 16)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	x[0] = (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec;
+	x[1] = ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)id ^
+	       crc32(0, (const Bytef *)x, sizeof(x[0]));
+	memcpy(id, x, 16);
+}
+
+const uint8_t *img_writer_id(const struct img_writer *w)
+{
+	return w->image_id;
+}
+
+int img_write_parent(struct img_writer *w, const uint8_t parent_id[16],
+		     uint32_t parent_generation, uint32_t depth,
+		     const char *name)
+{
+	struct img_parent p;
+	size_t len = name ? strnlen(name, 256) : 0;
+
+	if (check_alive(w) < 0)
+		return -1;
+	if (w->state != WS_META || !img_parent_name_ok(name, len) ||
+	    depth < 1 || depth > IMG_MAX_CHAIN)
+		return fail(w, EINVAL);
+	memset(&p, 0, sizeof(p));
+	memcpy(p.parent_id, parent_id, sizeof(p.parent_id));
+	p.parent_generation = parent_generation;
+	p.depth = depth;
+	p.name_len = len;
+	return write_meta(w, IMG_REC_PARENT, &p, sizeof(p), name, len);
+}
+
+int img_write_zero_pages(struct img_writer *w, uint64_t addr, size_t len)
+{
+	uint64_t m = IMG_PAGE_SIZE - 1;
+
+	if (check_alive(w) < 0)
+		return -1;
+	if (w->state != WS_AREAS || !(w->area_flags & IMG_AF_DELTA) ||
+	    !len || (addr & m) || (len & m) ||
+	    img_run_check(&w->area, addr, len))
+		return fail(w, EINVAL);
+	if (append_rec(w, IMG_REC_PAGES, 0, len, addr, IMG_PF_ZERO, 0, 0) < 0)
+		return -1;
+	img_run_add(&w->area, addr, len);
+	w->page_bytes += len;
 	return 0;
 }
 

@@ -55,6 +55,8 @@ struct img_writer {
 	int fd;
 	int dead;		/* errno of the first failure, or 0 */
 	uint32_t flags;		/* IMG_F_* of the file header */
+	uint8_t image_id[16];	/* the header's image_id (random) */
+	uint32_t area_flags;	/* IMG_AF_* of the current AREA */
 	int level;		/* zlib level (gzip images) */
 	int cur_level;		/* level the stream is set to now */
 	int incompressible;	/* last tried chunk did not shrink */
@@ -80,10 +82,13 @@ struct img_writer {
 	void *zs;		/* z_stream *, inside the arena */
 };
 
-/* Flags for img_writer_open(): IMG_F_GZIP (compress page data). */
+/* Flags for img_writer_open(): IMG_F_GZIP (compress page data),
+ * IMG_F_DELTA (an incremental image: img_write_parent right after the
+ * PROC record; IMG_AF_DELTA areas and zero pages allowed). */
 
-/* Writes the file header.  DMTCP_GZIP_LEVEL (1..9) overrides the zlib
- * level (default Z_BEST_SPEED). */
+/* Writes the file header, with a random image_id (getrandom(2), no
+ * allocation; img_writer_id() returns it).  DMTCP_GZIP_LEVEL (1..9)
+ * overrides the zlib level (default Z_BEST_SPEED). */
 int img_writer_open(struct img_writer *w, int fd, uint32_t flags,
 		    uint64_t ctime_sec);
 /* A metadata record (PROC, THREAD, FDS, ENV, AUXV, CMDLINE), with a
@@ -116,6 +121,19 @@ int img_write_file(struct img_writer *w, const struct img_file *f,
  * end).  Gzip images: zlib chunks; raw images: the bytes with a CRC. */
 int img_write_filedata(struct img_writer *w, uint64_t off, const void *data,
 		       size_t len);
+/* The PARENT record of an IMG_F_DELTA image, right after PROC: the
+ * parent's image_id and generation, depth (1..IMG_MAX_CHAIN: images
+ * behind this one down to the full image) and its file name, a plain
+ * base name (no '/', not "." or "..", at most 255 bytes). */
+int img_write_parent(struct img_writer *w, const uint8_t parent_id[16],
+		     uint32_t parent_generation, uint32_t depth,
+		     const char *name);
+/* One IMG_PF_ZERO PAGES record for [addr, addr + len) of an IMG_AF_DELTA
+ * area: no payload, the pages read as zeros (they count in the area's
+ * stored_bytes like any PAGES). */
+int img_write_zero_pages(struct img_writer *w, uint64_t addr, size_t len);
+/* The image_id the header carries (16 bytes). */
+const uint8_t *img_writer_id(const struct img_writer *w);
 /* The END record, then flush.  Does not fsync or close fd. */
 int img_writer_finish(struct img_writer *w);
 /* Unmap buffers.  Safe after any failure and on a zeroed struct. */
@@ -241,6 +259,10 @@ struct img_meta {
 	struct img_end end;
 	struct img_meta_file *files;	/* FILE records */
 	size_t nfiles;
+	/* IMG_F_DELTA images: the PARENT record, its name NUL-terminated
+	   (NULL in full images) */
+	struct img_parent parent;
+	char *parent_name;
 };
 
 /* Read every record but page data, with the full structural checks.
@@ -286,6 +308,19 @@ int img_check_restore(const struct img_meta *m, char *err, size_t errcap);
 /* The same checks the way mtcp_restart walks a raw image file: record
  * by record, the file's bytes as they are (gzip images are refused). */
 int img_check_restore_file(const char *path, char *err, size_t errcap);
+
+/* Who an image is, read from its header, PROC and PARENT records only
+ * (cheap: for the coordinator's pruning and the checkpointer naming a
+ * parent).  is_delta 0: parent fields zero. */
+struct img_ident {
+	uint8_t image_id[16];
+	uint32_t generation;
+	int is_delta;
+	struct img_parent parent;
+	char parent_name[256];
+};
+int img_read_ident(const char *path, struct img_ident *id, char *err,
+		   size_t errcap);
 
 /* Names for messages: "PROC", ..., "type 77" (static buffer for
  * unknown types: not thread safe for those). */

@@ -318,6 +318,10 @@ int rchk_header(struct rchk *c, const struct img_file_header *h)
 	if (h->page_size != IMG_PAGE_SIZE)
 		return bad_d(c, "header.page_size", h->page_size,
 			     "this build needs 4096");
+	if (h->flags & IMG_F_DELTA)
+		return bad_x(c, "header.flags", h->flags, "an incremental "
+			     "image: its memory is in the chain of its parents "
+			     "(dmtcp_restart follows the chain)");
 	if (h->flags & ~(uint32_t)IMG_F_GZIP)
 		return bad_x(c, "header.flags", h->flags, "unknown flags");
 	if ((h->flags & IMG_F_GZIP) && (c->flags & RCHK_RAW_ONLY))

@@ -1,7 +1,8 @@
 # tests/unit/image.mk: unit tests of the image library (src/image).
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_image tests/unit/test_image_corrupt \
-	tests/unit/test_restore_check tests/unit/test_image_files
+	tests/unit/test_restore_check tests/unit/test_image_files \
+	tests/unit/test_image_chain
 
 TEST_IMAGE_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(ZLIB_CFLAGS)
 TEST_IMAGE_LDADD = lib/libdmtcpimage.a $(ZLIB_LIBS) $(CMOCKA_LIBS)
@@ -27,4 +28,11 @@ tests_unit_test_restore_check_SOURCES = tests/unit/test_restore_check.c \
 	tests/unit/test_image_util.c tests/unit/test_image_util.h
 tests_unit_test_restore_check_CFLAGS = $(TEST_IMAGE_CFLAGS)
 tests_unit_test_restore_check_LDADD = $(TEST_IMAGE_LDADD)
+# incremental images and their chains (src/image/img-chain.c), on the
+# synthetic chains of chain_gen.c
+tests_unit_test_image_chain_SOURCES = tests/unit/test_image_chain.c \
+	tests/unit/chain_gen.c tests/unit/chain_gen.h \
+	tests/unit/test_image_util.c tests/unit/test_image_util.h
+tests_unit_test_image_chain_CFLAGS = $(TEST_IMAGE_CFLAGS)
+tests_unit_test_image_chain_LDADD = $(TEST_IMAGE_LDADD)
 endif
