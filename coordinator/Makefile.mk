@@ -22,4 +22,6 @@ bin_dmtcp_coordinator_SOURCES = \
 	coordinator/services.c \
 	coordinator/textbuf.c
 bin_dmtcp_coordinator_CFLAGS = $(AM_CFLAGS) $(READLINE_CFLAGS)
-bin_dmtcp_coordinator_LDADD = lib/libdmtcpcommon.a $(READLINE_LIBS)
+bin_dmtcp_coordinator_CPPFLAGS = $(AM_CPPFLAGS) $(ZLIB_CFLAGS)
+bin_dmtcp_coordinator_LDADD = lib/libdmtcpcommon.a $(IMG_LIBS) \
+	$(READLINE_LIBS)

@@ -11,10 +11,13 @@
  * (or restarted from) that fell out, and, in the directories of the new
  * images, any other generation of the same processes (left by a
  * checkpoint the coordinator did not live to clean up).  Only regular
- * files of ours named like our images are ever removed.
+ * files of ours named like our images are ever removed, and never one
+ * that the chain of a kept incremental image still needs (its parents,
+ * read from the PARENT records through the image library).
  */
 #include "config.h"
 #include "coord.h"
+#include "img.h"
 #include "log.h"
 #include "safefile.h"
 #include "util.h"
@@ -72,10 +75,70 @@ static int ours(int dfd, const char *name)
 		S_ISREG(st.st_mode) && st.st_uid == geteuid();
 }
 
+/* Images the chains of the kept sets need (paths as dir/name). */
+static char **needed;
+static size_t nneeded;
+
+static int is_needed(const char *dir, const char *name)
+{
+	char p[PATH_MAX];
+
+	if (snprintf(p, sizeof(p), "%s/%s", dir, name) >= (int)sizeof(p))
+		return 0;
+	for (size_t i = 0; i < nneeded; i++)
+		if (!strcmp(needed[i], p))
+			return 1;
+	return 0;
+}
+
+/* the parents of path, by name in its directory, down to a full image */
+static void need_chain(const char *path)
+{
+	char cur[PATH_MAX], dir[PATH_MAX], err[512];
+	struct img_ident id;
+
+	util_strlcpy(cur, path, sizeof(cur));
+	for (int k = 0; k < IMG_MAX_CHAIN; k++) {
+		char **nv;
+
+		if (img_read_ident(cur, &id, err, sizeof(err)) < 0 ||
+		    !id.is_delta || dir_of(cur, dir, sizeof(dir)) < 0 ||
+		    snprintf(cur, sizeof(cur), "%s/%s", dir,
+			     id.parent_name) >= (int)sizeof(cur))
+			return;
+		if (is_needed(dir, id.parent_name))
+			return;		/* and its parents already */
+		nv = realloc(needed, (nneeded + 1) * sizeof(*nv));
+		if (!nv || !(nv[nneeded] = strdup(cur))) {
+			if (nv)
+				needed = nv;
+			return;
+		}
+		needed = nv;
+		nneeded++;
+	}
+}
+
+/* the needs of gens[from..]: what removing older sets must leave */
+static void need_chains(size_t from)
+{
+	for (size_t i = 0; i < nneeded; i++)
+		free(needed[i]);
+	nneeded = 0;
+	for (size_t i = from; i < ngens; i++)
+		for (size_t j = 0; j < gens[i].n; j++)
+			need_chain(gens[i].paths[j]);
+}
+
 static void remove_at(int dfd, const char *dir, const char *name)
 {
 	if (!ours(dfd, name))
 		return;
+	if (is_needed(dir, name)) {
+		pr_debug("kept %s/%s: a kept image's chain needs it", dir,
+			 name);
+		return;
+	}
 	if (unlinkat(dfd, name, 0) == 0)
 		pr_debug("removed %s/%s", dir, name);
 	else if (errno != ENOENT)
@@ -278,6 +341,7 @@ void co_gens_committed_set(uint32_t gen, char *const *paths, size_t n)
 			 "not removed");
 		return;
 	}
+	need_chains(ngens > (size_t)keep ? ngens - (size_t)keep : 0);
 	while (ngens > (size_t)keep) {
 		struct co_gen *old = &gens[0];
 

@@ -1,7 +1,8 @@
 /*
  * cmd-info.c - `dmtcp_inspect [info] IMG`: the process the image holds
  * (program, ids, host, kernel, when) and the image itself (size,
- * compression, counts, stored bytes).
+ * compression, counts, stored bytes, id; an incremental image's
+ * parent and chain: chain.c).
  */
 #include "session.h"
 
@@ -59,8 +60,9 @@ static void info_text(const struct img_meta *m, const struct info_totals *t)
 	printf("unique id:    %s\n", p->unique_id);
 	printf("coordinator:  %s:%u\n", p->coord_host, p->coord_port);
 	printf("ckpt signal:  %u\n", p->ckpt_signal);
-	printf("format:       v%u, %s\n", m->hdr.version,
-	       m->hdr.flags & IMG_F_GZIP ? "gzip" : "raw");
+	printf("format:       v%u, %s%s\n", m->hdr.version,
+	       m->hdr.flags & IMG_F_GZIP ? "gzip" : "raw",
+	       m->hdr.flags & IMG_F_DELTA ? ", incremental" : "");
 	printf("image size:   %llu (%s)\n", (unsigned long long)m->file_size,
 	       insp_size(s1, sizeof(s1), m->file_size));
 	printf("threads:      %zu (%zu application)\n", m->nthreads,
@@ -114,7 +116,7 @@ static void info_json(const struct img_meta *m, const struct info_totals *t)
 	       "\"user_threads\": %zu, \"areas\": %zu, \"fds\": %zu",
 	       (unsigned long long)m->file_size, m->nthreads, t->user_threads,
 	       m->nareas, m->nfds);
-	printf(", \"stored_bytes\": %llu, \"stored_file_bytes\": %llu}\n",
+	printf(", \"stored_bytes\": %llu, \"stored_file_bytes\": %llu",
 	       (unsigned long long)m->end.page_bytes,
 	       (unsigned long long)t->page_file_bytes);
 }
@@ -123,10 +125,16 @@ int insp_cmd_info(struct insp_session *s)
 {
 	struct info_totals t;
 
+	int rc;
+
 	info_totals(s->v[0].m, &t);
 	if (s->o->json)
 		info_json(s->v[0].m, &t);
 	else
 		info_text(s->v[0].m, &t);
-	return INSP_EXIT_OK;
+	/* the image id, and a delta image's parent and chain */
+	rc = insp_chain_info(s->v[0].m, s->o->json);
+	if (s->o->json)
+		printf("}\n");
+	return rc;
 }

@@ -27,8 +27,9 @@ enum {
 /* Options shared by every command */
 struct insp_opts {
 	int json;		/* --json */
-	const char *output;	/* -o FILE (core) */
+	const char *output;	/* -o FILE (core, merge) */
 	int all_threads;	/* --all: include the checkpoint thread */
+	int raw;		/* --raw: merge writes a raw image */
 };
 
 struct insp_session;
@@ -60,6 +61,19 @@ int insp_cmd_symbol(struct insp_session *s);
 int insp_cmd_backtrace(struct insp_session *s);
 int insp_cmd_core(struct insp_session *s);
 int insp_cmd_diff(struct insp_session *s);
+int insp_cmd_merge(struct insp_session *s);
+
+/* --- chain.c: incremental images ----------------------------------- */
+
+/* info's lines (text) or fields (JSON, after others: ", ..."): the
+ * image id and, for a delta image, its parent and chain.  INSP_EXIT_OK,
+ * or INSP_EXIT_IMAGE with the message printed when the chain is broken. */
+int insp_chain_info(const struct img_meta *m, int json);
+/* The memory of a delta image: its chain merged into an unnamed raw
+ * image, open at *fd, readable as data_path.  INSP_EXIT_OK, or the exit
+ * code with the message printed. */
+int insp_chain_data(const struct img_meta *m, int *fd, char *data_path,
+		    size_t cap);
 
 /* --- out.c: messages and output formatting ------------------------- */
 

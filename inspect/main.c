@@ -45,6 +45,9 @@ static const struct insp_cmd insp_cmds[] = {
 	  "areas, pages and threads that differ between two images", 2, 2,
 	  INSP_NEED_TWO | INSP_NEED_SYMS | INSP_NEED_QUIET, NULL,
 	  insp_cmd_diff },
+	{ "merge", NULL, "IMG -o OUT",
+	  "fold an incremental image's chain into one full image", 1, 1,
+	  INSP_NEED_OUTPUT, NULL, insp_cmd_merge },
 };
 
 #define INSP_NCMDS (sizeof(insp_cmds) / sizeof(insp_cmds[0]))
@@ -82,7 +85,10 @@ static void insp_usage(FILE *f)
 		"\nOptions:\n"
 		"  -j, --json         machine-readable output (one JSON "
 		"document)\n"
-		"  -o, --output FILE  output file (core)\n"
+		"  -o, --output FILE  output file (core, merge; never "
+		"overwritten by merge)\n"
+		"      --raw          merge: write a raw image (default: "
+		"as IMG)\n"
 		"  -a, --all          threads/backtrace: include the "
 		"checkpoint thread\n"
 		"  -h, --help         this help (COMMAND --help: that "
@@ -109,6 +115,7 @@ static const struct copt_own insp_own[] = {
 	COPT_FLAG("json", 'j', struct insp_opts, json),
 	COPT_STR("output", 'o', struct insp_opts, output),
 	COPT_FLAG("all", 'a', struct insp_opts, all_threads),
+	COPT_FLAG("raw", 0, struct insp_opts, raw),
 	COPT_KEY("", 'h', no_argument, 'h'),
 	COPT_KEY("", 'V', no_argument, 'V'),
 	COPT_END,

@@ -53,6 +53,8 @@ struct mem_slot {
 
 struct insp_mem {
 	const struct img_meta *m;
+	const char *data_path;	/* where the PAGES are: m->path, or a
+				   delta image's merged chain */
 	int fd;
 	int gzip;
 	struct mem_area *areas;
@@ -218,8 +220,10 @@ static int mem_index(struct insp_mem *mem)
 	long ai = -1;
 	int rc;
 
-	if (img_reader_open(&r, mem->m->path, mem->err, sizeof(mem->err)) < 0)
+	if (img_reader_open(&r, mem->data_path, mem->err,
+			    sizeof(mem->err)) < 0)
 		return -1;
+	mem->gzip = !!(r.hdr.flags & IMG_F_GZIP);
 	while ((rc = img_reader_next(&r, &rec)) > 0) {
 		if (rec.type == IMG_REC_AREA) {
 			ai++;
@@ -240,6 +244,13 @@ static int mem_index(struct insp_mem *mem)
 struct insp_mem *insp_mem_open(const struct img_meta *m, char *err,
 			       size_t errcap)
 {
+	return insp_mem_open_data(m, m->path, err, errcap);
+}
+
+struct insp_mem *insp_mem_open_data(const struct img_meta *m,
+				    const char *data_path, char *err,
+				    size_t errcap)
+{
 	struct insp_mem *mem;
 	size_t i;
 
@@ -249,8 +260,8 @@ struct insp_mem *insp_mem_open(const struct img_meta *m, char *err,
 		return NULL;
 	}
 	mem->m = m;
+	mem->data_path = data_path;
 	mem->fd = -1;
-	mem->gzip = !!(m->hdr.flags & IMG_F_GZIP);
 	mem->areas = calloc(m->nareas ? m->nareas : 1, sizeof(*mem->areas));
 	if (!mem->areas) {
 		snprintf(err, errcap, "out of memory");
@@ -260,7 +271,7 @@ struct insp_mem *insp_mem_open(const struct img_meta *m, char *err,
 		mem->areas[i].file_fd = -1;
 		mem->areas[i].file_state = -1;
 	}
-	mem->fd = open(m->path, O_RDONLY | O_CLOEXEC);
+	mem->fd = open(data_path, O_RDONLY | O_CLOEXEC);
 	if (mem->fd < 0) {
 		snprintf(err, errcap, "%s: %s", m->path, strerror(errno));
 		goto out_free;

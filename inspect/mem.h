@@ -38,6 +38,11 @@ struct insp_mem;
  */
 struct insp_mem *insp_mem_open(const struct img_meta *m, char *err,
 			       size_t errcap);
+/* The same, the PAGES read from data_path: an image with the very areas
+ * of m (a delta image's merged chain, chain.c); messages name m. */
+struct insp_mem *insp_mem_open_data(const struct img_meta *m,
+				    const char *data_path, char *err,
+				    size_t errcap);
 void insp_mem_close(struct insp_mem *mem);
 
 /*

@@ -6,6 +6,7 @@
 #include "session.h"
 
 #include <string.h>
+#include <unistd.h>
 
 unsigned insp_needs_resolve(unsigned needs)
 {
@@ -22,6 +23,7 @@ static int insp_view_open(struct insp_session *s, struct insp_view *v,
 	long ai;
 	int rc;
 
+	v->data_fd = -1;
 	rc = insp_load(path, &v->m);
 	if (rc)
 		return rc;
@@ -35,7 +37,19 @@ static int insp_view_open(struct insp_session *s, struct insp_view *v,
 		}
 		s->area = &v->m->areas[ai];
 	}
-	if (s->needs & INSP_NEED_MEM) {
+	if ((s->needs & INSP_NEED_MEM) && (v->m->hdr.flags & IMG_F_DELTA)) {
+		/* pages through the chain: read from its merged image */
+		char data[64];
+
+		rc = insp_chain_data(v->m, &v->data_fd, data, sizeof(data));
+		if (rc)
+			return rc;
+		v->mem = insp_mem_open_data(v->m, data, err, sizeof(err));
+		if (!v->mem) {
+			insp_err("%s", err);
+			return INSP_EXIT_IMAGE;
+		}
+	} else if (s->needs & INSP_NEED_MEM) {
 		v->mem = insp_mem_open(v->m, err, sizeof(err));
 		if (!v->mem) {
 			insp_err("%s", err);
@@ -57,6 +71,7 @@ int insp_session_open(struct insp_session *s, const struct insp_cmd *c,
 	int rc = INSP_EXIT_OK;
 
 	memset(s, 0, sizeof(*s));
+	s->v[0].data_fd = s->v[1].data_fd = -1;
 	s->cmd = c;
 	s->o = o;
 	s->args = args;
@@ -98,7 +113,10 @@ int insp_session_close(struct insp_session *s, int rc)
 		insp_dwfl_close(s->v[i].d);
 		insp_mem_close(s->v[i].mem);
 		img_free_meta(s->v[i].m);
+		if (s->v[i].data_fd >= 0)
+			close(s->v[i].data_fd);
 		memset(&s->v[i], 0, sizeof(s->v[i]));
+		s->v[i].data_fd = -1;
 	}
 	return rc;
 }

@@ -12,3 +12,4 @@ include tests/progs/gdb.mk
 include tests/plugin/plugin.mk
 include tests/progs/exec.mk
 include tests/progs/txn.mk
+include tests/progs/chain.mk

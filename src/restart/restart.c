@@ -6,7 +6,9 @@
  * Gzip images are inflated by a decoder child (forked before the
  * namespace exists, so it never takes a pid an image needs) that feeds
  * mtcp_restart the equivalent raw stream through a pipe; raw images are
- * read by mtcp_restart straight from the file.
+ * read by mtcp_restart straight from the file.  An incremental image is
+ * read with its chain of parents (img-chain.h): the decoder child then
+ * writes the merged full image into the pipe.
  */
 #include "config.h"
 #include "restart.h"
@@ -14,6 +16,7 @@
 #include "coord-client.h"
 #include "coord-start.h"
 #include "img.h"
+#include "img-chain.h"
 #include "log.h"
 #include "util.h"
 #include "dmtcp/fds.h"
@@ -47,13 +50,43 @@ struct image {
 	int fd;			/* what mtcp_restart reads */
 	pid_t decoder;		/* gzip: the child writing into fd */
 	pid_t pid;		/* inside the namespace */
+	struct img_chain *chain;	/* an incremental image's chain */
 };
+
+/*
+ * The image's metadata; for an incremental image, its chain opened (a
+ * missing, replaced or corrupt parent stops the restart here) and the
+ * metadata of the merged image the decoder child will stream.
+ */
+static int load_image(struct image *im, char *err, size_t errcap)
+{
+	if (img_load_meta(im->path, &im->meta, err, errcap) < 0)
+		return -1;
+	if (!(im->meta->hdr.flags & IMG_F_DELTA))
+		return 0;
+	img_free_meta(im->meta);
+	im->meta = NULL;
+	im->chain = img_chain_open(im->path, err, errcap);
+	if (!im->chain)
+		return -1;
+	im->meta = img_chain_take_meta(im->chain);
+	return 0;
+}
+
+/* the decoder child's work: the raw stream of the image into fd */
+static int decode_image(const struct image *im, int fd, char *err,
+			size_t errcap)
+{
+	if (im->chain)
+		return img_chain_write(im->chain, fd, 0, err, errcap);
+	return img_decode_to_fd(im->path, fd, err, errcap);
+}
 
 static int open_stream(struct image *im, char *err, size_t errcap)
 {
 	int p[2];
 
-	if (!(im->meta->hdr.flags & IMG_F_GZIP)) {
+	if (!(im->meta->hdr.flags & IMG_F_GZIP) && !im->chain) {
 		im->fd = open(im->path, O_RDONLY | O_CLOEXEC);
 		if (im->fd < 0) {
 			snprintf(err, errcap, "%s: %s", im->path,
@@ -76,7 +109,7 @@ static int open_stream(struct image *im, char *err, size_t errcap)
 
 		close(p[0]);
 		signal(SIGPIPE, SIG_IGN);
-		if (img_decode_to_fd(im->path, p[1], derr, sizeof(derr)) < 0) {
+		if (decode_image(im, p[1], derr, sizeof(derr)) < 0) {
 			if (errno != EPIPE)
 				fprintf(stderr, "dmtcp_restart: %s\n", derr);
 			_exit(1);
@@ -834,8 +867,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < o.nimages; i++) {
 		if (util_abspath(o.images[i], ims[i].path,
 				 sizeof(ims[i].path)) < 0 ||
-		    img_load_meta(ims[i].path, &ims[i].meta, err,
-				  sizeof(err)) < 0 ||
+		    load_image(&ims[i], err, sizeof(err)) < 0 ||
 		    /* every field mtcp_restart will use, before anything
 		       starts (mtcp_restart checks them again itself) */
 		    img_check_restore(ims[i].meta, err, sizeof(err)) < 0 ||
@@ -923,8 +955,10 @@ int main(int argc, char **argv)
 	for (int i = 0; i < o.nimages; i++)
 		if (ims[i].decoder > 0)
 			waitpid(ims[i].decoder, NULL, 0);
-	for (int i = 0; i < o.nimages; i++)
+	for (int i = 0; i < o.nimages; i++) {
 		img_free_meta(ims[i].meta);
+		img_chain_close(ims[i].chain);
+	}
 	free(ims);
 	return exit_code(status);
 }

@@ -36,3 +36,16 @@ tests_unit_test_image_chain_SOURCES = tests/unit/test_image_chain.c \
 tests_unit_test_image_chain_CFLAGS = $(TEST_IMAGE_CFLAGS)
 tests_unit_test_image_chain_LDADD = $(TEST_IMAGE_LDADD)
 endif
+
+# the coordinator's pruning of generations keeps what a kept image's
+# chain needs (coordinator/gens.c, with stand-ins for the rest of it)
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_coord_gens
+tests_unit_test_coord_gens_SOURCES = tests/unit/test_coord_gens.c \
+	coordinator/gens.c coordinator/txn.c coordinator/textbuf.c \
+	tests/unit/chain_gen.c tests/unit/chain_gen.h \
+	tests/unit/test_image_util.c tests/unit/test_image_util.h
+tests_unit_test_coord_gens_CFLAGS = $(TEST_IMAGE_CFLAGS) \
+	-I$(top_srcdir)/coordinator
+tests_unit_test_coord_gens_LDADD = lib/libdmtcpcommon.a $(TEST_IMAGE_LDADD)
+endif

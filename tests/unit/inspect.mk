@@ -16,7 +16,7 @@ tests_unit_test_inspect_mem_LDADD = lib/libdmtcpimage.a \
 
 tests_unit_test_inspect_session_SOURCES = \
 	tests/unit/test_inspect_session.c \
-	inspect/session.c inspect/session.h \
+	inspect/session.c inspect/session.h inspect/chain.c \
 	inspect/dwfl-session.c inspect/dwfl-session.h \
 	inspect/mem.c inspect/mem.h inspect/out.c inspect/buildid.c \
 	inspect/inspect.h \
