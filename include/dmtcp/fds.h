@@ -24,6 +24,10 @@ enum dmtcp_reserved_fd {
 	DMTCP_FD_HOST_PROC	= 829,	/* the host's /proc (namespaces) */
 	DMTCP_FD_LOG		= 830,	/* DMTCP_DEBUG log file, and up */
 	DMTCP_FD_SENTINEL	= 839,	/* survives an exec we do not see */
+	DMTCP_FD_DIRTY		= 850,	/* library: dirty-page tracking,
+					   850-854: /proc/self/pagemap,
+					   clear_refs, three userfaultfds
+					   (src/preload/image/dirty.c) */
 	DMTCP_FD_MQUEUE		= 860,	/* library: message queue copies */
 	DMTCP_FD_SKQ		= 870,	/* library: sockets with bytes to
 					   write again after a checkpoint */
