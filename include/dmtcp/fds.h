@@ -27,6 +27,10 @@ enum dmtcp_reserved_fd {
 	DMTCP_FD_BGWRITE	= 840,	/* library: the result pipe of a
 					   forked image writer (read end) */
 	DMTCP_FD_BGWRITE_CHILD	= 841,	/* ... its write end, in the child */
+	DMTCP_FD_DIRTY		= 850,	/* library: dirty-page tracking,
+					   850-854: /proc/self/pagemap,
+					   clear_refs, three userfaultfds
+					   (src/preload/image/dirty.c) */
 	DMTCP_FD_MQUEUE		= 860,	/* library: message queue copies */
 	DMTCP_FD_SKQ		= 870,	/* library: sockets with bytes to
 					   write again after a checkpoint */

@@ -30,6 +30,7 @@ lib_libdmtcp_so_SOURCES = \
 	src/preload/fd/mqueue.c src/preload/fd/file.c src/preload/fd/path.c \
 	src/preload/ipc/ipc.h src/preload/ipc/sysv.c \
 	src/preload/image/image.h src/preload/image/write.c \
+	src/preload/image/dirty.h src/preload/image/dirty.c \
 	src/preload/plugin/plugin.h src/preload/plugin/registry.c \
 	src/preload/plugin/services.c \
 	src/preload/ckpt/ckpt.h src/preload/ckpt/ckpt-thread.c \

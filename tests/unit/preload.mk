@@ -3,7 +3,7 @@
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_preload_timeout tests/unit/test_fd_buf \
 	tests/unit/test_fdinfo tests/unit/test_procdir \
-	tests/unit/test_fd_kinds
+	tests/unit/test_fd_kinds tests/unit/test_dirty
 
 TEST_PRELOAD_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
 	-I$(top_srcdir)/src/preload
@@ -45,4 +45,11 @@ tests_unit_test_fd_kinds_SOURCES = tests/unit/test_fd_kinds.c \
 tests_unit_test_fd_kinds_CFLAGS = $(TEST_PRELOAD_CFLAGS) -pthread
 tests_unit_test_fd_kinds_LDADD = lib/libdmtcpimage.a lib/libdmtcpcommon.a \
 	$(ZLIB_LIBS) $(CMOCKA_LIBS)
+
+# dirty-page tracking (image/dirty.c): every mechanism DMTCP_DIRTY forces,
+# in this plain process (the soft-dirty probe's fallback included)
+tests_unit_test_dirty_SOURCES = tests/unit/test_dirty.c \
+	src/preload/image/dirty.c src/preload/image/dirty.h
+tests_unit_test_dirty_CFLAGS = $(TEST_PRELOAD_CFLAGS)
+tests_unit_test_dirty_LDADD = lib/libdmtcpcommon.a $(CMOCKA_LIBS)
 endif

@@ -104,6 +104,7 @@ static int wiped_area(char *why, size_t cap)
 	int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 	int found = 0;
+	unsigned long long lo = 0, hi = 0, a, b;
 
 	if (fd < 0)
 		return 0;
@@ -116,15 +117,22 @@ static int wiped_area(char *why, size_t cap)
 			}
 			line[ll] = 0;
 			ll = 0;
+			if (sscanf(line, "%llx-%llx ", &a, &b) == 2 &&
+			    strchr(line, '-') < strchr(line, ' ')) {
+				lo = a;		/* an area's first line */
+				hi = b;
+				continue;
+			}
 			if (strncmp(line, "VmFlags:", 8) == 0 &&
-			    strstr(line, " wf"))
+			    strstr(line, " wf") &&
+			    dmtcp_image_stores(lo, hi))
 				found = 1;
 		}
 	}
 	close(fd);
 	if (found)
-		snprintf(why, cap, "an area is MADV_WIPEONFORK: a forked child "
-			 "would see it zeroed");
+		snprintf(why, cap, "area %#llx-%#llx is MADV_WIPEONFORK: a "
+			 "forked child would see it zeroed", lo, hi);
 	return found;
 }
 

@@ -55,6 +55,7 @@ void dmtcp_ckpt_atfork_child(void)
 	local_only = 0;
 	local_requested = 0;
 	dmtcp_bg_atfork_child();	/* the parent's forked writer */
+	dmtcp_image_chain_reset();	/* a new process: a full image */
 	dmtcp_crit_atfork_child();
 }
 
@@ -392,6 +393,7 @@ static void bg_verdict(uint64_t failures)
 {
 	if (!dmtcp_bg_busy())
 		return;
+	dmtcp_image_committed(failures == 0 && bg_rc == 0);
 	if (failures == 0 && bg_rc == 0) {
 		dmtcp_last_ckpt_usec = bg_usec;
 		util_strlcpy(dmtcp_cfg.image_path, bg_path,
@@ -563,6 +565,8 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 			"%u: %s is in its restart script only if it committed "
 			"the checkpoint before it went away", gen, path);
 	}
+	if (!local_only && !forked && !refused)
+		dmtcp_image_committed(rc == 0 && !coord_lost);
 	if (rc == 0) {
 		dmtcp_last_ckpt_usec = usec;
 		util_strlcpy(dmtcp_cfg.image_path, path,
@@ -691,6 +695,7 @@ static void restart_sequence(void)
 
 	dmtcp_restarting = 1;
 	dmtcp_running_state = 0;
+	dmtcp_image_chain_reset();	/* the next image is a full one */
 	dmtcp_thread_resume_hook = dmtcp_n_user_plugins > 0 ?
 				   user_thread_resumed : NULL;
 	local_only = 0;		/* a crash image was written locally */
@@ -810,6 +815,7 @@ static void *ckpt_thread_main(void *arg)
 			dmtcp_coord_fd = -1;
 			if (dmtcp_bg_busy() && dmtcp_bg_fd() < 0) {
 				/* no verdict coming (committed or not) */
+				dmtcp_image_committed(0);
 				pr_warn("lost the coordinator before it "
 					"confirmed checkpoint %u: %s is in its "
 					"restart script only if it committed "

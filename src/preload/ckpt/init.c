@@ -7,6 +7,7 @@
 #include "config.h"
 #include "ckpt/ckpt.h"
 #include "image/image.h"
+#include "image/dirty.h"
 #include "fd/fd.h"
 #include "plugin/plugin.h"
 #include "log.h"
@@ -315,6 +316,9 @@ __attribute__((constructor)) static void dmtcp_init(void)
 	}
 	dmtcp_enabled = 1;
 	atexit(bg_exit_wait);
+	if (dmtcp_cfg.incremental)
+		pr_debug("incremental images, dirty pages by %s",
+			 dirty_mech_name(dirty_init()));
 	dmtcp_install_crash_handlers();
 	pr_debug("%s (pid %d) under checkpoint control, signal %d, dir %s",
 		 dmtcp_cfg.progname, (int)getpid(), dmtcp_cfg.ckpt_signal,

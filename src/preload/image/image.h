@@ -38,6 +38,12 @@ int dmtcp_image_check_map(char *why, size_t cap) HIDDEN;
 void dmtcp_image_forked(void) HIDDEN;
 void dmtcp_image_abort(void) HIDDEN;
 int dmtcp_image_fd(void) HIDDEN;	/* the image being written, or -1 */
+int dmtcp_image_stores(uint64_t start, uint64_t end) HIDDEN;
+/* Incremental images: the coordinator's verdict on the image written
+ * last (1 committed: the next may be its delta); a new process image
+ * (restart, fork) starts with a full image. */
+void dmtcp_image_committed(int ok) HIDDEN;
+void dmtcp_image_chain_reset(void) HIDDEN;
 /* The image name of this process in the current generation: 0, or -1
  * (too long).  suffix "" for a checkpoint, "_crash" for a crash image. */
 int dmtcp_image_path(const char *dir, const char *suffix, char *path,

@@ -29,6 +29,7 @@
 #include "safefile.h"
 #include "img.h"
 #include "dmtcp/ipc-side.h"
+#include "image/dirty.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -51,7 +52,8 @@
 #define PM_SWAPPED (1ull << 62)
 #define PM_FILE (1ull << 61)
 #define BOUNCE (1u << 20)	/* copy of file-backed pages, IMG_ZCHUNK_MAX */
-#define MAX_PRIV 12
+#define MAX_PRIV 32
+#define DBITS_CAP (64u << 20)	/* dirty bitmaps: 2 TiB of memory */
 
 extern char **environ;
 
@@ -76,7 +78,15 @@ struct scratch {
 	struct { uint64_t lo, hi; } priv[MAX_PRIV];
 	int npriv;
 	char why[512];		/* why memory capture failed, if it did */
+	/* incremental images: per area of maps (in its order), whether
+	   dirty tracking answered for it and its bitmap in dbits */
+	int delta;		/* this image is IMG_F_DELTA */
+	uint64_t *dbits;	/* DBITS_CAP bytes, MAP_NORESERVE */
+	size_t dbits_used;	/* uint64_t words */
+	struct darea { uint64_t off; int tracked; } *dareas;
+	int ndareas;
 };
+#define MAX_DAREAS 65536
 
 static void *scratch_map(size_t len)
 {
@@ -508,7 +518,7 @@ static int classify(const struct maps_entry *e, struct img_area *a,
 
 /* Decide which pages of [start, end) are stored; fills s->runs. */
 static int plan_runs(struct scratch *s, const struct img_area *a, int mode,
-		     int *nruns, uint64_t *bytes)
+		     const uint64_t *dbits, int *nruns, uint64_t *bytes)
 {
 	uint64_t start = a->start, end = a->end;
 	int n = 0;
@@ -549,6 +559,14 @@ static int plan_runs(struct scratch *s, const struct img_area *a, int mode,
 
 			if (is_priv(s, addr))
 				continue;
+			if (dbits) {
+				/* IMG_AF_DELTA: the pages changed since the
+				   parent, zero runs where they went away */
+				uint64_t pg = (addr - a->start) / PAGE;
+
+				if (!(dbits[pg / 64] & (1ull << (pg % 64))))
+					continue;
+			}
 			if (mode == STORE_RESIDENT) {
 				keep = s->mc[i] & 1;
 			} else if (mode == STORE_DIRTY) {
@@ -577,6 +595,11 @@ static int plan_runs(struct scratch *s, const struct img_area *a, int mode,
 			if (keep && mode != STORE_ALL && mode != STORE_DIRTY &&
 			    guarded_page_is_zero((void *)addr) != 0)
 				keep = 0;
+			if (!keep && dbits) {
+				/* the parent's page is zero now */
+				keep = 1;
+				fl = IMG_PF_ZERO;
+			}
 			if (!keep)
 				continue;
 			if (n > 0 && s->runs[n - 1].addr + s->runs[n - 1].len
@@ -842,7 +865,7 @@ static int write_areas(struct img_writer *w, struct scratch *s)
 	static struct maps_entry e;	/* 4 KiB: keep it off the stack */
 	static struct elf_id elf;
 	size_t pos = 0;
-	int r, rc = -1;
+	int r, rc = -1, idx = 0;
 
 	memset(&elf, 0, sizeof(elf));
 	guard_on();
@@ -851,9 +874,13 @@ static int write_areas(struct img_writer *w, struct scratch *s)
 		struct stat st;
 		int mode, nruns = 0, reprotect = 0;
 		uint64_t bytes = 0, bad = 0;
+		const uint64_t *dbits = NULL;
 
 		if (skip_entry(&e))
 			continue;
+		if (s->delta && idx < s->ndareas && s->dareas[idx].tracked)
+			dbits = s->dbits + s->dareas[idx].off;
+		idx++;
 		mode = classify(&e, &a, &st);
 		if (a.kind == IMG_AREA_FILE || a.kind == IMG_AREA_SHARED_FILE) {
 			if (!elf.valid || elf.dev != a.dev ||
@@ -877,7 +904,7 @@ static int write_areas(struct img_writer *w, struct scratch *s)
 			}
 		}
 		if (mode == STORE_DIRTY)	/* pagemap only: no access */
-			plan_runs(s, &a, mode, &nruns, &bytes);
+			plan_runs(s, &a, mode, NULL, &nruns, &bytes);
 		if (mode != STORE_NONE && !(e.prot & PROT_READ) &&
 		    (mode != STORE_DIRTY || nruns)) {
 			/* e.g. a guard page the program wrote, then locked */
@@ -890,13 +917,18 @@ static int write_areas(struct img_writer *w, struct scratch *s)
 				bytes = 0;
 			}
 		}
+		if (dbits && mode != STORE_NONE && mode != STORE_DIRTY)
+			a.flags |= IMG_AF_DELTA;
 		if (mode != STORE_NONE && mode != STORE_DIRTY)
-			plan_runs(s, &a, mode, &nruns, &bytes);
+			plan_runs(s, &a, mode, dbits, &nruns, &bytes);
 		a.stored_bytes = bytes;
 		if (img_write_area(w, &a, e.path) < 0)
 			goto fail;
 		for (int i = 0; i < nruns; i++)
-			if ((mode == STORE_SPARSE ?
+			if ((s->runs[i].flags & IMG_PF_ZERO ?
+			     img_write_zero_pages(w, s->runs[i].addr,
+						  s->runs[i].len) :
+			     mode == STORE_SPARSE ?
 			     write_direct(w, s, &s->runs[i], &e) :
 			     write_fragile(w, s, &s->runs[i], &bad)) < 0)
 				goto fail;
@@ -954,6 +986,10 @@ static void scratch_free(struct scratch *s)
 		munmap(s->meta, s->meta_cap);
 	if (s->bounce)
 		munmap(s->bounce, BOUNCE);
+	if (s->dbits)
+		munmap(s->dbits, DBITS_CAP);
+	if (s->dareas)
+		munmap(s->dareas, MAX_DAREAS * sizeof(struct darea));
 	memset(s, 0, sizeof(*s));
 	s->pagemap_fd = -1;
 }
@@ -1019,6 +1055,105 @@ static struct {
 	int fd;
 	int active;
 } job;
+
+/*
+ * Incremental images (doc/design.md "Incremental checkpoints"): the
+ * last committed image of this process, the parent of the next one
+ * when that is a delta, and the image being written now.
+ */
+static struct chain_link {
+	uint8_t id[16];
+	uint32_t generation;
+	uint32_t depth;		/* 0: a full image */
+	char name[256];		/* base name */
+	char dir[PATH_MAX];
+} chain_last, chain_cur;
+static int chain_valid;		/* chain_last is committed and tracking
+				   has run since it was captured */
+
+/* Whether this image can be a delta, and the per-area dirty bitmaps
+   (frozen window: dirty tracking starts again from now either way). */
+static int chain_cur_tracked;	/* dirty tracking ran for chain_cur */
+
+static void dirty_range_priv(void *arg, const void *p, size_t len)
+{
+	add_priv(arg, p, len);
+}
+
+static void plan_delta(struct scratch *s)
+{
+	static struct maps_entry e;
+	size_t pos = 0;
+
+	chain_cur_tracked = 0;
+	if (!s->dbits || !s->dareas || dirty_mech() == DIRTY_NONE) {
+		dirty_end(0);
+		return;
+	}
+	dirty_private_ranges(dirty_range_priv, s);
+	dirty_begin();
+	while (maps_next(s->maps, s->maps_len, &pos, &e) == 1 &&
+	       s->ndareas < MAX_DAREAS) {
+		struct darea *d = &s->dareas[s->ndareas++];
+		uint64_t words = ((e.end - e.start) / PAGE + 63) / 64;
+		struct img_area a;
+		struct stat st;
+		int mode;
+
+		if (skip_entry(&e)) {
+			s->ndareas--;
+			continue;
+		}
+		d->tracked = 0;
+		d->off = s->dbits_used;
+		mode = classify(&e, &a, &st);
+		if ((mode != STORE_SPARSE && mode != STORE_ALL) ||
+		    (s->dbits_used + words) * 8 > DBITS_CAP)
+			continue;
+		d->tracked = dirty_collect(e.start, e.end, s->dbits + d->off) == 1;
+		if (d->tracked)
+			s->dbits_used += words;
+	}
+	/* the state at this barrier is what the next delta builds on */
+	dirty_end(1);
+	chain_cur_tracked = 1;
+}
+
+/* A delta of chain_last: committed, tracked since, same directory,
+   and not the N-th of a chain (--full-every). */
+static int want_delta(void)
+{
+	return dmtcp_cfg.incremental && chain_valid &&
+	       dmtcp_cfg.full_every > 1 &&
+	       chain_last.depth + 1 < (uint32_t)dmtcp_cfg.full_every &&
+	       strcmp(chain_last.dir, job.dir) == 0;
+}
+
+/* The coordinator's verdict on the image written last (ckpt/). */
+void dmtcp_image_committed(int ok)
+{
+	if (ok) {
+		chain_last = chain_cur;
+		chain_valid = chain_cur_tracked;
+	} else {
+		chain_valid = 0;
+		if (dmtcp_cfg.incremental)
+			dirty_end(0);
+	}
+	chain_cur_tracked = 0;
+}
+
+/* A new process image (restart, a forked child of the application):
+   no parent yet, tracking from scratch. */
+void dmtcp_image_chain_reset(void)
+{
+	chain_valid = 0;
+	chain_cur_tracked = 0;
+	if (dmtcp_cfg.incremental) {
+		dirty_reset();
+		dirty_init();
+	}
+}
 
 static void job_release(int unlink_files)
 {
@@ -1091,7 +1226,21 @@ int dmtcp_image_begin(const char *dir, const char *suffix, char *path,
 		job_release(1);
 		return -1;
 	}
-	if (img_writer_open(&job.w, job.fd, dmtcp_cfg.gzip ? IMG_F_GZIP : 0,
+	if (dmtcp_cfg.incremental) {
+		s->dbits = scratch_map(DBITS_CAP);
+		s->dareas = scratch_map(MAX_DAREAS * sizeof(struct darea));
+	}
+	s->delta = want_delta() && s->dbits && s->dareas &&
+		   dirty_mech() != DIRTY_NONE;
+	if (dmtcp_cfg.incremental)
+		pr_debug("%s: %s%s (chain %s, depth %u, tracking %s)", path,
+			 s->delta ? "delta of " : "full image",
+			 s->delta ? chain_last.name : "",
+			 chain_valid ? "valid" : "none", chain_last.depth,
+			 dirty_mech_name(dirty_mech()));
+	if (img_writer_open(&job.w, job.fd,
+			    (dmtcp_cfg.gzip ? IMG_F_GZIP : 0) |
+			    (s->delta ? IMG_F_DELTA : 0),
 			    dmtcp_now_ns() / 1000000000ull) < 0)
 		return job_io_fail(err, errcap);
 	/* the maps are read last: every scratch mapping exists by now (and
@@ -1118,6 +1267,16 @@ int dmtcp_image_begin(const char *dir, const char *suffix, char *path,
 	add_priv(s, s->bounce, BOUNCE);
 	add_priv(s, job.w.buf, job.w.buf_cap);
 	add_priv(s, job.w.arena, job.w.arena_cap);
+	add_priv(s, s->dbits, DBITS_CAP);
+	add_priv(s, s->dareas, MAX_DAREAS * sizeof(struct darea));
+	if (dmtcp_cfg.incremental)
+		plan_delta(s);
+	chain_cur.generation = dmtcp_generation;
+	chain_cur.depth = s->delta ? chain_last.depth + 1 : 0;
+	memcpy(chain_cur.id, img_writer_id(&job.w), sizeof(chain_cur.id));
+	util_strlcpy(chain_cur.dir, job.dir, sizeof(chain_cur.dir));
+	util_strlcpy(chain_cur.name, strrchr(path, '/') ?
+		     strrchr(path, '/') + 1 : path, sizeof(chain_cur.name));
 
 	for (int i = 0; i < DMTCP_MAX_THREADS; i++)
 		if (dmtcp_threads[i].state != THR_FREE)
@@ -1127,6 +1286,11 @@ int dmtcp_image_begin(const char *dir, const char *suffix, char *path,
 		job.proc.flags |= IMG_PROC_IPC_SIDE;
 	if (img_write_rec(&job.w, IMG_REC_PROC, &job.proc,
 			  sizeof(job.proc)) < 0)
+		return job_io_fail(err, errcap);
+	if (s->delta && img_write_parent(&job.w, chain_last.id,
+					 chain_last.generation,
+					 chain_last.depth + 1,
+					 chain_last.name) < 0)
 		return job_io_fail(err, errcap);
 	for (int i = 0; i < DMTCP_MAX_THREADS; i++)
 		if (dmtcp_threads[i].state != THR_FREE &&
@@ -1184,6 +1348,16 @@ int dmtcp_image_check_map(char *why, size_t cap)
 void dmtcp_image_forked(void)
 {
 	job_release(0);
+}
+
+/* Whether the image stores anything of [start, end): not when it is
+   all the checkpoint's own memory (scratch, dirty tracking tables). */
+int dmtcp_image_stores(uint64_t start, uint64_t end)
+{
+	for (uint64_t a = start; a < end; a += PAGE)
+		if (!is_priv(&job.s, a))
+			return 1;
+	return 0;
 }
 
 int dmtcp_image_fd(void)

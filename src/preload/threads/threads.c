@@ -319,8 +319,11 @@ int dmtcp_suspend_threads_for(int max_ms)
 	int err = 0;
 	int waited_ms = 0;
 
+	/* only the slots in use: writing every slot would make all 2 MiB
+	   of the table dirty at each checkpoint (incremental images) */
 	for (int i = 0; i < DMTCP_MAX_THREADS; i++)
-		dmtcp_threads[i].state = THR_FREE;
+		if (dmtcp_threads[i].state != THR_FREE)
+			dmtcp_threads[i].state = THR_FREE;
 	dmtcp_nsuspended = 0;
 	for (;;) {
 		int n = signal_new_threads(&err);
