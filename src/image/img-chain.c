@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 typedef unsigned long long ull;
 
@@ -344,6 +345,8 @@ struct img_meta *img_chain_take_meta(struct img_chain *c)
 		return NULL;
 	c->m[0] = NULL;
 	m->hdr.flags &= ~(uint32_t)(IMG_F_DELTA | IMG_F_GZIP);
+	m->hdr.hdr_crc = 0;
+	m->hdr.hdr_crc = crc32_z(0, (const Bytef *)&m->hdr, sizeof(m->hdr));
 	m->end.page_bytes = c->bytes;
 	for (size_t i = 0; i < m->nareas; i++) {
 		struct img_meta_area *a = &m->areas[i];

@@ -242,6 +242,9 @@ static void test_take_meta(void **state)
 	assert_int_equal(m->areas[0].area.stored_bytes, 7 * PG);
 	assert_int_equal(m->areas[0].area.flags & IMG_AF_DELTA, 0);
 	assert_int_equal(m->end.page_bytes, c->bytes);
+	/* the header still checks (CRC recomputed) */
+	assert_int_equal(img_check_restore(m, x->err, sizeof(x->err)) == 0 ||
+			 !strstr(x->err, "hdr_crc"), 1);
 	img_free_meta(m);
 	/* the stream is still there without the metadata */
 	{
