@@ -316,9 +316,14 @@ __attribute__((constructor)) static void dmtcp_init(void)
 	}
 	dmtcp_enabled = 1;
 	atexit(bg_exit_wait);
-	if (dmtcp_cfg.incremental)
+	if (dmtcp_cfg.incremental) {
+		/* not inside pr_debug: its arguments are not evaluated
+		   without DMTCP_DEBUG */
+		enum dirty_mech m = dirty_init();
+
 		pr_debug("incremental images, dirty pages by %s",
-			 dirty_mech_name(dirty_init()));
+			 dirty_mech_name(m));
+	}
 	dmtcp_install_crash_handlers();
 	pr_debug("%s (pid %d) under checkpoint control, signal %d, dir %s",
 		 dmtcp_cfg.progname, (int)getpid(), dmtcp_cfg.ckpt_signal,
