@@ -1080,13 +1080,114 @@ static void dirty_range_priv(void *arg, const void *p, size_t len)
 	add_priv(arg, p, len);
 }
 
+/*
+ * Private file mappings (libraries' code and data) that the dirty
+ * tracker cannot follow (userfaultfd write-protects anonymous memory
+ * only): a page still backed by the file equals the file's bytes, so
+ * if the file is unchanged and the page was backed by the file at the
+ * parent's barrier too, it did not change.  Pages the process wrote
+ * (copied from the file: anonymous) may have changed, and so may a page
+ * that was such a copy at the parent's barrier and is the file's again
+ * (dropped with MADV_DONTNEED).  So per such area the set of copied
+ * pages at the last barrier is kept (fstate, our own memory, left out
+ * of the image) and a page is "changed" when it is a copy now or was
+ * then.  An area is followed only when start, end, offset and the
+ * file's identity, size and modification time are all the same.
+ */
+#define FSTATE_SIZE	(4u << 20)
+#define FSTATE_MAX	1024
+#define FSTATE_WORDS	((FSTATE_SIZE / 2 - FSTATE_MAX * \
+			  sizeof(struct fstate_ent)) / 8)
+struct fstate_ent {
+	uint64_t start, end, offset, dev, inode, size;
+	int64_t mtime_sec, mtime_nsec;
+	uint64_t off;		/* words into the half's bits */
+};
+struct fstate_half {
+	int n;
+	uint64_t used;		/* words */
+	struct fstate_ent ent[FSTATE_MAX];
+	uint64_t bits[];
+};
+static char *fstate;		/* FSTATE_SIZE: two halves */
+static int fstate_cur;		/* the half with the last barrier's */
+
+static struct fstate_half *fhalf(int i)
+{
+	return (struct fstate_half *)(fstate + (size_t)i * (FSTATE_SIZE / 2));
+}
+
+/* Bits (in dbits) of the file area's pages that may have changed since
+   the last barrier; records this barrier's copies.  1 if tracked. */
+static int file_area_changed(struct scratch *s, int pmfd,
+			     const struct img_area *a, uint64_t *dbits)
+{
+	const struct fstate_half *old = fhalf(fstate_cur);
+	struct fstate_half *now = fhalf(!fstate_cur);
+	uint64_t npages = (a->end - a->start) / PAGE;
+	uint64_t words = (npages + 63) / 64;
+	const uint64_t *was = NULL;
+	struct fstate_ent *ne;
+
+	if (now->n >= FSTATE_MAX || now->used + words > FSTATE_WORDS)
+		return 0;
+	for (int i = 0; i < old->n; i++) {
+		const struct fstate_ent *o = &old->ent[i];
+
+		if (o->start == a->start && o->end == a->end &&
+		    o->offset == a->offset && o->dev == a->dev &&
+		    o->inode == a->inode && o->size == a->file_size &&
+		    o->mtime_sec == a->mtime_sec &&
+		    o->mtime_nsec == a->mtime_nsec) {
+			was = old->bits + o->off;
+			break;
+		}
+	}
+	ne = &now->ent[now->n];
+	*ne = (struct fstate_ent){ a->start, a->end, a->offset, a->dev,
+				   a->inode, a->file_size, a->mtime_sec,
+				   a->mtime_nsec, now->used };
+	memset(now->bits + ne->off, 0, words * 8);
+	for (uint64_t base = 0; base < npages; base += PM_BATCH) {
+		uint64_t cnt = npages - base < PM_BATCH ? npages - base
+							: PM_BATCH;
+
+		if (pread(pmfd, s->pm, cnt * 8, (a->start / PAGE + base) * 8)
+		    != (ssize_t)(cnt * 8))
+			return 0;
+		for (uint64_t i = 0; i < cnt; i++) {
+			uint64_t pm = s->pm[i], pg = base + i;
+
+			if ((pm & PM_SWAPPED) ||
+			    ((pm & PM_PRESENT) && !(pm & PM_FILE)))
+				now->bits[ne->off + pg / 64] |= 1ull << (pg % 64);
+		}
+	}
+	now->n++;
+	now->used += words;
+	if (!was)
+		return 0;
+	for (uint64_t w = 0; w < words; w++)
+		dbits[w] = now->bits[ne->off + w] | was[w];
+	return 1;
+}
+
 static void plan_delta(struct scratch *s)
 {
 	static struct maps_entry e;
 	size_t pos = 0;
+	int pmfd = fstate ? open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)
+			  : -1;
+
+	if (fstate) {
+		fhalf(!fstate_cur)->n = 0;
+		fhalf(!fstate_cur)->used = 0;
+	}
 
 	chain_cur_tracked = 0;
 	if (!s->dbits || !s->dareas || dirty_mech() == DIRTY_NONE) {
+		if (pmfd >= 0)
+			close(pmfd);
 		dirty_end(0);
 		return;
 	}
@@ -1111,8 +1212,16 @@ static void plan_delta(struct scratch *s)
 		    (s->dbits_used + words) * 8 > DBITS_CAP)
 			continue;
 		d->tracked = dirty_collect(e.start, e.end, s->dbits + d->off) == 1;
+		if (!d->tracked && a.kind == IMG_AREA_FILE && pmfd >= 0 &&
+		    mode == STORE_ALL)
+			d->tracked = file_area_changed(s, pmfd, &a,
+						       s->dbits + d->off);
 		if (d->tracked)
 			s->dbits_used += words;
+	}
+	if (pmfd >= 0) {
+		close(pmfd);
+		fstate_cur = !fstate_cur;
 	}
 	/* the state at this barrier is what the next delta builds on */
 	dirty_end(1);
@@ -1149,6 +1258,11 @@ void dmtcp_image_chain_reset(void)
 {
 	chain_valid = 0;
 	chain_cur_tracked = 0;
+	if (fstate) {
+		/* after a restart the pages came back as zeros: empty */
+		fhalf(0)->n = fhalf(1)->n = 0;
+		fhalf(0)->used = fhalf(1)->used = 0;
+	}
 	if (dmtcp_cfg.incremental) {
 		dirty_reset();
 		dirty_init();
@@ -1229,6 +1343,8 @@ int dmtcp_image_begin(const char *dir, const char *suffix, char *path,
 	if (dmtcp_cfg.incremental) {
 		s->dbits = scratch_map(DBITS_CAP);
 		s->dareas = scratch_map(MAX_DAREAS * sizeof(struct darea));
+		if (!fstate)	/* kept from one checkpoint to the next */
+			fstate = scratch_map(FSTATE_SIZE);
 	}
 	s->delta = want_delta() && s->dbits && s->dareas &&
 		   dirty_mech() != DIRTY_NONE;
@@ -1269,6 +1385,7 @@ int dmtcp_image_begin(const char *dir, const char *suffix, char *path,
 	add_priv(s, job.w.arena, job.w.arena_cap);
 	add_priv(s, s->dbits, DBITS_CAP);
 	add_priv(s, s->dareas, MAX_DAREAS * sizeof(struct darea));
+	add_priv(s, fstate, FSTATE_SIZE);
 	if (dmtcp_cfg.incremental)
 		plan_delta(s);
 	chain_cur.generation = dmtcp_generation;
