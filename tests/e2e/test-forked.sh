@@ -5,8 +5,9 @@
 # every word of each half is from the same pass (an image mixing the
 # state at the barrier with later writes fails that forever).  Each
 # checkpoint must report FORKED_WRITERS=1.  Then the cases that write in
-# place: DMTCP_FORKED_CHECKPOINT=0, and shared memory in the image
-# (FORKED_WRITERS=0, same checks).  gzip and raw images.
+# place: DMTCP_FORKED_CHECKPOINT=0, shared memory in the image, and a
+# MADV_WIPEONFORK page whose value the program checks (FORKED_WRITERS=0,
+# same checks).  gzip and raw images.
 . "$DMTCP_SRCDIR/tests/e2e/lib.sh"
 
 expect_forked() { # N
@@ -33,6 +34,9 @@ scenario() { # [shared] expected-forked
 	t_kill "$APP_PID"
 	t_restart
 	sleep 0.5
+	# madvise flags are not in the image (doc/design.md, known limits):
+	# the restored page has no MADV_WIPEONFORK, so the writer forks
+	[ "$arg" = wipe ] && want=1
 	forked_churn "$RST_PID" 2 "$want"
 	t_kill "$RST_PID"
 	t_restart
@@ -44,11 +48,13 @@ scenario() { # [shared] expected-forked
 forked() { scenario 1; }
 in_place() { DMTCP_FORKED_CHECKPOINT=0 scenario 0; }
 shared() { scenario shared 0; }
+wipe() { scenario wipe 0; }
 
 all() {
 	t_modes forked &&
 		(export DMTCP_GZIP=0 && t_run in-place in_place) &&
-		(export DMTCP_GZIP=1 && t_run shared-memory shared)
+		(export DMTCP_GZIP=1 && t_run shared-memory shared) &&
+		(export DMTCP_GZIP=0 && t_run wipe-on-fork wipe)
 }
 
 t_main all

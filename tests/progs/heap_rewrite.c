@@ -6,8 +6,10 @@
  * word of its half holds the same value, base + passes: an image that
  * mixed the state at the barrier with later writes would restart with
  * words of different passes, which stay different forever.
- * Usage: heap_rewrite [shared]   (shared: the block is MAP_SHARED
- * anonymous memory, which a forked checkpoint cannot use)
+ * Usage: heap_rewrite [shared|wipe]   (shared: the block is MAP_SHARED
+ * anonymous memory, which a forked checkpoint cannot use; wipe: a page
+ * with MADV_WIPEONFORK holds a value checked all the time, which a
+ * forked child would see as zeros)
  */
 #include <pthread.h>
 #include <sys/mman.h>
@@ -54,6 +56,8 @@ static void *rewrite(void *arg)
 int main(int argc, char **argv)
 {
 	int shared = argc > 1 && strcmp(argv[1], "shared") == 0;
+	int wipe = argc > 1 && strcmp(argv[1], "wipe") == 0;
+	volatile uint64_t *wiped = NULL;
 	pthread_t th[2];
 
 	tp_init("heap_rewrite");
@@ -77,9 +81,21 @@ int main(int argc, char **argv)
 		if (pthread_create(&th[k], NULL, rewrite, &halves[k]))
 			tp_fail("pthread_create failed");
 	}
+	if (wipe) {
+		wiped = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (wiped == MAP_FAILED ||
+		    madvise((void *)wiped, 4096, MADV_WIPEONFORK) != 0)
+			tp_fail("MADV_WIPEONFORK: %s", strerror(errno));
+		wiped[0] = 0x5eed5eed5eed5eedull;
+	}
 	tp_ready();
-	while (!tp_should_stop())
+	while (!tp_should_stop()) {
 		tp_sleep_ms(20);
+		if (wiped && wiped[0] != 0x5eed5eed5eed5eedull)
+			tp_fail("the MADV_WIPEONFORK page holds %#llx",
+				(unsigned long long)wiped[0]);
+	}
 	stop = 1;
 	for (int k = 0; k < 2; k++)
 		pthread_join(th[k], NULL);

@@ -23,7 +23,8 @@
  * DMTCP_DEBUG: DMTCP_FORKED_CHECKPOINT=0; a crash image; shared memory
  * the image stores (it changes underneath); an area a fork does not
  * copy (MADV_DONTFORK: the child's map differs) or wipes
- * (MADV_WIPEONFORK); the fork failing (memory limits, RLIMIT_NPROC).
+ * (MADV_WIPEONFORK: its pages are gone in the child, see
+ * dmtcp_image_resident); the fork failing (memory limits, RLIMIT_NPROC).
  */
 #include "config.h"
 #include "ckpt/ckpt.h"
@@ -95,47 +96,6 @@ static void full_write(int fd, const void *buf, size_t len)
 	}
 }
 
-/* "wf" in a VmFlags line of /proc/self/smaps: MADV_WIPEONFORK */
-static int wiped_area(char *why, size_t cap)
-{
-	char buf[8192];
-	char line[512];
-	size_t ll = 0;
-	int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-	int found = 0;
-	unsigned long long lo = 0, hi = 0, a, b;
-
-	if (fd < 0)
-		return 0;
-	while (!found && (n = read(fd, buf, sizeof(buf))) > 0) {
-		for (ssize_t i = 0; i < n && !found; i++) {
-			if (buf[i] != '\n') {
-				if (ll < sizeof(line) - 1)
-					line[ll++] = buf[i];
-				continue;
-			}
-			line[ll] = 0;
-			ll = 0;
-			if (sscanf(line, "%llx-%llx ", &a, &b) == 2 &&
-			    strchr(line, '-') < strchr(line, ' ')) {
-				lo = a;		/* an area's first line */
-				hi = b;
-				continue;
-			}
-			if (strncmp(line, "VmFlags:", 8) == 0 &&
-			    strstr(line, " wf") &&
-			    dmtcp_image_stores(lo, hi))
-				found = 1;
-		}
-	}
-	close(fd);
-	if (found)
-		snprintf(why, cap, "area %#llx-%#llx is MADV_WIPEONFORK: a "
-			 "forked child would see it zeroed", lo, hi);
-	return found;
-}
-
 /* close every fd in [lo, hi] but keep */
 static void close_except(unsigned lo, unsigned hi, int keep)
 {
@@ -161,8 +121,7 @@ static void __attribute__((noreturn)) child_main(int wfd)
 	   sockets must not wait for this child to close them */
 	close_except(0, DMTCP_FD_LOG - 1, ifd);
 	close_except(DMTCP_FD_SENTINEL, ~0u, wfd);
-	if (dmtcp_image_check_map(why, sizeof(why)) < 0 ||
-	    wiped_area(why, sizeof(why))) {
+	if (dmtcp_image_check_map(why, sizeof(why)) < 0) {
 		full_write(wfd, "F", 1);
 		full_write(wfd, why, strlen(why) + 1);
 		_exit(0);
@@ -201,6 +160,7 @@ int dmtcp_bg_start(char *why, size_t cap)
 	why[0] = 0;
 	if (!dmtcp_image_forkable(why, cap))
 		return 0;
+	dmtcp_image_resident(0, why, cap);
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		snprintf(why, cap, "pipe: %s", strerror(errno));
 		return 0;

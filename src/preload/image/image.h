@@ -27,18 +27,19 @@ int dmtcp_write_image(const char *dir, const char *suffix, char *path_out,
  * fork the process calls dmtcp_image_forked (its copies go, the files
  * stay); dmtcp_image_abort drops the files of an image not finished.
  * dmtcp_image_forkable: 1 if a child may write the memory, else 0 and
- * why; dmtcp_image_check_map: in the child, 0 if its memory map is the
- * one the image describes.
+ * why; dmtcp_image_resident(0): before the fork, counts what
+ * dmtcp_image_check_map compares in the child: 0 if its memory map is
+ * the one the image describes and no area was wiped by the fork.
  */
 int dmtcp_image_begin(const char *dir, const char *suffix, char *path_out,
 		      char *err, size_t errcap) HIDDEN;
 int dmtcp_image_finish(uint64_t *bytes, char *err, size_t errcap) HIDDEN;
 int dmtcp_image_forkable(char *why, size_t cap) HIDDEN;
 int dmtcp_image_check_map(char *why, size_t cap) HIDDEN;
+int dmtcp_image_resident(int child, char *why, size_t cap) HIDDEN;
 void dmtcp_image_forked(void) HIDDEN;
 void dmtcp_image_abort(void) HIDDEN;
 int dmtcp_image_fd(void) HIDDEN;	/* the image being written, or -1 */
-int dmtcp_image_stores(uint64_t start, uint64_t end) HIDDEN;
 /* Incremental images: the coordinator's verdict on the image written
  * last (1 committed: the next may be its delta); a new process image
  * (restart, fork) starts with a full image. */

@@ -85,6 +85,8 @@ struct scratch {
 	size_t dbits_used;	/* uint64_t words */
 	struct darea { uint64_t off; int tracked; } *dareas;
 	int ndareas;
+	uint32_t *resident;	/* forked writer: resident pages of each
+				   private anonymous area at the barrier */
 };
 #define MAX_DAREAS 65536
 
@@ -990,6 +992,8 @@ static void scratch_free(struct scratch *s)
 		munmap(s->dbits, DBITS_CAP);
 	if (s->dareas)
 		munmap(s->dareas, MAX_DAREAS * sizeof(struct darea));
+	if (s->resident)
+		munmap(s->resident, MAX_DAREAS * sizeof(uint32_t));
 	memset(s, 0, sizeof(*s));
 	s->pagemap_fd = -1;
 }
@@ -1340,6 +1344,8 @@ int dmtcp_image_begin(const char *dir, const char *suffix, char *path,
 		job_release(1);
 		return -1;
 	}
+	if (dmtcp_cfg.forked && !*suffix)
+		s->resident = scratch_map(MAX_DAREAS * sizeof(uint32_t));
 	if (dmtcp_cfg.incremental) {
 		s->dbits = scratch_map(DBITS_CAP);
 		s->dareas = scratch_map(MAX_DAREAS * sizeof(struct darea));
@@ -1386,6 +1392,7 @@ int dmtcp_image_begin(const char *dir, const char *suffix, char *path,
 	add_priv(s, s->dbits, DBITS_CAP);
 	add_priv(s, s->dareas, MAX_DAREAS * sizeof(struct darea));
 	add_priv(s, fstate, FSTATE_SIZE);
+	add_priv(s, s->resident, MAX_DAREAS * sizeof(uint32_t));
 	if (dmtcp_cfg.incremental)
 		plan_delta(s);
 	chain_cur.generation = dmtcp_generation;
@@ -1451,11 +1458,72 @@ int dmtcp_image_forkable(char *why, size_t cap)
 	return 1;
 }
 
+/* Resident pages of a private anonymous area (mincore). */
+static uint32_t resident_pages(struct scratch *s, const struct maps_entry *e)
+{
+	uint32_t n = 0;
+
+	for (uint64_t base = e->start; base < e->end; base += PM_BATCH * PAGE) {
+		uint64_t cnt = (e->end - base) / PAGE;
+
+		if (cnt > PM_BATCH)
+			cnt = PM_BATCH;
+		if (mincore((void *)base, cnt * PAGE, s->mc) < 0)
+			return 0;
+		for (uint64_t i = 0; i < cnt; i++)
+			n += s->mc[i] & 1;
+	}
+	return n;
+}
+
+/*
+ * MADV_WIPEONFORK areas (glibc's arc4random keeps its state in one) read
+ * as zeros in a forked child.  /proc/self/smaps says which areas have it,
+ * but reading it walks every page with accounting (tens of ms for a GiB,
+ * in the frozen window); mincore is a plain walk: the process counts
+ * the resident pages of its private anonymous areas before the fork, the
+ * child again; an area whose pages were there and are all gone in the
+ * child was wiped.  (An area swapped out entirely in between also looks
+ * so: the checkpoint is then written in place, which is merely slower.)
+ * child = 0: count; child = 1: compare, -1 and why on a wiped area.
+ */
+int dmtcp_image_resident(int child, char *why, size_t cap)
+{
+	static struct maps_entry e;
+	struct scratch *s = &job.s;
+	size_t pos = 0;
+	int i = 0;
+
+	if (!s->resident)
+		return 0;
+	while (maps_next(s->maps, s->maps_len, &pos, &e) == 1 &&
+	       i < MAX_DAREAS) {
+		uint32_t n;
+
+		if (e.shared || e.path[0] == '/' || skip_entry(&e))
+			continue;
+		if (!child) {
+			s->resident[i++] = resident_pages(s, &e);
+			continue;
+		}
+		n = resident_pages(s, &e);
+		if (s->resident[i++] && !n) {
+			snprintf(why, cap, "area %#llx-%#llx %.100s lost its "
+				 "pages in the forked child (MADV_WIPEONFORK)",
+				 (unsigned long long)e.start,
+				 (unsigned long long)e.end,
+				 e.path[0] ? e.path : "(anonymous)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* The forked child: is its memory map the one the image describes? */
 int dmtcp_image_check_map(char *why, size_t cap)
 {
 	if (maps_unchanged(&job.s) == 0)
-		return 0;
+		return dmtcp_image_resident(1, why, cap);
 	snprintf(why, cap, "%s", job.s.why);
 	job.s.why[0] = 0;
 	return -1;
@@ -1465,16 +1533,6 @@ int dmtcp_image_check_map(char *why, size_t cap)
 void dmtcp_image_forked(void)
 {
 	job_release(0);
-}
-
-/* Whether the image stores anything of [start, end): not when it is
-   all the checkpoint's own memory (scratch, dirty tracking tables). */
-int dmtcp_image_stores(uint64_t start, uint64_t end)
-{
-	for (uint64_t a = start; a < end; a += PAGE)
-		if (!is_priv(&job.s, a))
-			return 1;
-	return 0;
 }
 
 int dmtcp_image_fd(void)
