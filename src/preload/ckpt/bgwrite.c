@@ -157,6 +157,8 @@ int dmtcp_bg_start(char *why, size_t cap)
 	pid_t pid;
 	struct pollfd pfd;
 
+	uint64_t t0 = dmtcp_now_mono_ns();
+
 	why[0] = 0;
 	if (!dmtcp_image_forkable(why, cap))
 		return 0;
@@ -188,6 +190,8 @@ int dmtcp_bg_start(char *why, size_t cap)
 		close(rfd);
 		return 0;
 	}
+	pr_debug("forked writer %d: counted and forked in %llu us", (int)pid,
+		 (unsigned long long)(dmtcp_now_mono_ns() - t0) / 1000);
 	bg_pid = pid;
 	pfd.fd = rfd;
 	pfd.events = POLLIN;

@@ -348,10 +348,16 @@ static int write_image_forked(const char *dir, char *path, uint64_t *bytes,
 			      int *forked, char *err, size_t errcap)
 {
 	char why[600];
+	uint64_t t0 = dmtcp_now_mono_ns(), t1;
 
 	if (dmtcp_image_begin(dir, "", path, err, errcap) < 0)
 		return -1;
+	t1 = dmtcp_now_mono_ns();
 	*forked = dmtcp_bg_start(why, sizeof(why));
+	pr_debug("image begun in %llu us, writer %s in %llu us",
+		 (unsigned long long)(t1 - t0) / 1000,
+		 *forked ? "forked" : "not forked",
+		 (unsigned long long)(dmtcp_now_mono_ns() - t1) / 1000);
 	if (*forked)
 		return 0;
 	pr_debug("writing the image in place, not in a forked child: %s",
