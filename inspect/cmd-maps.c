@@ -20,6 +20,7 @@ static const char *maps_flags(char *buf, size_t cap, uint32_t f)
 		{ IMG_AF_GROWSDOWN, "growsdown" },
 		{ IMG_AF_DATA_ALL, "data-all" },
 		{ IMG_AF_FILE_PAGES_OMITTED, "file-pages-omitted" },
+		{ IMG_AF_DELTA, "delta" },
 	};
 	size_t i, n = 0;
 

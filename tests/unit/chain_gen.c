@@ -16,23 +16,23 @@
 
 const struct cg_gen cg_scenario[CG_NGENS] = {
 	{ 4, {
-		{ 0x10000000, 8, IMG_AREA_ANON, 0, "", "dddddd.." },
-		{ 0x20000000, 4, IMG_AREA_ANON, 0, "[heap]", "dddd" },
-		{ 0x30000000, 4, IMG_AREA_FILE, 0, "/lib/libfake.so", "dd.." },
-		{ 0x40000000, 2, IMG_AREA_ANON, 0, "", "dd" },
+		{ 0x10000000, 8, IMG_AREA_ANON, 0, "", "dddddd..", 0 },
+		{ 0x20000000, 4, IMG_AREA_ANON, 0, "[heap]", "dddd", 0 },
+		{ 0x30000000, 4, IMG_AREA_FILE, 0, "/lib/libfake.so", "dd..", 0 },
+		{ 0x40000000, 2, IMG_AREA_ANON, 0, "", "dd", 0 },
 	} },
 	{ 4, {
-		{ 0x10000000, 8, IMG_AREA_ANON, 1, "", "..ddz..." },
-		{ 0x20000000, 6, IMG_AREA_ANON, 1, "[heap]", "d...dd" },
-		{ 0x30000000, 4, IMG_AREA_FILE, 1, "/lib/libfake.so", "...." },
-		{ 0x50000000, 3, IMG_AREA_ANON, 0, "", "ddd" },
+		{ 0x10000000, 8, IMG_AREA_ANON, 1, "", "..ddz...", 0 },
+		{ 0x20000000, 6, IMG_AREA_ANON, 1, "[heap]", "d...dd", 0 },
+		{ 0x30000000, 4, IMG_AREA_FILE, 1, "/lib/libfake.so", "....", 0 },
+		{ 0x50000000, 3, IMG_AREA_ANON, 0, "", "ddd", 0 },
 	} },
 	{ 5, {
-		{ 0x10000000, 8, IMG_AREA_ANON, 1, "", "...d..d." },
-		{ 0x20000000, 6, IMG_AREA_ANON, 1, "[heap]", ".....z" },
-		{ 0x30000000, 4, IMG_AREA_FILE, 1, "/lib/libfake.so", "..d." },
-		{ 0x40000000, 2, IMG_AREA_ANON, 1, "", ".d" },
-		{ 0x50000000, 3, IMG_AREA_ANON, 1, "", ".d." },
+		{ 0x10000000, 8, IMG_AREA_ANON, 1, "", "...d..d.", 0 },
+		{ 0x20000000, 6, IMG_AREA_ANON, 1, "[heap]", ".....z", 0 },
+		{ 0x30000000, 4, IMG_AREA_FILE, 1, "/lib/libfake.so", "..d.", 0 },
+		{ 0x40000000, 2, IMG_AREA_ANON, 1, "", ".d", 0 },
+		{ 0x50000000, 3, IMG_AREA_ANON, 1, "", ".d.", 0 },
 	} },
 };
 
@@ -158,7 +158,7 @@ static int write_areas(struct img_writer *w, const struct cg_gen *gen,
 		ar.end = a->start + (uint64_t)a->npages * PG;
 		ar.kind = a->kind;
 		ar.prot = IMG_PROT_READ | IMG_PROT_WRITE;
-		ar.flags = a->delta ? IMG_AF_DELTA : 0;
+		ar.flags = (a->delta ? IMG_AF_DELTA : 0) | a->flags;
 		for (unsigned k = 0; k < a->npages; k++)
 			if (a->op[k] != '.')
 				ar.stored_bytes += PG;

@@ -27,6 +27,7 @@ struct cg_area {
 	int delta;		/* IMG_AF_DELTA */
 	const char *path;
 	const char *op;		/* npages characters */
+	uint32_t flags;		/* more IMG_AF_* */
 };
 
 struct cg_gen {

@@ -595,6 +595,52 @@ static void write_simple(const char *path, uint32_t flags, int parent,
 	close(fd);
 }
 
+/* pages a parent's file area left out (--skip-file-pages) and no image
+   stores: the merged area needs the file unchanged too */
+static void test_omitted_file_pages(void **state)
+{
+	static const struct cg_gen g[2] = {
+		{ 1, { { 0x30000000, 4, IMG_AREA_FILE, 0, "/lib/libfake.so",
+			 "d...", IMG_AF_FILE_PAGES_OMITTED } } },
+		{ 1, { { 0x30000000, 4, IMG_AREA_FILE, 1, "/lib/libfake.so",
+			 ".d..", 0 } } },
+	};
+	struct cx *x = chain_new(0);
+	char *a = path_in(x, "o_1.dmtcp"), *b = path_in(x, "o_2.dmtcp");
+	struct img_chain *c;
+	struct img_meta *m;
+
+	(void)state;
+	assert_int_equal(cg_write_gen(g, 0, a, NULL, NULL, NULL), 0);
+	assert_int_equal(cg_write_gen(g, 1, b, a, NULL, NULL), 0);
+	c = img_chain_open(b, x->err, sizeof(x->err));
+	assert_non_null(c);
+	assert_int_equal(c->areas[0].bytes, 2 * PG);
+	m = img_chain_take_meta(c);
+	assert_int_equal(m->areas[0].area.flags, IMG_AF_FILE_PAGES_OMITTED);
+	img_free_meta(m);
+	img_chain_close(c);
+	/* every page stored somewhere: no need of the file */
+	{
+		static const struct cg_gen h[2] = {
+			{ 1, { { 0x30000000, 2, IMG_AREA_FILE, 0, "/lib/x",
+				 "d.", IMG_AF_FILE_PAGES_OMITTED } } },
+			{ 1, { { 0x30000000, 2, IMG_AREA_FILE, 1, "/lib/x",
+				 ".d", 0 } } },
+		};
+
+		assert_int_equal(cg_write_gen(h, 0, a, NULL, NULL, NULL), 0);
+		assert_int_equal(cg_write_gen(h, 1, b, a, NULL, NULL), 0);
+		c = img_chain_open(b, x->err, sizeof(x->err));
+		assert_non_null(c);
+		assert_int_equal(c->areas[0].flags, 0);
+		img_chain_close(c);
+	}
+	free(a);
+	free(b);
+	chain_free(x);
+}
+
 /* the writer's and reader's rules for the new records and flags */
 static void test_rules(void **state)
 {
@@ -776,6 +822,7 @@ int main(void)
 		cmocka_unit_test(test_loop),
 		cmocka_unit_test(test_bad_names),
 		cmocka_unit_test(test_long_chain),
+		cmocka_unit_test(test_omitted_file_pages),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_parent_garbage),
 	};
