@@ -148,8 +148,9 @@ case_big() {
 
 # case_incr MODE RUNS: one bigmem of SIZE MiB random, a first checkpoint
 # (R_BASE bytes), then RUNS times: 1% of its pages rewritten, a checkpoint
-# (R_CK, R_TOOL, R_BYTES).  Incremental when INCR=1 (DMTCP_INCREMENTAL=1
-# and dmtcp_launch --incremental where the build knows them).
+# (R_CK, R_TOOL, R_BYTES; R_DIRTIED pages each time).  Incremental when
+# INCR=1 (DMTCP_INCREMENTAL=1; with dmtcp_launch --incremental when
+# INCR_OPT=1): table.sh sets them from what the build knows.
 case_incr() {
 	local mode=$1 n=$2 i had=${DMTCP_INCREMENTAL+x} old=${DMTCP_INCREMENTAL-}
 	R_CK=() R_TOOL=() R_BYTES=()
@@ -163,6 +164,7 @@ case_incr() {
 	R_BASE=$CK_BYTES
 	for ((i = 1; i <= n; i++)); do
 		ctl "dirty 1"
+		R_DIRTIED=${CTL_REPLY#dirtied }
 		checkpoint
 		R_CK+=("$CK_MS") R_TOOL+=("$CK_TOOL_MS") R_BYTES+=("$CK_BYTES")
 	done

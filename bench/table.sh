@@ -213,7 +213,7 @@ fi
 if want 6; then
 	case_incr raw "$RUNS"
 	cr=$(median "${R_CK[@]}") br=$(median "${R_BYTES[@]}") base=$R_BASE
-	DETAIL[6]="raw: ckpt ms ${R_CK[*]}, bytes ${R_BYTES[*]} (first $R_BASE)"
+	DETAIL[6]="$R_DIRTIED pages rewritten before each; raw: ckpt ms ${R_CK[*]}, bytes ${R_BYTES[*]} (first $R_BASE)"
 	case_incr gzip "$RUNS"
 	cg=$(median "${R_CK[@]}") bg=$(median "${R_BYTES[@]}")
 	DETAIL[6]+="; gzip: ckpt ms ${R_CK[*]}, bytes ${R_BYTES[*]} (first $R_BASE)"
