@@ -31,9 +31,9 @@ Measures the rows of issue 14's table with the build in BUILDDIR
 Environment: BENCH_DIR (where images and dd files go; default \$TMPDIR
 or /tmp), BENCH_TIMEOUT (seconds for any one wait, default 600),
 BENCH_KEEP=1 (keep the work directory).  DMTCP_FORKED_CHECKPOINT,
-DMTCP_INCREMENTAL, DMTCP_GZIP_THREADS and DMTCP_DIRTY pass through to
-every process (row 6 sets DMTCP_INCREMENTAL=1); the header says which
-were set and whether the build knows them.
+DMTCP_INCREMENTAL, DMTCP_FULL_EVERY, DMTCP_GZIP_THREADS and DMTCP_DIRTY
+pass through to every process (row 6 sets DMTCP_INCREMENTAL=1); the
+header says which were set and whether the build knows them.
 EOF
 }
 
@@ -126,7 +126,7 @@ knows() { # NAME-or-option
 	grep -aqF -- "$1" "$BIN/dmtcp_launch" "$BIN/dmtcp_coordinator" "$B"/lib/*.so 2>/dev/null
 }
 KNOBS=""
-for k in DMTCP_FORKED_CHECKPOINT DMTCP_INCREMENTAL DMTCP_GZIP_THREADS DMTCP_DIRTY; do
+for k in DMTCP_FORKED_CHECKPOINT DMTCP_INCREMENTAL DMTCP_FULL_EVERY DMTCP_GZIP_THREADS DMTCP_DIRTY; do
 	v=${!k-unset}
 	if knows "$k"; then kn="known to this build"; else kn="not known to this build: ignored"; fi
 	KNOBS+="  $k=$v ($kn)"$'\n'
