@@ -146,9 +146,17 @@ case_big() {
 	done
 }
 
+# is_delta IMAGE: prints 1 if dmtcp_inspect info calls IMAGE incremental
+# (IMG_F_DELTA), else 0 (also when the build has no such images)
+is_delta() {
+	timeout 120 "$BIN/dmtcp_inspect" info "$1" 2>/dev/null |
+		grep -q '^format:.*, incremental' && echo 1 || echo 0
+}
+
 # case_incr MODE RUNS: one bigmem of SIZE MiB random, a first checkpoint
 # (R_BASE bytes), then RUNS times: 1% of its pages rewritten, a checkpoint
-# (R_CK, R_TOOL, R_BYTES; R_DIRTIED pages each time).  Incremental when
+# (R_CK, R_TOOL, R_BYTES; R_DIRTIED pages each time; R_DELTA=1 if the
+# first of them is a delta image).  Incremental when
 # INCR=1 (DMTCP_INCREMENTAL=1; with dmtcp_launch --incremental when
 # INCR_OPT=1): table.sh sets them from what the build knows.
 case_incr() {
@@ -167,6 +175,7 @@ case_incr() {
 		R_DIRTIED=${CTL_REPLY#dirtied }
 		checkpoint
 		R_CK+=("$CK_MS") R_TOOL+=("$CK_TOOL_MS") R_BYTES+=("$CK_BYTES")
+		[ "$i" = 1 ] && R_DELTA=$(is_delta "$CK_IMG")
 	done
 	kill_comp "$APP"
 	coord_stop

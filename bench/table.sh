@@ -213,12 +213,17 @@ fi
 if want 6; then
 	case_incr raw "$RUNS"
 	cr=$(median "${R_CK[@]}") br=$(median "${R_BYTES[@]}") base=$R_BASE
-	DETAIL[6]="$R_DIRTIED pages rewritten before each; raw: ckpt ms ${R_CK[*]}, bytes ${R_BYTES[*]} (first $R_BASE)"
+	DETAIL[6]="$R_DIRTIED pages rewritten before each; raw: ckpt ms ${R_CK[*]}, bytes ${R_BYTES[*]} (first $R_BASE, delta images: $(yesno test "$R_DELTA" = 1))"
+	deltas=$R_DELTA
 	case_incr gzip "$RUNS"
 	cg=$(median "${R_CK[@]}") bg=$(median "${R_BYTES[@]}")
-	DETAIL[6]+="; gzip: ckpt ms ${R_CK[*]}, bytes ${R_BYTES[*]} (first $R_BASE)"
+	DETAIL[6]+="; gzip: ckpt ms ${R_CK[*]}, bytes ${R_BYTES[*]} (first $R_BASE, delta images: $(yesno test "$R_DELTA" = 1))"
 	MEAS[6]="${cr} ms $(mib "$br") / ${cg} ms $(mib "$bg")"
-	[ "$INCR" = 1 ] || NOTE[6]="full image (no incremental)"
+	case $deltas$R_DELTA in
+	00) NOTE[6]="full image (no incremental)" ;;
+	01) NOTE[6]="raw: full image (no incremental)" ;;
+	10) NOTE[6]="gzip: full image (no incremental)" ;;
+	esac
 	MET[6]=$(met_big eval "le $cr 100 && le $cg 100 && le $br $((15 * 1048576)) && le $bg $((15 * 1048576))")
 	[ "$base" -gt 0 ] || die "row 6: no first image"
 fi
