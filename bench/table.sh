@@ -162,7 +162,7 @@ TARGET[8]="<= 300 ms"
 BIG=$([ "$SIZE" -eq 1024 ] && echo 1 || echo 0)
 met_big() { if [ "$BIG" = 1 ]; then yesno "$@"; else echo "n/a"; fi; }
 
-LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg) START=$(date -u '+%F %T UTC')
 progress "dd: $SIZE MiB written (conv=fsync) and read in $W"
 DD_READ=1 dd_write $((SIZE * 1048576))
 DDW=$DD_MS DDR=$DD_READ_MS
@@ -249,7 +249,7 @@ fi
 # --- the table ---------------------------------------------------------------
 VERSION=$("$BIN/dmtcp_launch" --version 2>/dev/null | head -n 1)
 echo
-echo "bench/table.sh: ${VERSION:-?} ($B), $(date -u '+%F %T UTC')"
+echo "bench/table.sh: ${VERSION:-?} ($B), started $START"
 echo "  $(nproc) CPUs, load average $LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 echo "  directory $W ($(bench_fs)); size $SIZE MiB; median of $RUNS (row 7: of $SMALL_RUNS)"
 echo "  dd in that directory: $SIZE MiB written with conv=fsync in $(ms2s "$DDW")," \
@@ -282,7 +282,7 @@ echo " 1 ms loop during the checkpoint; half zero: every other 4 KiB page zero)"
 
 if [ -n "$SAVE" ]; then
 	{
-		printf '#date\t%s\n' "$(date -u '+%F %T UTC')"
+		printf '#date\t%s\n' "$START"
 		printf '#build\t%s\n' "${VERSION:-?} ($B)"
 		printf '#size_mib\t%s\n#runs\t%s\n' "$SIZE" "$RUNS"
 		printf '#knobs\t%s\n' "$(sed 's/^ *//' <<<"${KNOBS%$'\n'}" | paste -sd';' -)"
