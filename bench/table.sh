@@ -142,22 +142,22 @@ le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 yesno() { if "$@"; then echo yes; else echo no; fi; }
 
 if [ "$SIZE" -eq 1024 ]; then SZ="1 GiB"; else SZ="$SIZE MiB"; fi
-CASE=() TARGET=() MEAS=() MET=() DETAIL=() NOTE=()
-CASE[1]="$SZ, half the pages zero, raw: image size"
+LABEL=() TARGET=() MEAS=() MET=() DETAIL=() NOTE=()
+LABEL[1]="$SZ, half the pages zero, raw: image size"
 TARGET[1]="<= 520 MiB"
-CASE[2]="$SZ, half zero, gzip: ckpt / restart"
+LABEL[2]="$SZ, half zero, gzip: ckpt / restart"
 TARGET[2]="<= 2 s / <= 1 s"
-CASE[3]="$SZ random, gzip: ckpt / restart"
+LABEL[3]="$SZ random, gzip: ckpt / restart"
 TARGET[3]="<= 2 s / <= 0.8 s"
-CASE[4]="$SZ random, raw: ckpt (dd conv=fsync)"
+LABEL[4]="$SZ random, raw: ckpt (dd conv=fsync)"
 TARGET[4]="<= dd"
-CASE[5]="app frozen during a $SZ ckpt: raw / gzip"
+LABEL[5]="app frozen during a $SZ ckpt: raw / gzip"
 TARGET[5]="<= 50 ms"
-CASE[6]="2nd ckpt after 1% changed: raw / gzip"
+LABEL[6]="2nd ckpt after 1% changed: raw / gzip"
 TARGET[6]="<= 100 ms, <= 15 MiB"
-CASE[7]="small process (counter), gzip: ckpt / restart"
+LABEL[7]="small process (counter), gzip: ckpt / restart"
 TARGET[7]="<= 20 ms / <= 20 ms"
-CASE[8]="$NPROCS processes x $PROC_MIB MiB, raw: ckpt"
+LABEL[8]="$NPROCS processes x $PROC_MIB MiB, raw: ckpt"
 TARGET[8]="<= 300 ms"
 BIG=$([ "$SIZE" -eq 1024 ] && echo 1 || echo 0)
 met_big() { if [ "$BIG" = 1 ]; then yesno "$@"; else echo "n/a"; fi; }
@@ -264,7 +264,7 @@ hdr=$(printf "$fmt" "#" "case" "target" "measured" "met")
 echo "${hdr%"${hdr##*[! ]}"}"
 for r in 1 2 3 4 5 6 7 8; do
 	want "$r" || continue
-	line=$(printf "$fmt" "$r" "${CASE[r]}" "${TARGET[r]}" "${MEAS[r]}" "${MET[r]}")
+	line=$(printf "$fmt" "$r" "${LABEL[r]}" "${TARGET[r]}" "${MEAS[r]}" "${MET[r]}")
 	[ -n "$COMPARE" ] && line+="  ${PREV[r]:--}"
 	[ -n "${NOTE[r]:-}" ] && line+="  ${NOTE[r]}"
 	echo "${line%"${line##*[! ]}"}"
@@ -289,7 +289,7 @@ if [ -n "$SAVE" ]; then
 		printf 'row\tcase\ttarget\tmeasured\tmet\tnote\n'
 		for r in 1 2 3 4 5 6 7 8; do
 			want "$r" || continue
-			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "${CASE[r]}" \
+			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "${LABEL[r]}" \
 				"${TARGET[r]}" "${MEAS[r]}" "${MET[r]}" "${NOTE[r]:-}"
 		done
 	} >"$SAVE/table.tsv" || die "cannot write $SAVE/table.tsv"
