@@ -3,6 +3,7 @@
 # tiny run (8 MiB, one run, rows 1 and 5-7) exits 0 and prints a complete
 # table whose cells have the right form, the image of 8 MiB half-zero data
 # within its bounds, bigmem's 1% rewrite of the right number of pages,
+# row 6 marked "full image" exactly when its images are not deltas,
 # --save's TSV holding the printed cells and --compare printing them back;
 # nothing is left behind (work directory, images, processes); bad options
 # exit 2 naming what is wrong.  Timings are never checked.
@@ -46,6 +47,13 @@ scenario() {
 	# 8 MiB = 2048 pages, every 100th rewritten: pages 0, 100, ..., 2000
 	grep -q '^  6: 21 pages rewritten before each; raw: ckpt ms [0-9]' "$T/bench.log" ||
 		t_fail "row 6 details: $(grep '^  6:' "$T/bench.log")"
+	# row 6 is marked full image exactly when a mode wrote no delta image
+	case $(grep -o 'delta images: [a-z]*' "$T/bench.log" | cut -d' ' -f3 | paste -sd' ' -) in
+	"yes yes") [[ $(row 6) != *"full image"* ]] || t_fail "row 6 marked full: $(row 6)" ;;
+	"no no") [[ $(row 6) == *"  full image (no incremental)" ]] || t_fail "row 6 not marked: $(row 6)" ;;
+	"yes no"|"no yes") [[ $(row 6) == *": full image (no incremental)" ]] || t_fail "row 6: $(row 6)" ;;
+	*) t_fail "row 6 details: $(grep '^  6:' "$T/bench.log")" ;;
+	esac
 	grep -qE '^  DMTCP_FORKED_CHECKPOINT=.* \((known to this build|not known to this build: ignored)\)$' \
 		"$T/bench.log" || t_fail "no DMTCP_FORKED_CHECKPOINT line in the header"
 
