@@ -1,5 +1,5 @@
-# bench/lib.sh - helpers shared by the benchmark scripts (ckpt-bench.sh,
-# many-procs.sh; not part of make check).  The script sets BENCH_NAME
+# bench/lib.sh - helpers shared by the benchmark scripts (table.sh,
+# ckpt-bench.sh, many-procs.sh; not part of make check).  The script sets BENCH_NAME
 # (for messages) and BIN before sourcing it, and may set BENCH_POLL (how
 # often wait_until polls, seconds).  bench_setup makes the work directory
 # $W with $W/ckpt; the EXIT trap quits the coordinator, kills what was
@@ -65,6 +65,16 @@ wait_until() { # seconds description command...
 
 gone() {
 	! alive "$1"
+}
+
+# median N...: the median of integers (the lower middle one of an even count)
+median() {
+	printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"
+}
+
+# spread N...: "min-max" of integers
+spread() {
+	printf '%s\n' "$@" | sort -n | sed -n '1p;$p' | paste -sd- -
 }
 
 # coord_start: a coordinator on a free port writing into $W/ckpt; sets

@@ -45,14 +45,6 @@ no_peers() {
 	status | grep -qE '^[[:space:]]*NUM_PEERS=0[[:space:]]*$'
 }
 
-median() {
-	printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"
-}
-
-range() {
-	printf '%s\n' "$@" | sort -n | sed -n '1p;$p' | paste -sd- -
-}
-
 bench_setup "$0 BUILDDIR [NPROCS [MEM_MIB]]"
 export DMTCP_CHECKPOINT_DIR=$W/ckpt DMTCP_TMPDIR=$W TEST_STOP_FILE=$W/stop
 ${CC:-cc} -O2 -pthread -I"$SRC/include" -I"$SRC/tests/progs" -o "$W/many_procs" \
@@ -104,8 +96,8 @@ for mode in raw gzip raw-skip; do
 	done
 	coord_stop
 	ROWS+=("$(printf '%-8s %12s %12s %14s %10s' $mode \
-		"$(median "${ck[@]}") ($(range "${ck[@]}"))" "$(median "${tm[@]}")" \
-		"$(median "${rs[@]}") ($(range "${rs[@]}"))" \
+		"$(median "${ck[@]}") ($(spread "${ck[@]}"))" "$(median "${tm[@]}")" \
+		"$(median "${rs[@]}") ($(spread "${rs[@]}"))" \
 		"$(echo "scale=1; $bytes / 1048576" | bc)")")
 	if [ $mode = raw ]; then
 		RAW_CK=$(median "${ck[@]}")
