@@ -146,7 +146,11 @@ int main(int argc, char **argv)
 	}
 	mib = strtoul(argv[1], NULL, 0);
 	n = mib * 1024 * 1024 / 8;
-	p = malloc(n * 8 + 8);	/* + 8: SIZE 0 is a valid counter */
+	/* page aligned: a "page" of the kinds and of "dirty" is a real
+	   page (malloc's 16-byte header would make every logical page
+	   straddle two, none of them zero, and "dirty" touch two each);
+	   + 8: SIZE 0 is a valid counter */
+	p = aligned_alloc(4096, (n * 8 + 8 + 4095) & ~(size_t)4095);
 	if (!p) {
 		perror("malloc");
 		return 1;

@@ -105,6 +105,12 @@ struct img_zchunk {
 };
 #define IMG_ZCHUNK_MAX		(1u << 20)
 
+/* Raw images: a PAGES payload of at least this many bytes starts at a
+   file offset that is a multiple of IMG_PAGE_SIZE (restart may map it
+   from the image); smaller ones are packed without alignment (aligning
+   a run of one page between zero pages would cost a page of PAD). */
+#define IMG_RAW_ALIGN_MIN	(64u << 10)
+
 /* PAGES arg1 flags */
 #define IMG_PF_FILE_CLEAN	0x1	/* identical to the backing file's
 					   bytes: may be skipped if the file

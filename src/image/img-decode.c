@@ -62,13 +62,14 @@ static int put_header(struct out *o, const struct img_file_header *in,
 	return put(o, buf, IMG_HEADER_SPACE);
 }
 
-/* a PAGES record (page aligned: PAD first if needed) or a FILEDATA one,
-   inflated */
+/* a PAGES record (a big one page aligned: PAD first if needed, as the
+   raw writer does) or a FILEDATA one, inflated */
 static int put_pages(struct out *o, const struct img_rec *in, char *buf)
 {
 	struct img_rec r = *in;
-	uint64_t pad = in->type == IMG_REC_PAGES ? img_pad_len(o->off)
-						  : UINT64_MAX;
+	uint64_t pad = in->type == IMG_REC_PAGES &&
+		       in->raw_size >= IMG_RAW_ALIGN_MIN ?
+		       img_pad_len(o->off) : UINT64_MAX;
 	ssize_t k;
 
 	if (pad != UINT64_MAX) {

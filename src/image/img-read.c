@@ -259,6 +259,7 @@ static int check_rec(struct img_reader *r)
 			return img_reader_error(r, "%s record with zlib chunks "
 				"in a raw image (corrupt image)", name);
 		if (h->type == IMG_REC_PAGES && !gzip &&
+		    h->raw_size >= IMG_RAW_ALIGN_MIN &&
 		    ((r->rec_off + sizeof(*h)) & m))
 			return img_reader_error(r, "PAGES payload not page "
 				"aligned in a raw image (corrupt image)");

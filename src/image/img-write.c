@@ -466,9 +466,19 @@ static int write_data_gzip(struct img_writer *w, uint32_t type, uint64_t addr,
 static int write_data_raw(struct img_writer *w, uint32_t type, uint64_t arg0,
 			  const void *data, size_t len, uint32_t pflags)
 {
-	uint64_t pad = type == IMG_REC_PAGES ? img_pad_len(w->off) : UINT64_MAX;
+	uint64_t pad = type == IMG_REC_PAGES && len >= IMG_RAW_ALIGN_MIN ?
+		       img_pad_len(w->off) : UINT64_MAX;
 	uint32_t crc = 0, rflags = 0;
 	struct iovec iov[2];
+
+	if (type == IMG_REC_PAGES && len < IMG_RAW_ALIGN_MIN) {
+		/* small runs (between zero pages): packed into the buffer,
+		   no PAD, no system call of their own */
+		if (append_rec(w, type, len, len, arg0, pflags, 0, 0) < 0 ||
+		    append(w, data, len) < 0)
+			return -1;
+		return 0;
+	}
 
 	if (pad != UINT64_MAX &&
 	    (append_rec(w, IMG_REC_PAD, pad, pad, 0, 0, 0, 0) < 0 ||

@@ -367,7 +367,8 @@ static int rec_pages(struct rchk *c, uint64_t off, const struct img_rec *r)
 	if (c->gzip && r->flags != IMG_RF_ZCHUNKS)
 		return bad_rec(c, "flags", "PAGES record of a gzip image "
 			       "without zlib chunks");
-	if (!c->gzip && ((off + sizeof(*r)) & PMASK))
+	if (!c->gzip && r->raw_size >= IMG_RAW_ALIGN_MIN &&
+	    ((off + sizeof(*r)) & PMASK))
 		return bad_rec(c, "offset", "PAGES payload not page aligned "
 			       "in a raw image");
 	if ((r->arg0 & PMASK) || !r->raw_size || (r->raw_size & PMASK) ||

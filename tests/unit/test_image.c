@@ -110,7 +110,10 @@ static void check_pages(struct ti_ctx *c, const char *path, int gzip)
 		} else {
 			assert_int_equal(rec.flags, 0);
 			assert_int_equal(rec.size, rec.raw_size);
-			assert_int_equal((r.rec_off + sizeof(rec)) % 4096, 0);
+			/* big runs page aligned, small ones packed */
+			if (rec.raw_size >= IMG_RAW_ALIGN_MIN)
+				assert_int_equal((r.rec_off + sizeof(rec)) %
+						 4096, 0);
 		}
 		while ((k = img_reader_read(&r, buf + got, 100000)) > 0)
 			got += k;
