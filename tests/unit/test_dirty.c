@@ -203,8 +203,11 @@ static void test_grown_area(void **st)
 	assert_non_null(q);
 	assert_ptr_equal(mremap(p, (NP + 16) * PG, (NP + 16) * PG,
 				MREMAP_MAYMOVE | MREMAP_FIXED, q), q);
+	q[5 * PG] = 7;				/* writable where it went */
 	assert_int_equal(ckpt(q, NP + 16), 0);
 	expect(ckpt(q, NP + 16), 0);
+	q[6 * PG] = 7;
+	expect(ckpt(q, NP + 16), 1ull << 6);
 	unmap_isolated(q, NP + 16);
 	munmap(p - PG, PG);
 }
@@ -263,6 +266,19 @@ static void test_fork(void **st)
 		bad |= mech == DIRTY_NONE ? r != 0 || bm[0] :
 		       r != 1 || bm[0] != 1ull << 9;
 		_exit(bad ? 11 : 0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* a child that forgets dirty_reset: never a delta */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 2);	/* the warning */
+		_exit(ckpt(area, NP) != 0 || ckpt(area, NP) != 0 ||
+		      dirty_mech() != DIRTY_NONE ? 12 : 0);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));

@@ -107,6 +107,7 @@ struct line {
 
 static struct {
 	int inited;
+	pid_t pid;		/* of the process dirty_init ran in */
 	enum dirty_mech mech;
 	char *arena;
 	size_t arena_len;
@@ -414,23 +415,33 @@ static uint64_t rotl(uint64_t x, int r)
 	return (x << r) | (x >> (64 - r));
 }
 
-/* 64-bit hash of one page, four independent lanes (xxh64-like rounds) */
+/* 64-bit hash of one page, four independent lanes (xxh64-like rounds:
+   the multiplies of the lanes overlap) */
+#define H_P1 0x9E3779B185EBCA87ull
+#define H_P2 0xC2B2AE3D27D4EB4Full
+#define H_ROUND(a, off) do { \
+		uint64_t w_; \
+		memcpy(&w_, p + (off), 8);	/* any type: no aliasing */ \
+		(a) = rotl((a) + w_ * H_P2, 31) * H_P1; \
+	} while (0)
+
 static uint64_t page_hash(const unsigned char *p)
 {
-	const uint64_t P1 = 0x9E3779B185EBCA87ull, P2 = 0xC2B2AE3D27D4EB4Full;
-	uint64_t a[4] = { P1 + P2, P2, 0, (uint64_t)0 - P1 }, h, w;
-	size_t i;
+	uint64_t a0 = H_P1 + H_P2, a1 = H_P2, a2 = 0, a3 = 0 - H_P1, h;
 
-	for (i = 0; i < PAGE; i += 32)
-		for (int k = 0; k < 4; k++) {
-			memcpy(&w, p + i + 8 * k, 8);
-			a[k] = rotl(a[k] + w * P2, 31) * P1;
-		}
-	h = rotl(a[0], 1) + rotl(a[1], 7) + rotl(a[2], 12) + rotl(a[3], 18);
-	for (int k = 0; k < 4; k++)
-		h = (h ^ (rotl(a[k] * P2, 31) * P1)) * P1 + P2;
+	for (size_t i = 0; i < PAGE; i += 32) {
+		H_ROUND(a0, i);
+		H_ROUND(a1, i + 8);
+		H_ROUND(a2, i + 16);
+		H_ROUND(a3, i + 24);
+	}
+	h = rotl(a0, 1) + rotl(a1, 7) + rotl(a2, 12) + rotl(a3, 18);
+	h = (h ^ (rotl(a0 * H_P2, 31) * H_P1)) * H_P1 + H_P2;
+	h = (h ^ (rotl(a1 * H_P2, 31) * H_P1)) * H_P1 + H_P2;
+	h = (h ^ (rotl(a2 * H_P2, 31) * H_P1)) * H_P1 + H_P2;
+	h = (h ^ (rotl(a3 * H_P2, 31) * H_P1)) * H_P1 + H_P2;
 	h ^= h >> 33;
-	h *= P2;
+	h *= H_P2;
 	h ^= h >> 29;
 	return h ? h : 1;	/* 0 means "could not be read" */
 }
@@ -448,7 +459,21 @@ static size_t read_pages(uint64_t a, size_t n)
 static void hash_collect(struct ent *e, int reliable, uint64_t *bm)
 {
 	uint64_t *h = data_of(e), np = (e->end - e->start) / PAGE, i = 0;
+	const struct line *l = line_of(e->start, e->end);
 
+	if (l && !(l->flags & (L_SHARED | L_FILE))) {
+		/* readable private anonymous memory cannot fault (a page
+		   never touched reads as the zero page): hash in place */
+		for (; i < np; i++) {
+			uint64_t v = page_hash((const unsigned char *)
+					       (uintptr_t)(e->start + i * PAGE));
+
+			if (reliable && v != h[i])
+				bm[i / 64] |= 1ull << (i % 64);
+			h[i] = v;
+		}
+		return;
+	}
 	while (i < np) {
 		size_t want = np - i < RD_PAGES ? np - i : RD_PAGES;
 		size_t got = read_pages(e->start + i * PAGE, want);
@@ -629,9 +654,26 @@ static int join(int i, uint64_t s, uint64_t e)
 	return ent_insert(&one) < 0 ? -1 : 0;
 }
 
-void dirty_begin(void)
+/* Tracking on: initialised, a mechanism, and this process's (a child
+   of fork that did not call dirty_reset has its parent's descriptors
+   and empty tables: it answers 0, never a wrong delta). */
+static int active(void)
 {
 	if (!D.inited || D.mech == DIRTY_NONE)
+		return 0;
+	if (D.pid != getpid()) {
+		pr_warn("dirty pages: process %d uses the tracking of %d "
+			"(no dirty_reset after fork): every area stored whole",
+			(int)getpid(), (int)D.pid);
+		D.mech = DIRTY_NONE;
+		return 0;
+	}
+	return 1;
+}
+
+void dirty_begin(void)
+{
+	if (!active())
 		return;
 	for (int i = 0; i < D.nent; i++)
 		D.ent[i].seen = 0;
@@ -645,7 +687,7 @@ int dirty_collect(uint64_t start, uint64_t end, uint64_t *bitmap)
 	int i, reliable, guess = -1, r = 0;
 
 	memset(bitmap, 0, (np + 63) / 64 * 8);
-	if (!D.inited || D.mech == DIRTY_NONE || !np ||
+	if (!active() || !np ||
 	    ((start | end) & (PAGE - 1)))
 		return 0;
 	if (!trackable(start, end)) {
@@ -719,7 +761,7 @@ void dirty_end(int ok)
 	char *to;
 	size_t used = 0;
 
-	if (!D.inited || D.mech == DIRTY_NONE)
+	if (!active())
 		return;
 	if (!ok) {
 		/* forget: the next collect of every area answers 0 */
@@ -1010,6 +1052,7 @@ enum dirty_mech dirty_init(void)
 				"uffd, hash, none; using auto", env);
 	}
 	D.inited = 1;
+	D.pid = getpid();
 	D.mech = DIRTY_NONE;
 	if (forced == DIRTY_NONE)
 		return D.mech;
@@ -1021,18 +1064,12 @@ enum dirty_mech dirty_init(void)
 	}
 	D.pm_fd = open_at("/proc/self/pagemap", O_RDONLY, FD_PAGEMAP,
 			  "/proc/self/pagemap");
-	if (forced > 0) {
-		if (probe((enum dirty_mech)forced)) {
-			D.mech = (enum dirty_mech)forced;
-			return D.mech;
-		}
-	}
-	for (int k = 0; best[k] != DIRTY_NONE; k++)
-		if ((int)best[k] != forced && probe(best[k])) {
+	if (forced > 0 && probe((enum dirty_mech)forced))
+		D.mech = (enum dirty_mech)forced;
+	for (int k = 0; D.mech == DIRTY_NONE && best[k] != DIRTY_NONE; k++)
+		if ((int)best[k] != forced && probe(best[k]))
 			D.mech = best[k];
-			break;
-		}
-	if (forced > 0)
+	if (forced > 0 && D.mech != (enum dirty_mech)forced)
 		pr_warn("DMTCP_DIRTY=%s: this kernel cannot: %s; using %s",
 			names[forced], D.why[forced], names[D.mech]);
 	/* what the chosen mechanism does not use goes */
