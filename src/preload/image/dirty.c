@@ -398,6 +398,8 @@ static int trackable(uint64_t s, uint64_t e)
 
 	if (!l || (l->flags & L_SPECIAL))
 		return 0;
+	if (s < (uintptr_t)D.arena + D.arena_len && e > (uintptr_t)D.arena)
+		return 0;	/* our own tables (merged with a neighbour) */
 	if ((e - s) / PAGE * unit() > D.half_len / 2)
 		return 0;	/* its values would not fit */
 	if (D.mech == DIRTY_HASH)

@@ -61,7 +61,9 @@ int dirty_collect(uint64_t start, uint64_t end, uint64_t *bitmap) HIDDEN;
 
 /* After all areas: ok=1 if the image was written and committed; ok=0
    (any failure) forgets everything so the next dirty_collect answers 0
-   everywhere.  Soft-dirty clears the bits of the whole process here. */
+   everywhere.  An area this checkpoint did not collect is forgotten too
+   (the image has no copy of it to be the parent of a delta).
+   Soft-dirty clears the bits of the whole process here. */
 void dirty_end(int ok) HIDDEN;
 
 /* The memory the module owns (its one mapping: tables, buffers): the
