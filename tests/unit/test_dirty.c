@@ -8,7 +8,8 @@
  * application's mprotect); soft-dirty, which this kernel lacks, falls
  * back with a warning naming it and why.  Also: the userfaultfds in the
  * reserved range, /proc/self/maps unchanged by the collects (adjacent
- * areas that registration could merge), areas of every kind.
+ * areas that registration could merge, the heap that grew), areas of
+ * every kind.
  */
 #include "config.h"
 
@@ -427,6 +428,65 @@ static void test_maps_unchanged(void **st)
 	unmap_isolated(base, 48);
 }
 
+/* One checkpoint of every [heap] line: how many, how many answered 1;
+   /proc/self/maps the same before and after the collects. */
+static void heap_round(int *lines, int *tracked)
+{
+	static char before[1 << 20], after[1 << 20], copy[1 << 20];
+	char *line, *save;
+	static uint64_t wide[1 << 12];
+
+	*lines = *tracked = 0;
+	read_maps(before, sizeof(before));
+	memcpy(copy, before, sizeof(copy));
+	dirty_begin();
+	for (line = strtok_r(copy, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned long s, e;
+
+		if (!strstr(line, "[heap]"))
+			continue;
+		assert_int_equal(sscanf(line, "%lx-%lx", &s, &e), 2);
+		assert_true((e - s) / PG <= 64 * (1 << 12));
+		*tracked += dirty_collect(s, e, wide);
+		(*lines)++;
+	}
+	read_maps(after, sizeof(after));
+	dirty_end(1);
+	assert_string_equal(before, after);
+}
+
+/* The heap grows (brk) between checkpoints: with uffd the kernel keeps
+   the new part apart (it is not registered), and registering it must
+   not merge it back while the writer looks; hash sees one line that
+   grew.  Either way the next checkpoint is a delta again. */
+static void test_heap_grows(void **st)
+{
+	int lines, tracked, lines2, tracked2;
+	char *top;
+
+	(void)st;
+	heap_round(&lines, &tracked);
+	assert_true(lines >= 1);
+	heap_round(&lines, &tracked);
+	assert_int_equal(tracked, mech != DIRTY_NONE ? lines : 0);
+	top = sbrk(16 * PG);
+	assert_true(top != (void *)-1);
+	memset(top, 7, 16 * PG);
+	heap_round(&lines2, &tracked2);
+	if (mech == DIRTY_UFFD) {
+		assert_int_equal(lines2, lines + 1);	/* apart */
+		assert_int_equal(tracked2, lines);	/* the old parts */
+	} else {
+		assert_int_equal(lines2, lines);	/* it grew */
+		assert_int_equal(tracked2, 0);
+	}
+	heap_round(&lines, &tracked);
+	assert_int_equal(lines, lines2);
+	assert_int_equal(tracked, mech != DIRTY_NONE ? lines : 0);
+	assert_true(sbrk(-16 * (intptr_t)PG) != (void *)-1);
+}
+
 /* Other kinds of areas: shared memory and a private file mapping are
    tracked by hash (contents), not by write faults. */
 static void test_area_kinds(void **st)
@@ -605,6 +665,7 @@ static void test_softdirty_fallback(void **st)
 	cmocka_unit_test_setup_teardown(test_app_mprotect, new_area, \
 					free_area), \
 	cmocka_unit_test(test_maps_unchanged), \
+	cmocka_unit_test(test_heap_grows), \
 	cmocka_unit_test_setup_teardown(test_area_kinds, new_area, free_area)
 
 int main(void)

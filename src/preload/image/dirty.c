@@ -677,9 +677,15 @@ void dirty_begin(void)
 {
 	if (!active())
 		return;
-	for (int i = 0; i < D.nent; i++)
-		D.ent[i].seen = 0;
 	read_maps();
+	for (int i = 0; i < D.nent;) {
+		D.ent[i].seen = 0;
+		/* a context kept for an area that is gone */
+		if (!D.ent[i].valid && !line_of(D.ent[i].start, D.ent[i].end))
+			ent_remove(i);
+		else
+			i++;
+	}
 }
 
 int dirty_collect(uint64_t start, uint64_t end, uint64_t *bitmap)
@@ -789,7 +795,15 @@ void dirty_end(int ok)
 		size_t bytes = (e->end - e->start) / PAGE * unit();
 
 		if (!e->seen || !e->valid || e->off == NO_DATA) {
-			ent_remove(i);
+			/* not in this image: no delta next time; with
+			   uffd its context still matters to its
+			   neighbours' (dirty_begin drops it when gone) */
+			e->valid = 0;
+			e->off = NO_DATA;
+			if (e->ctx < 0)
+				ent_remove(i);
+			else
+				i++;
 			continue;
 		}
 		memcpy(to + used, data_of(e), bytes);
