@@ -590,6 +590,45 @@ static void test_reserved_fds(void **st)
 	assert_int_equal(dirty_init(), DIRTY_UFFD);
 }
 
+/* The tables' mapping: named, one line of its own; dirty_reset +
+   dirty_init take it back when it is still there (a fork child's,
+   a restart's), and never touch what was mapped there since. */
+static void test_tables_mapping(void **st)
+{
+	static char maps[1 << 20];
+	uintptr_t r1[2] = { 0, 0 }, r2[2] = { 0, 0 };
+	char want[64], *p;
+
+	(void)st;
+	dirty_private_ranges(priv_range, r1);
+	assert_true(r1[1] > r1[0]);
+	read_maps(maps, sizeof(maps));
+	snprintf(want, sizeof(want), "%lx-%lx rw-p", (unsigned long)r1[0],
+		 (unsigned long)r1[1]);
+	assert_non_null(strstr(maps, want));	/* exactly one line */
+	dirty_reset();
+	assert_int_equal(dirty_init(), mech);
+	dirty_private_ranges(priv_range, r2);
+	assert_int_equal(r2[0], r1[0]);		/* taken back */
+	assert_int_equal(r2[1], r1[1]);
+	/* something else there now: left alone, new tables elsewhere */
+	dirty_reset();
+	p = mmap((void *)r1[0], PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
+		 MAP_FIXED, -1, 0);
+	assert_ptr_equal(p, (void *)r1[0]);
+	munmap(p + PG, r1[1] - r1[0] - PG);
+	assert_int_equal(p[0], 0);
+	assert_int_equal(dirty_init(), mech);
+	dirty_private_ranges(priv_range, r2);
+	assert_true(r2[0] != r1[0]);
+	assert_int_equal(p[0], 0);		/* still mapped */
+	read_maps(maps, sizeof(maps));
+	snprintf(want, sizeof(want), "%lx-%lx r--p", (unsigned long)r1[0],
+		 (unsigned long)r1[0] + PG);
+	assert_non_null(strstr(maps, want));
+	munmap(p, PG);
+}
+
 /* dirty_init with stderr in a file: what it chose, what it said */
 static enum dirty_mech init_quoted(const char *env, char *out, size_t cap)
 {
@@ -673,8 +712,12 @@ int main(void)
 	const struct CMUnitTest uffd[] = {
 		SCENARIOS,
 		cmocka_unit_test(test_reserved_fds),
+		cmocka_unit_test(test_tables_mapping),
 	};
-	const struct CMUnitTest hash[] = { SCENARIOS };
+	const struct CMUnitTest hash[] = {
+		SCENARIOS,
+		cmocka_unit_test(test_tables_mapping),
+	};
 	const struct CMUnitTest none[] = { SCENARIOS };
 	const struct CMUnitTest fallback[] = {
 		cmocka_unit_test(test_softdirty_fallback),

@@ -31,6 +31,7 @@
 #include "image/dirty.h"
 #include "dmtcp/fds.h"
 #include "log.h"
+#include "maps.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +41,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -86,6 +88,12 @@ struct pm_scan_arg {
 #define PM_SOFT_DIRTY	(1ull << 55)
 #define NO_DATA		UINT64_MAX
 
+#ifndef PR_SET_VMA
+#define PR_SET_VMA		0x53564d41
+#define PR_SET_VMA_ANON_NAME	0
+#endif
+#define ARENA_NAME	"dmtcp-dirty"	/* [anon:dmtcp-dirty] in the maps */
+
 #define FD_PAGEMAP	(DMTCP_FD_DIRTY)
 #define FD_CLEAR_REFS	(DMTCP_FD_DIRTY + 1)
 #define FD_UFFD		(DMTCP_FD_DIRTY + 2)	/* and the next two */
@@ -111,6 +119,8 @@ static struct {
 	enum dirty_mech mech;
 	char *arena;
 	size_t arena_len;
+	char *old_arena;	/* the tables before dirty_reset */
+	size_t old_len;
 	struct ent *ent;
 	int nent;
 	struct line *lines;
@@ -156,28 +166,18 @@ static size_t round_page(size_t n)
 	return (n + PAGE - 1) & ~(PAGE - 1);
 }
 
-static int arena_map(void)
+static size_t arena_fixed(void)
 {
-	size_t fixed = round_page(MAX_ENT * sizeof(struct ent)) +
-		       round_page(MAX_LINES * sizeof(struct line)) +
-		       MAPS_CAP + round_page(VEC_N * sizeof(struct page_region)) +
-		       RD_PAGES * PAGE + PM_N * 8;
-	size_t half;
-	char *p = MAP_FAILED, *q;
+	return round_page(MAX_ENT * sizeof(struct ent)) +
+	       round_page(MAX_LINES * sizeof(struct line)) + MAPS_CAP +
+	       round_page(VEC_N * sizeof(struct page_region)) +
+	       RD_PAGES * PAGE + PM_N * 8;
+}
 
-	/* virtual space only (NORESERVE, touched as needed); smaller
-	   when the address space is limited */
-	for (half = 512u << 20; half >= (16u << 20); half /= 2) {
-		p = mmap(NULL, fixed + 2 * half, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (p != MAP_FAILED)
-			break;
-	}
-	if (p == MAP_FAILED)
-		return -1;
-	madvise(p, fixed + 2 * half, MADV_WIPEONFORK);
-	D.arena = q = p;
-	D.arena_len = fixed + 2 * half;
+static void arena_layout(char *q, size_t half)
+{
+	D.arena = q;
+	D.arena_len = arena_fixed() + 2 * half;
 	D.ent = (struct ent *)q;
 	q += round_page(MAX_ENT * sizeof(struct ent));
 	D.lines = (struct line *)q;
@@ -193,6 +193,57 @@ static int arena_map(void)
 	D.half[0] = q;
 	D.half[1] = q + half;
 	D.half_len = half;
+}
+
+/* Is [p, p + len) still one private anonymous read-write mapping: the
+   tables of before dirty_reset (a child's wiped copy after fork, the
+   area a restart brought back), not something mapped there since? */
+static int still_ours(const char *p, size_t len)
+{
+	static char buf[2 * MAPS_LINE_MAX];
+	static struct maps_entry me;
+	struct maps_stream ms;
+	int found = 0;
+
+	if (maps_stream_open(&ms, "/proc/self/maps", buf, sizeof(buf)) < 0)
+		return 0;
+	while (maps_stream_next(&ms, &me) == 1)
+		if (me.start == (uintptr_t)p) {
+			found = me.end == (uintptr_t)p + len && !me.shared &&
+				me.prot == (PROT_READ | PROT_WRITE) &&
+				me.inode == 0 && (!me.path[0] ||
+				!strcmp(me.path, "[anon:" ARENA_NAME "]"));
+			break;
+		}
+	maps_stream_close(&ms);
+	return found;
+}
+
+static int arena_map(char *old, size_t old_len)
+{
+	size_t fixed = arena_fixed(), half;
+	char *p = MAP_FAILED;
+
+	if (old && old_len > fixed && still_ours(old, old_len)) {
+		madvise(old, old_len, MADV_DONTNEED);	/* zero again */
+		arena_layout(old, (old_len - fixed) / 2);
+		return 0;
+	}
+	/* virtual space only (NORESERVE, touched as needed); smaller
+	   when the address space is limited */
+	for (half = 512u << 20; half >= (16u << 20); half /= 2) {
+		p = mmap(NULL, fixed + 2 * half, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p != MAP_FAILED)
+			break;
+	}
+	if (p == MAP_FAILED)
+		return -1;
+	/* a child of fork gets it empty; its own line in the maps */
+	madvise(p, fixed + 2 * half, MADV_WIPEONFORK);
+	prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)p,
+	      fixed + 2 * half, (unsigned long)ARENA_NAME);
+	arena_layout(p, half);
 	return 0;
 }
 
@@ -825,6 +876,9 @@ void dirty_private_ranges(void (*fn)(void *arg, const void *p, size_t len),
 
 void dirty_reset(void)
 {
+	char *old_arena;
+	size_t old_len;
+
 	if (D.pm_fd >= 0)
 		close(D.pm_fd);
 	if (D.cr_fd >= 0)
@@ -832,12 +886,16 @@ void dirty_reset(void)
 	for (int c = 0; c < NCTX; c++)
 		if (D.uffd[c] >= 0)
 			close(D.uffd[c]);
-	if (D.arena)
-		munmap(D.arena, D.arena_len);
+	old_arena = D.arena ? D.arena : D.old_arena;
+	old_len = D.arena ? D.arena_len : D.old_len;
 	memset(&D, 0, sizeof(D));
 	D.pm_fd = D.cr_fd = -1;
 	for (int c = 0; c < NCTX; c++)
 		D.uffd[c] = -1;
+	/* not unmapped here: after a restart something else may be mapped
+	   there now; dirty_init takes it back if it is still ours */
+	D.old_arena = old_arena;
+	D.old_len = old_len;
 }
 
 /* ---- probes ---- */
@@ -1070,9 +1128,12 @@ enum dirty_mech dirty_init(void)
 	D.inited = 1;
 	D.pid = getpid();
 	D.mech = DIRTY_NONE;
-	if (forced == DIRTY_NONE)
+	if (forced == DIRTY_NONE) {
+		if (D.old_arena && still_ours(D.old_arena, D.old_len))
+			munmap(D.old_arena, D.old_len);
 		return D.mech;
-	if (arena_map() < 0) {
+	}
+	if (arena_map(D.old_arena, D.old_len) < 0) {
 		pr_warn("dirty pages: cannot map the tables: %s; "
 			"incremental checkpoints store every area whole",
 			strerror(errno));

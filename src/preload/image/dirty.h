@@ -71,10 +71,11 @@ void dirty_end(int ok) HIDDEN;
 void dirty_private_ranges(void (*fn)(void *arg, const void *p, size_t len),
 			  void *arg) HIDDEN;
 
-/* The child of the application's fork(), and after exec/restart: start
-   over (close the descriptors, unmap the tables; call it before the
-   process maps anything else, the tables' range is unmapped blindly),
-   then dirty_init again. */
+/* The child of the application's fork(), and after a restart: start
+   over (close the descriptors, forget the tables), then dirty_init
+   again, which takes the tables' mapping back when /proc/self/maps
+   still shows it (never unmapping what may have been mapped there
+   since).  A child that skips it answers 0 everywhere. */
 void dirty_reset(void) HIDDEN;
 
 /* What the probe found (tests, dmtcp_inspect-like reports): 1 if the
