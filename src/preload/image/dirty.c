@@ -559,16 +559,23 @@ static int sd_collect(struct ent *e, int reliable, uint64_t *bm)
 
 		if (got < (ssize_t)(want * 8))
 			return -1;
-		for (size_t k = 0; k < want; k++, i++) {
-			int now = (D.pm[k] & (PM_PRESENT | PM_SWAPPED)) != 0;
-
-			if (reliable && ((D.pm[k] & PM_SOFT_DIRTY) ||
-					 (pop[i] && !now)))
-				bm[i / 64] |= 1ull << (i % 64);
-			pop[i] = (unsigned char)now;
-		}
+		dirty_softdirty_pages(D.pm, want, pop + i, reliable, bm, i);
+		i += want;
 	}
 	return 0;
+}
+
+void dirty_softdirty_pages(const uint64_t *pm, size_t n, unsigned char *pop,
+			   int reliable, uint64_t *bm, uint64_t first)
+{
+	for (size_t k = 0; k < n; k++) {
+		uint64_t i = first + k;
+		int now = (pm[k] & (PM_PRESENT | PM_SWAPPED)) != 0;
+
+		if (reliable && ((pm[k] & PM_SOFT_DIRTY) || (pop[k] && !now)))
+			bm[i / 64] |= 1ull << (i % 64);
+		pop[k] = (unsigned char)now;
+	}
 }
 
 static int write_clear_refs(void)

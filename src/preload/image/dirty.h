@@ -82,4 +82,12 @@ void dirty_reset(void) HIDDEN;
    kernel offers the mechanism, else 0 with why[] saying why. */
 int dirty_available(enum dirty_mech m, char *why, size_t cap) HIDDEN;
 
+/* Soft-dirty's reading of n /proc/self/pagemap entries (pure; the
+   unit test feeds it entries, the kernel here has no soft-dirty): page
+   first+k's bit in bm is set when reliable and entry k has bit 55, or
+   pop[k] says it was present or swapped and it is neither now; pop[k]
+   becomes what it is now. */
+void dirty_softdirty_pages(const uint64_t *pm, size_t n, unsigned char *pop,
+			   int reliable, uint64_t *bm, uint64_t first) HIDDEN;
+
 #endif /* DMTCP_PRELOAD_IMAGE_DIRTY_H */
