@@ -400,6 +400,8 @@ static void test_maps_unchanged(void **st)
 	dirty_private_ranges(priv_range, priv);
 	if (mech != DIRTY_NONE)
 		assert_true(priv[1] > priv[0]);
+	else
+		assert_int_equal(priv[1], 0);	/* none: no tables */
 	for (int round = 0; round < 2; round++) {
 		int n = 0, tracked = 0;
 

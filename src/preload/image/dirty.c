@@ -1163,6 +1163,16 @@ enum dirty_mech dirty_init(void)
 		close(D.cr_fd);
 		D.cr_fd = -1;
 	}
+	if (D.mech == DIRTY_NONE) {
+		/* nothing works here: no tables, no descriptor (the writer
+		   leaves out only the ranges of a mechanism at work) */
+		if (D.pm_fd >= 0)
+			close(D.pm_fd);
+		D.pm_fd = -1;
+		munmap(D.arena, D.arena_len);
+		D.arena = NULL;
+		D.arena_len = 0;
+	}
 	pr_debug("dirty pages: tracked by %s", names[D.mech]);
 	return D.mech;
 }
