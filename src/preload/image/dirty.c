@@ -8,7 +8,9 @@
  *  - soft-dirty and userfaultfd: one byte, "the page was populated
  *    (present or swapped) at the last collect"; a page populated then
  *    and not now was dropped (MADV_DONTNEED, MADV_FREE reclaimed) and
- *    counts as changed, which neither kernel mechanism reports;
+ *    counts as changed: soft-dirty does not say so, nor does
+ *    PAGEMAP_SCAN once the page table itself was freed (Linux 6.18
+ *    reports an empty entry of a live table as written);
  *  - hash: a 64-bit hash of the page's contents (0: unreadable).
  * The arena has two halves; dirty_end(1) copies the live values into
  * the other half and drops the old one, so memory of areas that went
