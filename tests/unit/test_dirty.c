@@ -631,6 +631,42 @@ static void test_tables_mapping(void **st)
 	munmap(p, PG);
 }
 
+static size_t resident(uintptr_t lo, uintptr_t hi)
+{
+	static unsigned char vec[1 << 20];
+	size_t n = 0, pages = (hi - lo) / PG;
+
+	if (pages > sizeof(vec) || mincore((void *)lo, hi - lo, vec) < 0)
+		return 0;
+	for (size_t i = 0; i < pages; i++)
+		n += vec[i] & 1;
+	return n;
+}
+
+/* The forked image writer (ckpt/bgwrite.c) refuses a child whose
+   private memory lost its pages (MADV_WIPEONFORK): the tables must
+   reach a forked child as they are. */
+static void test_tables_survive_fork(void **st)
+{
+	uintptr_t r[2] = { 0, 0 };
+	size_t before;
+	pid_t pid;
+	int status;
+
+	(void)st;
+	ckpt(area, NP);
+	dirty_private_ranges(priv_range, r);
+	before = resident(r[0], r[1]);
+	assert_true(before > 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(resident(r[0], r[1]) == before ? 0 : 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /* dirty_init with stderr in a file: what it chose, what it said */
 static enum dirty_mech init_quoted(const char *env, char *out, size_t cap)
 {
@@ -740,6 +776,8 @@ int main(void)
 		SCENARIOS,
 		cmocka_unit_test(test_reserved_fds),
 		cmocka_unit_test(test_tables_mapping),
+		cmocka_unit_test_setup_teardown(test_tables_survive_fork,
+						new_area, free_area),
 	};
 	const struct CMUnitTest hash[] = {
 		SCENARIOS,

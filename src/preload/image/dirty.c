@@ -198,7 +198,7 @@ static void arena_layout(char *q, size_t half)
 }
 
 /* Is [p, p + len) still one private anonymous read-write mapping: the
-   tables of before dirty_reset (a child's wiped copy after fork, the
+   tables of before dirty_reset (a child's copy after fork, the
    area a restart brought back), not something mapped there since? */
 static int still_ours(const char *p, size_t len)
 {
@@ -241,8 +241,9 @@ static int arena_map(char *old, size_t old_len)
 	}
 	if (p == MAP_FAILED)
 		return -1;
-	/* a child of fork gets it empty; its own line in the maps */
-	madvise(p, fixed + 2 * half, MADV_WIPEONFORK);
+	/* not MADV_WIPEONFORK: the forked image writer checks that its
+	   copy of the memory is whole (a child of the application drops
+	   its copy at dirty_init); named, so a line of its own */
 	prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)p,
 	      fixed + 2 * half, (unsigned long)ARENA_NAME);
 	arena_layout(p, half);
