@@ -8,7 +8,8 @@
  * application's mprotect); soft-dirty, which this kernel lacks, falls
  * back with a warning naming it and why.  Also: the userfaultfds in the
  * reserved range, /proc/self/maps unchanged by the collects (adjacent
- * areas that registration could merge), areas of every kind.
+ * areas that registration could merge, the heap that grew), areas of
+ * every kind.
  */
 #include "config.h"
 
@@ -203,8 +204,11 @@ static void test_grown_area(void **st)
 	assert_non_null(q);
 	assert_ptr_equal(mremap(p, (NP + 16) * PG, (NP + 16) * PG,
 				MREMAP_MAYMOVE | MREMAP_FIXED, q), q);
+	q[5 * PG] = 7;				/* writable where it went */
 	assert_int_equal(ckpt(q, NP + 16), 0);
 	expect(ckpt(q, NP + 16), 0);
+	q[6 * PG] = 7;
+	expect(ckpt(q, NP + 16), 1ull << 6);
 	unmap_isolated(q, NP + 16);
 	munmap(p - PG, PG);
 }
@@ -263,6 +267,19 @@ static void test_fork(void **st)
 		bad |= mech == DIRTY_NONE ? r != 0 || bm[0] :
 		       r != 1 || bm[0] != 1ull << 9;
 		_exit(bad ? 11 : 0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* a child that forgets dirty_reset: never a delta */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 2);	/* the warning */
+		_exit(ckpt(area, NP) != 0 || ckpt(area, NP) != 0 ||
+		      dirty_mech() != DIRTY_NONE ? 12 : 0);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
@@ -383,6 +400,8 @@ static void test_maps_unchanged(void **st)
 	dirty_private_ranges(priv_range, priv);
 	if (mech != DIRTY_NONE)
 		assert_true(priv[1] > priv[0]);
+	else
+		assert_int_equal(priv[1], 0);	/* none: no tables */
 	for (int round = 0; round < 2; round++) {
 		int n = 0, tracked = 0;
 
@@ -409,6 +428,65 @@ static void test_maps_unchanged(void **st)
 	}
 	free(wide);
 	unmap_isolated(base, 48);
+}
+
+/* One checkpoint of every [heap] line: how many, how many answered 1;
+   /proc/self/maps the same before and after the collects. */
+static void heap_round(int *lines, int *tracked)
+{
+	static char before[1 << 20], after[1 << 20], copy[1 << 20];
+	char *line, *save;
+	static uint64_t wide[1 << 12];
+
+	*lines = *tracked = 0;
+	read_maps(before, sizeof(before));
+	memcpy(copy, before, sizeof(copy));
+	dirty_begin();
+	for (line = strtok_r(copy, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned long s, e;
+
+		if (!strstr(line, "[heap]"))
+			continue;
+		assert_int_equal(sscanf(line, "%lx-%lx", &s, &e), 2);
+		assert_true((e - s) / PG <= 64 * (1 << 12));
+		*tracked += dirty_collect(s, e, wide);
+		(*lines)++;
+	}
+	read_maps(after, sizeof(after));
+	dirty_end(1);
+	assert_string_equal(before, after);
+}
+
+/* The heap grows (brk) between checkpoints: with uffd the kernel keeps
+   the new part apart (it is not registered), and registering it must
+   not merge it back while the writer looks; hash sees one line that
+   grew.  Either way the next checkpoint is a delta again. */
+static void test_heap_grows(void **st)
+{
+	int lines, tracked, lines2, tracked2;
+	char *top;
+
+	(void)st;
+	heap_round(&lines, &tracked);
+	assert_true(lines >= 1);
+	heap_round(&lines, &tracked);
+	assert_int_equal(tracked, mech != DIRTY_NONE ? lines : 0);
+	top = sbrk(16 * PG);
+	assert_true(top != (void *)-1);
+	memset(top, 7, 16 * PG);
+	heap_round(&lines2, &tracked2);
+	if (mech == DIRTY_UFFD) {
+		assert_int_equal(lines2, lines + 1);	/* apart */
+		assert_int_equal(tracked2, lines);	/* the old parts */
+	} else {
+		assert_int_equal(lines2, lines);	/* it grew */
+		assert_int_equal(tracked2, 0);
+	}
+	heap_round(&lines, &tracked);
+	assert_int_equal(lines, lines2);
+	assert_int_equal(tracked, mech != DIRTY_NONE ? lines : 0);
+	assert_true(sbrk(-16 * (intptr_t)PG) != (void *)-1);
 }
 
 /* Other kinds of areas: shared memory and a private file mapping are
@@ -514,6 +592,81 @@ static void test_reserved_fds(void **st)
 	assert_int_equal(dirty_init(), DIRTY_UFFD);
 }
 
+/* The tables' mapping: named, one line of its own; dirty_reset +
+   dirty_init take it back when it is still there (a fork child's,
+   a restart's), and never touch what was mapped there since. */
+static void test_tables_mapping(void **st)
+{
+	static char maps[1 << 20];
+	uintptr_t r1[2] = { 0, 0 }, r2[2] = { 0, 0 };
+	char want[64], *p;
+
+	(void)st;
+	dirty_private_ranges(priv_range, r1);
+	assert_true(r1[1] > r1[0]);
+	read_maps(maps, sizeof(maps));
+	snprintf(want, sizeof(want), "%lx-%lx rw-p", (unsigned long)r1[0],
+		 (unsigned long)r1[1]);
+	assert_non_null(strstr(maps, want));	/* exactly one line */
+	dirty_reset();
+	assert_int_equal(dirty_init(), mech);
+	dirty_private_ranges(priv_range, r2);
+	assert_int_equal(r2[0], r1[0]);		/* taken back */
+	assert_int_equal(r2[1], r1[1]);
+	/* something else there now: left alone, new tables elsewhere */
+	dirty_reset();
+	p = mmap((void *)r1[0], PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
+		 MAP_FIXED, -1, 0);
+	assert_ptr_equal(p, (void *)r1[0]);
+	munmap(p + PG, r1[1] - r1[0] - PG);
+	assert_int_equal(p[0], 0);
+	assert_int_equal(dirty_init(), mech);
+	dirty_private_ranges(priv_range, r2);
+	assert_true(r2[0] != r1[0]);
+	assert_int_equal(p[0], 0);		/* still mapped */
+	read_maps(maps, sizeof(maps));
+	snprintf(want, sizeof(want), "%lx-%lx r--p", (unsigned long)r1[0],
+		 (unsigned long)r1[0] + PG);
+	assert_non_null(strstr(maps, want));
+	munmap(p, PG);
+}
+
+static size_t resident(uintptr_t lo, uintptr_t hi)
+{
+	static unsigned char vec[1 << 20];
+	size_t n = 0, pages = (hi - lo) / PG;
+
+	if (pages > sizeof(vec) || mincore((void *)lo, hi - lo, vec) < 0)
+		return 0;
+	for (size_t i = 0; i < pages; i++)
+		n += vec[i] & 1;
+	return n;
+}
+
+/* The forked image writer (ckpt/bgwrite.c) refuses a child whose
+   private memory lost its pages (MADV_WIPEONFORK): the tables must
+   reach a forked child as they are. */
+static void test_tables_survive_fork(void **st)
+{
+	uintptr_t r[2] = { 0, 0 };
+	size_t before;
+	pid_t pid;
+	int status;
+
+	(void)st;
+	ckpt(area, NP);
+	dirty_private_ranges(priv_range, r);
+	before = resident(r[0], r[1]);
+	assert_true(before > 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(resident(r[0], r[1]) == before ? 0 : 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /* dirty_init with stderr in a file: what it chose, what it said */
 static enum dirty_mech init_quoted(const char *env, char *out, size_t cap)
 {
@@ -575,6 +728,31 @@ static void test_softdirty_fallback(void **st)
 	dirty_reset();
 }
 
+/* Soft-dirty's reading of pagemap entries, fed by hand (this kernel
+   sets no bit 55): written, dropped, swapped, never there. */
+static void test_softdirty_pages(void **st)
+{
+	const uint64_t P = 1ull << 63, S = 1ull << 62, SD = 1ull << 55;
+	uint64_t pm[6] = { P, P | SD, S | SD, 0, 0, P };
+	unsigned char pop[6] = { 1, 1, 1, 1, 0, 0 };
+	uint64_t b[2] = { 0, 0 };
+
+	(void)st;
+	/* page 70 onwards: bits in the second word */
+	dirty_softdirty_pages(pm, 6, pop, 1, b, 70);
+	assert_int_equal(b[0], 0);
+	/* 71 written, 72 written then swapped out, 73 dropped; 70 and 75
+	   (present now, not before: a read of a new page) unchanged */
+	assert_int_equal(b[1], (1ull << 7) | (1ull << 8) | (1ull << 9));
+	assert_memory_equal(pop, ((unsigned char[]){ 1, 1, 1, 0, 0, 1 }), 6);
+	/* not reliable: nothing reported, what is there recorded */
+	pm[3] = P | SD;
+	b[1] = 0;
+	dirty_softdirty_pages(pm, 6, pop, 0, b, 70);
+	assert_int_equal(b[1], 0);
+	assert_memory_equal(pop, ((unsigned char[]){ 1, 1, 1, 1, 0, 1 }), 6);
+}
+
 #define SCENARIOS \
 	cmocka_unit_test_setup_teardown(test_written_pages, new_area, \
 					free_area), \
@@ -589,6 +767,7 @@ static void test_softdirty_fallback(void **st)
 	cmocka_unit_test_setup_teardown(test_app_mprotect, new_area, \
 					free_area), \
 	cmocka_unit_test(test_maps_unchanged), \
+	cmocka_unit_test(test_heap_grows), \
 	cmocka_unit_test_setup_teardown(test_area_kinds, new_area, free_area)
 
 int main(void)
@@ -596,11 +775,18 @@ int main(void)
 	const struct CMUnitTest uffd[] = {
 		SCENARIOS,
 		cmocka_unit_test(test_reserved_fds),
+		cmocka_unit_test(test_tables_mapping),
+		cmocka_unit_test_setup_teardown(test_tables_survive_fork,
+						new_area, free_area),
 	};
-	const struct CMUnitTest hash[] = { SCENARIOS };
+	const struct CMUnitTest hash[] = {
+		SCENARIOS,
+		cmocka_unit_test(test_tables_mapping),
+	};
 	const struct CMUnitTest none[] = { SCENARIOS };
 	const struct CMUnitTest fallback[] = {
 		cmocka_unit_test(test_softdirty_fallback),
+		cmocka_unit_test(test_softdirty_pages),
 	};
 	int fails = 0;
 

@@ -8,7 +8,9 @@
  *  - soft-dirty and userfaultfd: one byte, "the page was populated
  *    (present or swapped) at the last collect"; a page populated then
  *    and not now was dropped (MADV_DONTNEED, MADV_FREE reclaimed) and
- *    counts as changed, which neither kernel mechanism reports;
+ *    counts as changed: soft-dirty does not say so, nor does
+ *    PAGEMAP_SCAN once the page table itself was freed (Linux 6.18
+ *    reports an empty entry of a live table as written);
  *  - hash: a 64-bit hash of the page's contents (0: unreadable).
  * The arena has two halves; dirty_end(1) copies the live values into
  * the other half and drops the old one, so memory of areas that went
@@ -31,6 +33,7 @@
 #include "image/dirty.h"
 #include "dmtcp/fds.h"
 #include "log.h"
+#include "maps.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +43,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -86,6 +90,12 @@ struct pm_scan_arg {
 #define PM_SOFT_DIRTY	(1ull << 55)
 #define NO_DATA		UINT64_MAX
 
+#ifndef PR_SET_VMA
+#define PR_SET_VMA		0x53564d41
+#define PR_SET_VMA_ANON_NAME	0
+#endif
+#define ARENA_NAME	"dmtcp-dirty"	/* [anon:dmtcp-dirty] in the maps */
+
 #define FD_PAGEMAP	(DMTCP_FD_DIRTY)
 #define FD_CLEAR_REFS	(DMTCP_FD_DIRTY + 1)
 #define FD_UFFD		(DMTCP_FD_DIRTY + 2)	/* and the next two */
@@ -107,9 +117,12 @@ struct line {
 
 static struct {
 	int inited;
+	pid_t pid;		/* of the process dirty_init ran in */
 	enum dirty_mech mech;
 	char *arena;
 	size_t arena_len;
+	char *old_arena;	/* the tables before dirty_reset */
+	size_t old_len;
 	struct ent *ent;
 	int nent;
 	struct line *lines;
@@ -155,28 +168,18 @@ static size_t round_page(size_t n)
 	return (n + PAGE - 1) & ~(PAGE - 1);
 }
 
-static int arena_map(void)
+static size_t arena_fixed(void)
 {
-	size_t fixed = round_page(MAX_ENT * sizeof(struct ent)) +
-		       round_page(MAX_LINES * sizeof(struct line)) +
-		       MAPS_CAP + round_page(VEC_N * sizeof(struct page_region)) +
-		       RD_PAGES * PAGE + PM_N * 8;
-	size_t half;
-	char *p = MAP_FAILED, *q;
+	return round_page(MAX_ENT * sizeof(struct ent)) +
+	       round_page(MAX_LINES * sizeof(struct line)) + MAPS_CAP +
+	       round_page(VEC_N * sizeof(struct page_region)) +
+	       RD_PAGES * PAGE + PM_N * 8;
+}
 
-	/* virtual space only (NORESERVE, touched as needed); smaller
-	   when the address space is limited */
-	for (half = 512u << 20; half >= (16u << 20); half /= 2) {
-		p = mmap(NULL, fixed + 2 * half, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (p != MAP_FAILED)
-			break;
-	}
-	if (p == MAP_FAILED)
-		return -1;
-	madvise(p, fixed + 2 * half, MADV_WIPEONFORK);
-	D.arena = q = p;
-	D.arena_len = fixed + 2 * half;
+static void arena_layout(char *q, size_t half)
+{
+	D.arena = q;
+	D.arena_len = arena_fixed() + 2 * half;
 	D.ent = (struct ent *)q;
 	q += round_page(MAX_ENT * sizeof(struct ent));
 	D.lines = (struct line *)q;
@@ -192,6 +195,58 @@ static int arena_map(void)
 	D.half[0] = q;
 	D.half[1] = q + half;
 	D.half_len = half;
+}
+
+/* Is [p, p + len) still one private anonymous read-write mapping: the
+   tables of before dirty_reset (a child's copy after fork, the
+   area a restart brought back), not something mapped there since? */
+static int still_ours(const char *p, size_t len)
+{
+	static char buf[2 * MAPS_LINE_MAX];
+	static struct maps_entry me;
+	struct maps_stream ms;
+	int found = 0;
+
+	if (maps_stream_open(&ms, "/proc/self/maps", buf, sizeof(buf)) < 0)
+		return 0;
+	while (maps_stream_next(&ms, &me) == 1)
+		if (me.start == (uintptr_t)p) {
+			found = me.end == (uintptr_t)p + len && !me.shared &&
+				me.prot == (PROT_READ | PROT_WRITE) &&
+				me.inode == 0 && (!me.path[0] ||
+				!strcmp(me.path, "[anon:" ARENA_NAME "]"));
+			break;
+		}
+	maps_stream_close(&ms);
+	return found;
+}
+
+static int arena_map(char *old, size_t old_len)
+{
+	size_t fixed = arena_fixed(), half;
+	char *p = MAP_FAILED;
+
+	if (old && old_len > fixed && still_ours(old, old_len)) {
+		madvise(old, old_len, MADV_DONTNEED);	/* zero again */
+		arena_layout(old, (old_len - fixed) / 2);
+		return 0;
+	}
+	/* virtual space only (NORESERVE, touched as needed); smaller
+	   when the address space is limited */
+	for (half = 512u << 20; half >= (16u << 20); half /= 2) {
+		p = mmap(NULL, fixed + 2 * half, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p != MAP_FAILED)
+			break;
+	}
+	if (p == MAP_FAILED)
+		return -1;
+	/* not MADV_WIPEONFORK: the forked image writer checks that its
+	   copy of the memory is whole (a child of the application drops
+	   its copy at dirty_init); named, so a line of its own */
+	prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)p,
+	      fixed + 2 * half, (unsigned long)ARENA_NAME);
+	arena_layout(p, half);
 	return 0;
 }
 
@@ -397,6 +452,8 @@ static int trackable(uint64_t s, uint64_t e)
 
 	if (!l || (l->flags & L_SPECIAL))
 		return 0;
+	if (s < (uintptr_t)D.arena + D.arena_len && e > (uintptr_t)D.arena)
+		return 0;	/* our own tables (merged with a neighbour) */
 	if ((e - s) / PAGE * unit() > D.half_len / 2)
 		return 0;	/* its values would not fit */
 	if (D.mech == DIRTY_HASH)
@@ -414,23 +471,33 @@ static uint64_t rotl(uint64_t x, int r)
 	return (x << r) | (x >> (64 - r));
 }
 
-/* 64-bit hash of one page, four independent lanes (xxh64-like rounds) */
+/* 64-bit hash of one page, four independent lanes (xxh64-like rounds:
+   the multiplies of the lanes overlap) */
+#define H_P1 0x9E3779B185EBCA87ull
+#define H_P2 0xC2B2AE3D27D4EB4Full
+#define H_ROUND(a, off) do { \
+		uint64_t w_; \
+		memcpy(&w_, p + (off), 8);	/* any type: no aliasing */ \
+		(a) = rotl((a) + w_ * H_P2, 31) * H_P1; \
+	} while (0)
+
 static uint64_t page_hash(const unsigned char *p)
 {
-	const uint64_t P1 = 0x9E3779B185EBCA87ull, P2 = 0xC2B2AE3D27D4EB4Full;
-	uint64_t a[4] = { P1 + P2, P2, 0, (uint64_t)0 - P1 }, h, w;
-	size_t i;
+	uint64_t a0 = H_P1 + H_P2, a1 = H_P2, a2 = 0, a3 = 0 - H_P1, h;
 
-	for (i = 0; i < PAGE; i += 32)
-		for (int k = 0; k < 4; k++) {
-			memcpy(&w, p + i + 8 * k, 8);
-			a[k] = rotl(a[k] + w * P2, 31) * P1;
-		}
-	h = rotl(a[0], 1) + rotl(a[1], 7) + rotl(a[2], 12) + rotl(a[3], 18);
-	for (int k = 0; k < 4; k++)
-		h = (h ^ (rotl(a[k] * P2, 31) * P1)) * P1 + P2;
+	for (size_t i = 0; i < PAGE; i += 32) {
+		H_ROUND(a0, i);
+		H_ROUND(a1, i + 8);
+		H_ROUND(a2, i + 16);
+		H_ROUND(a3, i + 24);
+	}
+	h = rotl(a0, 1) + rotl(a1, 7) + rotl(a2, 12) + rotl(a3, 18);
+	h = (h ^ (rotl(a0 * H_P2, 31) * H_P1)) * H_P1 + H_P2;
+	h = (h ^ (rotl(a1 * H_P2, 31) * H_P1)) * H_P1 + H_P2;
+	h = (h ^ (rotl(a2 * H_P2, 31) * H_P1)) * H_P1 + H_P2;
+	h = (h ^ (rotl(a3 * H_P2, 31) * H_P1)) * H_P1 + H_P2;
 	h ^= h >> 33;
-	h *= P2;
+	h *= H_P2;
 	h ^= h >> 29;
 	return h ? h : 1;	/* 0 means "could not be read" */
 }
@@ -448,7 +515,21 @@ static size_t read_pages(uint64_t a, size_t n)
 static void hash_collect(struct ent *e, int reliable, uint64_t *bm)
 {
 	uint64_t *h = data_of(e), np = (e->end - e->start) / PAGE, i = 0;
+	const struct line *l = line_of(e->start, e->end);
 
+	if (l && !(l->flags & (L_SHARED | L_FILE))) {
+		/* readable private anonymous memory cannot fault (a page
+		   never touched reads as the zero page): hash in place */
+		for (; i < np; i++) {
+			uint64_t v = page_hash((const unsigned char *)
+					       (uintptr_t)(e->start + i * PAGE));
+
+			if (reliable && v != h[i])
+				bm[i / 64] |= 1ull << (i % 64);
+			h[i] = v;
+		}
+		return;
+	}
 	while (i < np) {
 		size_t want = np - i < RD_PAGES ? np - i : RD_PAGES;
 		size_t got = read_pages(e->start + i * PAGE, want);
@@ -481,16 +562,23 @@ static int sd_collect(struct ent *e, int reliable, uint64_t *bm)
 
 		if (got < (ssize_t)(want * 8))
 			return -1;
-		for (size_t k = 0; k < want; k++, i++) {
-			int now = (D.pm[k] & (PM_PRESENT | PM_SWAPPED)) != 0;
-
-			if (reliable && ((D.pm[k] & PM_SOFT_DIRTY) ||
-					 (pop[i] && !now)))
-				bm[i / 64] |= 1ull << (i % 64);
-			pop[i] = (unsigned char)now;
-		}
+		dirty_softdirty_pages(D.pm, want, pop + i, reliable, bm, i);
+		i += want;
 	}
 	return 0;
+}
+
+void dirty_softdirty_pages(const uint64_t *pm, size_t n, unsigned char *pop,
+			   int reliable, uint64_t *bm, uint64_t first)
+{
+	for (size_t k = 0; k < n; k++) {
+		uint64_t i = first + k;
+		int now = (pm[k] & (PM_PRESENT | PM_SWAPPED)) != 0;
+
+		if (reliable && ((pm[k] & PM_SOFT_DIRTY) || (pop[k] && !now)))
+			bm[i / 64] |= 1ull << (i % 64);
+		pop[k] = (unsigned char)now;
+	}
 }
 
 static int write_clear_refs(void)
@@ -629,13 +717,36 @@ static int join(int i, uint64_t s, uint64_t e)
 	return ent_insert(&one) < 0 ? -1 : 0;
 }
 
-void dirty_begin(void)
+/* Tracking on: initialised, a mechanism, and this process's (a child
+   of fork that did not call dirty_reset has its parent's descriptors
+   and empty tables: it answers 0, never a wrong delta). */
+static int active(void)
 {
 	if (!D.inited || D.mech == DIRTY_NONE)
+		return 0;
+	if (D.pid != getpid()) {
+		pr_warn("dirty pages: process %d uses the tracking of %d "
+			"(no dirty_reset after fork): every area stored whole",
+			(int)getpid(), (int)D.pid);
+		D.mech = DIRTY_NONE;
+		return 0;
+	}
+	return 1;
+}
+
+void dirty_begin(void)
+{
+	if (!active())
 		return;
-	for (int i = 0; i < D.nent; i++)
-		D.ent[i].seen = 0;
 	read_maps();
+	for (int i = 0; i < D.nent;) {
+		D.ent[i].seen = 0;
+		/* a context kept for an area that is gone */
+		if (!D.ent[i].valid && !line_of(D.ent[i].start, D.ent[i].end))
+			ent_remove(i);
+		else
+			i++;
+	}
 }
 
 int dirty_collect(uint64_t start, uint64_t end, uint64_t *bitmap)
@@ -645,7 +756,7 @@ int dirty_collect(uint64_t start, uint64_t end, uint64_t *bitmap)
 	int i, reliable, guess = -1, r = 0;
 
 	memset(bitmap, 0, (np + 63) / 64 * 8);
-	if (!D.inited || D.mech == DIRTY_NONE || !np ||
+	if (!active() || !np ||
 	    ((start | end) & (PAGE - 1)))
 		return 0;
 	if (!trackable(start, end)) {
@@ -719,7 +830,7 @@ void dirty_end(int ok)
 	char *to;
 	size_t used = 0;
 
-	if (!D.inited || D.mech == DIRTY_NONE)
+	if (!active())
 		return;
 	if (!ok) {
 		/* forget: the next collect of every area answers 0 */
@@ -745,7 +856,15 @@ void dirty_end(int ok)
 		size_t bytes = (e->end - e->start) / PAGE * unit();
 
 		if (!e->seen || !e->valid || e->off == NO_DATA) {
-			ent_remove(i);
+			/* not in this image: no delta next time; with
+			   uffd its context still matters to its
+			   neighbours' (dirty_begin drops it when gone) */
+			e->valid = 0;
+			e->off = NO_DATA;
+			if (e->ctx < 0)
+				ent_remove(i);
+			else
+				i++;
 			continue;
 		}
 		memcpy(to + used, data_of(e), bytes);
@@ -767,6 +886,9 @@ void dirty_private_ranges(void (*fn)(void *arg, const void *p, size_t len),
 
 void dirty_reset(void)
 {
+	char *old_arena;
+	size_t old_len;
+
 	if (D.pm_fd >= 0)
 		close(D.pm_fd);
 	if (D.cr_fd >= 0)
@@ -774,12 +896,16 @@ void dirty_reset(void)
 	for (int c = 0; c < NCTX; c++)
 		if (D.uffd[c] >= 0)
 			close(D.uffd[c]);
-	if (D.arena)
-		munmap(D.arena, D.arena_len);
+	old_arena = D.arena ? D.arena : D.old_arena;
+	old_len = D.arena ? D.arena_len : D.old_len;
 	memset(&D, 0, sizeof(D));
 	D.pm_fd = D.cr_fd = -1;
 	for (int c = 0; c < NCTX; c++)
 		D.uffd[c] = -1;
+	/* not unmapped here: after a restart something else may be mapped
+	   there now; dirty_init takes it back if it is still ours */
+	D.old_arena = old_arena;
+	D.old_len = old_len;
 }
 
 /* ---- probes ---- */
@@ -1010,10 +1136,14 @@ enum dirty_mech dirty_init(void)
 				"uffd, hash, none; using auto", env);
 	}
 	D.inited = 1;
+	D.pid = getpid();
 	D.mech = DIRTY_NONE;
-	if (forced == DIRTY_NONE)
+	if (forced == DIRTY_NONE) {
+		if (D.old_arena && still_ours(D.old_arena, D.old_len))
+			munmap(D.old_arena, D.old_len);
 		return D.mech;
-	if (arena_map() < 0) {
+	}
+	if (arena_map(D.old_arena, D.old_len) < 0) {
 		pr_warn("dirty pages: cannot map the tables: %s; "
 			"incremental checkpoints store every area whole",
 			strerror(errno));
@@ -1021,18 +1151,12 @@ enum dirty_mech dirty_init(void)
 	}
 	D.pm_fd = open_at("/proc/self/pagemap", O_RDONLY, FD_PAGEMAP,
 			  "/proc/self/pagemap");
-	if (forced > 0) {
-		if (probe((enum dirty_mech)forced)) {
-			D.mech = (enum dirty_mech)forced;
-			return D.mech;
-		}
-	}
-	for (int k = 0; best[k] != DIRTY_NONE; k++)
-		if ((int)best[k] != forced && probe(best[k])) {
+	if (forced > 0 && probe((enum dirty_mech)forced))
+		D.mech = (enum dirty_mech)forced;
+	for (int k = 0; D.mech == DIRTY_NONE && best[k] != DIRTY_NONE; k++)
+		if ((int)best[k] != forced && probe(best[k]))
 			D.mech = best[k];
-			break;
-		}
-	if (forced > 0)
+	if (forced > 0 && D.mech != (enum dirty_mech)forced)
 		pr_warn("DMTCP_DIRTY=%s: this kernel cannot: %s; using %s",
 			names[forced], D.why[forced], names[D.mech]);
 	/* what the chosen mechanism does not use goes */
@@ -1041,6 +1165,16 @@ enum dirty_mech dirty_init(void)
 	if (D.mech != DIRTY_SOFTDIRTY && D.cr_fd >= 0) {
 		close(D.cr_fd);
 		D.cr_fd = -1;
+	}
+	if (D.mech == DIRTY_NONE) {
+		/* nothing works here: no tables, no descriptor (the writer
+		   leaves out only the ranges of a mechanism at work) */
+		if (D.pm_fd >= 0)
+			close(D.pm_fd);
+		D.pm_fd = -1;
+		munmap(D.arena, D.arena_len);
+		D.arena = NULL;
+		D.arena_len = 0;
 	}
 	pr_debug("dirty pages: tracked by %s", names[D.mech]);
 	return D.mech;

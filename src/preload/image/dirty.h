@@ -61,7 +61,9 @@ int dirty_collect(uint64_t start, uint64_t end, uint64_t *bitmap) HIDDEN;
 
 /* After all areas: ok=1 if the image was written and committed; ok=0
    (any failure) forgets everything so the next dirty_collect answers 0
-   everywhere.  Soft-dirty clears the bits of the whole process here. */
+   everywhere.  An area this checkpoint did not collect is forgotten too
+   (the image has no copy of it to be the parent of a delta).
+   Soft-dirty clears the bits of the whole process here. */
 void dirty_end(int ok) HIDDEN;
 
 /* The memory the module owns (its one mapping: tables, buffers): the
@@ -69,14 +71,23 @@ void dirty_end(int ok) HIDDEN;
 void dirty_private_ranges(void (*fn)(void *arg, const void *p, size_t len),
 			  void *arg) HIDDEN;
 
-/* The child of the application's fork(), and after exec/restart: start
-   over (close the descriptors, unmap the tables; call it before the
-   process maps anything else, the tables' range is unmapped blindly),
-   then dirty_init again. */
+/* The child of the application's fork(), and after a restart: start
+   over (close the descriptors, forget the tables), then dirty_init
+   again, which takes the tables' mapping back when /proc/self/maps
+   still shows it (never unmapping what may have been mapped there
+   since).  A child that skips it answers 0 everywhere. */
 void dirty_reset(void) HIDDEN;
 
 /* What the probe found (tests, dmtcp_inspect-like reports): 1 if the
    kernel offers the mechanism, else 0 with why[] saying why. */
 int dirty_available(enum dirty_mech m, char *why, size_t cap) HIDDEN;
+
+/* Soft-dirty's reading of n /proc/self/pagemap entries (pure; the
+   unit test feeds it entries, the kernel here has no soft-dirty): page
+   first+k's bit in bm is set when reliable and entry k has bit 55, or
+   pop[k] says it was present or swapped and it is neither now; pop[k]
+   becomes what it is now. */
+void dirty_softdirty_pages(const uint64_t *pm, size_t n, unsigned char *pop,
+			   int reliable, uint64_t *bm, uint64_t first) HIDDEN;
 
 #endif /* DMTCP_PRELOAD_IMAGE_DIRTY_H */
