@@ -1500,7 +1500,8 @@ int dmtcp_image_resident(int child, char *why, size_t cap)
 	       i < MAX_DAREAS) {
 		uint32_t n;
 
-		if (e.shared || e.path[0] == '/' || skip_entry(&e))
+		if (e.shared || e.path[0] == '/' || skip_entry(&e) ||
+		    is_priv(s, e.start))	/* ours: not in the image */
 			continue;
 		if (!child) {
 			s->resident[i++] = resident_pages(s, &e);
