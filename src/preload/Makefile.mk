@@ -39,6 +39,7 @@ lib_libdmtcp_so_SOURCES = \
 	src/preload/ckpt/prejoin.c src/preload/ckpt/sentinel.c \
 	src/preload/ckpt/procstate.c src/preload/ckpt/steps.c \
 	src/preload/wrap/api.c src/preload/wrap/exec.c src/preload/wrap/shell.c \
+	src/preload/wrap/exit.c \
 	src/preload/wrap/signal.c src/preload/wrap/sleep.c \
 	src/preload/wrap/thread.c
 # The library's own calls to these names go to libc, never to the

@@ -263,16 +263,17 @@ int dmtcp_bg_busy(void)
 }
 
 /*
- * exit() or exec while a forked checkpoint is not over: wait (bounded)
- * until the checkpoint thread has the verdict, so a program that ends
- * right after a checkpoint still leaves it committed.
+ * exit(), _exit() or exec while a forked checkpoint is not over: wait
+ * (bounded) until the checkpoint thread has the verdict, so a program
+ * that ends right after a checkpoint still leaves it committed (its
+ * image is part of the set: without it the set is not whole).
  */
 void dmtcp_bg_wait_idle(void)
 {
 	struct timespec ms = { 0, 1000000L };
 
-	if (rsys_gettid() == dmtcp_ckpt_tid)
-		return;
+	if (rsys_gettid() == dmtcp_ckpt_tid || rsys_getpid() != dmtcp_my_pid)
+		return;		/* (a vfork child shares our memory) */
 	for (int i = 0; bg_busy && i < 600000; i++)
 		nanosleep(&ms, NULL);
 }

@@ -352,7 +352,7 @@ int dmtcp_skq_settle(void)
 #define EXIT_STALL_MS 3000
 #define EXIT_MAX_MS 30000
 
-static void flush_at_exit(void)
+void dmtcp_skq_flush_at_exit(void)
 {
 	int left;
 
@@ -372,21 +372,7 @@ static void flush_at_exit(void)
 
 __attribute__((destructor)) static void skq_fini(void)
 {
-	flush_at_exit();
-}
-
-API void _exit(int status)
-{
-	flush_at_exit();
-	REAL(_exit)(status);
-	__builtin_unreachable();
-}
-
-API void _Exit(int status)
-{
-	flush_at_exit();
-	REAL(_Exit)(status);
-	__builtin_unreachable();
+	dmtcp_skq_flush_at_exit();
 }
 
 /* --- the checkpoint thread's poll loop ----------------------------------- */

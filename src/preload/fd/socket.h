@@ -68,5 +68,8 @@ int dmtcp_skq_settle(void) HIDDEN;
 #define DMTCP_SKQ_POLL_MAX 64
 int dmtcp_skq_pollfds(struct pollfd *p, int max) HIDDEN;
 void dmtcp_skq_flush_ready(const struct pollfd *p, int n) HIDDEN;
+/* the process ends: bytes of a checkpoint still to send go out first
+   (bounded); wrap/exit.c and a destructor */
+void dmtcp_skq_flush_at_exit(void) HIDDEN;
 
 #endif
