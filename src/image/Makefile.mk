@@ -13,6 +13,7 @@ lib_libdmtcpimage_a_SOURCES = \
 	src/image/img-meta.c \
 	src/image/img-validate.c \
 	src/image/img-decode.c \
+	src/image/img-zpool.c src/image/img-zpool.h \
 	src/image/img-restore.c \
 	src/image/img-chain.h src/image/img-chain.c \
 	src/image/img-chain-write.c \

@@ -6,13 +6,23 @@
  * writer's rule, which makes the stream byte for byte the raw image the
  * writer would have produced from the same memory, but for the CRC of
  * raw FILEDATA records (and a valid image file too).
+ *
+ * The zlib chunks are inflated on worker threads (img-zpool.c) while
+ * this thread reads the next ones and writes the finished output in
+ * order; a pipe gets the biggest buffer the system allows (with the
+ * default 64 KiB, the switches between this writer and mtcp_restart
+ * cost more than the inflating).
  */
 #include "config.h"
 #include "img-int.h"
+#include "img-zpool.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -20,12 +30,16 @@
 
 struct out {
 	int fd;
-	uint64_t off;
+	uint64_t off;		/* of the stream, as built */
+	uint64_t written;	/* of the stream, written */
 	struct img_walk *w;
+	struct img_zpool *pool;	/* NULL: inflate in this thread */
 };
 
-static int put(struct out *o, const void *p, size_t n)
+/* the stream's bytes, written */
+static int put(void *ctx, const void *p, size_t n)
 {
+	struct out *o = ctx;
 	const char *c = p;
 
 	while (n) {
@@ -37,16 +51,25 @@ static int put(struct out *o, const void *p, size_t n)
 			int e = k < 0 ? errno : EIO;
 
 			img_reader_error(&o->w->r, "writing the decoded image "
-				"at offset %llu: %s", (unsigned long long)o->off,
-				strerror(e));
+				"at offset %llu: %s",
+				(unsigned long long)o->written, strerror(e));
 			errno = e;
 			return -1;
 		}
 		c += k;
 		n -= k;
-		o->off += k;
+		o->written += k;
 	}
 	return 0;
+}
+
+/* the stream's bytes, appended (through the pool when there is one) */
+static int emit(struct out *o, const void *p, size_t n)
+{
+	o->off += n;
+	if (o->pool)
+		return img_zpool_bytes(o->pool, &o->w->r, p, n);
+	return put(o, p, n);
 }
 
 static int put_header(struct out *o, const struct img_file_header *in,
@@ -59,7 +82,7 @@ static int put_header(struct out *o, const struct img_file_header *in,
 	h.hdr_crc = crc32_z(0, (const Bytef *)&h, sizeof(h));
 	memset(buf, 0, IMG_HEADER_SPACE);
 	memcpy(buf, &h, sizeof(h));
-	return put(o, buf, IMG_HEADER_SPACE);
+	return emit(o, buf, IMG_HEADER_SPACE);
 }
 
 /* a PAGES record (a big one page aligned: PAD first if needed, as the
@@ -79,7 +102,7 @@ static int put_pages(struct out *o, const struct img_rec *in, char *buf)
 		};
 
 		memset(buf, 0, pad);
-		if (put(o, &p, sizeof(p)) < 0 || put(o, buf, pad) < 0)
+		if (emit(o, &p, sizeof(p)) < 0 || emit(o, buf, pad) < 0)
 			return -1;
 	}
 	if (r.flags & IMG_RF_ZCHUNKS) {
@@ -87,10 +110,18 @@ static int put_pages(struct out *o, const struct img_rec *in, char *buf)
 		r.flags = 0;
 		r.crc = 0;
 	}
-	if (put(o, &r, sizeof(r)) < 0)
+	if (emit(o, &r, sizeof(r)) < 0)
 		return -1;
+	if (o->pool && (in->flags & IMG_RF_ZCHUNKS)) {
+		uint32_t n;
+		int rc;
+
+		while ((rc = img_zpool_chunk(o->pool, &o->w->r, &n)) > 0)
+			o->off += n;
+		return rc;
+	}
 	while ((k = img_reader_read(&o->w->r, buf, DBUF_SIZE)) > 0)
-		if (put(o, buf, k) < 0)
+		if (emit(o, buf, k) < 0)
 			return -1;
 	return k < 0 ? -1 : 0;
 }
@@ -110,15 +141,74 @@ static int decode_rec(struct img_walk *w, const struct img_rec *rec, char *buf,
 	if (rec->type == IMG_REC_PAGES || rec->type == IMG_REC_FILEDATA)
 		return put_pages(o, rec, buf);
 	/* metadata: already read and checked by the walker */
-	if (put(o, rec, sizeof(*rec)) < 0 ||
-	    put(o, w->payload, w->payload_len) < 0)
+	if (emit(o, rec, sizeof(*rec)) < 0 ||
+	    emit(o, w->payload, w->payload_len) < 0)
 		return -1;
 	return 0;
 }
 
-int img_decode_to_fd(const char *path, int outfd, char *err, size_t errcap)
+/* as big a pipe buffer as allowed: fewer, larger transfers */
+static void grow_pipe(int fd)
+{
+	char b[32] = "";
+	int max = 1 << 20;
+	FILE *f = fopen("/proc/sys/fs/pipe-max-size", "re");
+
+	if (f) {
+		if (fgets(b, sizeof(b), f) && atoi(b) > 0)
+			max = atoi(b);
+		fclose(f);
+	}
+	if (max > (16 << 20))
+		max = 16 << 20;
+	while (max >= (64 << 10) && fcntl(fd, F_SETPIPE_SZ, max) < 0)
+		max /= 2;
+}
+
+int img_decode_to_fd_threads(const char *path, int outfd, int nworkers,
+			     char *err, size_t errcap)
 {
 	struct out o = { .fd = outfd };
+	struct img_walk w;
+	struct img_rec rec;
+	struct stat st;
+	char *buf = NULL;
+	int rc = -1, k;
 
-	return img_walk_each(path, 0, DBUF_SIZE, decode_rec, &o, err, errcap);
+	if (fstat(outfd, &st) == 0 && S_ISFIFO(st.st_mode))
+		grow_pipe(outfd);
+	if (img_walk_open(&w, path, 0, err, errcap) < 0)
+		goto out;
+	o.w = &w;
+	if (!(buf = malloc(DBUF_SIZE))) {
+		img_reader_nomem(&w.r);
+		goto out;
+	}
+	if (nworkers >= 0 && !(o.pool = img_zpool_new(nworkers, put, &o))) {
+		img_reader_error(&w.r, "cannot start the threads that "
+				 "inflate it: %s", strerror(errno));
+		goto out;
+	}
+	while ((k = img_walk_next(&w, &rec)) > 0)
+		if (decode_rec(&w, &rec, buf, &o) < 0)
+			break;
+	/* the output before an error goes out too, and a bad chunk
+	   before the failing record is the error reported */
+	if (o.pool && img_zpool_flush(o.pool, &w.r) < 0)
+		goto out;
+	if (k == 0)
+		rc = 0;
+out:
+	img_zpool_free(o.pool);	/* these keep errno */
+	free(buf);
+	img_walk_close(&w);
+	return rc;
+}
+
+int img_decode_to_fd(const char *path, int outfd, char *err, size_t errcap)
+{
+	const char *t = getenv("DMTCP_DECODE_THREADS");
+
+	return img_decode_to_fd_threads(path, outfd, t ? atoi(t) : 0, err,
+					 errcap);
 }

@@ -361,7 +361,7 @@ static int zlib_setup(struct img_reader *r)
 
 	if (r->zs)
 		return 0;
-	r->zin_cap = compressBound(IMG_ZCHUNK_MAX) + 64;
+	r->zin_cap = IMG_ZCHUNK_COMP_MAX;
 	r->zin = malloc(r->zin_cap);
 	r->zout = malloc(IMG_ZCHUNK_MAX);
 	zs = calloc(1, sizeof(*zs));
@@ -377,15 +377,14 @@ out_free:
 	return sys_fail(r, ENOMEM, "out of memory for zlib buffers");
 }
 
-/* read (and with inflate, decode) the next chunk header at pay_pos */
-static int next_chunk(struct img_reader *r, int inflate_it)
+/* the next chunk header at pay_pos, checked: 1 (*coff: its offset,
+   pay_pos moved past its data), 0 at the end of the record, -1 */
+static int chunk_header(struct img_reader *r, struct img_zchunk *c,
+			uint64_t *coff)
 {
-	struct img_zchunk c;
-	uint64_t coff = r->rec_off + sizeof(r->rec) + r->pay_pos;
 	uint64_t left = r->rec.size - r->pay_pos;
-	z_stream *zs;
-	int rc;
 
+	*coff = r->rec_off + sizeof(r->rec) + r->pay_pos;
 	if (!left) {
 		if (r->raw_pos != r->rec.raw_size)
 			return img_reader_error(r, "zlib chunks hold %llu "
@@ -393,22 +392,55 @@ static int next_chunk(struct img_reader *r, int inflate_it)
 				(ull)r->raw_pos, (ull)r->rec.raw_size);
 		return 0;
 	}
-	if (left < sizeof(c))
+	if (left < sizeof(*c))
 		return img_reader_error(r, "zlib chunk header at offset %llu "
 			"runs past the end of the record (corrupt image)",
-			(ull)coff);
-	if (pread_full(r, &c, sizeof(c), coff, 1) < 0)
+			(ull)*coff);
+	if (pread_full(r, c, sizeof(*c), *coff, 1) < 0)
 		return -1;
-	if (!c.raw_len || c.raw_len > IMG_ZCHUNK_MAX ||
-	    c.raw_len > r->rec.raw_size - r->raw_pos)
+	if (!c->raw_len || c->raw_len > IMG_ZCHUNK_MAX ||
+	    c->raw_len > r->rec.raw_size - r->raw_pos)
 		return img_reader_error(r, "zlib chunk at offset %llu: bad "
-			"raw length %u (corrupt image)", (ull)coff, c.raw_len);
-	if (c.comp_len > left - sizeof(c) ||
-	    c.comp_len > compressBound(IMG_ZCHUNK_MAX) + 64)
+			"raw length %u (corrupt image)", (ull)*coff,
+			c->raw_len);
+	if (c->comp_len > left - sizeof(*c) ||
+	    c->comp_len > IMG_ZCHUNK_COMP_MAX)
 		return img_reader_error(r, "zlib chunk at offset %llu: bad "
-			"compressed length %u (corrupt image)", (ull)coff,
-			c.comp_len);
-	r->pay_pos += sizeof(c) + c.comp_len;
+			"compressed length %u (corrupt image)", (ull)*coff,
+			c->comp_len);
+	r->pay_pos += sizeof(*c) + c->comp_len;
+	return 1;
+}
+
+int img_reader_zchunk(struct img_reader *r, struct img_zchunk *c,
+		      void *comp, uint64_t *coff)
+{
+	int rc;
+
+	if (r->failed || !r->have_rec || !(r->rec.flags & IMG_RF_ZCHUNKS)) {
+		errno = EINVAL;
+		return -1;
+	}
+	rc = chunk_header(r, c, coff);
+	if (rc <= 0)
+		return rc;
+	if (pread_full(r, comp, c->comp_len, *coff + sizeof(*c), 1) < 0)
+		return -1;
+	r->raw_pos += c->raw_len;
+	return 1;
+}
+
+/* read (and with inflate, decode) the next chunk header at pay_pos */
+static int next_chunk(struct img_reader *r, int inflate_it)
+{
+	struct img_zchunk c;
+	uint64_t coff;
+	z_stream *zs;
+	int rc;
+
+	rc = chunk_header(r, &c, &coff);
+	if (rc <= 0)
+		return rc;
 	if (!inflate_it) {
 		r->raw_pos += c.raw_len;
 		return 1;

@@ -196,6 +196,17 @@ ssize_t img_reader_read(struct img_reader *r, void *buf, size_t len);
  * malloc'd buffer with a NUL byte appended; *out owned by the caller. */
 int img_reader_read_all(struct img_reader *r, size_t max, void **out,
 			size_t *len);
+/* Largest comp_len of a zlib chunk a reader accepts: zlib's
+ * compressBound(IMG_ZCHUNK_MAX) + 64. */
+#define IMG_ZCHUNK_COMP_MAX	(IMG_ZCHUNK_MAX + (IMG_ZCHUNK_MAX >> 12) + \
+				 (IMG_ZCHUNK_MAX >> 14) + 13 + 64)
+/* The next zlib chunk of the current IMG_RF_ZCHUNKS record, not
+ * inflated: its header (checked) in *c, its comp_len bytes in comp
+ * (IMG_ZCHUNK_COMP_MAX bytes), its file offset in *coff.  1, 0 after
+ * the last chunk (the raw lengths added up to raw_size), -1 on error.
+ * The caller inflates and checks the CRC (img-zpool.c). */
+int img_reader_zchunk(struct img_reader *r, struct img_zchunk *c,
+		      void *comp, uint64_t *coff);
 /* Skip the rest of the payload.  Raw payloads: seek only.  With
  * check (zlib chunks only): walk the chunk headers. */
 int img_reader_skip(struct img_reader *r, int check);
@@ -294,8 +305,14 @@ int img_validate(const char *path, int check_pages, char *err,
  * (e.g. a bad zlib chunk midway) nothing more is written, -1 is
  * returned with the message, and the consumer sees EOF (a truncated
  * image).  outfd is not closed; if it is a pipe whose reader went away
- * the caller gets SIGPIPE unless it ignores it (then EPIPE). */
+ * the caller gets SIGPIPE unless it ignores it (then EPIPE).
+ * The chunks are inflated on one worker thread per CPU (environment
+ * DMTCP_DECODE_THREADS=N: N workers; -1: in the calling thread, as the
+ * serial reader does); a pipe's buffer is grown to pipe-max-size. */
 int img_decode_to_fd(const char *path, int outfd, char *err, size_t errcap);
+/* The same with nworkers threads (0: one per CPU, -1: none). */
+int img_decode_to_fd_threads(const char *path, int outfd, int nworkers,
+			     char *err, size_t errcap);
 
 /*
  * The restore checks (dmtcp/restore-check.h), which mtcp_restart runs
