@@ -9,9 +9,13 @@
  *
  * The zlib chunks are inflated on worker threads (img-zpool.c) while
  * this thread reads the next ones and writes the finished output in
- * order; a pipe gets the biggest buffer the system allows (with the
- * default 64 KiB, the switches between this writer and mtcp_restart
- * cost more than the inflating).
+ * order.  A pipe gets a 1 MiB buffer (with the default 64 KiB, the
+ * switches between this writer and mtcp_restart cost more than the
+ * inflating) and the output is vmspliced into it: the pipe refers to
+ * our pages and mtcp_restart's read copies them once, straight into
+ * place.  A batch's buffer is written into again only once the reader
+ * has taken it (FIONREAD; with the window bigger than the pipe that
+ * is already so).
  */
 #include "config.h"
 #include "img-int.h"
@@ -22,7 +26,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -34,7 +41,17 @@ struct out {
 	uint64_t written;	/* of the stream, written */
 	struct img_walk *w;
 	struct img_zpool *pool;	/* NULL: inflate in this thread */
+	uint64_t pipe_size;	/* vmsplice into this pipe; 0: write */
 };
+
+static int write_failed(struct out *o, int e)
+{
+	img_reader_error(&o->w->r, "writing the decoded image at offset "
+			 "%llu: %s", (unsigned long long)o->written,
+			 strerror(e));
+	errno = e;
+	return -1;
+}
 
 /* the stream's bytes, written */
 static int put(void *ctx, const void *p, size_t n)
@@ -47,20 +64,55 @@ static int put(void *ctx, const void *p, size_t n)
 
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k <= 0) {
-			int e = k < 0 ? errno : EIO;
-
-			img_reader_error(&o->w->r, "writing the decoded image "
-				"at offset %llu: %s",
-				(unsigned long long)o->written, strerror(e));
-			errno = e;
-			return -1;
-		}
+		if (k <= 0)
+			return write_failed(o, k < 0 ? errno : EIO);
 		c += k;
 		n -= k;
 		o->written += k;
 	}
 	return 0;
+}
+
+/* the pool's output into the pipe, by reference */
+static int put_splice(void *ctx, const void *p, size_t n)
+{
+	struct out *o = ctx;
+	struct iovec v = { (void *)p, n };
+
+	while (v.iov_len) {
+		ssize_t k = vmsplice(o->fd, &v, 1, 0);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return write_failed(o, k < 0 ? errno : EIO);
+		v.iov_base = (char *)v.iov_base + k;
+		v.iov_len -= k;
+		o->written += k;
+	}
+	return 0;
+}
+
+/* the pipe's reader has taken the stream up to end */
+static int spliced_taken(void *ctx, uint64_t end)
+{
+	struct out *o = ctx;
+
+	for (;;) {
+		struct pollfd pf = { .fd = o->fd };
+		int inpipe;
+
+		/* the pipe holds at most pipe_size bytes */
+		if (o->written - end >= o->pipe_size)
+			return 0;
+		if (ioctl(o->fd, FIONREAD, &inpipe) < 0)
+			return write_failed(o, errno);
+		if (o->written - (uint64_t)inpipe >= end)
+			return 0;
+		/* POLLERR: the reader is gone */
+		if (poll(&pf, 1, 1) > 0 && (pf.revents & POLLERR))
+			return write_failed(o, EPIPE);
+	}
 }
 
 /* the stream's bytes, appended (through the pool when there is one) */
@@ -147,22 +199,17 @@ static int decode_rec(struct img_walk *w, const struct img_rec *rec, char *buf,
 	return 0;
 }
 
-/* as big a pipe buffer as allowed: fewer, larger transfers */
-static void grow_pipe(int fd)
+/* a 1 MiB pipe buffer (less if pipe-max-size says so): fewer, larger
+   transfers; the pool's window (2 x workers + 2 batches of 1 MiB) stays
+   bigger than it.  Returns the pipe's size. */
+static uint64_t grow_pipe(int fd)
 {
-	char b[32] = "";
-	int max = 1 << 20;
-	FILE *f = fopen("/proc/sys/fs/pipe-max-size", "re");
+	int size = 1 << 20, got;
 
-	if (f) {
-		if (fgets(b, sizeof(b), f) && atoi(b) > 0)
-			max = atoi(b);
-		fclose(f);
-	}
-	if (max > (16 << 20))
-		max = 16 << 20;
-	while (max >= (64 << 10) && fcntl(fd, F_SETPIPE_SZ, max) < 0)
-		max /= 2;
+	while (size > (64 << 10) && fcntl(fd, F_SETPIPE_SZ, size) < 0)
+		size /= 2;
+	got = fcntl(fd, F_GETPIPE_SZ);
+	return got > 0 ? (uint64_t)got : 0;
 }
 
 int img_decode_to_fd_threads(const char *path, int outfd, int nworkers,
@@ -176,7 +223,7 @@ int img_decode_to_fd_threads(const char *path, int outfd, int nworkers,
 	int rc = -1, k;
 
 	if (fstat(outfd, &st) == 0 && S_ISFIFO(st.st_mode))
-		grow_pipe(outfd);
+		o.pipe_size = grow_pipe(outfd);
 	if (img_walk_open(&w, path, 0, err, errcap) < 0)
 		goto out;
 	o.w = &w;
@@ -184,7 +231,10 @@ int img_decode_to_fd_threads(const char *path, int outfd, int nworkers,
 		img_reader_nomem(&w.r);
 		goto out;
 	}
-	if (nworkers >= 0 && !(o.pool = img_zpool_new(nworkers, put, &o))) {
+	if (nworkers >= 0 &&
+	    !(o.pool = o.pipe_size ?
+	      img_zpool_new(nworkers, put_splice, spliced_taken, &o) :
+	      img_zpool_new(nworkers, put, NULL, &o))) {
 		img_reader_error(&w.r, "cannot start the threads that "
 				 "inflate it: %s", strerror(errno));
 		goto out;

@@ -6,7 +6,8 @@
  * and check their CRCs; the calling thread writes finished batches out
  * in order.  Batches group the many small chunks of small PAGES records
  * (one wake-up per MiB, not per page) and carry the record headers
- * between them.  The window is fixed (2 * workers + 2 batches) and its
+ * between them; the first batches are smaller (64 KiB, doubling), so
+ * the consumer starts early.  CRCs are computed by img-crc.c.  The window is fixed (2 * workers + 2 batches) and its
  * buffers are made once: memory is bounded whatever the image size.
  *
  * Each chunk is one zlib stream; the workers check its header by hand
@@ -18,6 +19,7 @@
  */
 #include "config.h"
 #include "img-zpool.h"
+#include "img-crc.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -29,7 +31,8 @@
 
 #define OUT_CAP		(2u * IMG_ZCHUNK_MAX)
 #define IN_CAP		(2u * IMG_ZCHUNK_COMP_MAX)
-#define BATCH_OUT	IMG_ZCHUNK_MAX	/* a batch this full is handed out */
+#define BATCH_FIRST	(64u << 10)	/* the first batch handed out */
+#define BATCH_OUT	IMG_ZCHUNK_MAX	/* and the later ones, at most */
 #define MAX_OPS		1024
 
 enum { S_FREE, S_READY, S_BUSY, S_DONE };
@@ -47,6 +50,7 @@ struct batch {
 	size_t in_len, out_len;
 	struct op *ops;
 	int nops;
+	uint64_t end;		/* stream offset after it, once written */
 	const char *why;	/* NULL: every chunk inflated, CRC right */
 	int bad;		/* else: the op that failed */
 };
@@ -67,7 +71,10 @@ struct img_zpool {
 	unsigned long head;	/* batches handed out; b[head] is built */
 	unsigned long take;	/* next batch a worker looks at */
 	unsigned long tail;	/* next batch to write out */
+	size_t batch_out;	/* a batch this full is handed out */
+	uint64_t written;	/* bytes passed to out */
 	img_zpool_out *out;
+	img_zpool_reuse *reuse;
 	void *ctx;
 };
 
@@ -96,7 +103,7 @@ static const char *inflate_chunk(z_stream *zs, const struct op *op,
 	if (rc != Z_STREAM_END || zs->avail_out || zs->avail_in != 4)
 		return rc == Z_STREAM_END ? "wrong length" :
 			zs->msg ? zs->msg : "bad zlib data";
-	if (crc32_z(0, out, op->c.raw_len) != op->c.crc)
+	if (img_crc32(0, out, op->c.raw_len) != op->c.crc)
 		return "CRC mismatch";
 	return NULL;
 }
@@ -158,7 +165,8 @@ static int ncpus(void)
 	return n > 0 ? (int)n : 1;
 }
 
-struct img_zpool *img_zpool_new(int nworkers, img_zpool_out *out, void *ctx)
+struct img_zpool *img_zpool_new(int nworkers, img_zpool_out *out,
+				img_zpool_reuse *reuse, void *ctx)
 {
 	struct img_zpool *p = calloc(1, sizeof(*p));
 	int e;
@@ -170,7 +178,9 @@ struct img_zpool *img_zpool_new(int nworkers, img_zpool_out *out, void *ctx)
 	if (nworkers > 8)
 		nworkers = 8;
 	p->out = out;
+	p->reuse = reuse;
 	p->ctx = ctx;
+	p->batch_out = BATCH_FIRST;
 	p->nworkers = nworkers;
 	p->nslots = 2 * nworkers + 2;
 	pthread_mutex_init(&p->mu, NULL);
@@ -269,6 +279,8 @@ static int write_oldest(struct img_zpool *p, struct img_reader *r, int block)
 		p->failed = 1;
 		return -1;
 	}
+	p->written += len;
+	b->end = p->written;
 	if (b->why) {
 		const struct op *op = &b->ops[b->bad];
 
@@ -297,6 +309,8 @@ static int submit(struct img_zpool *p, struct img_reader *r)
 
 	if (!b->out_len)
 		return 0;
+	if (p->batch_out < BATCH_OUT)
+		p->batch_out *= 2;
 	pthread_mutex_lock(&p->mu);
 	b->why = NULL;
 	b->state = b->nops ? S_READY : S_DONE;
@@ -310,9 +324,11 @@ static int submit(struct img_zpool *p, struct img_reader *r)
 	return 0;
 }
 
-/* the batch at head is free to build */
+/* the batch at head is free to build (its old output taken) */
 static int room(struct img_zpool *p, struct img_reader *r)
 {
+	struct batch *b = &p->b[p->head % p->nslots];
+
 	if (p->failed) {
 		errno = EINVAL;
 		return -1;
@@ -320,6 +336,13 @@ static int room(struct img_zpool *p, struct img_reader *r)
 	while (p->head - p->tail >= (unsigned long)p->nslots)
 		if (write_oldest(p, r, 1) < 0)
 			return -1;
+	if (b->end && p->reuse) {
+		if (p->reuse(p->ctx, b->end) < 0) {
+			p->failed = 1;
+			return -1;
+		}
+		b->end = 0;
+	}
 	return 0;
 }
 
@@ -342,7 +365,7 @@ int img_zpool_bytes(struct img_zpool *p, struct img_reader *r,
 		b->out_len += n;
 		c += n;
 		len -= n;
-		if (b->out_len >= BATCH_OUT && submit(p, r) < 0)
+		if (b->out_len >= p->batch_out && submit(p, r) < 0)
 			return -1;
 	}
 	return 0;
@@ -376,7 +399,7 @@ int img_zpool_chunk(struct img_zpool *p, struct img_reader *r,
 	b->out_len += op->c.raw_len;
 	b->nops++;
 	*raw_len = op->c.raw_len;
-	if (b->out_len >= BATCH_OUT && submit(p, r) < 0)
+	if (b->out_len >= p->batch_out && submit(p, r) < 0)
 		return -1;
 	return 1;
 }

@@ -16,12 +16,18 @@ struct img_zpool;
  * message in the reader and set errno). */
 typedef int img_zpool_out(void *ctx, const void *buf, size_t len);
 
+/* Called before the output buffer of a batch that was passed to out
+ * up to stream offset end is written into again: returns once the
+ * consumer has taken those bytes (0) or -1, as out.  For an out that
+ * keeps a reference to the bytes (vmsplice); NULL when out copies. */
+typedef int img_zpool_reuse(void *ctx, uint64_t end);
+
 /* nworkers threads (0: one per CPU the process may run on, at most 8);
  * a window of 2 * nworkers + 2 batches in flight, each at most 2 MiB
  * of output and 2 chunks' worth of input, all allocated here, once.
  * NULL with errno on failure. */
 struct img_zpool *img_zpool_new(int nworkers, img_zpool_out *out,
-				void *ctx);
+				img_zpool_reuse *reuse, void *ctx);
 /* Waits for the jobs still running (their output is dropped). */
 void img_zpool_free(struct img_zpool *p);
 int img_zpool_workers(const struct img_zpool *p);

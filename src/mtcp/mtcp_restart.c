@@ -128,16 +128,111 @@ static long img_read1(void *ctx, void *buf, uint64_t n)
 	return sys3(NR_read, img_fd, buf, n);
 }
 
+/*
+ * A stream (the decoder's pipe) is read through sbuf: one read(2)
+ * brings many small records (a gzip image stores each run of non-zero
+ * pages as its own PAGES record, three reads apiece without the buffer)
+ * and pages are copied out of it.  Big reads that find the buffer empty
+ * go straight into place.  An image file is read directly (it is
+ * seeked, and its big page runs are mapped).
+ */
+static char sbuf[1 << 20];
+static uint64_t sb_pos, sb_len;
+
+static void die_eof(long r)
+{
+	if (r < 0)
+		die("read error on image", handoff.image, r);
+	die("image ended early (truncated or corrupt):", handoff.image, 0);
+}
+
+/* refill sbuf (empty) with what the pipe has, at least one byte */
+static void sb_fill(void)
+{
+	long r;
+
+	do
+		r = sys3(NR_read, img_fd, sbuf, sizeof(sbuf));
+	while (r == -EINTR);
+	if (r <= 0)
+		die_eof(r);
+	sb_pos = 0;
+	sb_len = (uint64_t)r;
+}
+
+/* copy n bytes with rep movsb (fast strings): page data */
+static void copy_bytes(void *d, const void *s, uint64_t n)
+{
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : :
+			 "memory");
+}
+
 /* Read exactly n bytes; dies on EOF (truncated stream). */
 static void read_exact(void *buf, uint64_t n)
 {
-	long r = rchk_read_all(img_read1, 0, buf, n);
+	char *p = buf;
+	long r;
 
-	if (r < 0)
-		die("read error on image", handoff.image, r);
-	if (r > 0)
-		die("image ended early (truncated or corrupt):",
-		    handoff.image, 0);
+	while (!seekable && n) {
+		uint64_t c = sb_len - sb_pos;
+
+		if (!c && n >= sizeof(sbuf) / 4)
+			break;		/* big: straight into place */
+		if (!c) {
+			sb_fill();
+			continue;
+		}
+		if (c > n)
+			c = n;
+		copy_bytes(p, sbuf + sb_pos, c);
+		sb_pos += c;
+		p += c;
+		n -= c;
+	}
+	r = rchk_read_all(img_read1, 0, p, n);
+	if (r)
+		die_eof(r < 0 ? r : 0);
+}
+
+static int page_is_zero(const char *page)
+{
+	const uint64_t *w = (const uint64_t *)page;
+
+	for (unsigned i = 0; i < PAGE / 8; i += 8)
+		if (w[i] | w[i + 1] | w[i + 2] | w[i + 3] | w[i + 4] |
+		    w[i + 5] | w[i + 6] | w[i + 7])
+			return 0;
+	return 1;
+}
+
+/*
+ * n bytes of page data for fresh anonymous memory at addr (all zero):
+ * through sbuf, leaving the pages that are all zero untouched, so they
+ * are never materialised (a stream only).
+ */
+static void read_sparse(char *addr, uint64_t n)
+{
+	while (n) {
+		uint64_t c = sb_len - sb_pos;
+
+		if (!c) {
+			sb_fill();
+			continue;
+		}
+		if (c > n)
+			c = n;
+		/* whole pages (a page may span two fills: copied) */
+		for (uint64_t o = 0; o < c; o += PAGE) {
+			uint64_t k = c - o < PAGE ? c - o : PAGE;
+
+			if (k < PAGE || (((uint64_t)addr + o) & (PAGE - 1)) ||
+			    !page_is_zero(sbuf + sb_pos + o))
+				copy_bytes(addr + o, sbuf + sb_pos + o, k);
+		}
+		sb_pos += c;
+		addr += c;
+		n -= c;
+	}
 }
 
 static void skip_bytes(uint64_t n)
@@ -320,6 +415,7 @@ static struct img_area cur;	/* the area being filled */
 static char cur_path[IMG_PATH_MAX + 1];
 static int cur_from_file;	/* mapped from the unchanged file */
 static int cur_mapped;
+static int cur_fresh;		/* private anonymous: zero until filled */
 static int cur_prot;		/* protection while filling */
 
 static int file_unchanged(const struct img_area *a, const char *path)
@@ -430,6 +526,7 @@ static void map_area(void)
 
 	cur_from_file = 0;
 	cur_mapped = 0;
+	cur_fresh = 0;
 	if (cur.kind == IMG_AREA_SPECIAL)
 		return;
 	if (cur.start >= DMTCP_RESERVE_ADDR &&
@@ -504,6 +601,7 @@ static void map_area(void)
 		    "anonymous memory", r < 0 ? r : 0);
 	dbg(cur_from_file ? "mapped file" : "mapped", cur.start, cur.end);
 	cur_mapped = 1;
+	cur_fresh = (flags & MAP_ANONYMOUS) && (flags & MAP_PRIVATE);
 	cur_prot = prot;
 }
 
@@ -569,7 +667,10 @@ static void read_pages(const struct img_rec *r)
 	}
 	if (map_from_image(addr, r->size))
 		return;
-	read_exact((void *)addr, r->size);
+	if (!seekable && cur_fresh)
+		read_sparse((char *)addr, r->size);
+	else
+		read_exact((void *)addr, r->size);
 }
 
 /* ------------------------------------------------------------------ */
