@@ -220,7 +220,7 @@ int img_decode_to_fd_threads(const char *path, int outfd, int nworkers,
 	struct img_rec rec;
 	struct stat st;
 	char *buf = NULL;
-	int rc = -1, k;
+	int rc = -1, k, e;
 
 	if (fstat(outfd, &st) == 0 && S_ISFIFO(st.st_mode))
 		o.pipe_size = grow_pipe(outfd);
@@ -244,8 +244,10 @@ int img_decode_to_fd_threads(const char *path, int outfd, int nworkers,
 			break;
 	/* the output before an error goes out too, and a bad chunk
 	   before the failing record is the error reported */
+	e = errno;
 	if (o.pool && img_zpool_flush(o.pool, &w.r) < 0)
 		goto out;
+	errno = e;
 	if (k == 0)
 		rc = 0;
 out:

@@ -65,7 +65,8 @@ struct worker {
 struct img_zpool {
 	pthread_mutex_t mu;
 	pthread_cond_t work, done;
-	int nworkers, nslots, quit, failed;
+	int nworkers, nslots, quit;
+	int failed;		/* errno of the first error, 0 if none */
 	struct worker *w;
 	struct batch *b;
 	unsigned long head;	/* batches handed out; b[head] is built */
@@ -276,7 +277,7 @@ static int write_oldest(struct img_zpool *p, struct img_reader *r, int block)
 	   prefix of the stream */
 	len = b->why ? b->ops[b->bad].out_off : b->out_len;
 	if (len && p->out(p->ctx, b->out, len) < 0) {
-		p->failed = 1;
+		p->failed = errno ? errno : EIO;
 		return -1;
 	}
 	p->written += len;
@@ -289,8 +290,7 @@ static int write_oldest(struct img_zpool *p, struct img_reader *r, int block)
 		img_reader_error(r, "zlib chunk at offset %llu: %s (corrupt "
 				 "image)", (unsigned long long)op->coff,
 				 b->why);
-		errno = EINVAL;
-		p->failed = 1;
+		errno = p->failed = EINVAL;
 		return -1;
 	}
 	b->state = S_FREE;
@@ -330,7 +330,7 @@ static int room(struct img_zpool *p, struct img_reader *r)
 	struct batch *b = &p->b[p->head % p->nslots];
 
 	if (p->failed) {
-		errno = EINVAL;
+		errno = p->failed;
 		return -1;
 	}
 	while (p->head - p->tail >= (unsigned long)p->nslots)
@@ -338,7 +338,7 @@ static int room(struct img_zpool *p, struct img_reader *r)
 			return -1;
 	if (b->end && p->reuse) {
 		if (p->reuse(p->ctx, b->end) < 0) {
-			p->failed = 1;
+			p->failed = errno ? errno : EIO;
 			return -1;
 		}
 		b->end = 0;
@@ -407,7 +407,7 @@ int img_zpool_chunk(struct img_zpool *p, struct img_reader *r,
 int img_zpool_flush(struct img_zpool *p, struct img_reader *r)
 {
 	if (p->failed) {
-		errno = EINVAL;
+		errno = p->failed;
 		return -1;
 	}
 	if (submit(p, r) < 0)

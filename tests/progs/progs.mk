@@ -9,7 +9,8 @@ check_PROGRAMS += tests/progs/threads_tls tests/progs/heap_pattern \
 	tests/progs/sparse_reserve tests/progs/interrupted_calls \
 	tests/progs/api tests/progs/static_hello tests/progs/libdltest.so \
 	tests/progs/spawn_kinds tests/progs/pgid_sid tests/progs/fifo_pair \
-	tests/progs/sock_fresh tests/progs/heap_rewrite
+	tests/progs/sock_fresh tests/progs/heap_rewrite \
+	tests/progs/mixed_pages
 noinst_PROGRAMS += tests/progs/counter
 EXTRA_DIST += tests/progs/testprog.h
 

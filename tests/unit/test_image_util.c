@@ -182,6 +182,7 @@ void ti_free(struct ti_image *t)
 }
 
 int (*ti_write_files)(struct img_writer *w);
+unsigned ti_pages_per_rec;
 
 int ti_write_fd(const struct ti_image *t, int fd, uint32_t flags)
 {
@@ -214,10 +215,16 @@ int ti_write_fd(const struct ti_image *t, int fd, uint32_t flags)
 			size_t off = (size_t)a->ranges[r][0] * IMG_PAGE_SIZE;
 			size_t len = (size_t)a->ranges[r][1] * IMG_PAGE_SIZE;
 
-			if (img_write_pages(&w, a->a.start + off, a->mem + off,
-					    len, i == 1 ? IMG_PF_FILE_CLEAN :
-					    0) < 0)
-				goto out_close;
+			size_t step = ti_pages_per_rec ?
+				      ti_pages_per_rec * IMG_PAGE_SIZE : len;
+
+			for (size_t o = 0; o < len; o += step)
+				if (img_write_pages(&w, a->a.start + off + o,
+						    a->mem + off + o,
+						    len - o < step ? len - o :
+						    step, i == 1 ?
+						    IMG_PF_FILE_CLEAN : 0) < 0)
+					goto out_close;
 		}
 	}
 	if (img_writer_finish(&w) < 0)

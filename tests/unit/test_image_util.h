@@ -49,6 +49,9 @@ int ti_write_fd(const struct ti_image *t, int fd, uint32_t flags);
 /* When set, called by ti_write_fd after the metadata records and before
  * the areas (FILE and FILEDATA records); 0 or -1 */
 extern int (*ti_write_files)(struct img_writer *w);
+/* When set, a stored range is written as PAGES records of at most this
+ * many pages (0: one record per range) */
+extern unsigned ti_pages_per_rec;
 /* A test group's state: the image, written raw and gzip, and room for
  * the library's messages */
 struct ti_ctx {
