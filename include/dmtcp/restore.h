@@ -48,6 +48,17 @@ _Static_assert(RST_HOST_PROC_FD == DMTCP_FD_HOST_PROC &&
 	       RST_STATUS_FD == DMTCP_FD_STATUS,
 	       "restore.h and fds.h disagree on a reserved descriptor");
 
+/*
+ * In the raw stream the gzip decoder writes for mtcp_restart (never in an
+ * image file), in PAGES arg1: the payload is zeros, not the pages.  The
+ * decoder sets it on IMG_PF_FILE_CLEAN pages of a private file mapping
+ * whose file it found unchanged and readable, which mtcp_restart maps
+ * from the file instead; it does not inflate them (most of a small
+ * process's image is its libraries).  mtcp_restart refuses the record if
+ * it needs the data after all (the file changed in between).
+ */
+#define RST_PF_NO_DATA		0x80000000u
+
 /* rst_handoff.flags */
 #define RST_F_PIDNS		0x1	/* running in a fresh pid namespace:
 					   threads get their old tids */

@@ -16,10 +16,16 @@
  * place.  A batch's buffer is written into again only once the reader
  * has taken it (FIONREAD; with the window bigger than the pipe that
  * is already so).
+ *
+ * Clean pages of a private file mapping whose file is unchanged and
+ * readable are not inflated: mtcp_restart maps the file and skips them.
+ * Their record goes out with RST_PF_NO_DATA and zeros (dmtcp/restore.h);
+ * only their chunk framing is checked.
  */
 #include "config.h"
 #include "img-int.h"
 #include "img-zpool.h"
+#include "dmtcp/restore.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +48,7 @@ struct out {
 	struct img_walk *w;
 	struct img_zpool *pool;	/* NULL: inflate in this thread */
 	uint64_t pipe_size;	/* vmsplice into this pipe; 0: write */
+	int file_same;		/* the current AREA's file is unchanged */
 };
 
 static int write_failed(struct out *o, int e)
@@ -162,6 +169,21 @@ static int put_pages(struct out *o, const struct img_rec *in, char *buf)
 		r.flags = 0;
 		r.crc = 0;
 	}
+	if (in->type == IMG_REC_PAGES && (in->flags & IMG_RF_ZCHUNKS) &&
+	    (in->arg1 & IMG_PF_FILE_CLEAN) && o->file_same) {
+		uint64_t left = in->raw_size;
+
+		r.arg1 |= RST_PF_NO_DATA;
+		memset(buf, 0, DBUF_SIZE);
+		if (emit(o, &r, sizeof(r)) < 0)
+			return -1;
+		for (; left; left -= k) {
+			k = left < DBUF_SIZE ? (ssize_t)left : DBUF_SIZE;
+			if (emit(o, buf, k) < 0)
+				return -1;
+		}
+		return img_reader_skip(&o->w->r, 1);
+	}
 	if (emit(o, &r, sizeof(r)) < 0)
 		return -1;
 	if (o->pool && (in->flags & IMG_RF_ZCHUNKS)) {
@@ -178,6 +200,25 @@ static int put_pages(struct out *o, const struct img_rec *in, char *buf)
 	return k < 0 ? -1 : 0;
 }
 
+/* what mtcp_restart's file_unchanged() will find, and it can open it */
+static int file_same(const struct img_area *a, const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (a->kind != IMG_AREA_FILE || !path[0] || stat(path, &st) < 0 ||
+	    st.st_ino != a->inode || st.st_dev != a->dev ||
+	    (uint64_t)st.st_size != a->file_size ||
+	    (int64_t)st.st_mtim.tv_sec != a->mtime_sec ||
+	    (int64_t)st.st_mtim.tv_nsec != a->mtime_nsec)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
 /* one record of the walk: PAD records are made again where needed */
 static int decode_rec(struct img_walk *w, const struct img_rec *rec, char *buf,
 		      void *ctx)
@@ -192,6 +233,13 @@ static int decode_rec(struct img_walk *w, const struct img_rec *rec, char *buf,
 		return 0;
 	if (rec->type == IMG_REC_PAGES || rec->type == IMG_REC_FILEDATA)
 		return put_pages(o, rec, buf);
+	if (rec->type == IMG_REC_AREA) {
+		char path[IMG_PATH_MAX + 1];
+
+		snprintf(path, sizeof(path), "%.*s", (int)w->area.path_len,
+			 (const char *)w->payload + sizeof(struct img_area));
+		o->file_same = o->pool && file_same(&w->area, path);
+	}
 	/* metadata: already read and checked by the walker */
 	if (emit(o, rec, sizeof(*rec)) < 0 ||
 	    emit(o, w->payload, w->payload_len) < 0)

@@ -308,7 +308,10 @@ int img_validate(const char *path, int check_pages, char *err,
  * the caller gets SIGPIPE unless it ignores it (then EPIPE).
  * The chunks are inflated on one worker thread per CPU (environment
  * DMTCP_DECODE_THREADS=N: N workers; -1: in the calling thread, as the
- * serial reader does); a pipe's buffer is grown to pipe-max-size. */
+ * serial reader does); into a pipe, the output is vmspliced.  With
+ * workers, the clean pages of a private file mapping whose file is
+ * unchanged are not inflated: their PAGES record carries RST_PF_NO_DATA
+ * (dmtcp/restore.h) and zeros, for mtcp_restart only. */
 int img_decode_to_fd(const char *path, int outfd, char *err, size_t errcap);
 /* The same with nworkers threads (0: one per CPU, -1: none). */
 int img_decode_to_fd_threads(const char *path, int outfd, int nworkers,

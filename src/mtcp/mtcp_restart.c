@@ -665,6 +665,9 @@ static void read_pages(const struct img_rec *r)
 		skip_bytes(r->size);
 		return;
 	}
+	if (r->arg1 & RST_PF_NO_DATA)
+		die("the decoder left out the pages of this file, which was "
+		    "unchanged then and is not now (try again):", cur_path, 0);
 	if (map_from_image(addr, r->size))
 		return;
 	if (!seekable && cur_fresh)

@@ -8,7 +8,10 @@
  * corrupt chunk in the middle gives the serial decoder's message (same
  * record, same chunk offset) after a prefix of the good output; a
  * truncated image and a reader that goes away end in an error, never a
- * hang (alarm), and a missing file is named.  img_crc32 equals zlib's.
+ * hang (alarm), and a missing file is named.  Clean pages of a mapped
+ * file that is unchanged go out as zeros flagged RST_PF_NO_DATA, not
+ * inflated; once the file changes, as the serial decoder writes them.
+ * img_crc32 equals zlib's.
  */
 #include "config.h"
 
@@ -22,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -29,6 +33,7 @@
 
 #include "img-crc.h"
 #include "test_image_util.h"
+#include "dmtcp/restore.h"
 
 struct image {
 	char *path;
@@ -398,6 +403,90 @@ static void test_missing_file(void **state)
 	(void)c;
 }
 
+/* the PAGES record for addr in a decoded stream: its header's offset */
+static size_t pages_at(const unsigned char *b, size_t len, uint64_t addr)
+{
+	size_t off = IMG_HEADER_SPACE;
+
+	while (off + sizeof(struct img_rec) <= len) {
+		const struct img_rec *r = (const void *)(b + off);
+
+		if (r->type == IMG_REC_PAGES && r->arg0 == addr)
+			return off;
+		off += sizeof(*r) + r->size;
+	}
+	fail_msg("no PAGES record for %#llx", (unsigned long long)addr);
+	return 0;
+}
+
+static void test_clean_file_pages(void **state)
+{
+	struct ctx *c = *state;
+	struct ti_area *a = &c->t.areas[1];
+	size_t len = a->a.end - a->a.start, slen, plen, at, pay;
+	char *file = ti_tmpname("lib"), *path = ti_tmpname("filemap");
+	const char *old_path = a->path;
+	struct img_area old = a->a;
+	unsigned char *ser, *par;
+	struct timespec ts[2] = { { 0, UTIME_OMIT }, { 12345, 0 } };
+	struct stat st;
+	struct job j;
+	int rc;
+
+	/* area 1 maps a file that exists, all its pages stored clean */
+	assert_int_equal(ti_spit(file, a->mem, len), 0);
+	assert_int_equal(stat(file, &st), 0);
+	a->path = file;
+	a->a.offset = 0;
+	a->a.dev = st.st_dev;
+	a->a.inode = st.st_ino;
+	a->a.file_size = st.st_size;
+	a->a.mtime_sec = st.st_mtim.tv_sec;
+	a->a.mtime_nsec = st.st_mtim.tv_nsec;
+	a->a.stored_bytes = len;
+	a->nranges = 1;
+	a->ranges[0][0] = 0;
+	a->ranges[0][1] = (unsigned)(len / IMG_PAGE_SIZE);
+	assert_int_equal(ti_write(&c->t, path, IMG_F_GZIP), 0);
+
+	ser = via_file(c, path, -1, &rc, &slen);
+	assert_int_equal(rc, 0);
+	par = via_pipe(path, 2, SIZE_MAX, &plen, &j);
+	assert_int_equal(j.rc, 0);
+	assert_int_equal(plen, slen);
+	at = pages_at(ser, slen, a->a.start);
+	pay = at + sizeof(struct img_rec);
+	assert_int_equal(pages_at(par, plen, a->a.start), at);
+	/* serial: the pages; parallel: zeros, flagged, the rest the same */
+	assert_memory_equal(ser + pay, a->mem, len);
+	assert_true(((struct img_rec *)(par + at))->arg1 & RST_PF_NO_DATA);
+	assert_true(((struct img_rec *)(par + at))->arg1 & IMG_PF_FILE_CLEAN);
+	for (size_t i = 0; i < len; i++)
+		assert_int_equal(par[pay + i], 0);
+	((struct img_rec *)(par + at))->arg1 &= ~(uint64_t)RST_PF_NO_DATA;
+	assert_memory_equal(par, ser, at + sizeof(struct img_rec));
+	assert_memory_equal(par + pay + len, ser + pay + len,
+			    slen - pay - len);
+	free(par);
+
+	/* the file changed (mtime): the pages are needed, and decoded */
+	assert_int_equal(utimensat(AT_FDCWD, file, ts, 0), 0);
+	par = via_pipe(path, 2, SIZE_MAX, &plen, &j);
+	assert_int_equal(j.rc, 0);
+	assert_int_equal(plen, slen);
+	assert_memory_equal(par, ser, slen);
+	free(par);
+	free(ser);
+
+	a->a = old;
+	a->path = old_path;
+	a->nranges = 0;
+	unlink(file);
+	unlink(path);
+	free(file);
+	free(path);
+}
+
 static void test_crc(void **state)
 {
 	unsigned char buf[5000];
@@ -427,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_reader_gone),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_clean_file_pages),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
