@@ -194,9 +194,12 @@ static void read_exact(void *buf, uint64_t n)
 		die_eof(r < 0 ? r : 0);
 }
 
+/* any alignment: a page may sit anywhere in sbuf */
+typedef uint64_t u64_any __attribute__((aligned(1), may_alias));
+
 static int page_is_zero(const char *page)
 {
-	const uint64_t *w = (const uint64_t *)page;
+	const u64_any *w = (const u64_any *)page;
 
 	for (unsigned i = 0; i < PAGE / 8; i += 8)
 		if (w[i] | w[i + 1] | w[i + 2] | w[i + 3] | w[i + 4] |
@@ -221,12 +224,13 @@ static void read_sparse(char *addr, uint64_t n)
 		}
 		if (c > n)
 			c = n;
-		/* whole pages (a page may span two fills: copied) */
-		for (uint64_t o = 0; o < c; o += PAGE) {
-			uint64_t k = c - o < PAGE ? c - o : PAGE;
-
-			if (k < PAGE || (((uint64_t)addr + o) & (PAGE - 1)) ||
-			    !page_is_zero(sbuf + sb_pos + o))
+		/* by destination page: a page split between two fills is
+		   copied in two pieces, a whole one only if not all zero */
+		for (uint64_t o = 0, k; o < c; o += k) {
+			k = PAGE - (((uint64_t)addr + o) & (PAGE - 1));
+			if (k > c - o)
+				k = c - o;
+			if (k < PAGE || !page_is_zero(sbuf + sb_pos + o))
 				copy_bytes(addr + o, sbuf + sb_pos + o, k);
 		}
 		sb_pos += c;
