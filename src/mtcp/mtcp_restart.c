@@ -209,15 +209,22 @@ static int page_is_zero(const char *page)
 }
 
 /*
- * n bytes of page data for fresh anonymous memory at addr (all zero):
- * through sbuf, leaving the pages that are all zero untouched, so they
- * are never materialised (a stream only).
+ * n bytes of page data for fresh anonymous memory at addr (all zero),
+ * from a stream: what is in sbuf is copied out leaving the pages that
+ * are all zero untouched, so they are never materialised; a big run
+ * that finds sbuf empty is read straight into place (one copy: the
+ * checkpoint does not store zero pages of private anonymous memory, so
+ * a big run of them is not expected).
  */
 static void read_sparse(char *addr, uint64_t n)
 {
 	while (n) {
 		uint64_t c = sb_len - sb_pos;
 
+		if (!c && n >= sizeof(sbuf) / 4) {
+			read_exact(addr, n);
+			return;
+		}
 		if (!c) {
 			sb_fill();
 			continue;
