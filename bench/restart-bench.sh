@@ -3,7 +3,7 @@
 # make check): a process holding SIZE MiB where every MiB is half random
 # pages and half zero pages ("half"), or all random ("random"), is
 # checkpointed once with gzip; its image is restarted NREST times with the
-# decoder serial (DMTCP_DECODE_THREADS=-1, as before img-zpool.c) and
+# decoder serial (DMTCP_DECODE_THREADS=-1, as before img-ipool.c) and
 # with one worker per CPU (the default); the median restart time (from
 # starting dmtcp_restart_script.sh until the restored process runs
 # again) is printed.  A first, untimed restart checks every page.  Then the same for a small

@@ -13,7 +13,7 @@ lib_libdmtcpimage_a_SOURCES = \
 	src/image/img-meta.c \
 	src/image/img-validate.c \
 	src/image/img-decode.c \
-	src/image/img-zpool.c src/image/img-zpool.h \
+	src/image/img-ipool.c src/image/img-ipool.h \
 	src/image/img-crc.c src/image/img-crc.h \
 	src/image/img-restore.c \
 	src/image/img-chain.h src/image/img-chain.c \

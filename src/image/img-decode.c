@@ -7,7 +7,7 @@
  * writer would have produced from the same memory, but for the CRC of
  * raw FILEDATA records (and a valid image file too).
  *
- * The zlib chunks are inflated on worker threads (img-zpool.c) while
+ * The zlib chunks are inflated on worker threads (img-ipool.c) while
  * this thread reads the next ones and writes the finished output in
  * order.  A pipe gets a 1 MiB buffer (with the default 64 KiB, the
  * switches between this writer and mtcp_restart cost more than the
@@ -24,7 +24,7 @@
  */
 #include "config.h"
 #include "img-int.h"
-#include "img-zpool.h"
+#include "img-ipool.h"
 #include "dmtcp/restore.h"
 
 #include <errno.h>
@@ -46,7 +46,7 @@ struct out {
 	uint64_t off;		/* of the stream, as built */
 	uint64_t written;	/* of the stream, written */
 	struct img_walk *w;
-	struct img_zpool *pool;	/* NULL: inflate in this thread */
+	struct img_ipool *pool;	/* NULL: inflate in this thread */
 	uint64_t pipe_size;	/* vmsplice into this pipe; 0: write */
 	int file_same;		/* the current AREA's file is unchanged */
 };
@@ -127,7 +127,7 @@ static int emit(struct out *o, const void *p, size_t n)
 {
 	o->off += n;
 	if (o->pool)
-		return img_zpool_bytes(o->pool, &o->w->r, p, n);
+		return img_ipool_bytes(o->pool, &o->w->r, p, n);
 	return put(o, p, n);
 }
 
@@ -190,7 +190,7 @@ static int put_pages(struct out *o, const struct img_rec *in, char *buf)
 		uint32_t n;
 		int rc;
 
-		while ((rc = img_zpool_chunk(o->pool, &o->w->r, &n)) > 0)
+		while ((rc = img_ipool_chunk(o->pool, &o->w->r, &n)) > 0)
 			o->off += n;
 		return rc;
 	}
@@ -281,8 +281,8 @@ int img_decode_to_fd_threads(const char *path, int outfd, int nworkers,
 	}
 	if (nworkers >= 0 &&
 	    !(o.pool = o.pipe_size ?
-	      img_zpool_new(nworkers, put_splice, spliced_taken, &o) :
-	      img_zpool_new(nworkers, put, NULL, &o))) {
+	      img_ipool_new(nworkers, put_splice, spliced_taken, &o) :
+	      img_ipool_new(nworkers, put, NULL, &o))) {
 		img_reader_error(&w.r, "cannot start the threads that "
 				 "inflate it: %s", strerror(errno));
 		goto out;
@@ -293,13 +293,13 @@ int img_decode_to_fd_threads(const char *path, int outfd, int nworkers,
 	/* the output before an error goes out too, and a bad chunk
 	   before the failing record is the error reported */
 	e = errno;
-	if (o.pool && img_zpool_flush(o.pool, &w.r) < 0)
+	if (o.pool && img_ipool_flush(o.pool, &w.r) < 0)
 		goto out;
 	errno = e;
 	if (k == 0)
 		rc = 0;
 out:
-	img_zpool_free(o.pool);	/* these keep errno */
+	img_ipool_free(o.pool);	/* these keep errno */
 	free(buf);
 	img_walk_close(&w);
 	return rc;

@@ -204,7 +204,7 @@ int img_reader_read_all(struct img_reader *r, size_t max, void **out,
  * inflated: its header (checked) in *c, its comp_len bytes in comp
  * (IMG_ZCHUNK_COMP_MAX bytes), its file offset in *coff.  1, 0 after
  * the last chunk (the raw lengths added up to raw_size), -1 on error.
- * The caller inflates and checks the CRC (img-zpool.c). */
+ * The caller inflates and checks the CRC (img-ipool.c). */
 int img_reader_zchunk(struct img_reader *r, struct img_zchunk *c,
 		      void *comp, uint64_t *coff);
 /* Skip the rest of the payload.  Raw payloads: seek only.  With

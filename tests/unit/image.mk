@@ -23,7 +23,7 @@ tests_unit_test_image_files_SOURCES = tests/unit/test_image_files.c \
 tests_unit_test_image_files_CFLAGS = $(TEST_IMAGE_CFLAGS)
 tests_unit_test_image_files_LDADD = $(TEST_IMAGE_LDADD)
 
-# the decoder's worker threads (src/image/img-zpool.c, img-crc.c)
+# the decoder's worker threads (src/image/img-ipool.c, img-crc.c)
 tests_unit_test_decode_parallel_SOURCES = tests/unit/test_decode_parallel.c \
 	tests/unit/test_image_util.c tests/unit/test_image_util.h
 tests_unit_test_decode_parallel_CFLAGS = $(TEST_IMAGE_CFLAGS)

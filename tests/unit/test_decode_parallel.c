@@ -1,6 +1,6 @@
 /*
  * test_decode_parallel.c - the decoder that feeds mtcp_restart inflates
- * the zlib chunks of gzip images on worker threads (src/image/img-zpool.c,
+ * the zlib chunks of gzip images on worker threads (src/image/img-ipool.c,
  * img_decode_to_fd_threads).  Its output must equal the serial decoding
  * byte for byte, into a pipe (vmspliced) and into a file, with 1 to 8
  * workers, for an image with multi-chunk PAGES records and one with a

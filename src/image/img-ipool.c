@@ -1,5 +1,5 @@
 /*
- * img-zpool.c - an ordered output stream whose zlib chunks are
+ * img-ipool.c - the restart decoder's inflate pool: an ordered output stream whose zlib chunks are
  * inflated on worker threads.  The calling thread appends plain bytes
  * (copied) and chunks (read with img_reader_zchunk) to a batch; a batch
  * holding 1 MiB of output goes to the workers, which inflate its chunks
@@ -18,7 +18,7 @@
  * (the trailer) before comp_len.
  */
 #include "config.h"
-#include "img-zpool.h"
+#include "img-ipool.h"
 #include "img-crc.h"
 
 #include <errno.h>
@@ -56,13 +56,13 @@ struct batch {
 };
 
 struct worker {
-	struct img_zpool *p;
+	struct img_ipool *p;
 	pthread_t th;
 	z_stream zs;
 	int started;
 };
 
-struct img_zpool {
+struct img_ipool {
 	pthread_mutex_t mu;
 	pthread_cond_t work, done;
 	int nworkers, nslots, quit;
@@ -74,8 +74,8 @@ struct img_zpool {
 	unsigned long tail;	/* next batch to write out */
 	size_t batch_out;	/* a batch this full is handed out */
 	uint64_t written;	/* bytes passed to out */
-	img_zpool_out *out;
-	img_zpool_reuse *reuse;
+	img_ipool_out *out;
+	img_ipool_reuse *reuse;
 	void *ctx;
 };
 
@@ -127,7 +127,7 @@ static void run_batch(z_stream *zs, struct batch *b)
 static void *work(void *arg)
 {
 	struct worker *w = arg;
-	struct img_zpool *p = w->p;
+	struct img_ipool *p = w->p;
 
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
@@ -166,10 +166,10 @@ static int ncpus(void)
 	return n > 0 ? (int)n : 1;
 }
 
-struct img_zpool *img_zpool_new(int nworkers, img_zpool_out *out,
-				img_zpool_reuse *reuse, void *ctx)
+struct img_ipool *img_ipool_new(int nworkers, img_ipool_out *out,
+				img_ipool_reuse *reuse, void *ctx)
 {
-	struct img_zpool *p = calloc(1, sizeof(*p));
+	struct img_ipool *p = calloc(1, sizeof(*p));
 	int e;
 
 	if (!p)
@@ -218,12 +218,12 @@ fail_nomem:
 	errno = ENOMEM;
 fail:
 	e = errno;
-	img_zpool_free(p);
+	img_ipool_free(p);
 	errno = e;
 	return NULL;
 }
 
-void img_zpool_free(struct img_zpool *p)
+void img_ipool_free(struct img_ipool *p)
 {
 	int e = errno;
 
@@ -253,13 +253,13 @@ void img_zpool_free(struct img_zpool *p)
 	errno = e;
 }
 
-int img_zpool_workers(const struct img_zpool *p)
+int img_ipool_workers(const struct img_ipool *p)
 {
 	return p->nworkers;
 }
 
 /* write out the oldest batch: 1 done, 0 not finished yet (!block), -1 */
-static int write_oldest(struct img_zpool *p, struct img_reader *r, int block)
+static int write_oldest(struct img_ipool *p, struct img_reader *r, int block)
 {
 	struct batch *b = &p->b[p->tail % p->nslots];
 	size_t len;
@@ -302,7 +302,7 @@ static int write_oldest(struct img_zpool *p, struct img_reader *r, int block)
 
 /* the batch being built goes to the workers (or, with no chunk in it,
    straight to the output queue); finished ones are written out */
-static int submit(struct img_zpool *p, struct img_reader *r)
+static int submit(struct img_ipool *p, struct img_reader *r)
 {
 	struct batch *b = &p->b[p->head % p->nslots];
 	int k;
@@ -325,7 +325,7 @@ static int submit(struct img_zpool *p, struct img_reader *r)
 }
 
 /* the batch at head is free to build (its old output taken) */
-static int room(struct img_zpool *p, struct img_reader *r)
+static int room(struct img_ipool *p, struct img_reader *r)
 {
 	struct batch *b = &p->b[p->head % p->nslots];
 
@@ -346,7 +346,7 @@ static int room(struct img_zpool *p, struct img_reader *r)
 	return 0;
 }
 
-int img_zpool_bytes(struct img_zpool *p, struct img_reader *r,
+int img_ipool_bytes(struct img_ipool *p, struct img_reader *r,
 		    const void *buf, size_t len)
 {
 	const char *c = buf;
@@ -371,7 +371,7 @@ int img_zpool_bytes(struct img_zpool *p, struct img_reader *r,
 	return 0;
 }
 
-int img_zpool_chunk(struct img_zpool *p, struct img_reader *r,
+int img_ipool_chunk(struct img_ipool *p, struct img_reader *r,
 		    uint32_t *raw_len)
 {
 	struct batch *b;
@@ -404,7 +404,7 @@ int img_zpool_chunk(struct img_zpool *p, struct img_reader *r,
 	return 1;
 }
 
-int img_zpool_flush(struct img_zpool *p, struct img_reader *r)
+int img_ipool_flush(struct img_ipool *p, struct img_reader *r)
 {
 	if (p->failed) {
 		errno = p->failed;
