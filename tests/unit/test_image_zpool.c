@@ -149,7 +149,7 @@ static int check_worker_masks(void)
 {
 	DIR *d = opendir("/proc/self/task");
 	struct dirent *e;
-	char path[64], line[256];
+	char path[300], line[256];
 	int n = 0;
 
 	assert_non_null(d);
