@@ -208,7 +208,7 @@ static int open_zlib(struct img_writer *w)
 		return -1;
 	}
 	w->zs = zs;
-	w->zbound = deflateBound(zs, IMG_ZCHUNK_MAX);
+	w->zbound = zchunk_bound(IMG_ZCHUNK_MAX);
 	return 0;
 }
 
@@ -459,10 +459,9 @@ static int write_data_gzip(struct img_writer *w, uint32_t type, uint64_t addr,
 		memcpy(snap, data + done, n);
 		out = w->buf + w->buf_len + sizeof(c);
 		/* random or already compressed data is stored (level 0,
-		   about memcpy speed): see zchunk_level() */
-		err = zchunk_compress(w->zs, &w->cur_level,
-				      zchunk_level(w->level, snap, n), snap, n,
-				      out, w->buf_cap - IMG_ZCHUNK_MAX -
+		   about memcpy speed): see zchunk_compress() */
+		err = zchunk_compress(w->zs, &w->cur_level, w->level, snap,
+				      n, out, w->buf_cap - IMG_ZCHUNK_MAX -
 				      w->buf_len - sizeof(c),
 				      &c.comp_len, &c.crc);
 		if (err)

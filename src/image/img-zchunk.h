@@ -11,22 +11,22 @@
 #include <stdint.h>
 #include <zlib.h>
 
-/* Bytes of zlib stream a chunk of n bytes may take (deflateBound() for
- * windowBits 15, memLevel 8, at any level, plus slack). */
+/* Bytes of zlib stream a chunk of n bytes may take: stored, plus a
+ * block boundary (at most 8 bytes) at every 4 KiB segment where the
+ * level changes, the zlib header and trailer, and slack. */
 static inline size_t zchunk_bound(size_t n)
 {
-	return n + (n >> 12) + (n >> 14) + (n >> 25) + 13 + 64;
+	return n + (n >> 12) * 8 + 8 + 64;
 }
 
-/* The level for the chunk p[0, n): level, or 0 (stored) when a sample
- * of its bytes looks random.  Depends on the bytes only. */
-int zchunk_level(int level, const unsigned char *p, size_t n);
-
 /*
- * One complete zlib stream of in[0, n) at level into out (cap bytes)
- * through zs, whose level is *cur_level (updated); *comp_len and *crc
- * (crc32 of the input) set.  0, or an errno value (EOVERFLOW, EIO):
- * errno itself is not touched (the workers have no TLS of their own).
+ * One complete zlib stream of in[0, n) into out (cap bytes, at least
+ * zchunk_bound(n)) through zs, whose level is *cur_level (updated):
+ * 4 KiB segments that look random are stored (level 0), the others
+ * compressed at level.  The bytes depend only on the input and level.
+ * *comp_len and *crc (crc32 of the input) set.  0, or an errno value
+ * (EOVERFLOW, EIO): errno itself is not touched (the workers have no TLS
+ * of their own).
  */
 int zchunk_compress(z_stream *zs, int *cur_level, int level,
 		    const unsigned char *in, size_t n, unsigned char *out,

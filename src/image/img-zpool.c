@@ -170,7 +170,7 @@ static void run_job(struct zp_worker *wk, struct zp_job *j, int level)
 			return;
 		}
 		err = zchunk_compress(wk->zs, &wk->cur_level,
-				      zchunk_level(level, in, c->raw_len), in,
+				      level, in,
 				      c->raw_len, j->out + out + sizeof(h),
 				      JOB_OUT_CAP - out - sizeof(h),
 				      &h.comp_len, &h.crc);
