@@ -5,10 +5,11 @@
  * wall time, CPU time (the process's, workers included) and MiB/s.
  * Built and run by bench/zwrite-bench.sh.
  *
- * Usage: zwrite FILE SIZE_MIB THREADS random|mixed|text [RUN_PAGES]
- *   mixed: runs of RUN_PAGES random pages, each record one run (as the
- *   checkpoint writes them once zero pages are left out), alternating
- *   with as many text-like pages.
+ * Usage: zwrite FILE SIZE_MIB THREADS random|mixed|halfzero|text [RUN_PAGES]
+ *   mixed: runs of RUN_PAGES random pages alternating with as many
+ *   text-like pages, a record each; halfzero: the runs of text are zero
+ *   pages instead, left out as the checkpoint leaves them out (records of
+ *   RUN_PAGES random pages with holes between them).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -40,7 +41,7 @@ int main(int argc, char **argv)
 	struct img_area a;
 	unsigned char *mem;
 	double t0, c0, m0, t1, c1, m1;
-	int fd, threads, mixed, text;
+	int fd, threads, mixed, text, holes;
 
 	if (argc < 5) {
 		fprintf(stderr, "usage: %s FILE SIZE_MIB THREADS "
@@ -49,7 +50,8 @@ int main(int argc, char **argv)
 	}
 	size = strtoull(argv[2], NULL, 0) << 20;
 	threads = atoi(argv[3]);
-	mixed = strcmp(argv[4], "mixed") == 0;
+	holes = strcmp(argv[4], "halfzero") == 0;
+	mixed = holes || strcmp(argv[4], "mixed") == 0;
 	text = strcmp(argv[4], "text") == 0;
 	run = argc > 5 ? strtoull(argv[5], NULL, 0) : 1;
 	pages = size / 4096;
@@ -61,7 +63,9 @@ int main(int argc, char **argv)
 		int rnd = text ? 0 : !mixed || (p / run) % 2 == 0;
 		unsigned char *q = mem + p * 4096;
 
-		if (rnd) {
+		if (holes && !rnd) {
+			memset(q, 0, 4096);
+		} else if (rnd) {
 			for (int i = 0; i < 512; i++) {
 				s ^= s << 13, s ^= s >> 7, s ^= s << 17;
 				memcpy(q + 8 * i, &s, 8);
@@ -90,7 +94,10 @@ int main(int argc, char **argv)
 	a.start = (uint64_t)mem;
 	a.end = (uint64_t)mem + size;
 	a.prot = PROT_READ | PROT_WRITE;
-	a.stored_bytes = size;
+	a.stored_bytes = 0;
+	for (size_t p = 0; p < pages; p++)
+		if (!holes || (p / run) % 2 == 0)
+			a.stored_bytes += 4096;
 	t0 = now(CLOCK_MONOTONIC);
 	c0 = now(CLOCK_PROCESS_CPUTIME_ID);
 	m0 = now(CLOCK_THREAD_CPUTIME_ID);
@@ -105,6 +112,10 @@ int main(int argc, char **argv)
 
 		if (n > pages - p)
 			n = pages - p;
+		if (holes && (p / run) % 2) {
+			p += n;
+			continue;
+		}
 		if (img_write_pages(&w, a.start + p * 4096, mem + p * 4096,
 				    n * 4096, 0) < 0) {
 			perror("img_write_pages");
@@ -123,7 +134,7 @@ int main(int argc, char **argv)
 	m1 = now(CLOCK_THREAD_CPUTIME_ID);
 	/* cpu: every thread; caller: the writing thread alone (the rest
 	   is the workers'), the lower bound of the wall time on idle cores */
-	printf("%-6s %5zu MiB threads %d: wall %6.3f s  cpu %6.3f s  "
+	printf("%-8s %5zu MiB threads %d: wall %6.3f s  cpu %6.3f s  "
 	       "caller %6.3f s  %5.0f MiB/s wall  %5.0f MiB/cpu-s  "
 	       "image %zu MiB\n",
 	       argv[4], size >> 20, threads, t1 - t0, c1 - c0, m1 - m0,
