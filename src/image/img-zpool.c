@@ -15,7 +15,8 @@
  * nothing that touches errno or libc state (zlib's deflate and crc32,
  * memcpy, memset and raw system calls only).  They wait on futexes and
  * leave with SYS_exit; zpool_close() joins them through
- * CLONE_CHILD_CLEARTID.  The caller copies the input (never lets a
+ * CLONE_CHILD_CLEARTID.  A fork child (forked checkpoints) finishes
+ * the jobs in flight at the fork and starts workers of its own.  The caller copies the input (never lets a
  * worker read the process's memory): a fault while reading it must hit
  * the caller, which guards it, and the buffer passed in may be reused
  * as soon as the write returns.
@@ -63,9 +64,11 @@ struct img_zpool {
 	int njobs;
 	struct zp_job *job;
 	/* the caller's */
+	long pid;		/* the process the workers run in */
 	uint32_t retired;	/* jobs handed back to the writer */
 	int filling;		/* job `submitted` is being filled */
-	int nworkers;
+	int nworkers;		/* running in this process */
+	int nmax;		/* asked for (zlib states ready) */
 	size_t map_len;
 	struct zp_worker worker[IMG_ZTHREADS_MAX];
 };
@@ -254,6 +257,10 @@ static void stop_workers(struct img_zpool *p)
 {
 	pid_t pid = getpid();
 
+	if (pid != p->pid) {	/* a fork child: the threads are not here */
+		p->nworkers = 0;
+		return;
+	}
 	__atomic_store_n(&p->stop, 1, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&p->wake, 1, __ATOMIC_SEQ_CST);
 	futex_wake(&p->wake, INT_MAX);
@@ -262,14 +269,10 @@ static void stop_workers(struct img_zpool *p)
 	p->nworkers = 0;
 }
 
-static int start_worker(struct img_zpool *p, struct zp_worker *wk)
+/* the worker's zlib state, on its arena */
+static int init_worker(struct img_zpool *p, struct zp_worker *wk)
 {
-	const unsigned long flags = CLONE_VM | CLONE_FS | CLONE_FILES |
-		CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
-		CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
 	z_stream *zs;
-	uint64_t all = ~0ull, old;
-	long tid;
 
 	wk->pool = p;
 	wk->cur_level = p->level;
@@ -284,10 +287,22 @@ static int start_worker(struct img_zpool *p, struct zp_worker *wk)
 		return -1;
 	}
 	wk->zs = zs;
+	return 0;
+}
+
+static int start_worker(struct img_zpool *p, struct zp_worker *wk)
+{
+	const unsigned long flags = CLONE_VM | CLONE_FS | CLONE_FILES |
+		CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+		CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+	uint64_t all = ~0ull, old;
+	long tid;
+
 	/* the thread starts with every signal blocked (the mask is
 	   inherited; all 64 bits: glibc's sigfillset leaves out its own
-	   SIGCANCEL and SIGSETXID) and keeps it so: no handler of the application's ever
-	   runs on it, and process signals go to the application's threads */
+	   SIGCANCEL and SIGSETXID) and keeps it so: no handler of the
+	   application's ever runs on it, and process signals go to the
+	   application's threads */
 	if (sys4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&old,
 		 sizeof(all)) < 0) {
 		errno = EINVAL;
@@ -328,6 +343,7 @@ struct img_zpool *zpool_open(int nworkers, int level, size_t *map_len)
 		return NULL;
 	p = (struct img_zpool *)m;
 	p->map_len = len;
+	p->pid = getpid();
 	p->level = level;
 	p->njobs = njobs;
 	p->job = (struct zp_job *)(m + sizeof(*p));
@@ -342,12 +358,17 @@ struct img_zpool *zpool_open(int nworkers, int level, size_t *map_len)
 		p->job[i].out = at + PAGE_ROUND(ZP_JOB_IN);
 		at += per_job;
 	}
+	p->nmax = nworkers;
+	for (int i = 0; i < nworkers; i++)
+		if (init_worker(p, &p->worker[i]) < 0)
+			goto fail;
 	for (int i = 0; i < nworkers; i++) {
 		if (start_worker(p, &p->worker[i]) < 0)
 			break;
 		p->nworkers++;
 	}
 	if (p->nworkers == 0) {
+fail:
 		err = errno;
 		munmap(m, len);
 		errno = err;
@@ -357,8 +378,52 @@ struct img_zpool *zpool_open(int nworkers, int level, size_t *map_len)
 	return p;
 }
 
+/*
+ * The writer opened in a process that forked since (a forked checkpoint:
+ * metadata written by the frozen process, memory by its child): the
+ * child has the pool's memory but none of its threads.  Jobs the
+ * parent's workers had not finished at the fork are compressed here;
+ * then the child gets workers of its own (or, if clone fails, does the
+ * jobs itself as they are submitted).  zlib states may have been caught
+ * mid-job: every chunk starts with deflateReset, and cur_level = -1
+ * makes the next one set its level again.
+ */
+static void adopt(struct img_zpool *p)
+{
+	p->pid = getpid();
+	p->nworkers = 0;
+	for (int i = 0; i < IMG_ZTHREADS_MAX; i++) {
+		p->worker[i].tid = 0;
+		p->worker[i].cur_level = -1;
+	}
+	for (uint32_t seq = p->retired; seq != p->submitted; seq++) {
+		struct zp_job *j = &p->job[seq % p->njobs];
+
+		if (j->done != seq + 1) {
+			run_job(&p->worker[0], j, p->level);
+			j->done = seq + 1;
+		}
+	}
+	p->taken = p->submitted;
+	p->stop = 0;
+	for (int i = 0; i < p->nmax; i++) {
+		if (start_worker(p, &p->worker[i]) < 0)
+			break;
+		p->nworkers++;
+	}
+}
+
 static void submit(struct img_zpool *p)
 {
+	if (getpid() != p->pid)
+		adopt(p);
+	if (p->nworkers == 0) {	/* no thread: the job is done here */
+		struct zp_job *j = &p->job[p->submitted % p->njobs];
+
+		run_job(&p->worker[0], j, p->level);
+		j->done = p->submitted + 1;
+		p->taken = p->submitted + 1;
+	}
 	p->filling = 0;
 	__atomic_store_n(&p->submitted, p->submitted + 1, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&p->wake, 1, __ATOMIC_SEQ_CST);
@@ -378,6 +443,10 @@ static int retire(struct img_zpool *p, int block, zp_retire_fn *fn,
 		       want) {
 			if (!block)
 				return 0;
+			if (getpid() != p->pid) {
+				adopt(p);
+				continue;
+			}
 			futex_wait(&j->done, d, 1);
 		}
 		p->retired++;
