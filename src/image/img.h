@@ -65,7 +65,7 @@ struct img_writer {
 	int seekable;
 	int state;		/* internal: where in the record order */
 	uint32_t seen;		/* internal: bit n = record type n seen */
-	size_t zbound;		/* deflateBound() of a full chunk */
+	size_t zbound;		/* zchunk_bound() of a full chunk */
 	uint64_t off;		/* bytes of the image produced so far */
 	uint64_t nrecords;	/* records written, PAD excluded */
 	uint64_t page_bytes;	/* raw page bytes written */
