@@ -8,6 +8,8 @@ lib_libdmtcpimage_a_CFLAGS = $(AM_CFLAGS) -fPIC -fvisibility=hidden
 lib_libdmtcpimage_a_SOURCES = \
 	src/image/img.h src/image/img-int.h src/image/img-range.h \
 	src/image/img-write.c \
+	src/image/img-zchunk.c src/image/img-zchunk.h \
+	src/image/img-zpool.c src/image/img-zpool.h \
 	src/image/img-read.c \
 	src/image/img-walk.c \
 	src/image/img-meta.c \

@@ -3,10 +3,14 @@
  * the other threads are frozen (maybe inside malloc): no malloc, free
  * or stdio here.  Buffers and zlib's state come from mmap; raw page
  * data goes from memory to the file with one writev per PAGES record.
+ * Gzip chunks are compressed in this thread or by worker threads
+ * (img-zpool.c, which hands them back in order: same bytes either way).
  */
 #include "config.h"
 #include "img-int.h"
 #include "fullio.h"
+#include "img-zchunk.h"
+#include "img-zpool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +26,8 @@
 #define WBUF_RAW	(256u << 10)	/* metadata only */
 #define WBUF_GZIP	(4u << 20)	/* metadata and zlib chunks */
 #define ZARENA_SIZE	(512u << 10)	/* deflate needs ~270 KiB */
+#define EMIT_DIRECT	(64u << 10)	/* compressed bytes of a job written
+					   without a copy into buf */
 
 enum { WS_PROC, WS_META, WS_FILES, WS_AREAS, WS_DONE };
 
@@ -116,6 +122,8 @@ static int append_zeros(struct img_writer *w, size_t n)
 	return 0;
 }
 
+static int drain(struct img_writer *w);
+
 static int append_rec(struct img_writer *w, uint32_t type, uint64_t size,
 		      uint64_t raw_size, uint64_t arg0, uint64_t arg1,
 		      uint32_t crc, uint32_t flags)
@@ -126,6 +134,9 @@ static int append_rec(struct img_writer *w, uint32_t type, uint64_t size,
 		.crc = crc, .flags = flags,
 	};
 
+	/* chunks still with the workers come first */
+	if (drain(w) < 0)
+		return -1;
 	if (type != IMG_REC_PAD)
 		w->nrecords++;
 	return append(w, &r, sizeof(r));
@@ -197,12 +208,40 @@ static int open_zlib(struct img_writer *w)
 		return -1;
 	}
 	w->zs = zs;
-	w->zbound = deflateBound(zs, IMG_ZCHUNK_MAX);
+	w->zbound = zchunk_bound(IMG_ZCHUNK_MAX);
 	return 0;
+}
+
+/* worker threads for a gzip image (nthreads as img_writer_open_mt);
+   0 if there are none (the calling thread compresses) */
+static int open_pool(struct img_writer *w, int nthreads)
+{
+	size_t len;
+
+	if (nthreads == 0)
+		nthreads = zpool_ncpus();
+	if (nthreads > IMG_ZTHREADS_MAX)
+		nthreads = IMG_ZTHREADS_MAX;
+	if (nthreads < 2)
+		return 0;
+	w->level = parse_level();
+	w->pool = zpool_open(nthreads, w->level, &len);
+	if (!w->pool)
+		return 0;	/* fall back to this thread */
+	w->arena = (unsigned char *)w->pool;
+	w->arena_cap = len;
+	w->arena_used = len;
+	return 1;
 }
 
 int img_writer_open(struct img_writer *w, int fd, uint32_t flags,
 		    uint64_t ctime_sec)
+{
+	return img_writer_open_mt(w, fd, flags, ctime_sec, 1);
+}
+
+int img_writer_open_mt(struct img_writer *w, int fd, uint32_t flags,
+		       uint64_t ctime_sec, int nthreads)
 {
 	struct img_file_header h;
 	off_t pos;
@@ -244,7 +283,8 @@ int img_writer_open(struct img_writer *w, int fd, uint32_t flags,
 		w->buf = NULL;
 		goto out_dead;
 	}
-	if ((flags & IMG_F_GZIP) && open_zlib(w) < 0) {
+	if ((flags & IMG_F_GZIP) && !open_pool(w, nthreads) &&
+	    open_zlib(w) < 0) {
 		err = errno;
 		goto out_dead;
 	}
@@ -384,12 +424,11 @@ static int patch_rec(struct img_writer *w, uint64_t at,
 	return 0;
 }
 
-/* a PAGES or FILEDATA record of zlib chunks */
+/* a PAGES or FILEDATA record of zlib chunks, compressed here */
 static int write_data_gzip(struct img_writer *w, uint32_t type, uint64_t addr,
 			   const unsigned char *data, size_t len,
 			   uint32_t pflags)
 {
-	z_stream *zs = w->zs;
 	struct img_rec r = {
 		.magic = IMG_REC_MAGIC, .type = type,
 		.raw_size = len, .arg0 = addr, .arg1 = pflags,
@@ -404,7 +443,7 @@ static int write_data_gzip(struct img_writer *w, uint32_t type, uint64_t addr,
 		struct img_zchunk c = { 0 };
 		size_t n = len - done;
 		unsigned char *out, *snap;
-		int rc, want;
+		int err;
 
 		if (n > IMG_ZCHUNK_MAX)
 			n = IMG_ZCHUNK_MAX;
@@ -419,34 +458,16 @@ static int write_data_gzip(struct img_writer *w, uint32_t type, uint64_t addr,
 		snap = w->buf + w->buf_cap - IMG_ZCHUNK_MAX;
 		memcpy(snap, data + done, n);
 		out = w->buf + w->buf_len + sizeof(c);
-		if (deflateReset(zs) != Z_OK)
-			return fail(w, EIO);
-		/*
-		 * Data that did not compress (random, already compressed)
-		 * is stored by zlib without trying (level 0, about memcpy
-		 * speed); the real level is tried again every 16 chunks.
-		 */
-		want = w->incompressible && (w->nchunks % 16) ? 0 : w->level;
-		if (want != w->cur_level) {
-			if (deflateParams(zs, want, Z_DEFAULT_STRATEGY) != Z_OK)
-				return fail(w, EIO);
-			w->cur_level = want;
-		}
-		zs->next_in = snap;
-		zs->avail_in = n;
-		zs->next_out = out;
-		zs->avail_out = w->buf_cap - IMG_ZCHUNK_MAX - w->buf_len -
-				sizeof(c);
-		rc = deflate(zs, Z_FINISH);
-		if (rc != Z_STREAM_END)
-			return fail(w, rc == Z_BUF_ERROR || rc == Z_OK ?
-				    EOVERFLOW : EIO);
+		/* random or already compressed data is stored (level 0,
+		   about memcpy speed): see zchunk_compress() */
+		err = zchunk_compress(w->zs, &w->cur_level, w->level, snap,
+				      n, out, w->buf_cap - IMG_ZCHUNK_MAX -
+				      w->buf_len - sizeof(c),
+				      &c.comp_len, &c.crc);
+		if (err)
+			return fail(w, err);
 		c.raw_len = n;
-		c.comp_len = zs->total_out;
-		if (want)
-			w->incompressible = c.comp_len > n - n / 32;
 		w->nchunks++;
-		c.crc = crc32_z(0, snap, n);
 		memcpy(w->buf + w->buf_len, &c, sizeof(c));
 		w->buf_len += sizeof(c) + c.comp_len;
 		w->off += sizeof(c) + c.comp_len;
@@ -455,6 +476,103 @@ static int write_data_gzip(struct img_writer *w, uint32_t type, uint64_t addr,
 	}
 	r.size = stored;
 	return patch_rec(w, at, &r);
+}
+
+/* n bytes of compressed output: big pieces go out with the buffered
+   bytes in one writev, without a copy */
+static int emit(struct img_writer *w, const unsigned char *p, size_t n)
+{
+	struct iovec iov[2];
+
+	if (n < EMIT_DIRECT)
+		return append(w, p, n);
+	iov[0].iov_base = w->buf;
+	iov[0].iov_len = w->buf_len;
+	iov[1].iov_base = (void *)p;
+	iov[1].iov_len = n;
+	if (full_writev(w->fd, iov, 2) < 0)
+		return fail(w, errno);
+	w->buf_len = 0;
+	w->off += n;
+	return 0;
+}
+
+/*
+ * A job the workers compressed, in order: its chunks are back to back
+ * in job->out; record headers go in front of the chunks that begin a
+ * record, and are patched with the record's size after its last chunk
+ * (in this job or a later one).
+ */
+static int retire_job(void *ctx, const struct zp_job *j)
+{
+	struct img_writer *w = ctx;
+	size_t from = 0;
+
+	if (w->dead)
+		return fail(w, w->dead);
+	if (j->err)
+		return fail(w, j->err);
+	for (uint32_t i = 0; i < j->nchunks; i++) {
+		const struct zp_chunk *c = &j->chunk[i];
+
+		if (c->mark & ZP_REC_BEGIN) {
+			if (emit(w, j->out + from, c->out_off - from) < 0)
+				return -1;
+			from = c->out_off;
+			w->zrec_at = w->off;
+			w->zrec_stored = 0;
+			w->nrecords++;
+			if (append(w, &c->rec, sizeof(c->rec)) < 0)
+				return -1;
+		}
+		w->zrec_stored += c->out_len;
+		w->nchunks++;
+		if (c->mark & ZP_REC_END) {
+			struct img_rec r = c->rec;
+
+			if (emit(w, j->out + from,
+				 c->out_off + c->out_len - from) < 0)
+				return -1;
+			from = c->out_off + c->out_len;
+			r.size = w->zrec_stored;
+			if (patch_rec(w, w->zrec_at, &r) < 0)
+				return -1;
+		}
+	}
+	return emit(w, j->out + from, j->out_len - from);
+}
+
+/* every chunk handed to the workers written out */
+static int drain(struct img_writer *w)
+{
+	if (!w->pool || !zpool_busy(w->pool))
+		return 0;
+	return zpool_drain(w->pool, retire_job, w);
+}
+
+/* a PAGES or FILEDATA record of zlib chunks, compressed by the workers:
+   copied into their jobs here, written out as they come back */
+static int write_data_pool(struct img_writer *w, uint32_t type,
+			   uint64_t addr, const unsigned char *data,
+			   size_t len, uint32_t pflags)
+{
+	struct img_rec r = {
+		.magic = IMG_REC_MAGIC, .type = type,
+		.raw_size = len, .arg0 = addr, .arg1 = pflags,
+		.flags = IMG_RF_ZCHUNKS,
+	};
+
+	for (size_t done = 0, n; done < len; done += n) {
+		uint32_t mark = done ? 0 : ZP_REC_BEGIN;
+
+		n = len - done < IMG_ZCHUNK_MAX ? len - done : IMG_ZCHUNK_MAX;
+		if (done + n == len)
+			mark |= ZP_REC_END;
+		if (zpool_add(w->pool, data + done, n, mark, &r, retire_job,
+			      w) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /*
@@ -505,6 +623,8 @@ static int write_data_raw(struct img_writer *w, uint32_t type, uint64_t arg0,
 static int write_data(struct img_writer *w, uint32_t type, uint64_t arg0,
 		      const void *data, size_t len, uint32_t pflags)
 {
+	if (w->pool)
+		return write_data_pool(w, type, arg0, data, len, pflags);
 	if (w->flags & IMG_F_GZIP)
 		return write_data_gzip(w, type, arg0, data, len, pflags);
 	return write_data_raw(w, type, arg0, data, len, pflags);
@@ -612,6 +732,8 @@ int img_writer_finish(struct img_writer *w)
 	if (w->state == WS_PROC || w->nthreads != w->want_threads ||
 	    w->nareas != w->want_areas)
 		return fail(w, EINVAL);
+	if (drain(w) < 0)	/* the records' count is final after it */
+		return -1;
 	e.nrecords = w->nrecords;
 	e.page_bytes = w->page_bytes;
 	if (write_meta(w, IMG_REC_END, &e, sizeof(e), NULL, 0) < 0 ||
@@ -623,14 +745,20 @@ int img_writer_finish(struct img_writer *w)
 
 void img_writer_close(struct img_writer *w)
 {
+	int err = errno;
+
+	if (w->pool)
+		zpool_close(w->pool);	/* the threads, then the arena */
+	else if (w->arena)
+		munmap(w->arena, w->arena_cap);
 	if (w->buf)
 		munmap(w->buf, w->buf_cap);
-	if (w->arena)
-		munmap(w->arena, w->arena_cap);
+	w->pool = NULL;
 	w->buf = NULL;
 	w->arena = NULL;
 	w->zs = NULL;
 	w->buf_len = 0;
+	errno = err;
 }
 
 uint64_t img_writer_bytes(const struct img_writer *w)

@@ -51,6 +51,8 @@
  * (the PAGES record header is patched with pwrite once its compressed
  * size is known).  A seekable fd must be at offset 0 and not O_APPEND.
  */
+struct img_zpool;
+
 struct img_writer {
 	int fd;
 	int dead;		/* errno of the first failure, or 0 */
@@ -59,12 +61,11 @@ struct img_writer {
 	uint32_t area_flags;	/* IMG_AF_* of the current AREA */
 	int level;		/* zlib level (gzip images) */
 	int cur_level;		/* level the stream is set to now */
-	int incompressible;	/* last tried chunk did not shrink */
 	uint64_t nchunks;	/* zlib chunks written */
 	int seekable;
 	int state;		/* internal: where in the record order */
 	uint32_t seen;		/* internal: bit n = record type n seen */
-	size_t zbound;		/* deflateBound() of a full chunk */
+	size_t zbound;		/* zchunk_bound() of a full chunk */
 	uint64_t off;		/* bytes of the image produced so far */
 	uint64_t nrecords;	/* records written, PAD excluded */
 	uint64_t page_bytes;	/* raw page bytes written */
@@ -76,10 +77,15 @@ struct img_writer {
 	/* output buffer (metadata, zlib chunks), mmap'd */
 	unsigned char *buf;
 	size_t buf_cap, buf_len;
-	/* zlib state lives in this mmap'd arena (bump allocator) */
+	/* zlib state lives in this mmap'd arena (bump allocator); with
+	   worker threads the arena is the pool's region (img-zpool.c):
+	   their stacks, zlib states and buffers */
 	unsigned char *arena;
 	size_t arena_cap, arena_used;
-	void *zs;		/* z_stream *, inside the arena */
+	void *zs;		/* z_stream *, inside the arena (no pool) */
+	struct img_zpool *pool;	/* worker threads, or NULL */
+	uint64_t zrec_at;	/* pool: offset of the record being retired */
+	uint64_t zrec_stored;	/* and its payload bytes so far */
 };
 
 /* Flags for img_writer_open(): IMG_F_GZIP (compress page data),
@@ -88,9 +94,23 @@ struct img_writer {
 
 /* Writes the file header, with a random image_id (getrandom(2), no
  * allocation; img_writer_id() returns it).  DMTCP_GZIP_LEVEL (1..9)
- * overrides the zlib level (default Z_BEST_SPEED). */
+ * overrides the zlib level (default Z_BEST_SPEED).  Compresses in the
+ * calling thread. */
 int img_writer_open(struct img_writer *w, int fd, uint32_t flags,
 		    uint64_t ctime_sec);
+/* Most zlib worker threads of a writer. */
+#define IMG_ZTHREADS_MAX	8
+/*
+ * img_writer_open with nthreads zlib worker threads for a gzip image
+ * (0: one per CPU this thread may run on, at most IMG_ZTHREADS_MAX;
+ * 1: none, the calling thread compresses; ignored for raw images).
+ * The threads (raw clone(2), all signals blocked, see img-zpool.c) and
+ * their memory are set up here, inside the arena mapping, and are gone
+ * after img_writer_close().  If they cannot be set up, the calling
+ * thread compresses.  The image is the same bytes whatever nthreads.
+ */
+int img_writer_open_mt(struct img_writer *w, int fd, uint32_t flags,
+		       uint64_t ctime_sec, int nthreads);
 /* A metadata record (PROC, THREAD, FDS, ENV, AUXV, CMDLINE), with a
  * CRC.  PROC and THREAD payloads must have the size of their struct. */
 int img_write_rec(struct img_writer *w, uint32_t type, const void *payload,

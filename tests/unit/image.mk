@@ -2,7 +2,8 @@
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_image tests/unit/test_image_corrupt \
 	tests/unit/test_restore_check tests/unit/test_image_files \
-	tests/unit/test_image_chain tests/unit/test_decode_parallel
+	tests/unit/test_image_chain tests/unit/test_decode_parallel \
+	tests/unit/test_image_zpool
 
 TEST_IMAGE_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(ZLIB_CFLAGS)
 TEST_IMAGE_LDADD = lib/libdmtcpimage.a $(ZLIB_LIBS) $(CMOCKA_LIBS)
@@ -28,6 +29,12 @@ tests_unit_test_decode_parallel_SOURCES = tests/unit/test_decode_parallel.c \
 	tests/unit/test_image_util.c tests/unit/test_image_util.h
 tests_unit_test_decode_parallel_CFLAGS = $(TEST_IMAGE_CFLAGS)
 tests_unit_test_decode_parallel_LDADD = $(TEST_IMAGE_LDADD) -lpthread
+
+# gzip chunks compressed by worker threads (src/image/img-zpool.c)
+tests_unit_test_image_zpool_SOURCES = tests/unit/test_image_zpool.c \
+	tests/unit/test_image_util.c tests/unit/test_image_util.h
+tests_unit_test_image_zpool_CFLAGS = $(TEST_IMAGE_CFLAGS)
+tests_unit_test_image_zpool_LDADD = $(TEST_IMAGE_LDADD)
 
 # the restore checks (src/image/restore-check.c, shared with mtcp_restart)
 tests_unit_test_restore_check_SOURCES = tests/unit/test_restore_check.c \

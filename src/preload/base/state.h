@@ -70,6 +70,8 @@ struct dmtcp_config {
 	char coord_ckpt_dir[PATH_MAX];	/* from the coordinator, if any */
 	char tmpdir[PATH_MAX];
 	int gzip;
+	int gzip_threads;	/* DMTCP_GZIP_THREADS: zlib workers, 0 = a
+				   CPU each (img_writer_open_mt) */
 	int skip_file_pages;	/* DMTCP_SKIP_FILE_PAGES: omit clean file pages */
 	int forked;		/* DMTCP_FORKED_CHECKPOINT: a forked child
 				   writes the image (default 1) */

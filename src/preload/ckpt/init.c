@@ -92,6 +92,8 @@ static void read_config(void)
 		util_tmpdir());
 	v = getenv("DMTCP_GZIP");
 	dmtcp_cfg.gzip = !(v && strcmp(v, "0") == 0);
+	v = getenv("DMTCP_GZIP_THREADS");
+	dmtcp_cfg.gzip_threads = v && atoi(v) > 0 ? atoi(v) : 0;
 	v = getenv("DMTCP_SKIP_FILE_PAGES");
 	dmtcp_cfg.skip_file_pages = v && atoi(v) > 0;
 	v = getenv("DMTCP_FORKED_CHECKPOINT");

@@ -1360,10 +1360,11 @@ int dmtcp_image_begin(const char *dir, const char *suffix, char *path,
 			 s->delta ? chain_last.name : "",
 			 chain_valid ? "valid" : "none", chain_last.depth,
 			 dirty_mech_name(dirty_mech()));
-	if (img_writer_open(&job.w, job.fd,
-			    (dmtcp_cfg.gzip ? IMG_F_GZIP : 0) |
-			    (s->delta ? IMG_F_DELTA : 0),
-			    dmtcp_now_ns() / 1000000000ull) < 0)
+	if (img_writer_open_mt(&job.w, job.fd,
+			       (dmtcp_cfg.gzip ? IMG_F_GZIP : 0) |
+			       (s->delta ? IMG_F_DELTA : 0),
+			       dmtcp_now_ns() / 1000000000ull,
+			       dmtcp_cfg.gzip_threads) < 0)
 		return job_io_fail(err, errcap);
 	/* the maps are read last: every scratch mapping exists by now (and
 	   again if the buffer had to grow: it moved while being read) */
