@@ -50,8 +50,7 @@
 #define GO_WAIT_MS	30000	/* the child's map check */
 
 struct bg_result {
-	int32_t rc;
-	int32_t pad;
+	int64_t rc;
 	uint64_t bytes;
 	uint64_t usec;
 	char err[512];
@@ -231,7 +230,7 @@ int dmtcp_bg_collect(uint64_t *bytes, uint64_t *usec, char *err, size_t cap)
 	*bytes = r.bytes;
 	*usec = r.usec;
 	snprintf(err, cap, "%s", r.err);
-	return r.rc;
+	return (int)r.rc;
 }
 
 /* The checkpoint failed elsewhere: stop the writer, drop the image. */
