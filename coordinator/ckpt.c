@@ -131,6 +131,7 @@ int co_ckpt_start(const char **why)
 
 	if (st)
 		return st;
+	co_reap_wait();	/* the space of the generation removed last */
 	co_txn_reset(&co.txn);
 	co.barrier_deadline_ms = 0;
 	co.phase = CO_CKPT;

@@ -1,7 +1,8 @@
 /*
  * coord.h - internal interfaces of dmtcp_coordinator.
  *
- * The coordinator is one single-threaded event loop (loop.c) over a
+ * The coordinator is one single-threaded event loop (loop.c; reap.c's
+ * helper thread only closes descriptors of removed files) over a
  * listening socket, its clients (clients.c; their byte streams are cut
  * into messages by input.c), the console on stdin (console.c) and a
  * signalfd.  Messages from clients are dispatched in dispatch.c; the
@@ -32,8 +33,9 @@
  *   clients.c                   the client table, output
  *   limits.c                    rate-limited events
  *   state.c                     `co`, co_event, the log
- *   txn.c textbuf.c options.c   pure helpers; console output
- *     console-out.c
+ *   txn.c textbuf.c options.c   pure helpers; console output;
+ *     console-out.c reap.c        unlinking old images (a helper
+ *                                   thread frees their blocks)
  *
  * Events go up by return values and state, never by a call upwards:
  * ckpt.c answers whoever asked for a checkpoint or a kill through
@@ -333,6 +335,13 @@ int co_service(struct co_client *c, const struct dmtcp_msg *m,
 void co_user_barrier_recheck(void);
 /* Forget every published key (the computation ended). */
 void co_kv_clear(void);
+
+/* ---- reap.c: unlink now, free the blocks off the critical path ---- */
+/* unlinkat(dfd, name) of a regular file of ours; its blocks are freed
+   when co_reap_start's helper closes the descriptor held on it */
+int co_reap_unlinkat(int dfd, const char *name);
+void co_reap_start(void);	/* close what is held, in a helper thread */
+void co_reap_wait(void);	/* the helper is done (space freed) */
 
 /* ---- gens.c: the files of each checkpoint generation ---- */
 /* A checkpoint did not commit: remove the images it announced, their
