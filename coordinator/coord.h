@@ -362,6 +362,11 @@ uint32_t co_gens_newest(void);
  * checkpoint.  0, or -1 with the reason in why. */
 int co_write_restart_script(char *path_out, size_t cap, char *why,
 			    size_t whycap);
+/* Write and sync the script naming these images ahead, under a
+ * temporary name: co_write_restart_script then only renames it (if the
+ * images are still these).  co_script_unprepare drops it. */
+void co_script_prepare(char *const *paths, size_t n);
+void co_script_unprepare(void);
 /* Turn a computation id into something safe in a file name. */
 void co_sanitize_name(char *dst, size_t cap, const char *src);
 
