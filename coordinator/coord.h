@@ -1,8 +1,9 @@
 /*
  * coord.h - internal interfaces of dmtcp_coordinator.
  *
- * The coordinator is one single-threaded event loop (loop.c; reap.c's
- * helper thread only closes descriptors of removed files) over a
+ * The coordinator is one single-threaded event loop (loop.c; helper
+ * threads only close descriptors of removed files, reap.c, and write
+ * and sync the restart script prepared ahead, script.c) over a
  * listening socket, its clients (clients.c; their byte streams are cut
  * into messages by input.c), the console on stdin (console.c) and a
  * signalfd.  Messages from clients are dispatched in dispatch.c; the
