@@ -14,6 +14,7 @@ bin_dmtcp_coordinator_SOURCES = \
 	coordinator/ckpt.c \
 	coordinator/txn.c \
 	coordinator/gens.c \
+	coordinator/reap.c \
 	coordinator/commands.c \
 	coordinator/reply.c \
 	coordinator/console.c \

@@ -79,6 +79,7 @@ struct co_client *co_ckpt_lagging(void)
 /* The files of a checkpoint that did not commit go. */
 static void co_ckpt_discard(void)
 {
+	co_script_unprepare();
 	for (size_t i = 0; i < co.txn.nimages; i++)
 		co_gens_discard(&co.txn.images[i].path, 1);
 	co_gens_discard(co.txn.writing, co.txn.nwriting);
@@ -131,6 +132,8 @@ int co_ckpt_start(const char **why)
 
 	if (st)
 		return st;
+	co_reap_wait();	/* the space of the generation removed last */
+	co_script_unprepare();
 	co_txn_reset(&co.txn);
 	co.barrier_deadline_ms = 0;
 	co.phase = CO_CKPT;
@@ -539,10 +542,24 @@ void co_ckpt_written(struct co_client *c, const struct dmtcp_msg *m,
 
 void co_ckpt_writing(struct co_client *c, const char *path)
 {
+	size_t n = 0;
+
 	if (co.phase != CO_CKPT || !c->in_ckpt || c->lagging || !path[0] ||
 	    path[0] != '/')
 		return;
-	co_txn_add_writing(&co.txn, path);
+	if (co_txn_add_writing(&co.txn, path) < 0 || co.txn.nfailed)
+		return;
+	/* every process announced its image: the restart script naming
+	   them is written and synced now, while they write (the commit is
+	   then a rename) */
+	for (size_t i = 0; i < co_nclients; i++) {
+		struct co_client *w = co_clients[i];
+
+		if (w->kind == CO_WORKER && !w->closing && w->in_ckpt)
+			n++;
+	}
+	if (n == co.txn.nwriting)
+		co_script_prepare(co.txn.writing, co.txn.nwriting);
 }
 
 /*

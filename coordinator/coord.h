@@ -1,7 +1,9 @@
 /*
  * coord.h - internal interfaces of dmtcp_coordinator.
  *
- * The coordinator is one single-threaded event loop (loop.c) over a
+ * The coordinator is one single-threaded event loop (loop.c; helper
+ * threads only close descriptors of removed files, reap.c, and write
+ * and sync the restart script prepared ahead, script.c) over a
  * listening socket, its clients (clients.c; their byte streams are cut
  * into messages by input.c), the console on stdin (console.c) and a
  * signalfd.  Messages from clients are dispatched in dispatch.c; the
@@ -32,8 +34,9 @@
  *   clients.c                   the client table, output
  *   limits.c                    rate-limited events
  *   state.c                     `co`, co_event, the log
- *   txn.c textbuf.c options.c   pure helpers; console output
- *     console-out.c
+ *   txn.c textbuf.c options.c   pure helpers; console output;
+ *     console-out.c reap.c        unlinking old images (a helper
+ *                                   thread frees their blocks)
  *
  * Events go up by return values and state, never by a call upwards:
  * ckpt.c answers whoever asked for a checkpoint or a kill through
@@ -334,6 +337,13 @@ void co_user_barrier_recheck(void);
 /* Forget every published key (the computation ended). */
 void co_kv_clear(void);
 
+/* ---- reap.c: unlink now, free the blocks off the critical path ---- */
+/* unlinkat(dfd, name) of a regular file of ours; its blocks are freed
+   when co_reap_start's helper closes the descriptor held on it */
+int co_reap_unlinkat(int dfd, const char *name);
+void co_reap_start(void);	/* close what is held, in a helper thread */
+void co_reap_wait(void);	/* the helper is done (space freed) */
+
 /* ---- gens.c: the files of each checkpoint generation ---- */
 /* A checkpoint did not commit: remove the images it announced, their
  * side files and temporaries (never what the restart script names). */
@@ -353,6 +363,11 @@ uint32_t co_gens_newest(void);
  * checkpoint.  0, or -1 with the reason in why. */
 int co_write_restart_script(char *path_out, size_t cap, char *why,
 			    size_t whycap);
+/* Write and sync the script naming these images ahead, under a
+ * temporary name: co_write_restart_script then only renames it (if the
+ * images are still these).  co_script_unprepare drops it. */
+void co_script_prepare(char *const *paths, size_t n);
+void co_script_unprepare(void);
 /* Turn a computation id into something safe in a file name. */
 void co_sanitize_name(char *dst, size_t cap, const char *src);
 

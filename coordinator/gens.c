@@ -13,7 +13,8 @@
  * checkpoint the coordinator did not live to clean up).  Only regular
  * files of ours named like our images are ever removed, and never one
  * that the chain of a kept incremental image still needs (its parents,
- * read from the PARENT records through the image library).
+ * read from the PARENT records through the image library).  Their
+ * names go at once, their blocks are freed by reap.c's helper.
  */
 #include "config.h"
 #include "coord.h"
@@ -139,7 +140,7 @@ static void remove_at(int dfd, const char *dir, const char *name)
 			 name);
 		return;
 	}
-	if (unlinkat(dfd, name, 0) == 0)
+	if (co_reap_unlinkat(dfd, name) == 0)
 		pr_debug("removed %s/%s", dir, name);
 	else if (errno != ENOENT)
 		co_event(1, "cannot remove %s/%s: %s", ESC(dir), ESC(name),
@@ -206,6 +207,7 @@ void co_gens_discard(char *const *paths, size_t n)
 				remove_at(dirfd(d), dir, de->d_name);
 		closedir(d);
 	}
+	co_reap_start();
 }
 
 static void gen_free(struct co_gen *g)
@@ -360,6 +362,7 @@ void co_gens_committed_set(uint32_t gen, char *const *paths, size_t n)
 		ngens--;
 	}
 	sweep_dirs();
+	co_reap_start();	/* blocks freed while the processes resume */
 }
 
 void co_gens_restarted(uint32_t gen, char *const *paths, size_t n)

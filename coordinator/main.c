@@ -257,6 +257,8 @@ static void co_cleanup(void)
 	while (co_nclients)
 		co_client_remove(co_clients[0]);
 	free(co_clients);
+	co_script_unprepare();	/* a checkpoint cut short: its script */
+	co_reap_wait();		/* the helper's stack, for valgrind */
 	co_state_free();
 }
 

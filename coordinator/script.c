@@ -6,6 +6,12 @@
  * leaves either the old script or the new one; the rename of the script
  * is the commit point of the checkpoint (doc/design.md, "Checkpoint as
  * a transaction").
+ *
+ * The new script is written and synced ahead by a helper thread, as
+ * soon as every process has announced the image it writes
+ * (co_script_prepare, while the images are being written), so the
+ * commit itself is a rename and a sync of the directory; a set of images that differs from the one announced
+ * (a process joined or left meanwhile) is written anew at the commit.
  */
 #include "config.h"
 #include "coord.h"
@@ -14,6 +20,8 @@
 #include "safefile.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -97,7 +105,7 @@ static void co_find_restart(char *buf, size_t cap)
 	util_strlcpy(buf, "dmtcp_restart", cap);
 }
 
-static void co_script_text(struct co_buf *b)
+static void co_script_text(struct co_buf *b, char *const *paths, size_t n)
 {
 	char when[64];
 	time_t now = time(NULL);
@@ -113,8 +121,8 @@ static void co_script_text(struct co_buf *b)
 "# Options: -h/--coord-host HOST, -p/--coord-port PORT (default: the\n"
 "# coordinator that took the checkpoint); any other option is passed\n"
 "# to dmtcp_restart.\n\n",
-		      when, ESC(co.comp_id), co.generation, co.txn.nimages,
-		      co.txn.nimages == 1 ? "" : "es");
+		      when, ESC(co.comp_id), co.generation, n,
+		      n == 1 ? "" : "es");
 	/* the id came from a client (a restarted process): a quoted word */
 	co_buf_printf(b, "comp_id=");
 	co_shell_quote(b, ESC(co.comp_id));
@@ -125,9 +133,9 @@ static void co_script_text(struct co_buf *b)
 	co_buf_printf(b, "\ncoord_port=%d\ndmtcp_restart=", co.port);
 	co_shell_quote(b, co.restart_bin);
 	co_buf_printf(b, "\nimages=(\n");
-	for (size_t i = 0; i < co.txn.nimages; i++) {
+	for (size_t i = 0; i < n; i++) {
 		co_buf_printf(b, "\t");
-		co_shell_quote(b, co.txn.images[i].path);
+		co_shell_quote(b, paths[i]);
 		co_buf_printf(b, "\n");
 	}
 	co_buf_printf(b, ")\n\n");
@@ -162,24 +170,23 @@ static void co_script_text(struct co_buf *b)
 }
 
 /*
- * Write text to dir/name atomically with the given mode: a new file
- * under a temporary name, synced, renamed over the old one, and the
- * directory synced.  0, or -1 with the reason in why (the old file is
- * then untouched).
+ * Write text to a new file beside dir/name (a temporary name, into
+ * tmp), synced, with the given mode.  0, or -1 with the reason in why
+ * (nothing left behind).
  */
-static int co_write_atomic(const char *dir, const char *name,
-			   const char *text, size_t len, mode_t mode,
-			   char *why, size_t whycap)
+static int co_write_tmp(const char *dir, const char *name, const char *text,
+			size_t len, mode_t mode, char *tmp, size_t tmpcap,
+			char *why, size_t whycap)
 {
-	char tmp[PATH_MAX], path[PATH_MAX];
-	int fd, dfd;
+	char path[PATH_MAX];
+	int fd;
 
 	if (co_path(path, sizeof(path), "%s/%s", dir, name) < 0) {
 		snprintf(why, whycap, "path in %s is too long", ESC(dir));
 		return -1;
 	}
 	/* exclusively, under a name nobody can guess (doc/security.md) */
-	fd = safe_create_tmp(path, tmp, sizeof(tmp), mode);
+	fd = safe_create_tmp(path, tmp, tmpcap, mode);
 	if (fd < 0) {
 		snprintf(why, whycap, "cannot create a new file beside %s: %s",
 			 ESC(path), strerror(errno));
@@ -193,9 +200,24 @@ static int co_write_atomic(const char *dir, const char *name,
 		unlink(tmp);
 		return -1;
 	}
-	if (rename(tmp, path) < 0) {
-		snprintf(why, whycap, "cannot rename %s to %s: %s", ESC(tmp),
-			 ESC(path), strerror(errno));
+	return 0;
+}
+
+/*
+ * Rename the synced temporary tmp over dir/name and sync the directory.
+ * 0, or -1 with the reason in why (tmp is removed, the old file is
+ * untouched).
+ */
+static int co_commit_tmp(const char *dir, const char *name, const char *tmp,
+			 char *why, size_t whycap)
+{
+	char path[PATH_MAX];
+	int dfd;
+
+	if (co_path(path, sizeof(path), "%s/%s", dir, name) < 0 ||
+	    rename(tmp, path) < 0) {
+		snprintf(why, whycap, "cannot rename %s to %s/%s: %s",
+			 ESC(tmp), ESC(dir), name, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -236,6 +258,130 @@ static void co_remove_stale(const char *dir, const char *name)
 }
 
 /*
+ * The script written ahead (co_script_prepare), not renamed yet.  Its
+ * write and fsync run in a helper thread: in the event loop, that fsync
+ * competed with the images being written (4-105 ms with 32 writers) and
+ * held the barriers of the frozen processes meanwhile.  The helper only
+ * touches prep.text and prep.fd; the commit joins it.
+ */
+static struct {
+	char tmp[PATH_MAX];	/* "" = none */
+	char name[128];
+	char **paths;		/* the images it names */
+	size_t n;
+	struct co_buf text;
+	int fd;
+	int ok;			/* the helper wrote and synced it */
+	pthread_t th;
+	int running;
+} prep;
+
+static void co_script_name(char *name, size_t cap)
+{
+	char comp[64];
+
+	co_sanitize_name(comp, sizeof(comp), co.comp_id[0] ? co.comp_id :
+			 "unknown");
+	snprintf(name, cap, "dmtcp_restart_script_%s.sh", comp);
+}
+
+static void *co_prep_main(void *arg)
+{
+	(void)arg;
+	prep.ok = util_write_all(prep.fd, prep.text.s, prep.text.len) == 0 &&
+		  fchmod(prep.fd, 0700) == 0 && fsync(prep.fd) == 0;
+	if (close(prep.fd) < 0)
+		prep.ok = 0;
+	return NULL;
+}
+
+/* The helper is done; 1 if it wrote and synced the script. */
+static int co_prep_join(void)
+{
+	if (prep.running) {
+		pthread_join(prep.th, NULL);
+		prep.running = 0;
+	}
+	return prep.ok;
+}
+
+void co_script_unprepare(void)
+{
+	co_prep_join();
+	if (prep.tmp[0])
+		unlink(prep.tmp);
+	prep.tmp[0] = 0;
+	prep.ok = 0;
+	co_buf_free(&prep.text);
+	for (size_t i = 0; i < prep.n; i++)
+		free(prep.paths[i]);
+	free(prep.paths);
+	prep.paths = NULL;
+	prep.n = 0;
+}
+
+void co_script_prepare(char *const *paths, size_t n)
+{
+	char path[PATH_MAX];
+	sigset_t all, old;
+
+	co_script_unprepare();
+	if (!n || !(prep.paths = calloc(n, sizeof(char *))))
+		return;
+	for (; prep.n < n; prep.n++)
+		if (!(prep.paths[prep.n] = strdup(paths[prep.n]))) {
+			co_script_unprepare();
+			return;
+		}
+	co_script_name(prep.name, sizeof(prep.name));
+	co_script_text(&prep.text, paths, n);
+	/* any failure: the commit writes it, and says why if it fails */
+	if (!prep.text.s ||
+	    co_path(path, sizeof(path), "%s/%s", co.ckpt_dir, prep.name) < 0 ||
+	    (prep.fd = safe_create_tmp(path, prep.tmp, sizeof(prep.tmp),
+				       0700)) < 0) {
+		prep.tmp[0] = 0;
+		co_script_unprepare();
+		return;
+	}
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	prep.running = pthread_create(&prep.th, NULL, co_prep_main,
+				      NULL) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!prep.running)
+		co_prep_main(NULL);
+}
+
+static int co_in(char *const *list, size_t n, const char *path)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i], path))
+			return 1;
+	return 0;
+}
+
+/* The prepared script names exactly the images of this checkpoint. */
+static int co_prepared_fits(const char *name)
+{
+	if (!prep.tmp[0] || !co_prep_join() || prep.n != co.txn.nimages ||
+	    strcmp(prep.name, name) != 0)
+		return 0;
+	for (size_t i = 0; i < co.txn.nimages; i++)
+		if (!co_in(prep.paths, prep.n, co.txn.images[i].path))
+			return 0;
+	for (size_t i = 0; i < prep.n; i++) {
+		int found = 0;
+
+		for (size_t j = 0; j < co.txn.nimages && !found; j++)
+			found = !strcmp(prep.paths[i], co.txn.images[j].path);
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * The commit point of a checkpoint is the rename of the computation's
  * script; the symlink dmtcp_restart_script.sh (the last computation
  * checkpointed here) follows, and is only replaced when it names
@@ -245,22 +391,37 @@ int co_write_restart_script(char *path_out, size_t cap, char *why,
 			    size_t whycap)
 {
 	struct co_buf b = { 0 };
-	char comp[64], name[128], link[PATH_MAX], tmp[PATH_MAX] = "";
+	char name[128], link[PATH_MAX], tmp[PATH_MAX] = "";
 	char cur[sizeof(name)];
+	char **paths = NULL;
 	ssize_t n;
 	int rc = -1;
 
-	co_sanitize_name(comp, sizeof(comp), co.comp_id[0] ? co.comp_id :
-			 "unknown");
-	snprintf(name, sizeof(name), "dmtcp_restart_script_%s.sh", comp);
-	co_script_text(&b);
-	if (!b.s) {
-		snprintf(why, whycap, "out of memory for the restart script");
-		goto out;
+	co_script_name(name, sizeof(name));
+	if (co_prepared_fits(name)) {
+		/* written and synced while the images were written */
+		util_strlcpy(tmp, prep.tmp, sizeof(tmp));
+		prep.tmp[0] = 0;
+	} else {
+		paths = calloc(co.txn.nimages ? co.txn.nimages : 1,
+			       sizeof(char *));
+		for (size_t i = 0; paths && i < co.txn.nimages; i++)
+			paths[i] = co.txn.images[i].path;
+		if (paths)
+			co_script_text(&b, paths, co.txn.nimages);
+		if (!b.s) {
+			snprintf(why, whycap,
+				 "out of memory for the restart script");
+			goto out;
+		}
+		if (co_write_tmp(co.ckpt_dir, name, b.s, b.len, 0700, tmp,
+				 sizeof(tmp), why, whycap) < 0)
+			goto out;
 	}
-	if (co_write_atomic(co.ckpt_dir, name, b.s, b.len, 0700, why,
-			    whycap) < 0)
+	co_script_unprepare();
+	if (co_commit_tmp(co.ckpt_dir, name, tmp, why, whycap) < 0)
 		goto out;
+	tmp[0] = 0;
 	snprintf(path_out, cap, "%s/%s", co.ckpt_dir, name);
 	rc = 0;		/* committed */
 	co_remove_stale(co.ckpt_dir, name);
@@ -283,6 +444,8 @@ int co_write_restart_script(char *path_out, size_t cap, char *why,
 		unlink(tmp);
 	}
 out:
+	co_script_unprepare();
+	free(paths);
 	co_buf_free(&b);
 	return rc;
 }

@@ -61,6 +61,16 @@ int co_write_restart_script(char *path_out, size_t cap, char *why,
 	return 0;
 }
 
+void co_script_prepare(char *const *paths, size_t n)
+{
+	(void)paths;
+	(void)n;
+}
+
+void co_script_unprepare(void)
+{
+}
+
 /* gens.c touches files named by the messages: not from fuzzed input */
 void co_gens_discard(char *const *paths, size_t n)
 {

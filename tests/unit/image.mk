@@ -55,7 +55,8 @@ endif
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_coord_gens
 tests_unit_test_coord_gens_SOURCES = tests/unit/test_coord_gens.c \
-	coordinator/gens.c coordinator/txn.c coordinator/textbuf.c \
+	coordinator/gens.c coordinator/reap.c coordinator/txn.c \
+	coordinator/textbuf.c \
 	tests/unit/chain_gen.c tests/unit/chain_gen.h \
 	tests/unit/test_image_util.c tests/unit/test_image_util.h
 tests_unit_test_coord_gens_CFLAGS = $(TEST_IMAGE_CFLAGS) \

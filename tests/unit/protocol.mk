@@ -41,7 +41,7 @@ tests_unit_test_coord_fuzz_SOURCES = tests/unit/test_coord_fuzz.c \
 	coordinator/input.c coordinator/dispatch.c coordinator/ckpt.c \
 	coordinator/commands.c coordinator/clients.c coordinator/textbuf.c \
 	coordinator/services.c coordinator/limits.c coordinator/pending.c \
-	coordinator/reply.c coordinator/txn.c
+	coordinator/reply.c coordinator/txn.c coordinator/reap.c
 tests_unit_test_coord_fuzz_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
 	-I$(top_srcdir)/coordinator -I$(top_srcdir)/tests/fuzz
 tests_unit_test_coord_fuzz_LDADD = lib/libdmtcpcommon.a $(CMOCKA_LIBS)
@@ -59,7 +59,7 @@ FUZZ_COORD_SRCS = tests/fuzz/fuzz_coord_input.c tests/fuzz/coord-harness.c \
 	coordinator/input.c coordinator/dispatch.c coordinator/ckpt.c \
 	coordinator/commands.c coordinator/clients.c coordinator/textbuf.c \
 	coordinator/services.c coordinator/limits.c coordinator/pending.c \
-	coordinator/reply.c coordinator/txn.c
+	coordinator/reply.c coordinator/txn.c coordinator/reap.c
 EXTRA_DIST += $(FUZZ_COORD_SRCS) tests/fuzz/coord-harness.h
 fuzz-coord: lib/libdmtcpcommon.a
 	@if command -v clang >/dev/null 2>&1; then \

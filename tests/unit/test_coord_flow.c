@@ -12,6 +12,7 @@
 #include "dmtcp/protocol.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -368,6 +369,123 @@ static void test_checkpoint(void **state)
 	close(b);
 }
 
+
+/* Temporaries of the restart script in ckptdir: how many, the last. */
+static int script_tmps(char *last, size_t cap)
+{
+	struct dirent *de;
+	DIR *d = opendir(ckptdir);
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		if (!strncmp(de->d_name, ".dmtcp_restart_script_", 22) &&
+		    strstr(de->d_name, ".tmp.")) {
+			snprintf(last, cap, "%s/%s", ckptdir, de->d_name);
+			n++;
+		}
+	closedir(d);
+	return n;
+}
+
+/*
+ * One checkpoint of workers a and b that announce ann[] and report
+ * rep[] written; returns the restart script's text in text.
+ * *prepared: the inode of the script prepared after the announcements
+ * (0 if none was).
+ */
+static void ckpt_announced(int a, int b, const char *ann[2],
+			   const char *rep[2], ino_t *prepared, char *text,
+			   size_t cap)
+{
+	int fds[2] = { a, b }, bc, fd;
+	char tmp[PATH_MAX + 300], script[PATH_MAX + 64];
+	struct dmtcp_msg m;
+	struct stat st;
+	ssize_t n;
+
+	bc = hello(DMTCP_MSG_HELLO_COMMAND, secret, 1, "cmd", 0, NULL, 0, 0);
+	send_msg(bc, DMTCP_MSG_COMMAND, DMTCP_CMD_BCHECKPOINT, 0, NULL, 0);
+	for (int i = 0; i < 2; i++)
+		expect_msg(fds[i], DMTCP_MSG_DO_CHECKPOINT, &m);
+	for (int bar = DMTCP_BAR_SUSPENDED; bar <= DMTCP_BAR_REFILLED; bar++) {
+		if (bar == DMTCP_BAR_CHECKPOINTED) {
+			for (int i = 0; i < 2; i++)
+				send_msg(fds[i], DMTCP_MSG_CKPT_WRITING, 0, 0,
+					 ann[i], strlen(ann[i]));
+			/* a round trip: both announcements are in */
+			assert_int_equal(command(DMTCP_CMD_STATUS, 0),
+					 DMTCP_REPLY_OK);
+			*prepared = 0;
+			if (script_tmps(tmp, sizeof(tmp)) == 1 &&
+			    stat(tmp, &st) == 0)
+				*prepared = st.st_ino;
+			for (int i = 0; i < 2; i++)
+				send_msg(fds[i], DMTCP_MSG_CKPT_WRITTEN, 1000,
+					 10, rep[i], strlen(rep[i]));
+		}
+		for (int i = 0; i < 2; i++)
+			send_msg(fds[i], DMTCP_MSG_BARRIER, bar, 0, NULL, 0);
+		for (int i = 0; i < 2; i++)
+			expect_release(fds[i], bar);
+	}
+	expect_msg(bc, DMTCP_MSG_REPLY, &m);
+	assert_int_equal(m.arg0, DMTCP_REPLY_OK);
+	close(bc);
+	/* committed: no temporary left, the script holds the images */
+	assert_int_equal(script_tmps(tmp, sizeof(tmp)), 0);
+	snprintf(script, sizeof(script), "%s/dmtcp_restart_script.sh",
+		 ckptdir);
+	fd = open(script, O_RDONLY);
+	assert_true(fd >= 0);
+	n = read(fd, text, cap - 1);
+	assert_true(n > 0);
+	text[n] = 0;
+	assert_int_equal(fstat(fd, &st), 0);
+	close(fd);
+	/* the prepared file is the one renamed into place, or none was */
+	if (*prepared && st.st_ino != *prepared)
+		*prepared = 0;
+}
+
+/*
+ * The restart script is written ahead once every process announced its
+ * image (CKPT_WRITING), and renamed at the commit; when the images
+ * written are not the ones announced, it is written anew and names
+ * those written.
+ */
+static void test_prepared_script(void **state)
+{
+	struct dmtcp_welcome w1, w2;
+	const char *ann[2] = { "/ckpt/p_00001.dmtcp", "/ckpt/q_00001.dmtcp" };
+	const char *other[2] = { "/ckpt/p_00001.dmtcp", "/ckpt/r_00001.dmtcp" };
+	const char *ann2[2] = { "/ckpt/p_00002.dmtcp", "/ckpt/q_00002.dmtcp" };
+	char text[8192];
+	ino_t prepared;
+	int a, b;
+
+	(void)state;
+	a = worker(100, "a.out", 0, NULL, 0, 0, &w1);
+	b = worker(101, "b.out", 0, NULL, 0, 0, &w2);
+
+	/* b writes another image than it announced: written anew */
+	ckpt_announced(a, b, ann, other, &prepared, text, sizeof(text));
+	assert_int_equal(prepared, 0);
+	assert_non_null(strstr(text, "\t'/ckpt/p_00001.dmtcp'\n"));
+	assert_non_null(strstr(text, "\t'/ckpt/r_00001.dmtcp'\n"));
+	assert_null(strstr(text, "q_00001"));
+	assert_non_null(strstr(text, "generation=1\n"));
+
+	/* as announced: the prepared script is the one committed */
+	ckpt_announced(a, b, ann2, ann2, &prepared, text, sizeof(text));
+	assert_true(prepared != 0);
+	assert_non_null(strstr(text, "\t'/ckpt/p_00002.dmtcp'\n"));
+	assert_non_null(strstr(text, "\t'/ckpt/q_00002.dmtcp'\n"));
+	assert_non_null(strstr(text, "generation=2\n"));
+	assert_non_null(strstr(text, "2 processes"));
+	close(a);
+	close(b);
+}
 static void test_worker_dies_mid_checkpoint(void **state)
 {
 	struct dmtcp_msg m;
@@ -793,6 +911,9 @@ int main(void)
 						start_coordinator,
 						stop_coordinator),
 		cmocka_unit_test_setup_teardown(test_checkpoint,
+						start_coordinator,
+						stop_coordinator),
+		cmocka_unit_test_setup_teardown(test_prepared_script,
 						start_coordinator,
 						stop_coordinator),
 		cmocka_unit_test_setup_teardown(test_worker_dies_mid_checkpoint,
