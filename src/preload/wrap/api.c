@@ -143,8 +143,13 @@ API int dmtcp_set_ckpt_dir(const char *dir)
 	return DMTCP_IS_PRESENT;
 }
 
+/* The image of the last checkpoint: after a forked checkpoint the
+   program runs again before the image is committed; asked then, wait
+   for the verdict (not on the checkpoint thread: a plugin's RUNNING
+   hook gets the previous image) */
 API const char *dmtcp_get_ckpt_filename(void)
 {
+	dmtcp_bg_wait_idle();
 	return dmtcp_cfg.image_path[0] ? dmtcp_cfg.image_path : NULL;
 }
 
