@@ -64,37 +64,6 @@ int dmtcp_bg_fd(void)
 	return bg_pid > 0 ? DMTCP_FD_BGWRITE : -1;
 }
 
-static int full_read(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, (char *)buf + got, len - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
-static void full_write(int fd, const void *buf, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = write(fd, (const char *)buf + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		done += (size_t)n;
-	}
-}
-
 /* close every fd in [lo, hi] but keep */
 static void close_except(unsigned lo, unsigned hi, int keep)
 {
@@ -121,14 +90,14 @@ static void __attribute__((noreturn)) child_main(int wfd)
 	close_except(0, DMTCP_FD_LOG - 1, ifd);
 	close_except(DMTCP_FD_SENTINEL, ~0u, wfd);
 	if (dmtcp_image_check_map(why, sizeof(why)) < 0) {
-		full_write(wfd, "F", 1);
-		full_write(wfd, why, strlen(why) + 1);
+		(void)util_write_all(wfd, "F", 1);
+		(void)util_write_all(wfd, why, strlen(why) + 1);
 		_exit(0);
 	}
-	full_write(wfd, "G", 1);
+	(void)util_write_all(wfd, "G", 1);
 	r.rc = dmtcp_image_finish(&r.bytes, r.err, sizeof(r.err));
 	r.usec = (dmtcp_now_mono_ns() - t0) / 1000;
-	full_write(wfd, &r, sizeof(r));
+	(void)util_write_all(wfd, &r, sizeof(r));
 	_exit(0);
 }
 
@@ -219,7 +188,8 @@ int dmtcp_bg_collect(uint64_t *bytes, uint64_t *usec, char *err, size_t cap)
 {
 	static struct bg_result r;
 
-	if (full_read(DMTCP_FD_BGWRITE, &r, sizeof(r)) < 0) {
+	if (util_read_all(DMTCP_FD_BGWRITE, &r, sizeof(r)) !=
+	    (ssize_t)sizeof(r)) {
 		memset(&r, 0, sizeof(r));
 		r.rc = -1;
 		snprintf(r.err, sizeof(r.err), "the forked image writer "
