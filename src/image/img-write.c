@@ -33,28 +33,6 @@ enum { WS_PROC, WS_META, WS_FILES, WS_AREAS, WS_DONE };
 
 static void new_image_id(uint8_t id[16]);
 
-/* zlib allocator on the mmap'd arena: bump pointer, never freed (the
- * arena goes away whole in img_writer_close) */
-static voidpf arena_alloc(voidpf opaque, uInt items, uInt size)
-{
-	struct img_writer *w = opaque;
-	size_t n = (size_t)items * size;
-	size_t at = (w->arena_used + 15) & ~(size_t)15;
-
-	if (size && n / size != items)
-		return Z_NULL;
-	if (at > w->arena_cap || w->arena_cap - at < n)
-		return Z_NULL;
-	w->arena_used = at + n;
-	return w->arena + at;
-}
-
-static void arena_free(voidpf opaque, voidpf p)
-{
-	(void)opaque;
-	(void)p;
-}
-
 static int fail(struct img_writer *w, int err)
 {
 	if (!w->dead)
@@ -186,28 +164,20 @@ static int parse_level(void)
 
 static int open_zlib(struct img_writer *w)
 {
-	z_stream *zs;
-
-	w->arena = mmap(NULL, ZARENA_SIZE, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (w->arena == MAP_FAILED) {
-		w->arena = NULL;
+	w->arena.base = mmap(NULL, ZARENA_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (w->arena.base == MAP_FAILED) {
+		w->arena.base = NULL;
 		return -1;
 	}
-	w->arena_cap = ZARENA_SIZE;
-	zs = arena_alloc(w, 1, sizeof(*zs));
-	memset(zs, 0, sizeof(*zs));
-	zs->zalloc = arena_alloc;
-	zs->zfree = arena_free;
-	zs->opaque = w;
+	w->arena.cap = ZARENA_SIZE;
 	w->level = parse_level();
 	w->cur_level = w->level;
-	if (deflateInit2(zs, w->level, Z_DEFLATED, 15, 8,
-			 Z_DEFAULT_STRATEGY) != Z_OK) {
+	w->zs = zchunk_deflate_new(&w->arena, w->level);
+	if (!w->zs) {
 		errno = ENOMEM;
 		return -1;
 	}
-	w->zs = zs;
 	w->zbound = zchunk_bound(IMG_ZCHUNK_MAX);
 	return 0;
 }
@@ -228,9 +198,9 @@ static int open_pool(struct img_writer *w, int nthreads)
 	w->pool = zpool_open(nthreads, w->level, &len);
 	if (!w->pool)
 		return 0;	/* fall back to this thread */
-	w->arena = (unsigned char *)w->pool;
-	w->arena_cap = len;
-	w->arena_used = len;
+	w->arena.base = (unsigned char *)w->pool;
+	w->arena.cap = len;
+	w->arena.used = len;
 	return 1;
 }
 
@@ -749,13 +719,13 @@ void img_writer_close(struct img_writer *w)
 
 	if (w->pool)
 		zpool_close(w->pool);	/* the threads, then the arena */
-	else if (w->arena)
-		munmap(w->arena, w->arena_cap);
+	else if (w->arena.base)
+		munmap(w->arena.base, w->arena.cap);
 	if (w->buf)
 		munmap(w->buf, w->buf_cap);
 	w->pool = NULL;
 	w->buf = NULL;
-	w->arena = NULL;
+	w->arena.base = NULL;
 	w->zs = NULL;
 	w->buf_len = 0;
 	errno = err;

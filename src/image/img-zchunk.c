@@ -7,6 +7,7 @@
  */
 #include "config.h"
 #include "img-zchunk.h"
+#include "img.h"
 
 #include <errno.h>
 #include <string.h>
@@ -130,4 +131,41 @@ int zchunk_compress(z_stream *zs, int *cur_level, int level,
 	*comp_len = zs->total_out;
 	*crc = crc32_z(0, in, n);
 	return 0;
+}
+
+/* zlib allocator on the arena: bump pointer, never freed one by one */
+static voidpf zarena_alloc(voidpf opaque, uInt items, uInt size)
+{
+	struct img_zarena *a = opaque;
+	size_t n = (size_t)items * size;
+	size_t at = (a->used + 15) & ~(size_t)15;
+
+	if (size && n / size != items)
+		return Z_NULL;
+	if (at > a->cap || a->cap - at < n)
+		return Z_NULL;
+	a->used = at + n;
+	return a->base + at;
+}
+
+static void zarena_free(voidpf opaque, voidpf p)
+{
+	(void)opaque;
+	(void)p;
+}
+
+z_stream *zchunk_deflate_new(struct img_zarena *a, int level)
+{
+	z_stream *zs = zarena_alloc(a, 1, sizeof(*zs));
+
+	if (!zs)
+		return NULL;
+	memset(zs, 0, sizeof(*zs));
+	zs->zalloc = zarena_alloc;
+	zs->zfree = zarena_free;
+	zs->opaque = a;
+	if (deflateInit2(zs, level, Z_DEFLATED, 15, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	return zs;
 }

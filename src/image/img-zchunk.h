@@ -11,6 +11,13 @@
 #include <stdint.h>
 #include <zlib.h>
 
+struct img_zarena;
+
+/* A deflate stream at level whose state (the z_stream too) is on the
+ * arena a (img.h), or NULL (ENOMEM): the writer's calling thread and
+ * each worker thread have one. */
+z_stream *zchunk_deflate_new(struct img_zarena *a, int level);
+
 /* Bytes of zlib stream a chunk of n bytes may take: stored, plus a
  * block boundary (at most 8 bytes) at every 4 KiB segment where the
  * level changes, the zlib header and trailer, and slack. */

@@ -48,8 +48,8 @@ struct zp_worker {
 	int cur_level;		/* zs's level now */
 	struct img_zpool *pool;
 	z_stream *zs;		/* inside arena */
-	unsigned char *arena, *stack;
-	size_t arena_used;
+	struct img_zarena arena;
+	unsigned char *stack;
 };
 
 struct img_zpool {
@@ -133,27 +133,6 @@ static long raw_clone(unsigned long flags, void *stack, int *ptid, int *ctid,
 }
 
 /* ---- the workers ---------------------------------------------------- */
-
-/* zlib allocator on the worker's arena: bump pointer, never freed */
-static voidpf wk_alloc(voidpf opaque, uInt items, uInt size)
-{
-	struct zp_worker *wk = opaque;
-	size_t n = (size_t)items * size;
-	size_t at = (wk->arena_used + 15) & ~(size_t)15;
-
-	if (size && n / size != items)
-		return Z_NULL;
-	if (at > ARENA_SIZE || ARENA_SIZE - at < n)
-		return Z_NULL;
-	wk->arena_used = at + n;
-	return wk->arena + at;
-}
-
-static void wk_free(voidpf opaque, voidpf p)
-{
-	(void)opaque;
-	(void)p;
-}
 
 /* the chunks of a job, back to back in job->out, each a struct
    img_zchunk and its zlib stream */
@@ -271,21 +250,13 @@ static void stop_workers(struct img_zpool *p)
 /* the worker's zlib state, on its arena */
 static int init_worker(struct img_zpool *p, struct zp_worker *wk)
 {
-	z_stream *zs;
-
 	wk->pool = p;
 	wk->cur_level = p->level;
-	zs = wk_alloc(wk, 1, sizeof(*zs));
-	memset(zs, 0, sizeof(*zs));
-	zs->zalloc = wk_alloc;
-	zs->zfree = wk_free;
-	zs->opaque = wk;
-	if (deflateInit2(zs, p->level, Z_DEFLATED, 15, 8,
-			 Z_DEFAULT_STRATEGY) != Z_OK) {
+	wk->zs = zchunk_deflate_new(&wk->arena, p->level);
+	if (!wk->zs) {
 		errno = ENOMEM;
 		return -1;
 	}
-	wk->zs = zs;
 	return 0;
 }
 
@@ -349,7 +320,8 @@ struct img_zpool *zpool_open(int nworkers, int level, size_t *map_len)
 	at = m + head;
 	for (int i = 0; i < nworkers; i++) {
 		p->worker[i].stack = at;
-		p->worker[i].arena = at + STACK_SIZE;
+		p->worker[i].arena = (struct img_zarena){ at + STACK_SIZE,
+							  ARENA_SIZE, 0 };
 		at += STACK_SIZE + ARENA_SIZE;
 	}
 	for (int i = 0; i < njobs; i++) {

@@ -53,6 +53,13 @@
  */
 struct img_zpool;
 
+/* A bump arena in mmap'd memory for zlib's state (the writer runs in a
+ * frozen process: no malloc); it goes away whole (img-zchunk.c). */
+struct img_zarena {
+	unsigned char *base;
+	size_t cap, used;
+};
+
 struct img_writer {
 	int fd;
 	int dead;		/* errno of the first failure, or 0 */
@@ -80,8 +87,7 @@ struct img_writer {
 	/* zlib state lives in this mmap'd arena (bump allocator); with
 	   worker threads the arena is the pool's region (img-zpool.c):
 	   their stacks, zlib states and buffers */
-	unsigned char *arena;
-	size_t arena_cap, arena_used;
+	struct img_zarena arena;
 	void *zs;		/* z_stream *, inside the arena (no pool) */
 	struct img_zpool *pool;	/* worker threads, or NULL */
 	uint64_t zrec_at;	/* pool: offset of the record being retired */

@@ -1389,7 +1389,7 @@ int dmtcp_image_begin(const char *dir, const char *suffix, char *path,
 	add_priv(s, s->maps, s->maps_cap);
 	add_priv(s, s->bounce, BOUNCE);
 	add_priv(s, job.w.buf, job.w.buf_cap);
-	add_priv(s, job.w.arena, job.w.arena_cap);
+	add_priv(s, job.w.arena.base, job.w.arena.cap);
 	add_priv(s, s->dbits, DBITS_CAP);
 	add_priv(s, s->dareas, MAX_DAREAS * sizeof(struct darea));
 	add_priv(s, fstate, FSTATE_SIZE);
