@@ -264,6 +264,16 @@ static void co_ckpt_committed(void)
 	free(paths);
 }
 
+/* Decided: the images of a failed checkpoint go, a committed one's
+   older generations do. */
+static void co_ckpt_settle(void)
+{
+	if (co.txn.nfailed)
+		co_ckpt_discard();
+	else
+		co_ckpt_committed();
+}
+
 /* A restart completed: its images count as the committed generation. */
 static void co_restart_committed(void)
 {
@@ -320,10 +330,7 @@ static void co_release(int barrier)
 	if (barrier == DMTCP_BAR_CHECKPOINTED && co.txn.bg_used) {
 		/* images still being written: decided at the last BG_DONE */
 	} else if (barrier == DMTCP_BAR_CHECKPOINTED) {
-		if (co.txn.nfailed)
-			co_ckpt_discard();
-		else
-			co_ckpt_committed();
+		co_ckpt_settle();
 	} else if (barrier == DMTCP_BAR_REFILLED && co.txn.bg_used) {
 		co_ckpt_bg_decide();
 	} else if (barrier == DMTCP_BAR_REFILLED) {
@@ -465,10 +472,7 @@ static void co_ckpt_bg_decide(void)
 			co_send(w, DMTCP_MSG_CKPT_DONE, co.generation,
 				(uint64_t)co.txn.nfailed, NULL, 0);
 	}
-	if (co.txn.nfailed)
-		co_ckpt_discard();
-	else
-		co_ckpt_committed();
+	co_ckpt_settle();
 	co_ckpt_complete();
 }
 

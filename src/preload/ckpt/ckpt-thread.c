@@ -335,6 +335,30 @@ int dmtcp_ckpt_barrier(int id)
 	return peers_failed > 0;
 }
 
+/* The verdict on this process's image of checkpoint gen: committed,
+   failed elsewhere (it belongs to no set), or unknown (the coordinator
+   went away before saying). */
+static void image_committed(const char *path, uint64_t usec)
+{
+	dmtcp_last_ckpt_usec = usec;
+	util_strlcpy(dmtcp_cfg.image_path, path, sizeof(dmtcp_cfg.image_path));
+}
+
+static void image_dropped(uint32_t gen, const char *path)
+{
+	dmtcp_image_discard(path);
+	dmtcp_num_ckpts--;
+	pr_warn("checkpoint %u failed in another process (see the "
+		"coordinator); removed %s", gen, path);
+}
+
+static void image_unconfirmed(uint32_t gen, const char *path)
+{
+	pr_warn("lost the coordinator before it confirmed checkpoint %u: %s "
+		"is in its restart script only if it committed the "
+		"checkpoint before it went away", gen, path);
+}
+
 /*
  * A forked checkpoint (ckpt/bgwrite.c): all but the memory now, then a
  * child writes the memory while the process runs on (*forked = 1), or,
@@ -401,14 +425,10 @@ static void bg_verdict(uint64_t failures)
 		return;
 	dmtcp_image_committed(failures == 0 && bg_rc == 0);
 	if (failures == 0 && bg_rc == 0) {
-		dmtcp_last_ckpt_usec = bg_usec;
-		util_strlcpy(dmtcp_cfg.image_path, bg_path,
-			     sizeof(dmtcp_cfg.image_path));
-	} else {
-		if (bg_rc == 0)
-			pr_warn("checkpoint %u failed in another process (see "
-				"the coordinator); removed %s",
-				dmtcp_generation, bg_path);
+		image_committed(bg_path, bg_usec);
+	} else if (bg_rc == 0) {
+		image_dropped(dmtcp_generation, bg_path);
+	} else {		/* the child's error was reported already */
 		dmtcp_image_discard(bg_path);
 		dmtcp_num_ckpts--;
 	}
@@ -561,23 +581,15 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 	} else if (rc == 0 && !local_only && peers_failed && !coord_lost) {
 		/* not committed: the restart script still names the previous
 		   generation, and this image belongs to no set */
-		dmtcp_image_discard(path);
-		dmtcp_num_ckpts--;
+		image_dropped(gen, path);
 		rc = -1;
-		pr_warn("checkpoint %u failed in another process (see the "
-			"coordinator); removed %s", gen, path);
 	} else if (rc == 0 && coord_lost) {
-		pr_warn("lost the coordinator before it confirmed checkpoint "
-			"%u: %s is in its restart script only if it committed "
-			"the checkpoint before it went away", gen, path);
+		image_unconfirmed(gen, path);
 	}
 	if (!local_only && !forked && !refused)
 		dmtcp_image_committed(rc == 0 && !coord_lost);
-	if (rc == 0) {
-		dmtcp_last_ckpt_usec = usec;
-		util_strlcpy(dmtcp_cfg.image_path, path,
-			     sizeof(dmtcp_cfg.image_path));
-	}
+	if (rc == 0)
+		image_committed(path, usec);
 	dmtcp_plugins_event_restart(DMTCP_EVENT_RESUME, 0, which);
 	barrier(DMTCP_BAR_REFILLED);
 	dmtcp_running_state = 1;
@@ -822,11 +834,7 @@ static void *ckpt_thread_main(void *arg)
 			if (dmtcp_bg_busy() && dmtcp_bg_fd() < 0) {
 				/* no verdict coming (committed or not) */
 				dmtcp_image_committed(0);
-				pr_warn("lost the coordinator before it "
-					"confirmed checkpoint %u: %s is in its "
-					"restart script only if it committed "
-					"the checkpoint before it went away",
-					dmtcp_generation, bg_path);
+				image_unconfirmed(dmtcp_generation, bg_path);
 				dmtcp_bg_done();
 			}
 			continue;
