@@ -21,16 +21,6 @@ TIMEOUT=${BENCH_TIMEOUT:-600}
 BENCH_NAME=ckpt-bench
 . "$SRC/bench/lib.sh"
 
-launch() { # size kind
-	rm -f "$W/app.log" "$W/stop" "$W/mark"
-	"$BIN/dmtcp_launch" --join-coordinator "$W/bigmem" "$1" "$2" \
-		</dev/null >"$W/app.log" 2>>"$W/app.err" &
-	APP=$!
-	disown "$APP"	# killing it is expected: no job notice
-	PIDS+=("$APP")
-	wait_until "$TIMEOUT" "READY" grep -q READY "$W/app.log"
-}
-
 # checkpoint: sets CK_MS (wall), CK_TOOL_MS (TIME_MS=), IMG, IMG_BYTES
 checkpoint() {
 	local t0 out
@@ -42,11 +32,6 @@ checkpoint() {
 	IMG=$(sed -n 's/^[[:space:]]*IMAGE=//p' <<<"$out" | head -n 1)
 	[ -f "$IMG" ] || die "no image: $out"
 	IMG_BYTES=$(stat -c %s "$IMG")
-}
-
-kill_comp() { # pid
-	timeout 30 "$BIN/dmtcp_command" -p "$PORT" --kill >/dev/null 2>&1
-	wait_until 60 "process exit" gone "$1"
 }
 
 # restart_timed: restarts from the script; sets RS_MS and RST
@@ -77,7 +62,7 @@ for kind in random zero; do
 		[ $mode = gzip ] && export DMTCP_GZIP=1 || export DMTCP_GZIP=0
 		echo "  $kind data, $mode images ..."
 		coord_start
-		launch "$SIZE" "$kind"
+		launch bigmem "$SIZE" "$kind"
 		checkpoint
 		kill_comp "$APP"
 		sync
@@ -105,7 +90,7 @@ row "dd read (cached)" "-" "$DDR" "$SIZE" "$(mib_s $((SIZE * 1048576)) "$DDR")" 
 # small image: median of NREST restarts of the same image
 export DMTCP_GZIP=1
 coord_start
-launch 4 random
+launch bigmem 4 random
 checkpoint
 SMALL=$IMG_BYTES
 kill_comp "$APP"

@@ -77,6 +77,32 @@ spread() {
 	printf '%s\n' "$@" | sort -n | sed -n '1p;$p' | paste -sd- -
 }
 
+app_ready() {
+	grep -q READY "$W/app.log" && return 0
+	alive "$APP" || die "$W/$1 exited before READY (see $W/app.err)"
+	return 1
+}
+
+# launch PROG ARGS...: $W/PROG under dmtcp_launch (LAUNCH_OPTS added),
+# waits for its READY line; sets APP and CUR (the process the table's
+# ctl talks to)
+launch() {
+	rm -f "$W/app.log" "$W/stop" "$W/mark" "$W/ctl" "$W/ctl.reply"
+	"$BIN/dmtcp_launch" --join-coordinator ${LAUNCH_OPTS[@]+"${LAUNCH_OPTS[@]}"} \
+		"$W/$1" "${@:2}" </dev/null >"$W/app.log" 2>>"$W/app.err" &
+	APP=$!
+	disown "$APP"	# killing it is expected: no job notice
+	PIDS+=("$APP")
+	CUR=$APP
+	wait_until "$TIMEOUT" "READY from $1" app_ready "$1"
+}
+
+# kill_comp PID: dmtcp_command --kill, then PID gone
+kill_comp() { # pid
+	timeout 30 "$BIN/dmtcp_command" -p "$PORT" --kill >/dev/null 2>&1
+	wait_until 60 "process $1 to exit after --kill" gone "$1"
+}
+
 # coord_start: a coordinator on a free port writing into $W/ckpt; sets
 # COORD, PORT and exports DMTCP_COORD_PORT
 coord_start() {

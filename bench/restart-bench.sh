@@ -22,30 +22,11 @@ TIMEOUT=${BENCH_TIMEOUT:-600}
 BENCH_NAME=restart-bench
 . "$SRC/bench/lib.sh"
 
-launch() { # size kind
-	rm -f "$W/app.log" "$W/stop" "$W/mark"
-	"$BIN/dmtcp_launch" --join-coordinator "$W/mixmem" "$1" "$2" \
-		</dev/null >"$W/app.log" 2>>"$W/app.err" &
-	APP=$!
-	disown "$APP"
-	PIDS+=("$APP")
-	wait_until "$TIMEOUT" "READY" grep -q READY "$W/app.log"
-}
-
-kill_comp() { # pid
-	timeout 30 "$BIN/dmtcp_command" -p "$PORT" --kill >/dev/null 2>&1
-	wait_until 60 "process exit" gone "$1"
-}
-
-median() {
-	printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"
-}
-
 # case NAME SIZE KIND: one checkpoint, NREST restarts per decoder setting
 one_case() {
 	local name=$1 t0 threads times img
 	coord_start
-	launch "$2" "$3"
+	launch mixmem "$2" "$3"
 	timeout "$TIMEOUT" "$BIN/dmtcp_command" -p "$PORT" --bcheckpoint >/dev/null ||
 		die "checkpoint failed"
 	kill_comp "$APP"

@@ -13,25 +13,6 @@ set_mode() { # raw|gzip
 	if [ "$1" = gzip ]; then export DMTCP_GZIP=1; else export DMTCP_GZIP=0; fi
 }
 
-app_ready() {
-	grep -q READY "$W/app.log" && return 0
-	alive "$APP" || die "$W/$1 exited before READY (see $W/app.err)"
-	return 1
-}
-
-# launch PROG ARGS...: $W/PROG under dmtcp_launch (LAUNCH_OPTS added),
-# waits for its READY line; sets APP and CUR (the process ctl talks to)
-launch() {
-	rm -f "$W/app.log" "$W/stop" "$W/mark" "$W/ctl" "$W/ctl.reply"
-	"$BIN/dmtcp_launch" --join-coordinator ${LAUNCH_OPTS[@]+"${LAUNCH_OPTS[@]}"} \
-		"$W/$1" "${@:2}" </dev/null >"$W/app.log" 2>>"$W/app.err" &
-	APP=$!
-	disown "$APP"	# killing it is expected: no job notice
-	PIDS+=("$APP")
-	CUR=$APP
-	wait_until "$TIMEOUT" "READY from $1" app_ready "$1"
-}
-
 # checkpoint: dmtcp_command --bcheckpoint; sets CK_MS (its wall time),
 # CK_TOOL_MS (the TIME_MS it prints), CK_BYTES (TOTAL_BYTES), CK_IMG
 checkpoint() {
@@ -68,11 +49,6 @@ ctl() {
 gap() {
 	ctl gap
 	CTL_REPLY=${CTL_REPLY#gap_us }
-}
-
-kill_comp() { # pid
-	timeout 30 "$BIN/dmtcp_command" -p "$PORT" --kill >/dev/null 2>&1
-	wait_until 60 "process $1 to exit after --kill" gone "$1"
 }
 
 # restart_timed: the restart script until the restored bigmem creates
