@@ -10,7 +10,7 @@
  * File layout:
  *   offset 0: struct img_file_header, zero padded to IMG_HEADER_SPACE
  *   then records, each: struct img_rec + payload (img_rec.size bytes)
- *   order: PROC, THREAD..., FDS, ENV, AUXV, CMDLINE,
+ *   order: PROC, [PARENT], THREAD..., FDS, ENV, AUXV, CMDLINE, [SNAP],
  *          { FILE, FILEDATA... }..., { AREA, PAGES... }..., END
  * In raw images (no IMG_F_GZIP) the payload of every PAGES record starts
  * at a file offset that is a multiple of IMG_PAGE_SIZE (PAD records fill
@@ -67,8 +67,11 @@ enum img_rec_type {
 	IMG_REC_FILEDATA = 12,	/* contents of the last FILE, see below */
 	IMG_REC_PARENT = 13,	/* struct img_parent + name: the image this
 				   incremental one builds on (IMG_F_DELTA) */
+	IMG_REC_SNAP = 14,	/* struct img_snap: the snapshot's place in
+				   a timeline, its tag, the crash (optional,
+				   after CMDLINE, at most one) */
 };
-#define IMG_REC_LAST		IMG_REC_PARENT
+#define IMG_REC_LAST		IMG_REC_SNAP
 
 /* img_rec.flags */
 #define IMG_RF_CRC		0x1	/* crc covers the stored payload */
@@ -139,6 +142,49 @@ struct img_parent {
 	uint64_t reserved[2];
 };
 #define IMG_MAX_CHAIN		64	/* longest chain readers follow */
+
+/* struct img_snap.trigger: what took the snapshot */
+enum img_snap_trigger {
+	IMG_SNAP_COMMAND = 0,	/* dmtcp_command, the console, a plugin */
+	IMG_SNAP_INTERVAL = 1,	/* the coordinator's interval */
+	IMG_SNAP_API = 2,	/* the program: dmtcp_checkpoint[_tagged]() */
+	IMG_SNAP_GDB = 3,	/* `dmtcp checkpoint` in gdb */
+	IMG_SNAP_SIGNAL = 4,	/* DMTCP_SNAPSHOT_SIGNAL sent to a process */
+	IMG_SNAP_CRASH = 5,	/* --ckpt-on-crash: the process's last state */
+};
+#define IMG_SNAP_TRIGGER_MAX	IMG_SNAP_CRASH
+
+/* struct img_snap.flags */
+#define IMG_SNAPF_TIMELINE	0x1	/* taken for a --timeline */
+#define IMG_SNAPF_SIGINFO	0x2	/* sig_* and siginfo describe a crash */
+
+#define IMG_SNAP_TAG_MAX	128	/* bytes of tag, NUL included */
+
+/*
+ * The snapshot's metadata (doc/image-format.md, "Snapshots").  Written
+ * by every checkpoint; readers of older images see no SNAP record and
+ * treat the image as an untagged COMMAND snapshot.  The timeline of a
+ * directory is its images ordered by generation, each continuing the
+ * state of prev_generation (0: the computation's start), so a restart
+ * from an older snapshot starts a branch instead of overwriting.
+ */
+struct img_snap {
+	uint64_t start_usec;	/* realtime (us) the computation started */
+	uint64_t ckpt_usec;	/* realtime (us) the threads were frozen */
+	uint32_t trigger;	/* enum img_snap_trigger */
+	uint32_t flags;		/* IMG_SNAPF_* */
+	uint32_t prev_generation; /* the state this one continues */
+	uint32_t sig_tid;	/* crash: the thread that got the signal */
+	int32_t sig_signo;	/* crash: signal number */
+	int32_t sig_code;	/* crash: si_code */
+	uint64_t sig_addr;	/* crash: si_addr (fault address) */
+	uint64_t pages_changed;	/* pages written since prev_generation
+				   (the dirty tracker's count; UINT64_MAX:
+				   not known) */
+	uint8_t siginfo[128];	/* crash: the raw siginfo_t (NT_SIGINFO) */
+	char tag[IMG_SNAP_TAG_MAX];	/* NUL-terminated; "" if none */
+	uint64_t reserved[4];
+};
 
 /*
  * A regular file some fd of the process had open (one record per file

@@ -21,6 +21,7 @@ _Static_assert(offsetof(struct img_file_header, hdr_crc) == 28, "hdr_crc");
 _Static_assert(offsetof(struct img_file_header, ctime_sec) == 32, "ctime");
 _Static_assert(offsetof(struct img_file_header, image_id) == 40, "image_id");
 _Static_assert(sizeof(struct img_parent) == 48, "img_parent");
+_Static_assert(sizeof(struct img_snap) == 344, "img_snap");
 _Static_assert(sizeof(struct img_rec) == 48, "img_rec");
 _Static_assert(offsetof(struct img_rec, size) == 8, "img_rec.size");
 _Static_assert(offsetof(struct img_rec, raw_size) == 16, "raw_size");
@@ -123,6 +124,7 @@ struct img_walk {
 	struct img_end end;
 	struct img_parent parent;	/* the PARENT record (delta images) */
 	char parent_name[256];		/* its name, NUL-terminated */
+	struct img_snap snap;		/* the SNAP record, if seen */
 	void *payload;			/* current metadata payload */
 	size_t payload_len;
 };

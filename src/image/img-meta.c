@@ -179,6 +179,10 @@ static int take_one(struct img_meta *m, struct img_walk *w,
 	case IMG_REC_END:
 		m->end = w->end;
 		return 0;
+	case IMG_REC_SNAP:
+		m->snap = w->snap;
+		m->has_snap = 1;
+		return 0;
 	case IMG_REC_PARENT:
 		m->parent = w->parent;
 		m->parent_name = strdup(w->parent_name);

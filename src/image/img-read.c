@@ -26,7 +26,7 @@ static const char *const rec_names[] = {
 	[IMG_REC_AREA] = "AREA",	[IMG_REC_PAGES] = "PAGES",
 	[IMG_REC_PAD] = "PAD",		[IMG_REC_END] = "END",
 	[IMG_REC_FILE] = "FILE",	[IMG_REC_FILEDATA] = "FILEDATA",
-	[IMG_REC_PARENT] = "PARENT",
+	[IMG_REC_PARENT] = "PARENT",	[IMG_REC_SNAP] = "SNAP",
 };
 
 const char *img_rec_name(uint32_t type)

@@ -348,6 +348,25 @@ static int walk_end(struct img_walk *w)
 	return 0;
 }
 
+/* the snapshot's metadata: fixed size, a NUL-terminated tag */
+static int walk_snap(struct img_walk *w)
+{
+	const struct img_snap *s = w->payload;
+
+	if (w->payload_len != sizeof(*s))
+		return img_reader_error(&w->r, "SNAP record of %zu bytes, "
+			"%zu expected (corrupt image)", w->payload_len,
+			sizeof(*s));
+	if (!memchr(s->tag, 0, sizeof(s->tag)))
+		return img_reader_error(&w->r, "SNAP record: the tag is not "
+			"NUL-terminated (corrupt image)");
+	if (s->trigger > IMG_SNAP_TRIGGER_MAX)
+		return img_reader_error(&w->r, "SNAP record: unknown trigger "
+			"%u (corrupt image)", s->trigger);
+	w->snap = *s;
+	return 0;
+}
+
 static int walk_meta(struct img_walk *w, uint32_t type)
 {
 	const char *name = img_rec_name(type);
@@ -366,6 +385,7 @@ static int walk_meta(struct img_walk *w, uint32_t type)
 	case IMG_REC_ENV:
 	case IMG_REC_AUXV:
 	case IMG_REC_CMDLINE:
+	case IMG_REC_SNAP:
 		if (w->seen & bit)
 			return img_reader_error(&w->r, "second %s record "
 						"(corrupt image)", name);
@@ -376,6 +396,8 @@ static int walk_meta(struct img_walk *w, uint32_t type)
 				"(corrupt image)", w->payload_len);
 		if (type == IMG_REC_FDS)
 			return walk_fds(w);
+		if (type == IMG_REC_SNAP)
+			return walk_snap(w);
 		return 0;
 	}
 	return img_reader_error(&w->r, "unexpected %s record "

@@ -311,6 +311,11 @@ int img_write_rec(struct img_writer *w, uint32_t type, const void *payload,
 		if (type == IMG_REC_AUXV && len % 16)
 			return fail(w, EINVAL);
 		break;
+	case IMG_REC_SNAP:
+		if (w->state != WS_META || (w->seen & (1u << type)) ||
+		    len != sizeof(struct img_snap))
+			return fail(w, EINVAL);
+		break;
 	default:
 		return fail(w, EINVAL);
 	}

@@ -300,6 +300,10 @@ struct img_meta {
 	   (NULL in full images) */
 	struct img_parent parent;
 	char *parent_name;
+	/* the SNAP record (has_snap 0 in images written before it existed:
+	   snap is then all zero, an untagged COMMAND snapshot) */
+	int has_snap;
+	struct img_snap snap;
 };
 
 /* Read every record but page data, with the full structural checks.

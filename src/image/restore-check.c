@@ -33,7 +33,9 @@ enum { ST_HDR, ST_PROC, ST_META, ST_FILES, ST_AREAS, ST_END };
  */
 #define REC_FILE	11
 #define REC_FILEDATA	12
-#define REC_LAST	REC_FILEDATA
+#define REC_SNAP	14	/* the snapshot's metadata: skipped */
+#define REC_LAST	REC_SNAP
+#define SNAP_REC_SIZE	344	/* sizeof(struct img_snap) */
 #define FILE_REC_MIN	88	/* sizeof(struct img_file) */
 
 /* probe kinds */
@@ -515,6 +517,15 @@ int rchk_rec(struct rchk *c, uint64_t off, const struct img_rec *r)
 		if (c->seen & (1u << t))
 			return bad_rec(c, "type", "second FDS, ENV, AUXV or "
 				       "CMDLINE record");
+		c->seen |= 1u << t;
+		break;
+	case REC_SNAP:		/* the snapshot's metadata: skipped */
+		min = max = SNAP_REC_SIZE;
+		if (c->state != ST_META)
+			return bad_rec(c, "type", "SNAP record outside of the "
+				       "metadata after PROC");
+		if (c->seen & (1u << t))
+			return bad_rec(c, "type", "second SNAP record");
 		c->seen |= 1u << t;
 		break;
 	case REC_FILE:		/* a file (doc/files.md): skipped */
