@@ -20,6 +20,7 @@
 #include "config.h"
 #include "coord.h"
 #include "log.h"
+#include "dmtcp/image.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -87,8 +88,8 @@ static void co_ckpt_discard(void)
 
 void co_schedule_interval(void)
 {
-	co.next_ckpt_ms = co.interval > 0 ?
-		co_now_ms() + (uint64_t)co.interval * 1000 : 0;
+	co.next_ckpt_ms = co.interval_ms > 0 ?
+		co_now_ms() + (uint64_t)co.interval_ms : 0;
 }
 
 int co_ckpt_can_start(const char **why)
@@ -128,7 +129,9 @@ int co_ckpt_can_start(const char **why)
 
 int co_ckpt_start(const char **why)
 {
+	static char pl[PATH_MAX + sizeof(co.ckpt_tag) + 2];
 	int n = 0, st = co_ckpt_can_start(why);
+	size_t dlen, tlen;
 
 	if (st)
 		return st;
@@ -141,6 +144,12 @@ int co_ckpt_start(const char **why)
 	co.generation++;
 	co.ckpt_start_ms = co_now_ms();
 	co_arm_deadline();
+	/* the directory, then the snapshot's tag, each NUL-terminated */
+	dlen = strlen(co.ckpt_dir_explicit);
+	tlen = strnlen(co.ckpt_tag, sizeof(co.ckpt_tag) - 1);
+	memcpy(pl, co.ckpt_dir_explicit, dlen + 1);
+	memcpy(pl + dlen + 1, co.ckpt_tag, tlen);
+	pl[dlen + 1 + tlen] = 0;
 	for (size_t i = 0; i < co_nclients; i++) {
 		struct co_client *w = co_clients[i];
 
@@ -148,12 +157,16 @@ int co_ckpt_start(const char **why)
 			continue;
 		w->in_ckpt = 1;
 		w->barrier = 0;
-		co_send(w, DMTCP_MSG_DO_CHECKPOINT, co.generation, 0,
-			co.ckpt_dir_explicit, strlen(co.ckpt_dir_explicit));
+		co_send(w, DMTCP_MSG_DO_CHECKPOINT, co.generation,
+			co.ckpt_trigger, pl, dlen + tlen + 2);
 		n++;
 	}
-	co_event(0, "checkpoint %u of %s started: %d process%s",
-		 co.generation, ESC(co.comp_id), n, n == 1 ? "" : "es");
+	co_event(0, "checkpoint %u of %s started: %d process%s%s%s%s",
+		 co.generation, ESC(co.comp_id), n, n == 1 ? "" : "es",
+		 co.ckpt_tag[0] ? " (tag \"" : "", ESC(co.ckpt_tag),
+		 co.ckpt_tag[0] ? "\")" : "");
+	co.ckpt_trigger = IMG_SNAP_COMMAND;	/* the next one's default */
+	co.ckpt_tag[0] = 0;
 	return 0;
 }
 
@@ -290,10 +303,12 @@ static void co_restart_committed(void)
 	}
 	if (paths)
 		co_gens_restarted(co.generation, paths, n);
-	free(paths);
 	/* restarted from an older generation than the newest committed
-	   one: the next checkpoint must not reuse that one's names */
-	newest = co_gens_newest();
+	   one (or the newest of a timeline, in the images' directory):
+	   the next checkpoint must not reuse those names, it starts a
+	   branch after them */
+	newest = paths ? co_gens_newest_near(paths, n) : co_gens_newest();
+	free(paths);
 	if (newest > co.generation) {
 		pr_debug("generation %u restarted; continuing after %u",
 			 co.generation, newest);
@@ -754,7 +769,9 @@ void co_tick(uint64_t now)
 	}
 	if (co.next_ckpt_ms && now >= co.next_ckpt_ms) {
 		co.next_ckpt_ms = 0;
-		if (co.interval > 0 && co.phase == CO_IDLE && !co.killing) {
+		if (co.interval_ms > 0 && co.phase == CO_IDLE && !co.killing) {
+			co.ckpt_trigger = IMG_SNAP_INTERVAL;
+			co.ckpt_tag[0] = 0;
 			if (co_ckpt_start(&why) != 0)
 				co_schedule_interval();
 		}

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 #include "coord.h"
+#include "dmtcp/image.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -34,6 +35,8 @@ void co_status_text(struct co_buf *b)
 		      !co_ckpt_lagging() ? "yes" : "no");
 	co_buf_printf(b, "GENERATION=%u\n", co.generation);
 	co_buf_printf(b, "INTERVAL=%ld\n", co.interval);
+	co_buf_printf(b, "INTERVAL_MS=%ld\n", co.interval_ms);
+	co_buf_printf(b, "TIMELINE=%s\n", co.timeline ? "yes" : "no");
 	co_buf_printf(b, "CKPT_DIR=");
 	co_buf_esc(b, co.ckpt_dir);
 	co_buf_printf(b, "\n");
@@ -116,7 +119,42 @@ static void co_start_kill(struct co_client *c, enum co_wait wait)
 	co_tick(co_now_ms());
 }
 
-void co_command(struct co_client *c, int cmd, uint64_t arg)
+/*
+ * A snapshot's tag from a command's payload: at most 127 bytes, no
+ * control characters (it goes into images, logs and listings).
+ * 0, or -1 with the reason in why.
+ */
+static int co_take_tag(const char *tag, size_t len, const char **why)
+{
+	if (len && !tag[len - 1])
+		len--;		/* a terminating NUL */
+	if (len >= sizeof(co.ckpt_tag)) {
+		*why = "snapshot tag too long (at most 127 bytes)";
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)tag[i] < 0x20 || tag[i] == 0x7f) {
+			*why = "snapshot tag with a control character";
+			return -1;
+		}
+	memcpy(co.ckpt_tag, tag, len);
+	co.ckpt_tag[len] = 0;
+	return 0;
+}
+
+void co_set_interval_ms(long ms)
+{
+	co.interval_ms = ms;
+	co.interval = (ms + 999) / 1000;
+	co_schedule_interval();
+	if (co_num_workers() == 0)
+		co.next_ckpt_ms = 0;
+	co_event(0, "checkpoint interval set to %ld ms%s", ms,
+		 ms ? "" : " (disabled)");
+}
+
+void co_command(struct co_client *c, int cmd, uint64_t arg,
+		const char *payload, size_t len)
 {
 	struct co_buf b = { 0 };
 	const char *why;
@@ -126,11 +164,20 @@ void co_command(struct co_client *c, int cmd, uint64_t arg)
 	case DMTCP_CMD_CHECKPOINT:
 	case DMTCP_CMD_BCHECKPOINT:
 		st = co_ckpt_can_start(&why);
+		if (!st && (arg > IMG_SNAP_TRIGGER_MAX ||
+			    arg == IMG_SNAP_INTERVAL || arg == IMG_SNAP_CRASH)) {
+			st = DMTCP_REPLY_ERROR;
+			why = "unknown snapshot trigger";
+		}
+		if (!st && co_take_tag(payload ? payload : "",
+				       payload ? len : 0, &why) < 0)
+			st = DMTCP_REPLY_ERROR;
 		if (st) {
 			co_buf_printf(&b, "%s\n", why);
 			co_reply(c, st, b.s);
 			break;
 		}
+		co.ckpt_trigger = (uint32_t)arg;
 		if (cmd == DMTCP_CMD_BCHECKPOINT && c) {
 			c->wait = CO_WAIT_BCKPT;
 		} else if (cmd == DMTCP_CMD_BCHECKPOINT) {
@@ -171,12 +218,23 @@ void co_command(struct co_client *c, int cmd, uint64_t arg)
 			break;
 		}
 		co.interval = (long)arg;
+		co.interval_ms = (long)arg * 1000;
 		co_schedule_interval();
 		if (co_num_workers() == 0)
 			co.next_ckpt_ms = 0;
 		co_event(0, "checkpoint interval set to %ld s%s", co.interval,
 			 co.interval ? "" : " (disabled)");
 		co_buf_printf(&b, "INTERVAL=%ld\n", co.interval);
+		co_reply(c, DMTCP_REPLY_OK, b.s);
+		break;
+	case DMTCP_CMD_INTERVAL_MS:
+		if (arg > 100000000000ull) {
+			co_reply(c, DMTCP_REPLY_ERROR,
+				 "interval out of range\n");
+			break;
+		}
+		co_set_interval_ms((long)arg);
+		co_buf_printf(&b, "INTERVAL_MS=%ld\n", co.interval_ms);
 		co_reply(c, DMTCP_REPLY_OK, b.s);
 		break;
 	default:

@@ -176,7 +176,7 @@ static void co_console_exec(char *line)
 			return;
 		}
 	}
-	co_command(NULL, k->cmd, (uint64_t)val);
+	co_command(NULL, k->cmd, (uint64_t)val, NULL, 0);
 }
 
 /* ---- history ---- */

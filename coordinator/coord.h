@@ -193,7 +193,13 @@ struct co_state {
 	int restart_expected;		/* num_peers of the restart */
 	int console_bckpt;		/* console waits for completion */
 
-	long interval;			/* seconds, 0 = off */
+	long interval;			/* seconds, 0 = off (shown) */
+	long interval_ms;		/* the interval itself, 0 = off */
+	int timeline;			/* a worker asked for a timeline:
+					   keep generations (--timeline) */
+	uint32_t ckpt_trigger;		/* enum img_snap_trigger of the
+					   checkpoint starting next */
+	char ckpt_tag[128];		/* and its tag ("" none) */
 	uint64_t next_ckpt_ms;		/* 0 = not scheduled */
 	time_t last_ckpt_time;		/* wall clock, 0 = never */
 	uint64_t last_ckpt_ms;		/* duration */
@@ -356,6 +362,8 @@ void co_gens_restarted(uint32_t gen, char *const *paths, size_t n);
 /* The newest committed generation of the current computation known
  * (from this coordinator or its restart script), 0 if none. */
 uint32_t co_gens_newest(void);
+/* The same, and the generations named in the directories of paths. */
+uint32_t co_gens_newest_near(char *const *paths, size_t n);
 
 /* ---- script.c ---- */
 /* Writes the restart script for the current images and points the
@@ -396,7 +404,11 @@ void co_schedule_interval(void);
 
 /* ---- commands.c ---- */
 /* Requester c (NULL = console) asks for cmd; replies now or later. */
-void co_command(struct co_client *c, int cmd, uint64_t arg);
+/* payload: a command's payload (a CHECKPOINT's tag), NULL if none */
+void co_command(struct co_client *c, int cmd, uint64_t arg,
+		const char *payload, size_t len);
+/* The checkpoint interval, in ms (0 = off), rescheduled from now. */
+void co_set_interval_ms(long ms);
 void co_status_text(struct co_buf *b);
 void co_list_text(struct co_buf *b);
 

@@ -128,6 +128,20 @@ static int co_hello_worker(struct co_client *c, struct dmtcp_hello *h)
 		co_new_comp_id();
 	}
 	co.had_workers = 1;
+	/* dmtcp_launch --timeline / --interval-ms (a restarted process
+	   keeps asking: its settings came back with it) */
+	if ((h->flags & DMTCP_HELLO_TIMELINE) && !co.timeline) {
+		co.timeline = 1;
+		co.opts.keep_generations = (int)(h->keep > 100000 ? 0 :
+						 h->keep);
+		if (co.opts.keep_generations)
+			co_event(0, "timeline: keeping the newest %d "
+				 "generations", co.opts.keep_generations);
+		else
+			co_event(0, "timeline: keeping every generation");
+	}
+	if (h->interval_ms && (long)h->interval_ms != co.interval_ms)
+		co_set_interval_ms((long)h->interval_ms);
 	if (!co.next_ckpt_ms)
 		co_schedule_interval();
 
@@ -269,7 +283,8 @@ int co_dispatch(struct co_client *c, const struct dmtcp_msg *m,
 				 "dropping it", c->peer, m->type);
 			return -1;
 		}
-		co_command(c, (int)m->arg0, m->arg1);
+		co_command(c, (int)m->arg0, m->arg1, payload,
+			   m->payload_len);
 		return 0;
 	}
 	return -1;

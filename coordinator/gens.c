@@ -376,6 +376,67 @@ void co_gens_restarted(uint32_t gen, char *const *paths, size_t n)
 		pr_debug("out of memory remembering the restarted set");
 }
 
+/*
+ * The generation in an image's name, ckpt_<prog>_<id>_<gen>.dmtcp or
+ * ckpt_<prog>_<id>_<gen>_crash*.dmtcp; 0 if the name is not such.
+ */
+static uint32_t gen_of_name(const char *name)
+{
+	const char *dot, *p, *start;
+	unsigned long v;
+
+	if (strncmp(name, "ckpt_", 5) != 0)
+		return 0;
+	dot = strstr(name, ".dmtcp");
+	if (!dot || dot[6])
+		return 0;
+	p = strstr(name, "_crash");
+	if (!p || p > dot)
+		p = dot;
+	start = p;
+	while (start > name && start[-1] >= '0' && start[-1] <= '9')
+		start--;
+	if (start == p || start[-1] != '_' || p - start > 9)
+		return 0;
+	v = strtoul(start, NULL, 10);
+	return (uint32_t)v;
+}
+
+/* The highest generation named in the directory of path (the images a
+   restart came from: a timeline keeps later ones there). */
+static uint32_t newest_in_dir_of(const char *path)
+{
+	char dir[PATH_MAX];
+	struct dirent *de;
+	uint32_t g = 0, v;
+	DIR *d;
+
+	if (dir_of(path, dir, sizeof(dir)) < 0)
+		return 0;
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		v = gen_of_name(de->d_name);
+		if (v > g)
+			g = v;
+	}
+	closedir(d);
+	return g;
+}
+
+uint32_t co_gens_newest_near(char *const *paths, size_t n)
+{
+	uint32_t g = co_gens_newest(), v;
+
+	for (size_t i = 0; i < n; i++) {
+		v = newest_in_dir_of(paths[i]);
+		if (v > g)
+			g = v;
+	}
+	return g;
+}
+
 uint32_t co_gens_newest(void)
 {
 	uint32_t g = 0;

@@ -279,6 +279,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	co.interval = co.opts.c.interval;
+	co.interval_ms = co.interval * 1000;
 	requested_port = co.opts.c.port;
 	if (gethostname(co.hostname, sizeof(co.hostname) - 1) < 0)
 		snprintf(co.hostname, sizeof(co.hostname), "localhost");

@@ -43,7 +43,11 @@ enum dmtcp_msg_type {
 
 	/* dmtcp_command -> coordinator */
 	DMTCP_MSG_HELLO_COMMAND = 10,	/* payload: struct dmtcp_hello */
-	DMTCP_MSG_COMMAND = 11,		/* arg0 = enum dmtcp_cmd, arg1 = arg */
+	DMTCP_MSG_COMMAND = 11,		/* arg0 = enum dmtcp_cmd, arg1 = arg;
+					   CHECKPOINT, BCHECKPOINT: arg1 =
+					   enum img_snap_trigger (what asks),
+					   payload: the snapshot's tag
+					   (optional, < 128 bytes) */
 	/*
 	 * Plugin services, on a command connection (after HELLO_COMMAND):
 	 * the publish/subscribe key-value database and named barriers.
@@ -63,9 +67,11 @@ enum dmtcp_msg_type {
 	/* coordinator -> worker */
 	DMTCP_MSG_WELCOME = 20,		/* arg0 = client id, arg1 = interval;
 					   payload: struct dmtcp_welcome */
-	DMTCP_MSG_DO_CHECKPOINT = 21,	/* arg0 = generation; payload:
-					   ckpt dir chosen by the coordinator
-					   (empty = the worker's own) */
+	DMTCP_MSG_DO_CHECKPOINT = 21,	/* arg0 = generation, arg1 = enum
+					   img_snap_trigger; payload: ckpt
+					   dir chosen by the coordinator
+					   (empty = the worker's own), NUL,
+					   the snapshot's tag, NUL */
 	DMTCP_MSG_BARRIER_RELEASE = 22,	/* arg0 = barrier id; checkpoint:
 					   arg1 = workers failed so far; > 0:
 					   the checkpoint failed, do no more
@@ -120,6 +126,7 @@ enum dmtcp_cmd {
 	DMTCP_CMD_STATUS = 5,
 	DMTCP_CMD_LIST = 6,
 	DMTCP_CMD_INTERVAL = 7,		/* arg1 = seconds, 0 disables */
+	DMTCP_CMD_INTERVAL_MS = 8,	/* arg1 = milliseconds, 0 disables */
 };
 
 enum dmtcp_reply_status {
@@ -155,6 +162,8 @@ struct dmtcp_msg {
 
 /* struct dmtcp_hello.flags */
 #define DMTCP_HELLO_RESTART	0x1	/* a process coming back from an image */
+#define DMTCP_HELLO_TIMELINE	0x4	/* dmtcp_launch --timeline: keep
+					   `keep` generations (0 = all) */
 #define DMTCP_HELLO_PREJOIN	0x2	/* for a process about to be forked or
 					   exec'd: it takes part in every
 					   checkpoint from now on and says
@@ -180,6 +189,10 @@ struct dmtcp_hello {
 	char comp_id[64];	/* restart: the computation's id */
 	char unique_id[64];	/* process id used in image names */
 	char image[4096];	/* restart: the image restarted from */
+	uint32_t interval_ms;	/* dmtcp_launch --interval-ms: the
+				   checkpoint interval it asks for (0: no
+				   wish) */
+	uint32_t keep;		/* DMTCP_HELLO_TIMELINE: generations kept */
 };
 
 struct dmtcp_welcome {

@@ -21,6 +21,9 @@ enum {
 	OPT_INCREMENTAL,
 	OPT_NO_INCREMENTAL,
 	OPT_FULL_EVERY,
+	OPT_TIMELINE,
+	OPT_INTERVAL_MS,
+	OPT_KEEP,
 };
 
 /* Beside the common ones (common-opts.h): -h, -p, -j, -i, --ckptdir... */
@@ -40,6 +43,9 @@ static const struct copt_own launch_own[] = {
 	COPT_KEY("no-incremental", 0, no_argument, OPT_NO_INCREMENTAL),
 	COPT_KEY("no-hbict", 0, no_argument, OPT_NO_INCREMENTAL),
 	COPT_KEY("full-every", 0, required_argument, OPT_FULL_EVERY),
+	COPT_KEY("timeline", 0, required_argument, OPT_TIMELINE),
+	COPT_KEY("interval-ms", 0, required_argument, OPT_INTERVAL_MS),
+	COPT_KEY("keep", 0, required_argument, OPT_KEEP),
 	COPT_END,
 };
 
@@ -67,6 +73,17 @@ void launch_usage(FILE *f)
 "                          default: use one if running, else start one\n"
 "  -i, --interval N        checkpoint interval of a coordinator started\n"
 "                          here, in seconds (0 = never)\n"
+"  --interval-ms N         checkpoint interval in milliseconds, asked of\n"
+"                          the coordinator (started here or running)\n"
+"\n"
+"Time travel (doc/gdb.md):\n"
+"  --timeline DIR          keep every generation in DIR as a snapshot\n"
+"                          (dmtcp_inspect timeline DIR; dmtcp goto in\n"
+"                          gdb): implies --ckptdir DIR, --incremental\n"
+"                          (unless --no-incremental) and, without -i or\n"
+"                          --interval-ms, a snapshot every second\n"
+"  --keep K                with --timeline, keep the newest K snapshots\n"
+"                          (default 0: all)\n"
 "\n"
 "Checkpointing:\n"
 "  --ckptdir DIR           where images are written (env\n"
@@ -188,6 +205,28 @@ int launch_opts_parse(int argc, char **argv, struct launch_opts *o,
 						  optarg);
 			o->full_every = (int)v;
 			break;
+		case OPT_TIMELINE:
+			if (!*optarg)
+				return copt_error(&p, "--timeline needs a "
+						  "directory");
+			o->timeline = optarg;
+			break;
+		case OPT_INTERVAL_MS:
+			v = util_parse_ulong(optarg);
+			if (v < 1 || v > 86400000)
+				return copt_error(&p, "invalid --interval-ms "
+						  "'%s' (expected 1..86400000)",
+						  optarg);
+			o->interval_ms = v;
+			break;
+		case OPT_KEEP:
+			v = util_parse_ulong(optarg);
+			if (v < 0 || v > 100000)
+				return copt_error(&p, "invalid --keep '%s' "
+						  "(expected 0..100000, 0 = "
+						  "all)", optarg);
+			o->keep = v;
+			break;
 		case OPT_PLUGIN:
 			if (!*optarg)
 				return copt_error(&p, "--with-plugin needs a "
@@ -202,6 +241,21 @@ int launch_opts_parse(int argc, char **argv, struct launch_opts *o,
 	}
 	if (c < 0 || o->c.help || o->c.version)
 		return c;
+	if (o->timeline) {
+		if (o->c.ckptdir && *o->c.ckptdir &&
+		    strcmp(o->c.ckptdir, o->timeline) != 0)
+			return copt_error(&p, "--timeline %s and --ckptdir %s: "
+					  "a timeline's images go to its own "
+					  "directory", o->timeline,
+					  o->c.ckptdir);
+		o->c.ckptdir = o->timeline;
+		if (o->incremental < 0)
+			o->incremental = 1;
+		if (!o->interval_ms && o->c.interval < 0)
+			o->interval_ms = 1000;
+	} else if (o->keep) {
+		return copt_error(&p, "--keep is for --timeline");
+	}
 	if (optind >= argc)
 		return -1;	/* no program: usage */
 	o->prog_index = optind;

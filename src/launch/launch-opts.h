@@ -23,6 +23,9 @@ struct launch_opts {
 	int forked;		/* --forked / --no-forked: -1 = env/default */
 	int incremental;	/* --incremental / --no-hbict: -1 = env */
 	int full_every;		/* --full-every N: 0 = env/default */
+	const char *timeline;	/* --timeline DIR (also c.ckptdir) */
+	long interval_ms;	/* --interval-ms N: 0 = none */
+	long keep;		/* --keep K (timeline): 0 = all */
 #define LAUNCH_MAX_PLUGIN_OPTS 16
 	const char *plugins[LAUNCH_MAX_PLUGIN_OPTS]; /* --with-plugin lists */
 	int nplugins;

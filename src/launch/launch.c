@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LAUNCH_EXIT_FAIL 1
@@ -243,6 +244,24 @@ int main(int argc, char **argv)
 	    (o.full_every > 0 &&
 	     launch_setenv_int("DMTCP_FULL_EVERY", o.full_every) < 0))
 		return LAUNCH_EXIT_FAIL;
+	/* --timeline, --interval-ms: the library asks the coordinator */
+	if ((o.timeline && (launch_setenv("DMTCP_TIMELINE", "1") < 0 ||
+			    launch_setenv_int("DMTCP_TIMELINE_KEEP",
+					      o.keep) < 0)) ||
+	    (o.interval_ms &&
+	     launch_setenv_int("DMTCP_INTERVAL_MS", o.interval_ms) < 0))
+		return LAUNCH_EXIT_FAIL;
+	if (!getenv("DMTCP_START_USEC") || !*getenv("DMTCP_START_USEC")) {
+		struct timespec ts;
+		char us[32];
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		snprintf(us, sizeof(us), "%llu",
+			 (unsigned long long)ts.tv_sec * 1000000ull +
+			 (unsigned long long)ts.tv_nsec / 1000);
+		if (launch_setenv("DMTCP_START_USEC", us) < 0)
+			return LAUNCH_EXIT_FAIL;
+	}
 	/* deleted and open files (doc/files.md) */
 	if ((o.ghost_limit &&
 	     launch_setenv("DMTCP_GHOST_LIMIT", o.ghost_limit) < 0) ||

@@ -27,6 +27,11 @@ uint64_t dmtcp_last_ckpt_usec;
 volatile int dmtcp_crash_tid;
 int dmtcp_crash_sig;
 struct img_thread dmtcp_crash_regs;	/* regs + fpregs at the fault */
+siginfo_t dmtcp_crash_siginfo;
+struct img_snap dmtcp_snap;
+struct dmtcp_debug_info dmtcp_debug_info = {
+	.version = DMTCP_DEBUG_INFO_VERSION,
+};
 int dmtcp_crash_enabled;
 
 uint64_t dmtcp_now_mono_ns(void)

@@ -86,6 +86,13 @@ struct dmtcp_config {
 	char comp_id[64];
 	char image_path[PATH_MAX];	/* last image written */
 	int unique_names;
+	/* dmtcp_launch --timeline (DMTCP_TIMELINE, DMTCP_TIMELINE_KEEP),
+	   --interval-ms (DMTCP_INTERVAL_MS): asked of the coordinator */
+	int timeline;
+	uint32_t timeline_keep;
+	uint32_t interval_ms;
+	uint64_t start_usec;		/* DMTCP_START_USEC: the computation's
+					   start (realtime, us) */
 };
 
 /* base/state.c: the state, saved with the image's memory */
@@ -105,6 +112,17 @@ extern uint64_t dmtcp_last_ckpt_usec HIDDEN;
 extern volatile int dmtcp_crash_tid HIDDEN;
 extern int dmtcp_crash_sig HIDDEN;
 extern struct img_thread dmtcp_crash_regs HIDDEN;
+extern siginfo_t dmtcp_crash_siginfo HIDDEN;	/* as the handler got it */
+/*
+ * The next image's SNAP record (include/dmtcp/image.h): trigger, tag,
+ * flags and crash fields set by ckpt/ before it writes; image/ fills
+ * in the times, prev_generation and pages_changed.
+ */
+extern struct img_snap dmtcp_snap HIDDEN;
+/* What a debugger reads (include/dmtcp/debuginfo.h): exported. */
+#include "dmtcp/debuginfo.h"
+extern struct dmtcp_debug_info dmtcp_debug_info
+	__attribute__((visibility("default")));
 extern int dmtcp_crash_enabled HIDDEN;
 
 uint64_t dmtcp_now_ns(void) HIDDEN;

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 int dmtcp_coord_fd = -1;
@@ -232,6 +233,11 @@ void dmtcp_fill_hello(struct dmtcp_hello *h, uint32_t flags)
 	h->uid = getuid();
 	h->flags = flags;
 	h->generation = dmtcp_generation;
+	h->interval_ms = dmtcp_cfg.interval_ms;
+	if (dmtcp_cfg.timeline) {
+		h->flags |= DMTCP_HELLO_TIMELINE;
+		h->keep = dmtcp_cfg.timeline_keep;
+	}
 	h->num_peers = restart && dmtcp_handoff.num_peers ?
 		       dmtcp_handoff.num_peers : 1;
 	util_strlcpy(h->hostname, dmtcp_cfg.hostname, sizeof(h->hostname));
@@ -342,6 +348,7 @@ static void image_committed(const char *path, uint64_t usec)
 {
 	dmtcp_last_ckpt_usec = usec;
 	util_strlcpy(dmtcp_cfg.image_path, path, sizeof(dmtcp_cfg.image_path));
+	dmtcp_debuginfo_committed(path, dmtcp_generation);
 }
 
 static void image_dropped(uint32_t gen, const char *path)
@@ -676,6 +683,27 @@ static int traced(void)
 }
 
 /*
+ * While parked for a debugger: a KILL from the coordinator
+ * (dmtcp_command --kill) still ends the process.  Other messages wait
+ * for the threads to run (peeked, not taken).
+ */
+static void parked_check_kill(void)
+{
+	struct dmtcp_msg m;
+	struct pollfd p = { .fd = dmtcp_coord_fd, .events = POLLIN };
+
+	if (dmtcp_coord_fd < 0 || poll(&p, 1, 0) <= 0)
+		return;
+	if (p.revents & (POLLHUP | POLLERR)) {
+		p.revents = 0;
+		return;
+	}
+	if (recv(dmtcp_coord_fd, &m, sizeof(m), MSG_PEEK | MSG_DONTWAIT) ==
+	    (ssize_t)sizeof(m) && m.type == DMTCP_MSG_KILL)
+		coord_recv(&m);		/* does not return */
+}
+
+/*
  * Keep the application threads parked until the debugger continues us
  * (then they run under it), or until dmtcp_restart says its gdb is gone.
  */
@@ -696,6 +724,7 @@ static void wait_for_debugger(void)
 			unlink(dmtcp_handoff.gdb_done);
 			break;
 		}
+		parked_check_kill();
 		nanosleep(&ts, NULL);
 	}
 	if (dmtcp_handoff.host_proc_fd > 0)
@@ -743,6 +772,7 @@ static void restart_sequence(void)
 			     sizeof(dmtcp_cfg.ckpt_dir));
 		dmtcp_cfg.ckpt_dir_explicit = 1;
 	}
+	dmtcp_debuginfo_restored(dmtcp_handoff.image, dmtcp_generation);
 	dmtcp_coord_fd = -1;
 	dmtcp_sentinel_forget();	/* nor did the sentinel */
 	open_wake_pipe();	/* the old one did not come back */
@@ -817,7 +847,9 @@ static void *ckpt_thread_main(void *arg)
 			if (local_requested) {
 				local_requested = 0;
 				local_only = 1;
-				do_checkpoint(dmtcp_generation, "");
+				dmtcp_snap_prepare_crash();
+				/* the snapshot after the last generation */
+				do_checkpoint(dmtcp_generation + 1, "");
 				local_only = 0;
 			}
 			continue;
@@ -845,8 +877,17 @@ static void *ckpt_thread_main(void *arg)
 		{
 			char dir[PATH_MAX];
 
+			size_t dl;
+
 			util_strlcpy(dir, m.payload_len ? msgbuf : "",
 				     sizeof(dir));
+			/* then the snapshot's tag, if the payload has it */
+			dl = strnlen(msgbuf, m.payload_len);
+			if (dl + 1 < m.payload_len)
+				msgbuf[m.payload_len - 1] = 0;
+			dmtcp_snap_prepare((uint32_t)m.arg1,
+					   dl + 1 < m.payload_len ?
+					   msgbuf + dl + 1 : "");
 			do_checkpoint((uint32_t)m.arg0, dir);
 			break;
 		}

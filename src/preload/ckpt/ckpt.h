@@ -20,6 +20,13 @@
 
 extern int dmtcp_coord_fd HIDDEN;
 
+/* snapinfo.c: the next image's SNAP record, the debugger's view */
+void dmtcp_snap_prepare(uint32_t trigger, const char *tag) HIDDEN;
+void dmtcp_snap_prepare_crash(void) HIDDEN;
+void dmtcp_debuginfo_launched(void) HIDDEN;
+void dmtcp_debuginfo_committed(const char *path, uint32_t gen) HIDDEN;
+void dmtcp_debuginfo_restored(const char *image, uint32_t gen) HIDDEN;
+
 /* crash.c */
 void dmtcp_install_crash_handlers(void) HIDDEN;
 

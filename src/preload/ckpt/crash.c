@@ -64,6 +64,7 @@ static void crash_handler(int sig, siginfo_t *si, void *vuc)
 	if (__sync_bool_compare_and_swap(&dmtcp_crash_tid, 0, tid)) {
 		dmtcp_save_regs(&dmtcp_crash_regs, vuc);
 		dmtcp_crash_sig = sig;
+		dmtcp_crash_siginfo = *si;
 		if (dmtcp_enabled && dmtcp_request_local_ckpt() == 0)
 			wait_done(seq);
 	} else if (dmtcp_crash_tid != tid) {

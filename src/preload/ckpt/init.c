@@ -113,6 +113,17 @@ static void read_config(void)
 	}
 	v = getenv("DMTCP_UNIQUE_CKPT");
 	dmtcp_cfg.unique_names = v ? atoi(v) > 0 : DMTCP_UNIQUE_CKPT_DEFAULT;
+	v = getenv("DMTCP_TIMELINE");
+	dmtcp_cfg.timeline = v && atoi(v) > 0;
+	v = getenv("DMTCP_TIMELINE_KEEP");
+	dmtcp_cfg.timeline_keep = v ? (uint32_t)strtoul(v, NULL, 10) : 0;
+	v = getenv("DMTCP_INTERVAL_MS");
+	dmtcp_cfg.interval_ms = v ? (uint32_t)strtoul(v, NULL, 10) : 0;
+	v = getenv("DMTCP_START_USEC");
+	dmtcp_cfg.start_usec = v ? strtoull(v, NULL, 10) : 0;
+	if (!dmtcp_cfg.start_usec)
+		dmtcp_cfg.start_usec = dmtcp_now_ns() / 1000;
+	dmtcp_debuginfo_launched();
 
 	n = readlink("/proc/self/exe", dmtcp_cfg.exe, sizeof(dmtcp_cfg.exe) - 1);
 	dmtcp_cfg.exe[n > 0 ? n : 0] = 0;
@@ -146,6 +157,7 @@ void dmtcp_atfork_child_conn(int conn)
 	make_unique_id();
 	dmtcp_cfg.image_path[0] = 0;
 	dmtcp_crash_tid = 0;
+	dmtcp_debuginfo_launched();	/* a new process: no image yet */
 	if ((conn < 0 || dmtcp_coord_adopt(conn) < 0) &&
 	    dmtcp_coord_join(0) < 0)
 		return;

@@ -626,6 +626,32 @@ static int plan_runs(struct scratch *s, const struct img_area *a, int mode,
 	return 0;
 }
 
+/*
+ * The SNAP record: ckpt/ set the trigger, tag and crash fields in
+ * dmtcp_snap; the times, the state this one continues and, for a
+ * delta, the pages changed since it (the dirty bits) are filled here.
+ */
+static int write_snap(struct img_writer *w, const struct scratch *s)
+{
+	struct img_snap *sn = &dmtcp_snap;
+
+	sn->start_usec = dmtcp_cfg.start_usec;
+	sn->ckpt_usec = dmtcp_now_ns() / 1000;
+	sn->prev_generation = dmtcp_debug_info.generation;
+	sn->pages_changed = UINT64_MAX;
+	if (s->delta) {
+		uint64_t n = 0;
+
+		for (uint64_t i = 0; i < s->dbits_used; i++)
+			n += (uint64_t)__builtin_popcountll(s->dbits[i]);
+		sn->pages_changed = n;
+	}
+	if (dmtcp_cfg.timeline)
+		sn->flags |= IMG_SNAPF_TIMELINE;
+	sn->tag[sizeof(sn->tag) - 1] = 0;
+	return img_write_rec(w, IMG_REC_SNAP, sn, sizeof(*sn));
+}
+
 static int write_meta(struct img_writer *w, struct scratch *s)
 {
 	size_t len = 0;
@@ -672,7 +698,7 @@ static int write_meta(struct img_writer *w, struct scratch *s)
 	n = read_file("/proc/self/cmdline", s->meta, s->meta_cap);
 	if (img_write_rec(w, IMG_REC_CMDLINE, s->meta, n > 0 ? n : 0) < 0)
 		return -1;
-	return 0;
+	return write_snap(w, s);
 }
 
 static void fill_proc(struct img_proc *p, int nthreads, int nareas,
@@ -1002,23 +1028,29 @@ static void scratch_free(struct scratch *s)
  * ckpt_<prog>_<unique id>_<generation, 5+ digits>.dmtcp: a checkpoint
  * never reuses the name of an image of an earlier generation, so the
  * committed set stays whole whatever happens to this one.  A crash
- * image (suffix "_crash") is outside the generations:
- * ckpt_<prog>_<id>_crash.dmtcp, or with DMTCP_UNIQUE_CKPT=1 one per
- * generation (ckpt_<prog>_<id>_<gen>_crash.dmtcp).
+ * image (suffix "_crash") is the snapshot after the last generation,
+ * ckpt_<prog>_<id>_<gen>_crash.dmtcp, and never replaces another one:
+ * a restart of an earlier snapshot that runs into the crash again
+ * writes ckpt_<prog>_<id>_<gen>_crash-2.dmtcp (-3, ...) beside it.
  */
 int dmtcp_image_path(const char *dir, const char *suffix, char *path,
 		     size_t cap)
 {
 	int n;
 
-	if (!*suffix || dmtcp_cfg.unique_names)
-		n = snprintf(path, cap, "%s/ckpt_%s_%s_%05u%s.dmtcp", dir,
+	n = snprintf(path, cap, "%s/ckpt_%s_%s_%05u%s.dmtcp", dir,
+		     dmtcp_cfg.progname, dmtcp_cfg.unique_id,
+		     dmtcp_generation, suffix);
+	if (n < 0 || (size_t)n >= cap)
+		return -1;
+	for (int k = 2; *suffix && k < 1000 && access(path, F_OK) == 0; k++) {
+		n = snprintf(path, cap, "%s/ckpt_%s_%s_%05u%s-%d.dmtcp", dir,
 			     dmtcp_cfg.progname, dmtcp_cfg.unique_id,
-			     dmtcp_generation, suffix);
-	else
-		n = snprintf(path, cap, "%s/ckpt_%s_%s%s.dmtcp", dir,
-			     dmtcp_cfg.progname, dmtcp_cfg.unique_id, suffix);
-	return (n < 0 || (size_t)n >= cap) ? -1 : 0;
+			     dmtcp_generation, suffix, k);
+		if (n < 0 || (size_t)n >= cap)
+			return -1;
+	}
+	return 0;
 }
 
 /* ipc.c */
@@ -1058,6 +1090,7 @@ static struct {
 	char path[PATH_MAX];
 	int fd;
 	int active;
+	int crash;		/* a crash image: never replaces a file */
 } job;
 
 /*
@@ -1315,6 +1348,7 @@ int dmtcp_image_begin(const char *dir, const char *suffix, char *path,
 	}
 	util_strlcpy(job.path, path, sizeof(job.path));
 	util_strlcpy(job.dir, dir, sizeof(job.dir));
+	job.crash = *suffix != 0;
 	/* SysV IPC objects, zombie children: the side file (ipc.c) */
 	side = dmtcp_ipc_save(path, err, errcap);
 	if (side < 0)
@@ -1569,8 +1603,11 @@ int dmtcp_image_finish(uint64_t *bytes, char *err, size_t errcap)
 	}
 	job.fd = -1;
 	/* the image and its side file have new names (this generation's):
-	   the renames replace nothing of the committed set */
-	if (rename(job.tmp, job.path) < 0) {
+	   the renames replace nothing of the committed set; a crash image
+	   replaces nothing at all */
+	if (job.crash ? renameat2(AT_FDCWD, job.tmp, AT_FDCWD, job.path,
+				  RENAME_NOREPLACE) < 0 :
+	    rename(job.tmp, job.path) < 0) {
 		snprintf(err, errcap, "cannot rename %s to %s: %s", job.tmp,
 			 job.path, strerror(errno));
 		job_release(1);
