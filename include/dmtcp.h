@@ -61,6 +61,16 @@ DMTCP_EXTERNC int dmtcp_is_enabled(void) __attribute__((weak));
 DMTCP_EXTERNC int dmtcp_checkpoint(void) __attribute__((weak));
 #define dmtcp_checkpoint() \
 	(dmtcp_checkpoint ? dmtcp_checkpoint() : DMTCP_NOT_PRESENT)
+/*
+ * The same, and the snapshot carries TAG (at most 127 bytes, no control
+ * characters): `dmtcp_inspect timeline DIR` lists it, `dmtcp goto TAG`
+ * in gdb goes back to it.  For a timeline's "just before X" markers.
+ */
+DMTCP_EXTERNC int dmtcp_checkpoint_tagged(const char *tag)
+	__attribute__((weak));
+#define dmtcp_checkpoint_tagged(tag) \
+	(dmtcp_checkpoint_tagged ? dmtcp_checkpoint_tagged(tag) : \
+	 DMTCP_NOT_PRESENT)
 
 /*
  * Delay checkpoints during a critical section.  Recursive; a checkpoint

@@ -30,6 +30,8 @@ static const struct {
 };
 
 #define CMD_NWORDS (sizeof(cmd_words) / sizeof(cmd_words[0]))
+#define OPT_TAG		(COPT_OWN_KEY + 100)
+#define OPT_FROM_GDB	(COPT_OWN_KEY + 101)
 
 /* getopt key of command i: its letter, or past the letters for -bc/-kc */
 static int cmd_key(size_t i)
@@ -51,6 +53,9 @@ void cmd_usage(FILE *f)
 "                          default 7779)\n"
 "  -j, --json              print one JSON object per command (see\n"
 "                          dmtcp_command(1)); errors too, on stdout\n"
+"  --tag TEXT              the checkpoints' snapshots carry this tag\n"
+"                          (dmtcp_inspect timeline; at most 127 bytes)\n"
+"  --from-gdb              the snapshots say gdb asked for them\n"
 "  --help                  print this help and exit\n"
 "  --version               print the version and exit\n"
 "\n"
@@ -119,8 +124,10 @@ static size_t cmd_find_word(const char *word)
 int cmd_opts_parse(int argc, char **argv, struct cmd_opts *o, char *err,
 		   size_t errcap)
 {
-	struct copt_own own[CMD_NWORDS + 2] = {
+	struct copt_own own[CMD_NWORDS + 4] = {
 		COPT_FLAG("json", 'j', struct cmd_opts, json),
+		COPT_KEY("tag", 0, required_argument, OPT_TAG),
+		COPT_KEY("from-gdb", 0, no_argument, OPT_FROM_GDB),
 	};
 	struct copt_spec spec = {
 		.common = COPT_HOST | COPT_PORT,
@@ -134,7 +141,7 @@ int cmd_opts_parse(int argc, char **argv, struct cmd_opts *o, char *err,
 
 	/* every command is an option too: -s, --status; -i N */
 	for (k = 0; k < CMD_NWORDS; k++)
-		own[k + 1] = (struct copt_own)COPT_KEY(cmd_words[k].name,
+		own[k + 3] = (struct copt_own)COPT_KEY(cmd_words[k].name,
 			cmd_words[k].word[1] ? 0 : cmd_words[k].word[0],
 			cmd_words[k].cmd == DMTCP_CMD_INTERVAL ?
 			required_argument : no_argument, cmd_key(k));
@@ -156,6 +163,26 @@ int cmd_opts_parse(int argc, char **argv, struct cmd_opts *o, char *err,
 		}
 	}
 	while ((c = copt_next(&p)) > 0) {
+		if (c == OPT_TAG) {
+			size_t n = strlen(optarg);
+
+			for (size_t j = 0; j < n; j++)
+				if ((unsigned char)optarg[j] < 0x20) {
+					copt_error(&p, "--tag: no control "
+						   "characters");
+					goto out;
+				}
+			if (n >= 128) {
+				copt_error(&p, "--tag: at most 127 bytes");
+				goto out;
+			}
+			o->tag = optarg;
+			continue;
+		}
+		if (c == OPT_FROM_GDB) {
+			o->trigger = 3;	/* IMG_SNAP_GDB */
+			continue;
+		}
 		for (k = 0; k < CMD_NWORDS && cmd_key(k) != c; k++)
 			;
 		if (cmd_add(&p, o, k, optarg))

@@ -24,6 +24,8 @@ struct cmd_request {
 struct cmd_opts {
 	struct copt_common c;	/* -h, -p, --help, --version */
 	int json;		/* --json: one JSON object per command */
+	const char *tag;	/* --tag TEXT: the checkpoints' snapshot tag */
+	int trigger;		/* enum img_snap_trigger (--from-gdb: GDB) */
 	int nreq;
 	struct cmd_request req[CMD_MAX_REQUESTS];
 };

@@ -41,6 +41,8 @@ struct cmd_conn {
 	int json;
 	int have_secret;
 	char where[300];
+	const char *tag;	/* --tag, for checkpoints */
+	int trigger;		/* --from-gdb */
 };
 
 static char cmd_reply[DMTCP_MSG_MAX_PAYLOAD + 1];
@@ -148,11 +150,13 @@ static int cmd_request(struct cmd_conn *cn, int cmd, uint64_t arg,
 {
 	struct dmtcp_msg m;
 	char msg[1200];
+	int ckpt = cmd == DMTCP_CMD_CHECKPOINT || cmd == DMTCP_CMD_BCHECKPOINT;
+	const char *tag = ckpt && cn->tag ? cn->tag : NULL;
 
 	dmtcp_msg_init(&m, DMTCP_MSG_COMMAND);
 	m.arg0 = cmd;
-	m.arg1 = arg;
-	if (dmtcp_msg_send(cn->fd, &m, NULL, 0) < 0) {
+	m.arg1 = ckpt ? (uint64_t)cn->trigger : arg;
+	if (dmtcp_msg_send(cn->fd, &m, tag, tag ? strlen(tag) : 0) < 0) {
 		snprintf(msg, sizeof(msg), "sending '%s' to the coordinator "
 			 "at %s: %s", name, cn->where, strerror(errno));
 		return cmd_fail(cn, name, "UNREACHABLE", CMD_EXIT_UNREACHABLE,
@@ -320,6 +324,8 @@ int main(int argc, char **argv)
 	}
 	rc = CMD_EXIT_OK;
 	cn.json = o.json;
+	cn.tag = o.tag;
+	cn.trigger = o.trigger;
 	if (cmd_connect(&cn, host, port) < 0) {
 		char msg[1200];
 

@@ -36,7 +36,7 @@ lib_libdmtcp_so_SOURCES = \
 	src/preload/ckpt/ckpt.h src/preload/ckpt/ckpt-thread.c \
 	src/preload/ckpt/bgwrite.c \
 	src/preload/ckpt/init.c src/preload/ckpt/crash.c \
-	src/preload/ckpt/snapinfo.c \
+	src/preload/ckpt/snapinfo.c src/preload/ckpt/snapsig.c \
 	src/preload/ckpt/prejoin.c src/preload/ckpt/sentinel.c \
 	src/preload/ckpt/procstate.c src/preload/ckpt/steps.c \
 	src/preload/wrap/api.c src/preload/wrap/exec.c src/preload/wrap/shell.c \

@@ -61,6 +61,34 @@ void dmtcp_ckpt_atfork_child(void)
 }
 
 /* Async-signal-safe: ask the checkpoint thread for a local checkpoint. */
+/* DMTCP_SNAPSHOT_SIGNAL (snapsig.c): ask the coordinator for a
+   checkpoint of the computation, from the checkpoint thread */
+static volatile int snapshot_requested;
+
+int dmtcp_request_snapshot(void)
+{
+	if (wake_fd[1] < 0)
+		return -1;
+	snapshot_requested = 1;
+	return rsys3(SYS_write, wake_fd[1], (long)"s", 1) == 1 ? 0 : -1;
+}
+
+static void send_snapshot_request(void)
+{
+	struct dmtcp_msg m;
+	char reply[512];
+
+	snapshot_requested = 0;
+	if (dmtcp_coord_call(DMTCP_MSG_COMMAND, DMTCP_CMD_CHECKPOINT,
+			     IMG_SNAP_SIGNAL, NULL, 0, DMTCP_MSG_REPLY, &m,
+			     reply, sizeof(reply), NULL) < 0)
+		pr_warn("snapshot signal: cannot reach the coordinator: %s",
+			strerror(errno));
+	else if (m.type != DMTCP_MSG_REPLY || m.arg0 != DMTCP_REPLY_OK)
+		pr_warn("snapshot signal: the coordinator did not start a "
+			"checkpoint: %.200s", reply);
+}
+
 int dmtcp_request_local_ckpt(void)
 {
 	if (wake_fd[1] < 0)
@@ -104,6 +132,8 @@ static void ckpt_begin(void)
 
 static void ckpt_end(void)
 {
+	/* a debugger's hold is for one checkpoint (threads/threads.c) */
+	__atomic_store_n(&dmtcp_debug_info.hold, 0, __ATOMIC_SEQ_CST);
 	dmtcp_crit_ckpt_end();
 	__atomic_add_fetch(&dmtcp_ckpt_done_seq, 1, __ATOMIC_SEQ_CST);
 	futex_wake(&dmtcp_ckpt_done_seq);
@@ -465,8 +495,16 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 	dmtcp_plugins_event(DMTCP_EVENT_PRESUSPEND, NULL, which);
 	pr_debug("checkpoint generation %u: suspending threads", gen);
 	if (dmtcp_suspend_threads() < 0) {
-		snprintf(err, sizeof(err), "cannot suspend threads: %s",
-			 strerror(errno));
+		if (errno == EBUSY)
+			snprintf(err, sizeof(err), "thread %d of pid %d is "
+				 "stopped by a debugger (tracer pid %d): it "
+				 "cannot reach the checkpoint; continue it in "
+				 "the debugger, or use `dmtcp checkpoint` in "
+				 "gdb, which does", dmtcp_suspend_traced_tid,
+				 (int)getpid(), dmtcp_suspend_tracer);
+		else
+			snprintf(err, sizeof(err), "cannot suspend threads: "
+				 "%s", strerror(errno));
 		dmtcp_resume_threads();
 		coord_send(DMTCP_MSG_CKPT_WRITTEN, 0, 0, err, strlen(err) + 1,
 			   DMTCP_CKPT_FAILED);
@@ -844,6 +882,8 @@ static void *ckpt_thread_main(void *arg)
 			char c;
 
 			(void)!read(wake_fd[0], &c, 1);
+			if (snapshot_requested)
+				send_snapshot_request();
 			if (local_requested) {
 				local_requested = 0;
 				local_only = 1;

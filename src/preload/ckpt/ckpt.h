@@ -29,6 +29,8 @@ void dmtcp_debuginfo_restored(const char *image, uint32_t gen) HIDDEN;
 
 /* crash.c */
 void dmtcp_install_crash_handlers(void) HIDDEN;
+/* snapsig.c: DMTCP_SNAPSHOT_SIGNAL takes a snapshot */
+void dmtcp_install_snapshot_signal(void) HIDDEN;
 
 /* init.c */
 int dmtcp_coord_state_path(char *buf, size_t cap) HIDDEN;
@@ -42,6 +44,7 @@ extern volatile int dmtcp_ckpt_done_seq HIDDEN;	/* futex: bumped after
 						   each cycle */
 int dmtcp_start_ckpt_thread(void) HIDDEN;
 int dmtcp_request_local_ckpt(void) HIDDEN;
+int dmtcp_request_snapshot(void) HIDDEN;	/* async-signal-safe */
 void dmtcp_ckpt_atfork_child(void) HIDDEN;
 int dmtcp_coord_join(int restart) HIDDEN;
 struct dmtcp_hello;

@@ -339,6 +339,7 @@ __attribute__((constructor)) static void dmtcp_init(void)
 			 dirty_mech_name(m));
 	}
 	dmtcp_install_crash_handlers();
+	dmtcp_install_snapshot_signal();
 	pr_debug("%s (pid %d) under checkpoint control, signal %d, dir %s",
 		 dmtcp_cfg.progname, (int)getpid(), dmtcp_cfg.ckpt_signal,
 		 dmtcp_cfg.ckpt_dir);

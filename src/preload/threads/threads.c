@@ -202,11 +202,46 @@ void dmtcp_thread_restore_self(struct dmtcp_thread *t)
 }
 
 
+/*
+ * A debugger asked for a checkpoint of the state it shows
+ * (dmtcp_debug_info.hold, `dmtcp checkpoint` in gdb) and queued the
+ * checkpoint signal to this thread before letting it run: park here,
+ * before any instruction of the program runs, until the checkpoint
+ * signals this thread (bounded: 60 s, or until hold is cleared).
+ */
+static struct dmtcp_thread *hold_for_checkpoint(int tid)
+{
+	struct timespec ts = { 0, 1000 * 1000 };
+
+	for (int i = 0; i < 60000; i++) {
+		struct dmtcp_thread *t = dmtcp_thread_slot(tid);
+
+		if (t && __atomic_load_n(&t->state, __ATOMIC_SEQ_CST) ==
+		    THR_SIGNALED)
+			return t;
+		if (!__atomic_load_n(&dmtcp_debug_info.hold, __ATOMIC_SEQ_CST))
+			break;
+		rsys2(SYS_nanosleep, (long)&ts, 0);
+	}
+	return NULL;
+}
+
+/* This thread's slot, if a checkpoint signalled it (or will: hold). */
+static __attribute__((noinline)) struct dmtcp_thread *handler_slot(int tid)
+{
+	struct dmtcp_thread *t = dmtcp_thread_slot(tid);
+
+	if ((!t || t->state != THR_SIGNALED) && tid != dmtcp_ckpt_tid &&
+	    __atomic_load_n(&dmtcp_debug_info.hold, __ATOMIC_SEQ_CST))
+		t = hold_for_checkpoint(tid);
+	return t;
+}
+
 static void ckpt_handler(int sig, siginfo_t *si, void *vuc)
 {
 	int saved_errno = errno;
 	int tid = rsys_gettid();
-	struct dmtcp_thread *t = dmtcp_thread_slot(tid);
+	struct dmtcp_thread *t = handler_slot(tid);
 	int gen = dmtcp_resume_gen;
 	volatile int restarted = 0;
 
@@ -295,6 +330,42 @@ static int signal_new_threads(int *err)
 	return w.found;
 }
 
+/* Is the thread stopped by a tracer (a debugger holds it)?  Its
+   TracerPid, or 0. */
+static int thread_traced_stop(int tid)
+{
+	char path[64], buf[2048];
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	if (util_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
+		return 0;
+	p = strrchr(buf, ')');
+	if (!p || (p[2] != 't' && p[2] != 'T'))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);
+	if (util_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
+		return 0;
+	p = strstr(buf, "TracerPid:");
+	return p ? atoi(p + 10) : 0;
+}
+
+int dmtcp_suspend_traced_tid, dmtcp_suspend_tracer;
+
+/* Giving up: a thread signalled but not yet in the handler takes the
+   signal later as a stray one (instead of parking for the next
+   checkpoint's resume). */
+static void unsignal_pending(void)
+{
+	for (int i = 0; i < DMTCP_MAX_THREADS; i++) {
+		int s = THR_SIGNALED;
+
+		__atomic_compare_exchange_n(&dmtcp_threads[i].state, &s,
+					    THR_FREE, 0, __ATOMIC_SEQ_CST,
+					    __ATOMIC_SEQ_CST);
+	}
+}
+
 /* Is the thread gone or a zombie (exited group leader)? */
 static int thread_gone(int tid)
 {
@@ -341,6 +412,20 @@ int dmtcp_suspend_threads_for(int max_ms)
 			if (waited_ms >= 200 && thread_gone(t->tid)) {
 				t->state = THR_FREE;
 				continue;
+			}
+			/* held by a debugger: it cannot answer until the
+			   debugger lets it run; say so instead of waiting */
+			if (max_ms < 0 && waited_ms >= 2000 &&
+			    waited_ms % 500 == 0) {
+				int tr = thread_traced_stop(t->tid);
+
+				if (tr) {
+					dmtcp_suspend_traced_tid = t->tid;
+					dmtcp_suspend_tracer = tr;
+					unsignal_pending();
+					errno = EBUSY;
+					return -1;
+				}
 			}
 			pending++;
 		}

@@ -69,6 +69,9 @@ void dmtcp_save_regs(struct img_thread *it, const void *uc) HIDDEN;
 void dmtcp_install_ckpt_handler(void) HIDDEN;
 int dmtcp_suspend_threads(void) HIDDEN;
 int dmtcp_suspend_threads_for(int max_ms) HIDDEN;
+/* dmtcp_suspend_threads() failed with EBUSY: this thread is stopped by
+   a tracer (a debugger holds it) that has this pid */
+extern int dmtcp_suspend_traced_tid HIDDEN, dmtcp_suspend_tracer HIDDEN;
 void dmtcp_resume_threads(void) HIDDEN;
 struct dmtcp_thread *dmtcp_thread_slot(int tid) HIDDEN;
 void dmtcp_thread_restore_self(struct dmtcp_thread *t) HIDDEN;

@@ -22,6 +22,7 @@
 #include "dmtcp.h"
 #undef dmtcp_is_enabled
 #undef dmtcp_checkpoint
+#undef dmtcp_checkpoint_tagged
 #undef dmtcp_disable_ckpt
 #undef dmtcp_enable_ckpt
 #undef dmtcp_get_coordinator_status
@@ -54,17 +55,31 @@ static int send_command(int cmd, uint64_t arg, char *reply, size_t cap,
 	return 0;
 }
 
-API int dmtcp_checkpoint(void)
+/* A checkpoint of the computation asked by the program, with a tag. */
+static int checkpoint_tagged(const char *tag)
 {
 	char reply[4096];
 	uint64_t st;
 	int seq = dmtcp_ckpt_done_seq;
 	int restarts = dmtcp_num_restarts;
+	struct dmtcp_msg m;
+	size_t len = tag ? strlen(tag) : 0;
 
 	if (!dmtcp_enabled)
 		return DMTCP_NOT_PRESENT;
-	if (send_command(DMTCP_CMD_CHECKPOINT, 0, reply, sizeof(reply),
-			 &st) < 0 || st != DMTCP_REPLY_OK) {
+	if (len >= IMG_SNAP_TAG_MAX) {
+		pr_warn("dmtcp_checkpoint_tagged: tag of %zu bytes, at most "
+			"%d: no checkpoint", len, IMG_SNAP_TAG_MAX - 1);
+		errno = EINVAL;
+		return -1;
+	}
+	if (dmtcp_coord_call(DMTCP_MSG_COMMAND, DMTCP_CMD_CHECKPOINT,
+			     IMG_SNAP_API, tag, len, DMTCP_MSG_REPLY, &m,
+			     reply, sizeof(reply), NULL) < 0)
+		st = DMTCP_REPLY_ERROR;
+	else
+		st = m.type == DMTCP_MSG_REPLY ? m.arg0 : DMTCP_REPLY_ERROR;
+	if (st != DMTCP_REPLY_OK) {
 		/*
 		 * The checkpoint may have frozen us before the reply came:
 		 * after a restart that connection is gone, yet the
@@ -82,6 +97,16 @@ API int dmtcp_checkpoint(void)
 		futex_wait(&dmtcp_ckpt_done_seq, seq);
 	return dmtcp_num_restarts != restarts ? DMTCP_AFTER_RESTART
 					      : DMTCP_AFTER_CHECKPOINT;
+}
+
+API int dmtcp_checkpoint(void)
+{
+	return checkpoint_tagged(NULL);
+}
+
+API int dmtcp_checkpoint_tagged(const char *tag)
+{
+	return checkpoint_tagged(tag);
 }
 
 API int dmtcp_disable_ckpt(void)
