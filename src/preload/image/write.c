@@ -1031,13 +1031,33 @@ static void scratch_free(struct scratch *s)
  * image (suffix "_crash") is the snapshot after the last generation,
  * ckpt_<prog>_<id>_<gen>_crash.dmtcp, and never replaces another one:
  * a restart of an earlier snapshot that runs into the crash again
- * writes ckpt_<prog>_<id>_<gen>_crash-2.dmtcp (-3, ...) beside it.
+ * takes the first generation after the ones already in the directory
+ * (a restarted snapshot, whose own generation is older), and never
+ * replaces a file: ckpt_<prog>_<id>_<gen>_crash-2.dmtcp (-3, ...) if
+ * that name is taken after all.
  */
+static int gen_taken(const char *dir, uint32_t gen)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/ckpt_%s_%s_%05u.dmtcp", dir,
+		 dmtcp_cfg.progname, dmtcp_cfg.unique_id, gen);
+	if (access(p, F_OK) == 0)
+		return 1;
+	snprintf(p, sizeof(p), "%s/ckpt_%s_%s_%05u_crash.dmtcp", dir,
+		 dmtcp_cfg.progname, dmtcp_cfg.unique_id, gen);
+	return access(p, F_OK) == 0;
+}
+
 int dmtcp_image_path(const char *dir, const char *suffix, char *path,
 		     size_t cap)
 {
 	int n;
 
+	for (int i = 0; *suffix && i < 100000 && gen_taken(dir,
+							     dmtcp_generation);
+	     i++)
+		dmtcp_generation++;
 	n = snprintf(path, cap, "%s/ckpt_%s_%s_%05u%s.dmtcp", dir,
 		     dmtcp_cfg.progname, dmtcp_cfg.unique_id,
 		     dmtcp_generation, suffix);
