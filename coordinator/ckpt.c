@@ -22,10 +22,12 @@
 #include "log.h"
 #include "dmtcp/image.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CO_KILL_WAIT_MS	5000
 
@@ -618,6 +620,70 @@ void co_ckpt_worker_lost(struct co_client *c)
  * holding the answer.  It goes through the checkpoint when it wakes up
  * (co_lagging_barrier), saving nothing.
  */
+/*
+ * A worker on this host that a debugger holds stopped (gdb attached, in
+ * a stop) cannot answer: fail the checkpoint at once, saying so, instead
+ * of waiting for --ckpt-timeout.  The tracer's pid, or 0.
+ */
+static int co_pid_traced(const struct co_client *w)
+{
+	char path[64], buf[4096], *p;
+	int fd, tracer;
+	ssize_t n;
+
+	if (!w->pid || strcmp(w->host, co.hostname) != 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%u/status", w->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strstr(buf, "\nState:\t");
+	if (!p || (p[8] != 't' && p[8] != 'T'))
+		return 0;
+	p = strstr(buf, "\nTracerPid:\t");
+	tracer = p ? atoi(p + 12) : 0;
+	return tracer > 0 ? tracer : 0;
+}
+
+#define CO_TRACED_AFTER_MS	1500	/* look for held workers after */
+#define CO_TRACED_EVERY_MS	500
+
+static void co_ckpt_check_traced(uint64_t now)
+{
+	int next = co.released + 1, any = 0, tracer;
+
+	if (co.phase != CO_CKPT || next > DMTCP_BAR_SUSPENDED ||
+	    now < co.ckpt_start_ms + CO_TRACED_AFTER_MS ||
+	    now < co.traced_check_ms)
+		return;
+	co.traced_check_ms = now + CO_TRACED_EVERY_MS;
+	for (size_t i = 0; i < co_nclients; i++) {
+		struct co_client *w = co_clients[i];
+
+		if (w->kind != CO_WORKER || w->closing || !w->in_ckpt ||
+		    w->barrier >= next)
+			continue;
+		tracer = co_pid_traced(w);
+		if (!tracer)
+			continue;
+		w->lagging = 1;
+		w->lag_failed = 1;
+		w->in_ckpt = 0;
+		co_ckpt_fail(w, "is stopped by a debugger (tracer pid %d): "
+			     "it cannot reach the checkpoint until the "
+			     "debugger lets it run (continue it there, or use "
+			     "`dmtcp checkpoint` in gdb, which does)", tracer);
+		any = 1;
+	}
+	if (any)
+		co_barrier_recheck();
+}
+
 static void co_ckpt_expire(uint64_t now)
 {
 	int next = co.released + 1;
@@ -747,6 +813,14 @@ uint64_t co_next_deadline(void)
 	if (co.phase == CO_CKPT && co.barrier_deadline_ms &&
 	    (!d || co.barrier_deadline_ms < d))
 		d = co.barrier_deadline_ms;
+	if (co.phase == CO_CKPT && co.released < DMTCP_BAR_SUSPENDED) {
+		uint64_t t = co.ckpt_start_ms + CO_TRACED_AFTER_MS;
+
+		if (co.traced_check_ms > t)
+			t = co.traced_check_ms;
+		if (!d || t < d)
+			d = t;
+	}
 	return d;
 }
 
@@ -755,6 +829,7 @@ void co_tick(uint64_t now)
 	const char *why;
 
 	co_ckpt_expire(now);
+	co_ckpt_check_traced(now);
 
 	if (co.kill_freezing && now >= co.kill_freeze_deadline_ms)
 		co_kill_now();

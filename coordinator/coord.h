@@ -188,6 +188,8 @@ struct co_state {
 	enum co_phase phase;
 	int released;			/* last barrier released */
 	uint64_t ckpt_start_ms;
+	uint64_t traced_check_ms;	/* next look for debugger-held
+					   workers (ckpt.c) */
 	struct co_txn txn;		/* the current checkpoint's record */
 	uint64_t barrier_deadline_ms;	/* 0 = none (the image writing) */
 	int restart_expected;		/* num_peers of the restart */

@@ -11,6 +11,9 @@
  *                             the bug); the main thread waits for it
  *   list_corrupt K fork       a child process does, the parent waits
  *
+ * At iteration 2 the program takes a snapshot tagged "list started"
+ * (dmtcp_checkpoint_tagged; nothing without the toolkit).
+ *
  * Invariant the tools check offline: pool[VICTIM].next is 0 or
  * &pool[VICTIM + 1].  The corrupting write is the line marked BUG.
  */
@@ -20,6 +23,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "dmtcp.h"
 
 #define NODES		1024
 #define VICTIM		5
@@ -69,6 +74,8 @@ static void *build(void *arg)
 	(void)arg;
 	for (iteration = 0; iteration < NODES; iteration++) {
 		append(iteration);
+		if (iteration == 2)
+			dmtcp_checkpoint_tagged("list started");
 		if (iteration == bug_at)
 			pool[VICTIM].next = (struct node *)0x10; /* BUG */
 		if (iteration % WALK_EVERY == WALK_EVERY - 1)

@@ -1,0 +1,124 @@
+#!/bin/bash
+# test-timeline.sh - dmtcp_launch --timeline DIR --interval-ms 100
+# --ckpt-on-crash: every generation stays in DIR as a snapshot (SNAP
+# record: tag, trigger), the program's dmtcp_checkpoint_tagged() and
+# dmtcp_command --tag name snapshots, DMTCP_SNAPSHOT_SIGNAL takes one,
+# the crash is the last snapshot, a restart of an older snapshot that
+# crashes again adds snapshots and changes none of the old ones, a
+# process parked for a debugger obeys --kill, and a checkpoint a
+# debugger blocks fails saying so instead of hanging.
+. "$DMTCP_SRCDIR/tests/e2e/lib.sh"
+
+gen_of() { # image name -> generation number
+	sed -E 's/.*_0*([0-9]+)(_crash(-[0-9]+)?)?\.dmtcp$/\1/' <<<"${1##*/}"
+}
+
+story() {
+	local tl=$T/tl st n crash last g img sums
+	T_LAUNCH_OPTS=(--timeline "$tl" --interval-ms 100 --ckpt-on-crash)
+	t_launch list_corrupt 40
+	st=0
+	t_wait_exit "$APP_PID" "$T_TIMEOUT" "list_corrupt to crash"
+	wait "$APP_PID" || st=$?
+	[ "$st" -eq 139 ] || t_fail "exit status $st, expected 139 (SIGSEGV): $(tail -3 "$T/app.err")"
+	t_command --status >"$T/status" || t_fail "status failed"
+	grep -q '^INTERVAL_MS=100$' "$T/status" || t_fail "no INTERVAL_MS=100: $(cat "$T/status")"
+	grep -q '^TIMELINE=yes$' "$T/status" || t_fail "no TIMELINE=yes: $(cat "$T/status")"
+	n=$(ls "$tl"/ckpt_list_corrupt_*[0-9].dmtcp 2>/dev/null | wc -l)
+	[ "$n" -ge 4 ] || t_fail "$n snapshots in $tl, expected >= 4 (0.6 s at 100 ms): $(ls "$tl")"
+	crash=$(ls "$tl"/ckpt_list_corrupt_*_crash.dmtcp 2>/dev/null)
+	[ "$(wc -w <<<"$crash")" -eq 1 ] || t_fail "expected one crash image in $tl: $(ls "$tl")"
+	last=0
+	for img in "$tl"/ckpt_list_corrupt_*[0-9].dmtcp; do
+		g=$(gen_of "$img")
+		[ "$g" -gt "$last" ] && last=$g
+	done
+	[ "$(gen_of "$crash")" -gt "$last" ] ||
+		t_fail "crash image $crash is not after the last generation $last"
+	t_log "$n snapshots, generations 1..$last, crash $crash"
+	# the program's own tagged snapshot and the crash's record
+	grep -lq "list started" "$tl"/ckpt_list_corrupt_*[0-9].dmtcp ||
+		t_fail "no snapshot carries the tag 'list started'"
+	grep -aq "list started" "$crash" && t_fail "the crash image carries the program's tag"
+
+	# restart an early snapshot: it runs into the crash again
+	sums=$(md5sum "$tl"/*.dmtcp)
+	img=$(ls "$tl"/ckpt_list_corrupt_*_00002.dmtcp)
+	st=0
+	timeout -k 5 "$T_TIMEOUT" "$BIN/dmtcp_restart" -p "$COORD_PORT" "$img" \
+		</dev/null >"$T/rst.log" 2>&1 || st=$?
+	[ "$st" -ne 0 ] || t_fail "restart of $img did not crash again: $(tail -3 "$T/rst.log")"
+	md5sum --quiet -c <<<"$sums" >"$T/md5.out" 2>&1 ||
+		t_fail "a snapshot changed after restarting an older one: $(cat "$T/md5.out")"
+	[ "$(ls "$tl"/ckpt_list_corrupt_*_crash*.dmtcp | wc -l)" -eq 2 ] ||
+		t_fail "the second crash did not add its own image: $(ls "$tl")"
+	t_log "restart of generation 2 crashed again; old snapshots unchanged"
+}
+
+tags_and_signal() {
+	local tl=$T/tl2 out img g0 g1
+	export DMTCP_SNAPSHOT_SIGNAL=SIGUSR1
+	T_LAUNCH_OPTS=(--timeline "$tl" --interval-ms 60000)
+	t_launch list_corrupt 1000
+	unset DMTCP_SNAPSHOT_SIGNAL
+	t_wait_ready
+	out=$(timeout -k 5 "$T_CKPT_TIMEOUT" "$BIN/dmtcp_command" -p "$COORD_PORT" \
+		--tag "before the bug" -bc 2>&1) || t_fail "tagged checkpoint failed: $out"
+	img=$(sed -n 's/^IMAGE=//p' <<<"$out")
+	grep -aq "before the bug" "$img" || t_fail "$img lacks its tag"
+	out=$(timeout -k 5 10 "$BIN/dmtcp_command" -p "$COORD_PORT" \
+		--tag "$(printf 'bad\001tag')" -c 2>&1) && t_fail "a tag with a control character was accepted"
+	g0=$(t_command --status | sed -n 's/^GENERATION=//p')
+	kill -USR1 "$APP_PID"
+	t_wait "$T_TIMEOUT" "a snapshot after SIGUSR1" eval \
+		'g1=$(t_command --status | sed -n "s/^GENERATION=//p"); [ "$g1" -gt "$g0" ] && t_peers_running 1'
+	t_log "DMTCP_SNAPSHOT_SIGNAL: generation $g0 -> $g1"
+	t_kill "$APP_PID"
+}
+
+parked_kill() {
+	local img=$1 pid
+	"$BIN/dmtcp_restart" -p "$COORD_PORT" --stop-for-debugger \
+		--pid-file "$T/parked.pid" "$img" </dev/null >"$T/parked.log" 2>&1 &
+	pid=$!
+	t_track "$pid"
+	t_wait "$T_TIMEOUT" "parked pid file" test -s "$T/parked.pid"
+	t_command --kill >/dev/null 2>&1
+	t_wait_exit "$pid" "$T_TIMEOUT" "the parked process after --kill"
+	t_log "a process parked for a debugger obeyed --kill"
+}
+
+held_by_debugger() {
+	local gpid out st t0
+	command -v gdb >/dev/null || { t_log "no gdb: debugger-held case not run"; return; }
+	T_LAUNCH_OPTS=()
+	t_launch list_corrupt 1000
+	t_wait_ready
+	gdb -q -batch -p "$APP_PID" -ex 'shell sleep 15' >/dev/null 2>&1 &
+	gpid=$!
+	t_track "$gpid"
+	t_wait "$T_TIMEOUT" "gdb to attach" eval \
+		"grep -q 'TracerPid:[[:space:]]*[1-9]' /proc/$APP_PID/status"
+	st=0
+	out=$(timeout -k 5 12 "$BIN/dmtcp_command" -p "$COORD_PORT" -bc 2>&1) || st=$?
+	[ "$st" -ne 0 ] && [ "$st" -ne 124 ] ||
+		t_fail "checkpoint of a process gdb holds: status $st (124 = hung): $out"
+	grep -q "stopped by a debugger" <<<"$out" ||
+		t_fail "the failed checkpoint does not say a debugger holds the thread: $out"
+	t_log "checkpoint under a debugger failed with: $(grep -m1 'debugger' <<<"$out")"
+	kill "$gpid" 2>/dev/null
+	wait "$gpid" 2>/dev/null
+	t_wait "$T_TIMEOUT" "the program to run again" t_peers_running 1
+	t_kill "$APP_PID"
+}
+
+scenario() {
+	t_coord_start
+	story
+	parked_kill "$(ls "$T"/tl/ckpt_list_corrupt_*_00002.dmtcp)"
+	t_wait "$T_TIMEOUT" "0 peers" t_peers 0
+	tags_and_signal
+	held_by_debugger
+}
+
+t_main t_run timeline scenario
