@@ -112,6 +112,21 @@ int co_ckpt_can_start(const char **why)
 		*why = "no processes are connected to this coordinator";
 		return DMTCP_REPLY_NO_PEERS;
 	}
+	for (size_t i = 0; i < co_nclients; i++) {
+		static char msg[512];
+		struct co_client *w = co_clients[i];
+
+		if (w->kind != CO_WORKER || w->closing ||
+		    w->state != DMTCP_WS_PARKED)
+			continue;
+		snprintf(msg, sizeof(msg), "worker %llu (%s pid %u) is parked "
+			 "for a debugger (dmtcp_restart --gdb or "
+			 "--stop-for-debugger): no checkpoint until a debugger "
+			 "lets it run", (unsigned long long)w->id, w->prog,
+			 w->pid);
+		*why = msg;
+		return DMTCP_REPLY_BUSY;
+	}
 	if (co_ckpt_lagging()) {
 		static char msg[512];
 		struct co_client *w = co_ckpt_lagging();

@@ -116,6 +116,8 @@ enum dmtcp_worker_state {
 	DMTCP_WS_SUSPENDED = 2,
 	DMTCP_WS_CHECKPOINTING = 3,
 	DMTCP_WS_RESTARTING = 4,
+	DMTCP_WS_PARKED = 5,	/* restored for a debugger, waiting for
+				   it: cannot take part in a checkpoint */
 };
 
 enum dmtcp_cmd {

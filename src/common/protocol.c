@@ -85,6 +85,7 @@ static const char *const proto_barrier_names[] = {
 };
 static const char *const proto_state_names[] = {
 	NULL, "RUNNING", "SUSPENDED", "CHECKPOINTING", "RESTARTING",
+	"PARKED",
 };
 static const char *const proto_reply_names[] = {
 	"OK", "ERROR", "NO_PEERS", "BUSY",

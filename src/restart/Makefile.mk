@@ -2,7 +2,8 @@
 bin_PROGRAMS += bin/dmtcp_restart
 bin_dmtcp_restart_SOURCES = src/restart/restart.c src/restart/restart.h \
 	src/restart/restart-opts.c src/restart/restart-ns.c \
-	src/restart/restart-gdb.c src/restart/restart-fds.c \
+	src/restart/restart-gdb.c src/restart/restart-peers.c \
+	src/restart/restart-fds.c \
 	src/restart/restart-files.c src/restart/restart-files.h
 bin_dmtcp_restart_LDADD = lib/libdmtcpimage.a lib/libdmtcpcommon.a \
 	$(ZLIB_LIBS)

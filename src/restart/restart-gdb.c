@@ -24,21 +24,22 @@
 #include <time.h>
 #include <unistd.h>
 
-/* NULL when the state directory is refused (util_state_dir says why) */
+/* NULL when the state directory is refused (util_state_dir says why);
+   one path per restored process (a static buffer: use it at once) */
 const char *rst_gdb_done_path(pid_t pid)
 {
-	static char path[1024];
+	static char dir[512], path[1024];
+	static pid_t self;
 
-	if (!path[0]) {
-		char dir[512];
-
-		/* not $TMPDIR: other users could plant the file there */
-		if (util_state_dir(dir, sizeof(dir)) < 0)
-			return NULL;
-		snprintf(path, sizeof(path), "%s/gdb-done.%d.%d", dir,
-			 (int)getpid(), (int)pid);
-		unlink(path);
+	/* not $TMPDIR: other users could plant the file there */
+	if (!dir[0] && util_state_dir(dir, sizeof(dir)) < 0) {
+		dir[0] = 0;
+		return NULL;
 	}
+	if (!self)
+		self = getpid();	/* dmtcp_restart's, also in children */
+	snprintf(path, sizeof(path), "%s/gdb-done.%d.%d", dir, (int)self,
+		 (int)pid);
 	return path;
 }
 
@@ -60,16 +61,23 @@ static char proc_state(pid_t pid)
 }
 
 /* Wait until the restored process parks for a debugger.  0 or -1. */
-static int wait_ready(pid_t init, pid_t pid)
+int rst_wait_ready(pid_t init, pid_t pid)
 {
+	static pid_t seen[256];	/* ready already (the file is gone) */
+	static int nseen;
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
 	char ready[1100];
 	int status;
 
+	for (int i = 0; i < nseen; i++)
+		if (seen[i] == pid)
+			return 0;
 	snprintf(ready, sizeof(ready), "%s.ready", rst_gdb_done_path(pid));
 	for (int i = 0; i < 1500; i++) {	/* 30 s */
 		if (access(ready, F_OK) == 0 && proc_state(pid)) {
 			unlink(ready);
+			if (nseen < (int)(sizeof(seen) / sizeof(seen[0])))
+				seen[nseen++] = pid;
 			return 0;
 		}
 		if (waitpid(init, &status, WNOHANG) == init) {
@@ -90,7 +98,7 @@ static int wait_ready(pid_t init, pid_t pid)
  * host's /proc for a process in that pid namespace whose NSpid ends with
  * pid.
  */
-static long host_pid_of(int hostproc, pid_t init, pid_t pid)
+long rst_host_pid_of(int hostproc, pid_t init, pid_t pid)
 {
 	char path[300], ns[64], want_ns[64], buf[2048];
 	long found = 0;
@@ -149,9 +157,9 @@ int rst_wait_for_debugger(pid_t init, pid_t pid, int hostproc,
 {
 	long hostpid;
 
-	if (wait_ready(init, pid) < 0)
+	if (rst_wait_ready(init, pid) < 0)
 		return -1;
-	hostpid = host_pid_of(hostproc, init, pid);
+	hostpid = rst_host_pid_of(hostproc, init, pid);
 	if (hostpid <= 0) {
 		fprintf(stderr, "dmtcp_restart: cannot find the host pid of "
 			"process %d\n", (int)pid);
@@ -193,7 +201,7 @@ int rst_run_gdb(pid_t init, pid_t pid, const char *exe, char **args,
 	char **argv;
 	int status, n = 0;
 
-	if (wait_ready(init, pid) < 0)
+	if (rst_wait_ready(init, pid) < 0)
 		return -1;
 	fprintf(stderr, "dmtcp_restart: process %d is restored; every thread "
 		"is parked where the checkpoint interrupted it (one signal "

@@ -36,6 +36,12 @@ void rst_usage(FILE *f)
 "                          interrupted, print the pid for `gdb -p PID`; the\n"
 "                          threads run once the debugger continues them\n"
 "      --pid-file FILE     with --stop-for-debugger: write that pid here\n"
+"      With several images (a whole computation) every process is parked;\n"
+"      the debugger gets the first image's process, or:\n"
+"      --debug-pid VPID    the process with that pid (as the program saw it)\n"
+"      --pids-file FILE    one line per process: VPID HOSTPID PROGRAM\n"
+"      The others run on when the debugger first continues its process,\n"
+"      unless a debugger attached to them meanwhile (they wait for it).\n"
 "      --allow-file-overwrite\n"
 "                          put files saved with dmtcp_launch\n"
 "                          --ckpt-open-files back as they were at the\n"
@@ -66,6 +72,8 @@ static const struct copt_own rst_own[] = {
 	COPT_FLAG("gdb", 0, struct rst_opts, gdb),
 	COPT_FLAG("stop-for-debugger", 0, struct rst_opts, stop),
 	COPT_STR("pid-file", 0, struct rst_opts, pidfile),
+	COPT_STR("pids-file", 0, struct rst_opts, pidsfile),
+	COPT_STR("debug-pid", 0, struct rst_opts, debug_pid),
 	COPT_ENV("allow-file-overwrite", "DMTCP_ALLOW_FILE_OVERWRITE"),
 	COPT_ENV("no-placeholder-files", "DMTCP_NO_PLACEHOLDER_FILES"),
 	COPT_END
@@ -99,9 +107,9 @@ int rst_parse_opts(int argc, char **argv, struct rst_opts *o, char *err,
 			break;
 		}
 	}
-	if ((o->gdb || o->stop) && o->nimages != 1)
-		return copt_error(&p, "--gdb and --stop-for-debugger take "
-				  "exactly one image");
+	if (o->debug_pid && !(o->gdb || o->stop))
+		return copt_error(&p, "--debug-pid goes with --gdb or "
+				  "--stop-for-debugger");
 	if (o->gdb && o->stop)
 		return copt_error(&p, "--gdb and --stop-for-debugger exclude "
 				  "each other");

@@ -846,8 +846,10 @@ int main(int argc, char **argv)
 	struct img_meta **metas;
 	char err[2048], secret[128] = "";
 	const char *host;
-	int port, rc, status, hostproc;
-	pid_t init;
+	int port, rc, status, hostproc, target = -1;
+	pid_t init, *vpids;
+	char **progs;
+	long *hostpids;
 
 	rc = rst_parse_opts(argc, argv, &o, err, sizeof(err));
 	rc = copt_report("dmtcp_restart", rst_usage, rc, err, &o.c, 1);
@@ -912,6 +914,30 @@ int main(int argc, char **argv)
 			"state directory under %s\n", util_tmpdir());
 		return 1;
 	}
+	/* the process the debugger gets (--debug-pid), and every pid */
+	vpids = calloc(o.nimages, sizeof(*vpids));
+	progs = calloc(o.nimages, sizeof(*progs));
+	hostpids = calloc(o.nimages, sizeof(*hostpids));
+	if (!vpids || !progs || !hostpids) {
+		fprintf(stderr, "dmtcp_restart: out of memory\n");
+		return 1;
+	}
+	for (int i = 0; i < o.nimages; i++) {
+		vpids[i] = (pid_t)ims[i].meta->proc.pid;
+		progs[i] = ims[i].meta->proc.progname;
+		if (o.debug_pid && vpids[i] == atoi(o.debug_pid))
+			target = i;
+		if (o.gdb || o.stop)
+			unlink(rst_gdb_done_path(vpids[i]));	/* stale */
+	}
+	if (o.debug_pid && target < 0) {
+		fprintf(stderr, "dmtcp_restart: --debug-pid %s: no image of "
+			"that process among the %d given\n", o.debug_pid,
+			o.nimages);
+		return 1;
+	}
+	if (target < 0)
+		target = 0;
 	/* the host's /proc, to find host pids once ours is the namespace's */
 	hostproc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	rst_host_proc = hostproc;
@@ -942,16 +968,39 @@ int main(int argc, char **argv)
 	rst_close_pipes();
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+	if (o.stop || o.gdb) {
+		/* every process parked: their host pids, then a helper
+		   that lets them go (restart-peers.c) */
+		if (rst_write_pids_file(init, vpids, progs, o.nimages,
+					hostproc, o.pidsfile, hostpids) == 0)
+			rst_release_peers_later(init, vpids, hostpids,
+						o.nimages, target, hostproc);
+	}
 	if (o.stop)
-		rst_wait_for_debugger(init, ims[0].meta->proc.pid, hostproc,
+		rst_wait_for_debugger(init, vpids[target], hostproc,
 				      o.pidfile);
 	if (o.gdb)
-		rst_run_gdb(init, ims[0].meta->proc.pid, ims[0].meta->proc.exe,
-			    o.gdb_args,
+		rst_run_gdb(init, vpids[target],
+			    ims[target].meta->proc.exe, o.gdb_args,
 			    o.ngdb_args);
-	while (waitpid(init, &status, 0) < 0)
-		if (errno != EINTR)
+	/*
+	 * Reap every child, not only init: the debugger modes' helper
+	 * (restart-peers.c) lives in the computation's pid namespace, and
+	 * init cannot finish leaving it while a zombie of ours is there.
+	 */
+	for (;;) {
+		int st;
+		pid_t p = waitpid(-1, &st, 0);
+
+		if (p == init) {
+			status = st;
+			break;
+		}
+		if (p < 0 && errno != EINTR)
 			return 1;
+	}
+	if (o.stop || o.gdb)
+		rst_peers_cleanup(vpids, o.nimages, target);
 	for (int i = 0; i < o.nimages; i++)
 		if (ims[i].decoder > 0)
 			waitpid(ims[i].decoder, NULL, 0);
@@ -960,5 +1009,8 @@ int main(int argc, char **argv)
 		img_chain_close(ims[i].chain);
 	}
 	free(ims);
+	free(vpids);
+	free(progs);
+	free(hostpids);
 	return exit_code(status);
 }

@@ -33,6 +33,17 @@ int rst_keep_caps_across_exec(void);
 
 /* restart-gdb.c */
 const char *rst_gdb_done_path(pid_t pid);
+int rst_wait_ready(pid_t init, pid_t pid);
+long rst_host_pid_of(int hostproc, pid_t init, pid_t pid);
+
+/* restart-peers.c: the other processes of a computation restored for a
+   debugger (--gdb / --stop-for-debugger with several images) */
+int rst_write_pids_file(pid_t init, const pid_t *vpids, char *const *progs,
+			int n, int hostproc, const char *path, long *hostpids);
+void rst_release_peers_later(pid_t init, const pid_t *vpids,
+			     const long *hostpids, int n, int target,
+			     int hostproc);
+void rst_peers_cleanup(const pid_t *vpids, int n, int target);
 int rst_wait_for_debugger(pid_t init, pid_t pid, int hostproc,
 			  const char *pidfile);
 int rst_run_gdb(pid_t init_pid, pid_t pid, const char *exe, char **args,
@@ -46,6 +57,8 @@ struct rst_opts {
 	int gdb;		/* --gdb: stop the process, attach gdb */
 	int stop;		/* --stop-for-debugger: park, report pid */
 	const char *pidfile;	/* --pid-file */
+	const char *pidsfile;	/* --pids-file: every process */
+	const char *debug_pid;	/* --debug-pid VPID: gdb's process */
 	char **gdb_args;	/* after "--" */
 	int ngdb_args;
 	int nimages;

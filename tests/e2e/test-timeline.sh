@@ -88,10 +88,49 @@ parked_kill() {
 	t_log "a process parked for a debugger obeyed --kill"
 }
 
+# a whole computation restored for a debugger: the child of a fork,
+# chosen with --debug-pid, gets the debugger; both run on once it
+# detached (the child crashes again: a new crash image)
+whole_computation() {
+	local tl=$T/tl3 imgs cpid hp out n0 pid st
+	T_LAUNCH_OPTS=(--timeline "$tl" --interval-ms 100 --ckpt-on-crash)
+	t_launch list_corrupt 40 fork
+	t_wait_exit "$APP_PID" "$T_TIMEOUT" "list_corrupt fork to end"
+	wait "$APP_PID"
+	imgs=$(ls "$tl"/ckpt_list_corrupt_*_00002.dmtcp)
+	[ "$(wc -w <<<"$imgs")" -eq 2 ] || t_fail "generation 2 of the fork run is not 2 images: $imgs"
+	cpid=$(ls "$tl"/ckpt_list_corrupt_*_crash.dmtcp | sed -E 's/.*_[0-9a-f]+-([0-9]+)-[0-9a-f]+_[0-9]+_crash.*/\1/')
+	n0=$(ls "$tl"/*_crash*.dmtcp | wc -l)
+	# shellcheck disable=SC2086
+	"$BIN/dmtcp_restart" -p "$COORD_PORT" --stop-for-debugger --debug-pid "$cpid" \
+		--pid-file "$T/w.pid" --pids-file "$T/w.pids" $imgs </dev/null >"$T/w.log" 2>&1 &
+	pid=$!
+	t_track "$pid"
+	t_wait "$T_TIMEOUT" "the pid file" test -s "$T/w.pid"
+	[ "$(wc -l <"$T/w.pids")" -eq 2 ] || t_fail "--pids-file: $(cat "$T/w.pids")"
+	grep -q "^$cpid $(cat "$T/w.pid") " "$T/w.pids" ||
+		t_fail "--pid-file $(cat "$T/w.pid") is not the child $cpid's in $(cat "$T/w.pids")"
+	out=$(t_command --bcheckpoint 2>&1) && t_fail "a checkpoint of a parked computation was accepted: $out"
+	grep -q "parked for a debugger" <<<"$out" || t_fail "refused checkpoint does not say why: $out"
+	if command -v gdb >/dev/null; then
+		out=$(timeout -k 5 60 gdb -q -batch -iex 'set sysroot /' -p "$(cat "$T/w.pid")" \
+			-ex 'print iteration' 2>&1)
+		grep -qE '^\$1 = [0-9]+' <<<"$out" || t_fail "gdb on the child: $out"
+		t_log "gdb on the restored child: $(grep -E '^\$1' <<<"$out")"
+	fi
+	st=0
+	t_wait_exit "$pid" "$T_TIMEOUT" "the restored computation to run on and end"
+	wait "$pid" || st=$?
+	[ "$(ls "$tl"/*_crash*.dmtcp | wc -l)" -gt "$n0" ] ||
+		t_fail "the released child did not run into its crash again (status $st): $(tail -3 "$T/w.log")"
+	t_log "the whole computation ran on after the debugger left"
+}
+
 held_by_debugger() {
 	local gpid out st t0
 	command -v gdb >/dev/null || { t_log "no gdb: debugger-held case not run"; return; }
 	T_LAUNCH_OPTS=()
+	t_command --interval 0 >/dev/null || t_fail "cannot turn the interval off"
 	t_launch list_corrupt 1000
 	t_wait_ready
 	gdb -q -batch -p "$APP_PID" -ex 'shell sleep 15' >/dev/null 2>&1 &
@@ -118,6 +157,7 @@ scenario() {
 	parked_kill "$(ls "$T"/tl/ckpt_list_corrupt_*_00002.dmtcp)"
 	t_wait "$T_TIMEOUT" "0 peers" t_peers 0
 	tags_and_signal
+	whole_computation
 	held_by_debugger
 }
 

@@ -699,8 +699,11 @@ static void publish_coordinator(void)
 		unlink(tmp);
 }
 
-/* This thread's tracer: a debugger attached to us has attached all. */
-static int traced(void)
+/*
+ * This thread's tracer: a debugger attached to us has attached all.
+ * *vcs: the thread's voluntary context switches so far (0 if unknown).
+ */
+static int traced(unsigned long *vcs)
 {
 	char buf[2048], *p;
 	/*
@@ -716,29 +719,41 @@ static int traced(void)
 
 	if (n <= 0)
 		return 0;
+	p = strstr(buf, "voluntary_ctxt_switches:");
+	*vcs = p && (p == buf || p[-1] == '\n') ? strtoul(p + 24, NULL, 10) : 0;
 	p = strstr(buf, "TracerPid:");
 	return p && atoi(p + 10) != 0;
 }
 
 /*
  * While parked for a debugger: a KILL from the coordinator
- * (dmtcp_command --kill) still ends the process.  Other messages wait
- * for the threads to run (peeked, not taken).
+ * (dmtcp_command --kill) still ends the process (coord_recv does not
+ * return).  A checkpoint that started before the coordinator knew we
+ * are parked fails: this process cannot take part, but goes through
+ * the barriers so that the others do not wait for it.
  */
-static void parked_check_kill(void)
+static void parked_check_messages(void)
 {
+	static const char why[] = "parked for a debugger (dmtcp_restart "
+		"--gdb or --stop-for-debugger): no checkpoint until a "
+		"debugger lets it run";
 	struct dmtcp_msg m;
 	struct pollfd p = { .fd = dmtcp_coord_fd, .events = POLLIN };
 
-	if (dmtcp_coord_fd < 0 || poll(&p, 1, 0) <= 0)
+	if (dmtcp_coord_fd < 0 || poll(&p, 1, 0) <= 0 ||
+	    (p.revents & (POLLHUP | POLLERR)))
 		return;
-	if (p.revents & (POLLHUP | POLLERR)) {
-		p.revents = 0;
+	if (coord_recv(&m) < 0)
+		return;
+	if (m.type != DMTCP_MSG_DO_CHECKPOINT) {
+		pr_debug("parked: ignoring message %d", m.type);
 		return;
 	}
-	if (recv(dmtcp_coord_fd, &m, sizeof(m), MSG_PEEK | MSG_DONTWAIT) ==
-	    (ssize_t)sizeof(m) && m.type == DMTCP_MSG_KILL)
-		coord_recv(&m);		/* does not return */
+	pr_warn("checkpoint %llu refused: %s", (unsigned long long)m.arg0, why);
+	coord_send(DMTCP_MSG_CKPT_WRITTEN, 0, 0, why, sizeof(why),
+		   DMTCP_CKPT_FAILED);
+	for (int b = DMTCP_BAR_SUSPENDED; b <= DMTCP_BAR_REFILLED; b++)
+		barrier(b);
 }
 
 /*
@@ -748,26 +763,53 @@ static void parked_check_kill(void)
 static void wait_for_debugger(void)
 {
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	char ready[sizeof(dmtcp_handoff.gdb_done) + 8];
+	char ready[sizeof(dmtcp_handoff.gdb_done) + 16];
+	int by_tracer = 0;
+	unsigned long last_vcs = 0;
 
+	/* no checkpoint of the computation while we wait (coordinator) */
+	coord_send(DMTCP_MSG_WORKER_STATE, DMTCP_WS_PARKED, 0, NULL, 0, 0);
 	/* tell dmtcp_restart that gdb can attach now */
 	snprintf(ready, sizeof(ready), "%s.ready", dmtcp_handoff.gdb_done);
 	close(open(ready, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
 
 	for (;;) {
-		if (traced())
+		unsigned long vcs = 0;
+
+		if (traced(&vcs)) {
+			by_tracer = 1;
 			break;
+		}
+		/*
+		 * A debugger that attached and detached without letting us
+		 * run (gdb -batch -p PID -ex 'print x') is gone before we
+		 * see it: but this thread was stopped meanwhile (a tracer's
+		 * stop; every signal is blocked here), which shows as more
+		 * than the one context switch of each sleep.
+		 */
+		if (last_vcs && vcs > last_vcs + 2) {
+			by_tracer = 1;
+			break;
+		}
+		last_vcs = vcs;
 		if (dmtcp_handoff.gdb_done[0] &&
 		    access(dmtcp_handoff.gdb_done, F_OK) == 0) {
 			unlink(dmtcp_handoff.gdb_done);
 			break;
 		}
-		parked_check_kill();
+		parked_check_messages();
 		nanosleep(&ts, NULL);
 	}
 	if (dmtcp_handoff.host_proc_fd > 0)
 		close(dmtcp_handoff.host_proc_fd);
 	dmtcp_handoff.host_proc_fd = -1;
+	coord_send(DMTCP_MSG_WORKER_STATE, DMTCP_WS_RUNNING, 0, NULL, 0, 0);
+	/* our threads run now: dmtcp_restart releases the other processes
+	   of the computation (src/restart/restart-peers.c) */
+	snprintf(ready, sizeof(ready), "%s.released", dmtcp_handoff.gdb_done);
+	if (by_tracer && dmtcp_handoff.gdb_done[0])
+		close(open(ready, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+			   0600));
 }
 
 /*
