@@ -7,4 +7,3 @@ dist_pluginexamples_DATA = examples/plugins/README \
 	examples/plugins/Makefile \
 	examples/plugins/hello_plugin.c \
 	examples/plugins/count_sleeps.c
-EXTRA_DIST += examples/plugins/Makefile.mk
