@@ -65,8 +65,9 @@ scenario() {
 	[ -n "$ver" ] && [ "$ver" = "$want" ] ||
 		t_fail "pkg-config says version '$ver', config.h '$want'"
 	INC=$(t_pc --variable=includedir dmtcp)
-	[ "$(t_pc --cflags dmtcp)" = "-I$INC" ] ||
-		t_fail "pkg-config --cflags dmtcp: '$(t_pc --cflags dmtcp)', want -I$INC"
+	f=$(t_pc --cflags dmtcp)
+	[ "${f% }" = "-I$INC" ] ||
+		t_fail "pkg-config --cflags dmtcp: '$f', want -I$INC"
 	cmp -s "$INC/dmtcp.h" "$DMTCP_SRCDIR/include/dmtcp.h" ||
 		t_fail "$INC/dmtcp.h missing or not the source's include/dmtcp.h"
 	lib=$(t_pc --variable=dmtcplibdir dmtcp)/libdmtcp.so
