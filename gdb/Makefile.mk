@@ -13,3 +13,21 @@ dist_gdbhelperspkg_DATA = gdb/dmtcp_gdb/__init__.py \
 	gdb/dmtcp_gdb/rewind.py
 dist_bin_SCRIPTS = util/gdb-add-symbol-file
 EXTRA_DIST += doc/gdb.md
+
+# gdb's auto-load script of libdmtcp.so (gdb/libdmtcp.so-gdb.py.in): the
+# helpers load in any gdb that sees the library mapped.  Installed under
+# gdb's scripts-directory, named after the library's path; in the build
+# tree next to lib/libdmtcp.so, pointing at the source tree's helpers.
+gdbautoloaddir = $(datadir)/gdb/auto-load$(dmtcplibdir)
+gdbautoload_DATA = gdb/libdmtcp.so-gdb.py
+noinst_DATA = lib/libdmtcp.so-gdb.py
+EXTRA_DIST += gdb/libdmtcp.so-gdb.py.in
+CLEANFILES += gdb/libdmtcp.so-gdb.py lib/libdmtcp.so-gdb.py
+gdb/libdmtcp.so-gdb.py: $(top_srcdir)/gdb/libdmtcp.so-gdb.py.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) gdb && \
+	sed 's|@HELPERS_DIR[@]|$(gdbhelpersdir)|' \
+		$(top_srcdir)/gdb/libdmtcp.so-gdb.py.in > $@.tmp && mv $@.tmp $@
+lib/libdmtcp.so-gdb.py: $(top_srcdir)/gdb/libdmtcp.so-gdb.py.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) lib && \
+	sed 's|@HELPERS_DIR[@]|$(abs_top_srcdir)/gdb|' \
+		$(top_srcdir)/gdb/libdmtcp.so-gdb.py.in > $@.tmp && mv $@.tmp $@

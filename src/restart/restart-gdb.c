@@ -16,6 +16,7 @@
 #include <fcntl.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,6 +193,53 @@ static int find_helpers(char *buf, size_t cap)
 	return access(buf, R_OK);
 }
 
+/* true when gdb init file PATH (under $HOME when home) mentions dir */
+static int gdbinit_mentions(const char *home, const char *path,
+			    const char *dir)
+{
+	char file[PATH_MAX], buf[65536];
+
+	snprintf(file, sizeof(file), "%s%s", home ? home : "", path);
+	if (util_read_small(AT_FDCWD, file, buf, sizeof(buf)) <= 0)
+		return 0;
+	return strstr(buf, dir) != NULL;
+}
+
+/* our directory, read at startup: /proc is the restart's own by --gdb */
+static char exe_dir[PATH_MAX];
+
+__attribute__((constructor)) static void remember_exe_dir(void)
+{
+	if (util_exe_dir(exe_dir, sizeof(exe_dir)) < 0)
+		exe_dir[0] = 0;
+}
+
+/*
+ * In a build tree, lib/libdmtcp.so-gdb.py loads the dmtcp commands in any
+ * gdb that sees this build's libdmtcp.so, once gdb trusts the directory:
+ * say how when no gdb init file names it (this run sources them itself).
+ */
+static void hint_auto_load(void)
+{
+	char lib[PATH_MAX + 32], real[PATH_MAX];
+	const char *home = getenv("HOME");
+
+	if (!exe_dir[0])
+		return;
+	snprintf(lib, sizeof(lib), "%s/../lib/libdmtcp.so-gdb.py", exe_dir);
+	if (access(lib, R_OK) != 0 || !realpath(lib, real))
+		return;
+	*strrchr(real, '/') = 0;
+	if ((home && (gdbinit_mentions(home, "/.gdbinit", real) ||
+		      gdbinit_mentions(home, "/.config/gdb/gdbinit", real))) ||
+	    gdbinit_mentions(NULL, "/etc/gdb/gdbinit", real))
+		return;
+	fprintf(stderr, "dmtcp_restart: to have the dmtcp gdb commands in "
+		"every gdb that attaches to a process of this build, add "
+		"this line to ~/.gdbinit:\n    add-auto-load-safe-path %s\n",
+		real);
+}
+
 int rst_run_gdb(pid_t init, pid_t pid, const char *exe, char **args,
 		int nargs)
 {
@@ -213,6 +261,7 @@ int rst_run_gdb(pid_t init, pid_t pid, const char *exe, char **args,
 		return -1;
 	argv[n++] = "gdb";
 	argv[n++] = "-q";
+	hint_auto_load();
 	if (find_helpers(helpers, sizeof(helpers)) == 0) {
 		/* the dmtcp gdb commands (info, threads, rewind, ...) */
 		snprintf(source, sizeof(source), "source %s", helpers);
