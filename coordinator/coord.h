@@ -199,6 +199,10 @@ struct co_state {
 	long interval_ms;		/* the interval itself, 0 = off */
 	int timeline;			/* a worker asked for a timeline:
 					   keep generations (--timeline) */
+	int keep_configured;		/* --keep-generations as given */
+	long interval_configured_ms;	/* -i as given */
+	int asked;			/* the computation's workers changed
+					   these (timeline, interval) */
 	uint32_t ckpt_trigger;		/* enum img_snap_trigger of the
 					   checkpoint starting next */
 	char ckpt_tag[128];		/* and its tag ("" none) */

@@ -130,8 +130,18 @@ static int co_hello_worker(struct co_client *c, struct dmtcp_hello *h)
 	co.had_workers = 1;
 	/* dmtcp_launch --timeline / --interval-ms (a restarted process
 	   keeps asking: its settings came back with it) */
+	if (fresh && co.asked) {
+		/* a new computation: its own wishes, or the coordinator's
+		   options again */
+		co.timeline = 0;
+		co.asked = 0;
+		co.opts.keep_generations = co.keep_configured;
+		co.interval_ms = co.interval_configured_ms;
+		co.interval = co.interval_ms / 1000;
+	}
 	if ((h->flags & DMTCP_HELLO_TIMELINE) && !co.timeline) {
 		co.timeline = 1;
+		co.asked = 1;
 		co.opts.keep_generations = (int)(h->keep > 100000 ? 0 :
 						 h->keep);
 		if (co.opts.keep_generations)
@@ -140,8 +150,10 @@ static int co_hello_worker(struct co_client *c, struct dmtcp_hello *h)
 		else
 			co_event(0, "timeline: keeping every generation");
 	}
-	if (h->interval_ms && (long)h->interval_ms != co.interval_ms)
+	if (h->interval_ms && (long)h->interval_ms != co.interval_ms) {
 		co_set_interval_ms((long)h->interval_ms);
+		co.asked = 1;
+	}
 	if (!co.next_ckpt_ms)
 		co_schedule_interval();
 

@@ -280,6 +280,8 @@ int main(int argc, char **argv)
 	}
 	co.interval = co.opts.c.interval;
 	co.interval_ms = co.interval * 1000;
+	co.keep_configured = co.opts.keep_generations;
+	co.interval_configured_ms = co.interval_ms;
 	requested_port = co.opts.c.port;
 	if (gethostname(co.hostname, sizeof(co.hostname) - 1) < 0)
 		snprintf(co.hostname, sizeof(co.hostname), "localhost");

@@ -126,11 +126,25 @@ whole_computation() {
 	t_log "the whole computation ran on after the debugger left"
 }
 
+# --keep K: the newest K snapshots stay (full images: no chain parents)
+keep_newest() {
+	local tl=$T/tl4 n
+	T_LAUNCH_OPTS=(--timeline "$tl" --interval-ms 100 --keep 3 --no-incremental)
+	t_launch list_corrupt 60
+	t_wait_exit "$APP_PID" "$T_TIMEOUT" "list_corrupt to crash"
+	wait "$APP_PID"
+	n=$(ls "$tl"/ckpt_list_corrupt_*[0-9].dmtcp | wc -l)
+	[ "$n" -ge 1 ] && [ "$n" -le 3 ] || t_fail "--keep 3 left $n snapshots: $(ls "$tl")"
+	ls "$tl"/ckpt_list_corrupt_*_00001.dmtcp >/dev/null 2>&1 &&
+		t_fail "--keep 3 kept the first snapshot: $(ls "$tl")"
+	t_log "--keep 3: $n snapshots left"
+}
+
 held_by_debugger() {
 	local gpid out st t0
 	command -v gdb >/dev/null || { t_log "no gdb: debugger-held case not run"; return; }
 	T_LAUNCH_OPTS=()
-	t_command --interval 0 >/dev/null || t_fail "cannot turn the interval off"
+	# a new computation: the earlier ones' 100 ms interval is gone
 	t_launch list_corrupt 1000
 	t_wait_ready
 	gdb -q -batch -p "$APP_PID" -ex 'shell sleep 15' >/dev/null 2>&1 &
@@ -158,6 +172,7 @@ scenario() {
 	t_wait "$T_TIMEOUT" "0 peers" t_peers 0
 	tags_and_signal
 	whole_computation
+	keep_newest
 	held_by_debugger
 }
 
