@@ -130,11 +130,13 @@ whole_computation() {
 keep_newest() {
 	local tl=$T/tl4 n
 	T_LAUNCH_OPTS=(--timeline "$tl" --interval-ms 100 --keep 3 --no-incremental)
-	t_launch list_corrupt 60
+	t_launch list_corrupt 100
 	t_wait_exit "$APP_PID" "$T_TIMEOUT" "list_corrupt to crash"
 	wait "$APP_PID"
 	n=$(ls "$tl"/ckpt_list_corrupt_*[0-9].dmtcp | wc -l)
 	[ "$n" -ge 1 ] && [ "$n" -le 3 ] || t_fail "--keep 3 left $n snapshots: $(ls "$tl")"
+	[ "$(t_command --status | sed -n 's/^GENERATION=//p')" -gt 3 ] ||
+		t_fail "fewer than 4 generations: --keep 3 not tried"
 	ls "$tl"/ckpt_list_corrupt_*_00001.dmtcp >/dev/null 2>&1 &&
 		t_fail "--keep 3 kept the first snapshot: $(ls "$tl")"
 	t_log "--keep 3: $n snapshots left"
