@@ -53,9 +53,9 @@ static const char *co_help_words[16];
 static const struct co_console_cmd co_console_cmds[] = {
 	{ "help", "h", "[COMMAND]", 0, "print this help (or one command's)",
 	  co_help_words },
-	{ "checkpoint", "c", NULL, DMTCP_CMD_CHECKPOINT,
-	  "checkpoint all processes now", NULL },
-	{ "bcheckpoint", "bc", NULL, DMTCP_CMD_BCHECKPOINT,
+	{ "checkpoint", "c", "[TAG]", DMTCP_CMD_CHECKPOINT,
+	  "checkpoint all processes now (the snapshot tagged TAG)", NULL },
+	{ "bcheckpoint", "bc", "[TAG]", DMTCP_CMD_BCHECKPOINT,
 	  "checkpoint and print the images when it is complete", NULL },
 	{ "list", "l", NULL, DMTCP_CMD_LIST,
 	  "list the processes: id, pid, host, program, state, last image",
@@ -66,6 +66,8 @@ static const struct co_console_cmd co_console_cmds[] = {
 	{ "interval", "i", "SECONDS", DMTCP_CMD_INTERVAL,
 	  "checkpoint every SECONDS (0 = never); no argument: show it",
 	  co_interval_words },
+	{ "interval-ms", "im", "MS", DMTCP_CMD_INTERVAL_MS,
+	  "checkpoint every MS milliseconds (0 = never)", NULL },
 	{ "kill", "k", NULL, DMTCP_CMD_KILL, "kill all processes", NULL },
 	{ "quit", "q", NULL, DMTCP_CMD_QUIT,
 	  "kill all processes and stop the coordinator", NULL },
@@ -132,12 +134,23 @@ static void co_console_help(const char *about)
 static void co_console_exec(char *line)
 {
 	const struct co_console_cmd *k;
-	char *word, *arg, *extra, *save = NULL;
+	char *word, *arg, *extra, *save = NULL, *rest;
 	long val = 0;
 
 	word = strtok_r(line, " \t\r\n", &save);
 	if (!word || word[0] == '#')
 		return;
+	/* a checkpoint's tag: the rest of the line */
+	rest = save ? save + strspn(save, " \t") : NULL;
+	if (rest)
+		rest[strcspn(rest, "\r\n")] = 0;
+	k = co_console_find(word);
+	if (k && (k->cmd == DMTCP_CMD_CHECKPOINT ||
+		  k->cmd == DMTCP_CMD_BCHECKPOINT)) {
+		co_command(NULL, k->cmd, 0, rest && *rest ? rest : NULL,
+			   rest ? strlen(rest) : 0);
+		return;
+	}
 	arg = strtok_r(NULL, " \t\r\n", &save);
 	extra = strtok_r(NULL, " \t\r\n", &save);
 	k = co_console_find(word);
@@ -153,13 +166,22 @@ static void co_console_exec(char *line)
 		co_console_help(arg);
 		return;
 	}
-	if (extra || (arg && k->cmd != DMTCP_CMD_INTERVAL)) {
+	if (extra || (arg && k->cmd != DMTCP_CMD_INTERVAL &&
+		      k->cmd != DMTCP_CMD_INTERVAL_MS)) {
 		char msg[160];
 
 		snprintf(msg, sizeof(msg), "usage: %s%s%s", k->word,
 			 k->args ? " " : "", k->args ? k->args : "");
 		co_console_print(msg);
 		return;
+	}
+	if (k->cmd == DMTCP_CMD_INTERVAL_MS) {
+		val = arg ? util_parse_ulong(arg) : -1;
+		if (val < 0) {
+			co_console_print("usage: interval-ms MS (a whole "
+					 "number, 0 disables)");
+			return;
+		}
 	}
 	if (k->cmd == DMTCP_CMD_INTERVAL) {
 		if (!arg) {

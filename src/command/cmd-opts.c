@@ -27,7 +27,13 @@ static const struct {
 	{ "k", "kill", DMTCP_CMD_KILL },
 	{ "q", "quit", DMTCP_CMD_QUIT },
 	{ "i", "interval", DMTCP_CMD_INTERVAL },	/* takes N */
+	{ "im", "interval-ms", DMTCP_CMD_INTERVAL_MS },	/* takes N */
 };
+
+static int takes_number(int cmd)
+{
+	return cmd == DMTCP_CMD_INTERVAL || cmd == DMTCP_CMD_INTERVAL_MS;
+}
 
 #define CMD_NWORDS (sizeof(cmd_words) / sizeof(cmd_words[0]))
 #define OPT_TAG		(COPT_OWN_KEY + 100)
@@ -68,6 +74,8 @@ void cmd_usage(FILE *f)
 "                          TIME_MS= (progress on stderr if a terminal)\n"
 "  -kc, --kcheckpoint, kc  blocking checkpoint, then kill all processes\n"
 "  -i, --interval N, i N   checkpoint every N seconds (0 = never)\n"
+"  -im, --interval-ms N, im N\n"
+"                          checkpoint every N milliseconds (0 = never)\n"
 "  -k, --kill, k           kill all processes\n"
 "  -q, --quit, q           kill all processes and stop the coordinator\n"
 "\n"
@@ -96,11 +104,13 @@ static int cmd_add(struct copt_parser *p, struct cmd_opts *o, size_t i,
 	if (o->nreq >= CMD_MAX_REQUESTS)
 		return copt_error(p, "too many commands (at most %d)",
 				  CMD_MAX_REQUESTS);
-	if (cmd_words[i].cmd == DMTCP_CMD_INTERVAL) {
+	if (takes_number(cmd_words[i].cmd)) {
 		v = val ? util_parse_ulong(val) : -1;
 		if (v < 0)
-			return copt_error(p, "interval needs a number of "
-					  "seconds (0 = never), got '%s'",
+			return copt_error(p, "%s needs a number of %s (0 = "
+					  "never), got '%s'", cmd_words[i].name,
+					  cmd_words[i].cmd == DMTCP_CMD_INTERVAL
+					  ? "seconds" : "milliseconds",
 					  val ? val : "nothing");
 	}
 	o->req[o->nreq].cmd = cmd_words[i].cmd;
@@ -143,7 +153,7 @@ int cmd_opts_parse(int argc, char **argv, struct cmd_opts *o, char *err,
 	for (k = 0; k < CMD_NWORDS; k++)
 		own[k + 3] = (struct copt_own)COPT_KEY(cmd_words[k].name,
 			cmd_words[k].word[1] ? 0 : cmd_words[k].word[0],
-			cmd_words[k].cmd == DMTCP_CMD_INTERVAL ?
+			takes_number(cmd_words[k].cmd) ?
 			required_argument : no_argument, cmd_key(k));
 	memset(o, 0, sizeof(*o));
 	/* "-bc" is DMTCP's spelling; getopt would read it as -b -c */
@@ -200,7 +210,7 @@ int cmd_opts_parse(int argc, char **argv, struct cmd_opts *o, char *err,
 			copt_error(&p, "unknown command '%s'", args[i]);
 			goto out;
 		}
-		if (cmd_add(&p, o, k, cmd_words[k].cmd == DMTCP_CMD_INTERVAL ?
+		if (cmd_add(&p, o, k, takes_number(cmd_words[k].cmd) ?
 			    (i + 1 < argc ? args[++i] : NULL) : NULL))
 			goto out;
 	}

@@ -377,8 +377,15 @@ static void test_restart_options(void **state)
 
 	assert_int_equal(RST(&o, "r"), -1);
 	assert_string_equal(err, "no image given");
-	assert_int_equal(RST(&o, "r", "--gdb", "a", "b"), -1);
-	assert_non_null(strstr(err, "exactly one image"));
+	/* a whole computation for a debugger: several images, one gets
+	   the debugger (--debug-pid), every pid in --pids-file */
+	assert_int_equal(RST(&o, "r", "--gdb", "--debug-pid", "42",
+			     "--pids-file", "pp", "a", "b"), 0);
+	assert_int_equal(o.nimages, 2);
+	assert_string_equal(o.debug_pid, "42");
+	assert_string_equal(o.pidsfile, "pp");
+	assert_int_equal(RST(&o, "r", "--debug-pid", "42", "a"), -1);
+	assert_non_null(strstr(err, "--debug-pid goes with"));
 	assert_int_equal(RST(&o, "r", "--help", "--bogus"), -1);
 	assert_string_equal(err, "unknown option '--bogus'");
 	assert_int_equal(RST(&o, "r", "--version"), 0);
