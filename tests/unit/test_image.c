@@ -1,8 +1,9 @@
 /*
  * test_image.c - image library round trips: write raw and gzip images
  * of a synthetic process, read them back (metadata and page data),
- * check raw page alignment, decode gzip to the raw byte stream, and
- * the writer's refusal of out-of-order records.
+ * check raw page alignment, decode gzip to the raw byte stream, the
+ * writer's refusal of out-of-order records, and the SNAP record (a
+ * snapshot's tag, trigger and crash) read back and checked.
  */
 #include "config.h"
 
@@ -315,6 +316,76 @@ static void test_writer_order(void **state)
 	free(path);
 }
 
+/* ti_write's hook after CMDLINE: the SNAP records of snap_test */
+static struct img_snap snap_rec;
+static int snap_count;
+
+static int write_snaps(struct img_writer *w)
+{
+	for (int i = 0; i < snap_count; i++)
+		if (img_write_rec(w, IMG_REC_SNAP, &snap_rec,
+				  sizeof(snap_rec)) < 0)
+			return -1;
+	return 0;
+}
+
+static void test_snap_record(void **state)
+{
+	struct ti_ctx *c = *state;
+	struct img_meta *m = NULL;
+	char *path = ti_tmpname("snap");
+
+	memset(&snap_rec, 0, sizeof(snap_rec));
+	snap_rec.trigger = IMG_SNAP_CRASH;
+	snap_rec.flags = IMG_SNAPF_TIMELINE | IMG_SNAPF_SIGINFO;
+	snap_rec.prev_generation = 7;
+	snap_rec.sig_signo = 11;
+	snap_rec.sig_addr = 0x10;
+	snap_rec.ckpt_usec = 5000000;
+	snap_rec.start_usec = 1000000;
+	strcpy(snap_rec.tag, "after parse");
+	ti_write_files = write_snaps;
+
+	/* one: read back whole; the restorer's record checks skip it (the
+	   synthetic image is refused later: it has no hand-off stack) */
+	snap_count = 1;
+	assert_int_equal(ti_write(&c->t, path, 0), 0);
+	assert_int_equal(img_load_meta(path, &m, c->err, sizeof(c->err)), 0);
+	assert_true(m->has_snap);
+	assert_memory_equal(&m->snap, &snap_rec, sizeof(snap_rec));
+	img_free_meta(m);
+	assert_int_equal(img_check_restore_file(path, c->err,
+						sizeof(c->err)), -1);
+	assert_null(strstr(c->err, "SNAP"));
+	assert_null(strstr(c->err, "record type"));
+
+	/* two: the writer refuses the second */
+	snap_count = 2;
+	assert_int_equal(ti_write(&c->t, path, 0), -1);
+
+	/* a tag without its NUL, an unknown trigger: refused by readers */
+	snap_count = 1;
+	memset(snap_rec.tag, 'x', sizeof(snap_rec.tag));
+	assert_int_equal(ti_write(&c->t, path, 0), 0);
+	assert_int_equal(img_load_meta(path, &m, c->err, sizeof(c->err)), -1);
+	assert_non_null(strstr(c->err, "not NUL-terminated"));
+	strcpy(snap_rec.tag, "ok");
+	snap_rec.trigger = 99;
+	assert_int_equal(ti_write(&c->t, path, 0), 0);
+	assert_int_equal(img_load_meta(path, &m, c->err, sizeof(c->err)), -1);
+	assert_non_null(strstr(c->err, "unknown trigger 99"));
+
+	/* none (an older image): has_snap 0 */
+	snap_count = 0;
+	assert_int_equal(ti_write(&c->t, path, 0), 0);
+	assert_int_equal(img_load_meta(path, &m, c->err, sizeof(c->err)), 0);
+	assert_false(m->has_snap);
+	img_free_meta(m);
+	ti_write_files = NULL;
+	unlink(path);
+	free(path);
+}
+
 static void test_gzip_level_env(void **state)
 {
 	struct ti_ctx *c = *state;
@@ -392,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_raw_to_pipe),
 		cmocka_unit_test(test_gzip_needs_seekable),
 		cmocka_unit_test(test_writer_order),
+		cmocka_unit_test(test_snap_record),
 		cmocka_unit_test(test_gzip_level_env),
 		cmocka_unit_test(test_gzip_large_record),
 	};
