@@ -17,6 +17,18 @@
 #define DMTCP_DEBUG_INFO_VERSION	1
 #define DMTCP_DEBUG_PATH_MAX		4096
 
+/*
+ * dmtcp_debug_info.hold.  PARK: each application thread that receives
+ * the checkpoint signal parks at once (queue the signal to every thread
+ * before continuing), so the image holds the state the debugger showed;
+ * the library sets hold back to 0 when the checkpoint is done.  KEEP:
+ * the same, and after the checkpoint the threads stay parked in the
+ * checkpoint handler until the debugger writes 0 (bounded: 60 s), so
+ * that after stopping the process again it still shows that state.
+ */
+#define DMTCP_HOLD_PARK		1
+#define DMTCP_HOLD_KEEP		2
+
 /* dmtcp_debug_info.flags */
 #define DMTCP_DI_RESTORED	0x1	/* this process came from `image` */
 #define DMTCP_DI_TIMELINE	0x2	/* its computation keeps a timeline
@@ -31,14 +43,10 @@ struct dmtcp_debug_info {
 				   checkpoint, 0 before any */
 	uint32_t vpid;		/* offset 12: the process's own pid (as the
 				   program sees it) */
-	uint32_t hold;		/* offset 16: a debugger sets 1 before it
-				   lets the threads run into a checkpoint it
-				   requested (`dmtcp checkpoint` in gdb): each
-				   application thread that receives the
-				   checkpoint signal parks at once, so the
-				   image holds the state the debugger showed;
-				   the library clears it when the checkpoint
-				   is done */
+	uint32_t hold;		/* offset 16: DMTCP_HOLD_*, set by a debugger
+				   before it lets the threads run into a
+				   checkpoint it requested (`dmtcp checkpoint`
+				   in gdb) */
 	uint32_t ckpt_signal;	/* offset 20: the checkpoint signal */
 	uint64_t reserved[5];	/* offset 24 */
 	char image[DMTCP_DEBUG_PATH_MAX];	/* offset 64: the image it was

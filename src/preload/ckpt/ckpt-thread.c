@@ -132,8 +132,15 @@ static void ckpt_begin(void)
 
 static void ckpt_end(void)
 {
-	/* a debugger's hold is for one checkpoint (threads/threads.c) */
-	__atomic_store_n(&dmtcp_debug_info.hold, 0, __ATOMIC_SEQ_CST);
+	/* a debugger's hold is for one checkpoint (threads/threads.c);
+	   DMTCP_HOLD_KEEP is the debugger's to clear */
+	{
+		uint32_t h = DMTCP_HOLD_PARK;
+
+		__atomic_compare_exchange_n(&dmtcp_debug_info.hold, &h, 0, 0,
+					    __ATOMIC_SEQ_CST,
+					    __ATOMIC_SEQ_CST);
+	}
 	dmtcp_crit_ckpt_end();
 	__atomic_add_fetch(&dmtcp_ckpt_done_seq, 1, __ATOMIC_SEQ_CST);
 	futex_wake(&dmtcp_ckpt_done_seq);

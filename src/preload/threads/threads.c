@@ -227,6 +227,22 @@ static struct dmtcp_thread *hold_for_checkpoint(int tid)
 }
 
 /* This thread's slot, if a checkpoint signalled it (or will: hold). */
+/*
+ * hold == 2 (DMTCP_HOLD_KEEP): the debugger wants the threads to stay
+ * where the checkpoint found them until it has stopped the process
+ * again and cleared hold, so that what it shows after `dmtcp
+ * checkpoint` is still the image's state (bounded: 60 s).
+ */
+static void hold_after_checkpoint(void)
+{
+	struct timespec ts = { 0, 1000 * 1000 };
+
+	for (int i = 0; i < 60000 &&
+	     __atomic_load_n(&dmtcp_debug_info.hold, __ATOMIC_SEQ_CST) ==
+	     DMTCP_HOLD_KEEP; i++)
+		rsys2(SYS_nanosleep, (long)&ts, 0);
+}
+
 static __attribute__((noinline)) struct dmtcp_thread *handler_slot(int tid)
 {
 	struct dmtcp_thread *t = dmtcp_thread_slot(tid);
@@ -275,6 +291,8 @@ static void ckpt_handler(int sig, siginfo_t *si, void *vuc)
 	}
 	while (__atomic_load_n(&dmtcp_resume_gen, __ATOMIC_SEQ_CST) == gen)
 		futex_wait(&dmtcp_resume_gen, gen);
+	if (!restarted)
+		hold_after_checkpoint();
 	if (dmtcp_thread_resume_hook)
 		dmtcp_thread_resume_hook(restarted);
 	errno = saved_errno;
