@@ -34,7 +34,7 @@ ${CC:-cc} -O0 -g -o "$W/small" "$W/small.c" || die "cannot build the program"
 command -v gdb >/dev/null || die "gdb not found"
 
 coord_start
-LAUNCH_OPTS=(--timeline "$W/tl" --interval-ms 200)
+LAUNCH_OPTS=(--timeline "$W/tl" --interval-ms 200 ${GOTO_LAUNCH_OPTS:-})
 launch small
 wait_until 20 "3 snapshots" eval '[ "$(ls "$W"/tl/*.dmtcp 2>/dev/null | wc -l)" -ge 3 ]'
 kill_comp "$APP"

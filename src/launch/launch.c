@@ -187,7 +187,10 @@ int main(int argc, char **argv)
 		return LAUNCH_EXIT_FAIL;
 
 	env = getenv("DMTCP_GZIP");
-	gzip = o.gzip >= 0 ? o.gzip : (env && *env) ? atoi(env) != 0 : 1;
+	/* a timeline's snapshots are raw by default: going back to one
+	   (dmtcp goto) maps it instead of inflating it (bench/goto-bench) */
+	gzip = o.gzip >= 0 ? o.gzip : (env && *env) ? atoi(env) != 0 :
+	       !o.timeline;
 	env = getenv("DMTCP_SIGCKPT");
 	sig = o.ckpt_signal > 0 ? o.ckpt_signal :
 		(env && atoi(env) > 0) ? atoi(env) : 12;
