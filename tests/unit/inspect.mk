@@ -3,7 +3,13 @@
 # test_image_util.
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_inspect_mem \
-	tests/unit/test_inspect_session
+	tests/unit/test_inspect_session tests/unit/test_inspect_expr
+
+# the C expression lexer and parser of print and bisect (pure)
+tests_unit_test_inspect_expr_SOURCES = tests/unit/test_inspect_expr.c \
+	inspect/expr-lex.c inspect/expr-parse.c inspect/expr.h
+tests_unit_test_inspect_expr_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_inspect_expr_LDADD = $(CMOCKA_LIBS)
 
 tests_unit_test_inspect_mem_SOURCES = tests/unit/test_inspect_mem.c \
 	inspect/mem.c inspect/mem.h inspect/out.c inspect/buildid.c \
