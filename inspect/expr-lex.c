@@ -109,7 +109,7 @@ static int lex_number(struct expr_lex *l, int col)
 		if (end != e)
 			return lex_fail(l, col, "bad floating constant '%.*s'",
 					(int)(e - s), s);
-		l->tok = ET_FNUM;
+		l->tok = TK_FNUM;
 		l->p = e;
 		return 0;
 	}
@@ -128,7 +128,7 @@ static int lex_number(struct expr_lex *l, int col)
 					(int)(e - s), s);
 		end++;
 	}
-	l->tok = ET_NUM;
+	l->tok = TK_NUM;
 	l->p = e;
 	return 0;
 }
@@ -136,9 +136,9 @@ static int lex_number(struct expr_lex *l, int col)
 int expr_lex_next(struct expr_lex *l)
 {
 	static const struct { const char s[3]; int tok; } two[] = {
-		{ "->", ET_ARROW }, { "==", ET_EQ }, { "!=", ET_NE },
-		{ "<=", ET_LE }, { ">=", ET_GE }, { "&&", ET_AND },
-		{ "||", ET_OR }, { "<<", ET_SHL }, { ">>", ET_SHR },
+		{ "->", TK_ARROW }, { "==", TK_EQ }, { "!=", TK_NE },
+		{ "<=", TK_LE }, { ">=", TK_GE }, { "&&", TK_AND },
+		{ "||", TK_OR }, { "<<", TK_SHL }, { ">>", TK_SHR },
 	};
 	int col;
 
@@ -150,7 +150,7 @@ int expr_lex_next(struct expr_lex *l)
 	l->col = col;
 	l->is_unsigned = l->is_long = 0;
 	if (!*l->p) {
-		l->tok = ET_EOF;
+		l->tok = TK_EOF;
 		return 0;
 	}
 	if (isalpha((unsigned char)*l->p) || *l->p == '_') {
@@ -163,7 +163,7 @@ int expr_lex_next(struct expr_lex *l)
 		memcpy(l->ident, l->p, n);
 		l->ident[n] = '\0';
 		l->p += n;
-		l->tok = strcmp(l->ident, "sizeof") ? ET_IDENT : ET_SIZEOF;
+		l->tok = strcmp(l->ident, "sizeof") ? TK_IDENT : TK_SIZEOF;
 		return 0;
 	}
 	if (isdigit((unsigned char)*l->p) ||
@@ -187,7 +187,7 @@ int expr_lex_next(struct expr_lex *l)
 			return lex_fail(l, col, "unterminated character "
 					"literal");
 		l->ival = (uint64_t)(int64_t)(signed char)c;
-		l->tok = ET_CHR;
+		l->tok = TK_CHR;
 		l->p = p + 1;
 		return 0;
 	}

@@ -74,7 +74,7 @@ static int is_type_word(const char *s)
 /* Does the token after '(' start a type name? */
 static int starts_type(struct parser *p)
 {
-	if (p->l.tok != ET_IDENT)
+	if (p->l.tok != TK_IDENT)
 		return 0;
 	return is_type_word(p->l.ident) ||
 	       (p->is_type && p->is_type(p->l.ident, p->arg));
@@ -99,7 +99,7 @@ static int parse_type(struct parser *p, struct expr_type *t)
 	int col = p->l.col, words = 0, named = 0;
 
 	memset(t, 0, sizeof(*t));
-	while (p->l.tok == ET_IDENT) {
+	while (p->l.tok == TK_IDENT) {
 		const char *w = p->l.ident;
 
 		if (!strcmp(w, "const") || !strcmp(w, "volatile")) {
@@ -113,7 +113,7 @@ static int parse_type(struct parser *p, struct expr_type *t)
 				break;
 			if (append_word(p, t, w) < 0 || next(p) < 0)
 				return -1;
-			if (p->l.tok != ET_IDENT) {
+			if (p->l.tok != TK_IDENT) {
 				fail(p, p->l.col, "expected a tag name");
 				return -1;
 			}
@@ -138,7 +138,7 @@ static int parse_type(struct parser *p, struct expr_type *t)
 		fail(p, col, "expected a type name");
 		return -1;
 	}
-	while (p->l.tok == '*' || (p->l.tok == ET_IDENT &&
+	while (p->l.tok == '*' || (p->l.tok == TK_IDENT &&
 				   (!strcmp(p->l.ident, "const") ||
 				    !strcmp(p->l.ident, "volatile")))) {
 		if (p->l.tok == '*')
@@ -155,7 +155,7 @@ static int expect(struct parser *p, int tok, const char *what)
 		char msg[96];
 
 		snprintf(msg, sizeof(msg), "expected %s%s", what,
-			 p->l.tok == ET_EOF ? " at the end" : "");
+			 p->l.tok == TK_EOF ? " at the end" : "");
 		fail(p, p->l.col, msg);
 		return -1;
 	}
@@ -168,22 +168,22 @@ static struct expr *parse_primary(struct parser *p)
 	int col = p->l.col;
 
 	switch (p->l.tok) {
-	case ET_NUM:
-	case ET_CHR:
-		e = node(p, p->l.tok == ET_NUM ? EX_INT : EX_CHAR, col);
+	case TK_NUM:
+	case TK_CHR:
+		e = node(p, p->l.tok == TK_NUM ? EX_INT : EX_CHAR, col);
 		if (!e)
 			return NULL;
 		e->ival = p->l.ival;
 		e->is_unsigned = p->l.is_unsigned;
 		e->is_long = p->l.is_long;
 		break;
-	case ET_FNUM:
+	case TK_FNUM:
 		e = node(p, EX_FLOAT, col);
 		if (!e)
 			return NULL;
 		e->fval = p->l.fval;
 		break;
-	case ET_IDENT:
+	case TK_IDENT:
 		if (is_type_word(p->l.ident))
 			return fail(p, col, "a type name here needs "
 				    "parentheses: (TYPE)");
@@ -207,7 +207,7 @@ static struct expr *parse_primary(struct parser *p)
 			return NULL;
 		}
 		return e;
-	case ET_EOF:
+	case TK_EOF:
 		return fail(p, col, "expected an expression at the end");
 	default:
 		return fail(p, col, "expected an expression");
@@ -235,13 +235,13 @@ static struct expr *parse_postfix(struct parser *p)
 			n->b = parse_expr(p);
 			if (!n->b || expect(p, ']', "']'") < 0)
 				goto err;
-		} else if (tok == '.' || tok == ET_ARROW) {
+		} else if (tok == '.' || tok == TK_ARROW) {
 			n = node(p, tok == '.' ? EX_MEMBER : EX_ARROW, col);
 			if (!n || next(p) < 0)
 				goto err;
 			n->a = e;
 			e = n;
-			if (p->l.tok != ET_IDENT) {
+			if (p->l.tok != TK_IDENT) {
 				fail(p, p->l.col, "expected a member name");
 				goto err;
 			}
@@ -279,7 +279,7 @@ static struct expr *parse_unary(struct parser *p)
 			expr_free(e);
 			return NULL;
 		}
-	} else if (tok == ET_SIZEOF) {
+	} else if (tok == TK_SIZEOF) {
 		if (next(p) < 0)
 			return NULL;
 		if (p->l.tok == '(') {
@@ -336,14 +336,14 @@ static struct expr *parse_unary(struct parser *p)
 
 /* Binary levels, lowest precedence first */
 static const int levels[][5] = {
-	{ ET_OR },
-	{ ET_AND },
+	{ TK_OR },
+	{ TK_AND },
 	{ '|' },
 	{ '^' },
 	{ '&' },
-	{ ET_EQ, ET_NE },
-	{ '<', ET_LE, '>', ET_GE },
-	{ ET_SHL, ET_SHR },
+	{ TK_EQ, TK_NE },
+	{ '<', TK_LE, '>', TK_GE },
+	{ TK_SHL, TK_SHR },
 	{ '+', '-' },
 	{ '*', '/', '%' },
 };
@@ -399,12 +399,12 @@ struct expr *expr_parse(const char *src, expr_is_type_fn is_type, void *arg,
 	if (next(&p) < 0)
 		return NULL;
 	e = parse_expr(&p);
-	if (e && p.l.tok != ET_EOF) {
-		char msg[64];
+	if (e && p.l.tok != TK_EOF) {
+		char msg[200];
 
 		snprintf(msg, sizeof(msg), "unexpected '%s' after the "
-			 "expression", p.l.tok == ET_IDENT ? p.l.ident :
-			 p.l.tok == ET_NUM || p.l.tok == ET_FNUM ? "number" :
+			 "expression", p.l.tok == TK_IDENT ? p.l.ident :
+			 p.l.tok == TK_NUM || p.l.tok == TK_FNUM ? "number" :
 			 expr_op_name(p.l.tok));
 		fail(&p, p.l.col, msg);
 		expr_free(e);
@@ -418,16 +418,16 @@ const char *expr_op_name(int op)
 	static char one[2];
 
 	switch (op) {
-	case ET_ARROW: return "->";
-	case ET_EQ: return "==";
-	case ET_NE: return "!=";
-	case ET_LE: return "<=";
-	case ET_GE: return ">=";
-	case ET_AND: return "&&";
-	case ET_OR: return "||";
-	case ET_SHL: return "<<";
-	case ET_SHR: return ">>";
-	case ET_SIZEOF: return "sizeof";
+	case TK_ARROW: return "->";
+	case TK_EQ: return "==";
+	case TK_NE: return "!=";
+	case TK_LE: return "<=";
+	case TK_GE: return ">=";
+	case TK_AND: return "&&";
+	case TK_OR: return "||";
+	case TK_SHL: return "<<";
+	case TK_SHR: return ">>";
+	case TK_SIZEOF: return "sizeof";
 	default:
 		one[0] = (char)op;
 		one[1] = '\0';

@@ -35,10 +35,10 @@ enum expr_kind {
 
 /* Two-character operators (single ones are their character) */
 enum expr_tok {
-	ET_EOF = 0,
-	ET_NUM = 256, ET_FNUM, ET_CHR, ET_IDENT, ET_STR,
-	ET_ARROW, ET_EQ, ET_NE, ET_LE, ET_GE, ET_AND, ET_OR, ET_SHL, ET_SHR,
-	ET_SIZEOF,
+	TK_EOF = 0,
+	TK_NUM = 256, TK_FNUM, TK_CHR, TK_IDENT, TK_STR,
+	TK_ARROW, TK_EQ, TK_NE, TK_LE, TK_GE, TK_AND, TK_OR, TK_SHL, TK_SHR,
+	TK_SIZEOF,
 };
 
 /* A type as written in a cast: "struct node", "unsigned long",

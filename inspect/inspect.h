@@ -30,6 +30,12 @@ struct insp_opts {
 	const char *output;	/* -o FILE (core, merge) */
 	int all_threads;	/* --all: include the checkpoint thread */
 	int raw;		/* --raw: merge writes a raw image */
+	const char *thread;	/* --thread TID (print) */
+	const char *frame;	/* --frame N (print) */
+	int changes;		/* --changes (bisect) */
+	int linear;		/* --linear (bisect) */
+	const char *pid;	/* --pid N (bisect) */
+	const char *prog;	/* --prog NAME (bisect) */
 };
 
 struct insp_session;
@@ -62,6 +68,14 @@ int insp_cmd_backtrace(struct insp_session *s);
 int insp_cmd_core(struct insp_session *s);
 int insp_cmd_diff(struct insp_session *s);
 int insp_cmd_merge(struct insp_session *s);
+int insp_cmd_print(struct insp_session *s);
+int insp_cmd_timeline(struct insp_session *s);
+int insp_cmd_bisect(struct insp_session *s);
+
+/* --thread and --frame: tid 0 and frame -1 when not given.  An
+ * INSP_EXIT_* code (message printed). */
+int insp_parse_frame_opts(const struct insp_opts *o, uint32_t *tid,
+			  int *frame);
 
 /* --- chain.c: incremental images ----------------------------------- */
 
