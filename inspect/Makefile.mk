@@ -17,7 +17,8 @@ bin_dmtcp_inspect_SOURCES = \
 	inspect/expr.h inspect/expr-lex.c inspect/expr-parse.c \
 	inspect/eval.h inspect/expr-eval.c inspect/expr-print.c \
 	inspect/dwarf-type.c inspect/dwarf-sym.c inspect/cmd-print.c \
-	inspect/cmd-timeline.c inspect/cmd-bisect.c
+	inspect/cmd-timeline.c inspect/cmd-bisect.c \
+	inspect/snapdir.c inspect/snapdir.h
 bin_dmtcp_inspect_CPPFLAGS = $(AM_CPPFLAGS) $(ZLIB_CFLAGS) \
 	$(LIBDW_CFLAGS) $(LIBELF_CFLAGS)
 bin_dmtcp_inspect_LDADD = lib/libdmtcpimage.a lib/libdmtcpcommon.a \
