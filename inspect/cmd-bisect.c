@@ -107,9 +107,14 @@ static void evaluate(struct bisect *b, int i)
 		mf = NULL;
 		o->scalar = ety_is_scalar(val.t);
 		if (!o->scalar || eval_truth(&c, &val, &o->truth) == 0) {
+			struct insp_secrets sec;
+
 			o->ok = 1;
-			o->value = buf;
-			buf = NULL;
+			insp_secrets_init(&sec, v.m);
+			o->value = insp_secrets_hide(&sec, buf);
+			insp_secrets_free(&sec);
+			if (!o->value)
+				o->ok = 0;
 			ety_name(val.t, o->type, sizeof(o->type));
 		}
 	}

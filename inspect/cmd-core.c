@@ -121,6 +121,15 @@ static void core_thread_notes(struct core_buf *b, const struct img_meta *m,
 			n += snprintf(ps.pr_psargs + n,
 				      sizeof(ps.pr_psargs) - n, "%s%s",
 				      i ? " " : "", m->argv[i]);
+		{	/* secrets in the arguments: 'x's */
+			struct insp_secrets sec;
+
+			insp_secrets_init(&sec, m);
+			insp_secrets_mask(&sec, (unsigned char *)ps.pr_psargs,
+					  strnlen(ps.pr_psargs,
+						  sizeof(ps.pr_psargs)), NULL);
+			insp_secrets_free(&sec);
+		}
 		core_note(b, NT_PRPSINFO, &ps, sizeof(ps));
 		if (m->auxv_len)
 			core_note(b, NT_AUXV, m->auxv,

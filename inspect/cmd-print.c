@@ -89,7 +89,14 @@ int insp_cmd_print(struct insp_session *s)
 		insp_err("print %s: %s", s->args[1], c.err);
 		rc = eval_exit_code(&c);
 	} else {
-		fwrite(buf, 1, len, stdout);
+		struct insp_secrets sec;
+		char *h;
+
+		insp_secrets_init(&sec, v->m);	/* never a secret's value */
+		h = insp_secrets_hide(&sec, buf);
+		fputs(h ? h : "<hidden>\n", stdout);
+		free(h);
+		insp_secrets_free(&sec);
 	}
 	free(buf);
 	eval_ctx_free(&c);

@@ -140,7 +140,8 @@ int insp_file_build_id(const char *path, uint8_t *out, size_t cap);
 /* True if the area records a build-id and the file at path has it. */
 int insp_area_build_id_matches(const struct img_area *a, const char *path);
 
-/* --- secret.c: the coordinator secret is never shown ------------- */
+/* --- secret.c: secrets (the coordinator's, *SECRET*, *PASSWORD*,
+ * *TOKEN*, *_KEY) are never shown ------------------------------------ */
 
 #define INSP_SECRET_VAR	"DMTCP_COORD_SECRET"
 #define INSP_HIDDEN	"<hidden>"
@@ -153,9 +154,12 @@ struct insp_secrets {
 	size_t n, cap;
 };
 
-/* Is kv "DMTCP_COORD_SECRET=..."? */
+/* Is the n-byte name a secret's: DMTCP_COORD_SECRET, or named like
+ * *SECRET*, *PASSWORD*, *TOKEN*, *_KEY (any case)? */
+int insp_is_secret_name(const char *name, size_t n);
+/* Is kv "NAME=..." with such a NAME? */
 int insp_is_secret_var(const char *kv);
-/* The values of DMTCP_COORD_SECRET in the image's environment. */
+/* The values of those variables in the image's environment. */
 void insp_secrets_init(struct insp_secrets *s, const struct img_meta *m);
 /* Adds a value (INSP_SECRET_MIN..MAX bytes): 1 if it is new. */
 int insp_secrets_add(struct insp_secrets *s, const char *val, size_t len);
@@ -163,9 +167,10 @@ void insp_secrets_free(struct insp_secrets *s);
 /* str with every secret replaced by <hidden> (malloc'd, NULL if out of
  * memory). */
 char *insp_secrets_hide(const struct insp_secrets *s, const char *str);
-/* Masks memory in place: the value after every DMTCP_COORD_SECRET= and
- * every copy of a known secret become 'x' (same length).  Values found
- * after the variable are added to s (*found_new set).  Bytes changed. */
+/* Masks memory in place: the value after every NAME= with a secret
+ * NAME and every copy of a known secret become 'x' (same length).
+ * Values found after such names are added to s (*found_new set).  Bytes
+ * changed. */
 size_t insp_secrets_mask(struct insp_secrets *s, unsigned char *buf,
 			 size_t len, int *found_new);
 

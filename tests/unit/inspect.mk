@@ -3,7 +3,14 @@
 # test_image_util.
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_inspect_mem \
-	tests/unit/test_inspect_session tests/unit/test_inspect_expr
+	tests/unit/test_inspect_session tests/unit/test_inspect_expr \
+	tests/unit/test_inspect_secret
+
+# secret names, values hidden and masked (inspect/secret.c)
+tests_unit_test_inspect_secret_SOURCES = tests/unit/test_inspect_secret.c \
+	inspect/secret.c inspect/inspect.h
+tests_unit_test_inspect_secret_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_inspect_secret_LDADD = $(CMOCKA_LIBS)
 
 # the C expression lexer and parser of print and bisect (pure)
 tests_unit_test_inspect_expr_SOURCES = tests/unit/test_inspect_expr.c \
