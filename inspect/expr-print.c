@@ -179,10 +179,10 @@ static int print_scalar(struct pctx *p, const struct val *v)
 		return 0;
 	case TY_PTR:
 		if (p->json) {
-			fprintf(p->f, "\"%#llx\"", (unsigned long long)i);
+			fprintf(p->f, "\"0x%llx\"", (unsigned long long)i);
 			return 0;
 		}
-		fprintf(p->f, "%#llx", (unsigned long long)i);
+		fprintf(p->f, "0x%llx", (unsigned long long)i);
 		if (!i)
 			return 0;
 		if (t->target && t->target->kind == TY_FUNC) {
