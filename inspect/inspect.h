@@ -83,12 +83,6 @@ int insp_parse_frame_opts(const struct insp_opts *o, uint32_t *tid,
  * image id and, for a delta image, its parent and chain.  INSP_EXIT_OK,
  * or INSP_EXIT_IMAGE with the message printed when the chain is broken. */
 int insp_chain_info(const struct img_meta *m, int json);
-/* The memory of a delta image: its chain merged into an unnamed raw
- * image, open at *fd, readable as data_path.  INSP_EXIT_OK, or the exit
- * code with the message printed. */
-int insp_chain_data(const struct img_meta *m, int *fd, char *data_path,
-		    size_t cap);
-
 /* --- out.c: messages and output formatting ------------------------- */
 
 /* "dmtcp_inspect: <message>\n" on stderr. */

@@ -19,21 +19,8 @@ unsigned insp_needs_resolve(unsigned needs)
 static int view_open_rest(struct insp_view *v, unsigned needs, int quiet)
 {
 	char err[512];
-	int rc;
-
-	if ((needs & INSP_NEED_MEM) && (v->m->hdr.flags & IMG_F_DELTA)) {
-		/* pages through the chain: read from its merged image */
-		char data[64];
-
-		rc = insp_chain_data(v->m, &v->data_fd, data, sizeof(data));
-		if (rc)
-			return rc;
-		v->mem = insp_mem_open_data(v->m, data, err, sizeof(err));
-		if (!v->mem) {
-			insp_err("%s", err);
-			return INSP_EXIT_IMAGE;
-		}
-	} else if (needs & INSP_NEED_MEM) {
+	if (needs & INSP_NEED_MEM) {
+		/* an incremental image's pages come through its chain */
 		v->mem = insp_mem_open(v->m, err, sizeof(err));
 		if (!v->mem) {
 			insp_err("%s", err);
@@ -56,7 +43,6 @@ static int insp_view_open(struct insp_session *s, struct insp_view *v,
 	long ai;
 	int rc;
 
-	v->data_fd = -1;
 	rc = insp_load(path, &v->m);
 	if (rc)
 		return rc;
@@ -79,7 +65,6 @@ int insp_view_load(struct insp_view *v, const char *path, unsigned needs,
 	int rc;
 
 	memset(v, 0, sizeof(*v));
-	v->data_fd = -1;
 	needs = insp_needs_resolve(needs);
 	rc = insp_load(path, &v->m);
 	if (!rc)
@@ -94,10 +79,7 @@ void insp_view_close(struct insp_view *v)
 	insp_dwfl_close(v->d);
 	insp_mem_close(v->mem);
 	img_free_meta(v->m);
-	if (v->data_fd >= 0)
-		close(v->data_fd);
 	memset(v, 0, sizeof(*v));
-	v->data_fd = -1;
 }
 
 int insp_session_open(struct insp_session *s, const struct insp_cmd *c,
@@ -106,7 +88,6 @@ int insp_session_open(struct insp_session *s, const struct insp_cmd *c,
 	int rc = INSP_EXIT_OK;
 
 	memset(s, 0, sizeof(*s));
-	s->v[0].data_fd = s->v[1].data_fd = -1;
 	s->cmd = c;
 	s->o = o;
 	s->args = args;

@@ -39,8 +39,6 @@ struct insp_view {
 	struct img_meta *m;
 	struct insp_mem *mem;	/* NULL unless NEED_MEM (or libdwfl) */
 	struct insp_dwfl *d;	/* NULL unless NEED_DWFL, NEED_SYMS */
-	int data_fd;		/* a delta image's merged memory (chain.c),
-				   -1 if none */
 };
 
 struct insp_session {

@@ -8,7 +8,9 @@
 # the one before it intact; --linear and --changes agree; the image
 # paths it prints are accepted by dmtcp_inspect and dmtcp_restart;
 # exit 1 when nothing matches, 2 on errors (unknown identifier, a value
-# that cannot be evaluated anywhere, no such process).
+# that cannot be evaluated anywhere, no such process).  Run on full
+# images and on incremental ones (dmtcp_launch --incremental: pages read
+# through each image's chain).
 . "$DMTCP_SRCDIR/tests/e2e/lib.sh"
 
 INSP=$BIN/dmtcp_inspect
@@ -28,14 +30,15 @@ bisect_ok() {
 }
 
 scenario() {
-	local i bad before first_bad="" prev="" img g out rc
+	local i bad before prev="" img g out rc
+	first_bad=""
 	t_have "$INSP"
 	T_COORD_OPTS=(--keep-generations 0)
 	t_coord_start
-	t_launch print_fixture "" 30
+	t_launch print_fixture "" 75
 	t_wait_ready
 	# snapshots until the list is broken (the program breaks it at
-	# iteration 30, ~0.6 s of running), at least 3, at most 40
+	# iteration 75, ~1.5 s of running), at least 3, at most 40
 	for i in $(seq 40); do
 		t_checkpoint
 		[ "$i" -ge 3 ] && [ "$(value_in "${CKPT_IMAGES[0]}" "$EXPR")" = 1 ] && break
@@ -68,8 +71,8 @@ scenario() {
 	head -1 "$T/b.out" | grep -q '^first bad: #' || t_fail "first line: $(head -1 "$T/b.out")"
 	[ "$(value_in "$bad" list_head-\>next-\>next-\>value)" = -1 ] || t_fail "value in $bad"
 	[ "$(value_in "$before" list_head-\>next-\>next-\>value)" = 300 ] || t_fail "value in $before"
-	[ "$(value_in "$bad" 'g_iter >= 30')" = 1 ] || t_fail "g_iter in $bad"
-	[ "$(value_in "$before" 'g_iter < 30')" = 1 ] || t_fail "g_iter in $before"
+	[ "$(value_in "$bad" 'g_iter >= 75')" = 1 ] || t_fail "g_iter in $bad"
+	[ "$(value_in "$before" 'g_iter < 75')" = 1 ] || t_fail "g_iter in $before"
 
 	# --changes: the value of the node changes at the same snapshot
 	bisect_ok "$T/c.out" --changes "$COORD_CKPTDIR" 'list_head->next->next->value'
@@ -120,4 +123,15 @@ PY
 	t_kill "$RST_PID"
 }
 
-t_main t_run bisect scenario
+scenario_incremental() {
+	T_LAUNCH_OPTS=(--incremental)
+	scenario
+	"$INSP" info "$first_bad" | grep -q '^parent: ' ||
+		t_fail "$first_bad is not an incremental image"
+}
+
+both() {
+	t_run bisect scenario && t_run bisect-incremental scenario_incremental
+}
+
+t_main both
