@@ -68,6 +68,7 @@ bench_setup "bench/bisect-bench.sh [BUILDDIR [SIZE_MIB [NSNAP]]]"
 ${CC:-cc} -O0 -g -o "$W/bisectmem" "$SRC/bench/bisectmem.c" ||
 	die "cannot build bisectmem.c"
 export BENCH_BREAK=$W/break TEST_STOP_FILE=$W/stop
+export DMTCP_KEEP_GENERATIONS=0	# every generation is a snapshot
 one_case full
 one_case incremental --incremental
 

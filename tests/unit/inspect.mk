@@ -4,7 +4,15 @@
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_inspect_mem \
 	tests/unit/test_inspect_session tests/unit/test_inspect_expr \
-	tests/unit/test_inspect_secret tests/unit/test_inspect_core
+	tests/unit/test_inspect_secret tests/unit/test_inspect_core \
+	tests/unit/test_inspect_snapdir
+
+# the snapshots of a timeline directory (timeline, bisect)
+tests_unit_test_inspect_snapdir_SOURCES = tests/unit/test_inspect_snapdir.c \
+	inspect/snapdir.c inspect/snapdir.h inspect/out.c inspect/inspect.h \
+	tests/unit/test_image_util.c tests/unit/test_image_util.h
+tests_unit_test_inspect_snapdir_CFLAGS = $(tests_unit_test_inspect_mem_CFLAGS)
+tests_unit_test_inspect_snapdir_LDADD = $(tests_unit_test_inspect_mem_LDADD)
 
 # core of a crash image: NT_SIGINFO, the crashing thread first
 tests_unit_test_inspect_core_SOURCES = tests/unit/test_inspect_core.c \
