@@ -23,3 +23,10 @@ tests_progs_print_fixture_o2_LDADD = -ldl
 tests_progs_libprintfx_so_SOURCES = tests/progs/libprintfx.c
 tests_progs_libprintfx_so_CFLAGS = $(AM_CFLAGS) -O0 -g -fPIC
 tests_progs_libprintfx_so_LDFLAGS = -shared -fPIC
+
+# a test helper: copies an image with a crafted SNAP record (tags,
+# triggers, branches, crashes) for the timeline/bisect/core tests
+check_PROGRAMS += tests/progs/snap_inject
+tests_progs_snap_inject_SOURCES = tests/progs/snap_inject.c
+tests_progs_snap_inject_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/src/image
+tests_progs_snap_inject_LDADD = lib/libdmtcpimage.a $(ZLIB_LIBS)
