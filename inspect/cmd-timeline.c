@@ -5,7 +5,7 @@
  * bytes written, pages changed and where each thread was (the innermost
  * frame of the program's own code, unwound offline: "func file:line",
  * "?" when unknown).  A snapshot that continues an older one than the
- * generation before it starts a branch: its parent's number is shown.
+ * snapshot before it starts a branch: its parent's number is shown.
  * --json: an array of objects with the same fields and the images.
  */
 #include "session.h"
@@ -135,7 +135,7 @@ static void print_json(const struct snapdir *sd, const struct snapshot *s)
 	insp_json_str(stdout, s->has_snap ? s->snap.tag : "");
 	printf(", \"prev_generation\": %u, \"branch_of\": ",
 	       s->prev_generation);
-	if (s->prev >= 0 && sd->s[s->prev].generation + 1 != s->generation)
+	if (s->branch)
 		printf("%d", sd->s[s->prev].number);
 	else
 		printf("null");
@@ -178,7 +178,7 @@ static void print_text(const struct snapdir *sd, const struct snapshot *s)
 		snprintf(t, sizeof(t), "?");
 	snprintf(tag, sizeof(tag), "%s", s->has_snap && s->snap.tag[0] ?
 		 s->snap.tag : "-");
-	if (s->prev >= 0 && sd->s[s->prev].generation + 1 != s->generation) {
+	if (s->branch) {
 		size_t l = strlen(tag);
 
 		snprintf(tag + l, sizeof(tag) - l, " (branch of #%d)",

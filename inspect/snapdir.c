@@ -208,6 +208,10 @@ int snapdir_load(struct snapdir *sd, const char *dir)
 			if (sd->s[j].comp == s->comp &&
 			    sd->s[j].generation == s->prev_generation)
 				s->prev = (int)j;
+		/* a branch: a snapshot between the one it continues and it
+		   (a gap alone, a generation never committed, is not) */
+		s->branch = s->prev >= 0 && i > 0 && s->prev != (int)i - 1 &&
+			    sd->s[i - 1].comp == s->comp;
 		if (s->has_snap && s->snap.start_usec &&
 		    s->snap.ckpt_usec >= s->snap.start_usec)
 			s->time_s = (double)(s->snap.ckpt_usec -

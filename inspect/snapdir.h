@@ -29,6 +29,9 @@ struct snapshot {
 	struct img_snap snap;
 	uint32_t prev_generation;	/* snap's, or generation - 1 */
 	int prev;		/* index of the snapshot it continues, -1 */
+	int branch;		/* prev is not the snapshot just before it
+				   in its computation: a restart from an
+				   older snapshot started a branch */
 	double time_s;		/* since the computation's start; < 0: ? */
 };
 

@@ -107,6 +107,9 @@ static void test_snapdir(void **state)
 	assert_int_equal(sd.s[3].generation, 4);
 	assert_int_equal(sd.s[3].prev_generation, 2);
 	assert_int_equal(sd.s[3].prev, 1);	/* a branch from #2 */
+	assert_true(sd.s[3].branch);
+	assert_false(sd.s[2].branch);
+	assert_false(sd.s[5].branch);
 	assert_string_equal(sd.s[3].snap.tag, "retry");
 	assert_string_equal(snap_trigger_name(sd.s[0].snap.trigger),
 			    "interval");
