@@ -6,9 +6,10 @@
  * strings work too).  The branch: the newest snapshot and, back through
  * prev_generation, the ones it continues.  Binary search assumes the
  * condition stays true once true; --linear evaluates every snapshot in
- * order.  Each snapshot is evaluated offline in one process's image
- * (--pid N, --prog NAME, default the lowest pid), frame as print's
- * default.  A snapshot where EXPR cannot be evaluated (a NULL pointer on
+ * order.  Each snapshot is evaluated offline in the image of one
+ * process, the same in every snapshot (--pid N; else the lowest pid, of
+ * program NAME with --prog, of the branch's first snapshot that has
+ * one), frame as print's default.  A snapshot where EXPR cannot be evaluated (a NULL pointer on
  * the way, no such process) is "not evaluable": an error (exit 2) in a
  * binary search, reported and skipped by --linear.  Prints the first
  * bad snapshot and the one before it; exit 0 found, 1 not found, 2
@@ -44,7 +45,8 @@ struct bisect {
 	int *branch;		/* snapshot indexes, oldest first */
 	int n;
 	struct outcome *out;	/* per branch entry */
-	unsigned pid;		/* --pid, 0 none */
+	unsigned pid;		/* --pid, else the process chosen */
+	char prog[64];		/* its program */
 	int evaluated;
 };
 
@@ -198,6 +200,18 @@ static int make_branch(struct bisect *b)
 		b->branch[i] = b->branch[b->n - 1 - i];
 		b->branch[b->n - 1 - i] = t;
 	}
+	/* one process for the whole branch: the first (lowest pid, of that
+	   name with --prog) of the first snapshot that has one */
+	for (int i = 0; i < b->n && !b->prog[0]; i++) {
+		const struct snap_img *si = pick_image(b,
+						       &b->sd.s[b->branch[i]]);
+
+		if (si) {
+			b->pid = si->m->proc.pid;	/* the same if given */
+			snprintf(b->prog, sizeof(b->prog), "%s",
+				 si->m->proc.progname);
+		}
+	}
 	return 0;
 }
 
@@ -242,16 +256,17 @@ static int finish(struct bisect *b, int first_bad)
 			       "\"evaluated\": %d}\n", b->n, b->evaluated);
 		else
 			printf("no snapshot of the %d on the current branch "
-			       "%s\n", b->n, b->s->o->changes ?
+			       "%s (process %u, %s)\n", b->n, b->s->o->changes ?
 			       "has a value of EXPR different from the first" :
-			       "satisfies EXPR");
+			       "satisfies EXPR", b->pid, b->prog);
 		return BISECT_NONE;
 	}
 	if (b->s->o->json) {
 		printf("{\"expr\": ");
 		insp_json_str(stdout, b->expr);
-		printf(", \"found\": true, \"snapshots\": %d, \"evaluated\": "
-		       "%d, \"first_bad\": ", b->n, b->evaluated);
+		printf(", \"found\": true, \"pid\": %u, \"snapshots\": %d, "
+		       "\"evaluated\": %d, \"first_bad\": ", b->pid, b->n,
+		       b->evaluated);
 		print_one(b, "", first_bad);
 		printf(", \"before\": ");
 		if (first_bad > 0)
@@ -267,6 +282,8 @@ static int finish(struct bisect *b, int first_bad)
 	else
 		printf("before:    none (the first snapshot of the branch is "
 		       "already bad)\n");
+	printf("(process %u, %s; %d of the %d snapshots of the current branch "
+	       "evaluated)\n", b->pid, b->prog, b->evaluated, b->n);
 	return BISECT_FOUND;
 }
 
@@ -323,7 +340,8 @@ static int run(struct bisect *b)
 error_at_last:
 	report_unevaluable(b, b->n - 1);
 	insp_err("the newest snapshot #%d cannot be evaluated (try "
-		 "--linear)", b->sd.s[b->branch[b->n - 1]].number);
+		 "--linear, or --pid for another process: see `dmtcp_inspect "
+		 "timeline`)", b->sd.s[b->branch[b->n - 1]].number);
 	return BISECT_ERROR;
 }
 

@@ -81,7 +81,8 @@ scenario() {
 	# --pid (the virtual pid of the image) and --prog select the same
 	g=$("$INSP" info "$first_bad" | sed -n 's/^pid: *//p')
 	bisect_ok "$T/p.out" --pid "$g" "$COORD_CKPTDIR" "$EXPR"
-	cmp -s "$T/p.out" "$T/b.out" || t_fail "--pid $g: $(cat "$T/p.out")"
+	[ "$(head -4 "$T/p.out")" = "$(head -4 "$T/b.out")" ] || t_fail "--pid $g: $(cat "$T/p.out")"
+	grep -q "^(process $g, print_fixture; " "$T/p.out" || t_fail "--pid $g: no process line"
 	bisect_ok "$T/p.out" --prog print_fixture --json "$COORD_CKPTDIR" "$EXPR"
 	python3 - "$T/p.out" "$first_bad" <<'PY' || t_fail "bisect --json: $(cat "$T/p.out")"
 import json, sys
@@ -89,6 +90,7 @@ d = json.load(open(sys.argv[1]))
 assert d["found"] and d["first_bad"]["image"] == sys.argv[2], d
 assert d["first_bad"]["value"] == "1" and d["before"]["value"] == "0", d
 assert d["first_bad"]["number"] == d["before"]["number"] + 1, d
+assert d["pid"] > 0, d
 PY
 	# nothing matches: exit 1; errors: exit 2
 	timeout -k 2 "$T_TIMEOUT" "$INSP" bisect "$COORD_CKPTDIR" 'g_iter < 0' >"$T/n.out" 2>&1
