@@ -72,13 +72,16 @@ int eval_select_frame(struct eval_ctx *c, uint32_t tid, int n)
 	char why[256];
 	int nfr = 0, k;
 
-	for (size_t i = 0; i < c->m->nthreads; i++) {
+	/* a crash image: the thread that got the signal by default */
+	if (!tid && c->m->has_snap && (c->m->snap.flags & IMG_SNAPF_SIGINFO))
+		for (size_t i = 0; i < c->m->nthreads; i++)
+			if (c->m->threads[i].tid == c->m->snap.sig_tid)
+				t = &c->m->threads[i];
+	for (size_t i = 0; i < c->m->nthreads && !t; i++) {
 		const struct img_thread *x = &c->m->threads[i];
 
-		if (tid ? x->tid == tid : x->state == IMG_THREAD_USER) {
+		if (tid ? x->tid == tid : x->state == IMG_THREAD_USER)
 			t = x;
-			break;
-		}
 	}
 	if (!t)
 		return tid ? eval_fail(c, EV_FRAME, "no thread %u in %s (see "

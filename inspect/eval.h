@@ -134,8 +134,9 @@ const char *ety_enum_name(const struct ety *t, int64_t v);
 
 /* --- dwarf-sym.c -------------------------------------------------- */
 
-/* Selects frame n of thread tid (tid 0: the first application
- * thread; n < 0: the innermost frame in the program's own code). */
+/* Selects frame n of thread tid (tid 0: the thread that crashed in a
+ * crash image, else the first application thread; n < 0: the innermost
+ * frame in the program's own code). */
 int eval_select_frame(struct eval_ctx *c, uint32_t tid, int n);
 /* An identifier: a local or parameter of the frame, a global or
  * static of the program or a library, an enumerator. */

@@ -292,10 +292,24 @@ static int print_any(struct pctx *p, const struct val *v, int depth)
 	return rc;
 }
 
+/* A composite in memory must start in the image: "cannot access
+ * memory at 0x10" rather than a struct of errors */
+static int readable(struct eval_ctx *c, const struct val *v)
+{
+	unsigned char b;
+
+	if (v->kind != VAL_MEM || ety_is_scalar(v->t) || !v->t->size)
+		return 0;
+	return eval_read(c, v->addr, &b, 1);
+}
+
 int eval_print(struct eval_ctx *c, const struct val *v, FILE *f)
 {
 	struct pctx p = { c, f, 0 };
 	char tn[256];
+
+	if (readable(c, v) < 0)
+		return -1;
 
 	/* a top-level scalar must be readable before anything is shown */
 	if (ety_is_scalar(v->t) || v->t->kind == TY_NODEBUG) {
@@ -317,6 +331,8 @@ int eval_print_value(struct eval_ctx *c, const struct val *v, FILE *f)
 {
 	struct pctx p = { c, f, 0 };
 
+	if (readable(c, v) < 0)
+		return -1;
 	return print_any(&p, v, 0);
 }
 
@@ -324,5 +340,7 @@ int eval_print_json(struct eval_ctx *c, const struct val *v, FILE *f)
 {
 	struct pctx p = { c, f, 1 };
 
+	if (readable(c, v) < 0)
+		return -1;
 	return print_any(&p, v, 0);
 }

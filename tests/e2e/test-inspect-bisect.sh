@@ -10,7 +10,11 @@
 # exit 1 when nothing matches, 2 on errors (unknown identifier, a value
 # that cannot be evaluated anywhere, no such process).  Run on full
 # images and on incremental ones (dmtcp_launch --incremental: pages read
-# through each image's chain).
+# through each image's chain).  Then on a real timeline (dmtcp_launch
+# --timeline --ckpt-on-crash) of tests/progs/list_corrupt, which
+# corrupts a node's next pointer and later dies walking the list: bisect
+# names the first snapshot with the bad pointer, and print reads the
+# crash image's locals in the thread that got the signal.
 . "$DMTCP_SRCDIR/tests/e2e/lib.sh"
 
 INSP=$BIN/dmtcp_inspect
@@ -132,8 +136,37 @@ scenario_incremental() {
 		t_fail "$first_bad is not an incremental image"
 }
 
+scenario_timeline() {
+	local tl=$T/tl bad before crash
+	t_have "$PROGS/list_corrupt"
+	t_coord_start
+	T_LAUNCH_OPTS=(--timeline "$tl" --interval-ms 50 --ckpt-on-crash)
+	t_launch list_corrupt 40
+	t_wait_exit "$APP_PID" "$T_TIMEOUT" "list_corrupt (crashes)"
+	crash=$(ls "$tl"/*_crash.dmtcp 2>/dev/null | head -1)
+	[ -n "$crash" ] || t_fail "no crash image in $tl: $(ls "$tl")"
+	"$INSP" timeline "$tl" >"$T/tl.out" 2>&1 || t_fail "timeline: $(cat "$T/tl.out")"
+	cat "$T/tl.out"
+	grep -qE ' crash ' "$T/tl.out" || t_fail "timeline: no crash snapshot"
+	grep -qE ' api +list started ' "$T/tl.out" || t_fail "timeline: no tagged snapshot"
+	bisect_ok "$T/tl.b" "$tl" 'pool[5].next != 0 && pool[5].next != &pool[6]'
+	cat "$T/tl.b"
+	bad=$(sed -n 's/^first bad: .*  \(\/.*\.dmtcp\)$/\1/p' "$T/tl.b")
+	before=$(sed -n 's/^before: .*  \(\/.*\.dmtcp\)$/\1/p' "$T/tl.b")
+	[ "$(value_in "$bad" 'pool[5].next')" = 0x10 ] || t_fail "pool[5].next in $bad"
+	[ -n "$before" ] || t_fail "no snapshot before the corruption: $(cat "$T/tl.b")"
+	[ "$(value_in "$before" 'pool[5].next == 0 || pool[5].next == &pool[6]')" = 1 ] ||
+		t_fail "pool[5].next in $before"
+	# the crash: the walk's pointer, in the thread that got the signal
+	[ "$(value_in "$crash" n)" = 0x10 ] || t_fail "n in the crash image: $("$INSP" print "$crash" n 2>&1)"
+	timeout -k 2 "$T_TIMEOUT" "$INSP" print "$crash" '*n' >"$T/n.out" 2>&1
+	[ $? -eq 3 ] && grep -q "cannot access memory at address 0x10 " "$T/n.out" ||
+		t_fail "print *n in the crash image: $(cat "$T/n.out")"
+}
+
 both() {
-	t_run bisect scenario && t_run bisect-incremental scenario_incremental
+	t_run bisect scenario && t_run bisect-incremental scenario_incremental &&
+		t_run bisect-timeline scenario_timeline
 }
 
 t_main both
