@@ -228,19 +228,23 @@ static struct expr *parse_postfix(struct parser *p)
 
 		if (tok == '[') {
 			n = node(p, EX_INDEX, col);
-			if (!n || next(p) < 0)
+			if (!n)
 				goto err;
 			n->a = e;
 			e = n;
+			if (next(p) < 0)
+				goto err;
 			n->b = parse_expr(p);
 			if (!n->b || expect(p, ']', "']'") < 0)
 				goto err;
 		} else if (tok == '.' || tok == TK_ARROW) {
 			n = node(p, tok == '.' ? EX_MEMBER : EX_ARROW, col);
-			if (!n || next(p) < 0)
+			if (!n)
 				goto err;
 			n->a = e;
 			e = n;
+			if (next(p) < 0)
+				goto err;
 			if (p->l.tok != TK_IDENT) {
 				fail(p, p->l.col, "expected a member name");
 				goto err;

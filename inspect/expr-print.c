@@ -16,11 +16,13 @@
 #define PRINT_ELEMS_MAX	200	/* array elements shown */
 #define PRINT_STR_MAX	200	/* string bytes shown */
 #define PRINT_DEPTH_MAX	8
+#define PRINT_TOTAL_MAX	5000	/* values in one print, nested ones too */
 
 struct pctx {
 	struct eval_ctx *c;
 	FILE *f;
 	int json;
+	int printed;		/* values printed so far */
 };
 
 static void put_char_esc(FILE *f, int ch, int quote, int json)
@@ -249,10 +251,11 @@ static int print_any(struct pctx *p, const struct val *v, int depth)
 	const struct ety *t = v->t;
 	int rc = 0;
 
-	if (depth > PRINT_DEPTH_MAX) {
-		fputs(p->json ? "null" : "{...}", p->f);
+	if (depth > PRINT_DEPTH_MAX || p->printed >= PRINT_TOTAL_MAX) {
+		fputs(p->json ? "null" : "...", p->f);
 		return 0;
 	}
+	p->printed++;
 	switch (t->kind) {
 	case TY_STRUCT:
 	case TY_UNION: {
@@ -305,7 +308,7 @@ static int readable(struct eval_ctx *c, const struct val *v)
 
 int eval_print(struct eval_ctx *c, const struct val *v, FILE *f)
 {
-	struct pctx p = { c, f, 0 };
+	struct pctx p = { c, f, 0, 0 };
 	char tn[256];
 
 	if (readable(c, v) < 0)
@@ -329,7 +332,7 @@ int eval_print(struct eval_ctx *c, const struct val *v, FILE *f)
 
 int eval_print_value(struct eval_ctx *c, const struct val *v, FILE *f)
 {
-	struct pctx p = { c, f, 0 };
+	struct pctx p = { c, f, 0, 0 };
 
 	if (readable(c, v) < 0)
 		return -1;
@@ -338,7 +341,7 @@ int eval_print_value(struct eval_ctx *c, const struct val *v, FILE *f)
 
 int eval_print_json(struct eval_ctx *c, const struct val *v, FILE *f)
 {
-	struct pctx p = { c, f, 1 };
+	struct pctx p = { c, f, 1, 0 };
 
 	if (readable(c, v) < 0)
 		return -1;
