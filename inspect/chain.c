@@ -1,9 +1,7 @@
 /*
  * chain.c - dmtcp_inspect and incremental images: the chain part of
- * `info` (image id, parent, every image of the chain), and the memory
- * of a delta image for the commands that read memory: its chain merged
- * (img-chain.h) into an unnamed raw image in $TMPDIR, which the memory
- * reader (mem.c) then reads as it reads any full image.
+ * `info` (image id, parent, every image of the chain).  The memory of a
+ * delta image is read through its chain by mem.c, page by page.
  */
 #include "session.h"
 #include "img-chain.h"
@@ -14,53 +12,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-/* an unnamed file for the merged image: O_TMPFILE in $DMTCP_TMPDIR,
-   $TMPDIR or /tmp, else a memfd */
-static int tmp_data_fd(void)
-{
-	const char *d = getenv("DMTCP_TMPDIR");
-	int fd;
-
-	if (!d || !*d)
-		d = getenv("TMPDIR");
-	if (!d || !*d)
-		d = "/tmp";
-	fd = open(d, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0)
-		fd = memfd_create("dmtcp_inspect-merged", MFD_CLOEXEC);
-	return fd;
-}
-
-int insp_chain_data(const struct img_meta *m, int *fd, char *data_path,
-		    size_t cap)
-{
-	char err[2048];
-	struct img_chain *c;
-	int rc;
-
-	*fd = -1;
-	c = img_chain_open(m->path, err, sizeof(err));
-	if (!c) {
-		insp_err("%s", err);
-		return INSP_EXIT_IMAGE;
-	}
-	*fd = tmp_data_fd();
-	if (*fd < 0) {
-		insp_err("%s: no temporary file for its merged memory: %s",
-			 m->path, strerror(errno));
-		img_chain_close(c);
-		return INSP_EXIT_IMAGE;
-	}
-	rc = img_chain_write(c, *fd, 0, err, sizeof(err));
-	img_chain_close(c);
-	if (rc < 0) {
-		insp_err("%s", err);
-		return INSP_EXIT_IMAGE;
-	}
-	snprintf(data_path, cap, "/proc/self/fd/%d", *fd);
-	return INSP_EXIT_OK;
-}
 
 static void chain_text(const struct img_meta *m, const struct img_chain *c)
 {

@@ -7,12 +7,16 @@
  * page-aligned offsets.  Notes: NT_PRSTATUS, NT_PRPSINFO, NT_AUXV,
  * NT_FILE, NT_FPREGSET for the main thread, then NT_PRSTATUS and
  * NT_FPREGSET for each other thread, the checkpoint thread included
- * (gdb takes the first NT_PRSTATUS as the current thread).  Area bytes: stored pages, the backing file's
+ * (gdb takes the first NT_PRSTATUS as the current thread).  An image
+ * whose SNAP record holds a crash (IMG_SNAPF_SIGINFO) gives the core of
+ * that crash: the thread that got the signal first, every pr_cursig the
+ * signal, and an NT_SIGINFO note after NT_PRPSINFO (gdb: "Program
+ * terminated with signal SIGSEGV", $_siginfo).  Area bytes: stored pages, the backing file's
  * bytes for unstored pages of an unchanged file, zeros elsewhere; zero
  * pages are left as holes (the file is sparse).  [vvar] is left out;
  * [vdso] and other special areas without data get p_filesz 0, as do
- * PROT_NONE areas and reservations with nothing stored.  The coordinator
- * secret is overwritten with 'x' wherever it appears (secret.c).
+ * PROT_NONE areas and reservations with nothing stored.  Secrets are
+ * overwritten with 'x' wherever they appear (secret.c).
  */
 #include "safefile.h"
 #include "session.h"
@@ -22,6 +26,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/procfs.h>
 #include <unistd.h>
 
@@ -82,6 +87,32 @@ static void core_note(struct core_buf *b, uint32_t type, const void *desc,
 	cb_align4(b);
 }
 
+/* Does the image record a crash (SNAP record with the signal)? */
+static int core_crash(const struct img_meta *m)
+{
+	return m->has_snap && (m->snap.flags & IMG_SNAPF_SIGINFO) &&
+	       m->snap.sig_signo > 0 && m->snap.sig_signo < 65;
+}
+
+/* NT_SIGINFO: the recorded raw siginfo_t, or one made of its fields */
+static void core_siginfo_note(struct core_buf *b, const struct img_meta *m)
+{
+	static const uint8_t zero[sizeof(m->snap.siginfo)];
+	siginfo_t si;
+
+	_Static_assert(sizeof(si) == sizeof(m->snap.siginfo),
+		       "siginfo_t is 128 bytes");
+	if (memcmp(m->snap.siginfo, zero, sizeof(zero))) {
+		memcpy(&si, m->snap.siginfo, sizeof(si));
+	} else {
+		memset(&si, 0, sizeof(si));
+		si.si_signo = m->snap.sig_signo;
+		si.si_code = m->snap.sig_code;
+		si.si_addr = (void *)(uintptr_t)m->snap.sig_addr;
+	}
+	core_note(b, NT_SIGINFO, &si, sizeof(si));
+}
+
 static void core_thread_notes(struct core_buf *b, const struct img_meta *m,
 			      const struct img_thread *t, int first)
 {
@@ -89,8 +120,15 @@ static void core_thread_notes(struct core_buf *b, const struct img_meta *m,
 	size_t i;
 
 	memset(&st, 0, sizeof(st));
-	st.pr_info.si_signo = (int)m->proc.ckpt_signal;
-	st.pr_cursig = (short)m->proc.ckpt_signal;
+	if (core_crash(m)) {
+		/* as the kernel's dump: every thread has the signal */
+		st.pr_info.si_signo = m->snap.sig_signo;
+		st.pr_info.si_code = m->snap.sig_code;
+		st.pr_cursig = (short)m->snap.sig_signo;
+	} else {
+		st.pr_info.si_signo = (int)m->proc.ckpt_signal;
+		st.pr_cursig = (short)m->proc.ckpt_signal;
+	}
 	st.pr_sigpend = t->sigpending;
 	st.pr_sighold = t->sigmask;
 	st.pr_pid = (int)t->tid;
@@ -121,7 +159,18 @@ static void core_thread_notes(struct core_buf *b, const struct img_meta *m,
 			n += snprintf(ps.pr_psargs + n,
 				      sizeof(ps.pr_psargs) - n, "%s%s",
 				      i ? " " : "", m->argv[i]);
+		{	/* secrets in the arguments: 'x's */
+			struct insp_secrets sec;
+
+			insp_secrets_init(&sec, m);
+			insp_secrets_mask(&sec, (unsigned char *)ps.pr_psargs,
+					  strnlen(ps.pr_psargs,
+						  sizeof(ps.pr_psargs)), NULL);
+			insp_secrets_free(&sec);
+		}
 		core_note(b, NT_PRPSINFO, &ps, sizeof(ps));
+		if (core_crash(m))
+			core_siginfo_note(b, m);
 		if (m->auxv_len)
 			core_note(b, NT_AUXV, m->auxv,
 				  m->auxv_len * sizeof(uint64_t));
@@ -335,6 +384,10 @@ static int core_write(const struct img_meta *m, struct insp_mem *mem,
 
 	for (i = 0; i < m->nthreads; i++)
 		if (m->threads[i].tid == m->proc.pid)
+			main_t = &m->threads[i];
+	/* a crash: the thread that got the signal is gdb's current one */
+	for (i = 0; core_crash(m) && i < m->nthreads; i++)
+		if (m->threads[i].tid == m->snap.sig_tid)
 			main_t = &m->threads[i];
 	if (!main_t && m->nthreads)
 		main_t = &m->threads[0];

@@ -1,8 +1,9 @@
 /*
  * cmd-env.c - `dmtcp_inspect env IMG`: the environment of the process,
- * one VAR=VALUE per line (a JSON object with --json).  The coordinator
- * secret is not shown: DMTCP_COORD_SECRET=<hidden>, and its value
- * hidden wherever another variable holds it (secret.c).
+ * one VAR=VALUE per line (a JSON object with --json).  Secrets are not
+ * shown: DMTCP_COORD_SECRET=<hidden>, API_TOKEN=<hidden> (any name
+ * like *SECRET*, *PASSWORD*, *TOKEN*, *_KEY), and their values hidden
+ * wherever another variable holds them (secret.c).
  */
 #include "session.h"
 
@@ -21,9 +22,16 @@ int insp_cmd_env(struct insp_session *s)
 		const char *eq;
 		char *e;
 
-		if (insp_is_secret_var(m->envv[i]))
-			e = strdup(INSP_SECRET_VAR "=" INSP_HIDDEN);
-		else
+		if (insp_is_secret_var(m->envv[i])) {
+			size_t nl = (size_t)(strchr(m->envv[i], '=') -
+					     m->envv[i]);
+
+			e = malloc(nl + sizeof("=" INSP_HIDDEN));
+			if (e)
+				snprintf(e, nl + sizeof("=" INSP_HIDDEN),
+					 "%.*s=" INSP_HIDDEN, (int)nl,
+					 m->envv[i]);
+		} else
 			e = insp_secrets_hide(&sec, m->envv[i]);
 		if (!e) {
 			insp_err("out of memory");

@@ -6,6 +6,7 @@
  */
 #include "session.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -26,7 +27,8 @@ static void info_totals(const struct img_meta *m, struct info_totals *t)
 			t->user_threads++;
 }
 
-static void info_text(const struct img_meta *m, const struct info_totals *t)
+static void info_text(const struct img_meta *m, const struct info_totals *t,
+		      const struct insp_secrets *sec)
 {
 	const struct img_proc *p = &m->proc;
 	time_t when = (time_t)m->hdr.ctime_sec;
@@ -42,8 +44,12 @@ static void info_text(const struct img_meta *m, const struct info_totals *t)
 	printf("program:      %s\n", p->progname);
 	printf("exe:          %s\n", p->exe);
 	printf("cmdline:     ");
-	for (i = 0; m->argv && m->argv[i]; i++)
-		printf(" %s", m->argv[i]);
+	for (i = 0; m->argv && m->argv[i]; i++) {
+		char *h = insp_secrets_hide(sec, m->argv[i]);
+
+		printf(" %s", h ? h : INSP_HIDDEN);
+		free(h);
+	}
 	printf("\n");
 	printf("cwd:          %s\n", p->cwd);
 	printf("pid:          %u\n", p->pid);
@@ -75,7 +81,8 @@ static void info_text(const struct img_meta *m, const struct info_totals *t)
 	       insp_size(s2, sizeof(s2), t->page_file_bytes));
 }
 
-static void info_json(const struct img_meta *m, const struct info_totals *t)
+static void info_json(const struct img_meta *m, const struct info_totals *t,
+		      const struct insp_secrets *sec)
 {
 	const struct img_proc *p = &m->proc;
 	size_t i;
@@ -88,8 +95,11 @@ static void info_json(const struct img_meta *m, const struct info_totals *t)
 	insp_json_str(stdout, p->exe);
 	printf(", \"cmdline\": [");
 	for (i = 0; m->argv && m->argv[i]; i++) {
+		char *h = insp_secrets_hide(sec, m->argv[i]);
+
 		printf("%s", i ? ", " : "");
-		insp_json_str(stdout, m->argv[i]);
+		insp_json_str(stdout, h ? h : INSP_HIDDEN);
+		free(h);
 	}
 	printf("], \"cwd\": ");
 	insp_json_str(stdout, p->cwd);
@@ -124,17 +134,19 @@ static void info_json(const struct img_meta *m, const struct info_totals *t)
 int insp_cmd_info(struct insp_session *s)
 {
 	struct info_totals t;
-
+	struct insp_secrets sec;
 	int rc;
 
+	insp_secrets_init(&sec, s->v[0].m);
 	info_totals(s->v[0].m, &t);
 	if (s->o->json)
-		info_json(s->v[0].m, &t);
+		info_json(s->v[0].m, &t, &sec);
 	else
-		info_text(s->v[0].m, &t);
+		info_text(s->v[0].m, &t, &sec);
 	/* the image id, and a delta image's parent and chain */
 	rc = insp_chain_info(s->v[0].m, s->o->json);
 	if (s->o->json)
 		printf("}\n");
+	insp_secrets_free(&sec);
 	return rc;
 }

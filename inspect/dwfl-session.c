@@ -15,6 +15,7 @@
 #include "inspect.h"
 
 #include <elfutils/libdwfl.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -397,6 +398,15 @@ static int dwfl_frame_cb(Dwfl_Frame *state, void *arg)
 		return DWARF_CB_ABORT;
 	u->frames[u->n].pc = pc;
 	u->frames[u->n].activation = act;
+	u->frames[u->n].regmask = 0;
+	for (unsigned r = 0; r < 17; r++) {
+		Dwarf_Word v;
+
+		if (dwfl_frame_reg(state, r, &v) == 0) {
+			u->frames[u->n].regs[r] = v;
+			u->frames[u->n].regmask |= 1u << r;
+		}
+	}
 	u->n++;
 	return DWARF_CB_OK;
 }
@@ -430,4 +440,17 @@ int insp_dwfl_unwind(struct insp_dwfl *d, const struct img_thread *t,
 		return -1;
 	}
 	return 0;
+}
+
+Dwfl *insp_dwfl_handle(struct insp_dwfl *d)
+{
+	return d->dwfl;
+}
+
+Dwfl_Module *insp_dwfl_main_module(struct insp_dwfl *d)
+{
+	for (size_t i = 0; i + 1 < d->m->auxv_len; i += 2)
+		if (d->m->auxv[i] == AT_ENTRY)
+			return dwfl_addrmodule(d->dwfl, d->m->auxv[i + 1]);
+	return NULL;
 }

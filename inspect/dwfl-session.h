@@ -56,6 +56,8 @@ void insp_json_sym(const struct insp_sym *s);
 struct insp_frame {
 	uint64_t pc;
 	int activation;		/* pc is exact, not a return address */
+	uint64_t regs[17];	/* DWARF registers 0..16 (rip last) */
+	uint32_t regmask;	/* bit n: regs[n] known in this frame */
 };
 
 /*
@@ -66,5 +68,12 @@ struct insp_frame {
 int insp_dwfl_unwind(struct insp_dwfl *d, const struct img_thread *t,
 		     struct insp_frame *frames, int max, int *nframes,
 		     char *why, size_t whycap);
+
+/* The libdwfl handle (Dwfl *) of the session, for the evaluator. */
+struct Dwfl *insp_dwfl_handle(struct insp_dwfl *d);
+
+/* The module holding the program's own code (the executable: the one
+ * containing AT_ENTRY), or NULL. */
+struct Dwfl_Module *insp_dwfl_main_module(struct insp_dwfl *d);
 
 #endif /* DMTCP_INSPECT_DWFL_SESSION_H */

@@ -30,6 +30,12 @@ struct insp_opts {
 	const char *output;	/* -o FILE (core, merge) */
 	int all_threads;	/* --all: include the checkpoint thread */
 	int raw;		/* --raw: merge writes a raw image */
+	const char *thread;	/* --thread TID (print) */
+	const char *frame;	/* --frame N (print) */
+	int changes;		/* --changes (bisect) */
+	int linear;		/* --linear (bisect) */
+	const char *pid;	/* --pid N (bisect) */
+	const char *prog;	/* --prog NAME (bisect) */
 };
 
 struct insp_session;
@@ -62,6 +68,14 @@ int insp_cmd_backtrace(struct insp_session *s);
 int insp_cmd_core(struct insp_session *s);
 int insp_cmd_diff(struct insp_session *s);
 int insp_cmd_merge(struct insp_session *s);
+int insp_cmd_print(struct insp_session *s);
+int insp_cmd_timeline(struct insp_session *s);
+int insp_cmd_bisect(struct insp_session *s);
+
+/* --thread and --frame: tid 0 and frame -1 when not given.  An
+ * INSP_EXIT_* code (message printed). */
+int insp_parse_frame_opts(const struct insp_opts *o, uint32_t *tid,
+			  int *frame);
 
 /* --- chain.c: incremental images ----------------------------------- */
 
@@ -69,12 +83,6 @@ int insp_cmd_merge(struct insp_session *s);
  * image id and, for a delta image, its parent and chain.  INSP_EXIT_OK,
  * or INSP_EXIT_IMAGE with the message printed when the chain is broken. */
 int insp_chain_info(const struct img_meta *m, int json);
-/* The memory of a delta image: its chain merged into an unnamed raw
- * image, open at *fd, readable as data_path.  INSP_EXIT_OK, or the exit
- * code with the message printed. */
-int insp_chain_data(const struct img_meta *m, int *fd, char *data_path,
-		    size_t cap);
-
 /* --- out.c: messages and output formatting ------------------------- */
 
 /* "dmtcp_inspect: <message>\n" on stderr. */
@@ -126,7 +134,8 @@ int insp_file_build_id(const char *path, uint8_t *out, size_t cap);
 /* True if the area records a build-id and the file at path has it. */
 int insp_area_build_id_matches(const struct img_area *a, const char *path);
 
-/* --- secret.c: the coordinator secret is never shown ------------- */
+/* --- secret.c: secrets (the coordinator's, *SECRET*, *PASSWORD*,
+ * *TOKEN*, *_KEY) are never shown ------------------------------------ */
 
 #define INSP_SECRET_VAR	"DMTCP_COORD_SECRET"
 #define INSP_HIDDEN	"<hidden>"
@@ -139,9 +148,12 @@ struct insp_secrets {
 	size_t n, cap;
 };
 
-/* Is kv "DMTCP_COORD_SECRET=..."? */
+/* Is the n-byte name a secret's: DMTCP_COORD_SECRET, or named like
+ * *SECRET*, *PASSWORD*, *TOKEN*, *_KEY (any case)? */
+int insp_is_secret_name(const char *name, size_t n);
+/* Is kv "NAME=..." with such a NAME? */
 int insp_is_secret_var(const char *kv);
-/* The values of DMTCP_COORD_SECRET in the image's environment. */
+/* The values of those variables in the image's environment. */
 void insp_secrets_init(struct insp_secrets *s, const struct img_meta *m);
 /* Adds a value (INSP_SECRET_MIN..MAX bytes): 1 if it is new. */
 int insp_secrets_add(struct insp_secrets *s, const char *val, size_t len);
@@ -149,9 +161,10 @@ void insp_secrets_free(struct insp_secrets *s);
 /* str with every secret replaced by <hidden> (malloc'd, NULL if out of
  * memory). */
 char *insp_secrets_hide(const struct insp_secrets *s, const char *str);
-/* Masks memory in place: the value after every DMTCP_COORD_SECRET= and
- * every copy of a known secret become 'x' (same length).  Values found
- * after the variable are added to s (*found_new set).  Bytes changed. */
+/* Masks memory in place: the value after every NAME= with a secret
+ * NAME and every copy of a known secret become 'x' (same length).
+ * Values found after such names are added to s (*found_new set).  Bytes
+ * changed. */
 size_t insp_secrets_mask(struct insp_secrets *s, unsigned char *buf,
 			 size_t len, int *found_new);
 

@@ -48,6 +48,15 @@ static const struct insp_cmd insp_cmds[] = {
 	{ "merge", NULL, "IMG -o OUT",
 	  "fold an incremental image's chain into one full image", 1, 1,
 	  INSP_NEED_OUTPUT, NULL, insp_cmd_merge },
+	{ "print", "p", "IMG EXPR",
+	  "evaluate a C expression with the program's DWARF", 2, 2,
+	  INSP_NEED_DWFL, NULL, insp_cmd_print },
+	{ "timeline", NULL, "DIR",
+	  "the snapshots of a checkpoint directory, by generation", 1, 1,
+	  INSP_NEED_NOIMG, NULL, insp_cmd_timeline },
+	{ "bisect", NULL, "DIR EXPR",
+	  "the first snapshot where EXPR is true (or changed)", 2, 2,
+	  INSP_NEED_NOIMG, NULL, insp_cmd_bisect },
 };
 
 #define INSP_NCMDS (sizeof(insp_cmds) / sizeof(insp_cmds[0]))
@@ -91,14 +100,25 @@ static void insp_usage(FILE *f)
 		"as IMG)\n"
 		"  -a, --all          threads/backtrace: include the "
 		"checkpoint thread\n"
+		"      --thread TID   print: the thread whose frame is used\n"
+		"      --frame N      print: its frame (0 innermost; default "
+		"the innermost\n"
+		"                     frame of the program's own code)\n"
+		"      --changes      bisect: first snapshot where EXPR "
+		"differs from the first\n"
+		"      --linear       bisect: scan every snapshot (EXPR not "
+		"monotonic)\n"
+		"      --pid N, --prog NAME  bisect: the process (default the "
+		"lowest pid)\n"
 		"  -h, --help         this help (COMMAND --help: that "
 		"command's)\n"
 		"  -V, --version      print the version\n"
 		"\nADDR is hexadecimal, with or without 0x.\n"
 		"\nExit status: 0 ok, 1 usage error, 2 unreadable, bad or "
 		"corrupt image,\n"
-		"3 not found (address not mapped), 4 cannot write the "
-		"output file.\n"
+		"3 not found (address not mapped) or EXPR cannot be "
+		"evaluated,\n4 cannot write the output file.  bisect: 0 "
+		"found, 1 not found, 2 error.\n"
 		"See dmtcp_inspect(1).\n");
 }
 
@@ -116,6 +136,12 @@ static const struct copt_own insp_own[] = {
 	COPT_STR("output", 'o', struct insp_opts, output),
 	COPT_FLAG("all", 'a', struct insp_opts, all_threads),
 	COPT_FLAG("raw", 0, struct insp_opts, raw),
+	COPT_STR("thread", 0, struct insp_opts, thread),
+	COPT_STR("frame", 0, struct insp_opts, frame),
+	COPT_FLAG("changes", 0, struct insp_opts, changes),
+	COPT_FLAG("linear", 0, struct insp_opts, linear),
+	COPT_STR("pid", 0, struct insp_opts, pid),
+	COPT_STR("prog", 0, struct insp_opts, prog),
 	COPT_KEY("", 'h', no_argument, 'h'),
 	COPT_KEY("", 'V', no_argument, 'V'),
 	COPT_END,

@@ -8,9 +8,13 @@
  * into the middle of payloads).  Raw payloads are read with pread; a
  * gzip chunk is inflated and CRC-checked when first touched and kept in
  * a small LRU cache, so sequential scans (core, diff) inflate each chunk
- * once.
+ * once.  An incremental image's pages are read through its chain
+ * (img-chain.h): the chain says which image holds each page, and that
+ * image's PAGES are indexed the first time one of its pages is read, so
+ * a few values cost a few pages, not the whole chain.
  */
 #include "mem.h"
+#include "img-chain.h"
 #include "inspect.h"
 
 #include <errno.h>
@@ -33,6 +37,7 @@ struct mem_chunk {
 
 struct mem_run {
 	uint64_t addr, len;
+	int zero;		/* an IMG_PF_ZERO record: zeros, no payload */
 	uint64_t file_off;	/* payload offset (raw images) */
 	struct mem_chunk *chunks;	/* gzip images */
 	size_t nchunks;
@@ -53,8 +58,7 @@ struct mem_slot {
 
 struct insp_mem {
 	const struct img_meta *m;
-	const char *data_path;	/* where the PAGES are: m->path, or a
-				   delta image's merged chain */
+	const char *data_path;	/* where the PAGES are: m->path */
 	int fd;
 	int gzip;
 	struct mem_area *areas;
@@ -63,6 +67,12 @@ struct insp_mem {
 	unsigned char *zin;
 	size_t zin_cap;
 	char err[512];
+	/* an incremental image: its chain, every page resolved to the
+	   image holding it, and a reader of each image of the chain,
+	   opened when one of its pages is first read (sub[0] unused: this
+	   reader's own index is image 0's) */
+	struct img_chain *chain;
+	struct insp_mem **sub;
 };
 
 static int mem_fail(struct insp_mem *mem, const char *fmt, ...)
@@ -202,6 +212,11 @@ static int mem_add_run(struct insp_mem *mem, long ai,
 	run->addr = rec->arg0;
 	run->len = rec->raw_size;
 	run->file_off = pay_off;
+	if ((rec->arg1 & IMG_PF_ZERO) && rec->size == 0 &&
+	    (a->flags & IMG_AF_DELTA)) {
+		run->zero = 1;
+		return 0;
+	}
 	if (rec->flags & IMG_RF_ZCHUNKS)
 		return mem_index_chunks(mem, run, pay_off, rec->size);
 	if (rec->size != rec->raw_size)
@@ -241,15 +256,10 @@ static int mem_index(struct insp_mem *mem)
 	return rc;
 }
 
-struct insp_mem *insp_mem_open(const struct img_meta *m, char *err,
-			       size_t errcap)
-{
-	return insp_mem_open_data(m, m->path, err, errcap);
-}
-
-struct insp_mem *insp_mem_open_data(const struct img_meta *m,
-				    const char *data_path, char *err,
-				    size_t errcap)
+/* with_chain: an incremental image's pages through its chain */
+static struct insp_mem *mem_open(const struct img_meta *m,
+				 const char *data_path, int with_chain,
+				 char *err, size_t errcap)
 {
 	struct insp_mem *mem;
 	size_t i;
@@ -280,11 +290,33 @@ struct insp_mem *insp_mem_open_data(const struct img_meta *m,
 		snprintf(err, errcap, "%s", mem->err);
 		goto out_free;
 	}
+	if ((m->hdr.flags & IMG_F_DELTA) && with_chain) {
+		mem->chain = img_chain_open(m->path, err, errcap);
+		if (!mem->chain)
+			goto out_free;
+		if (mem->chain->nareas != m->nareas) {
+			snprintf(err, errcap, "%s: its chain has %zu areas, the "
+				 "image %zu (corrupt chain)", m->path,
+				 mem->chain->nareas, m->nareas);
+			goto out_free;
+		}
+		mem->sub = calloc((size_t)mem->chain->n, sizeof(*mem->sub));
+		if (!mem->sub) {
+			snprintf(err, errcap, "out of memory");
+			goto out_free;
+		}
+	}
 	return mem;
 
 out_free:
 	insp_mem_close(mem);
 	return NULL;
+}
+
+struct insp_mem *insp_mem_open(const struct img_meta *m, char *err,
+			       size_t errcap)
+{
+	return mem_open(m, m->path, 1, err, errcap);
 }
 
 void insp_mem_close(struct insp_mem *mem)
@@ -301,6 +333,10 @@ void insp_mem_close(struct insp_mem *mem)
 			close(mem->areas[i].file_fd);
 	}
 	free(mem->areas);
+	for (i = 0; mem->sub && i < (size_t)mem->chain->n; i++)
+		insp_mem_close(mem->sub[i]);
+	free(mem->sub);
+	img_chain_close(mem->chain);
 	for (i = 0; i < MEM_CACHE_SLOTS; i++)
 		free(mem->slots[i].buf);
 	free(mem->zin);
@@ -373,6 +409,10 @@ static int mem_read_run(struct insp_mem *mem, const struct mem_run *run,
 	uint64_t off = addr - run->addr;
 	size_t lo, hi;
 
+	if (run->zero) {
+		memset(buf, 0, len);
+		return 0;
+	}
 	if (!mem->gzip && !run->chunks)
 		return mem_pread(mem, buf, len, run->file_off + off);
 	while (len) {
@@ -501,16 +541,96 @@ static int mem_read_file(struct insp_mem *mem, size_t ai, uint64_t addr,
 	return 0;
 }
 
+/* The resolved run of the chain holding addr in area ai, or NULL */
+static const struct img_chain_run *chain_find(const struct img_chain *c,
+					      size_t ai, uint64_t addr)
+{
+	const struct img_chain_area *ca = &c->areas[ai];
+	size_t lo = 0, hi = ca->nruns;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct img_chain_run *r = &ca->runs[mid];
+
+		if (addr < r->start)
+			hi = mid;
+		else if (addr >= r->end)
+			lo = mid + 1;
+		else
+			return r;
+	}
+	return NULL;
+}
+
+/* A page of an incremental image, read from the image of its chain
+ * that holds it: 1 with the bytes, 0 if no image holds it (the fresh
+ * mapping's), -1 on error */
+static int chain_read(struct insp_mem *mem, size_t ai, uint64_t addr,
+		      void *buf, size_t len)
+{
+	const struct img_chain_run *cr = chain_find(mem->chain, ai, addr);
+	const struct img_meta *pm;
+	const struct mem_run *run;
+	struct insp_mem *sub;
+	long pai;
+
+	if (!cr)
+		return 0;
+	if (cr->kind == IMG_CHAIN_ZERO) {
+		memset(buf, 0, len);
+		return 1;
+	}
+	if (cr->image == 0) {
+		run = mem_find_run(&mem->areas[ai], addr);
+		if (!run || run->zero)
+			return mem_fail(mem, "page %#llx: not in its PAGES "
+					"records (corrupt chain)",
+					(unsigned long long)addr);
+		return mem_read_run(mem, run, addr, buf, len) < 0 ? -1 : 1;
+	}
+	if (cr->image >= (uint32_t)mem->chain->n)
+		return mem_fail(mem, "page %#llx: bad chain image %u",
+				(unsigned long long)addr, cr->image);
+	pm = mem->chain->m[cr->image];
+	sub = mem->sub[cr->image];
+	if (!sub) {
+		char err[512];
+
+		/* that image's own PAGES only: no chain of its own */
+		sub = mem_open(pm, pm->path, 0, err, sizeof(err));
+		if (!sub)
+			return mem_fail(mem, "%s", err);
+		mem->sub[cr->image] = sub;
+	}
+	pai = insp_find_area(pm, addr);
+	run = pai < 0 ? NULL : mem_find_run(&sub->areas[pai], addr);
+	if (!run || run->zero)
+		return mem_fail(mem, "page %#llx: not stored in %s, where its "
+				"chain says it is (corrupt chain)",
+				(unsigned long long)addr, pm->path);
+	if (mem_read_run(sub, run, addr, buf, len) < 0)
+		return mem_fail(mem, "%s", sub->err);
+	return 1;
+}
+
 int insp_mem_read_page(struct insp_mem *mem, size_t ai, uint64_t addr,
 		       void *buf, size_t len)
 {
 	const struct img_area *a = &mem->m->areas[ai].area;
 	const struct mem_run *run;
 
+	if (mem->chain) {
+		int rc = chain_read(mem, ai, addr, buf, len);
+
+		if (rc)
+			return rc < 0 ? -1 : INSP_SRC_STORED;
+		goto fresh;
+	}
 	run = mem_find_run(&mem->areas[ai], addr);
 	if (run)
 		return mem_read_run(mem, run, addr, buf, len) < 0 ?
 		       -1 : INSP_SRC_STORED;
+fresh:
 	switch (a->kind) {
 	case IMG_AREA_ANON:
 	case IMG_AREA_SHARED_ANON:
@@ -532,6 +652,8 @@ int insp_mem_read_page(struct insp_mem *mem, size_t ai, uint64_t addr,
 
 int insp_mem_page_stored(struct insp_mem *mem, size_t ai, uint64_t addr)
 {
+	if (mem->chain)
+		return chain_find(mem->chain, ai, addr) != NULL;
 	return mem_find_run(&mem->areas[ai], addr) != NULL;
 }
 

@@ -34,15 +34,13 @@ struct insp_mem;
 
 /*
  * Indexes the PAGES records of the image m was loaded from (m must
- * outlive the reader).  NULL on failure with the message in err.
+ * outlive the reader); an incremental image's chain is opened
+ * (img_chain_open) and each page read from the image of the chain that
+ * holds it, that image's PAGES indexed when first needed.  NULL on
+ * failure with the message in err.
  */
 struct insp_mem *insp_mem_open(const struct img_meta *m, char *err,
 			       size_t errcap);
-/* The same, the PAGES read from data_path: an image with the very areas
- * of m (a delta image's merged chain, chain.c); messages name m. */
-struct insp_mem *insp_mem_open_data(const struct img_meta *m,
-				    const char *data_path, char *err,
-				    size_t errcap);
 void insp_mem_close(struct insp_mem *mem);
 
 /*

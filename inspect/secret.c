@@ -1,22 +1,45 @@
 /*
- * secret.c - dmtcp_inspect never shows the coordinator secret an image
- * carries (DMTCP_COORD_SECRET in the process's environment, and copies
- * of its value in memory): whoever holds it can command (and kill) the
- * computation.  `env` prints DMTCP_COORD_SECRET=<hidden>, `core`
- * overwrites the value bytes with 'x' (same length) in the memory it
- * writes.
+ * secret.c - dmtcp_inspect never shows the secrets an image carries:
+ * the coordinator secret (DMTCP_COORD_SECRET: whoever holds it can
+ * command and kill the computation) and any environment variable named
+ * like a secret (*SECRET*, *PASSWORD*, *TOKEN*, *_KEY, any case), and
+ * copies of their values.  `env` prints NAME=<hidden>, `info`, `print`
+ * and `bisect` replace the values by <hidden> in what they print, `core`
+ * overwrites the value after every NAME= of a secret-like name and every
+ * copy of a known value with 'x' (same length) in the file it writes,
+ * its NT_PRPSINFO arguments included.
  */
 #include "inspect.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#define VAR		INSP_SECRET_VAR "="
-#define VAR_LEN		(sizeof(VAR) - 1)
+
+/* a case-insensitive search for w in the n bytes of name */
+static int has_word(const char *name, size_t n, const char *w)
+{
+	size_t wl = strlen(w);
+
+	for (size_t i = 0; i + wl <= n; i++)
+		if (!strncasecmp(name + i, w, wl))
+			return 1;
+	return 0;
+}
+
+int insp_is_secret_name(const char *name, size_t n)
+{
+	return n > 0 && (has_word(name, n, "SECRET") ||
+			 has_word(name, n, "PASSWORD") ||
+			 has_word(name, n, "TOKEN") ||
+			 (n >= 4 && !strncasecmp(name + n - 4, "_KEY", 4)));
+}
 
 int insp_is_secret_var(const char *kv)
 {
-	return strncmp(kv, VAR, VAR_LEN) == 0;
+	const char *eq = strchr(kv, '=');
+
+	return eq && insp_is_secret_name(kv, (size_t)(eq - kv));
 }
 
 int insp_secrets_add(struct insp_secrets *s, const char *val, size_t len)
@@ -49,9 +72,11 @@ void insp_secrets_init(struct insp_secrets *s, const struct img_meta *m)
 {
 	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; m && m->envv && m->envv[i]; i++)
-		if (insp_is_secret_var(m->envv[i]))
-			insp_secrets_add(s, m->envv[i] + VAR_LEN,
-					 strlen(m->envv[i] + VAR_LEN));
+		if (insp_is_secret_var(m->envv[i])) {
+			const char *v = strchr(m->envv[i], '=') + 1;
+
+			insp_secrets_add(s, v, strlen(v));
+		}
 }
 
 void insp_secrets_free(struct insp_secrets *s)
@@ -107,18 +132,31 @@ static int printable(unsigned char c)
 	return c >= 0x21 && c < 0x7f;
 }
 
+static int name_char(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || c == '_';
+}
+
 size_t insp_secrets_mask(struct insp_secrets *s, unsigned char *buf,
 			 size_t len, int *found_new)
 {
 	size_t changed = 0;
 	unsigned char *p = buf, *end = buf + len;
 
-	/* DMTCP_COORD_SECRET=<value>: the value, whatever it is */
-	while ((p = memmem(p, (size_t)(end - p), VAR, VAR_LEN)) != NULL) {
-		unsigned char *v = p + VAR_LEN, *e = v;
-
+	/* NAME=<value> with a secret-like NAME: the value, whatever it
+	   is (DMTCP_COORD_SECRET= included) */
+	while ((p = memchr(p, '=', (size_t)(end - p))) != NULL) {
+		unsigned char *v = p + 1, *e = v, *n = p;
 		int masked = 1;
 
+		while (n > buf && p - n < 128 && name_char(n[-1]))
+			n--;
+		if (n == p || !insp_is_secret_name((const char *)n,
+						   (size_t)(p - n))) {
+			p++;
+			continue;
+		}
 		while (e < end && e - v < INSP_SECRET_MAX && printable(*e)) {
 			masked &= *e == 'x';
 			e++;

@@ -15,15 +15,34 @@ unsigned insp_needs_resolve(unsigned needs)
 	return needs;
 }
 
+/* The memory reader and libdwfl over a loaded image, as needs says */
+static int view_open_rest(struct insp_view *v, unsigned needs, int quiet)
+{
+	char err[512];
+	if (needs & INSP_NEED_MEM) {
+		/* an incremental image's pages come through its chain */
+		v->mem = insp_mem_open(v->m, err, sizeof(err));
+		if (!v->mem) {
+			insp_err("%s", err);
+			return INSP_EXIT_IMAGE;
+		}
+	}
+	if (needs & (INSP_NEED_DWFL | INSP_NEED_SYMS)) {
+		v->d = insp_dwfl_open(v->m, v->mem, quiet ||
+				      (needs & INSP_NEED_QUIET));
+		if (!v->d && (needs & INSP_NEED_DWFL))
+			return INSP_EXIT_IMAGE;
+	}
+	return INSP_EXIT_OK;
+}
+
 /* Loads image path into v with what s needs over it. */
 static int insp_view_open(struct insp_session *s, struct insp_view *v,
 			  const char *path)
 {
-	char err[512];
 	long ai;
 	int rc;
 
-	v->data_fd = -1;
 	rc = insp_load(path, &v->m);
 	if (rc)
 		return rc;
@@ -37,32 +56,30 @@ static int insp_view_open(struct insp_session *s, struct insp_view *v,
 		}
 		s->area = &v->m->areas[ai];
 	}
-	if ((s->needs & INSP_NEED_MEM) && (v->m->hdr.flags & IMG_F_DELTA)) {
-		/* pages through the chain: read from its merged image */
-		char data[64];
+	return view_open_rest(v, s->needs, s->o->json);
+}
 
-		rc = insp_chain_data(v->m, &v->data_fd, data, sizeof(data));
-		if (rc)
-			return rc;
-		v->mem = insp_mem_open_data(v->m, data, err, sizeof(err));
-		if (!v->mem) {
-			insp_err("%s", err);
-			return INSP_EXIT_IMAGE;
-		}
-	} else if (s->needs & INSP_NEED_MEM) {
-		v->mem = insp_mem_open(v->m, err, sizeof(err));
-		if (!v->mem) {
-			insp_err("%s", err);
-			return INSP_EXIT_IMAGE;
-		}
-	}
-	if (s->needs & (INSP_NEED_DWFL | INSP_NEED_SYMS)) {
-		v->d = insp_dwfl_open(v->m, v->mem, s->o->json ||
-				      (s->needs & INSP_NEED_QUIET));
-		if (!v->d && (s->needs & INSP_NEED_DWFL))
-			return INSP_EXIT_IMAGE;
-	}
-	return INSP_EXIT_OK;
+int insp_view_load(struct insp_view *v, const char *path, unsigned needs,
+		   int quiet)
+{
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	needs = insp_needs_resolve(needs);
+	rc = insp_load(path, &v->m);
+	if (!rc)
+		rc = view_open_rest(v, needs, quiet);
+	if (rc)
+		insp_view_close(v);
+	return rc;
+}
+
+void insp_view_close(struct insp_view *v)
+{
+	insp_dwfl_close(v->d);
+	insp_mem_close(v->mem);
+	img_free_meta(v->m);
+	memset(v, 0, sizeof(*v));
 }
 
 int insp_session_open(struct insp_session *s, const struct insp_cmd *c,
@@ -71,7 +88,6 @@ int insp_session_open(struct insp_session *s, const struct insp_cmd *c,
 	int rc = INSP_EXIT_OK;
 
 	memset(s, 0, sizeof(*s));
-	s->v[0].data_fd = s->v[1].data_fd = -1;
 	s->cmd = c;
 	s->o = o;
 	s->args = args;
@@ -87,6 +103,8 @@ int insp_session_open(struct insp_session *s, const struct insp_cmd *c,
 			 args[1]);
 		return INSP_EXIT_USAGE;
 	}
+	if (s->needs & INSP_NEED_NOIMG)
+		return INSP_EXIT_OK;
 	rc = insp_view_open(s, &s->v[0], args[0]);
 	if (!rc && (s->needs & INSP_NEED_TWO))
 		rc = insp_view_open(s, &s->v[1], args[1]);
@@ -109,15 +127,8 @@ int insp_session_close(struct insp_session *s, int rc)
 	if (s->json_open && rc == INSP_EXIT_OK)
 		printf("\n%c}\n", s->needs & INSP_NEED_OBJECT ? '}' : ']');
 	s->json_open = 0;
-	for (i = 1; i >= 0; i--) {
-		insp_dwfl_close(s->v[i].d);
-		insp_mem_close(s->v[i].mem);
-		img_free_meta(s->v[i].m);
-		if (s->v[i].data_fd >= 0)
-			close(s->v[i].data_fd);
-		memset(&s->v[i], 0, sizeof(s->v[i]));
-		s->v[i].data_fd = -1;
-	}
+	for (i = 1; i >= 0; i--)
+		insp_view_close(&s->v[i]);
 	return rc;
 }
 

@@ -30,6 +30,8 @@ enum insp_need {
 	INSP_NEED_SYMS = 1u << 5,	/* libdwfl if it opens, else d NULL */
 	INSP_NEED_QUIET = 1u << 6,	/* no libdwfl warnings, even in text */
 	INSP_NEED_OBJECT = 1u << 7,	/* the JSON list is an object { } */
+	INSP_NEED_NOIMG = 1u << 8,	/* args[0] is not an image (a
+					   directory): nothing is opened */
 };
 
 /* One image and what is open over it */
@@ -37,8 +39,6 @@ struct insp_view {
 	struct img_meta *m;
 	struct insp_mem *mem;	/* NULL unless NEED_MEM (or libdwfl) */
 	struct insp_dwfl *d;	/* NULL unless NEED_DWFL, NEED_SYMS */
-	int data_fd;		/* a delta image's merged memory (chain.c),
-				   -1 if none */
 };
 
 struct insp_session {
@@ -53,6 +53,13 @@ struct insp_session {
 	int json_open;		/* the JSON list has been opened */
 	size_t nitems;		/* elements printed by insp_json_next */
 };
+
+/* Opens path into v as a command with needs would (NEED_MEM, NEED_DWFL,
+ * NEED_SYMS, NEED_QUIET): INSP_EXIT_OK or the code, message printed
+ * (v is then closed already). */
+int insp_view_load(struct insp_view *v, const char *path, unsigned needs,
+		   int quiet);
+void insp_view_close(struct insp_view *v);
 
 /* needs with what they imply added: libdwfl reads the memory. */
 unsigned insp_needs_resolve(unsigned needs);
