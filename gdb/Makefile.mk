@@ -10,7 +10,14 @@ dist_gdbhelperspkg_DATA = gdb/dmtcp_gdb/__init__.py \
 	gdb/dmtcp_gdb/info.py \
 	gdb/dmtcp_gdb/threads.py \
 	gdb/dmtcp_gdb/checkpoint.py \
-	gdb/dmtcp_gdb/rewind.py
+	gdb/dmtcp_gdb/rewind.py \
+	gdb/dmtcp_gdb/debuginfo.py \
+	gdb/dmtcp_gdb/session.py \
+	gdb/dmtcp_gdb/frames.py \
+	gdb/dmtcp_gdb/timeline.py \
+	gdb/dmtcp_gdb/bisect.py \
+	gdb/dmtcp_gdb/processes.py \
+	gdb/dmtcp_gdb/restored.py
 dist_bin_SCRIPTS = util/gdb-add-symbol-file
 EXTRA_DIST += doc/gdb.md
 

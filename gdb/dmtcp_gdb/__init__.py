@@ -13,8 +13,15 @@ class Dmtcp(gdb.Command):
 dmtcp info [IMAGE]      the inferior's image: threads and memory areas
 dmtcp threads           where each parked thread was interrupted
 dmtcp frame [THREAD]    select the frame the checkpoint interrupted
-dmtcp checkpoint        checkpoint the inferior through its coordinator
+dmtcp checkpoint [TAG]  checkpoint the inferior, exactly as shown
 dmtcp rewind [IMAGE]    restart the inferior from a snapshot, stopped there
+dmtcp timeline          the snapshots of the inferior's timeline
+dmtcp goto N|TAG|-1|+1  restore the computation at a snapshot
+dmtcp bisect EXPR       go to the last snapshot before EXPR became true
+dmtcp processes         the processes of the computation goto restored
+dmtcp attach PID        debug another of them (a new gdb inferior)
+dmtcp restored          select the program's frame after a restore
+dmtcp show-toolkit-frames on|off   the toolkit's frames in `bt`
 
 The toolkit's binaries are looked up in $DMTCP_BINDIR, next to the
 libdmtcp.so the inferior runs with, in the install tree, then on PATH.
@@ -26,7 +33,8 @@ See doc/gdb.md."""
 
 
 def register():
-    from . import checkpoint, info, rewind, threads
+    from . import (bisect, checkpoint, frames, info, processes, restored,
+                   rewind, session, threads, timeline, util)
 
     Dmtcp()
     info.DmtcpInfo()
@@ -34,3 +42,13 @@ def register():
     threads.DmtcpFrame()
     checkpoint.DmtcpCheckpoint()
     rewind.DmtcpRewind()
+    timeline.DmtcpTimeline()
+    timeline.DmtcpGoto()
+    bisect.DmtcpBisect()
+    processes.DmtcpProcesses()
+    processes.DmtcpAttach()
+    restored.DmtcpRestored()
+    frames.DmtcpShowToolkitFrames()
+    frames.register()
+    session.register()
+    util.register_release()

@@ -13,6 +13,15 @@
 # on the SIGINT (not passed to the program) once the image is written.
 # --detach instead detaches, checkpoints and attaches again.
 #
+# So that the image holds exactly the state gdb shows, the command sets
+# dmtcp_debug_info.hold and queues the checkpoint signal to every
+# application thread before it continues: each thread takes the signal
+# before running any instruction of its own and the library parks it
+# there.  The wait is bounded: when the checkpoint does not complete in
+# time (a peer stopped by another debugger, a coordinator busy with
+# another checkpoint), the command stops the inferior and prints the
+# coordinator's status (`dmtcp_command -s`) instead of hanging.
+#
 
 import os
 import re
@@ -22,10 +31,10 @@ import time
 
 import gdb
 
-from . import util
+from . import debuginfo, session, util
 from .util import Error, state
 
-CKPT_TIMEOUT = 300
+CKPT_TIMEOUT = 60
 
 
 def _ckpt_signal_name(env):
@@ -73,12 +82,50 @@ def _enabled_breakpoints():
     return [b for b in (gdb.breakpoints() or ()) if b.enabled]
 
 
-def _checkpoint_running(pid, cmd, env, logpath):
-    """Default mode: a shell waits for the checkpoint and interrupts the
-    inferior; gdb runs it meanwhile."""
-    script = '"$@" >"$DMTCP_GDB_LOG" 2>&1; rc=$?; ' \
-        'echo "RC=$rc" >>"$DMTCP_GDB_LOG"; kill -INT "$DMTCP_GDB_PID"'
-    env = dict(env, DMTCP_GDB_LOG=logpath, DMTCP_GDB_PID=str(pid))
+def _app_threads():
+    """The threads of the program (not the toolkit's, named dmtcp:*)."""
+    inf = gdb.selected_inferior()
+    return [t for t in inf.threads()
+            if t.is_valid() and not (t.name or "").startswith("dmtcp:")]
+
+
+def _queue_ckpt_signal(sig):
+    """Queues the checkpoint signal to every application thread, so each
+    takes it (and parks, with hold set) before running on."""
+    old = gdb.selected_thread()
+    try:
+        for t in _app_threads():
+            t.switch()
+            gdb.execute("queue-signal %s" % sig, to_string=True)
+    finally:
+        if old is not None and old.is_valid():
+            old.switch()
+
+
+def coordinator_status(env):
+    """`dmtcp_command -s` (the coordinator's view), one line."""
+    try:
+        r = subprocess.run([util.find_tool("dmtcp_command"), "-s"],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, env=env, timeout=10)
+    except (subprocess.TimeoutExpired, OSError, Error) as e:
+        return "(dmtcp_command -s: %s)" % e
+    return " ".join(r.stdout.decode(errors="replace").split())
+
+
+def _checkpoint_running(pid, cmd, env, logpath, timeout, hold):
+    """Default mode: a shell waits (at most timeout s) for the checkpoint
+    and interrupts the inferior; gdb runs it meanwhile."""
+    script = 'timeout -k 2 "$DMTCP_GDB_TIMEOUT" "$@" >"$DMTCP_GDB_LOG" ' \
+        '2>&1; rc=$?; echo "RC=$rc" >>"$DMTCP_GDB_LOG"; ' \
+        'kill -INT "$DMTCP_GDB_PID"'
+    env = dict(env, DMTCP_GDB_LOG=logpath, DMTCP_GDB_PID=str(pid),
+               DMTCP_GDB_TIMEOUT=str(timeout))
+    sig = _ckpt_signal_name(util.proc_environ(pid))
+    if hold:
+        hold = debuginfo.set_hold(1)
+    if hold:
+        _queue_ckpt_signal(sig)
     sh = subprocess.Popen(["sh", "-c", script, "sh"] + cmd,
                           stdin=subprocess.DEVNULL, env=env,
                           start_new_session=True)
@@ -88,47 +135,72 @@ def _checkpoint_running(pid, cmd, env, logpath):
     try:
         def run():
             gdb.execute("continue", to_string=True)
-        _with_quiet_signal(_ckpt_signal_name(util.proc_environ(pid)), run)
+        _with_quiet_signal(sig, run)
     finally:
         for b in bps:
             if b.is_valid():
                 b.enabled = True
     try:
-        sh.wait(timeout=CKPT_TIMEOUT)
+        sh.wait(timeout=timeout + 10)
     except subprocess.TimeoutExpired:
         sh.kill()
         sh.wait()
-        raise Error("dmtcp_command --bcheckpoint did not finish within "
-                    "%d s" % CKPT_TIMEOUT)
+    return hold
 
 
-def _checkpoint_detached(pid, cmd, env, logpath):
+def _checkpoint_detached(pid, cmd, env, logpath, timeout):
     """--detach: detach, checkpoint, attach again."""
     gdb.execute("detach", to_string=True)
     try:
         with open(logpath, "wb") as log:
-            r = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                               stderr=subprocess.STDOUT, env=env,
-                               timeout=CKPT_TIMEOUT)
+            try:
+                rc = subprocess.run(cmd, stdin=subprocess.DEVNULL,
+                                    stdout=log, stderr=subprocess.STDOUT,
+                                    env=env, timeout=timeout).returncode
+            except subprocess.TimeoutExpired:
+                rc = 124
         with open(logpath, "a") as log:
-            log.write("RC=%d\n" % r.returncode)
+            log.write("RC=%d\n" % rc)
     finally:
         util.prepare_attach(pid)
         gdb.execute("attach %d" % pid, to_string=True)
 
 
-class DmtcpCheckpoint(gdb.Command):
-    """Checkpoint the inferior through its coordinator, then stop it again.
+def _tag_args(command, tag):
+    """--tag TAG when this dmtcp_command knows it, else a clear error."""
+    try:
+        r = subprocess.run([command, "--help"], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=10)
+        helptext = r.stdout.decode(errors="replace")
+    except (subprocess.TimeoutExpired, OSError):
+        helptext = ""
+    if "--tag" not in helptext:
+        raise Error("dmtcp checkpoint: %s cannot tag checkpoints (no --tag "
+                    "option): checkpoint without TAG, or use a newer "
+                    "toolkit" % command)
+    return ["--tag", tag]
 
-Usage: dmtcp checkpoint [--detach]
+
+class DmtcpCheckpoint(gdb.Command):
+    """Checkpoint the inferior through its coordinator, as gdb shows it.
+
+Usage: dmtcp checkpoint [--detach] [--timeout SECONDS] [TAG]
 
 Runs `dmtcp_command --bcheckpoint` against the coordinator named in the
 inferior's environment (DMTCP_COORD_HOST/DMTCP_COORD_PORT, with its
-DMTCP_TMPDIR for the coordinator's secret).  A checkpoint needs the
+DMTCP_TMPDIR for the coordinator's secret); TAG names the snapshot in the
+timeline (`dmtcp timeline`, `dmtcp goto TAG`).  A checkpoint needs the
 process running, so the inferior is continued until the image is written
 (breakpoints disabled meanwhile, the checkpoint signal passed silently),
-then interrupted: it stops wherever it was then, not where it stood when
-you typed the command.  Every process of the computation is checkpointed.
+then interrupted.  With a library that exports dmtcp_debug_info, every
+application thread is sent the checkpoint signal first and parks on it
+before running on: the image holds exactly the state gdb showed, and the
+threads stand where they stood.  (Older libraries: the inferior runs on a
+little.)  Every process of the computation is checkpointed.
+
+When the checkpoint does not complete within SECONDS (default 60: a peer
+stopped by another debugger, a busy coordinator), the inferior is stopped
+again and the coordinator's status (`dmtcp_command -s`) says why.
 
 With --detach, gdb detaches, checkpoints and attaches again instead (use it
 when continuing under gdb is not wanted).
@@ -142,12 +214,27 @@ The image becomes the default of `dmtcp rewind` and `dmtcp info`."""
         self.dont_repeat()
         args = gdb.string_to_argv(arg)
         detach = False
-        for a in args:
+        tag = None
+        timeout = CKPT_TIMEOUT
+        while args:
+            a = args.pop(0)
             if a == "--detach":
                 detach = True
-            else:
-                raise Error("dmtcp checkpoint: unknown argument %s (see "
+            elif a == "--timeout" and args:
+                try:
+                    timeout = int(args.pop(0))
+                except ValueError:
+                    timeout = 0
+                if timeout <= 0:
+                    raise Error("dmtcp checkpoint: --timeout takes a "
+                                "positive number of seconds")
+            elif a.startswith("-"):
+                raise Error("dmtcp checkpoint: unknown option %s (see "
                             "'help dmtcp checkpoint')" % a)
+            elif tag is None:
+                tag = a
+            else:
+                raise Error("dmtcp checkpoint: one TAG at most (quote it)")
         pid = util.inferior_pid()
         if not pid:
             raise Error("dmtcp checkpoint: no process")
@@ -158,14 +245,30 @@ The image becomes the default of `dmtcp rewind` and `dmtcp info`."""
                         "DMTCP_COORD_PORT in its environment: was it "
                         "started with dmtcp_launch?" % pid)
         cmd = [util.find_tool("dmtcp_command"), "--bcheckpoint"]
-        logdir = os.environ.get("TMPDIR", "/tmp")
-        logpath = os.path.join(logdir, "dmtcp-gdb-ckpt.%d.%d.log" %
-                               (os.getpid(), int(time.time() * 1000)))
+        if tag is not None:
+            cmd += _tag_args(cmd[0], tag)
+        logpath = os.path.join(session.session_dir(), "ckpt.%d.log" %
+                               int(time.time() * 1000))
         tenv = _command_env(env)
+        # an unreachable coordinator fails here, before the inferior moves
+        try:
+            st = subprocess.run([cmd[0], "-s"], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, env=tenv,
+                                timeout=20)
+            rc, sout = st.returncode, st.stdout.decode(errors="replace")
+        except subprocess.TimeoutExpired:
+            rc, sout = 124, "no answer within 20 s"
+        if rc != 0:
+            raise Error("dmtcp checkpoint: the coordinator (port %s) does "
+                        "not answer: %s" % (env.get("DMTCP_COORD_PORT"),
+                                            sout.strip()))
+        hold = False
         if detach:
-            _checkpoint_detached(pid, cmd, tenv, logpath)
+            _checkpoint_detached(pid, cmd, tenv, logpath, timeout)
         else:
-            _checkpoint_running(pid, cmd, tenv, logpath)
+            hold = _checkpoint_running(pid, cmd, tenv, logpath, timeout,
+                                       debuginfo.read() is not None)
         try:
             with open(logpath, errors="replace") as f:
                 out = f.read()
@@ -173,11 +276,27 @@ The image becomes the default of `dmtcp rewind` and `dmtcp info`."""
         except OSError:
             out = ""
         m = re.search(r"^RC=(\d+)$", out, re.M)
+        if m and m.group(1) in ("124", "137"):
+            status = coordinator_status(tenv)
+            if hold:
+                debuginfo.set_hold(0)
+            raise Error("dmtcp checkpoint: the checkpoint did not complete "
+                        "within %d s; the inferior is stopped again.  "
+                        "Coordinator: %s.  A process of the computation "
+                        "stopped (by another debugger, SIGSTOP) or a "
+                        "checkpoint already running keeps it from "
+                        "completing; it completes once they run" %
+                        (timeout, status))
         if not m or m.group(1) != "0":
+            if hold:
+                debuginfo.set_hold(0)
             raise Error("dmtcp_command --bcheckpoint failed (coordinator "
                         "port %s): %s" % (env.get("DMTCP_COORD_PORT"),
                                           out.strip()))
         img = _pick_image(out, pid)
+        di = debuginfo.read()
+        if di and di.get("last_image"):
+            img = di["last_image"]
         if img:
             state["last_image"] = img
         gdb.write("dmtcp checkpoint: %s\n" % (img or "(no IMAGE= line)"))

@@ -10,29 +10,17 @@
 #
 
 import os
+import signal
 import subprocess
-import tempfile
 import time
 
 import gdb
 
-from . import util
+from . import debuginfo, frames, session, util
 from .util import Error, state
 
 # seconds to wait for dmtcp_restart to report the pid (it gives up at 30)
 READY_TIMEOUT = 40
-
-
-def _session_dir():
-    d = state.get("session_dir")
-    if d and os.path.isdir(d):
-        return d
-    base = os.environ.get("DMTCP_TMPDIR") or state["env"].get("DMTCP_TMPDIR")
-    if not base or not os.path.isdir(base):
-        base = None
-    d = tempfile.mkdtemp(prefix="dmtcp-gdb.", dir=base)
-    state["session_dir"] = d
-    return d
 
 
 def reap_restart(timeout=10):
@@ -85,15 +73,25 @@ def _children(pid):
     return out
 
 
-def find_restored(pid, img):
+def image_vpid(img):
+    """The pid (in its namespace) of the process an image holds, 0 if
+    unknown: from the image's name ckpt_PROG_HOSTID-PID-TIME_GEN.dmtcp,
+    else from dmtcp_inspect."""
+    n = util.image_name_fields(img)
+    if n:
+        return n["vpid"]
+    try:
+        return int(util.inspect_json(img).get("pid") or 0)
+    except (Error, ValueError):
+        return 0
+
+
+def find_restored(pid, img, want=0):
     """The restored process itself at or below the pid dmtcp_restart
     reported: the process whose pid inside its namespace is the image's
-    pid.  (dmtcp_restart may report a stand-in parent it created to keep
-    getppid(); then the program is one of its descendants.)"""
-    try:
-        want = int(util.inspect_json(img).get("pid") or 0)
-    except (Error, ValueError):
-        return pid
+    pid (or want).  (dmtcp_restart may report a stand-in parent it created
+    to keep getppid(); then the program is one of its descendants.)"""
+    want = want or image_vpid(img)
     if not want:
         return pid
     todo = [(pid, 0)]
@@ -141,11 +139,46 @@ def drop_inferior(keep=False):
     _without_confirm("detach" if keep else "kill")
 
 
-def restore_and_attach(img, quiet=False):
-    """Runs dmtcp_restart --stop-for-debugger on img and attaches gdb to
-    the restored process.  Returns the pid gdb attached to."""
+def kill_restored_computation():
+    """Kills every process of the computation the last rewind/goto
+    restored: SIGKILL to the init of its pid namespace (the child of
+    dmtcp_restart) ends them all; then dmtcp_restart exits."""
+    proc = state.get("restart_proc")
+    if proc is None or proc.poll() is not None:
+        return
+    for c in _children(proc.pid):
+        try:
+            os.kill(c, signal.SIGKILL)
+        except OSError:
+            pass
+    reap_restart()
+
+
+def _quiet_attach(pid):
+    """`attach pid` without gdb's stop report (the toolkit's handler
+    frame: the caller selects and shows the program's frame)."""
+    try:
+        old = gdb.parameter("suppress-cli-notifications")
+        gdb.execute("set suppress-cli-notifications on", to_string=True)
+    except (gdb.error, RuntimeError):
+        old = None
+    try:
+        return gdb.execute("attach %d" % pid, to_string=True)
+    finally:
+        if old is False:
+            gdb.execute("set suppress-cli-notifications off",
+                        to_string=True)
+
+
+def restore_and_attach(img, quiet=False, others=(), vpid=0, release=True):
+    """Runs dmtcp_restart --stop-for-debugger on img (and the images of the
+    other processes of its computation) and attaches gdb to the restored
+    process of img (pid vpid in its namespace).  With release, the parked
+    threads of every process run on once gdb continues; else not before
+    release_pending() (first `continue`, or gdb's exit).  Returns the pid
+    gdb attached to."""
     restart = util.find_tool("dmtcp_restart")
-    d = _session_dir()
+    d = session.session_dir()
     state["rewinds"] += 1
     n = state["rewinds"]
     pidfile = os.path.join(d, "rewind.%d.pid" % n)
@@ -153,7 +186,8 @@ def restore_and_attach(img, quiet=False):
     with open(logpath, "wb") as log:
         # its own session: a Ctrl-C typed at gdb must not reach it
         proc = subprocess.Popen(
-            [restart, "--stop-for-debugger", "--pid-file", pidfile, img],
+            [restart, "--stop-for-debugger", "--pid-file", pidfile, img] +
+            [o for o in others if o != img],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log,
             env=util.tool_env(), start_new_session=True)
     state["restart_proc"] = proc
@@ -177,9 +211,9 @@ def restore_and_attach(img, quiet=False):
                         "(log %s):\n%s" % (img, READY_TIMEOUT, logpath,
                                            _log_tail(logpath)))
         time.sleep(0.05)
-    pid = find_restored(pid, img)
+    pid = find_restored(pid, img, vpid)
     util.prepare_attach(pid)
-    out = gdb.execute("attach %d" % pid, to_string=True)
+    out = _quiet_attach(pid)
     if not quiet:
         # "[New LWP ...]" and the thread_db lines are noise here
         for line in out.splitlines():
@@ -190,8 +224,17 @@ def restore_and_attach(img, quiet=False):
             if line.strip():
                 gdb.write(line + "\n")
     state["last_image"] = img
+    state["snapshot_procs"] = [
+        {"image": i, "vpid": image_vpid(i) if i != img else
+         (vpid or image_vpid(i)),
+         "program": (util.image_name_fields(i) or {}).get("prog", "?")}
+        for i in [img] + [o for o in others if o != img]]
     util.remember_inferior_env(pid)
-    util.arm_release()
+    if release:
+        util.arm_release()
+    else:
+        util.defer_release()
+    frames.select_program_frame(quiet=True)
     return pid
 
 
@@ -239,7 +282,7 @@ in a temporary directory (shown by `dmtcp info`)."""
                 raise Error("dmtcp rewind: one image at most")
         pid = util.inferior_pid()
         util.remember_inferior_env(pid)
-        img = util.find_image(img_arg, pid)
+        img = util.find_image(img_arg, pid, debuginfo.read())
         util.find_tool("dmtcp_restart")  # before the inferior is gone
         if pid and not keep and _shares_pid_namespace(pid):
             raise Error("dmtcp rewind: this gdb runs inside the restored "
@@ -256,3 +299,4 @@ in a temporary directory (shown by `dmtcp info`)."""
                   "is parked where the checkpoint interrupted it ('dmtcp "
                   "threads', 'dmtcp frame', 'continue')\n" %
                   (state["rewinds"], img, newpid))
+        gdb.execute("frame", to_string=False)

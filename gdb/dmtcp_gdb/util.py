@@ -9,6 +9,7 @@
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 
@@ -189,13 +190,19 @@ def newest_image(pid=None):
     return best[1] if best else None
 
 
-def find_image(arg=None, pid=None):
-    """An explicit image, else the last one used, else the newest one."""
+def find_image(arg=None, pid=None, di=None):
+    """An explicit image, else the image the process came from (its
+    dmtcp_debug_info: newest committed image, else the one it was
+    restored from), else the last one used, else the newest one."""
     if arg:
         p = os.path.expanduser(arg)
         if not os.path.isfile(p):
             raise Error("image %s does not exist" % arg)
         return os.path.abspath(p)
+    if di:
+        for k in ("last_image", "image"):
+            if di.get(k) and os.path.isfile(di[k]):
+                return di[k]
     img = state["last_image"]
     if img and os.path.isfile(img):
         return img
@@ -337,6 +344,65 @@ def program_frame(frame):
         except gdb.error:
             return None
     return None
+
+
+_IMG_NAME = re.compile(
+    r"^ckpt_(?P<prog>.+)_(?P<uid>[0-9a-f]+-(?P<vpid>\d+)-[0-9a-f]+)_"
+    r"(?P<gen>\d+)\.dmtcp$")
+
+
+def image_name_fields(path):
+    """{prog, uid, vpid, gen} from an image's name
+    (ckpt_PROG_HOSTID-PID-TIME_GENERATION.dmtcp), None if not so named."""
+    m = _IMG_NAME.match(os.path.basename(path))
+    if not m:
+        return None
+    return {"prog": m.group("prog"), "uid": m.group("uid"),
+            "vpid": int(m.group("vpid")), "gen": int(m.group("gen"))}
+
+
+def ns_tid(tid):
+    """The tid a host tid has in its own pid namespace."""
+    return ns_pids(tid)[-1]
+
+
+_pending_release = []
+
+
+def defer_release():
+    """Like arm_release, but the file is created only when gdb first
+    continues an inferior (or exits): the peers of a restored
+    computation that gdb did not attach stay parked until then, so
+    `dmtcp attach` finds them at the snapshot too."""
+    try:
+        path = gdb.parse_and_eval("dmtcp_handoff.gdb_done").string()
+    except (gdb.error, UnicodeDecodeError):
+        return
+    if path and path not in _pending_release:
+        _pending_release.append(path)
+
+
+def release_pending(_event=None):
+    while _pending_release:
+        path = _pending_release.pop()
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC,
+                             0o600))
+        except OSError:
+            pass
+
+
+def _release_if_detached():
+    if _pending_release and not any(i.pid for i in gdb.inferiors()):
+        release_pending()
+
+
+def register_release():
+    gdb.events.cont.connect(release_pending)
+    gdb.events.before_prompt.connect(_release_if_detached)
+    ev = getattr(gdb.events, "gdb_exiting", None)
+    if ev is not None:
+        ev.connect(release_pending)
 
 
 def ns_pids(pid):
