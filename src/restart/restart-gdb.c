@@ -243,7 +243,7 @@ static void hint_auto_load(void)
 int rst_run_gdb(pid_t init, pid_t pid, const char *exe, char **args,
 		int nargs)
 {
-	char helpers[4096], source[4200];
+	char helpers[4096], source[4200] = "";
 	pid_t gdb;
 	char pidstr[16];
 	char **argv;
@@ -256,7 +256,7 @@ int rst_run_gdb(pid_t init, pid_t pid, const char *exe, char **args,
 		"frame above that point: use 'frame 2' or 'finish'); "
 		"attaching gdb\n", (int)pid);
 	snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
-	argv = calloc(nargs + 10, sizeof(*argv));
+	argv = calloc(nargs + 12, sizeof(*argv));
 	if (!argv)
 		return -1;
 	argv[n++] = "gdb";
@@ -271,6 +271,11 @@ int rst_run_gdb(pid_t init, pid_t pid, const char *exe, char **args,
 	argv[n++] = (char *)exe;
 	argv[n++] = "-p";
 	argv[n++] = pidstr;
+	if (source[0]) {
+		/* the image, a crash's signal; the program's frame selected */
+		argv[n++] = "-ex";
+		argv[n++] = "dmtcp restored";
+	}
 	for (int i = 0; i < nargs; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;

@@ -5,11 +5,34 @@
 #      the fixture's executable mapping (from /proc/PID/maps, resp.
 #      `dmtcp_inspect maps --json`), a libc line, and --help works; the
 #      commands give gdb the fixture's function names when it cannot read
-#      the target's files itself (sysroot pointing nowhere).
+#      the target's files itself (sysroot pointing nowhere).  Every
+#      allocated section is relocated (-s .data ADDR -s .bss ADDR ...): a
+#      gdb given only those commands puts the globals gdbfx_data (.data)
+#      and gdbfx_counter (.bss) at load bias + their `nm` address.
 . "$DMTCP_SRCDIR/tests/e2e/lib.sh"
 
 GDB=${GDB:-gdb}
 ASF=$DMTCP_SRCDIR/util/gdb-add-symbol-file
+SECS='( -s [^ ]+ 0x[0-9a-f]+)*'
+
+# t_global_addr PID VAR SYMS: gdb, given only the add-symbol-file lines
+# (no process, no executable), puts VAR at the load bias of the fixture
+# (its mapping of offset 0; PIE: first PT_LOAD at 0) + its nm address
+t_global_addr() {
+	local pid=$1 var=$2 syms=$3 base nmaddr want got
+	base=$(awk -v p="$PROGS/gdb_fixture" '$3 == "00000000" && $6 == p \
+		{ split($1, r, "-"); print r[1]; exit }' "/proc/$pid/maps")
+	nmaddr=$(nm "$PROGS/gdb_fixture" | awk -v v="$var" '$3 == v { print $1 }')
+	[ -n "$base" ] && [ -n "$nmaddr" ] ||
+		t_fail "no mapping or nm address for $var (base '$base', nm '$nmaddr')"
+	want=$(printf '0x%x' $((0x$base + 0x$nmaddr)))
+	"$GDB" -q -batch -nx -x "$syms" -ex "printf \"ADDR %p\\n\", &$var" \
+		</dev/null >"$T/addr-$var.log" 2>&1
+	got=$(sed -n 's/^ADDR //p' "$T/addr-$var.log")
+	[ "$got" = "$want" ] ||
+		t_fail "gdb puts $var at '$got' from the add-symbol-file lines, expected $want (bias 0x$base + nm 0x$nmaddr): $(cat "$T/addr-$var.log")"
+	t_log "$var at $got = 0x$base + 0x$nmaddr"
+}
 
 t_has() { # file pattern what
 	grep -qE -- "$2" "$1" ||
@@ -31,10 +54,11 @@ t_in_range() {
 t_check_output() { # file what ranges...
 	local f=$1 what=$2 addr
 	shift 2
-	t_has "$f" "^add-symbol-file ${PROGS//./\\.}/gdb_fixture 0x[0-9a-f]+$" "$what: fixture"
-	t_has "$f" '^add-symbol-file /.*/libc\.so\.6 0x[0-9a-f]+$' "$what: libc"
-	t_has "$f" '^add-symbol-file /.*/libdmtcp\.so 0x[0-9a-f]+$' "$what: libdmtcp"
-	addr=$(sed -n "s|^add-symbol-file $PROGS/gdb_fixture ||p" "$f")
+	t_has "$f" "^add-symbol-file ${PROGS//./\\.}/gdb_fixture 0x[0-9a-f]+$SECS$" "$what: fixture"
+	t_has "$f" "^add-symbol-file /.*/libc\\.so\\.6 0x[0-9a-f]+$SECS$" "$what: libc"
+	t_has "$f" "^add-symbol-file /.*/libdmtcp\\.so 0x[0-9a-f]+$SECS$" "$what: libdmtcp"
+	t_has "$f" "^add-symbol-file ${PROGS//./\\.}/gdb_fixture 0x[0-9a-f]+ .*-s \\.data 0x[0-9a-f]+ .*-s \\.bss 0x[0-9a-f]+" "$what: fixture's .data and .bss"
+	addr=$(sed -n "s|^add-symbol-file $PROGS/gdb_fixture \([^ ]*\).*|\1|p" "$f")
 	t_in_range "$addr" "$@" ||
 		t_fail "$what: .text address $addr of the fixture is outside its executable mappings $*"
 	t_log "$what: fixture .text at $addr (in $*)"
@@ -87,6 +111,16 @@ for a in json.load(sys.stdin)["areas"]:
 			</dev/null >"$T/gdb-syms.log" 2>&1
 		t_has "$T/gdb-syms.log" '\bgdbfx_main_loop \(' "gdb with add-symbol-file"
 		t_has "$T/gdb-syms.log" '\bgdbfx_wait_one \(' "gdb with add-symbol-file"
+		grep "^add-symbol-file $PROGS/gdb_fixture " "$T/pid.out" \
+			>"$T/fixture.gdb"
+		t_global_addr "$pid" gdbfx_data "$T/fixture.gdb"	# .data
+		t_global_addr "$pid" gdbfx_counter "$T/fixture.gdb"	# .bss
+		# and the values read through them in the live process
+		timeout -k 5 "$T_TIMEOUT" "$GDB" -q -batch -nx \
+			-x "$T/pid.out" -p "$pid" \
+			-ex 'printf "DATA %lu\n", gdbfx_data' \
+			</dev/null >"$T/gdb-data.log" 2>&1
+		t_has "$T/gdb-data.log" '^DATA 4242$' "gdbfx_data read at the relocated .data"
 	fi
 	t_finish "$pid" gdb_fixture 0
 }

@@ -12,7 +12,9 @@
  * calls gdbfx_tick(n), where a test sets "break gdbfx_tick if n >= N" to
  * let the process run a known number of rounds.  gdbfx_shadow
  * always equals gdbfx_counter * 3 at a loop boundary (a consistency check
- * the tests can print).  Prints READY; stops (PASS) when $TEST_STOP_FILE
+ * the tests can print).  gdbfx_data (4242, never written) is a global in
+ * .data, gdbfx_counter one in .bss (test-gdb-symbols reads both).  Prints
+ * READY; stops (PASS) when $TEST_STOP_FILE
  * appears.
  */
 #include <pthread.h>
@@ -24,6 +26,7 @@
 static volatile int gdbfx_stopping;
 static volatile uint64_t gdbfx_counter;
 static volatile uint64_t gdbfx_shadow;
+static volatile uint64_t gdbfx_data = 4242;	/* in .data */
 
 /* gdbfx_worker_one -> gdbfx_wait_one, gdbfx_worker_two -> gdbfx_wait_two */
 TP_PARKED_THREAD(GDBFX_FN, gdbfx_worker_one, gdbfx_wait_one, "gdbfx-one",
@@ -63,6 +66,8 @@ int main(void)
 	pthread_join(t1, NULL);
 	pthread_join(t2, NULL);
 	TP_CHECK(gdbfx_counter > 0, "main loop never ran");
+	TP_CHECK(gdbfx_data == 4242, "gdbfx_data %llu",
+		 (unsigned long long)gdbfx_data);
 	TP_CHECK(gdbfx_shadow == gdbfx_counter * 3, "shadow %llu counter %llu",
 		 (unsigned long long)gdbfx_shadow,
 		 (unsigned long long)gdbfx_counter);
