@@ -52,7 +52,12 @@ def toolkit_levels(newest):
                 break
         except gdb.error:
             break
-    if last + 1 >= len(frames):
+    try:
+        program = any(gdb.solib_name(fr.pc()) is None
+                      for fr in frames[last + 1:])
+    except gdb.error:
+        program = False
+    if not program:
         return set()    # the library's own thread: show it as it is
     return set(range(last + 1))
 

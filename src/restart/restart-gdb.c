@@ -252,9 +252,9 @@ int rst_run_gdb(pid_t init, pid_t pid, const char *exe, char **args,
 	if (rst_wait_ready(init, pid) < 0)
 		return -1;
 	fprintf(stderr, "dmtcp_restart: process %d is restored; every thread "
-		"is parked where the checkpoint interrupted it (one signal "
-		"frame above that point: use 'frame 2' or 'finish'); "
-		"attaching gdb\n", (int)pid);
+		"is parked where the checkpoint interrupted it (the gdb "
+		"helpers select that frame and hide the handler's: "
+		"'bt -no-filters' shows them); attaching gdb\n", (int)pid);
 	snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
 	argv = calloc(nargs + 12, sizeof(*argv));
 	if (!argv)

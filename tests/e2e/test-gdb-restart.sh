@@ -1,8 +1,10 @@
 #!/bin/bash
 # test-gdb-restart.sh - restarting tests/progs/gdb_fixture under a debugger:
 #  (a) dmtcp_restart --gdb IMG -- -batch -ex 'thread apply all bt' shows
-#      every thread parked one <signal handler called> frame above the
-#      fixture's own functions; the program then runs on and PASSes;
+#      every thread's fixture functions, the toolkit's frames (checkpoint
+#      handler, <signal handler called>) hidden by the gdb helpers' frame
+#      filter, which `dmtcp restored` says the image of and selects the
+#      program's frame in; the program then runs on and PASSes;
 #  (b) dmtcp_restart --stop-for-debugger --pid-file F IMG, then an external
 #      `gdb -p PID` batch shows the same; a second gdb that continues to a
 #      breakpoint checks the threads are released.
@@ -24,9 +26,9 @@ t_count() { # file pattern min what
 
 # the backtraces of every user thread of the fixture, in gdb output $1
 t_check_bt() {
-	local f=$1 what=$2
+	local f=$1 what=$2 sigframes=$3
 	t_count "$f" '^Thread [0-9]+ ' 4 "$what: 3 user threads + dmtcp:ckpt"
-	t_count "$f" '<signal handler called>' 3 "$what: parked threads"
+	t_count "$f" '<signal handler called>' "$sigframes" "$what: parked threads"
 	t_has "$f" '\bgdbfx_main_loop \(' "$what: main thread's loop"
 	t_has "$f" '\bmain \(' "$what: main"
 	t_has "$f" 'gdbfx_wait_one \(' "$what: worker one"
@@ -72,7 +74,14 @@ scenario_gdb() {
 	t_track "$rpid"
 	t_wait "$T_TIMEOUT" "gdb to print the backtraces and detach" \
 		t_gdb_done "$T/gdb-a.log" "$rpid"
-	t_check_bt "$T/gdb-a.log" "--gdb"
+	t_check_bt "$T/gdb-a.log" "--gdb" 0
+	# the helpers' frame filter: no handler frame above the fixture's
+	grep -E '^#[0-9]+ .*(ckpt_handler|<signal handler called>)' \
+		"$T/gdb-a.log" >"$T/hidden.txt"
+	[ ! -s "$T/hidden.txt" ] ||
+		t_fail "--gdb: toolkit frames shown in bt: $(cat "$T/hidden.txt")"
+	t_has "$T/gdb-a.log" "^dmtcp: restored from ${img//./\\.}" "--gdb: dmtcp restored"
+	t_has "$T/gdb-a.log" '^#6 .* tp_sleep_ms \(' "--gdb: the program's frame selected"
 	t_has "$T/gdb-a.log" '^\$1 = [1-9][0-9]*' "--gdb: print gdbfx_counter"
 	# gdb is gone: the threads run on, the program finishes normally
 	t_wait "$T_TIMEOUT" "the restored process to run after gdb" \
@@ -113,7 +122,7 @@ scenario_stop() {
 			-batch -ex 'thread apply all bt' \
 			-ex 'print gdbfx_counter' </dev/null >"$T/gdb-b.log" 2>&1
 	fi
-	t_check_bt "$T/gdb-b.log" "gdb -p"
+	t_check_bt "$T/gdb-b.log" "gdb -p" 3
 	t_has "$T/gdb-b.log" '^\$1 = [1-9][0-9]*' "gdb -p: print gdbfx_counter"
 
 	# continuing must release the parked threads: the main loop runs and
