@@ -31,7 +31,7 @@ import time
 
 import gdb
 
-from . import debuginfo, session, util
+from . import debuginfo, frames, session, util
 from .util import Error, state
 
 CKPT_TIMEOUT = 60
@@ -113,20 +113,49 @@ def coordinator_status(env):
     return " ".join(r.stdout.decode(errors="replace").split())
 
 
-def _checkpoint_running(pid, cmd, env, logpath, timeout, hold):
-    """Default mode: a shell waits (at most timeout s) for the checkpoint
-    and interrupts the inferior; gdb runs it meanwhile."""
-    script = 'timeout -k 2 "$DMTCP_GDB_TIMEOUT" "$@" >"$DMTCP_GDB_LOG" ' \
-        '2>&1; rc=$?; echo "RC=$rc" >>"$DMTCP_GDB_LOG"; ' \
-        'kill -INT "$DMTCP_GDB_PID"'
-    env = dict(env, DMTCP_GDB_LOG=logpath, DMTCP_GDB_PID=str(pid),
-               DMTCP_GDB_TIMEOUT=str(timeout))
-    sig = _ckpt_signal_name(util.proc_environ(pid))
-    if hold:
-        hold = debuginfo.set_hold(1)
-    if hold:
-        _queue_ckpt_signal(sig)
-    sh = subprocess.Popen(["sh", "-c", script, "sh"] + cmd,
+# the checkpoint, retried while the coordinator is busy with another one
+# (an interval snapshot), at most $DMTCP_GDB_TIMEOUT s in all
+_CKPT_SCRIPT = """
+end=$(( $(date +%s) + DMTCP_GDB_TIMEOUT ))
+while :; do
+    left=$(( end - $(date +%s) )); [ "$left" -ge 1 ] || left=1
+    timeout -k 2 "$left" "$@" >"$DMTCP_GDB_LOG" 2>&1; rc=$?
+    if [ "$rc" -eq 3 ] && grep -q 'already in progress' "$DMTCP_GDB_LOG" &&
+        [ "$(date +%s)" -lt "$end" ]; then
+        sleep 0.1; continue
+    fi
+    break
+done
+echo "RC=$rc" >>"$DMTCP_GDB_LOG"
+kill -INT "$DMTCP_GDB_PID"
+"""
+
+# until the coordinator's computation runs (no checkpoint in progress)
+_SETTLE_SCRIPT = """
+end=$(( $(date +%s) + DMTCP_GDB_TIMEOUT ))
+while [ "$(date +%s)" -lt "$end" ]; do
+    "$1" -s 2>/dev/null | grep -q '^RUNNING=yes' && break
+    sleep 0.05
+done
+kill -INT "$DMTCP_GDB_PID"
+"""
+
+
+def _running_now(command, env):
+    try:
+        r = subprocess.run([command, "-s"], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                           env=env, timeout=10)
+    except (subprocess.TimeoutExpired, OSError):
+        return True
+    return not re.search(rb"^RUNNING=no", r.stdout, re.M)
+
+
+def _run_inferior_while(pid, script, args, env, sig, timeout):
+    """Continues the inferior (breakpoints disabled, the checkpoint signal
+    passed silently) while a shell runs script, which ends by sending
+    SIGINT to the inferior: gdb stops there."""
+    sh = subprocess.Popen(["sh", "-c", script, "sh"] + args,
                           stdin=subprocess.DEVNULL, env=env,
                           start_new_session=True)
     bps = _enabled_breakpoints()
@@ -134,7 +163,8 @@ def _checkpoint_running(pid, cmd, env, logpath, timeout, hold):
         b.enabled = False
     try:
         def run():
-            gdb.execute("continue", to_string=True)
+            with util.quiet_cli():
+                gdb.execute("continue", to_string=True)
         _with_quiet_signal(sig, run)
     finally:
         for b in bps:
@@ -145,6 +175,33 @@ def _checkpoint_running(pid, cmd, env, logpath, timeout, hold):
     except subprocess.TimeoutExpired:
         sh.kill()
         sh.wait()
+
+
+def _checkpoint_running(pid, cmd, env, logpath, timeout, hold):
+    """Default mode: a shell waits (at most timeout s) for the checkpoint
+    and interrupts the inferior; gdb runs it meanwhile.  With hold, the
+    application threads park on the checkpoint signal first."""
+    env = dict(env, DMTCP_GDB_LOG=logpath, DMTCP_GDB_PID=str(pid),
+               DMTCP_GDB_TIMEOUT=str(timeout))
+    sig = _ckpt_signal_name(util.proc_environ(pid))
+    if not _running_now(cmd[0], env):
+        # a checkpoint (an interval snapshot) waits for this process,
+        # which gdb holds: let it finish first
+        gdb.write("dmtcp checkpoint: a checkpoint is in progress; letting "
+                  "the inferior run until it completes\n")
+        _run_inferior_while(pid, _SETTLE_SCRIPT, [cmd[0]], env, sig,
+                            timeout)
+        if not _running_now(cmd[0], env):
+            raise Error("dmtcp checkpoint: the coordinator's checkpoint in "
+                        "progress did not complete within %d s: %s" %
+                        (timeout, coordinator_status(env)))
+        gdb.write("dmtcp checkpoint: the state is now:\n")
+        frames.select_program_frame()
+    if hold:
+        hold = debuginfo.set_hold(1)
+    if hold:
+        _queue_ckpt_signal(sig)
+    _run_inferior_while(pid, _CKPT_SCRIPT, cmd, env, sig, 2 * timeout)
     return hold
 
 
@@ -166,19 +223,14 @@ def _checkpoint_detached(pid, cmd, env, logpath, timeout):
         gdb.execute("attach %d" % pid, to_string=True)
 
 
-def _tag_args(command, tag):
-    """--tag TAG when this dmtcp_command knows it, else a clear error."""
+def _help_of(command):
+    """`command --help`, "" if it cannot run."""
     try:
         r = subprocess.run([command, "--help"], stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=10)
-        helptext = r.stdout.decode(errors="replace")
+        return r.stdout.decode(errors="replace")
     except (subprocess.TimeoutExpired, OSError):
-        helptext = ""
-    if "--tag" not in helptext:
-        raise Error("dmtcp checkpoint: %s cannot tag checkpoints (no --tag "
-                    "option): checkpoint without TAG, or use a newer "
-                    "toolkit" % command)
-    return ["--tag", tag]
+        return ""
 
 
 class DmtcpCheckpoint(gdb.Command):
@@ -245,8 +297,15 @@ The image becomes the default of `dmtcp rewind` and `dmtcp info`."""
                         "DMTCP_COORD_PORT in its environment: was it "
                         "started with dmtcp_launch?" % pid)
         cmd = [util.find_tool("dmtcp_command"), "--bcheckpoint"]
+        helptext = _help_of(cmd[0])
+        if "--from-gdb" in helptext:
+            cmd.append("--from-gdb")    # the snapshot's trigger: gdb
         if tag is not None:
-            cmd += _tag_args(cmd[0], tag)
+            if "--tag" not in helptext:
+                raise Error("dmtcp checkpoint: %s cannot tag checkpoints "
+                            "(no --tag option): checkpoint without TAG, or "
+                            "use a newer toolkit" % cmd[0])
+            cmd += ["--tag", tag]
         logpath = os.path.join(session.session_dir(), "ckpt.%d.log" %
                                int(time.time() * 1000))
         tenv = _command_env(env)
@@ -299,8 +358,6 @@ The image becomes the default of `dmtcp rewind` and `dmtcp info`."""
             img = di["last_image"]
         if img:
             state["last_image"] = img
-        gdb.write("dmtcp checkpoint: %s\n" % (img or "(no IMAGE= line)"))
-        try:
-            gdb.execute("frame", to_string=False)
-        except gdb.error:
-            pass
+        gdb.write("dmtcp checkpoint: %s%s\n" % (
+            img or "(no IMAGE= line)", " (tag '%s')" % tag if tag else ""))
+        frames.select_program_frame()

@@ -157,17 +157,8 @@ def kill_restored_computation():
 def _quiet_attach(pid):
     """`attach pid` without gdb's stop report (the toolkit's handler
     frame: the caller selects and shows the program's frame)."""
-    try:
-        old = gdb.parameter("suppress-cli-notifications")
-        gdb.execute("set suppress-cli-notifications on", to_string=True)
-    except (gdb.error, RuntimeError):
-        old = None
-    try:
+    with util.quiet_cli():
         return gdb.execute("attach %d" % pid, to_string=True)
-    finally:
-        if old is False:
-            gdb.execute("set suppress-cli-notifications off",
-                        to_string=True)
 
 
 def restore_and_attach(img, quiet=False, others=(), vpid=0, release=True):

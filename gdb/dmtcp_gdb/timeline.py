@@ -158,7 +158,10 @@ def pick(snaps, arg, cur):
     tagged = [s for s in snaps if s["tag"] == arg]
     if not tagged:
         raise Error("dmtcp goto: no snapshot tagged '%s' ('dmtcp timeline' "
-                    "lists them)" % arg)
+                    "lists them%s)" % (arg, "; this dmtcp_inspect has no "
+                                       "timeline command, which reads the "
+                                       "tags" if state.get("timeline_note")
+                                       else ""))
     return tagged[-1]
 
 

@@ -6,6 +6,7 @@
 # Nothing here changes gdb's state; the commands do that.
 #
 
+import contextlib
 import glob
 import json
 import os
@@ -403,6 +404,24 @@ def register_release():
     ev = getattr(gdb.events, "gdb_exiting", None)
     if ev is not None:
         ev.connect(release_pending)
+
+
+@contextlib.contextmanager
+def quiet_cli():
+    """gdb's stop reports off ("Thread 1 received signal SIGINT", the
+    toolkit's handler frame after an attach): the commands show the
+    frame that matters themselves."""
+    try:
+        old = gdb.parameter("suppress-cli-notifications")
+        gdb.execute("set suppress-cli-notifications on", to_string=True)
+    except (gdb.error, RuntimeError):
+        old = None
+    try:
+        yield
+    finally:
+        if old is False:
+            gdb.execute("set suppress-cli-notifications off",
+                        to_string=True)
 
 
 def ns_pids(pid):
