@@ -114,16 +114,23 @@ between them, `info inferiors` lists them."""
                             str(v) for v in sorted(hp)) or "none runs"))
         inf = _gdb_inferior_of(h)
         if inf is not None:
-            gdb.execute("inferior %d" % inf.num, to_string=True)
+            with util.quiet_cli():
+                gdb.execute("inferior %d" % inf.num, to_string=True)
             gdb.write("dmtcp attach: process %d is inferior %d\n" %
                       (vpid, inf.num))
             return
-        out = gdb.execute("add-inferior", to_string=True)
-        num = max(i.num for i in gdb.inferiors())
-        gdb.execute("inferior %d" % num, to_string=True)
+        free = [i for i in gdb.inferiors() if not i.pid]
+        if free:
+            num = min(i.num for i in free)
+        else:
+            gdb.execute("add-inferior", to_string=True)
+            num = max(i.num for i in gdb.inferiors())
+        with util.quiet_cli():
+            gdb.execute("inferior %d" % num, to_string=True)
         util.prepare_attach(h)
         rewind._quiet_attach(h)
         util.defer_release()
-        gdb.write("dmtcp attach: process %d (host pid %d) is inferior %d%s\n"
-                  % (vpid, h, num, "" if out else ""))
+        util.quiet_ckpt_signal()
+        gdb.write("dmtcp attach: process %d (host pid %d) is inferior %d\n"
+                  % (vpid, h, num))
         frames.select_program_frame()

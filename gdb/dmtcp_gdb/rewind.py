@@ -225,6 +225,7 @@ def restore_and_attach(img, quiet=False, others=(), vpid=0, release=True):
         util.arm_release()
     else:
         util.defer_release()
+    util.quiet_ckpt_signal()
     frames.select_program_frame(quiet=True)
     return pid
 

@@ -74,15 +74,18 @@ def _normalize(doc):
 def _from_names(d):
     """One snapshot per generation from the image names in d."""
     gens = {}
+    crash = set()
     for p in glob.glob(os.path.join(d, "ckpt_*.dmtcp")):
         f = util.image_name_fields(p)
         if f:
             gens.setdefault(f["gen"], []).append(
                 {"image": p, "vpid": f["vpid"], "program": f["prog"]})
+            if f["crash"]:
+                crash.add(f["gen"])
     out = []
     for i, g in enumerate(sorted(gens)):
         out.append({"number": i + 1, "generation": g, "tag": "",
-                    "trigger": "", "time": "",
+                    "trigger": "crash" if g in crash else "", "time": "",
                     "processes": sorted(gens[g], key=lambda x: x["vpid"])})
     return out
 
@@ -227,7 +230,7 @@ def goto(s, keep=False):
         raise Error("dmtcp goto: this gdb runs inside the restored "
                     "process's pid namespace (dmtcp_restart --gdb): use "
                     "'dmtcp goto --keep ...' or debug from outside")
-    rewind.drop_inferior(keep)
+    drop_all_inferiors(keep)
     if not keep:
         rewind.kill_restored_computation()
         if len(procs) > 1 and not state.get("restart_proc"):
@@ -239,6 +242,19 @@ def goto(s, keep=False):
     state["goto_vpid"] = target["vpid"]
     state["snapshot_procs"] = procs
     return newpid, target
+
+
+def drop_all_inferiors(keep=False):
+    """Kills (keep: detaches) the process of every gdb inferior (a goto
+    replaces the whole computation), then selects inferior 1 for the
+    next attach; the other inferiors stay, empty."""
+    with util.quiet_cli():
+        for inf in sorted(gdb.inferiors(), key=lambda i: -i.num):
+            if inf.pid:
+                gdb.execute("inferior %d" % inf.num, to_string=True)
+                rewind.drop_inferior(keep)
+        first = min(gdb.inferiors(), key=lambda i: i.num)
+        gdb.execute("inferior %d" % first.num, to_string=True)
 
 
 def _kill_launched_peers():

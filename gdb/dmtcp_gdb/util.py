@@ -349,17 +349,19 @@ def program_frame(frame):
 
 _IMG_NAME = re.compile(
     r"^ckpt_(?P<prog>.+)_(?P<uid>[0-9a-f]+-(?P<vpid>\d+)-[0-9a-f]+)_"
-    r"(?P<gen>\d+)\.dmtcp$")
+    r"(?P<gen>\d+)(?P<crash>_crash)?\.dmtcp$")
 
 
 def image_name_fields(path):
-    """{prog, uid, vpid, gen} from an image's name
-    (ckpt_PROG_HOSTID-PID-TIME_GENERATION.dmtcp), None if not so named."""
+    """{prog, uid, vpid, gen, crash} from an image's name
+    (ckpt_PROG_HOSTID-PID-TIME_GENERATION[_crash].dmtcp), None if not so
+    named."""
     m = _IMG_NAME.match(os.path.basename(path))
     if not m:
         return None
     return {"prog": m.group("prog"), "uid": m.group("uid"),
-            "vpid": int(m.group("vpid")), "gen": int(m.group("gen"))}
+            "vpid": int(m.group("vpid")), "gen": int(m.group("gen")),
+            "crash": bool(m.group("crash"))}
 
 
 def ns_tid(tid):
@@ -404,6 +406,29 @@ def register_release():
     ev = getattr(gdb.events, "gdb_exiting", None)
     if ev is not None:
         ev.connect(release_pending)
+
+
+def quiet_ckpt_signal():
+    """`handle SIG nostop noprint pass` for the inferior's checkpoint
+    signal: the checkpoints of a restored computation (a timeline's
+    interval snapshots) run without stopping gdb each time."""
+    from . import debuginfo
+    di = debuginfo.read()
+    n = (di or {}).get("ckpt_signal") or 0
+    if not n:
+        try:
+            n = int(proc_environ(inferior_pid()).get("DMTCP_SIGCKPT") or 12)
+        except ValueError:
+            n = 12
+    import signal
+    try:
+        name = signal.Signals(n).name
+    except ValueError:
+        name = "SIG%d" % n          # a real-time signal: gdb's SIG34...
+    try:
+        gdb.execute("handle %s nostop noprint pass" % name, to_string=True)
+    except gdb.error:
+        pass
 
 
 @contextlib.contextmanager
