@@ -45,10 +45,10 @@ def toolkit_levels(newest):
             pc = fr.pc()
             if _in_toolkit(pc):
                 last = i
-            elif fr.type() == gdb.SIGTRAMP_FRAME or \
-                    gdb.solib_name(pc) is not None:
-                continue
-            else:
+            elif fr.type() == gdb.SIGTRAMP_FRAME:
+                if last == i - 1 and last >= 0:
+                    last = i    # the signal the toolkit's handler took
+            elif gdb.solib_name(pc) is None:
                 break
         except gdb.error:
             break

@@ -8,6 +8,7 @@
 #
 
 import signal
+import struct
 
 import gdb
 
@@ -47,6 +48,61 @@ def crash_of(info):
     return None
 
 
+FATAL = (signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE,
+         signal.SIGABRT)
+# x86-64: at a signal trampoline frame, sp points to the kernel's struct
+# ucontext (304 bytes: flags, link, stack, sigcontext, sigmask), followed
+# by the siginfo the kernel delivered
+UCONTEXT_SIZE = 304
+
+
+def _siginfo_at_sigtramp(frame):
+    """(signo, code, addr) of the signal whose trampoline frame this is,
+    read from the signal frame the kernel pushed (it is in the image)."""
+    try:
+        arch = frame.architecture().name()
+        if "x86-64" not in arch:
+            return None
+        sp = int(frame.read_register("rsp"))
+        raw = bytes(gdb.selected_inferior().read_memory(sp + UCONTEXT_SIZE,
+                                                        24))
+    except (gdb.error, gdb.MemoryError, ValueError):
+        return None
+    signo, _errno, code, _pad, addr = struct.unpack("<iiiiQ", raw)
+    return signo, code, addr
+
+
+def crash_from_frames():
+    """{signo, code, addr, tid} of a crash found in the threads' stacks:
+    a fatal signal's frame under the toolkit's crash handler (a crash
+    snapshot's thread keeps it), None if no thread has one."""
+    from . import debuginfo
+    di = debuginfo.read() or {}
+    ckpt = di.get("ckpt_signal") or signal.SIGUSR2
+    old = gdb.selected_thread()
+    try:
+        for t in gdb.selected_inferior().threads():
+            t.switch()
+            f = gdb.newest_frame()
+            hidden = frames.toolkit_levels(f)
+            level = 0
+            while f is not None and level in hidden:
+                if f.type() == gdb.SIGTRAMP_FRAME:
+                    si = _siginfo_at_sigtramp(f)
+                    if si and si[0] != ckpt and si[0] in FATAL:
+                        return {"signo": si[0], "code": si[1],
+                                "addr": si[2],
+                                "tid": util.ns_tid(t.ptid[1])}
+                f = f.older()
+                level += 1
+    except gdb.error:
+        return None
+    finally:
+        if old is not None and old.is_valid():
+            old.switch()
+    return None
+
+
 def signame(n):
     try:
         return signal.Signals(n).name
@@ -72,12 +128,15 @@ def report(quiet=False):
         gdb.write("dmtcp: restored from %s%s\n" % (
             img, " (generation %d)" % di["generation"]
             if di and di.get("generation") else ""))
+    if crash is None:
+        crash = crash_from_frames()
     if crash:
         gdb.write("dmtcp: the snapshot is a crash: %s (code %s) at address "
                   "0x%x in thread %d; 'continue' runs the faulting "
                   "instruction again\n" % (
                       signame(crash["signo"]), crash["code"],
                       crash["addr"], crash["tid"]))
+    util.quiet_ckpt_signal()
     return frames.select_program_frame(crash["tid"] if crash else None,
                                        quiet=quiet)
 

@@ -6,7 +6,8 @@
 # each snapshot (the same value every time at snapshot 2, a smaller one at
 # 1); a breakpoint set after a goto stays across the next goto; the
 # selected frame is the program's (tp_sleep_ms, its source line), `bt`
-# hides the toolkit's frames and `bt -no-filters` shows them; `dmtcp
+# hides the toolkit's frames and `bt -no-filters` shows them; `dmtcp info`
+# and `dmtcp rewind` after `goto 1` take snapshot 1's image; `dmtcp
 # processes` names the process; errors (no such snapshot, -1 at the
 # first) are clear; gdb's session folder is gone once gdb exits, and a
 # stale one of a dead gdb is removed while a live gdb's stays.
@@ -72,6 +73,9 @@ printf "MARK end\n"
 dmtcp timeline
 dmtcp goto -1
 printf "G1 %lu\n", gdbfx_counter
+dmtcp info
+dmtcp rewind
+printf "R1 %lu\n", gdbfx_counter
 dmtcp goto +1
 printf "G2 %lu\n", gdbfx_counter
 set $n0 = gdbfx_counter
@@ -102,7 +106,12 @@ EOF
 	[ ${#n[@]} -eq 2 ] && [ "${n[0]}" = $((v[0] + 5)) ] &&
 		[ "${n[1]}" = $((v[0] + 5)) ] ||
 		t_fail "after goto + continue the breakpoint stopped at '${n[*]}', expected twice $((v[0] + 5))"
-	t_log "counter: snapshot 1 $g1, snapshot 2 ${v[0]} (3 times), +5 after continue (twice)"
+	# info and rewind take the image the process came from, not the newest
+	t_has "$T/gdb-goto.log" '^image +/.*_00001\.dmtcp$' "dmtcp info after goto 1"
+	t_has "$T/gdb-goto.log" '^dmtcp rewind #[0-9]+: /.*_00001\.dmtcp restored' "dmtcp rewind after goto 1"
+	[ "$(t_values "$T/gdb-goto.log" R1)" = "$g1" ] ||
+		t_fail "dmtcp rewind after goto 1 shows $(t_values "$T/gdb-goto.log" R1), expected snapshot 1's $g1"
+	t_log "counter: snapshot 1 $g1 (goto and rewind), snapshot 2 ${v[0]} (3 times), +5 after continue (twice)"
 
 	# the program's frame and its source line
 	line=$(grep -n 'nanosleep(&ts, &ts)' "$DMTCP_SRCDIR/tests/progs/testprog.h" | cut -d: -f1)
