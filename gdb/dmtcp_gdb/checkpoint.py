@@ -127,7 +127,7 @@ while :; do
     break
 done
 echo "RC=$rc" >>"$DMTCP_GDB_LOG"
-kill -INT "$DMTCP_GDB_PID"
+kill -STOP "$DMTCP_GDB_PID"
 """
 
 # until the coordinator's computation runs (no checkpoint in progress)
@@ -137,7 +137,7 @@ while [ "$(date +%s)" -lt "$end" ]; do
     "$1" -s 2>/dev/null | grep -q '^RUNNING=yes' && break
     sleep 0.05
 done
-kill -INT "$DMTCP_GDB_PID"
+kill -STOP "$DMTCP_GDB_PID"
 """
 
 
@@ -358,6 +358,7 @@ The image becomes the default of `dmtcp rewind` and `dmtcp info`."""
             img = di["last_image"]
         if img:
             state["last_image"] = img
-        gdb.write("dmtcp checkpoint: %s%s\n" % (
-            img or "(no IMAGE= line)", " (tag '%s')" % tag if tag else ""))
+        gdb.write("dmtcp checkpoint: %s\n" % (img or "(no IMAGE= line)"))
+        if tag:
+            gdb.write("dmtcp checkpoint: tagged '%s'\n" % tag)
         frames.select_program_frame()

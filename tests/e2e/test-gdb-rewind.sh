@@ -7,8 +7,11 @@
 #      process counts on to N+25 (a conditional breakpoint) before the next
 #      rewind; `dmtcp threads` / `dmtcp frame` show the interrupted frames;
 #      after gdb detaches the last rewound process runs on and PASSes;
-#  `dmtcp info` shows the image; `dmtcp checkpoint` writes an image from
-#  inside gdb (both modes) and `dmtcp rewind` goes back to it.
+#  `dmtcp info` shows the image; `dmtcp checkpoint TAG` writes an image
+#  from inside gdb holding exactly the state gdb showed (the counter
+#  rewound to is the one printed before the command), its tag reaches
+#  the coordinator; --detach mode too; a checkpoint a stopped peer blocks
+#  ends after --timeout with the coordinator's status, not a hang.
 . "$DMTCP_SRCDIR/tests/e2e/lib.sh"
 
 GDB=${GDB:-gdb}
@@ -136,7 +139,7 @@ scenario_ckpt() {
 set pagination off
 break gdbfx_tick
 printf "BEFORE %lu\n", gdbfx_counter
-dmtcp checkpoint
+dmtcp checkpoint "before the rewind"
 printf "AFTER %lu\n", gdbfx_counter
 dmtcp rewind
 printf "REWOUND %lu\n", gdbfx_counter
@@ -154,15 +157,45 @@ EOF
 	rewound=$(t_values "$T/gdb-ckpt.log" REWOUND)
 	[ -n "$before" ] && [ -n "$after" ] && [ -n "$rewound" ] ||
 		t_fail "missing BEFORE/AFTER/REWOUND values"
-	[ "$before" -le "$rewound" ] && [ "$rewound" -le "$after" ] ||
-		t_fail "rewound counter $rewound not between $before and $after"
+	# the library parks each thread on the queued checkpoint signal
+	# (dmtcp_debug_info.hold): the image holds the state gdb showed
+	[ "$rewound" = "$before" ] ||
+		t_fail "rewound counter $rewound, expected $before (the state gdb showed at 'dmtcp checkpoint'; after: $after)"
+	grep -q 'tag "before the rewind"' "$T/coord.log" ||
+		t_fail "the tag did not reach the coordinator: $(grep -i tag "$T/coord.log")"
 	t_has "$T/gdb-ckpt.log" '^DETACHED [0-9]+$' "dmtcp checkpoint --detach"
 	t_log "counter: before $before, rewound $rewound, after $after"
 	rewound_passes 2
 }
 
+# a checkpoint that cannot complete (a second process of the computation
+# is SIGSTOPped): dmtcp checkpoint --timeout 2 gives up with the
+# coordinator's status, gdb keeps the inferior
+scenario_stalled() {
+	local other
+	command -v "$GDB" >/dev/null || t_fail "gdb not found"
+	t_coord_start
+	t_launch gdb_fixture
+	other=$APP_PID
+	t_wait_ready
+	t_launch gdb_fixture
+	T_NPEERS=2 t_wait_ready
+	kill -STOP "$other"
+	DMTCP_BINDIR=$BIN timeout -k 5 "$T_TIMEOUT" "$GDB" -q -batch \
+		-iex "source $LOADER" -p "$APP_PID" \
+		-ex 'dmtcp checkpoint --timeout 2' \
+		-ex 'printf "STILL %lu\n", gdbfx_counter' -ex 'kill' \
+		</dev/null >"$T/gdb-stalled.log" 2>&1
+	[ $? -eq 124 ] && t_fail "dmtcp checkpoint --timeout 2 hung"
+	sed 's/^/    | /' "$T/gdb-stalled.log" | grep -vE 'New LWP|libthread_db'
+	t_has "$T/gdb-stalled.log" 'did not complete within 2 s.*Coordinator: .*NUM_PEERS=2' "the stalled checkpoint's message"
+	t_has "$T/gdb-stalled.log" '^STILL [0-9]+$' "the inferior after the failed checkpoint"
+	kill -CONT "$other"
+}
+
 scenarios() {
-	t_run rewind scenario && t_run ckpt scenario_ckpt
+	t_run rewind scenario && t_run ckpt scenario_ckpt &&
+		t_run stalled scenario_stalled
 }
 
 t_main scenarios
