@@ -9,7 +9,7 @@ import time
 
 import gdb
 
-from . import util
+from . import debuginfo, util
 from .util import Error, state
 
 
@@ -33,6 +33,16 @@ def _inferior_section(pid):
             w("%-12s %s\n" % (k[6:].lower(), v))
     lib = util.inferior_libdmtcp(pid)
     w("libdmtcp     %s\n" % (lib or "not mapped (not under the toolkit?)"))
+    di = debuginfo.read()
+    if di:
+        w("origin       %s (generation %d)%s\n" % (
+            di["image"] or "launched, not restored", di["generation"],
+            ", newest image %s" % di["last_image"]
+            if di["last_image"] and di["last_image"] != di["image"] else ""))
+        if di["ckpt_dir"]:
+            w("%-12s %s%s\n" % ("timeline" if di["timeline"] else "ckpt dir",
+                                di["ckpt_dir"], "" if di["timeline"] else
+                                " (no timeline: the last generations only)"))
     if state["rewinds"]:
         w("rewinds      %d (last log %s)\n" % (state["rewinds"],
                                               state["restart_log"]))
@@ -115,7 +125,7 @@ inferior's DMTCP_CHECKPOINT_DIR."""
         util.remember_inferior_env(pid)
         _inferior_section(pid)
         try:
-            img = util.find_image(img_arg, pid)
+            img = util.find_image(img_arg, pid, debuginfo.read())
         except Error as e:
             if img_arg:
                 raise

@@ -243,7 +243,9 @@ signal handler, one "<signal handler called>" frame above where the
 checkpoint interrupted it: `dmtcp threads` lists those places, `dmtcp frame`
 selects one.  `continue` lets the program run on from the snapshot.
 
-IMAGE defaults to the image the last rewind used, else the newest
+IMAGE defaults to the image the inferior's state comes from (its newest
+committed image, else the one it was restored from: libdmtcp.so's
+dmtcp_debug_info), else the image the last rewind used, else the newest
 ckpt_<program>_*.dmtcp in the inferior's DMTCP_CHECKPOINT_DIR (or its
 working directory, or gdb's).  Repeat `dmtcp rewind` as often as you like:
 each time the process is back at the same state.
