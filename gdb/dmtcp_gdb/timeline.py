@@ -230,10 +230,11 @@ def goto(s, keep=False):
         raise Error("dmtcp goto: this gdb runs inside the restored "
                     "process's pid namespace (dmtcp_restart --gdb): use "
                     "'dmtcp goto --keep ...' or debug from outside")
+    restored = state.get("restart_proc") is not None
     drop_all_inferiors(keep)
     if not keep:
         rewind.kill_restored_computation()
-        if len(procs) > 1 and not state.get("restart_proc"):
+        if len(procs) > 1 and not restored and pid:
             _kill_launched_peers()
     others = [p["image"] for p in procs if p is not target]
     newpid = rewind.restore_and_attach(target["image"], quiet=True,
