@@ -154,6 +154,29 @@ def kill_restored_computation():
     reap_restart()
 
 
+def _use_index_cache():
+    """Each restore attaches anew, and gdb reads the symbols of the
+    program and of every library again: its index cache halves the time
+    of a goto (330 -> 160 ms for a small program).  Turned on once when
+    off and its directory is writable (DMTCP_GDB_NO_INDEX_CACHE=1: never)."""
+    if state.get("index_cache_checked") or \
+            os.environ.get("DMTCP_GDB_NO_INDEX_CACHE"):
+        return
+    state["index_cache_checked"] = True
+    try:
+        if gdb.parameter("index-cache enabled"):
+            return
+        d = gdb.parameter("index-cache directory")
+        parent = d
+        while parent and not os.path.isdir(parent):
+            parent = os.path.dirname(parent)
+        if not parent or not os.access(parent, os.W_OK):
+            return
+        gdb.execute("set index-cache enabled on", to_string=True)
+    except (gdb.error, RuntimeError):
+        pass
+
+
 def _quiet_attach(pid):
     """`attach pid` without gdb's stop report (the toolkit's handler
     frame: the caller selects and shows the program's frame)."""
@@ -201,9 +224,10 @@ def restore_and_attach(img, quiet=False, others=(), vpid=0, release=True):
             raise Error("dmtcp_restart %s did not report a pid within %d s "
                         "(log %s):\n%s" % (img, READY_TIMEOUT, logpath,
                                            _log_tail(logpath)))
-        time.sleep(0.05)
+        time.sleep(0.01)
     pid = find_restored(pid, img, vpid)
     util.prepare_attach(pid)
+    _use_index_cache()
     out = _quiet_attach(pid)
     if not quiet:
         # "[New LWP ...]" and the thread_db lines are noise here

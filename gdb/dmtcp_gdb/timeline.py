@@ -13,12 +13,13 @@
 #
 
 import glob
+import json
 import os
 import subprocess
 
 import gdb
 
-from . import debuginfo, frames, rewind, util
+from . import debuginfo, rewind, util
 from .util import Error, state
 
 
@@ -110,7 +111,7 @@ def load(d):
     if r.returncode != 0:
         raise Error("%s failed (status %d): %s" % (" ".join(cmd),
                                                    r.returncode, err))
-    import json
+
     try:
         return _normalize(json.loads(r.stdout.decode(errors="replace")))
     except (ValueError, TypeError, AttributeError) as e:
@@ -278,7 +279,7 @@ def goto_and_report(s):
     gdb.write("dmtcp goto: %s, process %d (%s) restored as pid %d; every "
               "thread parked at the snapshot\n" % (
                   describe(s), target["vpid"], target["program"], newpid))
-    frames.select_program_frame()
+    gdb.execute("frame", to_string=False)  # restore_and_attach selected it
 
 
 class DmtcpGoto(gdb.Command):
