@@ -11,3 +11,6 @@ tests_progs_gdb_fixture_LDADD = -lpthread
 check_PROGRAMS += tests/progs/list_corrupt
 tests_progs_list_corrupt_CFLAGS = $(AM_CFLAGS) -O0 -g -pthread
 tests_progs_list_corrupt_LDADD = -lpthread
+
+# C++, compiled by tests/e2e/test-gdb-cxx.sh itself (no C++ rule here)
+EXTRA_DIST += tests/progs/gdb_cxx.cc
