@@ -34,7 +34,7 @@ See doc/gdb.md."""
 
 def register():
     from . import (bisect, checkpoint, frames, info, processes, restored,
-                   rewind, session, threads, timeline, util)
+                   rewind, session, threads, timeline)
 
     Dmtcp()
     info.DmtcpInfo()
@@ -51,4 +51,3 @@ def register():
     frames.DmtcpShowToolkitFrames()
     frames.register()
     session.register()
-    util.register_release()

@@ -14,12 +14,35 @@ from . import frames, rewind, util
 from .util import Error, state
 
 
+def _pids_file():
+    """{vpid: host pid} from dmtcp_restart --pids-file (VPID HOSTPID
+    PROGRAM a line), {} without one."""
+    out = {}
+    path = state.get("pids_file")
+    if not path:
+        return out
+    try:
+        with open(path) as f:
+            for line in f:
+                w = line.split()
+                if len(w) >= 2 and w[0].isdigit() and w[1].isdigit():
+                    out[int(w[0])] = int(w[1])
+    except OSError:
+        pass
+    return out
+
+
 def host_pids():
     """{pid in the restored namespace: host pid} of the computation the
-    last goto/rewind restored ({} if none runs)."""
+    last goto/rewind restored ({} if none runs): dmtcp_restart's pids
+    file, else the processes of its pid namespace."""
     proc = state.get("restart_proc")
     if proc is None or proc.poll() is not None:
         return {}
+    out = {v: h for v, h in _pids_file().items()
+           if os.path.exists("/proc/%d" % h)}
+    if out:
+        return out
     inits = []
     for t in os.listdir("/proc/%d/task" % proc.pid):
         try:
@@ -129,7 +152,6 @@ between them, `info inferiors` lists them."""
             gdb.execute("inferior %d" % num, to_string=True)
         util.prepare_attach(h)
         rewind._quiet_attach(h)
-        util.defer_release()
         util.quiet_ckpt_signal()
         gdb.write("dmtcp attach: process %d (host pid %d) is inferior %d\n"
                   % (vpid, h, num))

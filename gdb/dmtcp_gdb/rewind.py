@@ -184,24 +184,33 @@ def _quiet_attach(pid):
         return gdb.execute("attach %d" % pid, to_string=True)
 
 
-def restore_and_attach(img, quiet=False, others=(), vpid=0, release=True):
+def restore_and_attach(img, quiet=False, others=(), vpid=0):
     """Runs dmtcp_restart --stop-for-debugger on img (and the images of the
-    other processes of its computation) and attaches gdb to the restored
-    process of img (pid vpid in its namespace).  With release, the parked
-    threads of every process run on once gdb continues; else not before
-    release_pending() (first `continue`, or gdb's exit).  Returns the pid
-    gdb attached to."""
+    other processes of its computation: --debug-pid picks img's process,
+    --pids-file lists them all) and attaches gdb to the restored process
+    of img (pid vpid in its namespace).  Its threads run on once gdb
+    continues it; the other processes then too, unless a debugger
+    attached to them meanwhile (dmtcp_restart sees to that).  Returns the
+    pid gdb attached to."""
     restart = util.find_tool("dmtcp_restart")
     d = session.session_dir()
     state["rewinds"] += 1
     n = state["rewinds"]
     pidfile = os.path.join(d, "rewind.%d.pid" % n)
     logpath = os.path.join(d, "rewind.%d.log" % n)
+    others = [o for o in others if o != img]
+    cmd = [restart, "--stop-for-debugger", "--pid-file", pidfile]
+    state["pids_file"] = None
+    if others:
+        pidsfile = os.path.join(d, "rewind.%d.pids" % n)
+        cmd += ["--pids-file", pidsfile]
+        state["pids_file"] = pidsfile
+        if vpid:
+            cmd += ["--debug-pid", str(vpid)]
     with open(logpath, "wb") as log:
         # its own session: a Ctrl-C typed at gdb must not reach it
         proc = subprocess.Popen(
-            [restart, "--stop-for-debugger", "--pid-file", pidfile, img] +
-            [o for o in others if o != img],
+            cmd + [img] + others,
             stdin=subprocess.DEVNULL, stdout=log, stderr=log,
             env=util.tool_env(), start_new_session=True)
     state["restart_proc"] = proc
@@ -243,12 +252,10 @@ def restore_and_attach(img, quiet=False, others=(), vpid=0, release=True):
         {"image": i, "vpid": image_vpid(i) if i != img else
          (vpid or image_vpid(i)),
          "program": (util.image_name_fields(i) or {}).get("prog", "?")}
-        for i in [img] + [o for o in others if o != img]]
+        for i in [img] + others]
     util.remember_inferior_env(pid)
-    if release:
+    if not others:
         util.arm_release()
-    else:
-        util.defer_release()
     util.quiet_ckpt_signal()
     frames.select_program_frame(quiet=True)
     return pid

@@ -9,7 +9,7 @@
 # snapshot per generation, untagged.  `goto` restores every process of the
 # snapshot with `dmtcp_restart --stop-for-debugger` (rewind.py) and
 # attaches to the process with the inferior's pid; the others stay parked
-# until gdb continues (`dmtcp processes`, `dmtcp attach`).
+# until gdb continues it (`dmtcp processes`, `dmtcp attach`).
 #
 
 import glob
@@ -239,8 +239,7 @@ def goto(s, keep=False):
             _kill_launched_peers()
     others = [p["image"] for p in procs if p is not target]
     newpid = rewind.restore_and_attach(target["image"], quiet=True,
-                                       others=others, vpid=target["vpid"],
-                                       release=len(procs) == 1)
+                                       others=others, vpid=target["vpid"])
     state["goto_vpid"] = target["vpid"]
     state["snapshot_procs"] = procs
     return newpid, target
@@ -295,7 +294,7 @@ goto or rewind restored), restores every process of the snapshot with
 inferior's pid, and selects the program's frame where the snapshot
 interrupted it.  Breakpoints are kept.  Going to the same snapshot twice
 gives the same state.  The other processes stay parked until gdb first
-continues or detaches: `dmtcp processes`, `dmtcp attach PID`."""
+continues the attached one: `dmtcp processes`, `dmtcp attach PID`."""
 
     def __init__(self):
         super().__init__("dmtcp goto", gdb.COMMAND_RUNNING)

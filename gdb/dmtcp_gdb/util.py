@@ -369,45 +369,6 @@ def ns_tid(tid):
     return ns_pids(tid)[-1]
 
 
-_pending_release = []
-
-
-def defer_release():
-    """Like arm_release, but the file is created only when gdb first
-    continues an inferior (or exits): the peers of a restored
-    computation that gdb did not attach stay parked until then, so
-    `dmtcp attach` finds them at the snapshot too."""
-    try:
-        path = gdb.parse_and_eval("dmtcp_handoff.gdb_done").string()
-    except (gdb.error, UnicodeDecodeError):
-        return
-    if path and path not in _pending_release:
-        _pending_release.append(path)
-
-
-def release_pending(_event=None):
-    while _pending_release:
-        path = _pending_release.pop()
-        try:
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC,
-                             0o600))
-        except OSError:
-            pass
-
-
-def _release_if_detached():
-    if _pending_release and not any(i.pid for i in gdb.inferiors()):
-        release_pending()
-
-
-def register_release():
-    gdb.events.cont.connect(release_pending)
-    gdb.events.before_prompt.connect(_release_if_detached)
-    ev = getattr(gdb.events, "gdb_exiting", None)
-    if ev is not None:
-        ev.connect(release_pending)
-
-
 def quiet_ckpt_signal():
     """`handle SIG nostop noprint pass` for the inferior's checkpoint
     signal: the checkpoints of a restored computation (a timeline's

@@ -6,7 +6,9 @@
 #      filter, which `dmtcp restored` says the image of and selects the
 #      program's frame in; the program then runs on and PASSes;
 #  (b) dmtcp_restart --stop-for-debugger --pid-file F IMG, then an external
-#      `gdb -p PID` batch shows the same; a second gdb that continues to a
+#      `gdb -p PID` batch shows the same, with the parked threads'
+#      <signal handler called> frames (bt -no-filters: the helpers, when
+#      gdb auto-loads them, hide those); a second gdb that continues to a
 #      breakpoint checks the threads are released.
 . "$DMTCP_SRCDIR/tests/e2e/lib.sh"
 
@@ -108,7 +110,7 @@ scenario_stop() {
 		t_fail "the pid file names $hpid, which runs $(readlink "/proc/$hpid/exe") (NSpid $(grep NSpid "/proc/$hpid/status" | cut -f2-)), not $PROGS/gdb_fixture: dmtcp_restart --stop-for-debugger reports the wrong host pid"
 	t_log "external gdb -p $hpid -batch -ex 'thread apply all bt'"
 	timeout -k 5 "$T_TIMEOUT" "$GDB" -q -p "$hpid" -batch \
-		-ex 'thread apply all bt' -ex 'print gdbfx_counter' \
+		-ex 'thread apply all bt -no-filters' -ex 'print gdbfx_counter' \
 		</dev/null >"$T/gdb-b.log" 2>&1
 	if grep -q 'could not open as an executable file: Operation not permitted' \
 		"$T/gdb-b.log" && [ -z "${DMTCP_TEST_STRICT_GDB:-}" ]; then
@@ -119,7 +121,7 @@ scenario_stop() {
 		echo "note: KNOWN ISSUE: unprivileged gdb -p needs -iex 'set sysroot /' (set DMTCP_TEST_STRICT_GDB=1 to fail on it)"
 		GDB_OPTS=(-iex 'set sysroot /')
 		timeout -k 5 "$T_TIMEOUT" "$GDB" -q "${GDB_OPTS[@]}" -p "$hpid" \
-			-batch -ex 'thread apply all bt' \
+			-batch -ex 'thread apply all bt -no-filters' \
 			-ex 'print gdbfx_counter' </dev/null >"$T/gdb-b.log" 2>&1
 	fi
 	t_check_bt "$T/gdb-b.log" "gdb -p" 3
