@@ -273,8 +273,8 @@ def _kill_launched_peers():
         pass
 
 
-def goto_and_report(s):
-    newpid, target = goto(s)
+def goto_and_report(s, keep=False):
+    newpid, target = goto(s, keep)
     gdb.write("dmtcp goto: %s, process %d (%s) restored as pid %d; every "
               "thread parked at the snapshot\n" % (
                   describe(s), target["vpid"], target["program"], newpid))
@@ -284,7 +284,7 @@ def goto_and_report(s):
 class DmtcpGoto(gdb.Command):
     """Go to a snapshot of the timeline: restore the computation there.
 
-Usage: dmtcp goto N|TAG|-1|+1
+Usage: dmtcp goto [--keep] N|TAG|-1|+1
 
 N is a snapshot number of `dmtcp timeline`, TAG a snapshot's tag (the
 newest with it), -1 / +1 the snapshot before / after the one the inferior
@@ -294,7 +294,10 @@ goto or rewind restored), restores every process of the snapshot with
 inferior's pid, and selects the program's frame where the snapshot
 interrupted it.  Breakpoints are kept.  Going to the same snapshot twice
 gives the same state.  The other processes stay parked until gdb first
-continues the attached one: `dmtcp processes`, `dmtcp attach PID`."""
+continues the attached one: `dmtcp processes`, `dmtcp attach PID`.
+With --keep the current computation is detached and runs on instead of
+being killed (inside `dmtcp_restart --gdb`, where killing it would end
+this gdb's pid namespace, that is the only way)."""
 
     def __init__(self):
         super().__init__("dmtcp goto", gdb.COMMAND_RUNNING)
@@ -302,11 +305,13 @@ continues the attached one: `dmtcp processes`, `dmtcp attach PID`."""
     def invoke(self, arg, from_tty):
         self.dont_repeat()
         args = gdb.string_to_argv(arg)
+        keep = "--keep" in args
+        args = [a for a in args if a != "--keep"]
         if len(args) != 1:
-            raise Error("usage: dmtcp goto N|TAG|-1|+1")
+            raise Error("usage: dmtcp goto [--keep] N|TAG|-1|+1")
         di = debuginfo.read()
         d = timeline_dir(di=di)
         state["timeline_dir"] = d
         snaps = load(d)
         s = pick(snaps, args[0], current_snapshot(snaps, di))
-        goto_and_report(s)
+        goto_and_report(s, keep)
