@@ -6,7 +6,8 @@
 # from the command to gdb attached, the threads parked and the program's
 # frame selected (gdb's index cache as the helpers set it, and without),
 # from a gdb started with no process (the program was killed after the
-# snapshots).
+# snapshots).  bench/goto-bench.sh times the parts (restore, a fresh
+# gdb -p); this one the command, in one gdb session.
 #
 # Usage: bench/gdb-goto-bench.sh [BUILDDIR]   (BUILDDIR after make check)
 #   env BENCH_GOTOS: gotos per case (11)

@@ -27,13 +27,16 @@ def _snap_of(d):
             "value": d.get("value")}
 
 
-def run_bisect(d, expr, changes=False, linear=False):
+def run_bisect(d, expr, changes=False, linear=False, vpid=0):
     inspect = util.find_tool("dmtcp_inspect")
-    cmd = [inspect, "bisect", d, expr, "--json"]
+    cmd = [inspect, "--json", "bisect"]
     if changes:
         cmd.append("--changes")
     if linear:
         cmd.append("--linear")
+    if vpid:
+        cmd += ["--pid", str(vpid)]     # the process gdb debugs
+    cmd += [d, expr]
     try:
         r = subprocess.run(cmd, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=BISECT_TIMEOUT,
@@ -55,23 +58,31 @@ def run_bisect(d, expr, changes=False, linear=False):
             " ".join(cmd), r.returncode, err or "no JSON output"))
     if doc.get("error"):
         raise Error("dmtcp bisect: %s" % doc["error"])
+    if doc.get("found") is False:
+        return None, None, doc
     bad = _snap_of(doc.get("first_bad") or doc.get("first") or
                    doc.get("bad"))
-    good = _snap_of(doc.get("last_good") or doc.get("before") or
+    good = _snap_of(doc.get("before") or doc.get("last_good") or
                     doc.get("good"))
+    for side in (bad, good):
+        if side and side["image"] and not os.path.isabs(side["image"]):
+            side["image"] = os.path.join(os.getcwd(), side["image"])
     return bad, good, doc
 
 
 class DmtcpBisect(gdb.Command):
     """Find the first snapshot where EXPR is true, go to the one before it.
 
-Usage: dmtcp bisect [--changes] [--linear] EXPR
+Usage: dmtcp bisect [--changes] [--linear] [--pid PID] EXPR
 
 Evaluates the C expression EXPR offline in the snapshots of the inferior's
-timeline (`dmtcp_inspect bisect DIR EXPR --json`: globals, members,
+timeline, in the images of the process gdb debugs (`dmtcp_inspect --json
+bisect --pid PID DIR EXPR`: globals, members,
 pointers followed) and finds the first one where it is true (--changes:
 where its value differs from the first snapshot's; --linear: scan every
-snapshot instead of bisecting, for conditions that do not stay true).
+snapshot instead of bisecting, for conditions that do not stay true;
+--pid: in the images of that process of the computation, default the one
+gdb debugs, else the first).
 Prints that snapshot and the one before with EXPR's value in each, then
 `dmtcp goto`es the one before: set a `watch` on what EXPR reads and
 `continue` to stop at the write."""
@@ -82,21 +93,35 @@ Prints that snapshot and the one before with EXPR's value in each, then
     def invoke(self, arg, from_tty):
         self.dont_repeat()
         changes = linear = False
-        words = arg.split(None)
-        while words and words[0] in ("--changes", "--linear"):
-            if words.pop(0) == "--changes":
+        want = 0
+        rest = arg.strip()
+        while rest.startswith("--"):
+            word, _, rest = rest.partition(" ")
+            rest = rest.strip()
+            if word == "--changes":
                 changes = True
-            else:
+            elif word == "--linear":
                 linear = True
-            arg = arg.split(None, 1)[1] if len(arg.split(None, 1)) > 1 \
-                else ""
-        expr = arg.strip()
+            elif word == "--pid":
+                num, _, rest = rest.partition(" ")
+                rest = rest.strip()
+                if not num.isdigit() or int(num) <= 0:
+                    raise Error("dmtcp bisect: --pid takes a pid (as in "
+                                "'dmtcp timeline')")
+                want = int(num)
+            else:
+                raise Error("dmtcp bisect: unknown option %s" % word)
+        expr = rest
         if not expr:
-            raise Error("usage: dmtcp bisect [--changes] [--linear] EXPR")
+            raise Error("usage: dmtcp bisect [--changes] [--linear] "
+                        "[--pid PID] EXPR")
         di = debuginfo.read()
         d = timeline.timeline_dir(di=di)
         state["timeline_dir"] = d
-        bad, good, _doc = run_bisect(d, expr, changes, linear)
+        pid = util.inferior_pid()
+        vpid = want or (di or {}).get("vpid") or \
+            (util.ns_pids(pid)[-1] if pid else state.get("goto_vpid") or 0)
+        bad, good, _doc = run_bisect(d, expr, changes, linear, vpid)
         if bad is None:
             gdb.write("dmtcp bisect: %s is %s in no snapshot of %s\n" % (
                 expr, "changing" if changes else "true", d))
@@ -125,4 +150,4 @@ Prints that snapshot and the one before with EXPR's value in each, then
         if target is None:
             raise Error("dmtcp bisect: snapshot %s is not in the timeline "
                         "of %s" % (good["number"], d))
-        timeline.goto_and_report(target)
+        timeline.goto_and_report(target, want=vpid)

@@ -38,10 +38,12 @@ def timeline_dir(pid=None, di=None):
                 "--timeline DIR)")
 
 
-def _proc_entry(p):
+def _proc_entry(p, base):
     if isinstance(p, str):
         p = {"image": p}
     img = p.get("image") or p.get("path") or ""
+    if img and not os.path.isabs(img):
+        img = os.path.join(base, img)
     f = util.image_name_fields(img) or {}
     vpid = p.get("vpid", p.get("pid", f.get("vpid", 0)))
     try:
@@ -52,22 +54,36 @@ def _proc_entry(p):
             "program": p.get("program") or f.get("prog") or "?"}
 
 
-def _normalize(doc):
+def _int(v, default=0):
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return default
+
+
+def _normalize(doc, base):
+    """dmtcp_inspect timeline --json: a list of snapshots {number,
+    generation, prev_generation, trigger, tag, images: [path], ...}
+    (paths relative to base, the directory it ran in)."""
     snaps = doc.get("snapshots", []) if isinstance(doc, dict) else doc
     out = []
     for i, s in enumerate(snaps or []):
         if not isinstance(s, dict):
             continue
-        procs = s.get("processes") or s.get("images") or []
-        if isinstance(s.get("image"), str) and not procs:
-            procs = [s["image"]]
+        procs = s.get("images")
+        if not isinstance(procs, list):
+            procs = s.get("processes")
+        if not isinstance(procs, list):
+            procs = [s["image"]] if isinstance(s.get("image"), str) else []
         out.append({
-            "number": int(s.get("number", s.get("index", i + 1))),
-            "generation": int(s.get("generation", 0) or 0),
-            "tag": s.get("tag") or "",
-            "trigger": s.get("trigger") or "",
-            "time": s.get("time", s.get("elapsed", "")),
-            "processes": [_proc_entry(p) for p in procs],
+            "number": _int(s.get("number", s.get("index")), i + 1),
+            "generation": _int(s.get("generation")),
+            "prev_generation": _int(s.get("prev_generation"), -1),
+            "tag": str(s.get("tag") or ""),
+            "trigger": str(s.get("trigger") or ""),
+            "time": s.get("time_s", s.get("time", "")),
+            "processes": sorted((_proc_entry(p, base) for p in procs),
+                                key=lambda x: x["vpid"]),
         })
     return out
 
@@ -86,6 +102,7 @@ def _from_names(d):
     out = []
     for i, g in enumerate(sorted(gens)):
         out.append({"number": i + 1, "generation": g, "tag": "",
+                    "prev_generation": -1,
                     "trigger": "crash" if g in crash else "", "time": "",
                     "processes": sorted(gens[g], key=lambda x: x["vpid"])})
     return out
@@ -94,7 +111,7 @@ def _from_names(d):
 def load(d):
     """[snapshot] of timeline directory d, oldest first."""
     inspect = util.find_tool("dmtcp_inspect")
-    cmd = [inspect, "timeline", d, "--json"]
+    cmd = [inspect, "--json", "timeline", d]
     try:
         r = subprocess.run(cmd, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=60,
@@ -113,7 +130,8 @@ def load(d):
                                                    r.returncode, err))
 
     try:
-        return _normalize(json.loads(r.stdout.decode(errors="replace")))
+        return _normalize(json.loads(r.stdout.decode(errors="replace")),
+                          os.getcwd())
     except (ValueError, TypeError, AttributeError) as e:
         raise Error("%s printed no valid timeline: %s" % (" ".join(cmd), e))
 
@@ -147,6 +165,15 @@ def pick(snaps, arg, cur):
         if cur is None:
             raise Error("dmtcp goto %s: the process does not come from a "
                         "snapshot of this timeline (give a number)" % arg)
+        # along the branch: the state cur continues, or one continuing it
+        if arg == "-1":
+            near = [s for s in snaps
+                    if s["generation"] == cur["prev_generation"]]
+        else:
+            near = [s for s in snaps
+                    if s["prev_generation"] == cur["generation"]]
+        if near:
+            return near[0]
         i = snaps.index(cur) + int(arg)
         if i < 0 or i >= len(snaps):
             raise Error("dmtcp goto %s: snapshot %d is the %s one" % (
@@ -210,12 +237,13 @@ its checkpoint directory.  `dmtcp goto N` goes to snapshot N."""
                 s["tag"] or "-", s["trigger"] or "-", procs))
 
 
-def goto(s, keep=False):
+def goto(s, keep=False, want=0):
     """Restores every process of snapshot s and attaches to the one with
-    the inferior's pid (else the first).  Returns the host pid."""
+    pid want, else the inferior's pid, else the first.  Returns the host
+    pid."""
     di = debuginfo.read()
     pid = util.inferior_pid()
-    want = (di or {}).get("vpid") or \
+    want = want or (di or {}).get("vpid") or \
         (util.ns_pids(pid)[-1] if pid else state.get("goto_vpid"))
     procs = s["processes"]
     if not procs:
@@ -273,8 +301,8 @@ def _kill_launched_peers():
         pass
 
 
-def goto_and_report(s, keep=False):
-    newpid, target = goto(s, keep)
+def goto_and_report(s, keep=False, want=0):
+    newpid, target = goto(s, keep, want)
     gdb.write("dmtcp goto: %s, process %d (%s) restored as pid %d; every "
               "thread parked at the snapshot\n" % (
                   describe(s), target["vpid"], target["program"], newpid))

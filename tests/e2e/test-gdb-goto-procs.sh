@@ -4,11 +4,13 @@
 # runs with a timeline (--timeline, --interval-ms 100, --ckpt-on-crash);
 # its child corrupts pool[5].next at iteration K (the test picks K and
 # does not tell gdb) and crashes later.  In one gdb batch script with no
-# process to start from, a scan of the timeline's snapshots (goto N,
-# attach the child, read pool[5].next) finds the first where the list is
-# broken; goto the snapshot before it twice (the child's iteration is the
-# same both times); `watch -l pool[5].next` + `continue` stop right after
-# the line marked BUG, at iteration K.
+# process to start from: goto the snapshot tagged by the program
+# (dmtcp_checkpoint_tagged "list started"), `dmtcp attach` the
+# child (`dmtcp processes` shows both); `dmtcp bisect --pid CHILD` finds
+# the first snapshot where the list is broken and goes to the one before
+# (the child attached); +1 then -1 come back to the same state (the
+# child's iteration); `watch -l pool[5].next` + `continue` stop right
+# after the line marked BUG, at iteration K.
 . "$DMTCP_SRCDIR/tests/e2e/lib.sh"
 
 GDB=${GDB:-gdb}
@@ -39,25 +41,16 @@ from dmtcp_gdb import timeline
 snaps = [s for s in timeline.load(timeline.timeline_dir())
          if len(s["processes"]) == 2]
 child = max(p["vpid"] for p in snaps[0]["processes"])
-bad = None
-for s in snaps:
-    gdb.execute("dmtcp goto %d" % s["number"])
-    gdb.execute("dmtcp attach %d" % child)
-    if s is snaps[0]:
-        gdb.execute("dmtcp processes")   # parent inferior 1, child 2
-    nxt = int(gdb.parse_and_eval("(long)pool[5].next"))
-    good = (0, int(gdb.parse_and_eval("(long)&pool[6]")))
-    print("SNAPSHOT %d next 0x%x %s" % (s["number"], nxt,
-                                        "good" if nxt in good else "bad"))
-    if nxt not in good:
-        bad = s["number"]
-        break
-print("FIRSTBAD %s CHILD %d" % (bad, child))
-gdb.execute("dmtcp goto %d" % (bad - 1))
+# every process restored, the parent attached; then the child too
+gdb.execute('dmtcp goto "list started"')   # the program's tag
 gdb.execute("dmtcp attach %d" % child)
+gdb.execute("dmtcp processes")   # parent inferior 1, child 2
+print("CHILD %d" % child)
+gdb.execute("dmtcp bisect --pid %d pool[5].next != 0 && "
+            "pool[5].next != &pool[6]" % child)
 gdb.execute('printf "ITER %d\\n", iteration')
-gdb.execute("dmtcp goto %d" % (bad - 1))
-gdb.execute("dmtcp attach %d" % child)
+gdb.execute("dmtcp goto +1")
+gdb.execute("dmtcp goto -1")
 gdb.execute('printf "ITER %d\\n", iteration')
 end
 printf "MARK last\n"
@@ -78,10 +71,13 @@ EOF
 	grep -q 'Error' "$T/gdb-scan.log" &&
 		t_fail "gdb reported an error: $(grep -m3 Error "$T/gdb-scan.log")"
 
-	t_has "$T/gdb-scan.log" '^FIRSTBAD [0-9]+ CHILD [0-9]+$' "scan"
+	t_has "$T/gdb-scan.log" '^CHILD [0-9]+$' "the child"
+	t_has "$T/gdb-scan.log" "^dmtcp goto: snapshot 1 \\(generation 1, tag 'list started'\\)" "goto TAG"
+	t_has "$T/gdb-scan.log" '^first bad: snapshot [0-9]+ ' "dmtcp bisect"
+	t_has "$T/gdb-scan.log" '^last good: snapshot [0-9]+ ' "dmtcp bisect"
 	mapfile -t v < <(sed -n 's/^ITER //p' "$T/gdb-scan.log")
 	[ ${#v[@]} -eq 2 ] && [ "${v[0]}" = "${v[1]}" ] ||
-		t_fail "goto the same snapshot twice: the child's iteration was ${v[*]}"
+		t_fail "the snapshot before the bug, reached twice: the child's iteration was ${v[*]}"
 	[ "${v[0]}" -lt "$k" ] ||
 		t_fail "the snapshot before the first bad one is at iteration ${v[0]}, not before K=$k"
 	# after the first goto (from no process: the parent) and attach

@@ -9,8 +9,8 @@
 # hides the toolkit's frames and `bt -no-filters` shows them; `dmtcp info`
 # and `dmtcp rewind` after `goto 1` take snapshot 1's image; `dmtcp
 # processes` names the process; errors (no such snapshot, -1 at the
-# first) are clear; `dmtcp bisect` passes its arguments to dmtcp_inspect
-# bisect and goes to the last good snapshot; gdb's session folder is gone once gdb exits, and a
+# first) are clear; `dmtcp bisect` finds the first snapshot past snapshot
+# 2's counter and goes to snapshot 2; gdb's session folder is gone once gdb exits, and a
 # stale one of a dead gdb is removed while a live gdb's stays.
 . "$DMTCP_SRCDIR/tests/e2e/lib.sh"
 
@@ -149,39 +149,32 @@ EOF
 	scenario_bisect "${v[0]}"
 }
 
-# dmtcp bisect EXPR: the answer of `dmtcp_inspect bisect DIR EXPR --json`
-# (first bad snapshot 3, last good 2; a stub in front of the real
-# dmtcp_inspect until it has the command) is printed and gdb goes to the
-# last good snapshot: the counter is snapshot 2's.  Without the command,
-# a clear message.
+# dmtcp bisect EXPR: `dmtcp_inspect bisect` over the timeline finds the
+# first snapshot where gdbfx_counter > (snapshot 2's value), i.e. 3, and
+# gdb goes to snapshot 2: the counter is snapshot 2's.  A dmtcp_inspect
+# without the command (a stub answering as an old one) gives a clear
+# message.
 scenario_bisect() {
 	local g2=$1 f
-	mkdir -p "$T/stub"
-	for f in "$BIN"/*; do ln -s "$f" "$T/stub/${f##*/}"; done
-	rm "$T/stub/dmtcp_inspect"
-	cat >"$T/stub/dmtcp_inspect" <<EOF
-#!/bin/sh
-[ "\$1" = bisect ] || exec "$BIN/dmtcp_inspect" "\$@"
-echo "\$*" >"$T/bisect.args"
-printf '{"first_bad": {"number": 3, "image": "%s", "value": "1"}, "last_good": {"number": 2, "image": "%s", "value": "0"}}\n' \
-	"\$(ls "\$2"/ckpt_*_00003.dmtcp)" "\$(ls "\$2"/ckpt_*_00002.dmtcp)"
-EOF
-	chmod 755 "$T/stub/dmtcp_inspect"
-	DMTCP_BINDIR=$T/stub timeout -k 5 "$T_TIMEOUT" "$GDB" -q -batch \
-		-iex "source $LOADER" -ex 'dmtcp bisect --changes gdbfx_counter > 80' \
+	DMTCP_BINDIR=$BIN timeout -k 5 "$T_TIMEOUT" "$GDB" -q -batch \
+		-iex "source $LOADER" -ex "dmtcp bisect gdbfx_counter > $g2" \
 		-ex 'printf "B %lu\n", gdbfx_counter' -ex 'kill' \
 		</dev/null >"$T/gdb-bisect.log" 2>&1
 	sed 's/^/    | /' "$T/gdb-bisect.log" | grep -vE 'New LWP|libthread_db'
-	t_has "$T/bisect.args" "^bisect $T/ckpt gdbfx_counter > 80 --json --changes\$" "dmtcp_inspect bisect's arguments"
-	t_has "$T/gdb-bisect.log" '^first bad: snapshot 3 ' "bisect: first bad"
-	t_has "$T/gdb-bisect.log" '^last good: snapshot 2 ' "bisect: last good"
+	t_has "$T/gdb-bisect.log" "^first bad: snapshot 3  gdbfx_counter > $g2 = 1 " "bisect: first bad"
+	t_has "$T/gdb-bisect.log" "^last good: snapshot 2  gdbfx_counter > $g2 = 0 " "bisect: last good"
+	t_has "$T/gdb-bisect.log" "^dmtcp goto: snapshot 2 " "bisect: goto"
 	t_has "$T/gdb-bisect.log" "^B $g2\$" "bisect went to snapshot 2"
-	# a dmtcp_inspect without the command
-	DMTCP_BINDIR=$BIN timeout -k 5 "$T_TIMEOUT" "$GDB" -q -batch \
+	# an old dmtcp_inspect without the command
+	mkdir -p "$T/stub"
+	for f in "$BIN"/*; do ln -s "$f" "$T/stub/${f##*/}"; done
+	rm "$T/stub/dmtcp_inspect"
+	printf '#!/bin/sh\necho "dmtcp_inspect: unknown command '"'"'bisect'"'"' (and no such image file)" >&2\nexit 1\n' \
+		>"$T/stub/dmtcp_inspect"
+	chmod 755 "$T/stub/dmtcp_inspect"
+	DMTCP_BINDIR=$T/stub timeout -k 5 "$T_TIMEOUT" "$GDB" -q -batch \
 		-iex "source $LOADER" -ex 'dmtcp bisect gdbfx_counter > 80' \
 		</dev/null >"$T/gdb-nobisect.log" 2>&1
-	"$BIN/dmtcp_inspect" bisect "$T/ckpt" x --json >/dev/null 2>&1 &&
-		return 0	# the real command exists: the stub's answer is what counts
 	t_has "$T/gdb-nobisect.log" "has no 'bisect' command" "bisect without the tool's command"
 }
 
