@@ -1127,6 +1127,10 @@ static struct chain_link {
 } chain_last, chain_cur;
 static int chain_valid;		/* chain_last is committed and tracking
 				   has run since it was captured */
+static int chain_pending;	/* an image was captured (tracking starts
+				   again from it) and its verdict has not
+				   come: a delta of chain_last would miss
+				   the pages changed before that capture */
 
 /* Whether this image can be a delta, and the per-area dirty bitmaps
    (frozen window: dirty tracking starts again from now either way). */
@@ -1289,7 +1293,7 @@ static void plan_delta(struct scratch *s)
    and not the N-th of a chain (--full-every). */
 static int want_delta(void)
 {
-	return dmtcp_cfg.incremental && chain_valid &&
+	return dmtcp_cfg.incremental && chain_valid && !chain_pending &&
 	       dmtcp_cfg.full_every > 1 &&
 	       chain_last.depth + 1 < (uint32_t)dmtcp_cfg.full_every &&
 	       strcmp(chain_last.dir, job.dir) == 0;
@@ -1298,6 +1302,7 @@ static int want_delta(void)
 /* The coordinator's verdict on the image written last (ckpt/). */
 void dmtcp_image_committed(int ok)
 {
+	chain_pending = 0;
 	if (ok) {
 		chain_last = chain_cur;
 		chain_valid = chain_cur_tracked;
@@ -1314,6 +1319,7 @@ void dmtcp_image_committed(int ok)
 void dmtcp_image_chain_reset(void)
 {
 	chain_valid = 0;
+	chain_pending = 0;
 	chain_cur_tracked = 0;
 	if (fstate) {
 		/* after a restart the pages came back as zeros: empty */
@@ -1448,8 +1454,10 @@ int dmtcp_image_begin(const char *dir, const char *suffix, char *path,
 	add_priv(s, s->dareas, MAX_DAREAS * sizeof(struct darea));
 	add_priv(s, fstate, FSTATE_SIZE);
 	add_priv(s, s->resident, MAX_DAREAS * sizeof(uint32_t));
-	if (dmtcp_cfg.incremental)
+	if (dmtcp_cfg.incremental) {
 		plan_delta(s);
+		chain_pending = 1;	/* until dmtcp_image_committed */
+	}
 	chain_cur.generation = dmtcp_generation;
 	chain_cur.depth = s->delta ? chain_last.depth + 1 : 0;
 	memcpy(chain_cur.id, img_writer_id(&job.w), sizeof(chain_cur.id));
