@@ -9,6 +9,17 @@
 # debugger blocks fails saying so instead of hanging.
 . "$DMTCP_SRCDIR/tests/e2e/lib.sh"
 
+# tl_field DIR FIELD...: one line per snapshot of `dmtcp_inspect --json
+# timeline DIR`: the fields asked, tab-separated
+tl_field() {
+	local dir=$1
+	shift
+	"$BIN/dmtcp_inspect" --json timeline "$dir" | python3 -c '
+import json, sys
+for s in json.load(sys.stdin):
+    print("\t".join(str(s[f]) for f in sys.argv[1:]))' "$@"
+}
+
 gen_of() { # image name -> generation number
 	sed -E 's/.*_0*([0-9]+)(_crash(-[0-9]+)?)?\.dmtcp$/\1/' <<<"${1##*/}"
 }
@@ -37,9 +48,13 @@ story() {
 		t_fail "crash image $crash is not after the last generation $last"
 	t_log "$n snapshots, generations 1..$last, crash $crash"
 	# the program's own tagged snapshot and the crash's record
-	grep -lq "list started" "$tl"/ckpt_list_corrupt_*[0-9].dmtcp ||
-		t_fail "no snapshot carries the tag 'list started'"
-	grep -aq "list started" "$crash" && t_fail "the crash image carries the program's tag"
+	tl_field "$tl" trigger tag >"$T/tags" || t_fail "dmtcp_inspect timeline failed"
+	grep -q "^api	list started$" "$T/tags" ||
+		t_fail "no snapshot taken by the program with its tag: $(cat "$T/tags")"
+	[ "$(tail -n 1 "$T/tags")" = "crash	" ] ||
+		t_fail "the last snapshot is not the crash, untagged: $(cat "$T/tags")"
+	grep -c "^interval	$" "$T/tags" | grep -qv '^0$' ||
+		t_fail "no interval snapshot: $(cat "$T/tags")"
 
 	# restart an early snapshot: it runs into the crash again
 	sums=$(md5sum "$tl"/*.dmtcp)
@@ -64,15 +79,18 @@ tags_and_signal() {
 	t_wait_ready
 	out=$(timeout -k 5 "$T_CKPT_TIMEOUT" "$BIN/dmtcp_command" -p "$COORD_PORT" \
 		--tag "before the bug" -bc 2>&1) || t_fail "tagged checkpoint failed: $out"
-	img=$(sed -n 's/^IMAGE=//p' <<<"$out")
-	grep -aq "before the bug" "$img" || t_fail "$img lacks its tag"
+	tl_field "$tl" trigger tag >"$T/tags2" || t_fail "dmtcp_inspect timeline failed"
+	grep -q "^command	before the bug$" "$T/tags2" ||
+		t_fail "dmtcp_command --tag: no snapshot with that tag: $(cat "$T/tags2")"
 	out=$(timeout -k 5 10 "$BIN/dmtcp_command" -p "$COORD_PORT" \
 		--tag "$(printf 'bad\001tag')" -c 2>&1) && t_fail "a tag with a control character was accepted"
 	g0=$(t_command --status | sed -n 's/^GENERATION=//p')
 	kill -USR1 "$APP_PID"
 	t_wait "$T_TIMEOUT" "a snapshot after SIGUSR1" eval \
 		'g1=$(t_command --status | sed -n "s/^GENERATION=//p"); [ "$g1" -gt "$g0" ] && t_peers_running 1'
-	t_log "DMTCP_SNAPSHOT_SIGNAL: generation $g0 -> $g1"
+	t_wait "$T_TIMEOUT" "the signal's snapshot in the timeline" eval \
+		'tl_field "$tl" trigger | grep -q "^signal$"'
+	t_log "DMTCP_SNAPSHOT_SIGNAL: generation $g0 -> $g1, trigger signal"
 	t_kill "$APP_PID"
 }
 
