@@ -24,7 +24,7 @@ t_has() { # file pattern what
 scenario() {
 	local k bug v
 	command -v "$GDB" >/dev/null || t_fail "gdb not found"
-	k=$((40 + RANDOM % 10))	# the crash (next walk) is at iteration 63
+	k=$((40 + RANDOM % 10))	# the crash (next walk) is at iteration 127
 	t_coord_start
 	T_LAUNCH_OPTS=(--timeline "$T/tl" --interval-ms 100 --ckpt-on-crash)
 	t_launch list_corrupt "$k" fork

@@ -23,7 +23,7 @@ iter_of() { # image -> the value of `iteration` in it
 
 story() { # mode: "" threads fork
 	local mode=$1 k tl=$T/tl-${1:-single} out bad before crash pid=() bug v n
-	k=$((30 + RANDOM % 25))
+	k=$((30 + RANDOM % 60))	# the crash is at the walk of iteration 127
 	T_LAUNCH_OPTS=(--timeline "$tl" --interval-ms 100 --ckpt-on-crash)
 	t_launch list_corrupt "$k" $mode
 	t_wait_exit "$APP_PID" "$T_TIMEOUT" "list_corrupt $mode to crash"
@@ -35,7 +35,9 @@ story() { # mode: "" threads fork
 	"$BIN/dmtcp_inspect" timeline "$tl" >"$T/timeline.$mode" 2>&1 ||
 		t_fail "$mode: dmtcp_inspect timeline: $(cat "$T/timeline.$mode")"
 	n=$(grep -cE '^[0-9]+ ' "$T/timeline.$mode")
-	[ "$n" -ge 4 ] || t_fail "$mode: $n snapshots: $(cat "$T/timeline.$mode")"
+	# at least the program's tagged one (iteration 2), the crash and one
+	# in between, whatever the load
+	[ "$n" -ge 3 ] || t_fail "$mode: $n snapshots: $(cat "$T/timeline.$mode")"
 
 	# offline: the first broken snapshot, and the one before
 	out=$("$BIN/dmtcp_inspect" bisect "${pid[@]}" "$tl" "$EXPR" 2>&1) ||

@@ -28,7 +28,7 @@
 
 #define NODES		1024
 #define VICTIM		5
-#define WALK_EVERY	32
+#define WALK_EVERY	64
 
 struct node {
 	long value;
