@@ -65,8 +65,8 @@ MAGIC, HELLO_COMMAND, COMMAND, REPLY, STATUS = 0x50434d44, 10, 11, 30, 5
 secret = open(secret_file).read().strip().encode()
 def msg(typ, payload=b"", arg0=0):
     return struct.pack("<IHHIIQQQQ", MAGIC, 1, typ, len(payload), 0, arg0, 0, 0, 0) + payload
-hello = struct.pack("<33s7xIIIIII64s64s64s64s4096s", secret, os.getpid(), 0, 0, 0, 0, 0,
-                    b"localhost", b"authed.py", b"", b"", b"")
+hello = struct.pack("<33s7xIIIIII64s64s64s64s4096sII", secret, os.getpid(), 0, 0, 0, 0, 0,
+                    b"localhost", b"authed.py", b"", b"", b"", 0, 0)
 def reply(s, timeout):
     buf, end = b"", time.time() + timeout
     while time.time() < end:

@@ -29,7 +29,7 @@ write_hold_py() {
 	cat >"$T/hold.py" <<'EOF'
 import os, socket, struct, sys, time
 port, n, mode, status, stop = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-MAGIC, HELLO_WORKER, HELLO_SIZE = 0x50434d44, 1, 4416
+MAGIC, HELLO_WORKER, HELLO_SIZE = 0x50434d44, 1, 4424
 hdr = lambda plen: struct.pack("<IHHIIQQQQ", MAGIC, 1, HELLO_WORKER, plen, 0, 0, 0, 0, 0)
 socks, errors = [], 0
 for i in range(n):

@@ -33,9 +33,9 @@ HELLO_WORKER, BARRIER, CKPT_WRITTEN, KILL_READY = 1, 2, 3, 6
 WELCOME, DO_CKPT, RELEASE, KILL, REFUSE = 20, 21, 22, 23, 40
 secret = open(secret_file).read().strip().encode()
 comp = b"c1\nFAKE comp $(touch PWNED) `touch PWNED`"
-hello = struct.pack("<33s7xIIIIII64s64s64s64s4096s", secret, os.getpid(), 1, 0, 1, 3, 1,
+hello = struct.pack("<33s7xIIIIII64s64s64s64s4096sII", secret, os.getpid(), 1, 0, 1, 3, 1,
                     b"host\nFAKE host\x1b[31m", b"prog\r\nFAKE prog\x07\x9b",
-                    comp, b"u\nFAKE uid", b"/nonexistent\nFAKE image.dmtcp")
+                    comp, b"u\nFAKE uid", b"/nonexistent\nFAKE image.dmtcp", 0, 0)
 s = socket.create_connection(("127.0.0.1", port), timeout=30)
 def send(typ, payload=b"", arg0=0, flags=0):
     s.sendall(struct.pack("<IHHIIQQQQ", MAGIC, 1, typ, len(payload), flags, arg0, 0, 0, 0) + payload)
@@ -94,9 +94,9 @@ write_spy_hello_py() {
 	cat >"$T/spy_hello.py" <<'EOF'
 import socket, struct, sys
 port = int(sys.argv[1])
-hello = struct.pack("<33s7xIIIIII64s64s64s64s4096s", b"\nFAKE secret", 1, 1, 0, 1, 0, 1,
+hello = struct.pack("<33s7xIIIIII64s64s64s64s4096sII", b"\nFAKE secret", 1, 1, 0, 1, 0, 1,
                     b"h\nFAKE spy host", b"p\nFAKE spy prog", b"c\nFAKE spy comp",
-                    b"u\nFAKE spy id", b"/i\nFAKE spy image")
+                    b"u\nFAKE spy id", b"/i\nFAKE spy image", 0, 0)
 for typ in (1, 10):
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
     s.sendall(struct.pack("<IHHIIQQQQ", 0x50434d44, 1, typ, len(hello), 0, 0, 0, 0, 0) + hello)
