@@ -6,15 +6,18 @@
 # checkpoints, the defaults) and its full-image variant; each the median
 # of --runs N.  Prints a table (steps/s, % of plain, snapshots taken,
 # bytes written), with this machine's dd figures for the disk.
-#   bench/timeline-overhead.sh [--runs N] [--mib M] [--seconds S] BUILDDIR
+# --hot H writes only the first H MiB of the heap (a working set), the
+# rest stays as it was.
+#   bench/timeline-overhead.sh [--runs N] [--mib M] [--hot H] [--seconds S] BUILDDIR
 BENCH_NAME=timeline-overhead
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-RUNS=3 MIB=64 SECS=5 TIMEOUT=60
+RUNS=3 MIB=64 SECS=5 TIMEOUT=60 HOT=
 while [ $# -gt 1 ]; do
 	case $1 in
 	--runs) RUNS=$2; shift 2 ;;
 	--mib) MIB=$2; shift 2 ;;
 	--seconds) SECS=$2; shift 2 ;;
+	--hot) HOT=$2; shift 2 ;;
 	*) break ;;
 	esac
 done
@@ -28,7 +31,7 @@ rate() { # the log of one run -> steps per second
 }
 
 run_plain() {
-	"$W/tl_loop" "$MIB" "$SECS" >"$W/app.log" 2>&1 || die "tl_loop failed"
+	"$W/tl_loop" "$MIB" "$SECS" $HOT >"$W/app.log" 2>&1 || die "tl_loop failed"
 	rate "$W/app.log"
 }
 
@@ -38,7 +41,7 @@ run_dmtcp() { # launch options...
 	LAUNCH_OPTS=("$@")
 	[ "${1:-}" = --timeline ] && LAUNCH_OPTS=(--timeline "$tl" "${@:2}")
 	"$BIN/dmtcp_launch" --join-coordinator ${LAUNCH_OPTS[@]+"${LAUNCH_OPTS[@]}"} \
-		"$W/tl_loop" "$MIB" "$SECS" </dev/null >"$W/app.log" 2>>"$W/app.err" ||
+		"$W/tl_loop" "$MIB" "$SECS" $HOT </dev/null >"$W/app.log" 2>>"$W/app.err" ||
 		die "tl_loop under dmtcp failed (see $W/app.err)"
 	coord_stop
 	SNAPS=$(ls "$tl" 2>/dev/null | grep -c '\.dmtcp$')
@@ -81,7 +84,7 @@ row_dmtcp "--timeline --interval-ms 100" --timeline --interval-ms 100
 row_dmtcp "--timeline --interval-ms 100 --no-incremental" --timeline --interval-ms 100 --no-incremental
 
 base=$(cut -d'|' -f2 <<<"${ROWS[0]}")
-echo "# timeline overhead: ${MIB} MiB heap, ${SECS} s per run, median of $RUNS; $(nproc) CPUs; $(bench_fs)"
+echo "# timeline overhead: ${MIB} MiB heap${HOT:+ (writes to the first $HOT MiB)}, ${SECS} s per run, median of $RUNS; $(nproc) CPUs; $(bench_fs)"
 echo "# dd conv=fsync of ${MIB} MiB here: ${dd_ms} s; the interval counts from the end of the previous checkpoint"
 printf '%-46s %12s %9s %21s %6s %9s\n' case steps/s "% plain" "spread" snaps "MiB wrt"
 for r in "${ROWS[@]}"; do

@@ -2,7 +2,8 @@
  * tl_loop.c - the program of bench/timeline-overhead.sh: a CPU- and
  * memory-bound loop over a heap of MIB MiB (argv[1], default 64) for
  * SECONDS (argv[2], default 5): each step mixes a 64-byte line at a
- * pseudo-random place of the heap.  Prints READY once the heap is
+ * pseudo-random place of the first HOT MiB of the heap (argv[3],
+ * default all of it: every page changes between two snapshots).  Prints READY once the heap is
  * touched, then "STEPS n SECONDS s" at the end: the throughput the
  * benchmark compares with and without a timeline.
  */
@@ -24,7 +25,8 @@ int main(int argc, char **argv)
 {
 	size_t mib = argc > 1 ? strtoul(argv[1], NULL, 10) : 64;
 	double secs = argc > 2 ? atof(argv[2]) : 5.0, t0, t;
-	size_t lines = mib * (1u << 20) / 64;
+	size_t hot = argc > 3 ? strtoul(argv[3], NULL, 10) : mib;
+	size_t lines = (hot && hot < mib ? hot : mib) * (1u << 20) / 64;
 	uint64_t *heap, x = 88172645463325252ull, steps = 0;
 
 	heap = malloc(mib << 20);
