@@ -20,6 +20,7 @@
 #include "config.h"
 #include "coord.h"
 #include "log.h"
+#include "util.h"
 #include "dmtcp/image.h"
 
 #include <fcntl.h>
@@ -27,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define CO_KILL_WAIT_MS	5000
 
@@ -642,27 +642,16 @@ void co_ckpt_worker_lost(struct co_client *c)
  */
 static int co_pid_traced(const struct co_client *w)
 {
-	char path[64], buf[4096], *p;
-	int fd, tracer;
-	ssize_t n;
+	struct util_proc_status st;
+	char path[64];
 
 	if (!w->pid || strcmp(w->host, co.hostname) != 0)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%u/status", w->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (util_proc_status(AT_FDCWD, path, &st) < 0 ||
+	    (st.state != 't' && st.state != 'T'))
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	p = strstr(buf, "\nState:\t");
-	if (!p || (p[8] != 't' && p[8] != 'T'))
-		return 0;
-	p = strstr(buf, "\nTracerPid:\t");
-	tracer = p ? atoi(p + 12) : 0;
-	return tracer > 0 ? tracer : 0;
+	return st.tracer > 0 ? st.tracer : 0;
 }
 
 #define CO_TRACED_AFTER_MS	1500	/* look for held workers after */

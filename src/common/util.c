@@ -58,6 +58,34 @@ ssize_t util_read_small(int dirfd, const char *path, char *buf, size_t cap)
 	return n;
 }
 
+/* The number after "\nKEY" in a status file's text, or 0. */
+static unsigned long status_num(const char *buf, const char *key)
+{
+	const char *p = strstr(buf, key);
+
+	return p ? strtoul(p + strlen(key), NULL, 10) : 0;
+}
+
+int util_proc_status(int dirfd, const char *path, struct util_proc_status *st)
+{
+	char buf[4096];
+	const char *p;
+
+	memset(st, 0, sizeof(*st));
+	if (util_read_small(dirfd, path, buf, sizeof(buf)) <= 0)
+		return -1;
+	p = strstr(buf, "\nState:");
+	if (p) {
+		p += 8;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		st->state = *p;
+	}
+	st->tracer = (int)status_num(buf, "\nTracerPid:");
+	st->vcs = status_num(buf, "\nvoluntary_ctxt_switches:");
+	return 0;
+}
+
 const char *util_tmpdir(void)
 {
 	const char *d = getenv("DMTCP_TMPDIR");

@@ -19,6 +19,19 @@ ssize_t util_read_all(int fd, void *buf, size_t len);
  */
 ssize_t util_read_small(int dirfd, const char *path, char *buf, size_t cap);
 
+/* What the toolkit reads of a /proc/PID[/task/TID]/status file. */
+struct util_proc_status {
+	char state;		/* the State letter: R, S, t, T, Z, ... */
+	int tracer;		/* TracerPid: 0 = not traced */
+	unsigned long vcs;	/* voluntary_ctxt_switches */
+};
+/*
+ * Read and parse that file (path relative to dirfd, or AT_FDCWD).  0, or
+ * -1 when it cannot be read (the process or thread is gone).  No
+ * allocation: usable while the process's threads are frozen.
+ */
+int util_proc_status(int dirfd, const char *path, struct util_proc_status *st);
+
 /* $DMTCP_TMPDIR, else $TMPDIR, else /tmp. */
 const char *util_tmpdir(void);
 /*

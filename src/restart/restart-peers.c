@@ -82,22 +82,14 @@ void rst_peers_cleanup(const pid_t *vpids, int n, int target)
 /* The TracerPid of a host pid: > 0 traced, 0 not, -1 gone. */
 static int tracer_of(int hostproc, long hostpid)
 {
-	char path[64], buf[4096], *p;
-	int fd;
-	ssize_t n;
+	struct util_proc_status st;
+	char path[64];
 
 	/* the host's /proc: ours shows the computation's pid namespace */
 	snprintf(path, sizeof(path), "%ld/status", hostpid);
-	fd = openat(hostproc, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (util_proc_status(hostproc, path, &st) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	p = strstr(buf, "TracerPid:");
-	return p ? atoi(p + 10) : 0;
+	return st.tracer;
 }
 
 #define PEERS_MAX	256

@@ -4,7 +4,9 @@
  *    image writer): every piece written in order, nothing to write is
  *    no system call, errors come back with errno;
  *  - util_read_small: a small file's start NUL-terminated, "" when it
- *    cannot be read.
+ *    cannot be read;
+ *  - util_proc_status: State, TracerPid and voluntary_ctxt_switches of
+ *    a status file (not nonvoluntary_...), -1 when it cannot be read.
  */
 #include "config.h"
 
@@ -106,12 +108,42 @@ static void test_read_small(void **state)
 	assert_string_equal(buf, "");
 }
 
+static void test_proc_status(void **state)
+{
+	static const char text[] =
+		"Name:\tx\nState:\tt (tracing stop)\nTracerPid:\t4242\n"
+		"nonvoluntary_ctxt_switches:\t99\n";
+	static const char more[] = "voluntary_ctxt_switches:\t17\n";
+	char path[] = "/tmp/test_fdio_status.XXXXXX";
+	struct util_proc_status st;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(util_write_all(fd, text, sizeof(text) - 1), 0);
+	assert_int_equal(util_proc_status(AT_FDCWD, path, &st), 0);
+	assert_int_equal(st.state, 't');
+	assert_int_equal(st.tracer, 4242);
+	assert_int_equal(st.vcs, 0);	/* only nonvoluntary_ is there */
+	assert_int_equal(util_write_all(fd, more, sizeof(more) - 1), 0);
+	close(fd);
+	assert_int_equal(util_proc_status(AT_FDCWD, path, &st), 0);
+	assert_int_equal(st.vcs, 17);
+	unlink(path);
+	assert_int_equal(util_proc_status(AT_FDCWD, path, &st), -1);
+	/* this process: running, not traced by anyone here */
+	assert_int_equal(util_proc_status(AT_FDCWD, "/proc/self/status", &st),
+			 0);
+	assert_int_equal(st.state, 'R');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pieces_in_order),
 		cmocka_unit_test(test_nothing_and_errors),
 		cmocka_unit_test(test_read_small),
+		cmocka_unit_test(test_proc_status),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -712,24 +712,19 @@ static void publish_coordinator(void)
  */
 static int traced(unsigned long *vcs)
 {
-	char buf[2048], *p;
+	struct util_proc_status st;
 	/*
 	 * Our /proc is the namespace's: a tracer outside it shows as
 	 * TracerPid 0 there.  The host's /proc (passed by dmtcp_restart)
 	 * shows it; its thread-self is this thread.
 	 */
-	ssize_t n = dmtcp_handoff.host_proc_fd > 0
-		    ? util_read_small(dmtcp_handoff.host_proc_fd,
-				      "thread-self/status", buf, sizeof(buf))
-		    : util_read_small(AT_FDCWD, "/proc/thread-self/status",
-				      buf, sizeof(buf));
+	int rc = dmtcp_handoff.host_proc_fd > 0
+		 ? util_proc_status(dmtcp_handoff.host_proc_fd,
+				    "thread-self/status", &st)
+		 : util_proc_status(AT_FDCWD, "/proc/thread-self/status", &st);
 
-	if (n <= 0)
-		return 0;
-	p = strstr(buf, "voluntary_ctxt_switches:");
-	*vcs = p && (p == buf || p[-1] == '\n') ? strtoul(p + 24, NULL, 10) : 0;
-	p = strstr(buf, "TracerPid:");
-	return p && atoi(p + 10) != 0;
+	*vcs = st.vcs;
+	return rc == 0 && st.tracer != 0;
 }
 
 /*

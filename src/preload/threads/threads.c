@@ -352,20 +352,14 @@ static int signal_new_threads(int *err)
    TracerPid, or 0. */
 static int thread_traced_stop(int tid)
 {
-	char path[64], buf[2048];
-	char *p;
+	struct util_proc_status st;
+	char path[64];
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	if (util_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
-		return 0;
-	p = strrchr(buf, ')');
-	if (!p || (p[2] != 't' && p[2] != 'T'))
-		return 0;
 	snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);
-	if (util_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
+	if (util_proc_status(AT_FDCWD, path, &st) < 0 ||
+	    (st.state != 't' && st.state != 'T'))
 		return 0;
-	p = strstr(buf, "TracerPid:");
-	return p ? atoi(p + 10) : 0;
+	return st.tracer;
 }
 
 int dmtcp_suspend_traced_tid, dmtcp_suspend_tracer;
@@ -387,14 +381,12 @@ static void unsignal_pending(void)
 /* Is the thread gone or a zombie (exited group leader)? */
 static int thread_gone(int tid)
 {
-	char path[64], buf[512];
-	char *p;
+	struct util_proc_status st;
+	char path[64];
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	if (util_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
-		return 1;
-	p = strrchr(buf, ')');
-	return p && (p[2] == 'Z' || p[2] == 'X');
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);
+	return util_proc_status(AT_FDCWD, path, &st) < 0 ||
+	       st.state == 'Z' || st.state == 'X';
 }
 
 int dmtcp_suspend_threads(void)
