@@ -153,14 +153,13 @@ long rst_host_pid_of(int hostproc, pid_t init, pid_t pid)
 	return found;
 }
 
-int rst_wait_for_debugger(pid_t init, pid_t pid, int hostproc,
+int rst_wait_for_debugger(pid_t init, pid_t pid, long hostpid, int hostproc,
 			  const char *pidfile)
 {
-	long hostpid;
-
 	if (rst_wait_ready(init, pid) < 0)
 		return -1;
-	hostpid = rst_host_pid_of(hostproc, init, pid);
+	if (hostpid <= 0)	/* not known yet (rst_write_pids_file) */
+		hostpid = rst_host_pid_of(hostproc, init, pid);
 	if (hostpid <= 0) {
 		fprintf(stderr, "dmtcp_restart: cannot find the host pid of "
 			"process %d\n", (int)pid);

@@ -94,7 +94,7 @@ static int tracer_of(int hostproc, long hostpid)
 
 #define PEERS_MAX	256
 
-void rst_release_peers_later(pid_t init, const pid_t *vpids,
+void rst_release_peers_later(const pid_t *vpids,
 			     const long *hostpids, int n, int target,
 			     int hostproc)
 {
@@ -103,7 +103,6 @@ void rst_release_peers_later(pid_t init, const pid_t *vpids,
 	int target_ran = 0;
 	pid_t helper;
 
-	(void)init;
 	if (n < 1 || n > PEERS_MAX)
 		return;
 	snprintf(released, sizeof(released), "%s.released",

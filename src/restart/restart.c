@@ -973,12 +973,12 @@ int main(int argc, char **argv)
 		   that lets them go (restart-peers.c) */
 		if (rst_write_pids_file(init, vpids, progs, o.nimages,
 					hostproc, o.pidsfile, hostpids) == 0)
-			rst_release_peers_later(init, vpids, hostpids,
+			rst_release_peers_later(vpids, hostpids,
 						o.nimages, target, hostproc);
 	}
 	if (o.stop)
-		rst_wait_for_debugger(init, vpids[target], hostproc,
-				      o.pidfile);
+		rst_wait_for_debugger(init, vpids[target], hostpids[target],
+				      hostproc, o.pidfile);
 	if (o.gdb)
 		rst_run_gdb(init, vpids[target],
 			    ims[target].meta->proc.exe, o.gdb_args,

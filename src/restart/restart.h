@@ -40,11 +40,12 @@ long rst_host_pid_of(int hostproc, pid_t init, pid_t pid);
    debugger (--gdb / --stop-for-debugger with several images) */
 int rst_write_pids_file(pid_t init, const pid_t *vpids, char *const *progs,
 			int n, int hostproc, const char *path, long *hostpids);
-void rst_release_peers_later(pid_t init, const pid_t *vpids,
+void rst_release_peers_later(const pid_t *vpids,
 			     const long *hostpids, int n, int target,
 			     int hostproc);
 void rst_peers_cleanup(const pid_t *vpids, int n, int target);
-int rst_wait_for_debugger(pid_t init, pid_t pid, int hostproc,
+/* hostpid: the process's host pid if known, else 0 (looked up) */
+int rst_wait_for_debugger(pid_t init, pid_t pid, long hostpid, int hostproc,
 			  const char *pidfile);
 int rst_run_gdb(pid_t init_pid, pid_t pid, const char *exe, char **args,
 		int nargs);
