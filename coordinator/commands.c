@@ -34,7 +34,7 @@ void co_status_text(struct co_buf *b)
 		      n > 0 && co.phase == CO_IDLE && !co.killing &&
 		      !co_ckpt_lagging() ? "yes" : "no");
 	co_buf_printf(b, "GENERATION=%u\n", co.generation);
-	co_buf_printf(b, "INTERVAL=%ld\n", co.interval);
+	co_buf_printf(b, "INTERVAL=%ld\n", co_interval_s());
 	co_buf_printf(b, "INTERVAL_MS=%ld\n", co.interval_ms);
 	co_buf_printf(b, "TIMELINE=%s\n", co.timeline ? "yes" : "no");
 	co_buf_printf(b, "CKPT_DIR=");
@@ -142,10 +142,14 @@ static int co_take_tag(const char *tag, size_t len, const char **why)
 	return 0;
 }
 
+long co_interval_s(void)
+{
+	return (co.interval_ms + 999) / 1000;
+}
+
 void co_set_interval_ms(long ms)
 {
 	co.interval_ms = ms;
-	co.interval = (ms + 999) / 1000;
 	co_schedule_interval();
 	if (co_num_workers() == 0)
 		co.next_ckpt_ms = 0;
@@ -217,14 +221,13 @@ void co_command(struct co_client *c, int cmd, uint64_t arg,
 				 "interval out of range\n");
 			break;
 		}
-		co.interval = (long)arg;
 		co.interval_ms = (long)arg * 1000;
 		co_schedule_interval();
 		if (co_num_workers() == 0)
 			co.next_ckpt_ms = 0;
-		co_event(0, "checkpoint interval set to %ld s%s", co.interval,
-			 co.interval ? "" : " (disabled)");
-		co_buf_printf(&b, "INTERVAL=%ld\n", co.interval);
+		co_event(0, "checkpoint interval set to %ld s%s",
+			 co_interval_s(), co.interval_ms ? "" : " (disabled)");
+		co_buf_printf(&b, "INTERVAL=%ld\n", co_interval_s());
 		co_reply(c, DMTCP_REPLY_OK, b.s);
 		break;
 	case DMTCP_CMD_INTERVAL_MS:

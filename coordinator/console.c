@@ -187,7 +187,7 @@ static void co_console_exec(char *line)
 		if (!arg) {
 			char msg[80];
 
-			snprintf(msg, sizeof(msg), "INTERVAL=%ld", co.interval);
+			snprintf(msg, sizeof(msg), "INTERVAL=%ld", co_interval_s());
 			co_console_print(msg);
 			return;
 		}

@@ -195,8 +195,8 @@ struct co_state {
 	int restart_expected;		/* num_peers of the restart */
 	int console_bckpt;		/* console waits for completion */
 
-	long interval;			/* seconds, 0 = off (shown) */
-	long interval_ms;		/* the interval itself, 0 = off */
+	long interval_ms;		/* checkpoint interval, 0 = off
+					   (co_interval_s: in seconds) */
 	int timeline;			/* a worker asked for a timeline:
 					   keep generations (--timeline) */
 	int keep_configured;		/* --keep-generations as given */
@@ -415,6 +415,8 @@ void co_command(struct co_client *c, int cmd, uint64_t arg,
 		const char *payload, size_t len);
 /* The checkpoint interval, in ms (0 = off), rescheduled from now. */
 void co_set_interval_ms(long ms);
+/* The interval in whole seconds (rounded up), as INTERVAL= shows it. */
+long co_interval_s(void);
 void co_status_text(struct co_buf *b);
 void co_list_text(struct co_buf *b);
 

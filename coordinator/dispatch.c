@@ -137,7 +137,6 @@ static int co_hello_worker(struct co_client *c, struct dmtcp_hello *h)
 		co.asked = 0;
 		co.opts.keep_generations = co.keep_configured;
 		co.interval_ms = co.interval_configured_ms;
-		co.interval = co.interval_ms / 1000;
 	}
 	if ((h->flags & DMTCP_HELLO_TIMELINE) && !co.timeline) {
 		co.timeline = 1;
@@ -170,7 +169,7 @@ static int co_hello_worker(struct co_client *c, struct dmtcp_hello *h)
 		co_event(0, "worker %llu joined: %s pid %u on %s%s (%s)",
 			 (unsigned long long)c->id, c->prog, c->pid, c->host,
 			 restart ? ", restarting" : "", c->peer);
-	if (co_send(c, DMTCP_MSG_WELCOME, c->id, co.interval, &wel,
+	if (co_send(c, DMTCP_MSG_WELCOME, c->id, co_interval_s(), &wel,
 		    sizeof(wel)) < 0)
 		return -1;
 	if (co.killing && !restart)	/* created while we kill: goes too */

@@ -238,8 +238,8 @@ static void co_banner(void)
 	       "    Port: %d\n"
 	       "    Checkpoint interval: ",
 	       co.host, co.opts.listen_addr, co.port);
-	if (co.interval)
-		printf("%ld s\n", co.interval);
+	if (co.interval_ms)
+		printf("%ld s\n", co_interval_s());
 	else
 		printf("disabled (checkpoint manually)\n");
 	printf("    Checkpoint directory: %s\n"
@@ -278,8 +278,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dmtcp_coordinator: %s\n", err);
 		return 1;
 	}
-	co.interval = co.opts.c.interval;
-	co.interval_ms = co.interval * 1000;
+	co.interval_ms = co.opts.c.interval * 1000;
 	co.keep_configured = co.opts.keep_generations;
 	co.interval_configured_ms = co.interval_ms;
 	requested_port = co.opts.c.port;
