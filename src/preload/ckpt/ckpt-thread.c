@@ -251,6 +251,16 @@ lost:
 	return -1;
 }
 
+/* This process takes no part in the checkpoint started: say why, and go
+   through its barriers so that the others do not wait for us. */
+static void fail_through_barriers(const char *why)
+{
+	coord_send(DMTCP_MSG_CKPT_WRITTEN, 0, 0, why, strlen(why) + 1,
+		   DMTCP_CKPT_FAILED);
+	for (int b = DMTCP_BAR_SUSPENDED; b <= DMTCP_BAR_REFILLED; b++)
+		barrier(b);
+}
+
 /* Before FD_LEADER_ELECTION: this process cannot be checkpointed. */
 void dmtcp_ckpt_refuse(const char *why)
 {
@@ -513,11 +523,8 @@ static void do_checkpoint(uint32_t gen, const char *dir_from_coord)
 			snprintf(err, sizeof(err), "cannot suspend threads: "
 				 "%s", strerror(errno));
 		dmtcp_resume_threads();
-		coord_send(DMTCP_MSG_CKPT_WRITTEN, 0, 0, err, strlen(err) + 1,
-			   DMTCP_CKPT_FAILED);
 		pr_err("checkpoint failed: %s", err);
-		for (int b = DMTCP_BAR_SUSPENDED; b <= DMTCP_BAR_REFILLED; b++)
-			barrier(b);
+		fail_through_barriers(err);
 		dmtcp_running_state = 1;
 		ckpt_end();
 		return;
@@ -752,10 +759,7 @@ static void parked_check_messages(void)
 		return;
 	}
 	pr_warn("checkpoint %llu refused: %s", (unsigned long long)m.arg0, why);
-	coord_send(DMTCP_MSG_CKPT_WRITTEN, 0, 0, why, sizeof(why),
-		   DMTCP_CKPT_FAILED);
-	for (int b = DMTCP_BAR_SUSPENDED; b <= DMTCP_BAR_REFILLED; b++)
-		barrier(b);
+	fail_through_barriers(why);
 }
 
 /*

@@ -21,8 +21,6 @@ void dmtcp_snap_prepare(uint32_t trigger, const char *tag)
 	memset(&dmtcp_snap, 0, sizeof(dmtcp_snap));
 	dmtcp_snap.trigger = trigger <= IMG_SNAP_TRIGGER_MAX ? trigger
 							     : IMG_SNAP_COMMAND;
-	if (dmtcp_cfg.timeline)
-		dmtcp_snap.flags |= IMG_SNAPF_TIMELINE;
 	if (tag)
 		util_strlcpy(dmtcp_snap.tag, tag, sizeof(dmtcp_snap.tag));
 }
