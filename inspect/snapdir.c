@@ -1,7 +1,9 @@
 /*
  * snapdir.c - reads a timeline directory into snapshots (snapdir.h):
  * the metadata of every ckpt_*.dmtcp (no page data), grouped by
- * comp_id and generation, numbered, linked to the snapshot each one
+ * comp_id and generation (a crash image is a snapshot of its own: the
+ * process died, it is no part of its generation), numbered, linked to
+ * the snapshot each one
  * continues (prev_generation), timed from the computation's start.
  */
 #include "snapdir.h"
@@ -113,7 +115,12 @@ static int snap_cmp(const void *a, const void *b)
 		return x->comp < y->comp ? -1 : 1;
 	if (x->generation != y->generation)
 		return x->generation < y->generation ? -1 : 1;
-	return 0;
+	return x->crash - y->crash;	/* the crash after its generation */
+}
+
+static int is_crash(const struct img_meta *m)
+{
+	return m->has_snap && m->snap.trigger == IMG_SNAP_CRASH;
 }
 
 int snapdir_load(struct snapdir *sd, const char *dir)
@@ -166,20 +173,21 @@ int snapdir_load(struct snapdir *sd, const char *dir)
 				first[i] = first[j];
 				first[j] = d;
 			}
-	/* snapshots: one per (comp, generation) */
+	/* snapshots: one per (comp, generation), and each crash image */
 	for (i = 0; i < nimgs; i++) {
 		const struct img_meta *m = imgs[i].m;
 		int c = comp_index(sd, m->proc.comp_id);
 		struct snapshot *s = NULL;
 
-		for (j = 0; j < sd->n; j++)
-			if (sd->s[j].comp == c &&
+		for (j = 0; j < sd->n && !is_crash(m); j++)
+			if (sd->s[j].comp == c && !sd->s[j].crash &&
 			    sd->s[j].generation == m->proc.generation)
 				s = &sd->s[j];
 		if (!s) {
 			s = &sd->s[sd->n++];
 			s->comp = c;
 			s->generation = m->proc.generation;
+			s->crash = is_crash(m);
 			s->imgs = calloc(nimgs, sizeof(*s->imgs));
 			s->time_s = -1;
 			if (!s->imgs) {
@@ -205,13 +213,18 @@ int snapdir_load(struct snapdir *sd, const char *dir)
 				     s->generation - 1;
 		s->prev = -1;
 		for (j = 0; j < i; j++)
-			if (sd->s[j].comp == s->comp &&
+			if (sd->s[j].comp == s->comp && !sd->s[j].crash &&
 			    sd->s[j].generation == s->prev_generation)
 				s->prev = (int)j;
 		/* a branch: a snapshot between the one it continues and it
-		   (a gap alone, a generation never committed, is not) */
-		s->branch = s->prev >= 0 && i > 0 && s->prev != (int)i - 1 &&
-			    sd->s[i - 1].comp == s->comp;
+		   (a gap alone, a generation never committed, is not; nor a
+		   crash, which nothing continues, nor for a crash its own
+		   generation's snapshot) */
+		s->branch = 0;
+		for (j = s->prev >= 0 ? (size_t)s->prev + 1 : i; j < i; j++)
+			if (sd->s[j].comp == s->comp && !sd->s[j].crash &&
+			    !(s->crash && sd->s[j].generation == s->generation))
+				s->branch = 1;
 		if (s->has_snap && s->snap.start_usec &&
 		    s->snap.ckpt_usec >= s->snap.start_usec)
 			s->time_s = (double)(s->snap.ckpt_usec -

@@ -32,6 +32,10 @@ struct snapshot {
 	int branch;		/* prev is not the snapshot just before it
 				   in its computation: a restart from an
 				   older snapshot started a branch */
+	int crash;		/* a crash image (--ckpt-on-crash): one
+				   process's own snapshot, apart from the
+				   generation of the same number, after it;
+				   no snapshot continues it */
 	double time_s;		/* since the computation's start; < 0: ? */
 };
 

@@ -23,6 +23,7 @@
 
 static struct img_snap snap;
 static int with_snap;
+static int next_crash;	/* the next image() is a crash image */
 
 static int write_snap(struct img_writer *w)
 {
@@ -50,14 +51,16 @@ static void image(const char *comp, uint32_t gen, uint32_t pid, int prev,
 	if (with_snap) {
 		snap.start_usec = 1000000000000ull;
 		snap.ckpt_usec = snap.start_usec + 1500000ull * gen;
-		snap.trigger = tag ? IMG_SNAP_API : IMG_SNAP_INTERVAL;
+		snap.trigger = next_crash ? IMG_SNAP_CRASH :
+			       tag ? IMG_SNAP_API : IMG_SNAP_INTERVAL;
 		snap.prev_generation = (uint32_t)prev;
 		snap.pages_changed = 10 * gen;
 		if (tag)
 			snprintf(snap.tag, sizeof(snap.tag), "%s", tag);
 	}
-	snprintf(path, sizeof(path), "%s/ckpt_a.out_%s-%u_%05u.dmtcp", dir,
-		 comp, pid, gen);
+	snprintf(path, sizeof(path), "%s/ckpt_a.out_%s-%u_%05u%s.dmtcp", dir,
+		 comp, pid, gen, next_crash ? "_crash" : "");
+	next_crash = 0;
 	ti_write_files = write_snap;
 	assert_int_equal(ti_write(&t, path, 0), 0);
 	ti_write_files = NULL;
@@ -131,10 +134,52 @@ static void test_snapdir(void **state)
 	snapdir_free(&sd);
 }
 
+/*
+ * A process crashed before the coordinator's next generation reached it:
+ * its crash image has that generation's number, the other process's
+ * image of the generation too.  Two snapshots: the generation (without
+ * the crashed process), then the crash, which continues generation 1
+ * and is no branch; nothing continues the crash.
+ */
+static void test_crash_apart(void **state)
+{
+	struct snapdir sd;
+	char cmd[600];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/insp-snapdir-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	image("compC", 1, 100, 0, 1700000000, NULL);
+	image("compC", 1, 101, 0, 1700000000, NULL);
+	next_crash = 1;
+	image("compC", 2, 101, 1, 1700000001, NULL);
+	image("compC", 2, 100, 1, 1700000001, NULL);
+	image("compC", 3, 100, 2, 1700000002, NULL);
+	assert_int_equal(snapdir_load(&sd, dir), 0);
+	assert_int_equal(sd.n, 4);
+	assert_int_equal(sd.s[1].generation, 2);
+	assert_false(sd.s[1].crash);
+	assert_int_equal(sd.s[1].nimgs, 1);
+	assert_int_equal(sd.s[1].imgs[0].m->proc.pid, 100);
+	assert_int_equal(sd.s[2].generation, 2);
+	assert_true(sd.s[2].crash);
+	assert_int_equal(sd.s[2].imgs[0].m->proc.pid, 101);
+	assert_int_equal(sd.s[2].snap.trigger, IMG_SNAP_CRASH);
+	assert_int_equal(sd.s[2].prev, 0);
+	assert_false(sd.s[2].branch);
+	assert_int_equal(sd.s[3].prev, 1);	/* generation 2, not the crash */
+	assert_false(sd.s[3].branch);
+	snapdir_free(&sd);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_snapdir),
+		cmocka_unit_test(test_crash_apart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
