@@ -154,7 +154,9 @@ static int bad(struct bisect *b, int i)
 	return o->truth;
 }
 
-/* The branch ending in the newest snapshot of the computation */
+/* The branch ending in the newest snapshot of the computation (with
+   --pid/--prog: the newest that holds that process; a peer may have
+   taken snapshots after it crashed) */
 static int make_branch(struct bisect *b)
 {
 	int newest = -1, comp = -1;
@@ -177,7 +179,7 @@ static int make_branch(struct bisect *b)
 	for (size_t i = 0; i < b->sd.n; i++) {
 		const struct snapshot *sn = &b->sd.s[i];
 
-		if (comp >= 0 && sn->comp != comp)
+		if (comp >= 0 && (sn->comp != comp || !pick_image(b, sn)))
 			continue;
 		if (newest < 0 || sn->generation >
 		    b->sd.s[newest].generation ||
