@@ -38,6 +38,12 @@ story() { # mode: "" threads fork
 	# at least the program's tagged one (iteration 2), the crash and one
 	# in between, whatever the load
 	[ "$n" -ge 3 ] || t_fail "$mode: $n snapshots: $(cat "$T/timeline.$mode")"
+	# gdb starts at the crash: with fork, the parent may take a snapshot
+	# of its own after the child's crash, so not always the last one
+	n=$("$BIN/dmtcp_inspect" --json timeline "$tl" | python3 -c '
+import json, sys
+print([s["number"] for s in json.load(sys.stdin) if s["trigger"] == "crash"][-1])') ||
+		t_fail "$mode: no crash snapshot in the timeline: $(cat "$T/timeline.$mode")"
 
 	# offline: the first broken snapshot, and the one before
 	out=$("$BIN/dmtcp_inspect" bisect "${pid[@]}" "$tl" "$EXPR" 2>&1) ||
